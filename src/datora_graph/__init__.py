@@ -1,0 +1,3 @@
+"""Datora Graph: graph-based identity resolution for a customer data platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,127 @@
+"""Settings, read once from `DATORA_*` environment variables and passed in from there.
+
+Structured settings are JSON, for example:
+
+    DATORA_IDENTIFIER_TYPES='{"loyalty_id": {"normaliser": "id", "limit": 1, "priority": 60}}'
+    DATORA_JUNK='{"email": ["nobody@acme.com"]}'
+    DATORA_SURVIVORSHIP='{"last_name": {"rule": "source_priority", "sources": ["crm"]}}'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from datora_graph.domain.errors import ConfigurationError
+from datora_graph.domain.identifiers import (
+    NORMALISERS,
+    IdentifierRegistry,
+    IdentifierType,
+    builtin_types,
+    phone_normaliser,
+    valid_type_name,
+)
+from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
+
+
+class IdentifierTypeSetting(BaseModel):
+    """A deployment's own identifier type, or overrides for a built-in one."""
+
+    normaliser: Literal["id", "lower", "email", "phone", "device_id"] | None = None
+    limit: int | None = Field(default=None, ge=1)
+    priority: int | None = None
+    junk: list[str] = Field(default_factory=list)
+
+
+class SurvivorshipSetting(BaseModel):
+    rule: Literal["most_recent", "most_frequent", "source_priority"]
+    sources: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    """Every setting of Datora Graph; each field is the variable `DATORA_<FIELD>`."""
+
+    model_config = SettingsConfigDict(env_prefix="DATORA_", extra="ignore")
+
+    store: Literal["sqlite", "neo4j"] = "sqlite"
+    db: Path = Path("datora.db")
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+
+    neo4j_uri: str = "bolt://localhost:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    neo4j_pool_size: int = 50
+    neo4j_timeout_seconds: float = 30.0
+
+    default_region: str = "US"
+    identifier_types: dict[str, IdentifierTypeSetting] = Field(default_factory=dict)
+    junk: dict[str, list[str]] = Field(default_factory=dict)
+    survivorship: dict[str, SurvivorshipSetting] = Field(default_factory=dict)
+    survivorship_default: Literal["most_recent", "most_frequent", "source_priority"] = "most_recent"
+    source_priority: list[str] = Field(default_factory=list)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_batch_items: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    ingest_batch_size: int = Field(default=5000, ge=1)
+
+    @field_validator("default_region")
+    @classmethod
+    def _region_is_known(cls, value: str) -> str:
+        import phonenumbers
+
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a region phonenumbers knows (e.g. US, GB, DE)")
+        return region
+
+    def identifier_registry(self) -> IdentifierRegistry:
+        """The built-in types with this deployment's overrides, extra types and junk values."""
+        types = {t.name: t for t in builtin_types(self.default_region)}
+        for name, setting in self.identifier_types.items():
+            if not valid_type_name(name):
+                raise ConfigurationError(
+                    f"DATORA_IDENTIFIER_TYPES: {name!r} is not a valid type name "
+                    "(lower-case letters, digits and _, starting with a letter)"
+                )
+            base = types.get(name)
+            if setting.normaliser == "phone":
+                normalise = phone_normaliser(self.default_region)
+            elif setting.normaliser is not None:
+                normalise = NORMALISERS[setting.normaliser]
+            else:
+                normalise = base.normalise if base else NORMALISERS["id"]
+            types[name] = IdentifierType(
+                name=name,
+                normalise=normalise,
+                limit=setting.limit if setting.limit is not None else (base.limit if base else None),
+                priority=setting.priority
+                if setting.priority is not None
+                else (base.priority if base else 50),
+                junk=(base.junk if base else frozenset()) | {v.strip().lower() for v in setting.junk},
+            )
+        for name, values in self.junk.items():
+            if name not in types:
+                raise ConfigurationError(f"DATORA_JUNK: {name!r} is not an identifier type")
+            current = types[name]
+            types[name] = IdentifierType(
+                current.name,
+                current.normalise,
+                current.limit,
+                current.priority,
+                current.junk | {v.strip().lower() for v in values},
+            )
+        return IdentifierRegistry(types.values())
+
+    def survivorship_rules(self) -> SurvivorshipRules:
+        per_attribute = {
+            name: SurvivorshipRule(s.rule, tuple(s.sources or self.source_priority))
+            for name, s in self.survivorship.items()
+        }
+        default = SurvivorshipRule(self.survivorship_default, tuple(self.source_priority))
+        return SurvivorshipRules(default=default, per_attribute=per_attribute)

@@ -1,0 +1,140 @@
+"""What the resolution engine reads from the store (`Snapshot`) and hands back (`Changeset`).
+
+The engine is pure: the service loads a snapshot of the components a batch touches, the engine
+returns a changeset, and the store applies the changeset in one transaction. A store needs
+nothing else from the engine, and the engine nothing else from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.records import Event, Observation, Rejection
+from datora_graph.domain.survivorship import Candidates
+
+EvidenceKind = Literal["observed", "fuzzy", "manual"]
+EvidenceStatus = Literal["active", "held", "cut"]
+
+
+@dataclass(slots=True)
+class ProfileState:
+    """What the engine must know of a profile to merge it: not its members, only their tallies.
+
+    `created_seq` is the log position of the observation that created the profile (the older
+    profile wins a merge between equals); `constraint_sides` holds `(constraint_id, side)` for
+    every cannot-link constraint one of its identifiers is on.
+    """
+
+    id: str
+    size: int
+    type_counts: dict[str, int]
+    created_seq: int
+    created_at: datetime
+    candidates: Candidates = field(default_factory=dict)
+    constraint_sides: set[tuple[int, int]] = field(default_factory=set)
+    junk: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The part of the graph a batch touches: which of its identifiers exist, in which profile,
+    and the state of those profiles."""
+
+    identifiers: Mapping[str, str]
+    profiles: Mapping[str, ProfileState]
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls({}, {})
+
+
+@dataclass(frozen=True, slots=True)
+class NewIdentifier:
+    identifier: Identifier
+    profile_id: str
+    junk: bool
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceUpsert:
+    """Evidence between two identifiers from one source: added to whatever is already recorded.
+
+    `a < b` by key. A stored `cut` status is never overwritten by an engine upsert.
+    """
+
+    a: str
+    b: str
+    source: str
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    kind: EvidenceKind = "observed"
+    status: EvidenceStatus = "active"
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Profile `absorbed` joined `survivor`; `absorbed` becomes an alias of `survivor`."""
+
+    absorbed: str
+    survivor: str
+    observation_id: str
+    at: datetime
+    reason: str = "observed evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItemDraft:
+    """A decision for a steward: today a link a guard held. One open item per identifier pair."""
+
+    kind: Literal["held_link"]
+    a: str
+    b: str
+    profile_a: str
+    profile_b: str
+    reason: str
+    observation_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileWrite:
+    """The whole new state of a profile the batch touched, with its golden attributes."""
+
+    state: ProfileState
+    attributes: Mapping[str, object]
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class Changeset:
+    """Everything one batch changes, applied by the store atomically, in this order:
+    log appends, new identifiers, merges (identifiers and aliases move to the survivor),
+    profile writes, evidence, review items, events, rejections."""
+
+    observations: list[Observation] = field(default_factory=list)
+    new_identifiers: list[NewIdentifier] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    profiles: list[ProfileWrite] = field(default_factory=list)
+    evidence: list[EvidenceUpsert] = field(default_factory=list)
+    review_items: list[ReviewItemDraft] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.observations
+            or self.new_identifiers
+            or self.merges
+            or self.profiles
+            or self.evidence
+            or self.review_items
+            or self.events
+            or self.rejections
+        )

@@ -1,0 +1,268 @@
+"""Identifiers: the typed, normalised keys that become nodes of the identity graph.
+
+A raw `(type, value)` pair is parsed exactly once, at the boundary, by an `IdentifierRegistry`
+into an `Identifier` whose value is normalised; nothing downstream normalises again.
+
+    >>> registry = IdentifierRegistry.default()
+    >>> registry.parse("email", "  Ann.Lee@Example.ORG ").key
+    'email:ann.lee@example.org'
+    >>> registry.is_junk(registry.parse("email", "test@test.com"))
+    True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import phonenumbers
+
+from datora_graph.domain.errors import InvalidInput
+
+MAX_VALUE_LENGTH = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Identifier:
+    """A normalised identifier; `key` (`type:value`) is its identity everywhere."""
+
+    type: str
+    value: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.value}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Identifier:
+        type_, sep, value = key.partition(":")
+        if not sep or not type_ or not value:
+            raise InvalidInput("identifier", f"{key!r} is not of the form type:value")
+        return cls(type_, value)
+
+
+Normaliser = Callable[[str], str]
+"""Turns a trimmed raw value into its canonical form, or raises ValueError with the reason."""
+
+
+def normalise_email(raw: str) -> str:
+    value = raw.strip().lower()
+    if value.startswith("mailto:"):
+        value = value[len("mailto:") :]
+    if not _EMAIL.match(value):
+        raise ValueError(f"{raw!r} is not an email address (expected local@domain.tld)")
+    return value
+
+
+def phone_normaliser(default_region: str) -> Normaliser:
+    """Phones become E.164; numbers without a country code are read in `default_region`."""
+
+    @lru_cache(maxsize=262_144)
+    def normalise_phone(raw: str) -> str:
+        text = raw.strip()
+        if text.startswith("00"):
+            text = "+" + text[2:]
+        try:
+            number = phonenumbers.parse(text, default_region)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError(f"{raw!r} is not a phone number ({exc})") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError(
+                f"{raw!r} is not a valid phone number "
+                f"(numbers without a +country code are read as {default_region})"
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    return normalise_phone
+
+
+def normalise_device_id(raw: str) -> str:
+    """Device IDs are trimmed; UUID-shaped ones (IDFA, GAID) compare case-insensitively."""
+    value = normalise_plain_id(raw)
+    return value.lower() if _UUID.match(value) else value
+
+
+def normalise_plain_id(raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise ValueError("is empty")
+    return value
+
+
+def normalise_lower_id(raw: str) -> str:
+    return normalise_plain_id(raw).lower()
+
+
+NORMALISERS: Mapping[str, Normaliser] = {
+    "email": normalise_email,
+    "id": normalise_plain_id,
+    "lower": normalise_lower_id,
+    "device_id": normalise_device_id,
+}
+"""Normalisers a configured identifier type may name; `phone` is added per region."""
+
+_NULLISH = frozenset({"null", "none", "undefined", "unknown", "n/a", "na", "nil", "-", "0", ""})
+
+BUILTIN_JUNK: Mapping[str, frozenset[str]] = {
+    "email": frozenset(
+        {
+            "test@test.com",
+            "test@example.com",
+            "example@example.com",
+            "email@email.com",
+            "a@a.com",
+            "a@b.com",
+            "abc@abc.com",
+            "asdf@asdf.com",
+            "none@none.com",
+            "no@email.com",
+            "noemail@noemail.com",
+            "noemail@email.com",
+            "null@null.com",
+            "na@na.com",
+            "user@example.com",
+            "customer@example.com",
+            "unknown@unknown.com",
+            "noreply@noreply.com",
+        }
+    ),
+    "phone": frozenset({"0000000000", "1234567890", "0123456789", "9999999999"}),
+    "device_id": frozenset(
+        {"00000000-0000-0000-0000-000000000000", "0000000000000000"} | _NULLISH
+    ),
+    "cookie_id": _NULLISH,
+    "crm_id": _NULLISH,
+    "user_id": _NULLISH | {"anonymous", "guest"},
+}
+"""Values seen in real data that identify nobody: typed by agents, defaulted by SDKs."""
+
+_RESERVED_EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierType:
+    """What Datora Graph knows about one kind of identifier.
+
+    `limit` is how many identifiers of this type one profile may hold (None: no limit);
+    `priority` ranks types when a link must be chosen or refused (higher is more trusted).
+    """
+
+    name: str
+    normalise: Normaliser
+    limit: int | None = None
+    priority: int = 50
+    junk: frozenset[str] = field(default_factory=frozenset)
+
+    def is_junk(self, value: str) -> bool:
+        if value in self.junk:
+            return True
+        if self.name == "email":
+            domain = value.rpartition("@")[2]
+            return domain in _RESERVED_EMAIL_DOMAINS
+        if self.name == "phone":
+            digits = value.lstrip("+")
+            return len(set(digits)) == 1 or digits in self.junk
+        if self.name == "device_id":
+            stripped = value.replace("-", "")
+            return bool(stripped) and set(stripped) == {"0"}
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedIdentifier:
+    identifier: Identifier
+    junk: bool
+
+
+class IdentifierRegistry:
+    """Parses raw identifiers and answers what the engine asks of a type (limit, priority, junk)."""
+
+    def __init__(self, types: Iterable[IdentifierType]) -> None:
+        self._types = {t.name: t for t in types}
+
+    @classmethod
+    def default(cls, default_region: str = "US") -> IdentifierRegistry:
+        return cls(builtin_types(default_region))
+
+    @property
+    def types(self) -> Mapping[str, IdentifierType]:
+        return self._types
+
+    def __getitem__(self, name: str) -> IdentifierType:
+        return self._types[name]
+
+    def parse(self, type_name: str, raw: str) -> Identifier:
+        return self.parse_with_junk(type_name, raw).identifier
+
+    def parse_with_junk(self, type_name: str, raw: object, field: str = "") -> ParsedIdentifier:
+        """Normalise and validate one raw identifier; raises InvalidInput naming `field`."""
+        prefix = f"{field}." if field else ""
+        id_type = self._types.get(type_name) if isinstance(type_name, str) else None
+        if id_type is None:
+            known = ", ".join(sorted(self._types))
+            raise InvalidInput(f"{prefix}type", f"unknown identifier type {type_name!r} (known: {known})")
+        if not isinstance(raw, str):
+            raise InvalidInput(f"{prefix}value", f"must be a string, got {type(raw).__name__}")
+        if len(raw) > MAX_VALUE_LENGTH:
+            raise InvalidInput(f"{prefix}value", f"is longer than {MAX_VALUE_LENGTH} characters")
+        if _CONTROL.search(raw):
+            raise InvalidInput(f"{prefix}value", "contains control characters")
+        trimmed = raw.strip()
+        junk_form = _junk_form(id_type, trimmed)
+        if junk_form is not None:
+            return ParsedIdentifier(Identifier(id_type.name, junk_form), junk=True)
+        try:
+            value = id_type.normalise(trimmed)
+        except ValueError as exc:
+            raise InvalidInput(f"{prefix}value", f"{type_name} {exc}") from None
+        return ParsedIdentifier(Identifier(id_type.name, value), junk=id_type.is_junk(value))
+
+    def is_junk(self, identifier: Identifier) -> bool:
+        id_type = self._types.get(identifier.type)
+        return id_type is not None and id_type.is_junk(identifier.value)
+
+    def limit(self, type_name: str) -> int | None:
+        id_type = self._types.get(type_name)
+        return None if id_type is None else id_type.limit
+
+    def priority(self, type_name: str) -> int:
+        id_type = self._types.get(type_name)
+        return 0 if id_type is None else id_type.priority
+
+    def limits(self) -> dict[str, int]:
+        return {name: t.limit for name, t in self._types.items() if t.limit is not None}
+
+
+def _junk_form(id_type: IdentifierType, trimmed: str) -> str | None:
+    """Junk values are recorded even where they would fail validation (a phone of `0000000000`),
+    so an observation that carries one is still accepted; this is the form they are kept in."""
+    if id_type.name == "phone":
+        digits = re.sub(r"\D", "", trimmed)
+        if digits in id_type.junk or (len(digits) >= 6 and len(set(digits)) == 1):
+            return digits
+        return None
+    folded = trimmed.lower()
+    if folded in id_type.junk or (id_type.name == "device_id" and id_type.is_junk(folded)):
+        return folded
+    return None
+
+
+def builtin_types(default_region: str = "US") -> list[IdentifierType]:
+    return [
+        IdentifierType("crm_id", normalise_plain_id, 1, 100, BUILTIN_JUNK["crm_id"]),
+        IdentifierType("user_id", normalise_plain_id, 1, 90, BUILTIN_JUNK["user_id"]),
+        IdentifierType("email", normalise_email, None, 80, BUILTIN_JUNK["email"]),
+        IdentifierType("phone", phone_normaliser(default_region), None, 70, BUILTIN_JUNK["phone"]),
+        IdentifierType("device_id", normalise_device_id, None, 30, BUILTIN_JUNK["device_id"]),
+        IdentifierType("cookie_id", normalise_plain_id, None, 20, BUILTIN_JUNK["cookie_id"]),
+    ]
+
+
+def valid_type_name(name: str) -> bool:
+    return bool(_TYPE_NAME.match(name))

@@ -1,0 +1,102 @@
+"""What the store answers about profiles, journeys and the logs: read models, no behaviour."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.records import Event, RecordKind, Rejection
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileIdentifier:
+    identifier: Identifier
+    junk: bool
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenProfile:
+    """A resolved person: one connected component of identifiers, with golden attributes."""
+
+    id: str
+    attributes: Mapping[str, Any]
+    size: int
+    created_at: datetime
+    updated_at: datetime
+    identifiers: Sequence[ProfileIdentifier] = ()
+    aliases: Sequence[str] = ()
+    junk: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyQuery:
+    """A page of a journey: events in time order, optionally filtered by type and time."""
+
+    first: int = 50
+    after: str | None = None
+    types: frozenset[str] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.first <= MAX_PAGE_SIZE:
+            raise InvalidInput("first", f"must be between 1 and {MAX_PAGE_SIZE}")
+        if self.after is not None:
+            decode_cursor(self.after)
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyPage:
+    events: Sequence[Event]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionPage:
+    items: Sequence[tuple[int, Rejection]]
+    next_after: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    observations: int
+    events: int
+    rejections: int
+    identifiers: int
+    profiles: int
+    held_links: int
+    open_review_items: int
+    identifiers_by_type: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionFilter:
+    kind: RecordKind | None = None
+    after: int = 0
+    limit: int = 100
+
+
+def encode_cursor(*parts: str) -> str:
+    """Opaque cursors: clients pass them back unchanged, so their shape can change freely."""
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("after", "is not a cursor this service issued") from None
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        raise InvalidInput("after", "is not a cursor this service issued")
+    return parts

@@ -1,0 +1,243 @@
+"""Observations and events: their wire format, and parsing it into domain records.
+
+The wire format (JSON) of an observation:
+
+    {"id": "crm-42", "source": "crm", "observed_at": "2026-05-01T10:00:00Z",
+     "identifiers": [{"type": "email", "value": "Ann@Example.org"}],
+     "attributes": {"first_name": "Ann"}}
+
+and of an event:
+
+    {"id": "ev-1", "type": "purchase", "occurred_at": "2026-05-01T10:05:00Z",
+     "source": "shop", "identifiers": [{"type": "cookie_id", "value": "c-1"}],
+     "properties": {"revenue": 42.5}}
+
+Parsing raises `InvalidInput` whose field names the bad part, e.g. `identifiers[1].value`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+STANDARD_ATTRIBUTES = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "street",
+    "city",
+    "postcode",
+    "state",
+    "country",
+)
+MAX_ID_LENGTH = 256
+MAX_IDENTIFIERS = 50
+
+
+class IdentifierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(min_length=1, max_length=40)
+    value: str
+
+
+class ObservationIn(BaseModel):
+    """One record from a source: identifiers seen together, plus attributes."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    source: str = Field(min_length=1, max_length=100)
+    observed_at: datetime
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventIn(BaseModel):
+    """A behavioural event carrying the identifiers it was recorded under."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    type: str = Field(min_length=1, max_length=100)
+    occurred_at: datetime
+    source: str = Field(min_length=1, max_length=100)
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A parsed, normalised observation; `seq` is its position in the observation log."""
+
+    id: str
+    source: str
+    observed_at: datetime
+    identifiers: tuple[Identifier, ...]
+    junk: frozenset[Identifier]
+    attributes: Mapping[str, Any]
+    raw: str
+    seq: int = 0
+
+    def with_seq(self, seq: int) -> Observation:
+        return Observation(
+            self.id,
+            self.source,
+            self.observed_at,
+            self.identifiers,
+            self.junk,
+            self.attributes,
+            self.raw,
+            seq,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    occurred_at: datetime
+    source: str
+    identifiers: tuple[Identifier, ...]
+    properties: Mapping[str, Any]
+
+
+RecordKind = Literal["observation", "event"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An item that could not be accepted, kept with the reason so a person can fix and resend it."""
+
+    kind: RecordKind
+    item_id: str | None
+    field: str
+    reason: str
+    payload: str
+    received_at: datetime
+
+    @property
+    def fingerprint(self) -> str:
+        """Same kind and payload: the same rejection, recorded once however often it is resent."""
+        return hashlib.blake2b(f"{self.kind}\x1f{self.payload}".encode(), digest_size=16).hexdigest()
+
+
+def utc(moment: datetime) -> datetime:
+    """Timestamps without a zone are taken as UTC; all are stored in UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_observation(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Observation:
+    model = _validate(ObservationIn, raw)
+    identifiers, junk = _parse_identifiers(model.identifiers, registry)
+    attributes = _clean_attributes(model.attributes)
+    payload = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return Observation(
+        model.id,
+        model.source.strip(),
+        utc(model.observed_at),
+        identifiers,
+        junk,
+        attributes,
+        payload,
+    )
+
+
+def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Event:
+    model = _validate(EventIn, raw)
+    identifiers, _ = _parse_identifiers(model.identifiers, registry)
+    return Event(
+        model.id,
+        model.type.strip(),
+        utc(model.occurred_at),
+        model.source.strip(),
+        identifiers,
+        model.properties,
+    )
+
+
+def item_id_of(raw: object) -> str | None:
+    """The `id` a client gave an item, if it gave a usable one, for the rejection record."""
+    if isinstance(raw, Mapping):
+        value = raw.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)[:MAX_ID_LENGTH]
+    return None
+
+
+def _validate(model: type[_Model], raw: object) -> _Model:
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("", f"must be a JSON object, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InvalidInput(_field_path(error["loc"]), _reason(error)) from None
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+
+
+def _parse_identifiers(
+    items: Sequence[IdentifierIn], registry: IdentifierRegistry
+) -> tuple[tuple[Identifier, ...], frozenset[Identifier]]:
+    seen: dict[Identifier, None] = {}
+    junk: set[Identifier] = set()
+    for index, item in enumerate(items):
+        parsed = registry.parse_with_junk(item.type, item.value, field=f"identifiers[{index}]")
+        seen[parsed.identifier] = None
+        if parsed.junk:
+            junk.add(parsed.identifier)
+    return tuple(seen), frozenset(junk)
+
+
+def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Standard attributes are trimmed strings (birth_date an ISO date); empty ones mean absent."""
+    cleaned: dict[str, Any] = {}
+    for name, value in attributes.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if name in STANDARD_ATTRIBUTES:
+            if not isinstance(value, str | int):
+                raise InvalidInput(f"attributes.{name}", "must be a string")
+            value = " ".join(str(value).split())
+            if name == "birth_date":
+                try:
+                    value = date.fromisoformat(value).isoformat()
+                except ValueError:
+                    raise InvalidInput(
+                        "attributes.birth_date", f"{value!r} is not a date (YYYY-MM-DD)"
+                    ) from None
+            elif name == "country":
+                value = value.upper()
+        cleaned[name] = value
+    return cleaned

@@ -1,0 +1,1 @@
+"""The pure resolution engine: guards, union by size, survivorship; no I/O."""

@@ -1,0 +1,256 @@
+"""The resolution engine: a batch of observations and a snapshot in, a changeset out. No I/O.
+
+Observations are resolved one at a time, in log order, so the outcome does not depend on how
+the log is cut into batches: replaying the same log gives the same profiles and IDs.
+
+Each observation links its highest-priority identifier (the anchor) to every other identifier
+it carries. A link between two profiles merges them (union by size: the larger survives, the
+older among equals) unless a guard refuses: then the link is kept as `held` evidence with a
+review item. Junk identifiers are recorded, each in a profile of its own, and never link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from datora_graph.domain.changeset import (
+    Changeset,
+    EvidenceStatus,
+    EvidenceUpsert,
+    Merge,
+    NewIdentifier,
+    ProfileState,
+    ProfileWrite,
+    ReviewItemDraft,
+    Snapshot,
+)
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.records import Observation, iso
+from datora_graph.domain.survivorship import (
+    AttributeCandidate,
+    SurvivorshipRules,
+    add_candidates,
+    canonical_json,
+)
+from datora_graph.resolution.guards import MergeGuard
+
+
+def profile_id_for(observation_id: str, identifier_key: str) -> str:
+    """A new profile's ID: derived from what created it, so a replay creates the same ID."""
+    digest = hashlib.blake2b(
+        f"{observation_id}\x1f{identifier_key}".encode(), digest_size=10
+    ).hexdigest()
+    return f"prf_{digest}"
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The engine's working state for one batch: union-find over profile IDs plus outputs."""
+
+    owner: dict[str, str]
+    states: dict[str, ProfileState]
+    parent: dict[str, str] = field(default_factory=dict)
+    fresh: set[str] = field(default_factory=set)
+    dirty: dict[str, datetime] = field(default_factory=dict)
+    new_identifiers: dict[str, NewIdentifier] = field(default_factory=dict)
+    merges: list[Merge] = field(default_factory=list)
+    evidence: dict[tuple[str, str, str], EvidenceUpsert] = field(default_factory=dict)
+    review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
+
+    def find(self, profile_id: str) -> str:
+        root = profile_id
+        while root in self.parent:
+            root = self.parent[root]
+        while profile_id != root:
+            self.parent[profile_id], profile_id = root, self.parent[profile_id]
+        return root
+
+    def profile_of(self, key: str) -> str:
+        return self.find(self.owner[key])
+
+    def touch(self, profile_id: str, moment: datetime) -> None:
+        known = self.dirty.get(profile_id)
+        if known is None or moment > known:
+            self.dirty[profile_id] = moment
+
+
+class ResolutionEngine:
+    """Resolves observations into profiles under the guards of a `MergeGuard`."""
+
+    def __init__(self, registry: IdentifierRegistry, rules: SurvivorshipRules) -> None:
+        self._registry = registry
+        self._rules = rules
+        self._guard = MergeGuard(registry)
+
+    def resolve(self, observations: Sequence[Observation], snapshot: Snapshot) -> Changeset:
+        """Resolve `observations` (in log order, each with its `seq`) against `snapshot`."""
+        batch = _Batch(
+            owner=dict(snapshot.identifiers),
+            states={pid: _copy(state) for pid, state in snapshot.profiles.items()},
+        )
+        for observation in observations:
+            self._resolve_one(batch, observation)
+        return self._changeset(batch, observations)
+
+    def _resolve_one(self, batch: _Batch, observation: Observation) -> None:
+        for identifier in observation.identifiers:
+            if identifier.key not in batch.owner:
+                self._create(batch, observation, identifier, identifier in observation.junk)
+        linkable = sorted(
+            (i for i in observation.identifiers if i not in observation.junk),
+            key=lambda i: (-self._registry.priority(i.type), i.key),
+        )
+        if linkable:
+            anchor, others = linkable[0], linkable[1:]
+            for other in others:
+                self._link(batch, observation, anchor, other)
+            self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+        batch.fresh.clear()
+
+    def _create(
+        self, batch: _Batch, observation: Observation, identifier: Identifier, junk: bool
+    ) -> None:
+        profile_id = profile_id_for(observation.id, identifier.key)
+        batch.states[profile_id] = ProfileState(
+            id=profile_id,
+            size=1,
+            type_counts={identifier.type: 1},
+            created_seq=observation.seq,
+            created_at=observation.observed_at,
+            junk=junk,
+        )
+        batch.owner[identifier.key] = profile_id
+        batch.fresh.add(profile_id)
+        batch.touch(profile_id, observation.observed_at)
+        batch.new_identifiers[identifier.key] = NewIdentifier(
+            identifier, profile_id, junk, observation.observed_at
+        )
+
+    def _link(
+        self, batch: _Batch, observation: Observation, anchor: Identifier, other: Identifier
+    ) -> None:
+        left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
+        status: EvidenceStatus = "active"
+        if left != right:
+            refusal = self._guard.refusal(batch.states[left], batch.states[right])
+            if refusal is None:
+                self._merge(batch, observation, left, right)
+            else:
+                status = "held"
+                self._hold(batch, observation, anchor, other, (left, right), refusal)
+        self._record_evidence(batch, observation, anchor.key, other.key, status)
+
+    def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
+        survivor, absorbed = _survivor_first(batch, left, right)
+        into, gone = batch.states[survivor], batch.states.pop(absorbed)
+        into.size += gone.size
+        for type_name, count in gone.type_counts.items():
+            into.type_counts[type_name] = into.type_counts.get(type_name, 0) + count
+        add_candidates(into.candidates, gone.candidates)
+        into.constraint_sides |= gone.constraint_sides
+        into.junk = False
+        batch.parent[absorbed] = survivor
+        batch.touch(survivor, observation.observed_at)
+        if absorbed in batch.fresh:
+            batch.fresh.discard(absorbed)
+        else:
+            batch.merges.append(
+                Merge(absorbed, survivor, observation.id, observation.observed_at)
+            )
+
+    def _hold(
+        self,
+        batch: _Batch,
+        observation: Observation,
+        anchor: Identifier,
+        other: Identifier,
+        profiles: tuple[str, str],
+        reason: str,
+    ) -> None:
+        a, b = sorted((anchor.key, other.key))
+        profile_a, profile_b = profiles if a == anchor.key else profiles[::-1]
+        batch.review.setdefault(
+            (a, b),
+            ReviewItemDraft(
+                "held_link", a, b, profile_a, profile_b, reason, observation.id,
+                observation.observed_at,
+            ),
+        )
+
+    def _record_evidence(
+        self, batch: _Batch, observation: Observation, x: str, y: str, status: EvidenceStatus
+    ) -> None:
+        a, b = (x, y) if x < y else (y, x)
+        key = (a, b, observation.source)
+        seen = observation.observed_at
+        known = batch.evidence.get(key)
+        if known is None:
+            batch.evidence[key] = EvidenceUpsert(a, b, observation.source, 1, seen, seen, status=status)
+        else:
+            batch.evidence[key] = EvidenceUpsert(
+                a, b, observation.source, known.count + 1,
+                min(known.first_seen, seen), max(known.last_seen, seen), status=status,
+            )
+
+    def _add_attributes(self, batch: _Batch, observation: Observation, profile_id: str) -> None:
+        if not observation.attributes:
+            return
+        seen = iso(observation.observed_at)
+        add_candidates(
+            batch.states[profile_id].candidates,
+            {
+                name: [AttributeCandidate(canonical_json(value), observation.source, 1, seen, seen)]
+                for name, value in observation.attributes.items()
+            },
+        )
+        batch.touch(profile_id, observation.observed_at)
+
+    def _changeset(self, batch: _Batch, observations: Sequence[Observation]) -> Changeset:
+        updated: dict[str, datetime] = {}
+        for pid, moment in batch.dirty.items():
+            root = batch.find(pid)
+            updated[root] = max(moment, updated.get(root, moment))
+        profiles = [
+            ProfileWrite(batch.states[pid], self._rules.golden(batch.states[pid].candidates), at)
+            for pid, at in sorted(updated.items())
+        ]
+        new_identifiers = [
+            NewIdentifier(n.identifier, batch.profile_of(key), n.junk, n.first_seen)
+            for key, n in batch.new_identifiers.items()
+        ]
+        return Changeset(
+            observations=list(observations),
+            new_identifiers=new_identifiers,
+            merges=batch.merges,
+            profiles=profiles,
+            evidence=list(batch.evidence.values()),
+            review_items=list(batch.review.values()),
+        )
+
+
+def _survivor_first(batch: _Batch, left: str, right: str) -> tuple[str, str]:
+    """Union by size: an existing profile beats one this observation created; then the larger;
+    then the older; then the smaller ID, so the outcome never depends on argument order."""
+
+    def rank(pid: str) -> tuple[int, int, int, str]:
+        state = batch.states[pid]
+        return (pid in batch.fresh, -state.size, state.created_seq, pid)
+
+    return (left, right) if rank(left) <= rank(right) else (right, left)
+
+
+def _copy(state: ProfileState) -> ProfileState:
+    return ProfileState(
+        id=state.id,
+        size=state.size,
+        type_counts=dict(state.type_counts),
+        created_seq=state.created_seq,
+        created_at=state.created_at,
+        candidates={name: list(values) for name, values in state.candidates.items()},
+        constraint_sides=set(state.constraint_sides),
+        junk=state.junk,
+    )
+

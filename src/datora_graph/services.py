@@ -1,0 +1,288 @@
+"""Use cases: ingest, read, rebuild. The engine decides, the store persists, this module sequences.
+
+    >>> service = IdentityService(open_store(settings), settings)       # doctest: +SKIP
+    >>> report = service.ingest_observations([{"id": "o1", ...}])      # doctest: +SKIP
+    >>> report.accepted                                                 # doctest: +SKIP
+    1
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from datora_graph.config import Settings
+from datora_graph.domain.changeset import Changeset, Snapshot
+from datora_graph.domain.errors import InvalidInput, NotFound
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.profiles import (
+    GoldenProfile,
+    JourneyPage,
+    JourneyQuery,
+    RejectionFilter,
+    RejectionPage,
+    StoreStats,
+)
+from datora_graph.domain.records import (
+    Event,
+    Observation,
+    RecordKind,
+    Rejection,
+    item_id_of,
+    parse_event,
+    parse_observation,
+)
+from datora_graph.resolution.engine import ResolutionEngine
+from datora_graph.store.base import GraphStore
+
+_Record = TypeVar("_Record", Observation, Event)
+ItemStatus = Literal["accepted", "duplicate", "rejected"]
+Progress = Callable[[int], None]
+"""Called with how many more items were processed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The fate of one item of a batch, in the order the client sent them."""
+
+    index: int
+    id: str | None
+    status: ItemStatus
+    field: str | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    results: list[ItemResult] = field(default_factory=list)
+
+    def count(self, status: ItemStatus) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count("accepted")
+
+    @property
+    def duplicates(self) -> int:
+        return self.count("duplicate")
+
+    @property
+    def rejected(self) -> int:
+        return self.count("rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    observations: int
+    profiles: int
+    rejected: int
+
+
+class IdentityService:
+    """The identity core's use cases over one store. Safe to share between threads: writes are
+    serialised by a lock, because resolving a batch reads the components it then rewrites."""
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.registry: IdentifierRegistry = settings.identifier_registry()
+        self.engine = ResolutionEngine(self.registry, settings.survivorship_rules())
+        self._write_lock = threading.Lock()
+
+    # -- ingest ---------------------------------------------------------------------------
+    def ingest_observations(self, items: Sequence[object]) -> IngestReport:
+        """Parse, deduplicate and resolve a batch; every item gets a result, none is dropped."""
+        parsed: list[tuple[int, Observation]] = []
+        results: dict[int, ItemResult] = {}
+        rejections = self._parse(items, "observation", parse_observation, parsed, results)
+        with self._write_lock:
+            fresh = self._drop_duplicates(
+                parsed, results, self.store.known_observation_ids([o.id for _, o in parsed])
+            )
+            start = self.store.last_sequence()
+            observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
+            changeset = self._resolve(observations)
+            changeset.rejections = rejections
+            if not changeset.is_empty():
+                self.store.commit(changeset)
+        return IngestReport([results[i] for i in range(len(items))])
+
+    def ingest_events(self, items: Sequence[object]) -> IngestReport:
+        parsed: list[tuple[int, Event]] = []
+        results: dict[int, ItemResult] = {}
+        rejections = self._parse(items, "event", parse_event, parsed, results)
+        with self._write_lock:
+            fresh = self._drop_duplicates(
+                parsed, results, self.store.known_event_ids([e.id for _, e in parsed])
+            )
+            changeset = Changeset(events=fresh, rejections=rejections)
+            if not changeset.is_empty():
+                self.store.commit(changeset)
+        return IngestReport([results[i] for i in range(len(items))])
+
+    def ingest_stream(
+        self,
+        kind: RecordKind,
+        items: Iterable[object],
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest any number of items in batches of `ingest_batch_size`; each batch commits
+        on its own, so an interrupted run resumes by sending the same items again."""
+        ingest = self.ingest_observations if kind == "observation" else self.ingest_events
+        total = IngestReport()
+        batch: list[object] = []
+        offset = 0
+
+        def flush() -> None:
+            nonlocal offset
+            report = ingest(batch)
+            total.results.extend(
+                ItemResult(r.index + offset, r.id, r.status, r.field, r.reason)
+                for r in report.results
+            )
+            offset += len(batch)
+            if progress is not None:
+                progress(len(batch))
+            batch.clear()
+
+        for item in items:
+            batch.append(item)
+            if len(batch) >= self.settings.ingest_batch_size:
+                flush()
+        if batch:
+            flush()
+        return total
+
+    def _parse(
+        self,
+        items: Sequence[object],
+        kind: RecordKind,
+        parse: Callable[[Any, IdentifierRegistry], _Record],
+        parsed: list[tuple[int, _Record]],
+        results: dict[int, ItemResult],
+    ) -> list[Rejection]:
+        now = datetime.now(UTC)
+        rejections: list[Rejection] = []
+        for index, raw in enumerate(items):
+            try:
+                parsed.append((index, parse(raw, self.registry)))
+            except InvalidInput as error:
+                item_id = item_id_of(raw)
+                results[index] = ItemResult(index, item_id, "rejected", error.field, error.reason)
+                payload = json.dumps(raw, sort_keys=True, default=str)
+                rejections.append(Rejection(kind, item_id, error.field, error.reason, payload, now))
+        return rejections
+
+    @staticmethod
+    def _drop_duplicates(
+        parsed: list[tuple[int, _Record]], results: dict[int, ItemResult], known: set[str]
+    ) -> list[_Record]:
+        fresh: list[_Record] = []
+        seen: set[str] = set()
+        for index, item in parsed:
+            if item.id in known or item.id in seen:
+                results[index] = ItemResult(
+                    index, item.id, "duplicate", "id", "already received; nothing changed"
+                )
+                continue
+            seen.add(item.id)
+            fresh.append(item)
+            results[index] = ItemResult(index, item.id, "accepted")
+        return fresh
+
+    def _resolve(self, observations: Sequence[Observation]) -> Changeset:
+        if not observations:
+            return Changeset()
+        keys = {i.key for o in observations for i in o.identifiers}
+        snapshot = self.store.load_snapshot(keys) if keys else Snapshot.empty()
+        return self.engine.resolve(observations, snapshot)
+
+    # -- rebuild --------------------------------------------------------------------------
+    def rebuild(self, progress: Progress | None = None) -> RebuildReport:
+        """Forget the derived graph and replay the observation log in order."""
+        replayed = rejected = 0
+        with self._write_lock:
+            self.store.reset_derived()
+            after = 0
+            while True:
+                entries = self.store.read_log(after, self.settings.ingest_batch_size)
+                if not entries:
+                    break
+                observations, rejections = self._reparse(entries)
+                changeset = self._resolve(observations)
+                changeset.observations = []
+                changeset.rejections = rejections
+                self.store.commit(changeset)
+                replayed += len(observations)
+                rejected += len(rejections)
+                after = entries[-1][0]
+                if progress is not None:
+                    progress(len(entries))
+            self.store.finish_rebuild()
+        return RebuildReport(replayed, self.store.stats().profiles, rejected)
+
+    def _reparse(
+        self, entries: Sequence[tuple[int, str]]
+    ) -> tuple[list[Observation], list[Rejection]]:
+        now = datetime.now(UTC)
+        observations: list[Observation] = []
+        rejections: list[Rejection] = []
+        for seq, payload in entries:
+            raw = json.loads(payload)
+            try:
+                observations.append(parse_observation(raw, self.registry).with_seq(seq))
+            except InvalidInput as error:
+                reason = f"no longer valid under the current settings: {error.reason}"
+                rejections.append(
+                    Rejection("observation", item_id_of(raw), error.field, reason, payload, now)
+                )
+        return observations, rejections
+
+    # -- reads ----------------------------------------------------------------------------
+    def get_profile(self, profile_id: str) -> GoldenProfile:
+        """A profile by its ID or by any ID it absorbed."""
+        current = self.store.resolve_profile_ids([profile_id]).get(profile_id)
+        profile = self.store.get_profiles([current]).get(current) if current else None
+        if profile is None:
+            raise NotFound(f"no profile has the ID {profile_id!r}")
+        return profile
+
+    def find_profile(self, type_name: str, value: str) -> GoldenProfile:
+        """The profile holding an identifier, given as the client would write it."""
+        identifier = self.registry.parse_with_junk(type_name, value, field="identifier").identifier
+        profile_id = self.store.profile_ids_for_identifiers([identifier.key]).get(identifier.key)
+        if profile_id is None:
+            raise NotFound(f"no profile holds the identifier {identifier.key!r}")
+        return self.get_profile(profile_id)
+
+    def lookup(self, reference: str) -> GoldenProfile:
+        """`reference` is a profile ID, or an identifier written `type:value`."""
+        type_name, sep, value = reference.partition(":")
+        if sep and type_name in self.registry.types:
+            return self.find_profile(type_name, value)
+        return self.get_profile(reference)
+
+    def parse_identifier_reference(self, reference: str) -> Identifier:
+        type_name, sep, value = reference.partition(":")
+        if not sep:
+            raise InvalidInput("identifier", f"{reference!r} is not of the form type:value")
+        return self.registry.parse_with_junk(type_name, value, field="identifier").identifier
+
+    def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
+        profile = self.get_profile(profile_id)
+        return self.store.journey(profile.id, query)
+
+    def rejections(self, query: RejectionFilter) -> RejectionPage:
+        return self.store.list_rejections(query)
+
+    def export_profiles(self, batch_size: int = 1000) -> Iterator[GoldenProfile]:
+        for batch in self.store.iter_profiles(batch_size):
+            yield from batch
+
+    def stats(self) -> StoreStats:
+        return self.store.stats()
