@@ -99,11 +99,14 @@ class Settings(BaseSettings):
             types[name] = IdentifierType(
                 name=name,
                 normalise=normalise,
-                limit=setting.limit if setting.limit is not None else (base.limit if base else None),
+                limit=setting.limit
+                if setting.limit is not None
+                else (base.limit if base else None),
                 priority=setting.priority
                 if setting.priority is not None
                 else (base.priority if base else 50),
-                junk=(base.junk if base else frozenset()) | {v.strip().lower() for v in setting.junk},
+                junk=(base.junk if base else frozenset())
+                | {v.strip().lower() for v in setting.junk},
             )
         for name, values in self.junk.items():
             if name not in types:

@@ -1,9 +1,9 @@
 """Use cases: ingest, read, rebuild. The engine decides, the store persists, this module sequences.
 
-    >>> service = IdentityService(open_store(settings), settings)       # doctest: +SKIP
-    >>> report = service.ingest_observations([{"id": "o1", ...}])      # doctest: +SKIP
-    >>> report.accepted                                                 # doctest: +SKIP
-    1
+>>> service = IdentityService(open_store(settings), settings)       # doctest: +SKIP
+>>> report = service.ingest_observations([{"id": "o1", ...}])      # doctest: +SKIP
+>>> report.accepted                                                 # doctest: +SKIP
+1
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ from datora_graph.domain.errors import InvalidInput
 MAX_VALUE_LENGTH = 256
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -133,9 +135,7 @@ BUILTIN_JUNK: Mapping[str, frozenset[str]] = {
         }
     ),
     "phone": frozenset({"0000000000", "1234567890", "0123456789", "9999999999"}),
-    "device_id": frozenset(
-        {"00000000-0000-0000-0000-000000000000", "0000000000000000"} | _NULLISH
-    ),
+    "device_id": frozenset({"00000000-0000-0000-0000-000000000000", "0000000000000000"} | _NULLISH),
     "cookie_id": _NULLISH,
     "crm_id": _NULLISH,
     "user_id": _NULLISH | {"anonymous", "guest"},
@@ -206,7 +206,9 @@ class IdentifierRegistry:
         id_type = self._types.get(type_name) if isinstance(type_name, str) else None
         if id_type is None:
             known = ", ".join(sorted(self._types))
-            raise InvalidInput(f"{prefix}type", f"unknown identifier type {type_name!r} (known: {known})")
+            raise InvalidInput(
+                f"{prefix}type", f"unknown identifier type {type_name!r} (known: {known})"
+            )
         if not isinstance(raw, str):
             raise InvalidInput(f"{prefix}value", f"must be a string, got {type(raw).__name__}")
         if len(raw) > MAX_VALUE_LENGTH:

@@ -128,7 +128,9 @@ class Rejection:
     @property
     def fingerprint(self) -> str:
         """Same kind and payload: the same rejection, recorded once however often it is resent."""
-        return hashlib.blake2b(f"{self.kind}\x1f{self.payload}".encode(), digest_size=16).hexdigest()
+        return hashlib.blake2b(
+            f"{self.kind}\x1f{self.payload}".encode(), digest_size=16
+        ).hexdigest()
 
 
 def utc(moment: datetime) -> datetime:

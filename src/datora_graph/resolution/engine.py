@@ -157,9 +157,7 @@ class ResolutionEngine:
         if absorbed in batch.fresh:
             batch.fresh.discard(absorbed)
         else:
-            batch.merges.append(
-                Merge(absorbed, survivor, observation.id, observation.observed_at)
-            )
+            batch.merges.append(Merge(absorbed, survivor, observation.id, observation.observed_at))
 
     def _hold(
         self,
@@ -175,7 +173,13 @@ class ResolutionEngine:
         batch.review.setdefault(
             (a, b),
             ReviewItemDraft(
-                "held_link", a, b, profile_a, profile_b, reason, observation.id,
+                "held_link",
+                a,
+                b,
+                profile_a,
+                profile_b,
+                reason,
+                observation.id,
                 observation.observed_at,
             ),
         )
@@ -188,11 +192,18 @@ class ResolutionEngine:
         seen = observation.observed_at
         known = batch.evidence.get(key)
         if known is None:
-            batch.evidence[key] = EvidenceUpsert(a, b, observation.source, 1, seen, seen, status=status)
+            batch.evidence[key] = EvidenceUpsert(
+                a, b, observation.source, 1, seen, seen, status=status
+            )
         else:
             batch.evidence[key] = EvidenceUpsert(
-                a, b, observation.source, known.count + 1,
-                min(known.first_seen, seen), max(known.last_seen, seen), status=status,
+                a,
+                b,
+                observation.source,
+                known.count + 1,
+                min(known.first_seen, seen),
+                max(known.last_seen, seen),
+                status=status,
             )
 
     def _add_attributes(self, batch: _Batch, observation: Observation, profile_id: str) -> None:
@@ -253,4 +264,3 @@ def _copy(state: ProfileState) -> ProfileState:
         constraint_sides=set(state.constraint_sides),
         junk=state.junk,
     )
-
