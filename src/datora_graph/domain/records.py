@@ -116,7 +116,7 @@ RecordKind = Literal["observation", "event"]
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """An item that could not be accepted, kept with the reason so a person can fix and resend it."""
+    """An item that was not accepted, kept with the reason so a person can fix and resend it."""
 
     kind: RecordKind
     item_id: str | None
