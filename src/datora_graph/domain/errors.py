@@ -48,3 +48,9 @@ class ConfigurationError(DatoraError):
     """A setting is malformed; the message names the DATORA_* variable."""
 
     code = "CONFIGURATION"
+
+
+class Conflict(DatoraError):
+    """A write contradicts what is stored (an ID already taken); nothing of it was kept."""
+
+    code = "CONFLICT"

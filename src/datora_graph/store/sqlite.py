@@ -1,0 +1,451 @@
+"""The embedded store: the whole identity graph in one SQLite file, nothing to install or start.
+
+WAL mode lets reads run beside the one writer; each `commit` is one transaction, so a crash
+mid-batch leaves the state of the batch before it. Reads use a connection per thread, writes
+one connection guarded by a lock.
+
+    >>> store = SqliteStore(Path("datora.db"))      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from datora_graph.domain.changeset import Changeset, ProfileState, Snapshot
+from datora_graph.domain.errors import Conflict, StoreUnavailable
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.profiles import (
+    GoldenProfile,
+    JourneyPage,
+    JourneyQuery,
+    ProfileIdentifier,
+    RejectionFilter,
+    RejectionPage,
+    StoreStats,
+    decode_cursor,
+    encode_cursor,
+)
+from datora_graph.domain.records import Event, Rejection, iso
+from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
+from datora_graph.store import sqlite_sql as sql
+
+REBUILD_MARKER = "rebuild_started_at"
+
+
+class SqliteStore:
+    """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
+
+    def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
+        self.path = Path(path)
+        self._synchronous = synchronous
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = self._connect()
+            self._writer.executescript(sql.SCHEMA)
+            self._check_schema_version()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
+
+    # -- connections ----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA synchronous = {self._synchronous}")
+        connection.execute("PRAGMA temp_store = MEMORY")
+        connection.execute("PRAGMA cache_size = -65536")
+        return connection
+
+    def _reader(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            connection.execute("PRAGMA query_only = ON")
+            self._local.connection = connection
+            with self._readers_lock:
+                self._readers.append(connection)
+        return connection
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same committed state."""
+        connection = self._reader()
+        connection.execute("BEGIN")
+        try:
+            yield connection
+        finally:
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def _check_schema_version(self) -> None:
+        row = self._writer.execute(sql.GET_META, ("schema_version",)).fetchone()
+        if row is None:
+            self._writer.execute(sql.SET_META, ("schema_version", sql.SCHEMA_VERSION))
+        elif row[0] != sql.SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"{self.path} has schema version {row[0]}; this release reads version "
+                f"{sql.SCHEMA_VERSION}"
+            )
+
+    # -- ingest ---------------------------------------------------------------------------
+    def known_observation_ids(self, ids: Collection[str]) -> set[str]:
+        return self._ids_in(sql.KNOWN_OBSERVATION_IDS, ids)
+
+    def known_event_ids(self, ids: Collection[str]) -> set[str]:
+        return self._ids_in(sql.KNOWN_EVENT_IDS, ids)
+
+    def _ids_in(self, statement: str, ids: Collection[str]) -> set[str]:
+        if not ids:
+            return set()
+        with self._write_lock:
+            rows = self._writer.execute(statement, (json.dumps(list(ids)),)).fetchall()
+        return {row[0] for row in rows}
+
+    def last_sequence(self) -> int:
+        with self._write_lock:
+            return int(self._writer.execute(sql.LAST_SEQUENCE).fetchone()[0])
+
+    def load_snapshot(self, keys: Collection[str]) -> Snapshot:
+        with self._write_lock:
+            db = self._writer
+            identifiers = dict(db.execute(sql.SNAPSHOT_IDENTIFIERS, (json.dumps(list(keys)),)))
+            profile_ids = json.dumps(sorted(set(identifiers.values())))
+            profiles = {
+                row[0]: ProfileState(
+                    id=row[0],
+                    size=row[1],
+                    type_counts=json.loads(row[2]),
+                    created_seq=row[3],
+                    created_at=_datetime(row[4]),
+                    candidates=candidates_from_json(row[6]),
+                    junk=bool(row[5]),
+                )
+                for row in db.execute(sql.SNAPSHOT_PROFILES, (profile_ids,))
+            }
+            for constraint_id, side, profile_id in db.execute(
+                sql.SNAPSHOT_CONSTRAINT_SIDES, {"ids": profile_ids}
+            ):
+                profiles[profile_id].constraint_sides.add((constraint_id, side))
+        return Snapshot(identifiers, profiles)
+
+    def commit(self, changeset: Changeset) -> None:
+        now = iso(datetime.now(UTC))
+        try:
+            with self._transaction() as db:
+                _write_changeset(db, changeset, now)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"the batch was not stored, nothing of it was kept: {exc}") from exc
+
+    def add_cannot_link(self, a: str, b: str, reason: str) -> int:
+        first, second = sorted((a, b))
+        with self._transaction() as db:
+            row = db.execute(
+                sql.INSERT_CANNOT_LINK, (first, second, reason, iso(datetime.now(UTC)))
+            ).fetchone()
+        return int(row[0])
+
+    # -- log and rebuild ------------------------------------------------------------------
+    def read_log(self, after_seq: int, limit: int) -> Sequence[tuple[int, str]]:
+        with self._read() as db:
+            return [(int(s), str(p)) for s, p in db.execute(sql.READ_LOG, (after_seq, limit))]
+
+    def reset_derived(self) -> None:
+        with self._transaction() as db:
+            for statement in sql.RESET_DERIVED:
+                db.execute(statement)
+            db.execute(sql.SET_META, (REBUILD_MARKER, iso(datetime.now(UTC))))
+
+    def finish_rebuild(self) -> None:
+        with self._transaction() as db:
+            db.execute(sql.DELETE_META, (REBUILD_MARKER,))
+
+    def rebuild_in_progress(self) -> bool:
+        with self._read() as db:
+            return db.execute(sql.GET_META, (REBUILD_MARKER,)).fetchone() is not None
+
+    # -- reads ----------------------------------------------------------------------------
+    def resolve_profile_ids(self, ids: Collection[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        with self._read() as db:
+            return dict(db.execute(sql.RESOLVE_PROFILE_IDS, {"ids": json.dumps(list(ids))}))
+
+    def profile_ids_for_identifiers(self, keys: Collection[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        with self._read() as db:
+            return dict(db.execute(sql.PROFILE_IDS_FOR_IDENTIFIERS, (json.dumps(list(keys)),)))
+
+    def get_profiles(self, ids: Collection[str]) -> dict[str, GoldenProfile]:
+        if not ids:
+            return {}
+        with self._read() as db:
+            return _profiles(db, json.dumps(list(ids)))
+
+    def iter_profiles(self, batch_size: int = 1000) -> Iterator[list[GoldenProfile]]:
+        after = ""
+        while True:
+            with self._read() as db:
+                ids = [row[0] for row in db.execute(sql.PROFILE_IDS_PAGE, (after, batch_size))]
+                if not ids:
+                    return
+                profiles = _profiles(db, json.dumps(ids))
+            yield [profiles[i] for i in ids]
+            after = ids[-1]
+
+    def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
+        after_at, after_id = decode_cursor(query.after) if query.after else (None, None)
+        params: dict[str, Any] = {
+            "profile_id": profile_id,
+            "since": iso(query.since) if query.since else None,
+            "until": iso(query.until) if query.until else None,
+            "types": json.dumps(sorted(query.types)) if query.types else None,
+            "after_at": after_at,
+            "after_id": after_id,
+            "limit": query.first + 1,
+        }
+        with self._read() as db:
+            page = db.execute(sql.JOURNEY_PAGE, params).fetchall()
+            has_next = len(page) > query.first
+            page = page[: query.first]
+            rows = db.execute(sql.EVENTS_BY_ID, (json.dumps([r[1] for r in page]),))
+            by_id = {row[0]: _event(row) for row in rows}
+        events = [by_id[event_id] for _, event_id in page]
+        end = encode_cursor(page[-1][0], page[-1][1]) if page else None
+        return JourneyPage(events, end, has_next)
+
+    def list_rejections(self, query: RejectionFilter) -> RejectionPage:
+        params = {"after": query.after, "kind": query.kind, "limit": query.limit + 1}
+        with self._read() as db:
+            rows = db.execute(sql.LIST_REJECTIONS, params).fetchall()
+        items = [
+            (int(r[0]), Rejection(r[1], r[2], r[3], r[4], r[5], _datetime(r[6])))
+            for r in rows[: query.limit]
+        ]
+        next_after = items[-1][0] if len(rows) > query.limit else None
+        return RejectionPage(items, next_after)
+
+    def stats(self) -> StoreStats:
+        with self._read() as db:
+
+            def count(statement: str) -> int:
+                return int(db.execute(statement).fetchone()[0])
+
+            by_type = {str(t): int(n) for t, n in db.execute(sql.IDENTIFIERS_BY_TYPE)}
+            return StoreStats(
+                observations=count(sql.COUNT_OBSERVATIONS),
+                events=count(sql.COUNT_EVENTS),
+                rejections=count(sql.COUNT_REJECTIONS),
+                identifiers=sum(by_type.values()),
+                profiles=count(sql.COUNT_PROFILES),
+                held_links=count(sql.COUNT_HELD_LINKS),
+                open_review_items=count(sql.COUNT_OPEN_REVIEW_ITEMS),
+                identifiers_by_type=by_type,
+            )
+
+    def ping(self) -> None:
+        try:
+            with self._read() as db:
+                db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(
+                f"the SQLite store at {self.path} cannot be read: {exc}"
+            ) from exc
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for connection in self._readers:
+                connection.close()
+            self._readers.clear()
+        with self._write_lock:
+            self._writer.close()
+
+
+def _write_changeset(db: sqlite3.Connection, changeset: Changeset, now: str) -> None:
+    db.executemany(
+        sql.INSERT_OBSERVATION,
+        [(o.seq, o.id, o.source, iso(o.observed_at), o.raw, now) for o in changeset.observations],
+    )
+    db.executemany(
+        sql.INSERT_IDENTIFIER,
+        [
+            (
+                n.identifier.key,
+                n.identifier.type,
+                n.identifier.value,
+                n.profile_id,
+                int(n.junk),
+                iso(n.first_seen),
+            )
+            for n in changeset.new_identifiers
+        ],
+    )
+    _write_merges(db, changeset)
+    db.executemany(
+        sql.UPSERT_PROFILE,
+        [
+            (
+                w.state.id,
+                w.state.size,
+                json.dumps(w.state.type_counts, sort_keys=True),
+                w.state.created_seq,
+                iso(w.state.created_at),
+                iso(w.updated_at),
+                int(w.state.junk),
+                json.dumps(w.attributes, sort_keys=True, ensure_ascii=False),
+                candidates_to_json(w.state.candidates),
+            )
+            for w in changeset.profiles
+        ],
+    )
+    db.executemany(
+        sql.UPSERT_EVIDENCE,
+        [
+            (
+                e.a,
+                e.b,
+                e.source,
+                e.count,
+                iso(e.first_seen),
+                iso(e.last_seen),
+                e.kind,
+                e.status,
+                e.score,
+            )
+            for e in changeset.evidence
+        ],
+    )
+    db.executemany(
+        sql.INSERT_REVIEW_ITEM,
+        [
+            (
+                r.kind,
+                r.a,
+                r.b,
+                r.profile_a,
+                r.profile_b,
+                r.reason,
+                r.observation_id,
+                iso(r.created_at),
+            )
+            for r in changeset.review_items
+        ],
+    )
+    _write_events(db, changeset.events, now)
+    db.executemany(
+        sql.INSERT_REJECTION,
+        [
+            (r.kind, r.item_id, r.field, r.reason, r.payload, r.fingerprint, iso(r.received_at))
+            for r in changeset.rejections
+        ],
+    )
+
+
+def _write_merges(db: sqlite3.Connection, changeset: Changeset) -> None:
+    """Each absorbed profile points straight at the profile that survives the whole batch,
+    so alias chains never grow and the order of the statements below does not matter."""
+    if not changeset.merges:
+        return
+    parent = {m.absorbed: m.survivor for m in changeset.merges}
+
+    def final(profile_id: str) -> str:
+        while profile_id in parent:
+            profile_id = parent[profile_id]
+        return profile_id
+
+    moves = [(final(m.survivor), m.absorbed) for m in changeset.merges]
+    db.executemany(sql.MOVE_IDENTIFIERS, moves)
+    db.executemany(sql.MOVE_ALIASES, moves)
+    db.executemany(sql.PUT_ALIAS, [(absorbed, survivor) for survivor, absorbed in moves])
+    db.executemany(sql.DELETE_PROFILE, [(absorbed,) for _, absorbed in moves])
+    db.executemany(
+        sql.INSERT_MERGE,
+        [(m.absorbed, m.survivor, m.observation_id, iso(m.at), m.reason) for m in changeset.merges],
+    )
+
+
+def _write_events(db: sqlite3.Connection, events: Sequence[Event], now: str) -> None:
+    db.executemany(
+        sql.INSERT_EVENT,
+        [
+            (
+                e.id,
+                e.type,
+                iso(e.occurred_at),
+                e.source,
+                json.dumps([[i.type, i.value] for i in e.identifiers], ensure_ascii=False),
+                json.dumps(e.properties, sort_keys=True, ensure_ascii=False, default=str),
+                now,
+            )
+            for e in events
+        ],
+    )
+    db.executemany(
+        sql.INSERT_EVENT_IDENTIFIER,
+        [(i.key, iso(e.occurred_at), e.id, e.type) for e in events for i in e.identifiers],
+    )
+
+
+def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]:
+    identifiers: dict[str, list[ProfileIdentifier]] = defaultdict(list)
+    for profile_id, type_, value, junk, first_seen in db.execute(
+        sql.IDENTIFIERS_OF_PROFILES, (ids_json,)
+    ):
+        identifiers[profile_id].append(
+            ProfileIdentifier(Identifier(type_, value), bool(junk), _datetime(first_seen))
+        )
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for profile_id, alias in db.execute(sql.ALIASES_OF_PROFILES, (ids_json,)):
+        aliases[profile_id].append(alias)
+    return {
+        row[0]: GoldenProfile(
+            id=row[0],
+            attributes=json.loads(row[1]),
+            size=row[2],
+            created_at=_datetime(row[3]),
+            updated_at=_datetime(row[4]),
+            identifiers=identifiers.get(row[0], []),
+            aliases=aliases.get(row[0], []),
+            junk=bool(row[5]),
+        )
+        for row in db.execute(sql.GET_PROFILES, (ids_json,))
+    }
+
+
+def _event(row: Sequence[Any]) -> Event:
+    return Event(
+        id=row[0],
+        type=row[1],
+        occurred_at=_datetime(row[2]),
+        source=row[3],
+        identifiers=tuple(Identifier(t, v) for t, v in json.loads(row[4])),
+        properties=json.loads(row[5]),
+    )
+
+
+def _datetime(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

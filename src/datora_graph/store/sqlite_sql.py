@@ -1,0 +1,272 @@
+"""Every SQL statement the embedded store runs, named, so they are read and reviewed as queries.
+
+Lists of keys travel as one JSON parameter expanded by `json_each`, so a batch of any size is
+one statement with one bound parameter, never a string built from values.
+"""
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS observations (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    source      TEXT NOT NULL,
+    observed_at TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identifiers (
+    key        TEXT PRIMARY KEY,
+    type       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    profile_id TEXT NOT NULL,
+    junk       INTEGER NOT NULL,
+    first_seen TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS identifiers_by_profile ON identifiers (profile_id);
+CREATE TABLE IF NOT EXISTS profiles (
+    id          TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    type_counts TEXT NOT NULL,
+    created_seq INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    junk        INTEGER NOT NULL,
+    attributes  TEXT NOT NULL,
+    candidates  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases (
+    alias      TEXT PRIMARY KEY,
+    profile_id TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aliases_by_profile ON aliases (profile_id);
+CREATE TABLE IF NOT EXISTS evidence (
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    score      REAL,
+    PRIMARY KEY (a, b, source)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS evidence_by_b ON evidence (b);
+CREATE TABLE IF NOT EXISTS review_items (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    a              TEXT NOT NULL,
+    b              TEXT NOT NULL,
+    profile_a      TEXT NOT NULL,
+    profile_b      TEXT NOT NULL,
+    reason         TEXT NOT NULL,
+    observation_id TEXT NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'open',
+    created_at     TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS review_items_open_pair ON review_items (a, b)
+    WHERE status = 'open';
+CREATE TABLE IF NOT EXISTS merges (
+    id             INTEGER PRIMARY KEY,
+    absorbed       TEXT NOT NULL,
+    survivor       TEXT NOT NULL,
+    observation_id TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    reason         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS merges_by_survivor ON merges (survivor);
+CREATE TABLE IF NOT EXISTS cannot_link (
+    id         INTEGER PRIMARY KEY,
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (a, b)
+);
+CREATE INDEX IF NOT EXISTS cannot_link_by_b ON cannot_link (b);
+CREATE TABLE IF NOT EXISTS events (
+    id          TEXT PRIMARY KEY,
+    type        TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    identifiers TEXT NOT NULL,
+    properties  TEXT NOT NULL,
+    received_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_identifiers (
+    identifier_key TEXT NOT NULL,
+    occurred_at    TEXT NOT NULL,
+    event_id       TEXT NOT NULL,
+    event_type     TEXT NOT NULL,
+    PRIMARY KEY (identifier_key, occurred_at, event_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejections (
+    seq         INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    item_id     TEXT,
+    field       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    received_at TEXT NOT NULL
+);
+"""
+
+GET_META = "SELECT value FROM meta WHERE key = ?"
+SET_META = """
+INSERT INTO meta (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+DELETE_META = "DELETE FROM meta WHERE key = ?"
+
+KNOWN_OBSERVATION_IDS = "SELECT id FROM observations WHERE id IN (SELECT value FROM json_each(?))"
+KNOWN_EVENT_IDS = "SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))"
+LAST_SEQUENCE = "SELECT coalesce(max(seq), 0) FROM observations"
+READ_LOG = "SELECT seq, payload FROM observations WHERE seq > ? ORDER BY seq LIMIT ?"
+
+SNAPSHOT_IDENTIFIERS = """
+SELECT key, profile_id FROM identifiers WHERE key IN (SELECT value FROM json_each(?))
+"""
+SNAPSHOT_PROFILES = """
+SELECT id, size, type_counts, created_seq, created_at, junk, candidates
+FROM profiles WHERE id IN (SELECT value FROM json_each(?))
+"""
+SNAPSHOT_CONSTRAINT_SIDES = """
+SELECT c.id, 0, i.profile_id FROM cannot_link c JOIN identifiers i ON i.key = c.a
+WHERE i.profile_id IN (SELECT value FROM json_each(:ids))
+UNION ALL
+SELECT c.id, 1, i.profile_id FROM cannot_link c JOIN identifiers i ON i.key = c.b
+WHERE i.profile_id IN (SELECT value FROM json_each(:ids))
+"""
+
+INSERT_OBSERVATION = """
+INSERT INTO observations (seq, id, source, observed_at, payload, received_at)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+INSERT_IDENTIFIER = """
+INSERT INTO identifiers (key, type, value, profile_id, junk, first_seen) VALUES (?, ?, ?, ?, ?, ?)
+"""
+MOVE_IDENTIFIERS = "UPDATE identifiers SET profile_id = ? WHERE profile_id = ?"
+MOVE_ALIASES = "UPDATE aliases SET profile_id = ? WHERE profile_id = ?"
+PUT_ALIAS = """
+INSERT INTO aliases (alias, profile_id) VALUES (?, ?)
+ON CONFLICT (alias) DO UPDATE SET profile_id = excluded.profile_id
+"""
+DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
+INSERT_MERGE = """
+INSERT INTO merges (absorbed, survivor, observation_id, at, reason) VALUES (?, ?, ?, ?, ?)
+"""
+UPSERT_PROFILE = """
+INSERT INTO profiles
+    (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    size = excluded.size,
+    type_counts = excluded.type_counts,
+    updated_at = max(profiles.updated_at, excluded.updated_at),
+    junk = excluded.junk,
+    attributes = excluded.attributes,
+    candidates = excluded.candidates
+"""
+UPSERT_EVIDENCE = """
+INSERT INTO evidence (a, b, source, count, first_seen, last_seen, kind, status, score)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (a, b, source) DO UPDATE SET
+    count = evidence.count + excluded.count,
+    first_seen = min(evidence.first_seen, excluded.first_seen),
+    last_seen = max(evidence.last_seen, excluded.last_seen),
+    kind = excluded.kind,
+    status = CASE WHEN evidence.status = 'cut' THEN 'cut' ELSE excluded.status END,
+    score = coalesce(excluded.score, evidence.score)
+"""
+INSERT_REVIEW_ITEM = """
+INSERT OR IGNORE INTO review_items
+    (kind, a, b, profile_a, profile_b, reason, observation_id, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_EVENT = """
+INSERT INTO events (id, type, occurred_at, source, identifiers, properties, received_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_EVENT_IDENTIFIER = """
+INSERT OR IGNORE INTO event_identifiers (identifier_key, occurred_at, event_id, event_type)
+VALUES (?, ?, ?, ?)
+"""
+INSERT_REJECTION = """
+INSERT OR IGNORE INTO rejections
+    (kind, item_id, field, reason, payload, fingerprint, received_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_CANNOT_LINK = """
+INSERT INTO cannot_link (a, b, reason, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (a, b) DO UPDATE SET reason = excluded.reason
+RETURNING id
+"""
+
+RESET_DERIVED = (
+    "DELETE FROM identifiers",
+    "DELETE FROM profiles",
+    "DELETE FROM aliases",
+    "DELETE FROM evidence",
+    "DELETE FROM review_items",
+    "DELETE FROM merges",
+)
+
+RESOLVE_PROFILE_IDS = """
+SELECT p.id, p.id FROM profiles p WHERE p.id IN (SELECT value FROM json_each(:ids))
+UNION ALL
+SELECT a.alias, a.profile_id FROM aliases a WHERE a.alias IN (SELECT value FROM json_each(:ids))
+"""
+PROFILE_IDS_FOR_IDENTIFIERS = SNAPSHOT_IDENTIFIERS
+GET_PROFILES = """
+SELECT id, attributes, size, created_at, updated_at, junk
+FROM profiles WHERE id IN (SELECT value FROM json_each(?))
+"""
+IDENTIFIERS_OF_PROFILES = """
+SELECT profile_id, type, value, junk, first_seen FROM identifiers
+WHERE profile_id IN (SELECT value FROM json_each(?))
+ORDER BY profile_id, type, value
+"""
+ALIASES_OF_PROFILES = """
+SELECT profile_id, alias FROM aliases
+WHERE profile_id IN (SELECT value FROM json_each(?))
+ORDER BY profile_id, alias
+"""
+PROFILE_IDS_PAGE = "SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?"
+
+JOURNEY_PAGE = """
+SELECT DISTINCT ei.occurred_at, ei.event_id
+FROM identifiers i
+JOIN event_identifiers ei ON ei.identifier_key = i.key
+WHERE i.profile_id = :profile_id
+  AND (:since IS NULL OR ei.occurred_at >= :since)
+  AND (:until IS NULL OR ei.occurred_at < :until)
+  AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
+  AND (:after_at IS NULL OR ei.occurred_at > :after_at
+       OR (ei.occurred_at = :after_at AND ei.event_id > :after_id))
+ORDER BY ei.occurred_at, ei.event_id
+LIMIT :limit
+"""
+EVENTS_BY_ID = """
+SELECT id, type, occurred_at, source, identifiers, properties
+FROM events WHERE id IN (SELECT value FROM json_each(?))
+"""
+
+LIST_REJECTIONS = """
+SELECT seq, kind, item_id, field, reason, payload, received_at FROM rejections
+WHERE seq > :after AND (:kind IS NULL OR kind = :kind)
+ORDER BY seq LIMIT :limit
+"""
+
+COUNT_OBSERVATIONS = "SELECT count(*) FROM observations"
+COUNT_EVENTS = "SELECT count(*) FROM events"
+COUNT_REJECTIONS = "SELECT count(*) FROM rejections"
+COUNT_PROFILES = "SELECT count(*) FROM profiles"
+IDENTIFIERS_BY_TYPE = "SELECT type, count(*) FROM identifiers GROUP BY type ORDER BY type"
+COUNT_HELD_LINKS = "SELECT count(*) FROM (SELECT DISTINCT a, b FROM evidence WHERE status = 'held')"
+COUNT_OPEN_REVIEW_ITEMS = "SELECT count(*) FROM review_items WHERE status = 'open'"
