@@ -22,6 +22,7 @@ import phonenumbers
 from datora_graph.domain.errors import InvalidInput
 
 MAX_VALUE_LENGTH = 256
+_PARSE_CACHE_SIZE = 200_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _UUID = re.compile(
@@ -36,10 +37,11 @@ class Identifier:
 
     type: str
     value: str
+    key: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        return f"{self.type}:{self.value}"
+    def __post_init__(self) -> None:
+        # Computed once: the key is read on every step of resolution.
+        object.__setattr__(self, "key", f"{self.type}:{self.value}")
 
     @classmethod
     def from_key(cls, key: str) -> Identifier:
@@ -185,6 +187,7 @@ class IdentifierRegistry:
 
     def __init__(self, types: Iterable[IdentifierType]) -> None:
         self._types = {t.name: t for t in types}
+        self._parsed: dict[tuple[str, str], ParsedIdentifier] = {}
 
     @classmethod
     def default(cls, default_region: str = "US") -> IdentifierRegistry:
@@ -201,7 +204,21 @@ class IdentifierRegistry:
         return self.parse_with_junk(type_name, raw).identifier
 
     def parse_with_junk(self, type_name: str, raw: object, field: str = "") -> ParsedIdentifier:
-        """Normalise and validate one raw identifier; raises InvalidInput naming `field`."""
+        """Normalise and validate one raw identifier; raises InvalidInput naming `field`.
+
+        Successful parses are remembered (bulk data repeats the same raw values again and
+        again, and a phone number costs tens of microseconds to parse)."""
+        if type(type_name) is str and type(raw) is str:
+            known = self._parsed.get((type_name, raw))
+            if known is not None:
+                return known
+        parsed = self._parse_uncached(type_name, raw, field)
+        if len(self._parsed) >= _PARSE_CACHE_SIZE:
+            self._parsed.clear()
+        self._parsed[(type_name, raw)] = parsed  # type: ignore[index]
+        return parsed
+
+    def _parse_uncached(self, type_name: str, raw: object, field: str) -> ParsedIdentifier:
         prefix = f"{field}." if field else ""
         id_type = self._types.get(type_name) if isinstance(type_name, str) else None
         if id_type is None:

@@ -22,7 +22,8 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal, TypeVar
+from functools import lru_cache
+from typing import Any, Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -140,38 +141,88 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+@lru_cache(maxsize=65_536)
 def iso(moment: datetime) -> str:
     """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
     return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def from_iso(text: str) -> datetime:
+    """The inverse of `iso`."""
+    return datetime.fromisoformat(text)
+
+
 def parse_observation(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Observation:
-    model = _validate(ObservationIn, raw)
-    identifiers, junk = _parse_identifiers(model.identifiers, registry)
-    attributes = _clean_attributes(model.attributes)
-    payload = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    fast = _fast_fields(raw, _OBSERVATION_FIELDS, "observed_at", "attributes")
+    if fast is None:
+        model = _validate(ObservationIn, raw)
+        fast = (model.id, model.source, model.observed_at, model.identifiers, model.attributes)
+    item_id, source, observed_at, items, attributes = fast
+    identifiers, junk = _parse_identifiers(items, registry)
     return Observation(
-        model.id,
-        model.source.strip(),
-        utc(model.observed_at),
+        item_id,
+        source.strip(),
+        utc(observed_at),
         identifiers,
         junk,
-        attributes,
-        payload,
+        _clean_attributes(attributes),
+        json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str),
     )
 
 
 def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Event:
-    model = _validate(EventIn, raw)
-    identifiers, _ = _parse_identifiers(model.identifiers, registry)
+    fast = _fast_fields(raw, _EVENT_FIELDS, "occurred_at", "properties")
+    if fast is None or not _is_name(raw.get("type")):
+        model = _validate(EventIn, raw)
+        fast = (model.id, model.source, model.occurred_at, model.identifiers, model.properties)
+        type_name = model.type
+    else:
+        type_name = raw["type"]
+    item_id, source, occurred_at, items, properties = fast
+    identifiers, _ = _parse_identifiers(items, registry)
     return Event(
-        model.id,
-        model.type.strip(),
-        utc(model.occurred_at),
-        model.source.strip(),
-        identifiers,
-        model.properties,
+        item_id, type_name.strip(), utc(occurred_at), source.strip(), identifiers, properties
     )
+
+
+_OBSERVATION_FIELDS = frozenset(ObservationIn.model_fields)
+_EVENT_FIELDS = frozenset(EventIn.model_fields)
+_FastFields = tuple[str, str, datetime, Sequence[Any], dict[str, Any]]
+
+
+def _fast_fields(
+    raw: object, allowed: frozenset[str], time_field: str, extra_field: str
+) -> _FastFields | None:
+    """The fields of a well-formed item without a pydantic model, which costs more than the
+    rest of ingest together. Anything unusual returns None and takes the pydantic path,
+    which accepts the same items and explains what is wrong with the others."""
+    if type(raw) is not dict or not raw.keys() <= allowed:
+        return None
+    item_id, source, moment = raw.get("id"), raw.get("source"), raw.get(time_field)
+    items, extra = raw.get("identifiers"), raw.get(extra_field, {})
+    if not (_is_name(item_id, MAX_ID_LENGTH) and _is_name(source) and type(moment) is str):
+        return None
+    if type(items) is not list or not 0 < len(items) <= MAX_IDENTIFIERS or type(extra) is not dict:
+        return None
+    for item in items:
+        if type(item) is not dict or item.keys() != _IDENTIFIER_FIELDS:
+            return None
+        if not (_is_name(item["type"], 40) and type(item["value"]) is str):
+            return None
+    if "T" not in moment:
+        return None
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    return item_id, source, parsed, items, extra
+
+
+_IDENTIFIER_FIELDS = frozenset({"type", "value"})
+
+
+def _is_name(value: object, max_length: int = 100) -> TypeGuard[str]:
+    return type(value) is str and 0 < len(value) <= max_length
 
 
 def item_id_of(raw: object) -> str | None:
@@ -210,12 +261,21 @@ def _reason(error: Mapping[str, Any]) -> str:
 
 
 def _parse_identifiers(
-    items: Sequence[IdentifierIn], registry: IdentifierRegistry
+    items: Sequence[Any], registry: IdentifierRegistry
 ) -> tuple[tuple[Identifier, ...], frozenset[Identifier]]:
+    """Items are `IdentifierIn` models or plain dicts already checked by `_fast_fields`."""
     seen: dict[Identifier, None] = {}
     junk: set[Identifier] = set()
     for index, item in enumerate(items):
-        parsed = registry.parse_with_junk(item.type, item.value, field=f"identifiers[{index}]")
+        type_name, value = (
+            (item["type"], item["value"])
+            if type(item) is dict
+            else (
+                item.type,
+                item.value,
+            )
+        )
+        parsed = registry.parse_with_junk(type_name, value, field=f"identifiers[{index}]")
         seen[parsed.identifier] = None
         if parsed.junk:
             junk.add(parsed.identifier)

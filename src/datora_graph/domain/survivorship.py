@@ -11,22 +11,24 @@ recently each source reported them; a rule picks the golden value from those can
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 RuleName = Literal["most_recent", "most_frequent", "source_priority"]
 MAX_CANDIDATES_PER_ATTRIBUTE = 16
 """Past this, the least recently seen candidate is forgotten; the observation log keeps it."""
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeCandidate:
-    """One value of one attribute as reported by one source; `value` is canonical JSON."""
+class AttributeCandidate(NamedTuple):
+    """One value of one attribute as reported by one source; `value` is canonical JSON.
+
+    A tuple, not a dataclass: profiles carry many of these through every batch, and a tuple
+    is built straight from its stored JSON list."""
 
     value: str
     source: str
-    count: int
+    occurrences: int
     first_seen: str
     last_seen: str
 
@@ -34,48 +36,55 @@ class AttributeCandidate:
         return AttributeCandidate(
             self.value,
             self.source,
-            self.count + other.count,
+            self.occurrences + other.occurrences,
             min(self.first_seen, other.first_seen),
             max(self.last_seen, other.last_seen),
         )
-
-    def to_list(self) -> list[Any]:
-        return [self.value, self.source, self.count, self.first_seen, self.last_seen]
-
-    @classmethod
-    def from_list(cls, row: list[Any]) -> AttributeCandidate:
-        return cls(str(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]))
 
 
 Candidates = dict[str, list[AttributeCandidate]]
 """Attribute name → its candidate values."""
 
 
+_encode_canonical = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+).encode
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """One spelling per JSON value, so equal values compare equal as text."""
+    return _encode_canonical(value)
 
 
-def add_candidates(into: Candidates, extra: Mapping[str, Iterable[AttributeCandidate]]) -> None:
+def add_candidates(into: Candidates, extra: Mapping[str, Sequence[AttributeCandidate]]) -> None:
     """Fold `extra` into `into` in place, keeping at most MAX_CANDIDATES_PER_ATTRIBUTE each."""
     for name, candidates in extra.items():
-        current = {(c.value, c.source): c for c in into.get(name, ())}
+        known = into.get(name)
+        if not known:
+            into[name] = list(candidates[-MAX_CANDIDATES_PER_ATTRIBUTE:])
+            continue
+        current = {(c.value, c.source): c for c in known}
         for candidate in candidates:
             key = (candidate.value, candidate.source)
-            known = current.get(key)
-            current[key] = candidate if known is None else known.absorb(candidate)
-        kept = sorted(current.values(), key=lambda c: (c.last_seen, c.count, c.value, c.source))
-        into[name] = kept[-MAX_CANDIDATES_PER_ATTRIBUTE:]
+            same = current.get(key)
+            current[key] = candidate if same is None else same.absorb(candidate)
+        kept = list(current.values())
+        if len(kept) > MAX_CANDIDATES_PER_ATTRIBUTE:
+            kept.sort(key=lambda c: (c.last_seen, c.occurrences, c.value, c.source))
+            kept = kept[-MAX_CANDIDATES_PER_ATTRIBUTE:]
+        into[name] = kept
 
 
 def candidates_to_json(candidates: Candidates) -> str:
-    return canonical_json({k: [c.to_list() for c in v] for k, v in sorted(candidates.items())})
+    return _encode_canonical(candidates)
 
 
 def candidates_from_json(text: str | None) -> Candidates:
     if not text:
         return {}
     raw: dict[str, list[list[Any]]] = json.loads(text)
-    return {name: [AttributeCandidate.from_list(row) for row in rows] for name, rows in raw.items()}
+    make = AttributeCandidate._make
+    return {name: [make(row) for row in rows] for name, rows in raw.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +97,13 @@ class SurvivorshipRule:
         if not pool:
             return None
         if self.rule == "most_frequent":
-            return max(pool, key=lambda c: (c.count, c.last_seen, c.value))
+            return max(pool, key=lambda c: (c.occurrences, c.last_seen, c.value))
         if self.rule == "source_priority":
             rank = {source: i for i, source in enumerate(self.sources)}
             unknown = len(rank)
             best = min(rank.get(c.source, unknown) for c in pool)
             pool = [c for c in pool if rank.get(c.source, unknown) == best]
-        return max(pool, key=lambda c: (c.last_seen, c.count, c.value))
+        return max(pool, key=lambda c: (c.last_seen, c.occurrences, c.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -448,4 +448,4 @@ def _event(row: Sequence[Any]) -> Event:
 
 
 def _datetime(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
