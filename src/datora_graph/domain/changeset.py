@@ -46,6 +46,9 @@ class Snapshot:
 
     identifiers: Mapping[str, str]
     profiles: Mapping[str, ProfileState]
+    key_constraints: Mapping[str, set[tuple[int, int]]] = field(default_factory=dict)
+    """Cannot-link sides of each requested identifier, whether it exists yet or not, so a
+    constraint holds for identifiers a batch (or a rebuild) creates."""
 
     @classmethod
     def empty(cls) -> Snapshot:

@@ -12,7 +12,7 @@ review item. Junk identifiers are recorded, each in a profile of its own, and ne
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -52,6 +52,7 @@ class _Batch:
 
     owner: dict[str, str]
     states: dict[str, ProfileState]
+    key_constraints: Mapping[str, set[tuple[int, int]]]
     parent: dict[str, str] = field(default_factory=dict)
     fresh: set[str] = field(default_factory=set)
     dirty: dict[str, datetime] = field(default_factory=dict)
@@ -90,6 +91,7 @@ class ResolutionEngine:
         batch = _Batch(
             owner=dict(snapshot.identifiers),
             states={pid: _copy(state) for pid, state in snapshot.profiles.items()},
+            key_constraints=snapshot.key_constraints,
         )
         for observation in observations:
             self._resolve_one(batch, observation)
@@ -120,6 +122,7 @@ class ResolutionEngine:
             type_counts={identifier.type: 1},
             created_seq=observation.seq,
             created_at=observation.observed_at,
+            constraint_sides=set(batch.key_constraints.get(identifier.key, ())),
             junk=junk,
         )
         batch.owner[identifier.key] = profile_id

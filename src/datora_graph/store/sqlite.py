@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from datora_graph.domain.changeset import Changeset, ProfileState, Snapshot
-from datora_graph.domain.errors import Conflict, StoreUnavailable
+from datora_graph.domain.errors import Conflict, InvalidInput, StoreUnavailable
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -50,6 +50,7 @@ class SqliteStore:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        self._closed = False
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +72,7 @@ class SqliteStore:
         return connection
 
     def _reader(self) -> sqlite3.Connection:
+        self._check_open()
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._connect()
@@ -90,9 +92,14 @@ class SqliteStore:
         finally:
             connection.execute("COMMIT")
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreUnavailable(f"the SQLite store at {self.path} is closed")
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._write_lock:
+            self._check_open()
             self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
@@ -122,17 +129,21 @@ class SqliteStore:
         if not ids:
             return set()
         with self._write_lock:
+            self._check_open()
             rows = self._writer.execute(statement, (json.dumps(list(ids)),)).fetchall()
         return {row[0] for row in rows}
 
     def last_sequence(self) -> int:
         with self._write_lock:
+            self._check_open()
             return int(self._writer.execute(sql.LAST_SEQUENCE).fetchone()[0])
 
     def load_snapshot(self, keys: Collection[str]) -> Snapshot:
+        keys_json = json.dumps(list(keys))
         with self._write_lock:
+            self._check_open()
             db = self._writer
-            identifiers = dict(db.execute(sql.SNAPSHOT_IDENTIFIERS, (json.dumps(list(keys)),)))
+            identifiers = dict(db.execute(sql.SNAPSHOT_IDENTIFIERS, (keys_json,)))
             profile_ids = json.dumps(sorted(set(identifiers.values())))
             profiles = {
                 row[0]: ProfileState(
@@ -150,7 +161,12 @@ class SqliteStore:
                 sql.SNAPSHOT_CONSTRAINT_SIDES, {"ids": profile_ids}
             ):
                 profiles[profile_id].constraint_sides.add((constraint_id, side))
-        return Snapshot(identifiers, profiles)
+            key_sides: dict[str, set[tuple[int, int]]] = defaultdict(set)
+            for constraint_id, side, key in db.execute(
+                sql.KEY_CONSTRAINT_SIDES, {"keys": keys_json}
+            ):
+                key_sides[key].add((constraint_id, side))
+        return Snapshot(identifiers, profiles, dict(key_sides))
 
     def commit(self, changeset: Changeset) -> None:
         now = iso(datetime.now(UTC))
@@ -218,7 +234,7 @@ class SqliteStore:
             after = ids[-1]
 
     def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
-        after_at, after_id = decode_cursor(query.after) if query.after else (None, None)
+        after_at, after_id = _journey_cursor(query.after) if query.after else (None, None)
         params: dict[str, Any] = {
             "profile_id": profile_id,
             "since": iso(query.since) if query.since else None,
@@ -277,6 +293,10 @@ class SqliteStore:
             ) from exc
 
     def close(self) -> None:
+        """Close every connection; later calls raise StoreUnavailable. Closing twice is fine."""
+        if self._closed:
+            return
+        self._closed = True
         with self._readers_lock:
             for connection in self._readers:
                 connection.close()
@@ -325,17 +345,17 @@ def _write_changeset(db: sqlite3.Connection, changeset: Changeset, now: str) -> 
     db.executemany(
         sql.UPSERT_EVIDENCE,
         [
-            (
-                e.a,
-                e.b,
-                e.source,
-                e.count,
-                iso(e.first_seen),
-                iso(e.last_seen),
-                e.kind,
-                e.status,
-                e.score,
-            )
+            {
+                "a": e.a,
+                "b": e.b,
+                "source": e.source,
+                "count": e.count,
+                "first_seen": iso(e.first_seen),
+                "last_seen": iso(e.last_seen),
+                "kind": e.kind,
+                "status": e.status,
+                "score": e.score,
+            }
             for e in changeset.evidence
         ],
     )
@@ -445,6 +465,13 @@ def _event(row: Sequence[Any]) -> Event:
         identifiers=tuple(Identifier(t, v) for t, v in json.loads(row[4])),
         properties=json.loads(row[5]),
     )
+
+
+def _journey_cursor(cursor: str) -> tuple[str, str]:
+    parts = decode_cursor(cursor)
+    if len(parts) != 2:
+        raise InvalidInput("after", "is not a journey cursor this service issued")
+    return parts[0], parts[1]
 
 
 def _datetime(text: str) -> datetime:

@@ -136,6 +136,11 @@ SNAPSHOT_PROFILES = """
 SELECT id, size, type_counts, created_seq, created_at, junk, candidates
 FROM profiles WHERE id IN (SELECT value FROM json_each(?))
 """
+KEY_CONSTRAINT_SIDES = """
+SELECT id, 0, a FROM cannot_link WHERE a IN (SELECT value FROM json_each(:keys))
+UNION ALL
+SELECT id, 1, b FROM cannot_link WHERE b IN (SELECT value FROM json_each(:keys))
+"""
 SNAPSHOT_CONSTRAINT_SIDES = """
 SELECT c.id, 0, i.profile_id FROM cannot_link c JOIN identifiers i ON i.key = c.a
 WHERE i.profile_id IN (SELECT value FROM json_each(:ids))
@@ -175,7 +180,11 @@ ON CONFLICT (id) DO UPDATE SET
 """
 UPSERT_EVIDENCE = """
 INSERT INTO evidence (a, b, source, count, first_seen, last_seen, kind, status, score)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+SELECT :a, :b, :source, :count, :first_seen, :last_seen, :kind,
+       CASE WHEN EXISTS (SELECT 1 FROM evidence WHERE a = :a AND b = :b AND status = 'cut')
+            THEN 'cut' ELSE :status END,
+       :score
+WHERE true
 ON CONFLICT (a, b, source) DO UPDATE SET
     count = evidence.count + excluded.count,
     first_seen = min(evidence.first_seen, excluded.first_seen),

@@ -1,0 +1,553 @@
+"""The `datora` command: serve the API, ingest files, rebuild, look at profiles, make demo data.
+
+    datora demo --db data/demo.db
+    datora ingest observations crm.csv --db data/demo.db
+    datora profile show email:ann@acme-mail.com --db data/demo.db
+    datora serve --db data/demo.db
+
+`--db` is accepted before the command (`datora --db x.db stats`) or after it; without it the
+database is `DATORA_DB`, else `datora.db`. Results go to stdout; progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from datora_graph.config import Settings
+from datora_graph.domain.errors import DatoraError
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, GoldenProfile, JourneyQuery, RejectionFilter
+from datora_graph.domain.records import Event, RecordKind, utc
+from datora_graph.ingest_files import FileFormat, RecordFile, UnreadableFile, open_record_file
+from datora_graph.services import IdentityService, IngestReport
+from datora_graph.store import open_store
+
+app = typer.Typer(
+    name="datora",
+    help="Datora Graph: identity resolution. Observations in, golden profiles out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+ingest_app = typer.Typer(
+    no_args_is_help=True,
+    help="Send observations or events from a JSONL or CSV file (UTF-8, header row). CSV "
+    "observations need the columns id, source, observed_at; events id, type, occurred_at, "
+    "source. A column named after an identifier type (email, phone, crm_id, ..., or email_2) "
+    "holds an identifier; every other column is an attribute (observations) or a property "
+    "(events). Empty cells are left out.",
+)
+export_app = typer.Typer(no_args_is_help=True, help="Write data out as JSON lines.")
+profile_app = typer.Typer(no_args_is_help=True, help="Look at profiles.")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(export_app, name="export")
+app.add_typer(profile_app, name="profile")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+FIRST_REJECTIONS_SHOWN = 10
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="SQLite database file [default: $DATORA_DB, else datora.db]",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+FormatOption = Annotated[
+    FileFormat | None,
+    typer.Option(
+        "--format",
+        help="File format [default: from the extension: .jsonl, .ndjson or .csv]",
+        show_default=False,
+    ),
+]
+KindOption = Annotated[RecordKind | None, typer.Option("--kind", show_default=False)]
+
+
+@app.callback()
+def main(ctx: typer.Context, db: DbOption = None) -> None:
+    """Datora Graph: identity resolution. Observations in, golden profiles out."""
+    ctx.obj = db
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _settings(ctx: typer.Context, db: Path | None) -> Settings:
+    chosen = db if db is not None else ctx.find_root().obj
+    try:
+        return Settings(db=chosen) if chosen is not None else Settings()
+    except ValidationError as exc:
+        _fail(f"The settings are invalid: {_settings_problems(exc)}", code=2)
+
+
+def _settings_problems(error: ValidationError) -> str:
+    """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
+    problems = []
+    for problem in error.errors():
+        name, *path = [str(part) for part in problem["loc"]] or ["settings"]
+        where = f"DATORA_{name.upper()}" + (f" ({'.'.join(path)})" if path else "")
+        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Deliberate errors end the command with their message, not a traceback."""
+    try:
+        yield
+    except (DatoraError, UnreadableFile) as exc:
+        _fail(str(exc))
+
+
+@contextmanager
+def _service(settings: Settings, must_exist: bool = False) -> Iterator[IdentityService]:
+    """The service over the configured store, closed afterwards. `must_exist`: a command that
+    only reads refuses to create an empty database where the person expected one."""
+    if must_exist and settings.store == "sqlite" and not settings.db.exists():
+        _fail(
+            f"No database at {settings.db}: ingest something first (datora ingest, datora demo), "
+            "or name the database with --db or DATORA_DB"
+        )
+    with _reporting():
+        store = open_store(settings)
+        try:
+            yield IdentityService(store, settings)
+        finally:
+            store.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[items]:,} items"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _ingest_with_progress(
+    service: IdentityService,
+    kind: RecordKind,
+    items: RecordFile | Sequence[object],
+    label: str,
+) -> IngestReport:
+    """A file's bar measures bytes read (no need to count its lines first); a list's, items."""
+    total = items.size if isinstance(items, RecordFile) else len(items)
+    with _progress() as bar:
+        task = bar.add_task(label, total=total or None, items=0)
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            completed = items.bytes_read if isinstance(items, RecordFile) else done
+            bar.update(task, completed=completed, items=done)
+
+        return service.ingest_stream(kind, items, progress=advance)
+
+
+# -- serve ------------------------------------------------------------------------------------
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="[default: $DATORA_HOST, else 127.0.0.1]", show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="[default: $DATORA_PORT, else 8000]", show_default=False)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Serve the REST API (interactive docs at /docs)."""
+    import uvicorn
+
+    from datora_graph.api import create_app
+
+    settings = _settings(ctx, db)
+    host = host or settings.host
+    port = port or settings.port
+    with _service(settings) as service:
+        err.print(
+            f"Datora Graph serving {escape(str(settings.db))} on http://{host}:{port} "
+            f"(API docs: http://{host}:{port}/docs)",
+            soft_wrap=True,
+        )
+        uvicorn.run(create_app(settings, service), host=host, port=port)
+
+
+# -- ingest -----------------------------------------------------------------------------------
+FileArgument = Annotated[Path, typer.Argument(help="A .jsonl or .csv file", show_default=False)]
+
+
+@ingest_app.command("observations")
+def ingest_observations(
+    ctx: typer.Context, file: FileArgument, file_format: FormatOption = None, db: DbOption = None
+) -> None:
+    """Ingest observations: identifiers seen together, with attributes."""
+    _ingest(ctx, "observation", file, file_format, db)
+
+
+@ingest_app.command("events")
+def ingest_events(
+    ctx: typer.Context, file: FileArgument, file_format: FormatOption = None, db: DbOption = None
+) -> None:
+    """Ingest events: what a customer did, under which identifiers."""
+    _ingest(ctx, "event", file, file_format, db)
+
+
+def _ingest(
+    ctx: typer.Context,
+    kind: RecordKind,
+    file: Path,
+    file_format: FileFormat | None,
+    db: Path | None,
+) -> None:
+    settings = _settings(ctx, db)
+    with _reporting():
+        types = settings.identifier_registry().types
+        records = open_record_file(file, kind, types, file_format)
+    with records, _service(settings) as service:
+        try:
+            report = _ingest_with_progress(service, kind, records, f"Ingesting {file.name}")
+        except UnreadableFile as exc:
+            _fail(
+                f"{exc}. The items before it are stored; after fixing the file, send it again "
+                "(items already received are skipped as duplicates)."
+            )
+        except KeyboardInterrupt:
+            err.print(
+                "Interrupted. The batches sent so far are stored; run the same command again to "
+                "send the rest (items already received are skipped as duplicates)."
+            )
+            raise typer.Exit(130) from None
+    _print_ingest_report(report, f"{kind}s from {file}", records, db)
+
+
+def _print_ingest_report(
+    report: IngestReport, what: str, records: RecordFile | None, db: Path | None
+) -> None:
+    out.print(Text(f"Ingested {what}", style="bold"), soft_wrap=True)
+    table = Table()
+    table.add_column("status")
+    table.add_column("items", justify="right")
+    table.add_row("accepted", f"{report.accepted:,}")
+    table.add_row("duplicate", f"{report.duplicates:,}")
+    table.add_row("rejected", f"{report.rejected:,}", style="red" if report.rejected else None)
+    out.print(table)
+    rejected = [r for r in report.results if r.status == "rejected"]
+    if not rejected:
+        return
+    shown = rejected[:FIRST_REJECTIONS_SHOWN]
+    out.print(f"First {len(shown)} rejected:" if len(rejected) > len(shown) else "Rejected:")
+    for result in shown:
+        where = f"line {records.line_of(result.index)}" if records else f"item {result.index}"
+        problem = records.problems.get(result.index) if records else None
+        if problem is not None:
+            line = f"  {where}: {problem}"
+        else:
+            item = f" (id {result.id})" if result.id else ""
+            field = f"{result.field}: " if result.field else ""
+            line = f"  {where}{item}: {field}{result.reason}"
+        out.print(Text(line), soft_wrap=True)
+    db_part = f" --db {db}" if db else ""
+    kind = "observation" if "observation" in what else "event"
+    out.print(f"List every rejected item with: datora rejected --kind {kind}{db_part}")
+
+
+# -- export -----------------------------------------------------------------------------------
+@export_app.command("profiles")
+def export_profiles(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write here instead of stdout", dir_okay=False),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Every profile as one JSON line: {"id", "identifiers": [{"type", "value"}], "attributes"}."""
+    settings = _settings(ctx, db)
+    with _service(settings, must_exist=True) as service:
+        if out_file is None:
+            _write_to_stdout(lambda: _write_profiles(service.export_profiles(), sys.stdout))
+            return
+        try:
+            handle = out_file.open("w", encoding="utf-8")
+        except OSError as exc:
+            _fail(f"Cannot write {out_file}: {exc.strerror or exc}")
+        with handle:
+            count = _write_profiles(service.export_profiles(), handle)
+    err.print(f"Wrote {count:,} profiles to {escape(str(out_file))}")
+
+
+def _write_profiles(profiles: Iterator[GoldenProfile], handle: IO[str]) -> int:
+    count = 0
+    for profile in profiles:
+        line = {
+            "id": profile.id,
+            "identifiers": [
+                {"type": p.identifier.type, "value": p.identifier.value}
+                for p in profile.identifiers
+            ],
+            "attributes": dict(profile.attributes),
+        }
+        handle.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+        count += 1
+    return count
+
+
+def _write_to_stdout(write: Callable[[], object]) -> None:
+    """Run `write`; a reader that stops early (`| head`) ends the command quietly."""
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
+
+
+# -- resolve ----------------------------------------------------------------------------------
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Forget the graph and replay the observation log")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Rebuild every profile from the observation log, e.g. after changing identifier types,
+    junk lists or survivorship settings."""
+    if not rebuild:
+        _fail("Nothing to do: pass --rebuild to replay the observation log", code=2)
+    settings = _settings(ctx, db)
+    with _service(settings, must_exist=True) as service, _progress() as bar:
+        task = bar.add_task("Replaying the log", total=service.stats().observations, items=0)
+        report = service.rebuild(progress=lambda n: bar.update(task, advance=n))
+    out.print(Text("Rebuilt the identity graph", style="bold"))
+    table = Table()
+    table.add_column("")
+    table.add_column("count", justify="right")
+    table.add_row("observations replayed", f"{report.observations:,}")
+    table.add_row("profiles", f"{report.profiles:,}")
+    table.add_row("rejected on replay", f"{report.rejected:,}")
+    out.print(table)
+
+
+# -- profile show -----------------------------------------------------------------------------
+@profile_app.command("show")
+def profile_show(
+    ctx: typer.Context,
+    reference: Annotated[
+        str,
+        typer.Argument(metavar="ID|TYPE:VALUE", help="prf_… or e.g. email:ann@acme-mail.com"),
+    ],
+    events: Annotated[int, typer.Option(min=0, help="How many of the latest events")] = 10,
+    db: DbOption = None,
+) -> None:
+    """A profile's attributes, identifiers, aliases and latest events."""
+    settings = _settings(ctx, db)
+    with _service(settings, must_exist=True) as service:
+        profile = service.lookup(reference)
+        latest = _latest_events(service, profile.id, events)
+    out.print(_profile_panel(profile, latest))
+
+
+def _when(moment: datetime) -> str:
+    return utc(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _latest_events(service: IdentityService, profile_id: str, count: int) -> list[Event]:
+    """The journey is served oldest first, so the latest events are those of the last pages."""
+    if count == 0:
+        return []
+    latest: deque[Event] = deque(maxlen=count)
+    after: str | None = None
+    while True:
+        page = service.journey(profile_id, JourneyQuery(first=MAX_PAGE_SIZE, after=after))
+        latest.extend(page.events)
+        if not page.has_next_page:
+            return list(latest)
+        after = page.end_cursor
+
+
+def _profile_panel(profile: GoldenProfile, events: list[Event]) -> Panel:
+    attributes = Table(title="Attributes", title_justify="left", show_header=False)
+    attributes.add_column("name")
+    attributes.add_column("value", overflow="fold")
+    for name, value in profile.attributes.items():
+        attributes.add_row(name, value if isinstance(value, str) else json.dumps(value))
+    identifiers = Table(title="Identifiers", title_justify="left")
+    for column in ("type", "value", "first seen", "junk"):
+        identifiers.add_column(column, overflow="fold")
+    for item in profile.identifiers:
+        identifiers.add_row(
+            item.identifier.type,
+            item.identifier.value,
+            _when(item.first_seen),
+            "junk" if item.junk else "",
+        )
+    journey = Table(title=f"Latest events ({len(events)})", title_justify="left")
+    for column in ("occurred at", "type", "source", "id"):
+        journey.add_column(column, overflow="fold")
+    for event in events:
+        journey.add_row(_when(event.occurred_at), event.type, event.source, event.id)
+    aliases = ", ".join(profile.aliases) or "none"
+    summary = Text(
+        f"{profile.size} identifiers · created {_when(profile.created_at)} · "
+        f"updated {_when(profile.updated_at)}\naliases: {aliases}"
+    )
+    return Panel(Group(summary, attributes, identifiers, journey), title=f"Profile {profile.id}")
+
+
+# -- rejected, stats --------------------------------------------------------------------------
+@app.command()
+def rejected(
+    ctx: typer.Context,
+    kind: KindOption = None,
+    after: Annotated[int, typer.Option(min=0, help="Show items after this number")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE_SIZE)] = 50,
+    payloads: Annotated[
+        bool,
+        typer.Option(
+            "--payloads",
+            help="Instead of a table, write every rejected item as it was received, one per "
+            "line, to fix and send again",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Items that were not accepted, with the field and the reason."""
+    settings = _settings(ctx, db)
+    with _service(settings, must_exist=True) as service:
+        if payloads:
+            _write_to_stdout(lambda: _write_payloads(service, kind, after))
+            return
+        page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))
+    if not page.items:
+        out.print("No rejected items." if after == 0 else "No more rejected items.")
+        return
+    table = Table()
+    for column in ("#", "kind", "id", "field"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold")
+    for seq, item in page.items:
+        table.add_row(str(seq), item.kind, item.item_id or "", item.field, item.reason)
+    out.print(table)
+    if page.next_after is not None:
+        out.print(f"More: datora rejected --after {page.next_after}", soft_wrap=True)
+    out.print("The items as received: datora rejected --payloads", soft_wrap=True)
+
+
+def _write_payloads(service: IdentityService, kind: RecordKind | None, after: int) -> None:
+    """Payloads are stored as JSON; a line that was not JSON was stored as a JSON string, and
+    is written back as the text it was."""
+    while True:
+        page = service.rejections(RejectionFilter(kind=kind, after=after, limit=MAX_PAGE_SIZE))
+        for _, item in page.items:
+            received = json.loads(item.payload)
+            sys.stdout.write((received if isinstance(received, str) else item.payload) + "\n")
+        if page.next_after is None:
+            return
+        after = page.next_after
+
+
+@app.command()
+def stats(ctx: typer.Context, db: DbOption = None) -> None:
+    """How much the store holds."""
+    settings = _settings(ctx, db)
+    with _service(settings, must_exist=True) as service:
+        numbers = service.stats()
+    out.print(Text(f"Datora Graph store {settings.db}", style="bold"), soft_wrap=True)
+    table = Table()
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for name in ("observations", "events", "rejections", "identifiers", "profiles"):
+        table.add_row(name, f"{getattr(numbers, name):,}")
+    table.add_row("held links", f"{numbers.held_links:,}")
+    table.add_row("open review items", f"{numbers.open_review_items:,}")
+    for type_name, count in sorted(numbers.identifiers_by_type.items()):
+        table.add_row(f"  {type_name} identifiers", f"{count:,}")
+    out.print(table)
+
+
+# -- demo -------------------------------------------------------------------------------------
+@app.command()
+def demo(
+    ctx: typer.Context,
+    people: Annotated[int, typer.Option(min=1, help="How many synthetic people")] = 500,
+    seed: Annotated[int, typer.Option(help="Same seed, same data set")] = 7,
+    db: DbOption = None,
+) -> None:
+    """Generate a synthetic data set (people seen through web, app, CRM, shop, call centre)
+    and ingest it, then name a few profiles to look at."""
+    from datora_graph.demo.generator import generate
+
+    settings = _settings(ctx, db)
+    data = generate(people, seed)
+    with _service(settings) as service:
+        observations = _ingest_with_progress(
+            service, "observation", data.observations, "Ingesting observations"
+        )
+        events = _ingest_with_progress(service, "event", data.events, "Ingesting events")
+        examples = _example_profiles(service, 3)
+    _print_ingest_report(observations, "demo observations", None, db)
+    _print_ingest_report(events, "demo events", None, db)
+    db_part = f" --db {db}" if db else ""
+    out.print("Profiles to look at:")
+    for profile in examples:
+        out.print(
+            Text(
+                f"  datora profile show {profile.id}{db_part}\n"
+                f"  http://{settings.host}:{settings.port}/v1/profiles/{profile.id}"
+            ),
+            soft_wrap=True,
+        )
+
+
+def _example_profiles(service: IdentityService, count: int) -> list[GoldenProfile]:
+    """Profiles worth showing: real people (not junk) seen through several identifiers."""
+    found: list[GoldenProfile] = []
+    fallback: list[GoldenProfile] = []
+    for profile in service.export_profiles():
+        if profile.junk:
+            continue
+        if profile.size >= 3:
+            found.append(profile)
+            if len(found) == count:
+                break
+        elif len(fallback) < count:
+            fallback.append(profile)
+    return (found + fallback)[:count]

@@ -1,0 +1,1 @@
+"""The store conformance suite: the same tests, the same answers, for every `GraphStore`."""
