@@ -36,6 +36,7 @@ from datora_graph.domain.profiles import (
 from datora_graph.domain.records import Event, Rejection, iso
 from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
 from datora_graph.store import sqlite_sql as sql
+from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
 
@@ -55,8 +56,11 @@ class SqliteStore:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = self._connect()
+            self._writer.execute("PRAGMA wal_autocheckpoint = 0")
             self._writer.executescript(sql.SCHEMA)
             self._check_schema_version()
+            self._checkpointer = WalCheckpointer(self._connect)
+            self._checkpointer.start()
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
 
@@ -297,6 +301,7 @@ class SqliteStore:
         if self._closed:
             return
         self._closed = True
+        self._checkpointer.stop()
         with self._readers_lock:
             for connection in self._readers:
                 connection.close()
