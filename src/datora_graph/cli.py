@@ -244,8 +244,8 @@ def _ingest(
             report = _ingest_with_progress(service, kind, records, f"Ingesting {file.name}")
         except UnreadableFile as exc:
             _fail(
-                f"{exc}. The items before it are stored; after fixing the file, send it again "
-                "(items already received are skipped as duplicates)."
+                f"{exc}. The batches sent before this line are stored; fix the file and send it "
+                "again (items already received are skipped as duplicates)."
             )
         except KeyboardInterrupt:
             err.print(

@@ -148,6 +148,7 @@ def creation(
         created_at=moment,
         candidates=candidates(source, moment, **attrs),
         junk=junk,
+        updated_at=moment,
     )
     changeset = Changeset(
         observations=[obs],
@@ -178,7 +179,13 @@ def merged_state(survivor: ProfileState, absorbed: ProfileState) -> ProfileState
     add_candidates(state.candidates, absorbed.candidates)
     state.constraint_sides |= absorbed.constraint_sides
     state.junk = False
+    state.updated_at = latest(survivor.updated_at, absorbed.updated_at)
     return state
+
+
+def latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
 
 
 def merger(
@@ -193,10 +200,12 @@ def merger(
     moment = at(seq)
     obs = observation(seq, link, observed_at=moment)
     state = merged_state(survivor, absorbed)
+    state.updated_at = latest(state.updated_at, moment)
+    assert state.updated_at is not None
     changeset = Changeset(
         observations=[obs],
         merges=[Merge(absorbed.id, survivor.id, obs.id, moment)],
-        profiles=[ProfileWrite(copy_state(state), dict(attributes or {}), moment)],
+        profiles=[ProfileWrite(copy_state(state), dict(attributes or {}), state.updated_at)],
         evidence=[evidence(*link, first_seen=moment)],
     )
     return changeset, state
@@ -268,4 +277,5 @@ def copy_state(state: ProfileState) -> ProfileState:
         candidates={name: list(values) for name, values in state.candidates.items()},
         constraint_sides=set(state.constraint_sides),
         junk=state.junk,
+        updated_at=state.updated_at,
     )

@@ -122,6 +122,7 @@ def test_two_merges_into_one_survivor_in_one_changeset(store: GraphStore) -> Non
     app = seed(store, "prf_app", ANN_APP, seq=3)
     obs = observation(4, ("crm_id:C-1", "cookie_id:c-1", "user_id:u-1"))
     merged = merged_state(merged_state(crm.state, web.state), app.state)
+    merged.updated_at = at(4)
     store.commit(
         Changeset(
             observations=[obs],
@@ -171,6 +172,7 @@ def test_a_chain_of_merges_in_one_changeset_ends_at_the_last_survivor(store: Gra
     app = seed(store, "prf_app", ANN_APP, seq=3)
     obs = observation(4, ("user_id:u-1", "crm_id:C-1", "cookie_id:c-1"))
     merged = merged_state(app.state, merged_state(crm.state, web.state))
+    merged.updated_at = at(4)
     store.commit(
         Changeset(
             observations=[obs],

@@ -98,6 +98,7 @@ def test_a_profile_write_replaces_the_whole_state(store: GraphStore) -> None:
     grown.size = 3
     grown.type_counts = {"crm_id": 1, "email": 1, "phone": 1}
     grown.candidates = candidates("shop", at(2), first_name="Annie")
+    grown.updated_at = at(2)
     obs = observation(2, ("crm_id:C-1", "phone:+12025550143"), source="shop")
     store.commit(
         Changeset(

@@ -37,6 +37,8 @@ class ProfileState:
     candidates: Candidates = field(default_factory=dict)
     constraint_sides: set[tuple[int, int]] = field(default_factory=set)
     junk: bool = False
+    updated_at: datetime | None = None
+    """The latest observation time folded into the profile (None: not known to the caller)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,7 +111,7 @@ NORMALISERS: Mapping[str, Normaliser] = {
 }
 """Normalisers a configured identifier type may name; `phone` is added per region."""
 
-_NULLISH = frozenset({"null", "none", "undefined", "unknown", "n/a", "na", "nil", "-", "0", ""})
+_NULLISH = frozenset({"null", "none", "undefined", "unknown", "n/a", "na", "nil", "-", "0"})
 
 BUILTIN_JUNK: Mapping[str, frozenset[str]] = {
     "email": frozenset(

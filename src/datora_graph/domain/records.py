@@ -144,7 +144,11 @@ def utc(moment: datetime) -> datetime:
 @lru_cache(maxsize=65_536)
 def iso(moment: datetime) -> str:
     """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    m = utc(moment)
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond:06d}Z"
+    )
 
 
 def from_iso(text: str) -> datetime:
@@ -161,8 +165,8 @@ def parse_observation(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry
     identifiers, junk = _parse_identifiers(items, registry)
     return Observation(
         item_id,
-        source.strip(),
-        utc(observed_at),
+        _not_blank("source", source),
+        _in_calendar("observed_at", observed_at),
         identifiers,
         junk,
         _clean_attributes(attributes),
@@ -181,8 +185,27 @@ def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> E
     item_id, source, occurred_at, items, properties = fast
     identifiers, _ = _parse_identifiers(items, registry)
     return Event(
-        item_id, type_name.strip(), utc(occurred_at), source.strip(), identifiers, properties
+        item_id,
+        _not_blank("type", type_name),
+        _in_calendar("occurred_at", occurred_at),
+        _not_blank("source", source),
+        identifiers,
+        properties,
     )
+
+
+def _not_blank(field: str, value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise InvalidInput(field, "is blank")
+    return stripped
+
+
+def _in_calendar(field: str, moment: datetime) -> datetime:
+    try:
+        return utc(moment)
+    except OverflowError:
+        raise InvalidInput(field, f"{moment.isoformat()} is outside years 1-9999 in UTC") from None
 
 
 _OBSERVATION_FIELDS = frozenset(ObservationIn.model_fields)
@@ -235,6 +258,10 @@ def item_id_of(raw: object) -> str | None:
 
 
 def _validate(model: type[_Model], raw: object) -> _Model:
+    if isinstance(raw, str):
+        raise InvalidInput(
+            "", "is text, not a JSON object (a line that is not valid JSON arrives as text)"
+        )
     if not isinstance(raw, Mapping):
         raise InvalidInput("", f"must be a JSON object, got {type(raw).__name__}")
     try:
@@ -289,7 +316,7 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if name in STANDARD_ATTRIBUTES:
-            if not isinstance(value, str | int):
+            if type(value) not in (str, int):
                 raise InvalidInput(f"attributes.{name}", "must be a string")
             value = " ".join(str(value).split())
             if name == "birth_date":

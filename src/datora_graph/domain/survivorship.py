@@ -60,10 +60,10 @@ def add_candidates(into: Candidates, extra: Mapping[str, Sequence[AttributeCandi
     """Fold `extra` into `into` in place, keeping at most MAX_CANDIDATES_PER_ATTRIBUTE each."""
     for name, candidates in extra.items():
         known = into.get(name)
-        if not known:
-            into[name] = list(candidates[-MAX_CANDIDATES_PER_ATTRIBUTE:])
+        if not known and len(candidates) == 1:
+            into[name] = list(candidates)
             continue
-        current = {(c.value, c.source): c for c in known}
+        current = {(c.value, c.source): c for c in known or ()}
         for candidate in candidates:
             key = (candidate.value, candidate.source)
             same = current.get(key)
@@ -97,7 +97,10 @@ class SurvivorshipRule:
         if not pool:
             return None
         if self.rule == "most_frequent":
-            return max(pool, key=lambda c: (c.occurrences, c.last_seen, c.value))
+            per_value: dict[str, int] = {}
+            for c in pool:
+                per_value[c.value] = per_value.get(c.value, 0) + c.occurrences
+            return max(pool, key=lambda c: (per_value[c.value], c.last_seen, c.value))
         if self.rule == "source_priority":
             rank = {source: i for i, source in enumerate(self.sources)}
             unknown = len(rank)

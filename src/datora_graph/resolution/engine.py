@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from datora_graph.domain.changeset import (
@@ -55,11 +55,12 @@ class _Batch:
     key_constraints: Mapping[str, set[tuple[int, int]]]
     parent: dict[str, str] = field(default_factory=dict)
     fresh: set[str] = field(default_factory=set)
-    dirty: dict[str, datetime] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
     new_identifiers: dict[str, NewIdentifier] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
     evidence: dict[tuple[str, str, str], EvidenceUpsert] = field(default_factory=dict)
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
+    held_now: list[tuple[str, str]] = field(default_factory=list)
 
     def find(self, profile_id: str) -> str:
         root = profile_id
@@ -73,9 +74,10 @@ class _Batch:
         return self.find(self.owner[key])
 
     def touch(self, profile_id: str, moment: datetime) -> None:
-        known = self.dirty.get(profile_id)
-        if known is None or moment > known:
-            self.dirty[profile_id] = moment
+        state = self.states[profile_id]
+        if state.updated_at is None or moment > state.updated_at:
+            state.updated_at = moment
+        self.dirty.add(profile_id)
 
 
 class ResolutionEngine:
@@ -110,6 +112,8 @@ class ResolutionEngine:
             for other in others:
                 self._link(batch, observation, anchor, other)
             self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+        if batch.held_now:
+            _settle_review_items(batch)
         batch.fresh.clear()
 
     def _create(
@@ -155,6 +159,8 @@ class ResolutionEngine:
         add_candidates(into.candidates, gone.candidates)
         into.constraint_sides |= gone.constraint_sides
         into.junk = False
+        if gone.updated_at is not None:
+            batch.touch(survivor, gone.updated_at)
         batch.parent[absorbed] = survivor
         batch.touch(survivor, observation.observed_at)
         if absorbed in batch.fresh:
@@ -173,6 +179,9 @@ class ResolutionEngine:
     ) -> None:
         a, b = sorted((anchor.key, other.key))
         profile_a, profile_b = profiles if a == anchor.key else profiles[::-1]
+        if (a, b) in batch.review:
+            return
+        batch.held_now.append((a, b))
         batch.review.setdefault(
             (a, b),
             ReviewItemDraft(
@@ -223,13 +232,14 @@ class ResolutionEngine:
         batch.touch(profile_id, observation.observed_at)
 
     def _changeset(self, batch: _Batch, observations: Sequence[Observation]) -> Changeset:
-        updated: dict[str, datetime] = {}
-        for pid, moment in batch.dirty.items():
-            root = batch.find(pid)
-            updated[root] = max(moment, updated.get(root, moment))
+        live = sorted({batch.find(pid) for pid in batch.dirty})
         profiles = [
-            ProfileWrite(batch.states[pid], self._rules.golden(batch.states[pid].candidates), at)
-            for pid, at in sorted(updated.items())
+            ProfileWrite(
+                batch.states[pid],
+                self._rules.golden(batch.states[pid].candidates),
+                _updated_at(batch.states[pid]),
+            )
+            for pid in live
         ]
         new_identifiers = [
             NewIdentifier(n.identifier, batch.profile_of(key), n.junk, n.first_seen)
@@ -245,11 +255,28 @@ class ResolutionEngine:
         )
 
 
+def _settle_review_items(batch: _Batch) -> None:
+    """A review item names the profiles as they stand once its observation is resolved: a
+    profile the observation created and then folded away would otherwise be named, and such
+    a profile leaves no alias behind."""
+    for pair in batch.held_now:
+        item = batch.review[pair]
+        batch.review[pair] = replace(
+            item, profile_a=batch.find(item.profile_a), profile_b=batch.find(item.profile_b)
+        )
+    batch.held_now.clear()
+
+
 def _survivor_first(batch: _Batch, left: str, right: str) -> tuple[str, str]:
     """Union by size: an existing profile beats one this observation created; then the larger;
-    then the older; then the smaller ID, so the outcome never depends on argument order."""
+    then the older; then the smaller ID, so the outcome never depends on argument order.
+    Between two profiles the observation created, the anchor's (`left`) survives."""
 
-    def rank(pid: str) -> tuple[int, int, int, str]:
+    left_fresh, right_fresh = left in batch.fresh, right in batch.fresh
+    if left_fresh and right_fresh:
+        return left, right
+
+    def rank(pid: str) -> tuple[bool, int, int, str]:
         state = batch.states[pid]
         return (pid in batch.fresh, -state.size, state.created_seq, pid)
 
@@ -266,4 +293,9 @@ def _copy(state: ProfileState) -> ProfileState:
         candidates={name: list(values) for name, values in state.candidates.items()},
         constraint_sides=set(state.constraint_sides),
         junk=state.junk,
+        updated_at=state.updated_at,
     )
+
+
+def _updated_at(state: ProfileState) -> datetime:
+    return state.updated_at if state.updated_at is not None else state.created_at

@@ -158,6 +158,7 @@ class SqliteStore:
                     created_at=_datetime(row[4]),
                     candidates=candidates_from_json(row[6]),
                     junk=bool(row[5]),
+                    updated_at=_datetime(row[7]),
                 )
                 for row in db.execute(sql.SNAPSHOT_PROFILES, (profile_ids,))
             }

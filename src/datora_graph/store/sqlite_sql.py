@@ -133,7 +133,7 @@ SNAPSHOT_IDENTIFIERS = """
 SELECT key, profile_id FROM identifiers WHERE key IN (SELECT value FROM json_each(?))
 """
 SNAPSHOT_PROFILES = """
-SELECT id, size, type_counts, created_seq, created_at, junk, candidates
+SELECT id, size, type_counts, created_seq, created_at, junk, candidates, updated_at
 FROM profiles WHERE id IN (SELECT value FROM json_each(?))
 """
 KEY_CONSTRAINT_SIDES = """

@@ -1,0 +1,63 @@
+"""The application factory.
+
+    >>> app = create_app(Settings(db=Path("data/demo.db")))      # doctest: +SKIP
+    >>> uvicorn.run(app)                                          # doctest: +SKIP
+
+The store is opened when the application starts and closed when it stops, so building an
+app is cheap and a test can hand in a service it already holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import datora_graph
+from datora_graph.api.errors import install_error_handlers
+from datora_graph.api.routes import router
+from datora_graph.config import Settings
+from datora_graph.services import IdentityService
+from datora_graph.store import open_store
+
+_DESCRIPTION = """\
+Identity resolution: post **observations** (identifiers seen together, with attributes) and
+**events**; read the golden **profiles** they resolve into, and their **journeys**.
+
+Every error has the body `{"error": {"code", "message", "field"}}`.
+"""
+
+
+def create_app(settings: Settings | None = None, service: IdentityService | None = None) -> FastAPI:
+    """An app over `service` (the caller keeps ownership and closes its store), or over a store
+    opened from `settings` at startup and closed at shutdown."""
+    if settings is None:
+        settings = service.settings if service is not None else Settings()
+    chosen = settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if service is not None:
+            app.state.service = service
+            yield
+            return
+        store = open_store(chosen)
+        app.state.service = IdentityService(store, chosen)
+        try:
+            yield
+        finally:
+            app.state.service = None
+            store.close()
+
+    app = FastAPI(
+        title="Datora Graph",
+        version=datora_graph.__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = chosen
+    app.state.service = None
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,118 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the same shape, whatever raised it (a domain error, FastAPI's own request
+validation, an unknown route), so a client needs one parser:
+
+    {"error": {"code": "INVALID_INPUT", "message": "first: must be between 1 and 1000",
+               "field": "first"}}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from datora_graph.domain.errors import (
+    ConfigurationError,
+    Conflict,
+    DatoraError,
+    Forbidden,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    StoreUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_OF: dict[type[DatoraError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    LimitExceeded: 413,
+    Forbidden: 403,
+    Conflict: 409,
+    StoreUnavailable: 503,
+    ConfigurationError: 500,
+}
+"""HTTP status of each domain error kind; anything else deliberate is a 500."""
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+_REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def status_of(error: DatoraError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 500
+
+
+def domain_error_response(error: DatoraError) -> JSONResponse:
+    field = error.field if isinstance(error, InvalidInput) else None
+    return JSONResponse(error_body(error.code, str(error), field or None), status_of(error))
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """`("query", "first")` → `first`; `("body", "observations", 2)` → `observations[2]`."""
+    parts = list(loc)
+    if parts and parts[0] in _REQUEST_PARTS:
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def validation_error_response(error: RequestValidationError) -> JSONResponse:
+    problems = error.errors()
+    if not problems:
+        return JSONResponse(error_body("INVALID_INPUT", "the request is invalid"), 422)
+    first = problems[0]
+    field = field_path(first.get("loc", ()))
+    reason = "is required" if first.get("type") == "missing" else str(first.get("msg", "invalid"))
+    message = f"{field}: {reason}" if field else reason
+    if len(problems) > 1:
+        message += f" (and {len(problems) - 1} more problems)"
+    return JSONResponse(error_body("INVALID_INPUT", message, field or None), 422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`; `create_app` calls this once."""
+
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DatoraError)
+        if status_of(exc) >= 500:
+            logger.warning("%s %s failed: %s", request.method, request.url.path, exc)
+        return domain_error_response(exc)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_error_response(exc)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"there is no endpoint {request.url.path}; see /docs"
+        return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
+
+    async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette re-raises after this response is sent, so the server logs the traceback.
+        return JSONResponse(
+            error_body("INTERNAL", "the server failed to handle this request; see its log"), 500
+        )
+
+    app.add_exception_handler(DatoraError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected_error)

@@ -1,0 +1,264 @@
+"""REST endpoints: high-volume ingestion, profile and journey reads, and operations.
+
+Handlers that call the (synchronous) service are plain `def`, so FastAPI runs them in its
+thread pool; only reading a request body is `async`, because it is streamed and counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from datora_graph.api.schemas import (
+    ErrorResponse,
+    EventBatchIn,
+    IngestResponse,
+    JourneyOut,
+    ObservationBatchIn,
+    ProfileOut,
+    RejectionListOut,
+    StatsOut,
+    StatusOut,
+    inline_schema,
+)
+from datora_graph.config import Settings
+from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, RejectionFilter
+from datora_graph.domain.records import RecordKind, utc
+from datora_graph.services import IdentityService
+
+router = APIRouter()
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in {
+        404: "No such profile",
+        413: "The body or the batch is larger than the configured limit",
+        422: "The request is malformed; `error.field` names the part",
+        503: "The store is unavailable",
+    }.items()
+}
+
+
+def get_service(request: Request) -> IdentityService:
+    service: IdentityService | None = getattr(request.app.state, "service", None)
+    if service is None:
+        raise StoreUnavailable("the store is not open yet; the server is starting or stopping")
+    return service
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Service = Annotated[IdentityService, Depends(get_service)]
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with LimitExceeded as soon as it is known to exceed `limit` bytes:
+    from Content-Length when the client sends one, else while counting the streamed bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise LimitExceeded(
+            f"the request body is {int(declared)} bytes, more than the limit of {limit} bytes "
+            "(DATORA_MAX_BODY_BYTES); send smaller batches"
+        )
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise LimitExceeded(
+                f"the request body is larger than the limit of {limit} bytes "
+                "(DATORA_MAX_BODY_BYTES); send smaller batches"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def batch_reader(key: str) -> Callable[[Request], Coroutine[Any, Any, list[Any]]]:
+    """A dependency returning the items of a body `{key: [...]}`. Items are not validated here:
+    the service judges each one, so one bad item is rejected alone instead of failing the batch."""
+
+    async def read_batch(request: Request) -> list[Any]:
+        settings = get_settings(request)
+        body = await read_body(request, settings.max_body_bytes)
+        try:
+            document = await run_in_threadpool(json.loads, body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInput("body", f"is not valid JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise InvalidInput("body", f'must be a JSON object {{"{key}": [...]}}')
+        for name in document:
+            if name != key:
+                raise InvalidInput(name, f'is not a known field (the body is {{"{key}": [...]}})')
+        if key not in document:
+            raise InvalidInput(key, f'is required (the body is {{"{key}": [...]}})')
+        items = document[key]
+        if not isinstance(items, list):
+            raise InvalidInput(key, f"must be a list, got {type(items).__name__}")
+        if len(items) > settings.max_batch_items:
+            raise LimitExceeded(
+                f"{key}: {len(items)} items is more than the limit of {settings.max_batch_items} "
+                "per request (DATORA_MAX_BATCH_ITEMS); split the batch"
+            )
+        return items
+
+    return read_batch
+
+
+def _batch_body(model: type[ObservationBatchIn] | type[EventBatchIn]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline_schema(model)}},
+        }
+    }
+
+
+def _ingest(service: IdentityService, kind: RecordKind, items: list[Any]) -> IngestResponse:
+    if kind == "observation":
+        return IngestResponse.from_report(service.ingest_observations(items))
+    return IngestResponse.from_report(service.ingest_events(items))
+
+
+@router.post(
+    "/v1/observations",
+    tags=["ingest"],
+    summary="Ingest a batch of observations",
+    response_model=IngestResponse,
+    responses=_ERRORS,
+    openapi_extra=_batch_body(ObservationBatchIn),
+)
+def post_observations(
+    service: Service,
+    items: Annotated[list[Any], Depends(batch_reader("observations"))],
+) -> IngestResponse:
+    """Each observation is resolved into profiles or rejected on its own, with the field and
+    the reason; an observation whose `id` was received before is a duplicate and changes
+    nothing, so a batch can be resent safely."""
+    return _ingest(service, "observation", items)
+
+
+@router.post(
+    "/v1/events",
+    tags=["ingest"],
+    summary="Ingest a batch of events",
+    response_model=IngestResponse,
+    responses=_ERRORS,
+    openapi_extra=_batch_body(EventBatchIn),
+)
+def post_events(
+    service: Service,
+    items: Annotated[list[Any], Depends(batch_reader("events"))],
+) -> IngestResponse:
+    """Events join the journey of whichever profile holds their identifiers, now or later."""
+    return _ingest(service, "event", items)
+
+
+@router.get(
+    "/v1/profiles/{profile_id}",
+    tags=["profiles"],
+    summary="A profile by ID",
+    response_model=ProfileOut,
+    responses=_ERRORS,
+)
+def get_profile(profile_id: str, service: Service) -> ProfileOut:
+    """The ID of a profile that was merged into another still works: the surviving profile is
+    returned, with its current `id` and the absorbed ID among its `aliases`."""
+    return ProfileOut.from_domain(service.get_profile(profile_id))
+
+
+@router.get(
+    "/v1/profiles",
+    tags=["profiles"],
+    summary="The profile holding an identifier",
+    response_model=ProfileOut,
+    responses=_ERRORS,
+)
+def find_profile(
+    service: Service,
+    identifier: Annotated[
+        str,
+        Query(
+            description="`type:value`, written as the client has it; it is normalised first",
+            examples=["email:Ann.Lee@Acme-Mail.com"],
+        ),
+    ],
+) -> ProfileOut:
+    type_name, sep, value = identifier.partition(":")
+    if not sep:
+        raise InvalidInput("identifier", f"{identifier!r} is not of the form type:value")
+    return ProfileOut.from_domain(service.find_profile(type_name, value))
+
+
+@router.get(
+    "/v1/profiles/{profile_id}/journey",
+    tags=["profiles"],
+    summary="A profile's events, oldest first",
+    response_model=JourneyOut,
+    responses=_ERRORS,
+)
+def get_journey(
+    profile_id: str,
+    service: Service,
+    first: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
+    after: Annotated[str | None, Query(description="`page_info.end_cursor` of a page")] = None,
+    types: Annotated[str | None, Query(description="Event types, comma-separated")] = None,
+    since: Annotated[datetime | None, Query(description="Events at or after")] = None,
+    until: Annotated[datetime | None, Query(description="Events before")] = None,
+) -> JourneyOut:
+    """Every event of every identifier of the profile, in time order, one page at a time."""
+    since_utc = utc(since) if since else None
+    until_utc = utc(until) if until else None
+    if since_utc and until_utc and since_utc > until_utc:
+        raise InvalidInput("since", "is later than until")
+    wanted = frozenset(t.strip() for t in (types or "").split(",") if t.strip())
+    query = JourneyQuery(first=first, after=after, types=wanted, since=since_utc, until=until_utc)
+    return JourneyOut.from_domain(service.journey(profile_id, query))
+
+
+@router.get(
+    "/v1/rejected",
+    tags=["ingest"],
+    summary="Items that were rejected, with the reason",
+    response_model=RejectionListOut,
+    responses=_ERRORS,
+)
+def list_rejected(
+    service: Service,
+    kind: Annotated[RecordKind | None, Query(description="observation or event")] = None,
+    after: Annotated[int, Query(ge=0, description="`next_after` of the previous page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+) -> RejectionListOut:
+    page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))
+    return RejectionListOut.from_domain(page)
+
+
+@router.get("/v1/stats", tags=["operations"], response_model=StatsOut, responses=_ERRORS)
+def get_stats(service: Service) -> StatsOut:
+    """How much the store holds."""
+    return StatsOut.from_domain(service.stats())
+
+
+@router.get("/healthz", tags=["operations"], response_model=StatusOut)
+def healthz() -> StatusOut:
+    """The process is up (it may still be unable to serve: see /readyz)."""
+    return StatusOut()
+
+
+@router.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)
+def readyz(service: Service) -> StatusOut:
+    """The store answers and no rebuild is in progress; 503 with the reason otherwise."""
+    service.store.ping()
+    if service.store.rebuild_in_progress():
+        raise StoreUnavailable(
+            "a rebuild of the identity graph is in progress; profiles are incomplete until it ends"
+        )
+    return StatusOut()

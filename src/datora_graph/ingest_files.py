@@ -1,0 +1,264 @@
+"""Reading observation and event files into wire items, streamed one item at a time.
+
+Two formats, chosen by extension (`.jsonl`, `.ndjson`, `.csv`) or named explicitly:
+
+**JSONL**: one wire item (see `domain/records.py`) per line; blank lines are skipped. A line
+that is not valid JSON is passed on as its text, so the service rejects it and it is listed by
+`datora rejected`; `RecordFile.problems` says which line it was and why.
+
+**CSV** (UTF-8, comma-separated, first row is the header; header names are trimmed and
+lower-cased):
+
+- observations need the columns `id`, `source`, `observed_at`; events need `id`, `type`,
+  `occurred_at`, `source`;
+- a column named after an identifier type (`email`, `phone`, `crm_id`, ... or a configured
+  type), optionally with a numeric suffix (`email_2`), holds one identifier; an empty cell
+  means none;
+- every other column is an attribute of an observation, or a property of an event; empty
+  cells are left out, values stay text.
+
+For example:
+
+    id,source,observed_at,email,email_2,phone,first_name
+    crm-1,crm,2026-05-01T10:00:00Z,ann@acme-mail.com,,+14155550101,Ann
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from array import array
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+from datora_graph.domain.records import RecordKind
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
+
+FileFormat = Literal["jsonl", "csv"]
+FORMAT_OF_SUFFIX: dict[str, FileFormat] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+REQUIRED_COLUMNS: dict[RecordKind, tuple[str, ...]] = {
+    "observation": ("id", "source", "observed_at"),
+    "event": ("id", "type", "occurred_at", "source"),
+}
+EXTRA_FIELD: dict[RecordKind, str] = {"observation": "attributes", "event": "properties"}
+MAX_PROBLEMS = 1000
+"""How many reader problems are kept for display; the service records every rejection."""
+_NUMBERED = re.compile(r"^(?P<type>[a-z][a-z0-9_]*?)_(?P<n>\d+)$")
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all (missing, not UTF-8 CSV, no usable header); the message
+    is written for the person who named the file. Item-level problems are never raised."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What a CSV column holds: a top-level field, an identifier of a type, or an extra."""
+
+    name: str
+    role: Literal["field", "identifier", "extra", "unnamed"]
+    identifier_type: str = ""
+
+
+class RecordFile:
+    """An open JSONL or CSV file, iterated once as wire items (dicts, or the text of a bad line).
+
+    `line_of(index)` is the line an item started on; `bytes_read` and `size` drive a progress
+    bar; `problems` maps an item's index to what the reader found wrong with it. A CSV header
+    is read on opening, so a file without the required columns fails before anything is sent.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        kind: RecordKind,
+        file_format: FileFormat,
+        identifier_types: Collection[str],
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.format = file_format
+        self.identifier_types = frozenset(identifier_types)
+        self.bytes_read = 0
+        self.problems: dict[int, str] = {}
+        self._lines = array("Q")
+        self._file = _open_binary(path)
+        self.size = _size_of(path)
+        try:
+            self._items = self._jsonl() if file_format == "jsonl" else self._csv()
+        except BaseException:
+            self._file.close()
+            raise
+
+    def line_of(self, index: int) -> int:
+        return self._lines[index]
+
+    def __iter__(self) -> Iterator[object]:
+        return self._items
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> RecordFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _note(self, problem: str) -> None:
+        index = len(self._lines) - 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems[index] = problem
+
+    def _jsonl(self) -> Iterator[object]:
+        for number, raw in enumerate(self._file, start=1):
+            self.bytes_read += len(raw)
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
+                continue
+            self._lines.append(number)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self._note(f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
+                yield raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n")
+                continue
+            try:
+                yield json.loads(text)
+            except ValueError as exc:
+                self._note(f"is not valid JSON ({exc})")
+                yield text.rstrip("\r\n")
+
+    def _csv(self) -> Iterator[object]:
+        reader = csv.reader(self._text_lines())
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise UnreadableFile(f"{self.path}, line {reader.line_num}: {exc}") from None
+        if header is None:
+            return iter(())
+        return self._csv_rows(reader, self._columns(header))
+
+    def _csv_rows(self, reader: CsvReader, columns: list[Column]) -> Iterator[object]:
+        row_start = reader.line_num + 1
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    self._lines.append(row_start)
+                    yield self._row_item(columns, cells)
+                row_start = reader.line_num + 1
+        except csv.Error as exc:
+            raise UnreadableFile(f"{self.path}, line {reader.line_num}: {exc}") from None
+
+    def _text_lines(self) -> Iterator[str]:
+        for number, raw in enumerate(self._file, start=1):
+            self.bytes_read += len(raw)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise UnreadableFile(
+                    f"{self.path}, line {number}: is not UTF-8 text; save the file as UTF-8"
+                ) from None
+            yield text.removeprefix("\ufeff") if number == 1 else text
+
+    def _columns(self, header: list[str]) -> list[Column]:
+        names = [name.strip().lower() for name in header]
+        required = REQUIRED_COLUMNS[self.kind]
+        missing = [name for name in required if name not in names]
+        if missing:
+            raise UnreadableFile(
+                f"{self.path}: the header has no column {', '.join(missing)} "
+                f"({self.kind}s need the columns {', '.join(required)})"
+            )
+        return [self._column(name, required) for name in names]
+
+    def _column(self, name: str, required: tuple[str, ...]) -> Column:
+        if not name:
+            return Column(name, "unnamed")
+        if name in required:
+            return Column(name, "field")
+        if name in self.identifier_types:
+            return Column(name, "identifier", name)
+        numbered = _NUMBERED.match(name)
+        if numbered and numbered["type"] in self.identifier_types:
+            return Column(name, "identifier", numbered["type"])
+        return Column(name, "extra")
+
+    def _row_item(self, columns: list[Column], cells: list[str]) -> dict[str, Any]:
+        item: dict[str, Any] = {}
+        identifiers: list[dict[str, str]] = []
+        extras: dict[str, str] = {}
+        homeless = [cell for cell in cells[len(columns) :] if cell.strip()]
+        for column, cell in zip(columns, cells, strict=False):
+            if column.role == "field":
+                item[column.name] = cell
+            elif not cell.strip():
+                continue
+            elif column.role == "identifier":
+                identifiers.append({"type": column.identifier_type, "value": cell})
+            elif column.role == "extra":
+                extras[column.name] = cell
+            else:
+                homeless.append(cell)
+        item["identifiers"] = identifiers
+        item[EXTRA_FIELD[self.kind]] = extras
+        if homeless:
+            # The service rejects the unknown field, so the row is listed, not silently cut.
+            self._note(f"has values in no named column: {homeless!r}")
+            item["cells_without_a_column"] = homeless
+        return item
+
+
+def format_of(path: Path, explicit: FileFormat | None = None) -> FileFormat:
+    """The explicit format, else the one the extension names."""
+    if explicit is not None:
+        return explicit
+    known = FORMAT_OF_SUFFIX.get(path.suffix.lower())
+    if known is None:
+        raise UnreadableFile(
+            f"Cannot tell the format of {path} from its extension; "
+            "name it .jsonl or .csv, or pass --format jsonl or --format csv"
+        )
+    return known
+
+
+def open_record_file(
+    path: Path,
+    kind: RecordKind,
+    identifier_types: Collection[str],
+    file_format: FileFormat | None = None,
+) -> RecordFile:
+    """Open `path` for streaming; raises UnreadableFile with a reason a person understands."""
+    return RecordFile(path, kind, format_of(path, file_format), identifier_types)
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise UnreadableFile(f"Cannot open {path}: no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"Cannot open {path}: it is a directory") from None
+    except PermissionError:
+        raise UnreadableFile(f"Cannot open {path}: permission denied") from None
+    except OSError as exc:
+        raise UnreadableFile(f"Cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,133 @@
+"""GET /v1/profiles: by ID (alias-aware after merges) and by identifier as a client writes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .payloads import obs
+
+
+def ingest(client: httpx.Client, *items: dict[str, Any]) -> None:
+    response = client.post("/v1/observations", json={"observations": list(items)})
+    assert response.status_code == 200
+    assert response.json()["accepted"] == len(items), response.json()
+
+
+def profile_of(client: httpx.Client, identifier: str) -> dict[str, Any]:
+    response = client.get("/v1/profiles", params={"identifier": identifier})
+    assert response.status_code == 200, response.json()
+    profile: dict[str, Any] = response.json()
+    return profile
+
+
+def test_a_profile_has_its_identifiers_and_golden_attributes(client: httpx.Client) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-1", first_name="Ann", at=0))
+    ingest(client, obs("o2", "email:ann@acme.io", first_name="Anne", city="Oslo", at=10))
+
+    profile = profile_of(client, "email:ann@acme.io")
+    by_id = client.get(f"/v1/profiles/{profile['id']}").json()
+
+    assert by_id == profile
+    assert set(profile) == {
+        "id",
+        "aliases",
+        "identifiers",
+        "attributes",
+        "size",
+        "created_at",
+        "updated_at",
+    }
+    assert profile["id"].startswith("prf_")
+    assert profile["aliases"] == []
+    assert profile["size"] == 2
+    assert profile["attributes"] == {"first_name": "Anne", "city": "Oslo"}
+    assert sorted((i["type"], i["value"], i["junk"]) for i in profile["identifiers"]) == [
+        ("cookie_id", "c-1", False),
+        ("email", "ann@acme.io", False),
+    ]
+    assert all(i["first_seen"].startswith("2026-05-01T09:00") for i in profile["identifiers"])
+    assert profile["created_at"].startswith("2026-05-01T09:00")
+    assert profile["updated_at"].startswith("2026-05-01T09:10")
+
+
+def test_an_absorbed_id_returns_the_surviving_profile(client: httpx.Client) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", at=0))
+    ingest(client, obs("o2", "phone:+14155550101", at=1))
+    by_email = profile_of(client, "email:ann@acme.io")["id"]
+    by_phone = profile_of(client, "phone:+14155550101")["id"]
+    assert by_email != by_phone
+
+    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+    via_email = client.get(f"/v1/profiles/{by_email}").json()
+    via_phone = client.get(f"/v1/profiles/{by_phone}").json()
+
+    assert via_email == via_phone
+    survivor, absorbed = (
+        (by_email, by_phone) if via_email["id"] == by_email else (by_phone, by_email)
+    )
+    assert via_email["id"] == survivor
+    assert via_email["aliases"] == [absorbed]
+    assert via_email["size"] == 2
+    assert profile_of(client, "phone:+14155550101")["id"] == survivor
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ("email:ann.lee@acme-mail.org", "email: Ann.Lee@ACME-Mail.org "),
+        ("email:ann.lee@acme-mail.org", "email:mailto:ann.lee@acme-mail.org"),
+        ("phone:+14155550101", "phone:(415) 555-0101"),
+        ("phone:+14155550101", "phone:0014155550101"),
+    ],
+)
+def test_an_identifier_is_found_as_the_client_writes_it(
+    client: httpx.Client, stored: str, written: str
+) -> None:
+    ingest(client, obs("o1", stored))
+
+    assert profile_of(client, written) == profile_of(client, stored)
+
+
+def test_a_percent_encoded_identifier_is_normalised(client: httpx.Client) -> None:
+    ingest(client, obs("o1", "email:ann@x-mail.org"))
+
+    response = client.get("/v1/profiles?identifier=email:%20Ann@X-Mail.org")
+
+    assert response.status_code == 200
+    assert {"type": "email", "value": "ann@x-mail.org"}.items() <= response.json()["identifiers"][
+        0
+    ].items()
+
+
+def test_a_junk_identifier_is_flagged(client: httpx.Client) -> None:
+    ingest(client, obs("o1", "email:test@test.com", "cookie_id:c-1"))
+
+    junk = profile_of(client, "email:test@test.com")
+
+    assert [(i["value"], i["junk"]) for i in junk["identifiers"]] == [("test@test.com", True)]
+    assert profile_of(client, "cookie_id:c-1")["id"] != junk["id"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code", "field"),
+    [
+        ("/v1/profiles/prf_00000000000000000000", 404, "NOT_FOUND", None),
+        ("/v1/profiles?identifier=email:nobody@acme.io", 404, "NOT_FOUND", None),
+        ("/v1/profiles?identifier=nobody@acme.io", 422, "INVALID_INPUT", "identifier"),
+        ("/v1/profiles?identifier=fax:12345", 422, "INVALID_INPUT", "identifier.type"),
+        ("/v1/profiles?identifier=email:nobody", 422, "INVALID_INPUT", "identifier.value"),
+        ("/v1/profiles", 422, "INVALID_INPUT", "identifier"),
+    ],
+)
+def test_a_profile_that_cannot_be_found_says_why(
+    client: httpx.Client, url: str, status: int, code: str, field: str | None
+) -> None:
+    response = client.get(url)
+
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
+    assert error["message"]

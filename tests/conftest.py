@@ -1,0 +1,85 @@
+"""Fixtures shared by the API and end-to-end tests: temporary databases and a real HTTP server.
+
+`server` is the URL of a real uvicorn server on a free loopback port, over a fresh SQLite file;
+`serve_app` serves any app the same way, for tests that need their own settings or service.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from datora_graph.api import create_app
+from datora_graph.config import Settings
+
+TEST_MAX_BATCH_ITEMS = 50
+TEST_MAX_BODY_BYTES = 64 * 1024
+"""Small limits, so tests can exceed them with small requests."""
+
+ServeApp = Callable[[FastAPI], AbstractContextManager[str]]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "datora.db"
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return Settings(
+        db=db_path,
+        max_batch_items=TEST_MAX_BATCH_ITEMS,
+        max_body_bytes=TEST_MAX_BODY_BYTES,
+        ingest_batch_size=1000,
+    )
+
+
+@contextmanager
+def _serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` with uvicorn in a background thread until the block ends; yields its URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the test server stopped while starting; see its log")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start within 15 s")
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture
+def serve_app() -> ServeApp:
+    return _serve
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    """A server whose app opens its own store from `settings`, as in production."""
+    with _serve(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=30) as http:
+        yield http

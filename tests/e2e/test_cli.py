@@ -1,0 +1,302 @@
+"""The installed `datora` command, run as a person would: a subprocess, a database in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow  # each command is a fresh Python process
+
+
+def datora_executable() -> str:
+    beside_python = Path(sys.executable).with_name("datora")
+    found = str(beside_python) if beside_python.exists() else shutil.which("datora")
+    if found is None:
+        pytest.fail("the `datora` command is not installed; run `pip install -e .`")
+    return found
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    """The caller's environment with only the given DATORA_* settings, and a wide terminal so
+    rich does not wrap the lines the tests read."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATORA_")}
+    env.update({f"DATORA_{name.upper()}": value for name, value in settings.items()})
+    env["COLUMNS"] = "200"
+    return env
+
+
+def datora(*args: str | Path, ok: bool = True, **settings: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [datora_executable(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=cli_env(**settings),
+        timeout=120,
+    )
+    if ok:
+        assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}{result.stderr}"
+    return result
+
+
+def count(output: str, status: str) -> int:
+    match = re.search(rf"\b{status}\b\W*?([\d,]+)", output)
+    assert match, f"no {status} count in:\n{output}"
+    return int(match.group(1).replace(",", ""))
+
+
+def write_jsonl(path: Path, *lines: Any) -> Path:
+    path.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
+        encoding="utf-8",
+    )
+    return path
+
+
+def obs(item_id: str, *keys: str, at: str = "2026-05-01T10:00:00Z", **attributes: str) -> Any:
+    return {
+        "id": item_id,
+        "source": "crm",
+        "observed_at": at,
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+        "attributes": attributes,
+    }
+
+
+def export(db: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in datora("export", "profiles", "--db", db).stdout.splitlines()
+    ]
+
+
+def test_ingest_jsonl_reports_counts_and_rejected_lines(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    source = write_jsonl(
+        tmp_path / "crm.jsonl",
+        obs("o1", "email:ann@acme.io", "phone:+14155550101", first_name="Ann"),
+        obs("o2", "email:bob@acme.io"),
+        "",
+        obs("o3", "email:not-an-email"),
+        '{"id": "o4", "source": "crm", oops}',
+        obs("o5", "email:ANN@acme.io", "crm_id:C-1"),
+    )
+
+    first = datora("ingest", "observations", source, "--db", db)
+    again = datora("ingest", "observations", source, "--db", db)
+
+    assert (count(first.stdout, "accepted"), count(first.stdout, "rejected")) == (3, 2)
+    assert "line 4 (id o3): identifiers[0].value: email 'not-an-email'" in first.stdout
+    assert "line 5: is not valid JSON" in first.stdout
+    assert "datora rejected" in first.stdout
+    assert (count(again.stdout, "accepted"), count(again.stdout, "duplicate")) == (0, 3)
+    listed = datora("rejected", "--db", db).stdout
+    assert re.search(r"\bo3\b.*identifiers\[0\]\.value.*not an email address", listed)
+    assert "is text, not a JSON object" in listed
+    received = datora("rejected", "--payloads", "--db", db).stdout.splitlines()
+    assert json.loads(received[0]) == obs("o3", "email:not-an-email")
+    assert received[1] == '{"id": "o4", "source": "crm", oops}'
+    assert "No rejected items" in datora("rejected", "--kind", "event", "--db", db).stdout
+
+
+def test_a_file_is_streamed_in_batches_and_lines_are_counted_across_them(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "d.db"
+    lines: list[Any] = [obs(f"o{n}", f"cookie_id:c-{n}") for n in range(1, 1001)]
+    lines[899] = obs("o900", "phone:12")
+    source = write_jsonl(tmp_path / "many.jsonl", *lines)
+
+    result = datora("ingest", "observations", source, "--db", db, ingest_batch_size="64")
+
+    assert (count(result.stdout, "accepted"), count(result.stdout, "rejected")) == (999, 1)
+    assert "line 900 (id o900): identifiers[0].value" in result.stdout
+
+
+def test_ingest_csv_observations_and_events(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    observations = tmp_path / "crm.csv"
+    observations.write_text(
+        "id,source,observed_at,Email,email_2,phone,first_name,loyalty_tier\n"
+        "c1,crm,2026-05-01T10:00:00Z,ann@acme.io,ann.lee@acme-mail.org,,Ann,gold\n"
+        'c2,crm,2026-05-02T10:00:00Z,bob@acme.io,,"(415) 555-0199",Bob,\n'
+        "c3,crm,2026-05-03T10:00:00Z,,,12,Cy,\n",
+        encoding="utf-8",
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "id,type,occurred_at,source,email,revenue\n"
+        "e1,purchase,2026-05-04T10:00:00Z,shop,ANN@acme.io,42.50\n"
+        "e2,page_view,2026-05-05T10:00:00Z,web,ann.lee@acme-mail.org,\n",
+        encoding="utf-8",
+    )
+
+    ingested = datora("ingest", "observations", observations, "--db", db).stdout
+    ingested_events = datora("ingest", "events", events, "--db", db).stdout
+    shown = datora("profile", "show", "email:ann.lee@ACME-mail.org", "--db", db).stdout
+
+    assert (count(ingested, "accepted"), count(ingested, "rejected")) == (2, 1)
+    assert "line 4 (id c3): identifiers[0].value: phone '12'" in ingested
+    assert count(ingested_events, "accepted") == 2
+    for text in ("ann@acme.io", "ann.lee@acme-mail.org", "loyalty_tier", "gold", "purchase"):
+        assert text in shown
+    profiles = {i["value"]: p for p in export(db) for i in p["identifiers"]}
+    assert profiles["+14155550199"] == profiles["bob@acme.io"]
+    assert profiles["+14155550199"]["attributes"] == {"first_name": "Bob"}
+
+
+def test_a_csv_without_the_required_columns_is_refused_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "d.db"
+    source = tmp_path / "crm.csv"
+    source.write_text("id,source,email\nc1,crm,ann@acme.io\n", encoding="utf-8")
+
+    result = datora("ingest", "observations", source, "--db", db, ok=False)
+
+    assert result.returncode != 0
+    assert "no column observed_at" in result.stderr
+    assert not db.exists()
+
+
+def test_an_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    missing = tmp_path / "nope.jsonl"
+
+    result = datora("ingest", "events", missing, "--db", db, ok=False)
+    unknown = datora("ingest", "events", tmp_path, "--format", "jsonl", "--db", db, ok=False)
+
+    assert result.returncode != 0
+    assert f"Cannot open {missing}: no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert unknown.returncode != 0
+    assert "is a directory" in unknown.stderr
+    assert not db.exists()
+
+
+def test_a_csv_that_is_not_utf8_stops_at_the_line(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes(
+        b"id,source,observed_at,email,last_name\n"
+        b"c1,crm,2026-05-01T10:00:00Z,ann@acme.io,Lee\n"
+        b"c2,crm,2026-05-01T10:00:00Z,bo@acme.io,M\xfcller\n"
+    )
+
+    result = datora("ingest", "observations", source, "--db", tmp_path / "d.db", ok=False)
+
+    assert result.returncode != 0
+    assert "line 3: is not UTF-8 text" in result.stderr
+    assert "send it again" in result.stderr
+
+
+def test_export_is_complete_and_a_rebuild_gives_the_same_profiles(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    keys = [
+        ("email:ann@acme.io", "cookie_id:c-1"),
+        ("cookie_id:c-1", "phone:+14155550101"),
+        ("email:bob@acme.io",),
+        ("email:test@test.com", "device_id:d-7"),
+    ]
+    source = write_jsonl(
+        tmp_path / "o.jsonl",
+        *[
+            obs(f"o{n}", *k, at=f"2026-05-0{n + 1}T10:00:00Z", city=f"C{n}")
+            for n, k in enumerate(keys)
+        ],
+    )
+    datora("ingest", "observations", source, "--db", db)
+
+    before = export(db)
+    out_file = tmp_path / "profiles.jsonl"
+    datora("export", "profiles", "--out", out_file, "--db", db)
+    rebuilt = datora("resolve", "--rebuild", "--db", db).stdout
+    after = export(db)
+
+    assert all(set(p) == {"id", "identifiers", "attributes"} for p in before)
+    exported_keys = sorted(f"{i['type']}:{i['value']}" for p in before for i in p["identifiers"])
+    assert exported_keys == sorted({k for group in keys for k in group})
+    ann = next(p for p in before if {"type": "email", "value": "ann@acme.io"} in p["identifiers"])
+    assert len(ann["identifiers"]) == 3
+    assert ann["attributes"] == {"city": "C1"}
+    assert [json.loads(line) for line in out_file.read_text().splitlines()] == before
+    assert count(rebuilt, "observations replayed") == 4
+    assert count(rebuilt, "profiles") == len(before)
+    assert after == before
+
+
+def test_global_db_option_and_read_commands_need_an_existing_database(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    datora(
+        "ingest",
+        "observations",
+        write_jsonl(tmp_path / "o.jsonl", obs("o1", "email:a@acme.io")),
+        "--db",
+        db,
+    )
+
+    stats = datora("--db", db, "stats").stdout
+    missing = datora("stats", "--db", tmp_path / "other.db", ok=False)
+    not_found = datora("--db", db, "profile", "show", "email:zed@acme.io", ok=False)
+
+    assert count(stats, "profiles") == 1
+    assert missing.returncode != 0
+    assert "No database at" in missing.stderr
+    assert not (tmp_path / "other.db").exists()
+    assert not_found.returncode != 0
+    assert "email:zed@acme.io" in not_found.stderr
+
+
+def test_demo_ingests_a_data_set_and_names_profiles_to_look_at(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+
+    result = datora("demo", "--people", "25", "--db", db)
+
+    assert count(result.stdout, "accepted") > 25
+    shown = re.findall(r"datora profile show (prf_\w+)", result.stdout)
+    assert shown
+    profile = datora("profile", "show", shown[0], "--db", db).stdout
+    assert shown[0] in profile
+    assert count(datora("stats", "--db", db).stdout, "events") > 0
+
+
+def test_serve_answers_over_http(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [datora_executable(), "serve", "--port", str(port), "--db", str(db)],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        ready = wait_until_ready(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+
+    assert ready, output
+    assert f"http://127.0.0.1:{port}/docs" in output
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False

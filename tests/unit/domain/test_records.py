@@ -1,0 +1,428 @@
+"""Parsing observations and events from their wire format: the field of every error, and the
+normalisation of timestamps, identifiers and attributes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.records import (
+    MAX_IDENTIFIERS,
+    Rejection,
+    iso,
+    item_id_of,
+    parse_event,
+    parse_observation,
+    utc,
+)
+
+REGISTRY = IdentifierRegistry.default()
+
+
+def observation(**changes: Any) -> dict[str, Any]:
+    """A valid wire observation with `changes`; a change to `...` removes the field."""
+    raw: dict[str, Any] = {
+        "id": "crm-42",
+        "source": "crm",
+        "observed_at": "2026-05-01T10:00:00Z",
+        "identifiers": [
+            {"type": "email", "value": "Ann@Acme.io"},
+            {"type": "crm_id", "value": "C-42"},
+        ],
+        "attributes": {"first_name": "Ann"},
+    }
+    raw.update(changes)
+    return {k: v for k, v in raw.items() if v is not ...}
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "id": "ev-1",
+        "type": "purchase",
+        "occurred_at": "2026-05-01T10:05:00Z",
+        "source": "shop",
+        "identifiers": [{"type": "cookie_id", "value": "k-1"}],
+        "properties": {"revenue": 42.5, "items": [{"sku": "A"}]},
+    }
+    raw.update(changes)
+    return {k: v for k, v in raw.items() if v is not ...}
+
+
+def observation_error(raw: object) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        parse_observation(raw, REGISTRY)
+    return caught.value
+
+
+# -- observations -------------------------------------------------------------------------------
+def test_a_valid_observation_is_parsed_and_normalised() -> None:
+    parsed = parse_observation(observation(source=" crm "), REGISTRY)
+
+    assert parsed.id == "crm-42"
+    assert parsed.source == "crm"
+    assert parsed.observed_at == datetime(2026, 5, 1, 10, tzinfo=UTC)
+    assert parsed.identifiers == (Identifier("email", "ann@acme.io"), Identifier("crm_id", "C-42"))
+    assert parsed.junk == frozenset()
+    assert parsed.attributes == {"first_name": "Ann"}
+    assert parsed.seq == 0
+    assert parsed.with_seq(7).seq == 7
+    assert parsed.with_seq(7).identifiers == parsed.identifiers
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "reason"),
+    [
+        pytest.param(observation(id=...), "id", "is required", id="id-missing"),
+        pytest.param(observation(id=""), "id", "at least 1 character", id="id-empty"),
+        pytest.param(observation(id=42), "id", "valid string", id="id-number"),
+        pytest.param(observation(id="x" * 257), "id", "at most 256", id="id-too-long"),
+        pytest.param(observation(source=...), "source", "is required", id="source-missing"),
+        pytest.param(
+            observation(observed_at="yesterday"), "observed_at", "datetime", id="time-garbage"
+        ),
+        pytest.param(observation(observed_at=...), "observed_at", "is required", id="time-missing"),
+        pytest.param(observation(identifiers=[]), "identifiers", "at least 1", id="no-identifiers"),
+        pytest.param(
+            observation(identifiers=[{"type": "email", "value": "a@acme.io"}] * 51),
+            "identifiers",
+            f"at most {MAX_IDENTIFIERS}",
+            id="too-many-identifiers",
+        ),
+        pytest.param(
+            observation(identifiers="ann@acme.io"), "identifiers", "valid list", id="not-a-list"
+        ),
+        pytest.param(
+            observation(
+                identifiers=[
+                    {"type": "email", "value": "ann@acme.io"},
+                    {"type": "phone", "value": "12"},
+                ]
+            ),
+            "identifiers[1].value",
+            "phone '12' is not a valid phone number",
+            id="bad-phone",
+        ),
+        pytest.param(
+            observation(identifiers=[{"type": "email", "value": "ann@acme.io"}, {"type": "email"}]),
+            "identifiers[1].value",
+            "is required",
+            id="value-missing",
+        ),
+        pytest.param(
+            observation(
+                identifiers=[
+                    {"type": "email", "value": "ann@acme.io"},
+                    {"type": "crm_id", "value": 42},
+                ]
+            ),
+            "identifiers[1].value",
+            "valid string",
+            id="value-number",
+        ),
+        pytest.param(
+            observation(
+                identifiers=[
+                    {"type": "email", "value": "ann@acme.io"},
+                    {"type": "fax", "value": "1"},
+                ]
+            ),
+            "identifiers[1].type",
+            "unknown identifier type 'fax'",
+            id="unknown-type",
+        ),
+        pytest.param(
+            observation(
+                identifiers=[
+                    {"type": "email", "value": "ann@acme.io"},
+                    {"type": "email", "value": "bob@acme.io", "label": "work"},
+                ]
+            ),
+            "identifiers[1].label",
+            "is not a known field",
+            id="extra-identifier-field",
+        ),
+        pytest.param(observation(tags=["vip"]), "tags", "is not a known field", id="extra-field"),
+        pytest.param(
+            observation(attributes={"birth_date": "1990-13-01"}),
+            "attributes.birth_date",
+            "'1990-13-01' is not a date (YYYY-MM-DD)",
+            id="bad-birth-date",
+        ),
+        pytest.param(
+            observation(attributes={"first_name": ["Ann"]}),
+            "attributes.first_name",
+            "must be a string",
+            id="standard-attribute-list",
+        ),
+        pytest.param(
+            observation(attributes={"gender": True}),
+            "attributes.gender",
+            "must be a string",
+            id="standard-attribute-bool",
+        ),
+        pytest.param(
+            observation(attributes=["first_name"]), "attributes", "valid dictionary", id="attrs"
+        ),
+        pytest.param(["not", "an", "object"], "", "must be a JSON object, got list", id="list"),
+    ],
+)
+def test_an_invalid_observation_names_the_field(raw: object, field: str, reason: str) -> None:
+    error = observation_error(raw)
+
+    assert error.field == field
+    assert reason in error.reason
+
+
+@pytest.mark.parametrize("source", ["", "   "], ids=["empty", "blank"])
+def test_a_blank_source_is_rejected(source: str) -> None:
+    error = observation_error(observation(source=source))
+
+    assert error.field == "source"
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        pytest.param("2026-05-01T10:00:00", datetime(2026, 5, 1, 10, tzinfo=UTC), id="naive"),
+        pytest.param("2026-05-01T10:00:00Z", datetime(2026, 5, 1, 10, tzinfo=UTC), id="zulu"),
+        pytest.param(
+            "2026-05-01T12:00:00+02:00", datetime(2026, 5, 1, 10, tzinfo=UTC), id="offset"
+        ),
+        pytest.param(
+            "2026-05-01T10:00:00.123456",
+            datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=UTC),
+            id="microseconds",
+        ),
+    ],
+)
+def test_timestamps_are_stored_in_utc_and_naive_ones_taken_as_utc(
+    sent: str, stored: datetime
+) -> None:
+    parsed = parse_observation(observation(observed_at=sent), REGISTRY)
+
+    assert parsed.observed_at == stored
+    assert parsed.observed_at.utcoffset() is not None
+    assert parsed.observed_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_identifiers_that_normalise_alike_are_collapsed_in_order() -> None:
+    parsed = parse_observation(
+        observation(
+            identifiers=[
+                {"type": "email", "value": "Ann@Acme.io"},
+                {"type": "phone", "value": "(415) 555-2671"},
+                {"type": "email", "value": " ann@acme.io"},
+                {"type": "phone", "value": "+1 415 555 2671"},
+                {"type": "email", "value": "mailto:ANN@ACME.IO"},
+            ]
+        ),
+        REGISTRY,
+    )
+
+    assert [i.key for i in parsed.identifiers] == ["email:ann@acme.io", "phone:+14155552671"]
+
+
+def test_junk_identifiers_are_kept_and_marked() -> None:
+    parsed = parse_observation(
+        observation(
+            identifiers=[
+                {"type": "email", "value": "TEST@test.com"},
+                {"type": "phone", "value": "000-000-0000"},
+                {"type": "crm_id", "value": "C-42"},
+            ]
+        ),
+        REGISTRY,
+    )
+
+    assert [i.key for i in parsed.identifiers] == [
+        "email:test@test.com",
+        "phone:0000000000",
+        "crm_id:C-42",
+    ]
+    assert parsed.junk == {Identifier("email", "test@test.com"), Identifier("phone", "0000000000")}
+
+
+def test_standard_attributes_are_cleaned_and_others_kept_as_given() -> None:
+    parsed = parse_observation(
+        observation(
+            attributes={
+                "first_name": "  Ann   Marie ",
+                "last_name": "",
+                "street": "   ",
+                "city": None,
+                "country": " no ",
+                "postcode": 1234,
+                "birth_date": " 1990-01-02 ",
+                "loyalty_tier": " Gold ",
+                "preferences": {"channels": ["sms", "email"], "opt_in": False},
+                "score": 0,
+            }
+        ),
+        REGISTRY,
+    )
+
+    assert parsed.attributes == {
+        "first_name": "Ann Marie",
+        "country": "NO",
+        "postcode": "1234",
+        "birth_date": "1990-01-02",
+        "loyalty_tier": " Gold ",
+        "preferences": {"channels": ["sms", "email"], "opt_in": False},
+        "score": 0,
+    }
+
+
+def test_the_raw_payload_reads_back_as_what_was_sent() -> None:
+    """A rebuild parses the log again from `raw`, so it must hold the item exactly."""
+    sent = observation(attributes={"first_name": " Ånn ", "score": 1.5, "tags": ["a", None]})
+
+    assert json.loads(parse_observation(sent, REGISTRY).raw) == sent
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(observation(), id="plain"),
+        pytest.param(observation(observed_at="2026-05-01T12:00:00.5+02:00"), id="offset"),
+        pytest.param(observation(observed_at="2026-05-01T10:00:00"), id="naive"),
+        pytest.param(observation(attributes=...), id="no-attributes"),
+        pytest.param(
+            observation(
+                identifiers=[
+                    {"type": "email", "value": " TEST@test.com "},
+                    {"type": "phone", "value": "(415) 555-2671"},
+                    {"type": "email", "value": "ann@acme.io"},
+                    {"type": "email", "value": "Ann@Acme.io"},
+                ],
+                attributes={"birth_date": "1990-01-02", "country": "no", "city": ""},
+            ),
+            id="junk-duplicates-attributes",
+        ),
+    ],
+)
+def test_the_fast_path_and_the_validating_path_agree(raw: dict[str, Any]) -> None:
+    """Plain dicts skip the pydantic model; any other mapping goes through it."""
+    fast = parse_observation(raw, REGISTRY)
+    validated = parse_observation(MappingProxyType(raw), REGISTRY)
+
+    assert dataclasses.replace(fast, raw="") == dataclasses.replace(validated, raw="")
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"],
+    ids=["after-9999", "before-year-1"],
+)
+def test_a_timestamp_that_leaves_the_calendar_in_utc_is_rejected(moment: str) -> None:
+    error = observation_error(observation(observed_at=moment))
+
+    assert error.field == "observed_at"
+    with pytest.raises(InvalidInput) as caught:
+        parse_event(event(occurred_at=moment), REGISTRY)
+    assert caught.value.field == "occurred_at"
+
+
+# -- events ---------------------------------------------------------------------------------------
+def test_a_valid_event_is_parsed() -> None:
+    parsed = parse_event(event(type=" purchase ", occurred_at="2026-05-01T10:05:00"), REGISTRY)
+
+    assert parsed.id == "ev-1"
+    assert parsed.type == "purchase"
+    assert parsed.occurred_at == datetime(2026, 5, 1, 10, 5, tzinfo=UTC)
+    assert parsed.identifiers == (Identifier("cookie_id", "k-1"),)
+    assert parsed.properties == {"revenue": 42.5, "items": [{"sku": "A"}]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        pytest.param(event(id=...), "id", id="id-missing"),
+        pytest.param(event(type=None), "type", id="type-null"),
+        pytest.param(event(occurred_at="soon"), "occurred_at", id="time-garbage"),
+        pytest.param(event(identifiers=[]), "identifiers", id="no-identifiers"),
+        pytest.param(
+            event(
+                identifiers=[
+                    {"type": "cookie_id", "value": "k-1"},
+                    {"type": "email", "value": "nope"},
+                ]
+            ),
+            "identifiers[1].value",
+            id="bad-email",
+        ),
+        pytest.param(event(observed_at="2026-05-01"), "observed_at", id="observation-field"),
+        pytest.param(event(properties=[1]), "properties", id="properties-list"),
+    ],
+)
+def test_an_invalid_event_names_the_field(raw: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_event(raw, REGISTRY)
+
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("name", ["type", "source"])
+def test_a_blank_event_type_or_source_is_rejected(name: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_event(event(**{name: "   "}), REGISTRY)
+
+    assert caught.value.field == name
+
+
+# -- helpers --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 5, 1, 10, tzinfo=UTC), "2026-05-01T10:00:00.000000Z"),
+        (datetime(2026, 5, 1, 9, 30), "2026-05-01T09:30:00.000000Z"),
+        (datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "0999-01-02T03:04:05.000006Z"),
+    ],
+    ids=["aware", "naive-taken-as-utc", "year-before-1000"],
+)
+def test_iso_is_fixed_width_utc(moment: datetime, text: str) -> None:
+    assert iso(moment) == text
+    assert len(iso(moment)) == len("2026-05-01T10:00:00.000000Z")
+
+
+def test_iso_strings_sort_in_time_order() -> None:
+    moments = [
+        datetime(2026, 5, 1, 10, tzinfo=UTC),
+        datetime(2026, 5, 1, 12, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 5, 1, 9, 30),
+        datetime(2026, 5, 1, 11, tzinfo=timezone(timedelta(hours=2))),
+    ]
+
+    assert [iso(m) for m in sorted(moments, key=utc)] == sorted(iso(m) for m in moments)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"id": "o-1"}, "o-1"),
+        ({"id": 42}, "42"),
+        ({"id": True}, None),
+        ({"id": None}, None),
+        ({"id": "x" * 300}, "x" * 256),
+        (["o-1"], None),
+    ],
+)
+def test_the_item_id_of_a_rejected_item_is_kept_when_usable(
+    raw: object, expected: str | None
+) -> None:
+    assert item_id_of(raw) == expected
+
+
+def test_a_rejection_resent_has_the_same_fingerprint() -> None:
+    def rejection(payload: str, minute: int) -> Rejection:
+        at = datetime(2026, 5, 1, 10, minute, tzinfo=UTC)
+        return Rejection("observation", "o-1", "observed_at", "is required", payload, at)
+
+    assert rejection("{}", 1).fingerprint == rejection("{}", 2).fingerprint
+    assert rejection("{}", 1).fingerprint != rejection('{"id":"o-1"}', 1).fingerprint

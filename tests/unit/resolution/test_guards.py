@@ -1,0 +1,107 @@
+"""MergeGuard: per-type limits and cannot-link constraints, on profile states alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from datora_graph.config import IdentifierTypeSetting, Settings
+from datora_graph.domain.changeset import ProfileState
+from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.resolution.guards import MergeGuard
+
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def state(
+    pid: str, type_counts: dict[str, int], sides: set[tuple[int, int]] | None = None
+) -> ProfileState:
+    return ProfileState(
+        id=pid,
+        size=sum(type_counts.values()),
+        type_counts=dict(type_counts),
+        created_seq=1,
+        created_at=T0,
+        constraint_sides=set(sides or ()),
+    )
+
+
+@pytest.fixture(scope="module")
+def guard() -> MergeGuard:
+    return MergeGuard(IdentifierRegistry.default())
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        pytest.param({"email": 3, "cookie_id": 40}, {"email": 5, "phone": 2}, id="no-limits"),
+        pytest.param({"crm_id": 1, "email": 1}, {"email": 1}, id="one-crm-id"),
+        pytest.param({"crm_id": 1}, {"user_id": 1}, id="different-limited-types"),
+        pytest.param({}, {"crm_id": 1, "user_id": 1}, id="empty-side"),
+    ],
+)
+def test_merges_within_the_limits_are_allowed(
+    guard: MergeGuard, left: dict[str, int], right: dict[str, int]
+) -> None:
+    assert guard.refusal(state("a", left), state("b", right)) is None
+
+
+@pytest.mark.parametrize("limited", ["crm_id", "user_id"])
+def test_two_identifiers_of_a_type_limited_to_one_are_refused(
+    guard: MergeGuard, limited: str
+) -> None:
+    left, right = state("a", {"email": 1, limited: 1}), state("b", {limited: 1})
+
+    reason = guard.refusal(left, right)
+
+    assert reason == (
+        f"limit: the merge would give one profile 2 {limited} identifiers (at most 1 allowed)"
+    )
+    assert guard.refusal(right, left) == reason
+
+
+def test_a_configured_limit_allows_up_to_it() -> None:
+    registry = Settings(
+        identifier_types={"loyalty_id": IdentifierTypeSetting(limit=2)}
+    ).identifier_registry()
+    guard = MergeGuard(registry)
+
+    assert guard.refusal(state("a", {"loyalty_id": 1}), state("b", {"loyalty_id": 1})) is None
+    refusal = guard.refusal(state("a", {"loyalty_id": 2}), state("b", {"loyalty_id": 1}))
+    assert refusal is not None
+    assert "3 loyalty_id identifiers (at most 2 allowed)" in refusal
+
+
+def test_opposite_sides_of_a_constraint_are_refused_either_way(guard: MergeGuard) -> None:
+    left, right = state("a", {"email": 1}, {(4, 0)}), state("b", {"email": 1}, {(4, 1)})
+
+    assert guard.refusal(left, right) == (
+        "cannot-link: constraint #4 keeps these identifiers apart"
+    )
+    assert guard.refusal(right, left) == (
+        "cannot-link: constraint #4 keeps these identifiers apart"
+    )
+
+
+@pytest.mark.parametrize(
+    ("left_sides", "right_sides"),
+    [
+        pytest.param({(4, 0)}, {(4, 0)}, id="same-side"),
+        pytest.param({(4, 0)}, {(5, 1)}, id="different-constraints"),
+        pytest.param({(4, 0), (5, 1)}, set(), id="one-side-only"),
+    ],
+)
+def test_constraints_not_spanning_the_merge_allow_it(
+    guard: MergeGuard, left_sides: set[tuple[int, int]], right_sides: set[tuple[int, int]]
+) -> None:
+    left, right = state("a", {"email": 1}, left_sides), state("b", {"email": 1}, right_sides)
+
+    assert guard.refusal(left, right) is None
+
+
+def test_a_profile_already_on_both_sides_may_still_merge_elsewhere(guard: MergeGuard) -> None:
+    """A steward's manual merge may put both sides in one profile; only spanning is refused."""
+    both = state("a", {"email": 2}, {(4, 0), (4, 1)})
+
+    assert guard.refusal(both, state("b", {"email": 1})) is None
