@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -41,6 +42,7 @@ from datora_graph.store.base import GraphStore
 
 _Record = TypeVar("_Record", Observation, Event)
 ItemStatus = Literal["accepted", "duplicate", "rejected"]
+MAX_STREAM_PROBLEMS = 1000
 Progress = Callable[[int], None]
 """Called with how many more items were processed."""
 
@@ -58,22 +60,45 @@ class ItemResult:
 
 @dataclass(slots=True)
 class IngestReport:
+    """Counts of what happened to a batch, and the per-item results.
+
+    For a batch every item has a result; for a stream (`ingest_stream`) only the first
+    `MAX_STREAM_PROBLEMS` items that were not accepted do, so a file of millions of records
+    does not hold millions of results. The counts always cover every item."""
+
     results: list[ItemResult] = field(default_factory=list)
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
 
-    def count(self, status: ItemStatus) -> int:
-        return sum(1 for r in self.results if r.status == status)
+    @classmethod
+    def of(cls, results: list[ItemResult]) -> IngestReport:
+        report = cls(results)
+        for result in results:
+            report._count(result.status)
+        return report
+
+    def _count(self, status: ItemStatus) -> None:
+        if status == "accepted":
+            self.accepted += 1
+        elif status == "duplicate":
+            self.duplicates += 1
+        else:
+            self.rejected += 1
+
+    def fold(self, batch: IngestReport, offset: int) -> None:
+        """Add a batch's counts, and its problems while there is room, renumbered by `offset`."""
+        self.accepted += batch.accepted
+        self.duplicates += batch.duplicates
+        self.rejected += batch.rejected
+        room = MAX_STREAM_PROBLEMS - len(self.results)
+        problems = (r for r in batch.results if r.status != "accepted")
+        for result in itertools.islice(problems, max(room, 0)):
+            self.results.append(replace(result, index=result.index + offset))
 
     @property
-    def accepted(self) -> int:
-        return self.count("accepted")
-
-    @property
-    def duplicates(self) -> int:
-        return self.count("duplicate")
-
-    @property
-    def rejected(self) -> int:
-        return self.count("rejected")
+    def total(self) -> int:
+        return self.accepted + self.duplicates + self.rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +135,7 @@ class IdentityService:
             changeset.rejections = rejections
             if not changeset.is_empty():
                 self.store.commit(changeset)
-        return IngestReport([results[i] for i in range(len(items))])
+        return IngestReport.of([results[i] for i in range(len(items))])
 
     def ingest_events(self, items: Sequence[object]) -> IngestReport:
         parsed: list[tuple[int, Event]] = []
@@ -123,7 +148,7 @@ class IdentityService:
             changeset = Changeset(events=fresh, rejections=rejections)
             if not changeset.is_empty():
                 self.store.commit(changeset)
-        return IngestReport([results[i] for i in range(len(items))])
+        return IngestReport.of([results[i] for i in range(len(items))])
 
     def ingest_stream(
         self,
@@ -140,11 +165,7 @@ class IdentityService:
 
         def flush() -> None:
             nonlocal offset
-            report = ingest(batch)
-            total.results.extend(
-                ItemResult(r.index + offset, r.id, r.status, r.field, r.reason)
-                for r in report.results
-            )
+            total.fold(ingest(batch), offset)
             offset += len(batch)
             if progress is not None:
                 progress(len(batch))

@@ -8,8 +8,8 @@ review item per identifier pair. Cannot-link constraints are kept per identifier
 turned into `constraint_sides` of the profiles a snapshot returns, as the SQLite store does.
 
     >>> model = GraphModel()
-    >>> changeset = resolve_in_batches(engine, model, observations, cuts=[10, 20])  # doctest: +SKIP
-    >>> model.partition()                                                          # doctest: +SKIP
+    >>> resolve_in_batches(engine, model, observations, cuts=[10, 20])  # doctest: +SKIP
+    >>> model.partition()                                               # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def all_keys(log: Sequence[Observation]) -> set[str]:
 
 GUARDED = specs(LIMITED + FREE + JUNK)
 UNGUARDED = specs(FREE)
-PROPERTY = settings(max_examples=2500, deadline=None)
+PROPERTY = settings(max_examples=150, deadline=None)
 
 
 @PROPERTY
