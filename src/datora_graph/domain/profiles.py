@@ -80,6 +80,47 @@ class StoreStats:
 
 
 @dataclass(frozen=True, slots=True)
+class MergeRecord:
+    """Profile `absorbed` joined `survivor` because of `observation_id` (observed at `at`)."""
+
+    absorbed: str
+    survivor: str
+    observation_id: str
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A decision waiting for a data steward. `profile_a`/`profile_b` are the profiles that
+    hold `a` and `b` now (not when the item was opened), so they always exist."""
+
+    id: int
+    kind: str
+    a: str
+    b: str
+    profile_a: str
+    profile_b: str
+    reason: str
+    observation_id: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    status: str | None = "open"
+    after: int = 0
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    items: Sequence[ReviewItem]
+    next_after: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class RejectionFilter:
     kind: RecordKind | None = None
     after: int = 0

@@ -18,8 +18,11 @@ from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
     JourneyQuery,
+    MergeRecord,
     RejectionFilter,
     RejectionPage,
+    ReviewFilter,
+    ReviewPage,
     StoreStats,
 )
 
@@ -90,6 +93,16 @@ class GraphStore(Protocol):
         ...
 
     def list_rejections(self, query: RejectionFilter) -> RejectionPage: ...
+
+    def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        """Every merge whose survivor is one of `profile_ids` or was later absorbed into one,
+        oldest first; profiles without merges are absent."""
+        ...
+
+    def list_review_items(self, query: ReviewFilter) -> ReviewPage:
+        """Review items in the order they were opened, naming the profiles that hold their
+        identifiers now."""
+        ...
 
     def stats(self) -> StoreStats: ...
 

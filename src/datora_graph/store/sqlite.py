@@ -26,9 +26,13 @@ from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
     JourneyQuery,
+    MergeRecord,
     ProfileIdentifier,
     RejectionFilter,
     RejectionPage,
+    ReviewFilter,
+    ReviewItem,
+    ReviewPage,
     StoreStats,
     decode_cursor,
     encode_cursor,
@@ -269,6 +273,28 @@ class SqliteStore:
         ]
         next_after = items[-1][0] if len(rows) > query.limit else None
         return RejectionPage(items, next_after)
+
+    def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        if not profile_ids:
+            return {}
+        history: dict[str, list[MergeRecord]] = defaultdict(list)
+        with self._read() as db:
+            for row in db.execute(sql.MERGE_HISTORY, {"ids": json.dumps(list(profile_ids))}):
+                history[row[0]].append(
+                    MergeRecord(row[1], row[2], row[3], _datetime(row[4]), row[5])
+                )
+        return dict(history)
+
+    def list_review_items(self, query: ReviewFilter) -> ReviewPage:
+        params = {"after": query.after, "status": query.status, "limit": query.limit + 1}
+        with self._read() as db:
+            rows = db.execute(sql.LIST_REVIEW_ITEMS, params).fetchall()
+        items = [
+            ReviewItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _datetime(r[9]))
+            for r in rows[: query.limit]
+        ]
+        next_after = items[-1].id if len(rows) > query.limit else None
+        return ReviewPage(items, next_after)
 
     def stats(self) -> StoreStats:
         with self._read() as db:

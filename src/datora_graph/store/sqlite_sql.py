@@ -279,3 +279,26 @@ COUNT_PROFILES = "SELECT count(*) FROM profiles"
 IDENTIFIERS_BY_TYPE = "SELECT type, count(*) FROM identifiers GROUP BY type ORDER BY type"
 COUNT_HELD_LINKS = "SELECT count(*) FROM (SELECT DISTINCT a, b FROM evidence WHERE status = 'held')"
 COUNT_OPEN_REVIEW_ITEMS = "SELECT count(*) FROM review_items WHERE status = 'open'"
+
+MERGE_HISTORY = """
+WITH current (profile_id) AS (SELECT value FROM json_each(:ids)),
+members (member, profile_id) AS (
+    SELECT profile_id, profile_id FROM current
+    UNION
+    SELECT a.alias, a.profile_id FROM aliases a JOIN current c ON c.profile_id = a.profile_id
+)
+SELECT m.profile_id, g.absorbed, g.survivor, g.observation_id, g.at, g.reason
+FROM merges g JOIN members m ON m.member = g.survivor
+ORDER BY m.profile_id, g.at, g.id
+"""
+
+LIST_REVIEW_ITEMS = """
+SELECT r.id, r.kind, r.a, r.b,
+       coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
+       r.reason, r.observation_id, r.status, r.created_at
+FROM review_items r
+LEFT JOIN identifiers ia ON ia.key = r.a
+LEFT JOIN identifiers ib ON ib.key = r.b
+WHERE r.id > :after AND (:status IS NULL OR r.status = :status)
+ORDER BY r.id LIMIT :limit
+"""
