@@ -13,7 +13,19 @@ def open_store(settings: Settings) -> GraphStore:
         from datora_graph.store.sqlite import SqliteStore
 
         return SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
+    if settings.store == "neo4j":
+        from datora_graph.store.neo4j import Neo4jStore, Neo4jTarget
+
+        return Neo4jStore(
+            Neo4jTarget(
+                uri=settings.neo4j_uri,
+                user=settings.neo4j_user,
+                password=settings.neo4j_password,
+                database=settings.neo4j_database,
+                pool_size=settings.neo4j_pool_size,
+                timeout_seconds=settings.neo4j_timeout_seconds,
+            )
+        )
     raise ConfigurationError(
-        f"DATORA_STORE={settings.store!r}: that store is not available in this release "
-        "(the Neo4j store arrives with issue 4; use sqlite)"
+        f"DATORA_STORE={settings.store!r}: the stores are sqlite (embedded) and neo4j"
     )

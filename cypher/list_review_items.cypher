@@ -1,0 +1,20 @@
+// One page of review items in the order they were opened, optionally of one status, naming the
+// profiles that hold their identifiers now (the ones recorded when opened if an identifier is
+// gone, as after a rebuild).
+// Parameters:
+//   $after: the page starts after this review item ID (0 for the first page)
+//   $status: "open" and so on, or null for every status
+//   $limit: at most this many items
+// Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at
+MATCH (r:ReviewItem)
+WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
+WITH r
+ORDER BY r.id
+LIMIT $limit
+OPTIONAL MATCH (:Identifier {key: r.a})-[:IN]->(pa:Profile)
+OPTIONAL MATCH (:Identifier {key: r.b})-[:IN]->(pb:Profile)
+RETURN r.id AS id, r.kind AS kind, r.a AS a, r.b AS b,
+       coalesce(pa.id, r.profile_a) AS profile_a, coalesce(pb.id, r.profile_b) AS profile_b,
+       r.reason AS reason, r.observation_id AS observation_id, r.status AS status,
+       r.created_at AS created_at
+ORDER BY id

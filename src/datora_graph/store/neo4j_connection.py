@@ -1,0 +1,236 @@
+"""How the Neo4j store talks to Neo4j: one driver, managed transactions, errors, a commit guard.
+
+Every unit of work runs through the driver's managed transactions (`execute_read`,
+`execute_write`), which retry transient failures and lost connections for up to the configured
+timeout; each transaction is also bounded by that timeout on the server. Failures that mean the
+store cannot serve (unreachable, credentials refused, no such database) become
+`StoreUnavailable` naming the URI.
+
+Neo4j reads are read-committed: a read may see part of a changeset that commits while it
+runs. Reads that must see a changeset whole or not at all (`guarded_read`) check a commit
+guard, a version on a :Meta node that every write makes odd in a transaction of its own before
+it starts and even again once it has committed, and read again when a write overlapped them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, unit_of_work
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+from neo4j.exceptions import ConfigurationError as DriverConfigurationError
+
+from datora_graph.domain.errors import ConfigurationError, StoreUnavailable
+from datora_graph.domain.records import iso
+from datora_graph.store.neo4j_cypher import CYPHER
+
+_Result = TypeVar("_Result")
+Work = Callable[[ManagedTransaction], _Result]
+
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+TRANSACTION_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
+SECURITY = "Neo.ClientError.Security."
+GUARD_PAUSE_SECONDS = (0.002, 0.1)
+"""A guarded read that overlapped a write waits this long before reading again, doubling."""
+
+
+@dataclass(frozen=True, slots=True)
+class GuardState:
+    """The commit guard as one read saw it: its version is odd while a write is in flight."""
+
+    version: int | None
+    writing_since: str | None
+
+    def write_in_flight(self, stale_before: str) -> bool:
+        """A write is running, unless it started longer ago than any write can take (its
+        writer crashed before ending it; the next write ends it)."""
+        odd = self.version is not None and self.version % 2 == 1
+        return odd and (self.writing_since or "") >= stale_before
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jTarget:
+    """Where the store lives and how to reach it (from `DATORA_NEO4J_*`)."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    pool_size: int = 50
+    timeout_seconds: float = 30.0
+
+
+class Neo4jConnection:
+    """A driver with its pool, opened and checked on construction."""
+
+    def __init__(self, target: Neo4jTarget) -> None:
+        self.target = target
+        self._closed = False
+        scheme = target.uri.partition("://")[0]
+        if scheme not in URI_SCHEMES:
+            raise ConfigurationError(
+                f"DATORA_NEO4J_URI={target.uri!r}: the scheme must be one of "
+                f"{', '.join(URI_SCHEMES)} (for example bolt://localhost:7687)"
+            )
+        try:
+            self._driver: Driver = GraphDatabase.driver(
+                target.uri,
+                auth=(target.user, target.password),
+                max_connection_pool_size=target.pool_size,
+                connection_timeout=target.timeout_seconds,
+                connection_acquisition_timeout=target.timeout_seconds,
+                max_transaction_retry_time=target.timeout_seconds,
+            )
+        except (ValueError, DriverConfigurationError) as exc:
+            raise ConfigurationError(f"DATORA_NEO4J_URI={target.uri!r}: {exc}") from exc
+        self._bookmarks = GraphDatabase.bookmark_manager()
+        try:
+            self.ping()
+        except ValueError as exc:
+            self._driver.close()
+            raise ConfigurationError(f"DATORA_NEO4J_URI={target.uri!r}: {exc}") from exc
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- units of work --------------------------------------------------------------------
+    def execute_read(self, work: Work[_Result]) -> _Result:
+        """Run `work` in one managed read transaction (retried on transient failures)."""
+        with self._errors(), self._session() as session:
+            return session.execute_read(self._bounded(work))
+
+    def execute_write(self, work: Work[_Result]) -> _Result:
+        """Run `work` in one managed write transaction (retried on transient failures), so it
+        commits whole or not at all. Wrap writes readers must not see half of in `writing()`."""
+        with self._errors(), self._session() as session:
+            return session.execute_write(self._bounded(work))
+
+    def guarded_read(self, work: Work[_Result]) -> _Result:
+        """Run `work` so that it sees every write whole or not at all: read the commit guard
+        before and after it, and read again while a write overlapped. Waits at most the
+        timeout for a running write to finish, then answers with what it read."""
+        deadline = time.monotonic() + self.target.timeout_seconds
+        pause, longest = GUARD_PAUSE_SECONDS
+
+        def guarded(tx: ManagedTransaction) -> tuple[GuardState, _Result, GuardState]:
+            before = _guard_state(tx)
+            result = work(tx)
+            return before, result, _guard_state(tx)
+
+        while True:
+            before, result, after = self.execute_read(guarded)
+            stale_before = iso(datetime.now(UTC) - timedelta(seconds=self._stale_after()))
+            settled = before == after and not before.write_in_flight(stale_before)
+            if settled or time.monotonic() >= deadline:
+                return result
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Mark the writes inside the block as in flight for guarded reads, and done after."""
+        now = iso(datetime.now(UTC))
+        self.execute_write(lambda tx: tx.run(CYPHER.guard_begin_write, {"now": now}).consume())
+        try:
+            yield
+        except BaseException:
+            with suppress(StoreUnavailable, Neo4jError, DriverError):
+                self._end_write()
+            raise
+        self._end_write()
+
+    def _end_write(self) -> None:
+        self.execute_write(lambda tx: tx.run(CYPHER.guard_end_write).consume())
+
+    def _stale_after(self) -> float:
+        """No write holds the guard longer than its attempts can last (each bounded by the
+        timeout, retried for up to the timeout), so a flag older than this was left behind."""
+        return 3 * self.target.timeout_seconds
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise StoreUnavailable, naming the URI and the reason, unless Neo4j answers and
+        accepts the credentials."""
+        self._check_open()
+        with self._errors():
+            self._driver.verify_connectivity()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreUnavailable(f"the Neo4j store at {self.target.uri} is closed")
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        self._check_open()
+        with self._driver.session(
+            database=self.target.database, bookmark_manager=self._bookmarks
+        ) as session:
+            yield session
+
+    def _bounded(self, work: Work[_Result]) -> Work[_Result]:
+        """`work` as a unit of work the server ends after the timeout."""
+
+        def unit(tx: ManagedTransaction) -> _Result:
+            return work(tx)
+
+        return unit_of_work(timeout=self.target.timeout_seconds)(unit)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver failures that mean the store cannot serve, as StoreUnavailable."""
+        where = f"Neo4j at {self.target.uri}"
+        try:
+            yield
+        except AuthError as exc:
+            raise StoreUnavailable(
+                f"{where} refused the credentials of user {self.target.user!r} "
+                f"(DATORA_NEO4J_USER, DATORA_NEO4J_PASSWORD): {exc.message or exc}"
+            ) from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(f"{where} cannot be reached: {exc}") from exc
+        except TransientError as exc:
+            raise StoreUnavailable(
+                f"{where} stayed unavailable through the retries of "
+                f"{self.target.timeout_seconds:g} s: {exc.message or exc}"
+            ) from exc
+        except Neo4jError as exc:
+            if exc.code == DATABASE_NOT_FOUND:
+                raise StoreUnavailable(
+                    f"{where} has no database {self.target.database!r} (DATORA_NEO4J_DATABASE)"
+                ) from exc
+            if (exc.code or "").startswith(SECURITY):
+                raise StoreUnavailable(
+                    f"{where} does not let user {self.target.user!r} do what the store needs "
+                    f"(schema, reads and writes on {self.target.database!r}): {exc.message}"
+                ) from exc
+            if exc.code == TRANSACTION_TIMED_OUT:
+                raise StoreUnavailable(
+                    f"{where} did not finish a transaction within "
+                    f"{self.target.timeout_seconds:g} s (DATORA_NEO4J_TIMEOUT_SECONDS)"
+                ) from exc
+            raise
+
+
+def _guard_state(tx: ManagedTransaction) -> GuardState:
+    record = tx.run(CYPHER.guard_read).single()
+    if record is None:
+        return GuardState(None, None)
+    return GuardState(record["version"], record["writing_since"])

@@ -1,0 +1,89 @@
+"""The Cypher statements the Neo4j store runs, one field per file in `cypher/`.
+
+Loaded once when this module is imported, so a missing file stops the store before it starts.
+Fields named `schema_*` are the constraints and indexes, applied in declaration order at start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import LiteralString
+
+from datora_graph.store.cypher_files import load_statements
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jStatements:
+    # -- schema, applied at start (IF NOT EXISTS) ------------------------------------------
+    schema_meta_key: LiteralString
+    schema_identifier_key: LiteralString
+    schema_identifier_type_value: LiteralString
+    schema_identifier_type: LiteralString
+    schema_profile_id: LiteralString
+    schema_alias_id: LiteralString
+    schema_observation_id: LiteralString
+    schema_observation_seq: LiteralString
+    schema_event_id: LiteralString
+    schema_event_key: LiteralString
+    schema_rejection_fingerprint: LiteralString
+    schema_rejection_seq: LiteralString
+    schema_review_item_id: LiteralString
+    schema_review_item_pair: LiteralString
+    schema_review_item_status: LiteralString
+    schema_merge_id: LiteralString
+    schema_merge_survivor: LiteralString
+    schema_cannot_link_pair: LiteralString
+    schema_cannot_link_a: LiteralString
+    schema_cannot_link_b: LiteralString
+    schema_evidence_status: LiteralString
+    await_indexes: LiteralString
+    # -- meta values, ID counters and the commit guard ---------------------------------------
+    meta_get: LiteralString
+    meta_set: LiteralString
+    meta_delete: LiteralString
+    meta_init: LiteralString
+    reserve_ids: LiteralString
+    guard_begin_write: LiteralString
+    guard_end_write: LiteralString
+    guard_read: LiteralString
+    # -- ingest reads ------------------------------------------------------------------------
+    known_observation_ids: LiteralString
+    known_event_ids: LiteralString
+    last_sequence: LiteralString
+    read_log: LiteralString
+    identifier_profiles: LiteralString
+    profile_states: LiteralString
+    constraint_sides_of_keys: LiteralString
+    constraint_sides_of_profiles: LiteralString
+    # -- a changeset, in the order it is applied ---------------------------------------------
+    insert_observations: LiteralString
+    insert_identifiers: LiteralString
+    move_identifiers: LiteralString
+    move_aliases: LiteralString
+    put_aliases: LiteralString
+    delete_profiles: LiteralString
+    insert_merges: LiteralString
+    upsert_profiles: LiteralString
+    upsert_evidence: LiteralString
+    insert_review_items: LiteralString
+    insert_events: LiteralString
+    insert_rejections: LiteralString
+    # -- other writes ------------------------------------------------------------------------
+    upsert_cannot_link: LiteralString
+    delete_derived_batch: LiteralString
+    # -- reads -------------------------------------------------------------------------------
+    resolve_profile_ids: LiteralString
+    get_profiles: LiteralString
+    profiles_page: LiteralString
+    journey_pages: LiteralString
+    list_rejections: LiteralString
+    merge_history: LiteralString
+    list_review_items: LiteralString
+    stats: LiteralString
+
+    def schema(self) -> list[LiteralString]:
+        """The constraint and index statements, in the order they are applied."""
+        return [getattr(self, f.name) for f in fields(self) if f.name.startswith("schema_")]
+
+
+CYPHER = load_statements(Neo4jStatements)

@@ -1,0 +1,261 @@
+"""Domain objects as the parameter rows the Neo4j statements take, and records back as domain
+objects. Values are stored exactly as the SQLite store stores them: timestamps as fixed-width
+ISO UTC strings (`iso`), so string order is time order and cursors are the same; structured
+values (type counts, attributes, candidates, event properties) as canonical JSON strings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+from neo4j import Record
+
+from datora_graph.domain.changeset import (
+    EvidenceUpsert,
+    Merge,
+    NewIdentifier,
+    ProfileState,
+    ProfileWrite,
+    ReviewItemDraft,
+)
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.profiles import GoldenProfile, MergeRecord, ProfileIdentifier, ReviewItem
+from datora_graph.domain.records import Event, Observation, Rejection, from_iso, iso
+from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
+
+Row = dict[str, Any]
+Fields = Record | Mapping[str, Any]
+"""A record, or a map inside one (journey events come as a list of maps)."""
+_Item = TypeVar("_Item")
+
+
+def chunked(items: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
+    """`items` in slices of at most `size`: one UNWIND statement each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- a changeset as rows ------------------------------------------------------------------
+def observation_rows(observations: Sequence[Observation], now: str) -> list[Row]:
+    return [
+        {
+            "seq": o.seq,
+            "id": o.id,
+            "source": o.source,
+            "observed_at": iso(o.observed_at),
+            "payload": o.raw,
+            "received_at": now,
+        }
+        for o in observations
+    ]
+
+
+def identifier_rows(identifiers: Sequence[NewIdentifier]) -> list[Row]:
+    return [
+        {
+            "key": n.identifier.key,
+            "type": n.identifier.type,
+            "value": n.identifier.value,
+            "profile_id": n.profile_id,
+            "junk": n.junk,
+            "first_seen": iso(n.first_seen),
+        }
+        for n in identifiers
+    ]
+
+
+def merge_moves(merges: Sequence[Merge]) -> list[Row]:
+    """Each absorbed profile with the profile that survives the whole batch, so alias chains
+    never grow and the order of the moves does not matter."""
+    parent = {m.absorbed: m.survivor for m in merges}
+
+    def final(profile_id: str) -> str:
+        while profile_id in parent:
+            profile_id = parent[profile_id]
+        return profile_id
+
+    return [{"absorbed": m.absorbed, "survivor": final(m.survivor)} for m in merges]
+
+
+def merge_rows(merges: Sequence[Merge], first_id: int) -> list[Row]:
+    return [
+        {
+            "id": first_id + n,
+            "absorbed": m.absorbed,
+            "survivor": m.survivor,
+            "observation_id": m.observation_id,
+            "at": iso(m.at),
+            "reason": m.reason,
+        }
+        for n, m in enumerate(merges)
+    ]
+
+
+def profile_rows(profiles: Sequence[ProfileWrite]) -> list[Row]:
+    return [
+        {
+            "id": w.state.id,
+            "size": w.state.size,
+            "type_counts": json.dumps(w.state.type_counts, sort_keys=True),
+            "created_seq": w.state.created_seq,
+            "created_at": iso(w.state.created_at),
+            "updated_at": iso(w.updated_at),
+            "junk": w.state.junk,
+            "attributes": json.dumps(w.attributes, sort_keys=True, ensure_ascii=False),
+            "candidates": candidates_to_json(w.state.candidates),
+        }
+        for w in profiles
+    ]
+
+
+def evidence_rows(evidence: Sequence[EvidenceUpsert]) -> list[Row]:
+    return [
+        {
+            "a": e.a,
+            "b": e.b,
+            "source": e.source,
+            "count": e.count,
+            "first_seen": iso(e.first_seen),
+            "last_seen": iso(e.last_seen),
+            "kind": e.kind,
+            "status": e.status,
+            "score": e.score,
+        }
+        for e in evidence
+    ]
+
+
+def review_item_rows(items: Sequence[ReviewItemDraft], first_id: int) -> list[Row]:
+    return [
+        {
+            "id": first_id + n,
+            "kind": r.kind,
+            "a": r.a,
+            "b": r.b,
+            "profile_a": r.profile_a,
+            "profile_b": r.profile_b,
+            "reason": r.reason,
+            "observation_id": r.observation_id,
+            "created_at": iso(r.created_at),
+        }
+        for n, r in enumerate(items)
+    ]
+
+
+def event_rows(events: Sequence[Event], now: str) -> list[Row]:
+    return [
+        {
+            "id": e.id,
+            "type": e.type,
+            "occurred_at": iso(e.occurred_at),
+            "source": e.source,
+            "identifiers": json.dumps(
+                [[i.type, i.value] for i in e.identifiers], ensure_ascii=False
+            ),
+            "properties": json.dumps(e.properties, sort_keys=True, ensure_ascii=False, default=str),
+            "received_at": now,
+            "keys": list(dict.fromkeys(i.key for i in e.identifiers)),
+        }
+        for e in events
+    ]
+
+
+def rejection_rows(rejections: Sequence[Rejection], first_seq: int) -> list[Row]:
+    return [
+        {
+            "seq": first_seq + n,
+            "kind": r.kind,
+            "item_id": r.item_id,
+            "field": r.field,
+            "reason": r.reason,
+            "payload": r.payload,
+            "fingerprint": r.fingerprint,
+            "received_at": iso(r.received_at),
+        }
+        for n, r in enumerate(rejections)
+    ]
+
+
+# -- records as domain objects ------------------------------------------------------------
+def profile_state(record: Fields) -> ProfileState:
+    return ProfileState(
+        id=record["id"],
+        size=record["size"],
+        type_counts=json.loads(record["type_counts"]),
+        created_seq=record["created_seq"],
+        created_at=from_iso(record["created_at"]),
+        candidates=candidates_from_json(record["candidates"]),
+        junk=bool(record["junk"]),
+        updated_at=from_iso(record["updated_at"]),
+    )
+
+
+def golden_profile(record: Fields) -> GoldenProfile:
+    identifiers = sorted(
+        (
+            ProfileIdentifier(
+                Identifier(i["type"], i["value"]), bool(i["junk"]), from_iso(i["first_seen"])
+            )
+            for i in record["identifiers"]
+        ),
+        key=lambda p: (p.identifier.type, p.identifier.value),
+    )
+    return GoldenProfile(
+        id=record["id"],
+        attributes=json.loads(record["attributes"]),
+        size=record["size"],
+        created_at=from_iso(record["created_at"]),
+        updated_at=from_iso(record["updated_at"]),
+        identifiers=identifiers,
+        aliases=sorted(record["aliases"]),
+        junk=bool(record["junk"]),
+    )
+
+
+def event(record: Fields) -> Event:
+    return Event(
+        id=record["id"],
+        type=record["type"],
+        occurred_at=from_iso(record["occurred_at"]),
+        source=record["source"],
+        identifiers=tuple(Identifier(t, v) for t, v in json.loads(record["identifiers"])),
+        properties=json.loads(record["properties"]),
+    )
+
+
+def rejection(record: Fields) -> tuple[int, Rejection]:
+    return record["seq"], Rejection(
+        record["kind"],
+        record["item_id"],
+        record["field"],
+        record["reason"],
+        record["payload"],
+        from_iso(record["received_at"]),
+    )
+
+
+def review_item(record: Fields) -> ReviewItem:
+    return ReviewItem(
+        record["id"],
+        record["kind"],
+        record["a"],
+        record["b"],
+        record["profile_a"],
+        record["profile_b"],
+        record["reason"],
+        record["observation_id"],
+        record["status"],
+        from_iso(record["created_at"]),
+    )
+
+
+def merge_record(record: Fields) -> MergeRecord:
+    return MergeRecord(
+        record["absorbed"],
+        record["survivor"],
+        record["observation_id"],
+        from_iso(record["at"]),
+        record["reason"],
+    )
