@@ -99,6 +99,10 @@ class RecordFile:
     def line_of(self, index: int) -> int:
         return self._lines[index]
 
+    def lines_between(self, start: int, end: int) -> bytes:
+        """The lines items `start` to `end` (exclusive) began on, as `array("Q")` bytes."""
+        return self._lines[start:end].tobytes()
+
     def __iter__(self) -> Iterator[object]:
         return self._items
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 import phonenumbers
 
@@ -29,6 +28,12 @@ _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_TRAILING_BLANKS = " \t\r"
+"""Trimmed before the control-character check: a CSV written with CRLF line ends, or a
+spreadsheet cell with a stray tab, leaves them at the end of a value."""
+_PLAIN_PHONE = re.compile(r"[0-9 ().\-]{1,64}")
+_PHONE_PUNCTUATION = str.maketrans("", "", " ().-")
+_PHONE_CACHE_SIZE = 262_144
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -65,13 +70,23 @@ def normalise_email(raw: str) -> str:
 
 
 def phone_normaliser(default_region: str) -> Normaliser:
-    """Phones become E.164; numbers without a country code are read in `default_region`."""
+    """Phones become E.164; numbers without a country code are read in `default_region`.
 
-    @lru_cache(maxsize=262_144)
+    Parsing and validating a number costs tens of microseconds, and bulk data writes one
+    number in many ways (`(415) 555-2671`, `415.555.2671`, `+1 415 555 2671`), so numbers are
+    remembered by their digits (with the leading `+` kept apart), which is all `phonenumbers`
+    reads of a value made only of digits, spaces, `-`, `.` and parentheses."""
+    known: dict[str, str] = {}
+
     def normalise_phone(raw: str) -> str:
         text = raw.strip()
         if text.startswith("00"):
             text = "+" + text[2:]
+        key = _phone_key(text)
+        if key is not None:
+            found = known.get(key)
+            if found is not None:
+                return found
         try:
             number = phonenumbers.parse(text, default_region)
         except phonenumbers.NumberParseException as exc:
@@ -81,9 +96,24 @@ def phone_normaliser(default_region: str) -> Normaliser:
                 f"{raw!r} is not a valid phone number "
                 f"(numbers without a +country code are read as {default_region})"
             )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        value = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if key is not None:
+            if len(known) >= _PHONE_CACHE_SIZE:
+                known.clear()
+            known[key] = value
+        return value
 
     return normalise_phone
+
+
+def _phone_key(text: str) -> str | None:
+    """The digits of a plainly written number, `+` first when it has one; None otherwise."""
+    plus = text.startswith("+")
+    body = text[1:] if plus else text
+    if not _PLAIN_PHONE.fullmatch(body):
+        return None
+    digits = body.translate(_PHONE_PUNCTUATION)
+    return "+" + digits if plus else digits
 
 
 def normalise_device_id(raw: str) -> str:
@@ -186,7 +216,7 @@ class IdentifierRegistry:
     """Parses raw identifiers and answers what the engine asks of a type (limit, priority, junk)."""
 
     def __init__(self, types: Iterable[IdentifierType]) -> None:
-        self._types = {t.name: t for t in types}
+        self._types = {t.name: _with_normalised_junk(t) for t in types}
         self._parsed: dict[tuple[str, str], ParsedIdentifier] = {}
 
     @classmethod
@@ -230,9 +260,10 @@ class IdentifierRegistry:
             raise InvalidInput(f"{prefix}value", f"must be a string, got {type(raw).__name__}")
         if len(raw) > MAX_VALUE_LENGTH:
             raise InvalidInput(f"{prefix}value", f"is longer than {MAX_VALUE_LENGTH} characters")
-        if _CONTROL.search(raw):
+        trimmed = raw.rstrip(_TRAILING_BLANKS)
+        if _CONTROL.search(trimmed):
             raise InvalidInput(f"{prefix}value", "contains control characters")
-        trimmed = raw.strip()
+        trimmed = trimmed.strip()
         junk_form = _junk_form(id_type, trimmed)
         if junk_form is not None:
             return ParsedIdentifier(Identifier(id_type.name, junk_form), junk=True)
@@ -256,6 +287,21 @@ class IdentifierRegistry:
 
     def limits(self) -> dict[str, int]:
         return {name: t.limit for name, t in self._types.items() if t.limit is not None}
+
+
+def _with_normalised_junk(id_type: IdentifierType) -> IdentifierType:
+    """Junk values as configured, plus the form the type's normaliser gives them, so a junk
+    phone written `(415) 555-0000` matches `+14155550000` however a client writes it.
+    Values the normaliser refuses stay as written: `_junk_form` matches those."""
+    extra: set[str] = set()
+    for value in id_type.junk:
+        try:
+            extra.add(id_type.normalise(value))
+        except ValueError:
+            continue
+    if extra <= id_type.junk:
+        return id_type
+    return replace(id_type, junk=id_type.junk | extra)
 
 
 def _junk_form(id_type: IdentifierType, trimmed: str) -> str | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -144,11 +145,7 @@ def utc(moment: datetime) -> datetime:
 @lru_cache(maxsize=65_536)
 def iso(moment: datetime) -> str:
     """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
-    m = utc(moment)
-    return (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
-        f".{m.microsecond:06d}Z"
-    )
+    return utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:
@@ -156,7 +153,11 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def parse_observation(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Observation:
+def parse_observation(
+    raw: Mapping[str, Any] | Any, registry: IdentifierRegistry, text: str | None = None
+) -> Observation:
+    """`text`, when given, is the JSON text `raw` was decoded from (a line of a file): the log
+    keeps it as it is instead of encoding `raw` again."""
     fast = _fast_fields(raw, _OBSERVATION_FIELDS, "observed_at", "attributes")
     if fast is None:
         model = _validate(ObservationIn, raw)
@@ -170,7 +171,9 @@ def parse_observation(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry
         identifiers,
         junk,
         _clean_attributes(attributes),
-        json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str),
+        text.strip(_JSON_WHITESPACE)
+        if text is not None
+        else json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str),
     )
 
 
@@ -208,6 +211,7 @@ def _in_calendar(field: str, moment: datetime) -> datetime:
         raise InvalidInput(field, f"{moment.isoformat()} is outside years 1-9999 in UTC") from None
 
 
+_JSON_WHITESPACE = " \t\r\n"
 _OBSERVATION_FIELDS = frozenset(ObservationIn.model_fields)
 _EVENT_FIELDS = frozenset(EventIn.model_fields)
 _FastFields = tuple[str, str, datetime, Sequence[Any], dict[str, Any]]
@@ -232,7 +236,7 @@ def _fast_fields(
             return None
         if not (_is_name(item["type"], 40) and type(item["value"]) is str):
             return None
-    if "T" not in moment:
+    if not _PLAIN_TIMESTAMP.fullmatch(moment):
         return None
     try:
         parsed = datetime.fromisoformat(moment)
@@ -242,6 +246,13 @@ def _fast_fields(
 
 
 _IDENTIFIER_FIELDS = frozenset({"type", "value"})
+_PLAIN_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+"""The timestamps `datetime.fromisoformat` and the pydantic model read alike; anything else
+(`2026-05-01T10`, `20260501T100000`, week dates, a `+02` offset) takes the pydantic path,
+which accepts or refuses it the way the wire format promises."""
 
 
 def _is_name(value: object, max_length: int = 100) -> TypeGuard[str]:

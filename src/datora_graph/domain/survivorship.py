@@ -75,6 +75,27 @@ def add_candidates(into: Candidates, extra: Mapping[str, Sequence[AttributeCandi
         into[name] = kept
 
 
+def add_candidate(into: Candidates, name: str, candidate: AttributeCandidate) -> None:
+    """`add_candidates(into, {name: [candidate]})` for one candidate, without the dict: the
+    step every observation with attributes takes, once per attribute. Candidate lists hold
+    one entry per (value, source), as `add_candidates` leaves them."""
+    known = into.get(name)
+    if not known:
+        into[name] = [candidate]
+        return
+    kept = known.copy()
+    for index, same in enumerate(known):
+        if same.value == candidate.value and same.source == candidate.source:
+            kept[index] = same.absorb(candidate)
+            into[name] = kept
+            return
+    kept.append(candidate)
+    if len(kept) > MAX_CANDIDATES_PER_ATTRIBUTE:
+        kept.sort(key=lambda c: (c.last_seen, c.occurrences, c.value, c.source))
+        kept = kept[-MAX_CANDIDATES_PER_ATTRIBUTE:]
+    into[name] = kept
+
+
 def candidates_to_json(candidates: Candidates) -> str:
     return _encode_canonical(candidates)
 
@@ -118,7 +139,28 @@ class SurvivorshipRules:
         """The golden value of every attribute, decoded from its canonical JSON."""
         result: dict[str, Any] = {}
         for name in sorted(candidates):
-            chosen = self.per_attribute.get(name, self.default).choose(candidates[name])
+            pool = candidates[name]
+            if len(pool) == 1:
+                # Every rule chooses the only candidate there is.
+                result[name] = _decoded(pool[0].value)
+                continue
+            chosen = self.per_attribute.get(name, self.default).choose(pool)
             if chosen is not None:
-                result[name] = json.loads(chosen.value)
+                result[name] = _decoded(chosen.value)
         return result
+
+
+_DECODED_STRINGS: dict[str, str] = {}
+_DECODED_CACHE_SIZE = 65_536
+
+
+def _decoded(text: str) -> Any:
+    """`json.loads`, remembered for JSON strings (immutable once decoded, so safe to share)."""
+    if not text.startswith('"'):
+        return json.loads(text)
+    value = _DECODED_STRINGS.get(text)
+    if value is None:
+        if len(_DECODED_STRINGS) >= _DECODED_CACHE_SIZE:
+            _DECODED_STRINGS.clear()
+        value = _DECODED_STRINGS[text] = json.loads(text)
+    return value

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from datora_graph.domain.changeset import (
     Changeset,
@@ -32,6 +33,7 @@ from datora_graph.domain.records import Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
     SurvivorshipRules,
+    add_candidate,
     add_candidates,
     canonical_json,
 )
@@ -58,7 +60,8 @@ class _Batch:
     dirty: set[str] = field(default_factory=set)
     new_identifiers: dict[str, NewIdentifier] = field(default_factory=dict)
     merges: list[Merge] = field(default_factory=list)
-    evidence: dict[tuple[str, str, str], EvidenceUpsert] = field(default_factory=dict)
+    evidence: dict[tuple[str, str, str], list[Any]] = field(default_factory=dict)
+    """(a, b, source) → [count, first_seen, last_seen, status]; made EvidenceUpserts at the end."""
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
 
@@ -87,6 +90,11 @@ class ResolutionEngine:
         self._registry = registry
         self._rules = rules
         self._guard = MergeGuard(registry)
+        self._rank = {name: -t.priority for name, t in registry.types.items()}
+
+    def _link_order(self, identifier: Identifier) -> tuple[int, str]:
+        """Highest priority first, then by key; a type the registry does not know ranks 0."""
+        return self._rank.get(identifier.type, 0), identifier.key
 
     def resolve(self, observations: Sequence[Observation], snapshot: Snapshot) -> Changeset:
         """Resolve `observations` (in log order, each with its `seq`) against `snapshot`."""
@@ -100,18 +108,23 @@ class ResolutionEngine:
         return self._changeset(batch, observations)
 
     def _resolve_one(self, batch: _Batch, observation: Observation) -> None:
+        owner, junk = batch.owner, observation.junk
         for identifier in observation.identifiers:
-            if identifier.key not in batch.owner:
-                self._create(batch, observation, identifier, identifier in observation.junk)
-        linkable = sorted(
-            (i for i in observation.identifiers if i not in observation.junk),
-            key=lambda i: (-self._registry.priority(i.type), i.key),
+            if identifier.key not in owner:
+                self._create(batch, observation, identifier, bool(junk) and identifier in junk)
+        linkable = (
+            [i for i in observation.identifiers if i not in junk]
+            if junk
+            else observation.identifiers
         )
         if linkable:
-            anchor, others = linkable[0], linkable[1:]
-            for other in others:
+            if len(linkable) > 1:
+                linkable = sorted(linkable, key=self._link_order)
+            anchor = linkable[0]
+            for other in linkable[1:]:
                 self._link(batch, observation, anchor, other)
-            self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+            if observation.attributes:
+                self._add_attributes(batch, observation, batch.profile_of(anchor.key))
         if batch.held_now:
             _settle_review_items(batch)
         batch.fresh.clear()
@@ -120,21 +133,23 @@ class ResolutionEngine:
         self, batch: _Batch, observation: Observation, identifier: Identifier, junk: bool
     ) -> None:
         profile_id = profile_id_for(observation.id, identifier.key)
+        moment = observation.observed_at
+        sides = batch.key_constraints.get(identifier.key)
         batch.states[profile_id] = ProfileState(
-            id=profile_id,
-            size=1,
-            type_counts={identifier.type: 1},
-            created_seq=observation.seq,
-            created_at=observation.observed_at,
-            constraint_sides=set(batch.key_constraints.get(identifier.key, ())),
-            junk=junk,
+            profile_id,
+            1,
+            {identifier.type: 1},
+            observation.seq,
+            moment,
+            {},
+            set(sides) if sides else set(),
+            junk,
+            moment,
         )
         batch.owner[identifier.key] = profile_id
         batch.fresh.add(profile_id)
-        batch.touch(profile_id, observation.observed_at)
-        batch.new_identifiers[identifier.key] = NewIdentifier(
-            identifier, profile_id, junk, observation.observed_at
-        )
+        batch.dirty.add(profile_id)
+        batch.new_identifiers[identifier.key] = NewIdentifier(identifier, profile_id, junk, moment)
 
     def _link(
         self, batch: _Batch, observation: Observation, anchor: Identifier, other: Identifier
@@ -199,60 +214,71 @@ class ResolutionEngine:
     def _record_evidence(
         self, batch: _Batch, observation: Observation, x: str, y: str, status: EvidenceStatus
     ) -> None:
-        a, b = (x, y) if x < y else (y, x)
-        key = (a, b, observation.source)
+        key = (x, y, observation.source) if x < y else (y, x, observation.source)
         seen = observation.observed_at
         known = batch.evidence.get(key)
         if known is None:
-            batch.evidence[key] = EvidenceUpsert(
-                a, b, observation.source, 1, seen, seen, status=status
-            )
+            batch.evidence[key] = [1, seen, seen, status]
         else:
-            batch.evidence[key] = EvidenceUpsert(
-                a,
-                b,
-                observation.source,
-                known.count + 1,
-                min(known.first_seen, seen),
-                max(known.last_seen, seen),
-                status=status,
-            )
+            known[0] += 1
+            if seen < known[1]:
+                known[1] = seen
+            if seen > known[2]:
+                known[2] = seen
+            known[3] = status
 
     def _add_attributes(self, batch: _Batch, observation: Observation, profile_id: str) -> None:
-        if not observation.attributes:
-            return
         seen = iso(observation.observed_at)
-        add_candidates(
-            batch.states[profile_id].candidates,
-            {
-                name: [AttributeCandidate(canonical_json(value), observation.source, 1, seen, seen)]
-                for name, value in observation.attributes.items()
-            },
-        )
+        source = observation.source
+        state = batch.states[profile_id]
+        candidates = state.candidates
+        for name, value in observation.attributes.items():
+            add_candidate(
+                candidates, name, AttributeCandidate(_canonical(value), source, 1, seen, seen)
+            )
         batch.touch(profile_id, observation.observed_at)
 
     def _changeset(self, batch: _Batch, observations: Sequence[Observation]) -> Changeset:
         live = sorted({batch.find(pid) for pid in batch.dirty})
-        profiles = [
-            ProfileWrite(
-                batch.states[pid],
-                self._rules.golden(batch.states[pid].candidates),
-                _updated_at(batch.states[pid]),
-            )
-            for pid in live
-        ]
-        new_identifiers = [
-            NewIdentifier(n.identifier, batch.profile_of(key), n.junk, n.first_seen)
-            for key, n in batch.new_identifiers.items()
+        golden = self._rules.golden
+        profiles = []
+        for pid in live:
+            state = batch.states[pid]
+            profiles.append(ProfileWrite(state, golden(state.candidates), _updated_at(state)))
+        new_identifiers = []
+        for key, new in batch.new_identifiers.items():
+            profile_id = batch.profile_of(key)
+            if profile_id != new.profile_id:
+                new = NewIdentifier(new.identifier, profile_id, new.junk, new.first_seen)
+            new_identifiers.append(new)
+        evidence = [
+            EvidenceUpsert(a, b, source, count, first, last, status=status)
+            for (a, b, source), (count, first, last, status) in batch.evidence.items()
         ]
         return Changeset(
             observations=list(observations),
             new_identifiers=new_identifiers,
             merges=batch.merges,
             profiles=profiles,
-            evidence=list(batch.evidence.values()),
+            evidence=evidence,
             review_items=list(batch.review.values()),
         )
+
+
+_CANONICAL_STRINGS: dict[str, str] = {}
+_CANONICAL_CACHE_SIZE = 65_536
+
+
+def _canonical(value: object) -> str:
+    """`canonical_json`, remembered for strings: names, cities and postcodes repeat."""
+    if type(value) is not str:
+        return canonical_json(value)
+    text = _CANONICAL_STRINGS.get(value)
+    if text is None:
+        if len(_CANONICAL_STRINGS) >= _CANONICAL_CACHE_SIZE:
+            _CANONICAL_STRINGS.clear()
+        text = _CANONICAL_STRINGS[value] = canonical_json(value)
+    return text
 
 
 def _settle_review_items(batch: _Batch) -> None:
@@ -290,7 +316,9 @@ def _copy(state: ProfileState) -> ProfileState:
         type_counts=dict(state.type_counts),
         created_seq=state.created_seq,
         created_at=state.created_at,
-        candidates={name: list(values) for name, values in state.candidates.items()},
+        # Candidate lists are replaced, never changed in place (see add_candidates), so the
+        # copy may share them with the snapshot.
+        candidates=dict(state.candidates),
         constraint_sides=set(state.constraint_sides),
         junk=state.junk,
         updated_at=state.updated_at,
