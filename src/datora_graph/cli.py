@@ -37,6 +37,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from datora_graph.bulk import ParsedObservationFile, fewer_collections
+from datora_graph.cli_options import DbOption
+from datora_graph.cli_segments import consent_app, report, segment_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, GoldenProfile, JourneyQuery, RejectionFilter
@@ -65,20 +68,14 @@ profile_app = typer.Typer(no_args_is_help=True, help="Look at profiles.")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(export_app, name="export")
 app.add_typer(profile_app, name="profile")
+app.add_typer(segment_app, name="segment")
+app.add_typer(consent_app, name="consent")
+app.command()(report)
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 FIRST_REJECTIONS_SHOWN = 10
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="SQLite database file [default: $DATORA_DB, else datora.db]",
-        show_default=False,
-        dir_okay=False,
-    ),
-]
 FormatOption = Annotated[
     FileFormat | None,
     typer.Option(
@@ -161,11 +158,15 @@ def _progress() -> Progress:
 def _ingest_with_progress(
     service: IdentityService,
     kind: RecordKind,
-    items: RecordFile | Sequence[object],
+    items: RecordFile | ParsedObservationFile | Sequence[object],
     label: str,
 ) -> IngestReport:
     """A file's bar measures bytes read (no need to count its lines first); a list's, items."""
-    total = items.size if isinstance(items, RecordFile) else len(items)
+    file: RecordFile | ParsedObservationFile | None = None
+    if isinstance(items, RecordFile | ParsedObservationFile):
+        file, total = items, items.size
+    else:
+        total = len(items)
     with _progress() as bar:
         task = bar.add_task(label, total=total or None, items=0)
         done = 0
@@ -173,9 +174,11 @@ def _ingest_with_progress(
         def advance(count: int) -> None:
             nonlocal done
             done += count
-            completed = items.bytes_read if isinstance(items, RecordFile) else done
+            completed = file.bytes_read if file is not None else done
             bar.update(task, completed=completed, items=done)
 
+        if isinstance(items, ParsedObservationFile):
+            return service.ingest_parsed_stream(items, progress=advance)
         return service.ingest_stream(kind, items, progress=advance)
 
 
@@ -236,10 +239,15 @@ def _ingest(
     db: Path | None,
 ) -> None:
     settings = _settings(ctx, db)
+    records: RecordFile | ParsedObservationFile
     with _reporting():
-        types = settings.identifier_registry().types
-        records = open_record_file(file, kind, types, file_format)
-    with records, _service(settings) as service:
+        if kind == "observation":
+            # Started before the store opens its threads, so the parser may be forked.
+            records = ParsedObservationFile(file, settings, file_format)
+        else:
+            types = settings.identifier_registry().types
+            records = open_record_file(file, kind, types, file_format)
+    with records, _service(settings) as service, fewer_collections():
         try:
             report = _ingest_with_progress(service, kind, records, f"Ingesting {file.name}")
         except UnreadableFile as exc:
@@ -257,7 +265,10 @@ def _ingest(
 
 
 def _print_ingest_report(
-    report: IngestReport, what: str, records: RecordFile | None, db: Path | None
+    report: IngestReport,
+    what: str,
+    records: RecordFile | ParsedObservationFile | None,
+    db: Path | None,
 ) -> None:
     out.print(Text(f"Ingested {what}", style="bold"), soft_wrap=True)
     table = Table()

@@ -25,6 +25,7 @@ from datora_graph.domain.identifiers import (
     valid_type_name,
 )
 from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
+from datora_graph.domain.traits import DEFAULT_EVENT_SCORES, TraitSettings
 
 
 class IdentifierTypeSetting(BaseModel):
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     ingest_batch_size: int = Field(default=5000, ge=1)
+
+    event_scores: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_EVENT_SCORES))
+    """Engagement points per event type; replaces the whole table when set."""
+    default_event_score: float = 1.0
+    order_event_types: list[str] = Field(default_factory=lambda: ["purchase"], min_length=1)
+    expected_lifespan_years: float = Field(default=3.0, gt=0, le=100)
+    currency: str = Field(default="USD", min_length=3, max_length=3)
 
     @field_validator("default_region")
     @classmethod
@@ -128,3 +136,14 @@ class Settings(BaseSettings):
         }
         default = SurvivorshipRule(self.survivorship_default, tuple(self.source_priority))
         return SurvivorshipRules(default=default, per_attribute=per_attribute)
+
+    def trait_settings(self) -> TraitSettings:
+        """How computed traits are derived (engagement scores, orders, CLV lifespan)."""
+        return TraitSettings(
+            event_scores=dict(self.event_scores),
+            default_event_score=self.default_event_score,
+            order_event_types=tuple(self.order_event_types),
+            expected_lifespan_years=self.expected_lifespan_years,
+            identifier_types=tuple(self.identifier_registry().types),
+            currency=self.currency.upper(),
+        )

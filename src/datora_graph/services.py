@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from datora_graph.config import Settings
 from datora_graph.domain.changeset import Changeset, Snapshot
@@ -101,11 +101,69 @@ class IngestReport:
         return self.accepted + self.duplicates + self.rejected
 
 
+@dataclass(slots=True)
+class ParsedItems(Generic[_Record]):
+    """A batch after parsing, before anything is stored: the records that parsed, each with
+    its index in the batch, and a result and a rejection record for every item that did not.
+    Parsing needs nothing but the registry, so another process may do it (see `bulk.py`)."""
+
+    count: int
+    records: list[tuple[int, _Record]] = field(default_factory=list)
+    results: dict[int, ItemResult] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def parse_items(
+    items: Iterable[object], kind: RecordKind, registry: IdentifierRegistry
+) -> ParsedItems[Any]:
+    """Parse a batch of wire items of `kind`: pure, so any process may do it."""
+    now = datetime.now(UTC)
+    batch: ParsedItems[Any] = ParsedItems(0)
+    for index, raw in enumerate(items):
+        batch.count += 1
+        try:
+            if kind == "observation":
+                batch.records.append((index, parse_observation(raw, registry)))
+            else:
+                batch.records.append((index, parse_event(raw, registry)))
+        except InvalidInput as error:
+            item_id = item_id_of(raw)
+            batch.results[index] = ItemResult(index, item_id, "rejected", error.field, error.reason)
+            payload = json.dumps(raw, sort_keys=True, default=str)
+            batch.rejections.append(
+                Rejection(kind, item_id, error.field, error.reason, payload, now)
+            )
+    return batch
+
+
 @dataclass(frozen=True, slots=True)
 class RebuildReport:
     observations: int
     profiles: int
     rejected: int
+
+
+def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> IngestReport:
+    """One report for a stream of batch reports, renumbering items across batches."""
+    total = IngestReport()
+    offset = 0
+    for report in reports:
+        total.fold(report, offset)
+        offset += report.total
+        if progress is not None:
+            progress(report.total)
+    return total
+
+
+def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:
+    batch: list[object] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class IdentityService:
@@ -122,33 +180,36 @@ class IdentityService:
     # -- ingest ---------------------------------------------------------------------------
     def ingest_observations(self, items: Sequence[object]) -> IngestReport:
         """Parse, deduplicate and resolve a batch; every item gets a result, none is dropped."""
-        parsed: list[tuple[int, Observation]] = []
-        results: dict[int, ItemResult] = {}
-        rejections = self._parse(items, "observation", parse_observation, parsed, results)
+        return self.ingest_parsed_observations(parse_items(items, "observation", self.registry))
+
+    def ingest_parsed_observations(self, batch: ParsedItems[Observation]) -> IngestReport:
+        """Deduplicate and resolve a parsed batch, and commit it in one transaction."""
+        results = dict(batch.results)
         with self._write_lock:
             fresh = self._drop_duplicates(
-                parsed, results, self.store.known_observation_ids([o.id for _, o in parsed])
+                batch.records,
+                results,
+                self.store.known_observation_ids([o.id for _, o in batch.records]),
             )
             start = self.store.last_sequence()
             observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
             changeset = self._resolve(observations)
-            changeset.rejections = rejections
+            changeset.rejections = batch.rejections
             if not changeset.is_empty():
                 self.store.commit(changeset)
-        return IngestReport.of([results[i] for i in range(len(items))])
+        return IngestReport.of([results[i] for i in range(batch.count)])
 
     def ingest_events(self, items: Sequence[object]) -> IngestReport:
-        parsed: list[tuple[int, Event]] = []
-        results: dict[int, ItemResult] = {}
-        rejections = self._parse(items, "event", parse_event, parsed, results)
+        batch: ParsedItems[Event] = parse_items(items, "event", self.registry)
+        results = dict(batch.results)
         with self._write_lock:
             fresh = self._drop_duplicates(
-                parsed, results, self.store.known_event_ids([e.id for _, e in parsed])
+                batch.records, results, self.store.known_event_ids([e.id for _, e in batch.records])
             )
-            changeset = Changeset(events=fresh, rejections=rejections)
+            changeset = Changeset(events=fresh, rejections=batch.rejections)
             if not changeset.is_empty():
                 self.store.commit(changeset)
-        return IngestReport.of([results[i] for i in range(len(items))])
+        return IngestReport.of([results[i] for i in range(batch.count)])
 
     def ingest_stream(
         self,
@@ -159,45 +220,16 @@ class IdentityService:
         """Ingest any number of items in batches of `ingest_batch_size`; each batch commits
         on its own, so an interrupted run resumes by sending the same items again."""
         ingest = self.ingest_observations if kind == "observation" else self.ingest_events
-        total = IngestReport()
-        batch: list[object] = []
-        offset = 0
+        return fold_reports(
+            (ingest(batch) for batch in _batches(items, self.settings.ingest_batch_size)),
+            progress,
+        )
 
-        def flush() -> None:
-            nonlocal offset
-            total.fold(ingest(batch), offset)
-            offset += len(batch)
-            if progress is not None:
-                progress(len(batch))
-            batch.clear()
-
-        for item in items:
-            batch.append(item)
-            if len(batch) >= self.settings.ingest_batch_size:
-                flush()
-        if batch:
-            flush()
-        return total
-
-    def _parse(
-        self,
-        items: Sequence[object],
-        kind: RecordKind,
-        parse: Callable[[Any, IdentifierRegistry], _Record],
-        parsed: list[tuple[int, _Record]],
-        results: dict[int, ItemResult],
-    ) -> list[Rejection]:
-        now = datetime.now(UTC)
-        rejections: list[Rejection] = []
-        for index, raw in enumerate(items):
-            try:
-                parsed.append((index, parse(raw, self.registry)))
-            except InvalidInput as error:
-                item_id = item_id_of(raw)
-                results[index] = ItemResult(index, item_id, "rejected", error.field, error.reason)
-                payload = json.dumps(raw, sort_keys=True, default=str)
-                rejections.append(Rejection(kind, item_id, error.field, error.reason, payload, now))
-        return rejections
+    def ingest_parsed_stream(
+        self, batches: Iterable[ParsedItems[Observation]], progress: Progress | None = None
+    ) -> IngestReport:
+        """`ingest_stream` for observations parsed elsewhere, batch by batch."""
+        return fold_reports((self.ingest_parsed_observations(b) for b in batches), progress)
 
     @staticmethod
     def _drop_duplicates(
@@ -256,7 +288,7 @@ class IdentityService:
         for seq, payload in entries:
             raw = json.loads(payload)
             try:
-                observations.append(parse_observation(raw, self.registry).with_seq(seq))
+                observations.append(parse_observation(raw, self.registry, payload).with_seq(seq))
             except InvalidInput as error:
                 reason = f"no longer valid under the current settings: {error.reason}"
                 rejections.append(

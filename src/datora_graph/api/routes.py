@@ -6,15 +6,22 @@ thread pool; only reading a request body is `async`, because it is streamed and 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Callable, Coroutine
+import re
+import threading
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from datora_graph.api.schemas import (
+    ConsentBatchIn,
+    ConsentResponse,
     ErrorResponse,
     EventBatchIn,
     IngestResponse,
@@ -30,6 +37,8 @@ from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, RejectionFilter
 from datora_graph.domain.records import RecordKind, utc
+from datora_graph.domain.segments import SegmentContact
+from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 
 router = APIRouter()
@@ -58,6 +67,23 @@ def get_settings(request: Request) -> Settings:
 
 
 Service = Annotated[IdentityService, Depends(get_service)]
+_segment_service_lock = threading.Lock()
+
+
+def get_segment_service(request: Request) -> SegmentService:
+    """The segment use cases over the app's store, made once per store (`app.state`)."""
+    service = get_service(request)
+    segments: SegmentService | None = getattr(request.app.state, "segment_service", None)
+    if segments is None or segments.store is not service.store:
+        with _segment_service_lock:
+            segments = getattr(request.app.state, "segment_service", None)
+            if segments is None or segments.store is not service.store:
+                segments = SegmentService(service.store, service.settings)
+                request.app.state.segment_service = segments
+    return segments
+
+
+Segments = Annotated[SegmentService, Depends(get_segment_service)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -113,7 +139,9 @@ def batch_reader(key: str) -> Callable[[Request], Coroutine[Any, Any, list[Any]]
     return read_batch
 
 
-def _batch_body(model: type[ObservationBatchIn] | type[EventBatchIn]) -> dict[str, Any]:
+def _batch_body(
+    model: type[ObservationBatchIn] | type[EventBatchIn] | type[ConsentBatchIn],
+) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
@@ -239,6 +267,97 @@ def list_rejected(
 ) -> RejectionListOut:
     page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))
     return RejectionListOut.from_domain(page)
+
+
+@router.post(
+    "/v1/consent",
+    tags=["consent"],
+    summary="Record consent statements",
+    response_model=ConsentResponse,
+    responses=_ERRORS,
+    openapi_extra=_batch_body(ConsentBatchIn),
+)
+def post_consent(
+    segments: Segments,
+    items: Annotated[list[Any], Depends(batch_reader("consent"))],
+) -> ConsentResponse:
+    """Each statement grants or withdraws the use of one identifier for one purpose; the
+    latest statement by its `at` decides (a withdrawal among statements of the same moment).
+    The batch is recorded whole or, when a statement is invalid, not at all (422 naming it)."""
+    return ConsentResponse(recorded=segments.record_consent(items))
+
+
+_EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+_EXPORT_CHUNK = 1000
+
+
+@router.get(
+    "/v1/segments/{segment_id}/export",
+    tags=["segments"],
+    summary="Stream a segment's contact identifiers",
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "`profile_id,type,value` rows (CSV with a header, or JSON lines)",
+            "content": {media: {} for media in _EXPORT_MEDIA.values()},
+        },
+    },
+)
+def export_segment(
+    segment_id: str,
+    segments: Segments,
+    identifier: Annotated[
+        Literal["email", "phone"], Query(description="Which contact identifiers")
+    ] = "email",
+    format: Annotated[Literal["csv", "jsonl"], Query(description="csv or jsonl")] = "csv",
+    as_of: Annotated[
+        datetime | None, Query(description="Evaluate event windows up to this time (default now)")
+    ] = None,
+) -> StreamingResponse:
+    """Members' contact identifiers of one type, in profile order; junk values are left out,
+    and so is every identifier without consent for the segment's `purpose` (when it has
+    one). The rows are one consistent snapshot, streamed as they are read."""
+    segment = segments.get_segment(segment_id)
+    contacts = segments.export_contacts(segment.id, identifier, as_of=as_of)
+    writer = _csv_chunks if format == "csv" else _jsonl_chunks
+    filename = f"{_slug(segment.name)}-{identifier}.{format}"
+    return StreamingResponse(
+        writer(contacts),
+        media_type=_EXPORT_MEDIA[format],
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_chunks(contacts: Iterable[SegmentContact]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(("profile_id", "type", "value"))
+    for rows, contact in enumerate(contacts, start=1):
+        out.writerow((contact.profile_id, contact.identifier.type, contact.identifier.value))
+        if rows % _EXPORT_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _jsonl_chunks(contacts: Iterable[SegmentContact]) -> Iterator[bytes]:
+    lines: list[str] = []
+    for contact in contacts:
+        row = {
+            "profile_id": contact.profile_id,
+            "type": contact.identifier.type,
+            "value": contact.identifier.value,
+        }
+        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+        if len(lines) == _EXPORT_CHUNK:
+            yield "".join(lines).encode()
+            lines.clear()
+    yield "".join(lines).encode()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "segment"
 
 
 @router.get("/v1/stats", tags=["operations"], response_model=StatsOut, responses=_ERRORS)

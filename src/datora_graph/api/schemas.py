@@ -38,6 +38,30 @@ class EventBatchIn(BaseModel):
     events: list[EventIn]
 
 
+class ConsentIdentifierIn(BaseModel):
+    type: str = Field(examples=["email"])
+    value: str = Field(examples=["ann.lee@acme-mail.com"])
+
+
+class ConsentStatementIn(BaseModel):
+    """Whether `identifier` may be used for `purpose`, as stated by `source` at `at` (default:
+    when received)."""
+
+    identifier: ConsentIdentifierIn
+    purpose: str = Field(examples=["email_marketing"])
+    status: Literal["granted", "withdrawn"]
+    at: datetime | None = None
+    source: str = Field(examples=["preference-centre"])
+
+
+class ConsentBatchIn(BaseModel):
+    consent: list[ConsentStatementIn]
+
+
+class ConsentResponse(BaseModel):
+    recorded: int
+
+
 class ItemResultOut(BaseModel):
     """What happened to the item at `index` of the batch; `field` and `reason` say why an item
     was rejected (or, for a duplicate, that nothing changed)."""

@@ -10,10 +10,13 @@ crash the store holds either all of a batch or none of it. Callers serialise wri
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from datora_graph.domain.changeset import Changeset, Snapshot
+from datora_graph.domain.consent import ConsentState, ConsentStatement
+from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
 from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
@@ -25,6 +28,14 @@ from datora_graph.domain.profiles import (
     ReviewPage,
     StoreStats,
 )
+from datora_graph.domain.segments import (
+    MemberPage,
+    Segment,
+    SegmentContact,
+    SegmentQuery,
+    SegmentSize,
+)
+from datora_graph.domain.traits import TraitFacts, TraitSettings
 
 
 class GraphStore(Protocol):
@@ -88,6 +99,13 @@ class GraphStore(Protocol):
         """Events of every identifier of the profile, oldest first, one page."""
         ...
 
+    def journeys(self, profile_ids: Collection[str], query: JourneyQuery) -> dict[str, JourneyPage]:
+        """The same page of the journey of each profile, in one round trip, so a page of
+        profiles with their journeys costs a fixed number of store calls. Every given ID is a
+        key of the answer; an ID that is no profile (or has no events) gets an empty page.
+        `query.after` applies to every profile, so it is only meaningful for one."""
+        ...
+
     def iter_profiles(self, batch_size: int = 1000) -> Iterator[list[GoldenProfile]]:
         """Every profile with its identifiers, in ID order, a batch at a time."""
         ...
@@ -111,3 +129,98 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    # -- segments (issue 3): definitions -------------------------------------------------
+    def create_segment(self, segment: Segment) -> None:
+        """Store a new segment; Conflict when its name is taken."""
+        ...
+
+    def update_segment(self, segment: Segment) -> None:
+        """Replace the stored segment of `segment.id` (name, description, definition, purpose,
+        updated_at); NotFound when there is none, Conflict when the name is another's."""
+        ...
+
+    def delete_segment(self, segment_id: str) -> bool:
+        """Whether a segment was deleted."""
+        ...
+
+    def get_segments(self, ids: Collection[str]) -> dict[str, Segment]:
+        """Segments by ID; unknown IDs are absent."""
+        ...
+
+    def segment_by_name(self, name: str) -> Segment | None: ...
+
+    def list_segments(self) -> list[Segment]:
+        """Every segment, by name."""
+        ...
+
+    # -- segments: evaluation, in the store's own query language, never profile by profile --
+    def segment_sizes(self, queries: Sequence[SegmentQuery]) -> list[SegmentSize]:
+        """The size of each query's segment among people (profiles not only of junk), all from
+        one snapshot; the queries share `as_of` and trait settings."""
+        ...
+
+    def segment_members(self, query: SegmentQuery, first: int, after: str | None) -> MemberPage:
+        """Up to `first` member profile IDs in ID order after the cursor `after`."""
+        ...
+
+    def segment_memberships(
+        self, profile_ids: Collection[str], queries: Mapping[str, SegmentQuery]
+    ) -> dict[str, list[str]]:
+        """For each given profile (current IDs), the keys of the queries it matches; profiles
+        that match none may be absent. For a page of profiles, not for the whole graph."""
+        ...
+
+    def iter_segment_contacts(
+        self,
+        query: SegmentQuery,
+        identifier_type: str,
+        purpose: str | None,
+        batch_size: int = 1000,
+    ) -> Iterator[list[SegmentContact]]:
+        """The members' non-junk identifiers of `identifier_type`, by profile ID then value;
+        with a `purpose`, only identifiers whose consent for it is granted. One consistent
+        snapshot, streamed in batches; the query runs before this returns (errors surface
+        here), and closing the iterator releases it."""
+        ...
+
+    # -- consent ------------------------------------------------------------------------
+    def record_consent(self, statements: Sequence[ConsentStatement]) -> None:
+        """Keep the statements and update the consent in force (domain/consent.py: the latest
+        by time wins, a withdrawal among equals); resending a statement changes nothing."""
+        ...
+
+    def consent_of_identifiers(self, keys: Collection[str]) -> dict[str, list[ConsentState]]:
+        """The consent in force per identifier key, by purpose; keys without any are absent."""
+        ...
+
+    def consent_of_profiles(self, profile_ids: Collection[str]) -> dict[str, list[ConsentState]]:
+        """The consent in force of every identifier of each profile (current IDs)."""
+        ...
+
+    # -- traits -------------------------------------------------------------------------
+    def configure_traits(self, settings: TraitSettings) -> None:
+        """Make stored activity aggregates fold in these order types and event scores
+        (recomputing them once when they changed)."""
+        ...
+
+    def trait_facts(self, profile_ids: Collection[str]) -> dict[str, TraitFacts]:
+        """What `domain.traits.compute_traits` needs, per profile (current IDs)."""
+        ...
+
+    # -- insights -----------------------------------------------------------------------
+    def graph_counts(self) -> GraphCounts: ...
+
+    def attribute_completeness(self, names: Sequence[str]) -> dict[str, float]:
+        """Per attribute, the share of people whose golden attributes have it."""
+        ...
+
+    def value_distribution(
+        self, kind: ValueKind, as_of: datetime, traits: TraitSettings
+    ) -> ValueDistribution:
+        """Total revenue or customer lifetime value over people with at least one order."""
+        ...
+
+    def events_per_day(self, since: datetime, until: datetime) -> list[DailyEvents]:
+        """Events by UTC day and type, with their revenue, for `since <= occurred_at < until`."""
+        ...

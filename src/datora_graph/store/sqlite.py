@@ -13,9 +13,10 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,14 +39,22 @@ from datora_graph.domain.profiles import (
     encode_cursor,
 )
 from datora_graph.domain.records import Event, Rejection, iso
-from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
+from datora_graph.domain.survivorship import (
+    AttributeCandidate,
+    Candidates,
+    candidates_from_json,
+    candidates_to_json,
+)
 from datora_graph.store import sqlite_sql as sql
+from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
+WRITER_CACHE_KIB = 256 * 1024
+"""Page cache of the one writing connection; each reading connection keeps 64 MiB."""
 
 
-class SqliteStore:
+class SqliteStore(SqliteSegments):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 
     def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
@@ -56,13 +65,21 @@ class SqliteStore:
         self._readers_lock = threading.Lock()
         self._write_lock = threading.RLock()
         self._closed = False
+        self._stored_candidates: dict[str, tuple[FrozenCandidates, str]] = {}
+        """The candidates of the last snapshot as loaded and as stored: a profile whose
+        candidates the batch left equal is written back without encoding them again."""
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = self._connect()
             self._writer.execute("PRAGMA wal_autocheckpoint = 0")
+            # A bulk batch dirties pages all over the identifier, evidence and profile
+            # B-trees; a page cache smaller than that set spills dirty pages to the WAL
+            # mid-transaction and writes them again at commit.
+            self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             self._writer.executescript(sql.SCHEMA)
             self._check_schema_version()
+            self._open_segments()
             self._checkpointer = WalCheckpointer(self._connect)
             self._checkpointer.start()
         except (sqlite3.Error, OSError) as exc:
@@ -138,7 +155,7 @@ class SqliteStore:
             return set()
         with self._write_lock:
             self._check_open()
-            rows = self._writer.execute(statement, (json.dumps(list(ids)),)).fetchall()
+            rows = self._writer.execute(statement, (json.dumps(sorted(ids)),)).fetchall()
         return {row[0] for row in rows}
 
     def last_sequence(self) -> int:
@@ -147,25 +164,28 @@ class SqliteStore:
             return int(self._writer.execute(sql.LAST_SEQUENCE).fetchone()[0])
 
     def load_snapshot(self, keys: Collection[str]) -> Snapshot:
-        keys_json = json.dumps(list(keys))
+        keys_json = json.dumps(sorted(keys))  # in order: each lookup lands near the last
         with self._write_lock:
             self._check_open()
             db = self._writer
             identifiers = dict(db.execute(sql.SNAPSHOT_IDENTIFIERS, (keys_json,)))
             profile_ids = json.dumps(sorted(set(identifiers.values())))
-            profiles = {
-                row[0]: ProfileState(
+            profiles: dict[str, ProfileState] = {}
+            stored: dict[str, tuple[FrozenCandidates, str]] = {}
+            for row in db.execute(sql.SNAPSHOT_PROFILES, (profile_ids,)):
+                candidates = candidates_from_json(row[6])
+                stored[row[0]] = (_frozen(candidates), row[6])
+                profiles[row[0]] = ProfileState(
                     id=row[0],
                     size=row[1],
                     type_counts=json.loads(row[2]),
                     created_seq=row[3],
                     created_at=_datetime(row[4]),
-                    candidates=candidates_from_json(row[6]),
+                    candidates=candidates,
                     junk=bool(row[5]),
                     updated_at=_datetime(row[7]),
                 )
-                for row in db.execute(sql.SNAPSHOT_PROFILES, (profile_ids,))
-            }
+            self._stored_candidates = stored
             for constraint_id, side, profile_id in db.execute(
                 sql.SNAPSHOT_CONSTRAINT_SIDES, {"ids": profile_ids}
             ):
@@ -181,7 +201,7 @@ class SqliteStore:
         now = iso(datetime.now(UTC))
         try:
             with self._transaction() as db:
-                _write_changeset(db, changeset, now)
+                _write_changeset(db, changeset, now, self._stored_candidates)
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the batch was not stored, nothing of it was kept: {exc}") from exc
 
@@ -243,16 +263,7 @@ class SqliteStore:
             after = ids[-1]
 
     def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
-        after_at, after_id = _journey_cursor(query.after) if query.after else (None, None)
-        params: dict[str, Any] = {
-            "profile_id": profile_id,
-            "since": iso(query.since) if query.since else None,
-            "until": iso(query.until) if query.until else None,
-            "types": json.dumps(sorted(query.types)) if query.types else None,
-            "after_at": after_at,
-            "after_id": after_id,
-            "limit": query.first + 1,
-        }
+        params = {"profile_id": profile_id, **_journey_params(query)}
         with self._read() as db:
             page = db.execute(sql.JOURNEY_PAGE, params).fetchall()
             has_next = len(page) > query.first
@@ -262,6 +273,29 @@ class SqliteStore:
         events = [by_id[event_id] for _, event_id in page]
         end = encode_cursor(page[-1][0], page[-1][1]) if page else None
         return JourneyPage(events, end, has_next)
+
+    def journeys(self, profile_ids: Collection[str], query: JourneyQuery) -> dict[str, JourneyPage]:
+        if len(set(profile_ids)) == 1:
+            [profile_id] = set(profile_ids)
+            return {profile_id: self.journey(profile_id, query)}
+        if not profile_ids:
+            return {}
+        params = {"profile_ids": json.dumps(list(profile_ids)), **_journey_params(query)}
+        hits: dict[str, list[tuple[str, str]]] = {profile_id: [] for profile_id in profile_ids}
+        with self._read() as db:
+            for profile_id, occurred_at, event_id in db.execute(sql.JOURNEY_PAGES, params):
+                hits[profile_id].append((occurred_at, event_id))
+            wanted = {event_id for page in hits.values() for _, event_id in page[: query.first]}
+            rows = db.execute(sql.EVENTS_BY_ID, (json.dumps(sorted(wanted)),))
+            by_id = {row[0]: _event(row) for row in rows}
+        pages: dict[str, JourneyPage] = {}
+        for profile_id, page in hits.items():
+            shown = page[: query.first]
+            end = encode_cursor(*shown[-1]) if shown else None
+            pages[profile_id] = JourneyPage(
+                [by_id[event_id] for _, event_id in shown], end, len(page) > query.first
+            )
+        return pages
 
     def list_rejections(self, query: RejectionFilter) -> RejectionPage:
         params = {"after": query.after, "kind": query.kind, "limit": query.limit + 1}
@@ -337,14 +371,20 @@ class SqliteStore:
             self._writer.close()
 
 
-def _write_changeset(db: sqlite3.Connection, changeset: Changeset, now: str) -> None:
+def _write_changeset(
+    db: sqlite3.Connection,
+    changeset: Changeset,
+    now: str,
+    stored_candidates: Mapping[str, tuple[FrozenCandidates, str]] | None = None,
+) -> None:
     db.executemany(
         sql.INSERT_OBSERVATION,
         [(o.seq, o.id, o.source, iso(o.observed_at), o.raw, now) for o in changeset.observations],
     )
+    # Rows go in key order: B-tree inserts in order find their pages in the cache.
     db.executemany(
         sql.INSERT_IDENTIFIER,
-        [
+        sorted(
             (
                 n.identifier.key,
                 n.identifier.type,
@@ -354,42 +394,29 @@ def _write_changeset(db: sqlite3.Connection, changeset: Changeset, now: str) -> 
                 iso(n.first_seen),
             )
             for n in changeset.new_identifiers
-        ],
+        ),
     )
     _write_merges(db, changeset)
-    db.executemany(
-        sql.UPSERT_PROFILE,
-        [
-            (
-                w.state.id,
-                w.state.size,
-                json.dumps(w.state.type_counts, sort_keys=True),
-                w.state.created_seq,
-                iso(w.state.created_at),
-                iso(w.updated_at),
-                int(w.state.junk),
-                json.dumps(w.attributes, sort_keys=True, ensure_ascii=False),
-                candidates_to_json(w.state.candidates),
-            )
-            for w in changeset.profiles
-        ],
-    )
+    db.executemany(sql.UPSERT_PROFILE, _profile_rows(changeset, stored_candidates or {}))
     db.executemany(
         sql.UPSERT_EVIDENCE,
-        [
-            {
-                "a": e.a,
-                "b": e.b,
-                "source": e.source,
-                "count": e.count,
-                "first_seen": iso(e.first_seen),
-                "last_seen": iso(e.last_seen),
-                "kind": e.kind,
-                "status": e.status,
-                "score": e.score,
-            }
-            for e in changeset.evidence
-        ],
+        sorted(
+            [
+                (
+                    e.a,
+                    e.b,
+                    e.source,
+                    e.count,
+                    iso(e.first_seen),
+                    iso(e.last_seen),
+                    e.kind,
+                    e.status,
+                    e.score,
+                )
+                for e in changeset.evidence
+            ],
+            key=_evidence_key,
+        ),
     )
     db.executemany(
         sql.INSERT_REVIEW_ITEM,
@@ -415,6 +442,49 @@ def _write_changeset(db: sqlite3.Connection, changeset: Changeset, now: str) -> 
             for r in changeset.rejections
         ],
     )
+
+
+FrozenCandidates = tuple[tuple[str, tuple[AttributeCandidate, ...]], ...]
+
+
+def _frozen(candidates: Candidates) -> FrozenCandidates:
+    """Candidates as they are now, which later changes to the lists cannot alter."""
+    return tuple([(name, tuple(values)) for name, values in candidates.items()])
+
+
+_evidence_key = itemgetter(0, 1, 2)
+_encode_sorted = json.JSONEncoder(sort_keys=True).encode
+_encode_sorted_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
+
+def _profile_rows(
+    changeset: Changeset, stored_candidates: Mapping[str, tuple[FrozenCandidates, str]]
+) -> list[tuple[Any, ...]]:
+    """Rows of UPSERT_PROFILE. Candidates equal to those loaded for the batch keep their
+    stored text (equal candidates encode alike), which spares encoding them again."""
+    rows = []
+    for w in changeset.profiles:
+        state = w.state
+        known = stored_candidates.get(state.id)
+        candidates = (
+            known[1]
+            if known is not None and known[0] == _frozen(state.candidates)
+            else candidates_to_json(state.candidates)
+        )
+        rows.append(
+            (
+                state.id,
+                state.size,
+                _encode_sorted(state.type_counts),
+                state.created_seq,
+                iso(state.created_at),
+                iso(w.updated_at),
+                int(state.junk),
+                _encode_sorted_text(w.attributes),
+                candidates,
+            )
+        )
+    return rows
 
 
 def _write_merges(db: sqlite3.Connection, changeset: Changeset) -> None:
@@ -497,6 +567,19 @@ def _event(row: Sequence[Any]) -> Event:
         identifiers=tuple(Identifier(t, v) for t, v in json.loads(row[4])),
         properties=json.loads(row[5]),
     )
+
+
+def _journey_params(query: JourneyQuery) -> dict[str, Any]:
+    """The bound parameters of a journey page query, beside the profile ID(s)."""
+    after_at, after_id = _journey_cursor(query.after) if query.after else (None, None)
+    return {
+        "since": iso(query.since) if query.since else None,
+        "until": iso(query.until) if query.until else None,
+        "types": json.dumps(sorted(query.types)) if query.types else None,
+        "after_at": after_at,
+        "after_id": after_id,
+        "limit": query.first + 1,
+    }
 
 
 def _journey_cursor(cursor: str) -> tuple[str, str]:

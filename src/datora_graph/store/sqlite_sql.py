@@ -180,10 +180,10 @@ ON CONFLICT (id) DO UPDATE SET
 """
 UPSERT_EVIDENCE = """
 INSERT INTO evidence (a, b, source, count, first_seen, last_seen, kind, status, score)
-SELECT :a, :b, :source, :count, :first_seen, :last_seen, :kind,
-       CASE WHEN EXISTS (SELECT 1 FROM evidence WHERE a = :a AND b = :b AND status = 'cut')
-            THEN 'cut' ELSE :status END,
-       :score
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,
+       CASE WHEN EXISTS (SELECT 1 FROM evidence WHERE a = ?1 AND b = ?2 AND status = 'cut')
+            THEN 'cut' ELSE ?8 END,
+       ?9
 WHERE true
 ON CONFLICT (a, b, source) DO UPDATE SET
     count = evidence.count + excluded.count,
@@ -260,6 +260,27 @@ WHERE i.profile_id = :profile_id
        OR (ei.occurred_at = :after_at AND ei.event_id > :after_id))
 ORDER BY ei.occurred_at, ei.event_id
 LIMIT :limit
+"""
+JOURNEY_PAGES = """
+WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids)),
+hits AS (
+    SELECT DISTINCT i.profile_id, ei.occurred_at, ei.event_id
+    FROM wanted w
+    JOIN identifiers i ON i.profile_id = w.profile_id
+    JOIN event_identifiers ei ON ei.identifier_key = i.key
+    WHERE (:since IS NULL OR ei.occurred_at >= :since)
+      AND (:until IS NULL OR ei.occurred_at < :until)
+      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
+      AND (:after_at IS NULL OR ei.occurred_at > :after_at
+           OR (ei.occurred_at = :after_at AND ei.event_id > :after_id))
+),
+ranked AS (
+    SELECT profile_id, occurred_at, event_id,
+           row_number() OVER (PARTITION BY profile_id ORDER BY occurred_at, event_id) AS n
+    FROM hits
+)
+SELECT profile_id, occurred_at, event_id FROM ranked WHERE n <= :limit
+ORDER BY profile_id, n
 """
 EVENTS_BY_ID = """
 SELECT id, type, occurred_at, source, identifiers, properties

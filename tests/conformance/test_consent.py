@@ -1,0 +1,103 @@
+"""Consent per identifier and purpose: the latest statement by its time wins, every statement
+is kept, and a profile shows the consent of each of its identifiers, through merges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from datora_graph.domain.consent import ConsentState
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.store.base import GraphStore
+
+from .builders import creation, merger, seed
+from .segment_world import consent, day, members
+
+ANN = "email:ann@acme.io"
+
+
+def state(key: str, purpose: str, status: str, days: float) -> ConsentState:
+    return ConsentState(Identifier.from_key(key), purpose, status, day(days), "web")  # type: ignore[arg-type]
+
+
+def test_the_latest_statement_by_time_wins_in_any_arrival_order(store: GraphStore) -> None:
+    store.record_consent([consent(ANN, "email_marketing", "granted", day(5))])
+    store.record_consent([consent(ANN, "email_marketing", "withdrawn", day(1))])
+    store.record_consent([consent(ANN, "sms", "withdrawn", day(1))])
+
+    assert store.consent_of_identifiers([ANN, "email:bob@acme.io"]) == {
+        ANN: [state(ANN, "email_marketing", "granted", 5), state(ANN, "sms", "withdrawn", 1)]
+    }
+
+
+def test_a_withdrawal_wins_over_a_grant_of_the_same_moment(store: GraphStore) -> None:
+    store.record_consent(
+        [
+            consent(ANN, "email_marketing", "withdrawn", day(2)),
+            consent(ANN, "email_marketing", "granted", day(2)),
+        ]
+    )
+    store.record_consent([consent(ANN, "email_marketing", "granted", day(2))])
+
+    assert store.consent_of_identifiers([ANN])[ANN] == [
+        state(ANN, "email_marketing", "withdrawn", 2)
+    ]
+
+
+def test_consent_can_precede_the_identifier_and_follows_it_into_merges(store: GraphStore) -> None:
+    store.record_consent(
+        [
+            consent(ANN, "email_marketing", "granted", day(1)),
+            consent("cookie_id:c-1", "profiling", "granted", day(1)),
+        ]
+    )
+    crm = seed(store, "prf_ann", [ANN, "crm_id:C-1"], seq=1)
+    web = seed(store, "prf_web", ["cookie_id:c-1"], seq=2)
+    assert store.consent_of_profiles(["prf_ann", "prf_web"]) == {
+        "prf_ann": [state(ANN, "email_marketing", "granted", 1)],
+        "prf_web": [state("cookie_id:c-1", "profiling", "granted", 1)],
+    }
+
+    changeset, _ = merger(crm.state, web.state, seq=3, link=(ANN, "cookie_id:c-1"))
+    store.commit(changeset)
+
+    assert store.consent_of_profiles(["prf_ann", "prf_web"]) == {
+        "prf_ann": [
+            state("cookie_id:c-1", "profiling", "granted", 1),
+            state(ANN, "email_marketing", "granted", 1),
+        ]
+    }
+
+
+def test_nothing_asked_nothing_answered(store: GraphStore) -> None:
+    store.record_consent([])
+
+    assert store.consent_of_identifiers([]) == {}
+    assert store.consent_of_profiles([]) == {}
+
+
+def test_segments_see_consent_through_late_identifiers_merges_and_rebuilds(
+    store: GraphStore,
+) -> None:
+    store.record_consent([consent(ANN, "email_marketing", "granted", day(1))])
+    consented = {"consent": {"purpose": "email_marketing", "identifier": "email"}}
+    assert members(store, consented) == set()
+
+    crm = creation("prf_ann", [ANN, "crm_id:C-1"], seq=1)
+    web = creation("prf_web", ["cookie_id:c-1"], seq=2)
+    store.commit(crm.changeset)
+    store.commit(web.changeset)
+    assert members(store, consented) == {"prf_ann"}
+    assert members(store, {"consent": "email_marketing"}) == {"prf_ann"}
+
+    changeset, _ = merger(web.state, crm.state, seq=3, link=("cookie_id:c-1", ANN))
+    store.commit(changeset)
+    assert members(store, consented) == {"prf_web"}
+    assert (
+        members(store, {"consent": {"purpose": "email_marketing", "identifier": "phone"}}) == set()
+    )
+
+    store.reset_derived()
+    assert members(store, {"consent": "email_marketing"}) == set()
+    store.commit(replace(crm.changeset, observations=[]))
+    store.finish_rebuild()
+    assert members(store, consented) == {"prf_ann"}

@@ -1,0 +1,118 @@
+"""SQLite only (not a conformance test of every store): the activity triggers on paths the port
+does not offer yet: an identifier moved to another profile (a split) or deleted (an erasure),
+and a database created before the activity tables, whose events are credited when opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datora_graph.domain.changeset import Changeset
+from datora_graph.store.sqlite import SqliteStore
+
+from .builders import T0, seed
+from .segment_world import consent, day, members, purchase
+
+ANN = ("email:ann@acme.io", "cookie_id:c-1")
+
+
+def _ann_with_events(store: SqliteStore) -> None:
+    seed(store, "prf_ann", ANN, seq=1)
+    store.commit(
+        Changeset(
+            events=[
+                purchase("e1", ("email:ann@acme.io",), day(1), 10),
+                purchase("e2", ("cookie_id:c-1",), day(9), 5),
+            ]
+        )
+    )
+
+
+def test_an_identifier_split_off_takes_its_activity_along(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "split.db")
+    _ann_with_events(store)
+
+    with store._transaction() as db:
+        db.execute(
+            "INSERT INTO profiles SELECT 'prf_split', 1, '{}', 9, created_at, updated_at, 0, "
+            "'{}', '{}' FROM profiles WHERE id = 'prf_ann'"
+        )
+        db.execute("UPDATE identifiers SET profile_id = 'prf_split' WHERE key = 'cookie_id:c-1'")
+    facts = store.trait_facts(["prf_ann", "prf_split"])
+
+    ann, split = facts["prf_ann"].activity, facts["prf_split"].activity
+    assert ann is not None
+    assert split is not None
+    assert (ann.orders, ann.revenue_cents, ann.last_at) == (1, 1000, day(1))
+    assert (split.orders, split.revenue_cents, split.first_at) == (1, 500, day(9))
+    store.close()
+
+
+def test_an_erased_identifier_takes_its_activity_along(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "erase.db")
+    _ann_with_events(store)
+
+    with store._transaction() as db:
+        db.execute("DELETE FROM identifiers WHERE key = 'email:ann@acme.io'")
+    activity = store.trait_facts(["prf_ann"])["prf_ann"].activity
+
+    assert activity is not None
+    assert (activity.events, activity.revenue_cents, activity.first_at) == (1, 500, day(9))
+    with store._transaction() as db:
+        db.execute("DELETE FROM identifiers WHERE key = 'cookie_id:c-1'")
+    assert store.trait_facts(["prf_ann"])["prf_ann"].activity is None
+    store.close()
+
+
+def test_events_stored_before_the_activity_tables_are_credited_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    _ann_with_events(store)
+    with store._transaction() as db:
+        for table in ("event_credits", "identifier_activity", "profile_activity"):
+            db.execute(f"DROP TABLE {table}")
+        db.execute("DELETE FROM meta WHERE key = 'activity_version'")
+    store.close()
+
+    reopened = SqliteStore(path)
+    activity = reopened.trait_facts(["prf_ann"])["prf_ann"].activity
+
+    assert activity is not None
+    assert (activity.events, activity.orders, activity.revenue_cents) == (2, 2, 1500)
+    assert activity.first_at == day(1)
+    assert activity.first_at > T0
+    reopened.close()
+
+
+def test_activity_tables_of_an_older_layout_are_rebuilt_from_the_events(tmp_path: Path) -> None:
+    path = tmp_path / "older.db"
+    store = SqliteStore(path)
+    _ann_with_events(store)
+    with store._transaction() as db:
+        db.execute("UPDATE meta SET value = 'older' WHERE key = 'activity_version'")
+        db.execute("UPDATE profile_activity SET events = 999")
+    store.close()
+
+    reopened = SqliteStore(path)
+    activity = reopened.trait_facts(["prf_ann"])["prf_ann"].activity
+
+    assert activity is not None
+    assert (activity.events, activity.orders, activity.revenue_cents) == (2, 2, 1500)
+    reopened.close()
+
+
+def test_consent_recorded_before_consent_named_profiles_gets_them_on_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "consent.db"
+    store = SqliteStore(path)
+    _ann_with_events(store)
+    store.record_consent([consent("email:ann@acme.io", "email_marketing", "granted", day(1))])
+    with store._transaction() as db:
+        db.execute("DROP INDEX consent_by_purpose")
+        db.execute("ALTER TABLE consent DROP COLUMN profile_id")
+    store.close()
+
+    reopened = SqliteStore(path)
+
+    assert members(reopened, {"consent": "email_marketing"}) == {"prf_ann"}
+    reopened.close()
