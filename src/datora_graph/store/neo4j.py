@@ -39,6 +39,7 @@ from datora_graph.domain.records import iso
 from datora_graph.store import neo4j_rows as rows
 from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_segments import Neo4jSegments
 
 SCHEMA_VERSION = "1"
 REBUILD_MARKER = "rebuild_started_at"
@@ -54,7 +55,7 @@ DELETES_PER_TRANSACTION = 10_000
 __all__ = ["Neo4jStore", "Neo4jTarget"]
 
 
-class Neo4jStore:
+class Neo4jStore(Neo4jSegments):
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 
     def __init__(self, target: Neo4jTarget) -> None:

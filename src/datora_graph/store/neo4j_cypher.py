@@ -36,6 +36,10 @@ class Neo4jStatements:
     schema_cannot_link_a: LiteralString
     schema_cannot_link_b: LiteralString
     schema_evidence_status: LiteralString
+    schema_segment_id: LiteralString
+    schema_segment_name: LiteralString
+    schema_consent_slot: LiteralString
+    schema_consent_statement: LiteralString
     await_indexes: LiteralString
     # -- meta values, ID counters and the commit guard ---------------------------------------
     meta_get: LiteralString
@@ -80,6 +84,23 @@ class Neo4jStatements:
     merge_history: LiteralString
     list_review_items: LiteralString
     stats: LiteralString
+    # -- segments, consent and insights (neo4j_segments.py) ----------------------------------
+    insert_segment: LiteralString
+    update_segment: LiteralString
+    delete_segment: LiteralString
+    get_segments: LiteralString
+    segment_by_name: LiteralString
+    list_segments: LiteralString
+    record_consent: LiteralString
+    upsert_consent: LiteralString
+    consent_of_identifiers: LiteralString
+    consent_of_profiles: LiteralString
+    graph_counts: LiteralString
+    # skeletons: neo4j_segment_compiler fills in their placeholder parameter
+    segment_sizes: LiteralString
+    segment_page: LiteralString
+    segment_memberships: LiteralString
+    segment_contacts: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""
