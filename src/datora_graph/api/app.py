@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 import datora_graph
 from datora_graph.api.errors import install_error_handlers
+from datora_graph.api.graphql import graphql_router
 from datora_graph.api.routes import router
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
@@ -26,6 +27,9 @@ Identity resolution: post **observations** (identifiers seen together, with attr
 **events**; read the golden **profiles** they resolve into, and their **journeys**.
 
 Every error has the body `{"error": {"code", "message", "field"}}`.
+
+GraphQL (profiles, journeys, segments, traits, consent, insights) is served at `/graphql`,
+with GraphiQL in a browser.
 """
 
 
@@ -60,4 +64,5 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     app.state.service = None
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(graphql_router(), prefix="/graphql")
     return app

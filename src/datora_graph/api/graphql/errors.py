@@ -1,0 +1,69 @@
+"""The one place where errors become GraphQL errors with a machine-readable `extensions.code`.
+
+Every error in a GraphQL answer carries a code, whatever raised it, so a client needs one
+switch:
+
+    {"message": "no profile has the ID 'prf_x'", "path": ["profile"],
+     "extensions": {"code": "NOT_FOUND"}}
+
+- a domain error (`domain/errors.py`) keeps its own code: NOT_FOUND, INVALID_INPUT (with
+  `extensions.field` naming the argument or item), FORBIDDEN, LIMIT_EXCEEDED, CONFLICT, ...;
+- an error that already carries a code (the query limits of `limits.py`) keeps it;
+- a document or variables GraphQL itself refuses (syntax, unknown field, wrong type) is
+  INVALID_INPUT: the request never ran;
+- anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import GraphQLError
+
+from datora_graph.domain.errors import DatoraError, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+INVALID_INPUT = "INVALID_INPUT"
+INTERNAL = "INTERNAL"
+INTERNAL_MESSAGE = "the server failed to resolve this field; see its log"
+
+
+def code_of(error: GraphQLError) -> str:
+    """The `extensions.code` of an error, by the rules in this module's docstring."""
+    original = error.original_error
+    if isinstance(original, DatoraError):
+        return original.code
+    existing = (error.extensions or {}).get("code")
+    if isinstance(existing, str):
+        return existing
+    if error.path is None:
+        return INVALID_INPUT
+    return INTERNAL
+
+
+def apply_codes(errors: Sequence[GraphQLError]) -> None:
+    """Give every error of an answer its code, in place, before the answer is written; log
+    the bugs (with their traceback) and mask their messages. A client's mistake is not logged.
+
+    Called by the schema's `process_errors`, which Strawberry runs once for every error of
+    every stage (parsing, validation, execution), whichever stage or extension raised it."""
+    for error in errors:
+        code = code_of(error)
+        original = error.original_error
+        extensions: dict[str, Any] = {**(error.extensions or {}), "code": code}
+        if isinstance(original, DatoraError):
+            error.message = str(original)
+        if isinstance(original, InvalidInput) and original.field:
+            extensions["field"] = original.field
+        if code == INTERNAL and error.message != INTERNAL_MESSAGE:
+            logger.error(
+                "GraphQL field %s failed: %s",
+                ".".join(str(p) for p in error.path or ()),
+                original or error.message,
+                exc_info=original if isinstance(original, BaseException) else None,
+            )
+            error.message = INTERNAL_MESSAGE
+        error.extensions = extensions

@@ -1,0 +1,109 @@
+"""How much one GraphQL request may ask for: nesting depth, aliases and page sizes.
+
+A GraphQL client chooses the shape of its answer, so without bounds one request could ask for
+every journey of every member of every segment. Depth and aliases are checked before anything
+runs, by Strawberry's own `QueryDepthLimiter` and `MaxAliasesLimiter`; page sizes are checked
+by the field that pages. Each refusal is a LIMIT_EXCEEDED error naming the limit:
+
+    {"message": "the query nests fields more than 10 levels deep, the limit; ask for the
+                 deeper parts in a second query", "extensions": {"code": "LIMIT_EXCEEDED"}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from graphql import ASTValidationRule, GraphQLError, ValidationContext
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter
+
+from datora_graph.config import Settings
+from datora_graph.domain.errors import InvalidInput, LimitExceeded
+
+MAX_DEPTH = 10
+"""Levels of nested fields with selections: `profile { journey { edges { node { identifiers
+{ type } } } } }` is 5 deep."""
+MAX_ALIASES = 20
+MAX_PAGE_SIZE = 100
+"""Items per page of any connection (profiles, journey events, segment members, review items)."""
+
+LIMIT_EXCEEDED = LimitExceeded.code
+
+
+def page_size(first: int, argument: str = "first") -> int:
+    """`first` if it is a page size a connection serves; else the error saying why."""
+    if first < 1:
+        raise InvalidInput(argument, f"must be at least 1, got {first}")
+    if first > MAX_PAGE_SIZE:
+        raise LimitExceeded(
+            f"{argument}: {first} is more than the limit of {MAX_PAGE_SIZE} items per page; "
+            "ask for fewer and follow pageInfo.endCursor with `after`"
+        )
+    return first
+
+
+async def body_within_limit(request: Request) -> None:
+    """A router dependency: a body declared larger than `DATORA_MAX_BODY_BYTES` is refused
+    before it is read, with 413 and the REST error body, as REST refuses one. (A body sent
+    without a length is read whole; the batch-size limit still bounds what it can ask.)"""
+    settings: Settings = request.app.state.settings
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        raise LimitExceeded(
+            f"the request body is {int(declared)} bytes, more than the limit of "
+            f"{settings.max_body_bytes} bytes (DATORA_MAX_BODY_BYTES); send smaller batches"
+        )
+
+
+def _one_limit_error(rule: type[ASTValidationRule], message: str) -> type[ASTValidationRule]:
+    """`rule`, reporting at most one error, with `message` and the LIMIT_EXCEEDED code.
+
+    Strawberry's limiters do all their work when the rule is created, reporting through the
+    context's `on_error` callback; it is swapped for the time of that work only."""
+
+    class LimitRule(rule):  # type: ignore[valid-type, misc]
+        def __init__(self, context: ValidationContext) -> None:
+            report: Callable[[GraphQLError], None] = context.on_error
+            reported = False
+
+            def on_error(error: GraphQLError) -> None:
+                nonlocal reported
+                if not reported:
+                    reported = True
+                    report(GraphQLError(message, error.nodes, extensions={"code": LIMIT_EXCEEDED}))
+
+            context.on_error = on_error  # type: ignore[method-assign]
+            try:
+                super().__init__(context)
+            finally:
+                context.on_error = report  # type: ignore[method-assign, assignment]
+
+    LimitRule.__name__ = f"LimitExceeded{rule.__name__}"
+    return LimitRule
+
+
+DEPTH_RULES = [
+    _one_limit_error(
+        rule,
+        f"the query nests fields more than {MAX_DEPTH} levels deep, the limit; "
+        "ask for the deeper parts in a second query",
+    )
+    for rule in QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
+]
+ALIAS_RULES = [
+    _one_limit_error(
+        rule,
+        f"the query uses more than {MAX_ALIASES} aliases, the limit; split it into several queries",
+    )
+    for rule in MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
+]
+
+
+class QueryLimits(AddValidationRules):
+    """The depth and alias limits, as validation rules that refuse a query before it runs.
+
+    The rules are made once, here: Strawberry's `ValidationCache` keys its cache by the rules,
+    so new rule classes per request (what a fresh `QueryDepthLimiter` makes) would never hit."""
+
+    def __init__(self) -> None:
+        super().__init__([*DEPTH_RULES, *ALIAS_RULES])

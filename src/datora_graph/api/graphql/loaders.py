@@ -1,0 +1,99 @@
+"""DataLoaders: every one-to-many field of a page of profiles is read in one store call.
+
+A query for 20 profiles with their identifiers, traits, segments, merge history and first
+journey page asks the store the same few questions as a query for one profile: the loaders
+collect the keys every resolver asks for during one tick of the event loop and send them to
+the store as one batch. The store is synchronous, so batches run in the thread pool and never
+block the event loop.
+
+    profile = await loaders.profiles.load("prf_...")        # alias-aware, None if unknown
+    page = await loaders.journeys.load(("prf_...", JourneyQuery(first=50)))
+
+A `Loaders` lives for one request: its caches never serve another request stale answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from datora_graph.domain.consent import ConsentState
+from datora_graph.domain.profiles import GoldenProfile, JourneyPage, JourneyQuery, MergeRecord
+from datora_graph.domain.segments import Segment, SegmentSize
+from datora_graph.domain.traits import ProfileTraits
+from datora_graph.segment_service import SegmentService
+from datora_graph.store.base import GraphStore
+
+JourneyKey = tuple[str, JourneyQuery]
+_T = TypeVar("_T")
+
+
+class Loaders:
+    """The DataLoaders of one request, over the store port and the segment use cases."""
+
+    def __init__(self, store: GraphStore, segments: SegmentService) -> None:
+        self.store = store
+        self.segments = segments
+        self.profiles: DataLoader[str, GoldenProfile | None] = DataLoader(self._profiles)
+        self.merge_history: DataLoader[str, list[MergeRecord]] = DataLoader(self._merge_history)
+        self.journeys: DataLoader[JourneyKey, JourneyPage] = DataLoader(self._journeys)
+        self.traits: DataLoader[str, ProfileTraits | None] = DataLoader(self._traits)
+        self.segments_of: DataLoader[str, list[Segment]] = DataLoader(self._segments_of)
+        self.consent: DataLoader[str, list[ConsentState]] = DataLoader(self._consent)
+        self.segment_sizes: DataLoader[Segment, SegmentSize] = DataLoader(
+            self._segment_sizes, cache_key_fn=lambda segment: segment.id
+        )
+
+    async def _read(self, read: Callable[[], _T]) -> _T:
+        return await run_in_threadpool(read)
+
+    async def _profiles(self, ids: Sequence[str]) -> list[GoldenProfile | None]:
+        """By profile ID or by an absorbed ID (alias): the profile holding it now."""
+
+        def read() -> list[GoldenProfile | None]:
+            current = self.store.resolve_profile_ids(ids)
+            profiles = self.store.get_profiles(set(current.values()))
+            return [profiles.get(current.get(i, "")) for i in ids]
+
+        return await self._read(read)
+
+    async def _merge_history(self, ids: Sequence[str]) -> list[list[MergeRecord]]:
+        history = await self._read(lambda: self.store.merge_history(ids))
+        return [history.get(i, []) for i in ids]
+
+    async def _journeys(self, keys: Sequence[JourneyKey]) -> list[JourneyPage]:
+        """One store call per distinct page query; usually every profile asks the same one."""
+        by_query: dict[JourneyQuery, list[str]] = defaultdict(list)
+        for profile_id, query in keys:
+            by_query[query].append(profile_id)
+
+        def read() -> dict[JourneyKey, JourneyPage]:
+            pages: dict[JourneyKey, JourneyPage] = {}
+            for query, profile_ids in by_query.items():
+                for profile_id, page in self.store.journeys(profile_ids, query).items():
+                    pages[(profile_id, query)] = page
+            return pages
+
+        pages = await self._read(read)
+        return [pages[key] for key in keys]
+
+    async def _traits(self, ids: Sequence[str]) -> list[ProfileTraits | None]:
+        traits = await self._read(lambda: self.segments.traits_of(ids))
+        return [traits.get(i) for i in ids]
+
+    async def _segments_of(self, ids: Sequence[str]) -> list[list[Segment]]:
+        found = await self._read(lambda: self.segments.segments_of_profiles(ids))
+        return [found.get(i, []) for i in ids]
+
+    async def _consent(self, ids: Sequence[str]) -> list[list[ConsentState]]:
+        found = await self._read(lambda: self.segments.consent_of_profiles(ids))
+        return [found.get(i, []) for i in ids]
+
+    async def _segment_sizes(self, segments: Sequence[Segment]) -> list[SegmentSize]:
+        """Every asked-for segment evaluated in one pass over the profiles."""
+        sizes = await self._read(lambda: self.segments.segment_sizes(segments))
+        return [size for _, size in sizes]

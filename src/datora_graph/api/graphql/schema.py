@@ -1,0 +1,65 @@
+"""The GraphQL schema (`queries.Query`, `mutations.Mutation`), its SDL and its router.
+
+    app.include_router(graphql_router(), prefix="/graphql")   # GraphiQL at GET /graphql
+
+The schema's SDL is committed beside this module (`schema.graphql`); a test fails when they
+differ. Regenerate it after a deliberate change with
+
+    python -m datora_graph.api.graphql --write
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from fastapi import Depends
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.fastapi import GraphQLRouter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from datora_graph.api.graphql.context import DatoraContext, get_context
+from datora_graph.api.graphql.errors import apply_codes
+from datora_graph.api.graphql.limits import QueryLimits, body_within_limit
+from datora_graph.api.graphql.mutations import Mutation
+from datora_graph.api.graphql.queries import Query
+from datora_graph.api.graphql.scalars import SCALARS
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+class DatoraSchema(strawberry.Schema):
+    """Gives every error its code (`errors.apply_codes`) instead of logging them all: a
+    client's NOT_FOUND is an answer, not an incident."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        apply_codes(errors)
+
+
+schema = DatoraSchema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[QueryLimits, ParserCache, ValidationCache],
+    config=StrawberryConfig(scalar_map=SCALARS),
+)
+
+
+def sdl() -> str:
+    """The schema as SDL, as committed in `schema.graphql`."""
+    return schema.as_str() + "\n"
+
+
+def graphql_router() -> GraphQLRouter[DatoraContext, None]:
+    """The `/graphql` endpoint: POST for queries and mutations, GET serves GraphiQL."""
+    return GraphQLRouter(
+        schema,
+        graphql_ide="graphiql",
+        context_getter=get_context,
+        allow_queries_via_get=False,
+        tags=["graphql"],
+        dependencies=[Depends(body_within_limit)],
+    )

@@ -1,0 +1,104 @@
+"""Query limits refuse a request before it runs, with LIMIT_EXCEEDED; every other error carries
+its code too, and a bug never shows its insides to the client."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from datora_graph.api.graphql.errors import INTERNAL, INTERNAL_MESSAGE, apply_codes
+from datora_graph.api.graphql.limits import MAX_ALIASES, MAX_DEPTH
+
+from .conftest import GraphQLClient
+
+
+def aliased_lookups(count: int, fragment: bool = False) -> str:
+    lookups = " ".join(
+        f'p{n}: profileByIdentifier(type: "email", value: "p{n}@acme.io") {{ id }}'
+        for n in range(count)
+    )
+    if not fragment:
+        return f"{{ {lookups} }}"
+    return f"{{ ...Lookups ...Lookups }} fragment Lookups on Query {{ {lookups} }}"
+
+
+def test_a_query_at_the_alias_limit_runs(graphql: GraphQLClient) -> None:
+    answer = graphql.post(aliased_lookups(MAX_ALIASES))
+
+    assert {e["extensions"]["code"] for e in answer["errors"]} == {"NOT_FOUND"}
+    assert answer["data"] == {f"p{n}": None for n in range(MAX_ALIASES)}
+
+
+def test_a_query_past_the_alias_limit_is_refused_before_it_runs(graphql: GraphQLClient) -> None:
+    answer = graphql.post(aliased_lookups(MAX_ALIASES + 1))
+
+    assert answer.get("data") is None
+    [error] = answer["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert f"more than {MAX_ALIASES} aliases" in error["message"]
+
+
+def test_aliases_in_a_fragment_count_each_time_it_is_spread(graphql: GraphQLClient) -> None:
+    answer = graphql.post(aliased_lookups(MAX_ALIASES // 2 + 1, fragment=True))
+
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+def test_a_malformed_document_is_invalid_input(graphql: GraphQLClient) -> None:
+    for query in ("{ profile(id: ", "{ nothing }", '{ profile(id: "x") }'):
+        answer = graphql.post(query)
+
+        assert answer.get("data") is None
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["INVALID_INPUT"]
+
+
+def test_a_missing_variable_is_invalid_input(graphql: GraphQLClient) -> None:
+    error = graphql.error("query ($id: ID!) { profile(id: $id) { id } }")
+
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "$id" in error["message"]
+
+
+def test_a_bug_is_internal_and_keeps_its_details_to_the_log() -> None:
+    """No request can make a resolver fail unexpectedly, so the mapping is checked alone."""
+    failure = GraphQLError("boom", path=["profile"], original_error=KeyError("secret"))
+
+    apply_codes([failure])
+
+    assert failure.extensions == {"code": INTERNAL}
+    assert failure.message == INTERNAL_MESSAGE
+    assert "secret" not in str(failure.formatted)
+    assert failure.path == ["profile"]
+
+
+AT_THE_DEPTH_LIMIT = """{ profiles { edges { node { segments { members { edges { node {
+  segments { members { edges { cursor } } } } } } } } } } }"""
+"""profiles > edges > node > segments > members > edges > node > segments > members > edges:
+10 levels of fields with selections, the limit."""
+
+
+def test_a_query_at_the_depth_limit_runs(graphql: GraphQLClient) -> None:
+    assert MAX_DEPTH == 10
+
+    assert graphql.data(AT_THE_DEPTH_LIMIT) == {"profiles": {"edges": []}}
+
+
+def test_a_query_past_the_depth_limit_is_refused_before_it_runs(graphql: GraphQLClient) -> None:
+    too_deep = AT_THE_DEPTH_LIMIT.replace("edges { cursor }", "edges { node { id } }")
+
+    answer = graphql.post(too_deep)
+
+    assert answer.get("data") is None
+    [error] = answer["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert f"more than {MAX_DEPTH} levels deep" in error["message"]
+
+
+def test_fragments_do_not_hide_depth(graphql: GraphQLClient) -> None:
+    hidden = """{ profiles { ...Deep } } fragment Deep on ProfileConnection { edges { node {
+      segments { members { edges { node { segments { members { edges { node { id } } } } } } }
+      } } } }"""
+
+    [error] = graphql.post(hidden)["errors"]
+
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"

@@ -1,0 +1,160 @@
+"""Profiles over GraphQL: by ID (alias-aware), by identifier as a client writes it, the same
+answer as REST, and errors that carry a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from ..payloads import obs
+from .conftest import GraphQLClient
+
+PROFILE_FIELDS = """
+    id aliases attributes size createdAt updatedAt junk
+    identifiers { type value key junk firstSeen }
+"""
+BY_IDENTIFIER = f"""
+query ($type: String!, $value: String!) {{
+  profileByIdentifier(type: $type, value: $value) {{ {PROFILE_FIELDS} }}
+}}"""
+BY_ID = f"query ($id: ID!) {{ profile(id: $id) {{ {PROFILE_FIELDS} }} }}"
+
+
+def ingest(client: httpx.Client, *items: dict[str, Any]) -> None:
+    response = client.post("/v1/observations", json={"observations": list(items)})
+    assert response.json()["accepted"] == len(items), response.json()
+
+
+def as_rest(profile: dict[str, Any]) -> dict[str, Any]:
+    """A GraphQL profile in the REST shape, to compare the two answers whole."""
+    return {
+        "id": profile["id"],
+        "aliases": profile["aliases"],
+        "identifiers": [
+            {
+                "type": i["type"],
+                "value": i["value"],
+                "junk": i["junk"],
+                "first_seen": i["firstSeen"],
+            }
+            for i in profile["identifiers"]
+        ],
+        "attributes": profile["attributes"],
+        "size": profile["size"],
+        "created_at": profile["createdAt"],
+        "updated_at": profile["updatedAt"],
+    }
+
+
+def by_identifier(graphql: GraphQLClient, type_name: str, value: str) -> dict[str, Any]:
+    profile: dict[str, Any] = graphql.data(BY_IDENTIFIER, type=type_name, value=value)[
+        "profileByIdentifier"
+    ]
+    return profile
+
+
+def test_a_profile_agrees_with_rest(client: httpx.Client, graphql: GraphQLClient) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-1", first_name="Ann", at=0))
+    ingest(client, obs("o2", "email:ann@acme.io", first_name="Anne", city="Oslo", at=10.5))
+
+    profile = by_identifier(graphql, "email", "ann@acme.io")
+    rest = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()
+
+    assert as_rest(profile) == rest
+    assert profile["attributes"] == {"first_name": "Anne", "city": "Oslo"}
+    assert profile["updatedAt"] == "2026-05-01T09:10:30Z"
+    assert [i["key"] for i in profile["identifiers"]] == ["cookie_id:c-1", "email:ann@acme.io"]
+    assert profile["junk"] is False
+    assert graphql.data(BY_ID, id=profile["id"])["profile"] == profile
+
+
+def test_an_absorbed_id_answers_with_the_survivor(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", at=0))
+    ingest(client, obs("o2", "phone:+14155550101", at=1))
+    ids = {
+        by_identifier(graphql, "email", "ann@acme.io")["id"],
+        by_identifier(graphql, "phone", "+14155550101")["id"],
+    }
+    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+
+    answers = [graphql.data(BY_ID, id=i)["profile"] for i in sorted(ids)]
+
+    assert answers[0] == answers[1]
+    survivor = answers[0]
+    assert survivor["id"] in ids
+    assert survivor["aliases"] == sorted(ids - {survivor["id"]})
+    assert as_rest(survivor) == client.get(f"/v1/profiles/{survivor['id']}").json()
+
+
+@pytest.mark.parametrize(
+    ("stored", "type_name", "written"),
+    [
+        ("email:ann.lee@acme-mail.org", "email", " Ann.Lee@ACME-Mail.org "),
+        ("email:ann.lee@acme-mail.org", "email", "mailto:ann.lee@acme-mail.org"),
+        ("phone:+14155550101", "phone", "(415) 555-0101"),
+    ],
+)
+def test_an_identifier_is_found_as_the_client_writes_it(
+    client: httpx.Client, graphql: GraphQLClient, stored: str, type_name: str, written: str
+) -> None:
+    ingest(client, obs("o1", stored))
+
+    profile = by_identifier(graphql, type_name, written)
+
+    assert [i["key"] for i in profile["identifiers"]] == [stored]
+
+
+def test_identifiers_of_one_type(client: httpx.Client, graphql: GraphQLClient) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-2", "cookie_id:c-1"))
+
+    profile = graphql.data(
+        """{ profileByIdentifier(type: "email", value: "ann@acme.io") {
+               cookies: identifiers(type: "cookie_id") { value }
+               faxes: identifiers(type: "fax") { value } } }"""
+    )["profileByIdentifier"]
+
+    assert profile == {"cookies": [{"value": "c-1"}, {"value": "c-2"}], "faxes": []}
+
+
+def test_merge_history_names_who_absorbed_whom(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    ingest(client, obs("o1", "email:ann@acme.io", at=0))
+    ingest(client, obs("o2", "phone:+14155550101", at=1))
+    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+
+    profile = graphql.data(
+        """{ profileByIdentifier(type: "email", value: "ann@acme.io") {
+               id aliases mergeHistory { absorbed survivor observationId at reason } } }"""
+    )["profileByIdentifier"]
+
+    [merge] = profile["mergeHistory"]
+    assert (merge["survivor"], [merge["absorbed"]]) == (profile["id"], profile["aliases"])
+    assert merge["observationId"] == "o3"
+    assert merge["at"] == "2026-05-01T09:02:00Z"
+    assert merge["reason"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "field"),
+    [
+        ('{ profile(id: "prf_00000000000000000000") { id } }', "NOT_FOUND", None),
+        ('{ profileByIdentifier(type: "email", value: "no@acme.io") { id } }', "NOT_FOUND", None),
+        ('{ profileByIdentifier(type: "fax", value: "1") { id } }', "INVALID_INPUT", "type"),
+        ('{ profileByIdentifier(type: "email", value: "bob") { id } }', "INVALID_INPUT", "value"),
+    ],
+)
+def test_a_profile_that_cannot_be_found_says_why(
+    graphql: GraphQLClient, query: str, code: str, field: str | None
+) -> None:
+    answer = graphql.post(query)
+
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == code
+    assert error["extensions"].get("field") == field
+    assert error["path"] in (["profile"], ["profileByIdentifier"])
+    assert answer["data"] in ({"profile": None}, {"profileByIdentifier": None})

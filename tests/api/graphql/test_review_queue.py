@@ -1,0 +1,100 @@
+"""The review queue: merges a guard refused, with the profiles on both sides, page by page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..payloads import event, obs
+from .conftest import GraphQLClient
+
+REVIEW_QUEUE = """
+query ($first: Int!, $after: String) {
+  reviewQueue(first: $first, after: $after) {
+    edges { cursor node {
+      id kind reason observationId status createdAt
+      a { type value } b { type value }
+      profileA { id identifiers { key } } profileB { id identifiers { key } }
+    } }
+    pageInfo { endCursor hasNextPage }
+  }
+}"""
+
+
+def held_pairs(client: httpx.Client, count: int) -> None:
+    """`count` people whose two CRM records a shared email would join: each join is held,
+    because a profile holds one crm_id, and becomes a review item."""
+    for n in range(count):
+        items = [
+            obs(f"a{n}", f"crm_id:A-{n}", f"email:p{n}@acme.io", at=n),
+            obs(f"b{n}", f"crm_id:B-{n}", f"phone:+1415555{n:04}", at=n),
+            obs(f"j{n}", f"email:p{n}@acme.io", f"phone:+1415555{n:04}", at=n + 0.5),
+        ]
+        response = client.post("/v1/observations", json={"observations": items})
+        assert response.json()["accepted"] == 3
+
+
+def page(graphql: GraphQLClient, first: int, after: str | None = None) -> dict[str, Any]:
+    queue: dict[str, Any] = graphql.data(REVIEW_QUEUE, first=first, after=after)["reviewQueue"]
+    return queue
+
+
+def test_a_held_merge_waits_with_both_profiles(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    held_pairs(client, 1)
+
+    [edge] = page(graphql, 10)["edges"]
+    item = edge["node"]
+
+    assert item["kind"] == "held_link"
+    assert item["status"] == "open"
+    assert item["observationId"] == "j0"
+    assert item["reason"]
+    keys = {
+        f"{item['a']['type']}:{item['a']['value']}",
+        f"{item['b']['type']}:{item['b']['value']}",
+    }
+    assert keys == {"email:p0@acme.io", "phone:+14155550000"}
+    sides = {
+        tuple(sorted(i["key"] for i in item[side]["identifiers"]))
+        for side in ("profileA", "profileB")
+    }
+    assert sides == {("crm_id:A-0", "email:p0@acme.io"), ("crm_id:B-0", "phone:+14155550000")}
+    rest = client.get("/v1/profiles", params={"identifier": "crm_id:A-0"}).json()
+    assert rest["id"] in (item["profileA"]["id"], item["profileB"]["id"])
+    assert client.get("/v1/stats").json()["open_review_items"] == 1
+
+
+def test_the_queue_pages_in_the_order_items_opened(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    held_pairs(client, 5)
+
+    seen: list[str] = []
+    after = None
+    for _ in range(5):
+        current = page(graphql, 2, after)
+        seen += [edge["node"]["observationId"] for edge in current["edges"]]
+        if not current["pageInfo"]["hasNextPage"]:
+            break
+        after = current["pageInfo"]["endCursor"]
+
+    assert seen == ["j0", "j1", "j2", "j3", "j4"]
+
+
+def test_a_cursor_of_another_list_is_refused(client: httpx.Client, graphql: GraphQLClient) -> None:
+    held_pairs(client, 1)
+    client.post("/v1/events", json={"events": [event("e1", "page_view", "crm_id:A-0")]})
+    profile_id = client.get("/v1/profiles", params={"identifier": "crm_id:A-0"}).json()["id"]
+    journey = graphql.data(
+        "query ($id: ID!) { profile(id: $id) { journey { pageInfo { endCursor } } } }",
+        id=profile_id,
+    )
+    journey_cursor = journey["profile"]["journey"]["pageInfo"]["endCursor"]
+
+    error = graphql.error(REVIEW_QUEUE, first=2, after=journey_cursor)
+
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+    assert "not a cursor of this list" in error["message"]
