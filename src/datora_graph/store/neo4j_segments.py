@@ -4,13 +4,9 @@ Segment definitions are `:Segment` nodes (definition as JSON); consent statement
 once as `:ConsentStatement` nodes and the consent in force is one `:Consent` node per
 identifier key and purpose, joined to identifiers by key (consent may arrive before its
 identifier). Segments are evaluated by the statements of `neo4j_segment_compiler`, in Cypher,
-never profile by profile.
-
-What the Neo4j graph model cannot answer yet raises `StoreUnavailable` naming the method:
-golden attributes and event properties are JSON strings there, which Cypher 5 reads only with
-plugins, and no activity aggregates are stored. That covers trait facts, attribute
-completeness, value distributions, events per day, and segment conditions on attributes,
-traits and events.
+never profile by profile. Trait and event conditions read the activity aggregates of
+`neo4j_activity`, which must fold in the trait settings of the query: each evaluation
+configures them first, as the SQLite store does.
 """
 
 from __future__ import annotations
@@ -24,9 +20,9 @@ from neo4j import ManagedTransaction, Record
 from neo4j.exceptions import ConstraintError
 
 from datora_graph.domain.consent import ConsentState, ConsentStatement, current_consent
-from datora_graph.domain.errors import Conflict, InvalidInput, NotFound, StoreUnavailable
+from datora_graph.domain.errors import Conflict, InvalidInput, NotFound
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
+from datora_graph.domain.insights import GraphCounts
 from datora_graph.domain.profiles import encode_cursor
 from datora_graph.domain.records import iso
 from datora_graph.domain.segments import (
@@ -36,8 +32,8 @@ from datora_graph.domain.segments import (
     SegmentQuery,
     SegmentSize,
 )
-from datora_graph.domain.traits import TraitFacts, TraitSettings
 from datora_graph.store import neo4j_segment_compiler as compiler
+from datora_graph.store.neo4j_activity import Neo4jActivity
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_segment_compiler import SegmentCompiler, fill
@@ -46,7 +42,7 @@ from datora_graph.store.segment_rows import member_cursor, segment_from_row, seg
 ROWS_PER_STATEMENT = 10_000
 
 
-class Neo4jSegments:
+class Neo4jSegments(Neo4jActivity):
     """The segment half of `Neo4jStore`; see store/base.py for what each method promises."""
 
     _neo4j: Neo4jConnection
@@ -96,7 +92,8 @@ class Neo4jSegments:
     # -- segment evaluation -----------------------------------------------------------------
     def segment_sizes(self, queries: Sequence[SegmentQuery]) -> list[SegmentSize]:
         _check_shared(queries)
-        compiled = SegmentCompiler("segment_sizes")
+        compiled = _compiler("segment_sizes", queries[0])
+        self.configure_traits(queries[0].traits)
         sizes = compiled.sizes([query.definition for query in queries])
         statement = fill(CYPHER.segment_sizes, compiler.SIZES, sizes)
         found = self._records(statement, **compiled.params)
@@ -104,7 +101,8 @@ class Neo4jSegments:
         return [SegmentSize(int(size), people) for size in found[0]["sizes"]]
 
     def segment_members(self, query: SegmentQuery, first: int, after: str | None) -> MemberPage:
-        compiled = SegmentCompiler("segment_members")
+        compiled = _compiler("segment_members", query)
+        self.configure_traits(query.traits)
         statement = fill(
             CYPHER.segment_page, compiler.CONDITION, compiled.condition(query.definition)
         )
@@ -120,8 +118,10 @@ class Neo4jSegments:
         wanted = list(dict.fromkeys(profile_ids))
         if not wanted or not queries:
             return {}
-        _check_shared(list(queries.values()))
-        compiled = SegmentCompiler("segment_memberships")
+        shared = list(queries.values())
+        _check_shared(shared)
+        compiled = _compiler("segment_memberships", shared[0])
+        self.configure_traits(shared[0].traits)
         matches = compiled.matches([query.definition for query in queries.values()])
         statement = fill(CYPHER.segment_memberships, compiler.MATCHES, matches)
         names = list(queries)
@@ -142,7 +142,8 @@ class Neo4jSegments:
     ) -> Iterator[list[SegmentContact]]:
         """Read in one managed read transaction (one consistent snapshot) before this
         returns, then handed out in batches: the contacts of a segment are held in memory."""
-        compiled = SegmentCompiler("iter_segment_contacts")
+        compiled = _compiler("iter_segment_contacts", query)
+        self.configure_traits(query.traits)
         statement = fill(
             CYPHER.segment_contacts, compiler.CONDITION, compiled.condition(query.definition)
         )
@@ -192,14 +193,6 @@ class Neo4jSegments:
             found[record["profile_id"]].append(_consent_state(record))
         return dict(found)
 
-    # -- traits -----------------------------------------------------------------------------
-    def configure_traits(self, settings: TraitSettings) -> None:
-        """Nothing to recompute: the Neo4j store keeps no activity aggregates yet (every
-        method that would read them raises StoreUnavailable instead)."""
-
-    def trait_facts(self, profile_ids: Collection[str]) -> dict[str, TraitFacts]:
-        raise _not_yet("trait_facts", "activity aggregates are not stored on Neo4j")
-
     # -- insights ---------------------------------------------------------------------------
     def graph_counts(self) -> GraphCounts:
         record = self._neo4j.guarded_read(lambda tx: tx.run(CYPHER.graph_counts).single())
@@ -217,24 +210,13 @@ class Neo4jSegments:
             profile_sizes=sizes,
         )
 
-    def attribute_completeness(self, names: Sequence[str]) -> dict[str, float]:
-        raise _not_yet("attribute_completeness", "golden attributes are JSON on Neo4j")
-
-    def value_distribution(
-        self, kind: ValueKind, as_of: datetime, traits: TraitSettings
-    ) -> ValueDistribution:
-        raise _not_yet("value_distribution", "activity aggregates are not stored on Neo4j")
-
-    def events_per_day(self, since: datetime, until: datetime) -> list[DailyEvents]:
-        raise _not_yet("events_per_day", "event properties (revenue) are JSON on Neo4j")
-
     # -- helpers ----------------------------------------------------------------------------
     def _records(self, statement: LiteralString, **params: Any) -> list[Record]:
         return self._neo4j.execute_read(lambda tx: list(tx.run(statement, params)))
 
 
-def _not_yet(method: str, reason: str) -> StoreUnavailable:
-    return StoreUnavailable(f"{method} is not yet available on Neo4j ({reason})")
+def _compiler(method: str, query: SegmentQuery) -> SegmentCompiler:
+    return SegmentCompiler(method, query.as_of, query.traits)
 
 
 def _consume(statement: LiteralString, **params: Any) -> Any:

@@ -91,8 +91,24 @@ def test_a_changeset_is_written_in_the_documented_order() -> None:
         "reserve_ids",
         "insert_review_items",
         "insert_events",
+        "upsert_key_activity",
+        "recount_activity",
+        "recount_activity",
         "reserve_ids",
         "insert_rejections",
+    ]
+
+
+def test_the_profiles_a_changeset_touches_and_its_credited_keys_are_recounted() -> None:
+    tx = RecordingTransaction()
+
+    write_changeset(tx, _everything(), NOW)  # type: ignore[arg-type]
+
+    recounts = [p for name, p in tx.runs if name == "recount_activity"]
+    assert recounts == [{"ids": ["prf_ann"], "keys": []}, {"ids": [], "keys": ["cookie_id:c-1"]}]
+    (activity,) = [p for name, p in tx.runs if name == "upsert_key_activity"]
+    assert [(r["key"], r["type"], r["events"]) for r in activity["rows"]] == [
+        ("cookie_id:c-1", "page_view", 1)
     ]
 
 
@@ -118,7 +134,8 @@ def test_thousands_of_identifiers_are_a_few_statements_not_one_per_identifier() 
     evidence_runs = [p for name, p in tx.runs if name == "upsert_evidence"]
     assert [len(p["rows"]) for p in identifier_runs] == [ROWS_PER_STATEMENT] * 2 + [5]
     assert [len(p["rows"]) for p in evidence_runs] == [ROWS_PER_STATEMENT] * 2 + [4]
-    assert len(tx.runs) == 3 + 3 + 1 + 1  # identifiers, evidence, the observation, the profile
+    # identifiers, evidence, the observation, the profile, its activity recount
+    assert len(tx.runs) == 3 + 3 + 1 + 1 + 1
 
 
 def test_nothing_is_run_for_the_parts_a_changeset_does_not_have() -> None:
@@ -126,7 +143,7 @@ def test_nothing_is_run_for_the_parts_a_changeset_does_not_have() -> None:
 
     write_changeset(tx, Changeset(events=[event("ev-1", ["email:ann@acme.io"], at(1))]), NOW)  # type: ignore[arg-type]
 
-    assert tx.names() == ["insert_events"]
+    assert tx.names() == ["insert_events", "upsert_key_activity", "recount_activity"]
 
 
 def test_merges_point_every_absorbed_profile_at_the_last_survivor() -> None:

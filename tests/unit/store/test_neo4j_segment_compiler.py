@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from datora_graph.domain.errors import StoreUnavailable
 from datora_graph.domain.segments import (
     AllOf,
     AnyOf,
@@ -21,8 +21,10 @@ from datora_graph.domain.segments import (
     EventCondition,
     IdentifierCondition,
     Not,
+    PropertyCondition,
     TraitCondition,
 )
+from datora_graph.domain.traits import TRAIT_NAMES
 from datora_graph.store import neo4j_segment_compiler as compiler
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_segment_compiler import SegmentCompiler, fill
@@ -41,6 +43,46 @@ EVERY_KIND: dict[str, Condition] = {
         (
             Not(AnyOf((IdentifierCondition("crm_id"), ConsentCondition("ads", "cookie_id")))),
             IdentifierCondition("phone"),
+        )
+    ),
+    "attribute_every_operator": AllOf(
+        (
+            AttributeCondition("city", Comparison("eq", "Leeds")),
+            AttributeCondition("city", Comparison("ne", "Leeds")),
+            AttributeCondition("age", Comparison("in", (41, True, "41"))),
+            AttributeCondition("tags", Comparison("contains", "vip")),
+            AttributeCondition("age", Comparison("gte", 40)),
+            AttributeCondition("city", Comparison("lt", "M")),
+            AttributeCondition("vip", Comparison("eq", True)),
+            AttributeCondition("country", Comparison("exists", True)),
+            AttributeCondition("country", Comparison("exists", False)),
+        )
+    ),
+    "trait_every_trait": AllOf(
+        tuple(
+            TraitCondition(
+                name,
+                Comparison("ne", "2026-01-01T00:00:00Z")
+                if name in ("first_seen", "last_seen")
+                else Comparison("gte", 1),
+            )
+            for name in TRAIT_NAMES
+        )
+    ),
+    "event_counts": AnyOf((EventCondition("purchase", 2), Not(EventCondition("page_view")))),
+    "event_window_and_properties": AllOf(
+        (
+            EventCondition("purchase", 2, 30),
+            EventCondition(
+                "purchase",
+                1,
+                None,
+                (
+                    PropertyCondition("revenue", Comparison("gte", 20)),
+                    PropertyCondition("currency", Comparison("in", ("EUR", "USD"))),
+                    PropertyCondition("coupon", Comparison("exists", False)),
+                ),
+            ),
         )
     ),
 }
@@ -113,21 +155,51 @@ def test_a_skeleton_without_its_placeholder_is_refused() -> None:
         fill(CYPHER.segment_sizes, compiler.CONDITION, "true")
 
 
-@pytest.mark.parametrize(
-    "condition",
-    [
-        AttributeCondition("city", Comparison("eq", "Leeds")),
-        TraitCondition("total_revenue", Comparison("gte", 100)),
-        EventCondition("purchase", 2, 30),
-        AllOf((IdentifierCondition("email"), Not(EventCondition("purchase")))),
-    ],
-    ids=["attribute", "trait", "event", "nested_event"],
-)
-def test_conditions_neo4j_cannot_evaluate_yet_say_so_naming_the_method(
-    condition: Condition,
-) -> None:
-    with pytest.raises(StoreUnavailable, match=r"segment_sizes: .* not yet available on Neo4j"):
-        SegmentCompiler("segment_sizes").sizes([condition])
+def test_attribute_names_and_event_property_names_are_parameters_too() -> None:
+    compiled = SegmentCompiler("segment_members")
+    condition = AllOf(
+        (
+            AttributeCondition(EVIL, Comparison("eq", EVIL)),
+            EventCondition(EVIL, 1, 7, (PropertyCondition(EVIL, Comparison("contains", EVIL)),)),
+        )
+    )
+
+    expression = compiled.condition(condition)
+
+    assert EVIL not in expression
+    assert compiled.params["seg0"] == f"attr_{EVIL}"
+    assert f"prop_{EVIL}" in compiled.params.values()
+    assert set(PARAMETER.findall(expression)) == set(compiled.params)
+
+
+def test_booleans_are_one_and_zero_for_in_as_sqlite_reads_json() -> None:
+    compiled = SegmentCompiler("t")
+
+    compiled.condition(AttributeCondition("age", Comparison("in", (True, 41, "x", False))))
+
+    assert compiled.params["seg1"] == [1, 41, "x", 0]
+
+
+def test_windows_end_at_the_evaluation_time_and_traits_count_days_to_it() -> None:
+    as_of = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+    compiled = SegmentCompiler("t", as_of)
+
+    compiled.condition(EventCondition("purchase", 2, 30))
+    compiled.condition(TraitCondition("recency_days", Comparison("lte", 7)))
+
+    values = list(compiled.params.values())
+    assert "2026-05-11T12:00:00.000000Z" in values
+    assert "2026-06-10T12:00:00.000000Z" in values
+    assert "2026-06-10" in values
+
+
+def test_the_value_of_a_money_trait_fills_the_buyer_values_skeleton() -> None:
+    compiled = SegmentCompiler("value_distribution")
+
+    statement = fill(CYPHER.buyer_values, compiler.VALUE, compiled.value("customer_lifetime_value"))
+
+    lifespan = next(name for name, value in compiled.params.items() if value == 3.0)
+    assert f"WITH ((coalesce(p.act_revenue_cents, 0) / 100.0) * ${lifespan} /" in _code(statement)
 
 
 def _lint_tools_missing() -> str | None:
@@ -146,7 +218,11 @@ def test_compiled_statements_for_every_condition_kind_pass_the_cypher_parser(
     if missing:
         pytest.skip(missing)
     for kind, condition in EVERY_KIND.items():
-        for name, (statement, params) in _compiled(condition).items():
+        compiled = _compiled(condition)
+        value = SegmentCompiler("value")
+        filled = fill(CYPHER.buyer_values, compiler.VALUE, value.value("customer_lifetime_value"))
+        compiled["value"] = (filled, set(value.params))
+        for name, (statement, params) in compiled.items():
             code = _code(statement)
             used = set(PARAMETER.findall(code))
             assert params <= used
@@ -164,7 +240,7 @@ def test_compiled_statements_for_every_condition_kind_pass_the_cypher_parser(
     )
 
     assert linted.returncode == 0, linted.stdout + linted.stderr
-    assert f"{4 * len(EVERY_KIND)} files, {4 * len(EVERY_KIND)} clean" in linted.stdout
+    assert f"{5 * len(EVERY_KIND)} files, {5 * len(EVERY_KIND)} clean" in linted.stdout
 
 
 def test_the_linter_fails_a_broken_compiled_statement(tmp_path: Path) -> None:

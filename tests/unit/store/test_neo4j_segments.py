@@ -1,29 +1,88 @@
-"""What the Neo4j store cannot answer yet it says, naming the method, instead of answering
-empty; this needs no server, since these methods refuse before they touch Neo4j."""
+"""How the Neo4j store keeps what segments filter on, checked without a server: golden attributes
+and event properties as filterable properties, and the per-key activity sums of a batch of
+events (the conformance suite checks the answers against a real Neo4j wherever one runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
 import pytest
+from tests.conformance.builders import creation, event
+from tests.conformance.segment_world import day, purchase
 
-from datora_graph.domain.errors import StoreUnavailable
-from datora_graph.domain.traits import TraitSettings
-from datora_graph.store.neo4j import Neo4jStore
-
-AT = datetime(2026, 5, 1, tzinfo=UTC)
-NOT_YET: dict[str, Callable[[Neo4jStore], object]] = {
-    "trait_facts": lambda s: s.trait_facts(["prf_1"]),
-    "attribute_completeness": lambda s: s.attribute_completeness(["city"]),
-    "value_distribution": lambda s: s.value_distribution("revenue", AT, TraitSettings()),
-    "events_per_day": lambda s: s.events_per_day(AT, AT),
-}
+from datora_graph.domain.traits import CreditedEvent, TraitSettings, summarise, to_cents
+from datora_graph.store import neo4j_rows as rows
 
 
-@pytest.mark.parametrize("method", sorted(NOT_YET))
-def test_methods_not_yet_on_neo4j_raise_naming_the_method(method: str) -> None:
-    store = object.__new__(Neo4jStore)
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("Leeds", "Leeds"),
+        (41, 41),
+        (41.5, 41.5),
+        (True, True),
+        (["vip", 1, {"a": 1}, "newsletter"], ["vip", "newsletter"]),
+        ({"street": "Main"}, [False]),
+        (None, [False]),
+        ([1, 2], [False]),
+        (2**70, float(2**70)),
+    ],
+    ids=["text", "integer", "real", "boolean", "array", "object", "null", "no_text", "huge"],
+)
+def test_json_values_are_kept_as_properties_every_operator_reads_as_sqlite_does(
+    value: object, kept: object
+) -> None:
+    assert rows.filterable(value) == kept
+    assert type(rows.filterable(value)) is type(kept)
 
-    with pytest.raises(StoreUnavailable, match=rf"^{method} is not yet available on Neo4j"):
-        NOT_YET[method](store)
+
+def test_profiles_carry_their_attributes_under_a_prefix_and_the_types_they_hold() -> None:
+    ann = creation("prf_ann", ["email:ann@acme.io", "crm_id:C-1"], seq=1)
+    write = ann.changeset.profiles[0]
+    write = type(write)(write.state, {"city": "Leeds", "tags": ["vip"]}, write.updated_at)
+
+    (row,) = rows.profile_rows([write])
+
+    assert row["filterable"] == {"attr_city": "Leeds", "attr_tags": ["vip"]}
+    assert row["identifier_types"] == ["crm_id", "email"]
+
+
+def test_events_are_credited_to_the_identifier_they_name_first() -> None:
+    bought = purchase("e1", ("cookie_id:c-1", "email:ann@acme.io"), day(1), 19.999)
+
+    (row,) = rows.event_rows([bought], "2026-05-01T00:00:00.000000Z")
+
+    assert row["credited_key"] == "cookie_id:c-1"
+    assert row["revenue_cents"] == 2000
+    assert row["filterable"]["prop_revenue"] == 19.999
+    assert row["keys"] == ["cookie_id:c-1", "email:ann@acme.io"]
+
+
+def test_a_batch_of_events_is_summed_per_key_and_type_as_the_domain_sums_them() -> None:
+    events = [
+        purchase("e1", ("email:ann@acme.io",), day(3), 10),
+        purchase("e2", ("email:ann@acme.io", "cookie_id:c-1"), day(1), 5.5),
+        event("e3", ["email:ann@acme.io"], day(2), properties={"revenue": "lots"}),
+        purchase("e4", ("cookie_id:c-1",), day(4), 1),
+    ]
+
+    found = {(r["key"], r["type"]): r for r in rows.key_activity_rows(events)}
+
+    assert set(found) == {
+        ("email:ann@acme.io", "purchase"),
+        ("email:ann@acme.io", "page_view"),
+        ("cookie_id:c-1", "purchase"),
+    }
+    ann = found[("email:ann@acme.io", "purchase")]
+    expected = summarise(
+        [
+            CreditedEvent(e.type, e.occurred_at, to_cents(e.properties["revenue"]))
+            for e in events[:2]
+        ],
+        TraitSettings(),
+    )
+    assert expected is not None
+    assert (ann["events"], ann["revenue_cents"]) == (expected.events, expected.revenue_cents)
+    assert (ann["first_at"], ann["last_at"]) == (
+        "2026-05-02T09:00:00.000000Z",
+        "2026-05-04T09:00:00.000000Z",
+    )
+    assert found[("email:ann@acme.io", "page_view")]["revenue_cents"] == 0

@@ -1,0 +1,190 @@
+"""The `datora migrate` command (registered by `cli`): carry a store into another.
+
+    datora migrate --db data/demo.db --to neo4j        # Neo4j from DATORA_NEO4J_* settings
+    DATORA_STORE=neo4j datora migrate --to sqlite --target-db data/back.db
+
+The source is the configured store (`--db` / `DATORA_*`); the target is chosen by `--to` (and
+`--target-db` for SQLite), with the other settings shared. The command helpers (settings,
+error handling, consoles) are `cli`'s, imported when the command runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from datora_graph.cli_options import DbOption
+from datora_graph.config import Settings
+from datora_graph.migrate import STAGES, Migration, MigrationReport, Stage
+from datora_graph.store.base import GraphStore
+
+ToOption = Annotated[
+    Literal["sqlite", "neo4j"],
+    typer.Option("--to", help="The store to migrate into", show_default=False),
+]
+TargetDbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--target-db",
+        help="With --to sqlite: the SQLite file to migrate into",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+IntoNonemptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--into-nonempty",
+        help="Add to a target that already holds data (what it has is skipped by ID)",
+    ),
+]
+
+
+def migrate(
+    ctx: typer.Context,
+    to: ToOption,
+    target_db: TargetDbOption = None,
+    into_nonempty: IntoNonemptyOption = False,
+    db: DbOption = None,
+) -> None:
+    """Replay the observation log of the configured store into another store (and carry its
+    events, consent, cannot-links, segments and rejected items); the profiles come out the
+    same, and are compared at the end."""
+    from datora_graph import cli
+
+    source_settings = cli._settings(ctx, db)
+    target_settings = _target_settings(source_settings, to, target_db)
+    with cli._reporting(), _opened(source_settings) as source, _opened(target_settings) as target:
+        migration = Migration(source, target, target_settings, source_settings.ingest_batch_size)
+        migration.check_target(into_nonempty)
+        cli.err.print(
+            f"Migrating {escape(_describe(source_settings))} into "
+            f"{escape(_describe(target_settings))}",
+            soft_wrap=True,
+        )
+        with _bar(migration) as advance:
+            report = migration.run(into_nonempty=into_nonempty, progress=advance)
+    _print_summary(report)
+    if not report.matches:
+        cli._fail(
+            f"the profiles differ: {report.verification.missing:,} missing from the target, "
+            f"{report.verification.different:,} different (see above)"
+        )
+
+
+def _target_settings(source: Settings, to: str, target_db: Path | None) -> Settings:
+    from datora_graph import cli
+
+    if to == "sqlite":
+        if target_db is None:
+            cli._fail("--to sqlite needs --target-db, the SQLite file to migrate into", 2)
+        if source.store == "sqlite" and target_db.resolve() == source.db.resolve():
+            cli._fail(f"--target-db {target_db} is the source database itself", 2)
+        return source.model_copy(update={"store": "sqlite", "db": target_db})
+    if target_db is not None:
+        cli._fail("--target-db is for --to sqlite; Neo4j is named by DATORA_NEO4J_URI", 2)
+    if source.store == "neo4j":
+        cli._fail(
+            f"the source is already Neo4j at {source.neo4j_uri}: point DATORA_STORE=sqlite and "
+            "--db at the SQLite file to migrate from",
+            2,
+        )
+    return source.model_copy(update={"store": "neo4j"})
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[GraphStore]:
+    from datora_graph import cli
+    from datora_graph.store import open_store
+
+    if settings.store == "sqlite" and not settings.db.parent.exists():
+        cli._fail(f"no folder {settings.db.parent} for the SQLite file {settings.db}")
+    store = open_store(settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _describe(settings: Settings) -> str:
+    if settings.store == "neo4j":
+        return f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database})"
+    return f"SQLite at {settings.db}"
+
+
+@contextmanager
+def _bar(migration: Migration) -> Iterator[Callable[[Stage, int], None]]:
+    from datora_graph import cli
+
+    totals = migration.totals()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<13}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=cli.err,
+    )
+    with progress:
+        tasks = {stage: progress.add_task(stage, total=totals[stage]) for stage in STAGES}
+
+        def advance(stage: Stage, count: int) -> None:
+            progress.update(tasks[stage], advance=count)
+
+        yield advance
+        for stage in STAGES:
+            if totals[stage] is None:  # counted as they came: the bar ends full
+                progress.update(tasks[stage], total=progress.tasks[tasks[stage]].completed)
+
+
+def _print_summary(report: MigrationReport) -> None:
+    from datora_graph import cli
+
+    check = report.verification
+    table = Table(title="Migration", show_header=True, header_style="bold")
+    table.add_column("")
+    table.add_column("source", justify="right")
+    table.add_column("carried", justify="right")
+    table.add_row("observations", f"{report.source_observations:,}", f"{report.observations:,}")
+    if report.rejected_on_replay:
+        table.add_row("refused on replay", "", f"{report.rejected_on_replay:,}", style="red")
+    table.add_row("events", f"{report.source_events:,}", f"{report.events:,}")
+    table.add_row("cannot-links", "", f"{report.cannot_links:,}")
+    table.add_row("consent statements", "", f"{report.consent_statements:,}")
+    table.add_row("segments", "", f"{report.segments:,}")
+    table.add_row("rejected items", "", f"{report.rejections:,}")
+    table.add_row("profiles (target)", f"{check.source_profiles:,}", f"{check.target_profiles:,}")
+    cli.out.print(table)
+    if report.steward_decisions:
+        cli.out.print(
+            f"[yellow]{report.steward_decisions:,} steward decisions in the source were not "
+            "carried: apply them again in the target[/]"
+        )
+    if check.extra:
+        cli.out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
+    if check.matches:
+        cli.out.print(
+            f"[green]The partitions match:[/] all {check.source_profiles:,} profiles have the "
+            "same ID, identifiers and golden attributes in both stores."
+        )
+        return
+    cli.out.print(
+        f"[bold red]The partitions differ:[/] {check.missing:,} profiles missing from the "
+        f"target, {check.different:,} different."
+    )
+    for example in check.examples:
+        cli.out.print(f"  {escape(example)}", soft_wrap=True)

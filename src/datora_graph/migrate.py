@@ -1,0 +1,295 @@
+"""Carry everything a store holds to another store (`datora migrate --to neo4j|sqlite`).
+
+The observation log is the source of truth, so the graph is not copied: the log is replayed
+through the target's own `IdentityService`, in log order, in batches, exactly as a rebuild
+replays it; profile IDs are derived from the observation and identifier that founded them, so
+the profiles come out the same. What is not derived from the log is copied as it is: the
+cannot-link constraints (first, so the replay honours them, as a rebuild does), events,
+consent statements, segments and rejected items. At the end the two stores' profiles are
+compared profile by profile (ID, identifiers, golden attributes), both read in ID order.
+
+    >>> report = Migration(source, target, settings).run()    # doctest: +SKIP
+    >>> report.matches                                          # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from datora_graph.config import Settings
+from datora_graph.domain.changeset import Changeset
+from datora_graph.domain.errors import Conflict, InvalidInput
+from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
+from datora_graph.domain.records import Observation, Rejection, item_id_of, parse_observation
+from datora_graph.services import IdentityService, ItemResult, ParsedItems
+from datora_graph.store.base import GraphStore
+
+Stage = Literal["cannot-links", "observations", "events", "consent", "segments", "rejections"]
+STAGES: tuple[Stage, ...] = (
+    "cannot-links",
+    "observations",
+    "events",
+    "consent",
+    "segments",
+    "rejections",
+)
+Progress = Callable[[Stage, int], None]
+"""Called with a stage and how many more of its items were carried."""
+DIFFERENCES_SHOWN = 20
+
+
+@dataclass(slots=True)
+class Verification:
+    """The target's profiles against the source's: every source profile should be in the
+    target under the same ID, with the same identifiers and golden attributes."""
+
+    source_profiles: int = 0
+    target_profiles: int = 0
+    missing: int = 0
+    """Source profiles the target has no profile of that ID for."""
+    different: int = 0
+    """Profiles in both under one ID whose identifiers or attributes differ."""
+    extra: int = 0
+    """Target profiles the source does not have (a target that held data before)."""
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def matches(self) -> bool:
+        return not self.missing and not self.different
+
+    def note(self, text: str) -> None:
+        if len(self.examples) < DIFFERENCES_SHOWN:
+            self.examples.append(text)
+
+
+@dataclass(slots=True)
+class MigrationReport:
+    observations: int = 0
+    """Observations replayed into the target (the log entries it did not have)."""
+    rejected_on_replay: int = 0
+    """Log entries the target's settings refuse (kept there as rejected items)."""
+    events: int = 0
+    cannot_links: int = 0
+    consent_statements: int = 0
+    segments: int = 0
+    rejections: int = 0
+    source_observations: int = 0
+    source_events: int = 0
+    steward_decisions: int = 0
+    """Steward decisions in the source, which a migration does not carry (see `run`)."""
+    verification: Verification = field(default_factory=Verification)
+
+    @property
+    def matches(self) -> bool:
+        return self.verification.matches
+
+
+class Migration:
+    """One migration from `source` into `target`; `settings` are the target's (its
+    identifier types, guards and survivorship rules resolve the replayed log)."""
+
+    def __init__(
+        self, source: GraphStore, target: GraphStore, settings: Settings, batch_size: int = 1000
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.service = IdentityService(target, settings)
+        self.batch_size = max(1, batch_size)
+
+    def totals(self) -> dict[Stage, int | None]:
+        """How many items each stage will carry, where the source can tell cheaply."""
+        stats = self.source.stats()
+        return {
+            "cannot-links": None,
+            "observations": stats.observations,
+            "events": stats.events,
+            "consent": None,
+            "segments": len(self.source.list_segments()),
+            "rejections": stats.rejections,
+        }
+
+    def target_holds(self) -> list[str]:
+        """What the target holds already, in words; empty for an empty store."""
+        stats = self.target.stats()
+        held = [
+            f"{stats.observations:,} observations" if stats.observations else "",
+            f"{stats.events:,} events" if stats.events else "",
+            f"{stats.profiles:,} profiles" if stats.profiles else "",
+            f"{stats.rejections:,} rejected items" if stats.rejections else "",
+        ]
+        segments = len(self.target.list_segments())
+        held.append(f"{segments:,} segments" if segments else "")
+        return [text for text in held if text]
+
+    def check_target(self, into_nonempty: bool = False) -> None:
+        """Conflict, naming what it holds, when the target is not empty and `into_nonempty`
+        is not given."""
+        held = self.target_holds()
+        if held and not into_nonempty:
+            raise Conflict(
+                f"the target store is not empty (it holds {', '.join(held)}); migrate into an "
+                "empty store, or pass --into-nonempty to add to it (observations and events it "
+                "already has are skipped)"
+            )
+
+    def run(self, into_nonempty: bool = False, progress: Progress | None = None) -> MigrationReport:
+        """Carry everything, then verify. A non-empty target is refused (Conflict) unless
+        `into_nonempty`: what it already has is then skipped by ID, and its own profiles are
+        reported as extra. Steward decisions (splits, manual merges) are not carried: they
+        are counted, and the verification shows the profiles they changed."""
+        self.check_target(into_nonempty)
+        advance = progress or (lambda _stage, _count: None)
+        stats = self.source.stats()
+        report = MigrationReport(
+            source_observations=stats.observations,
+            source_events=stats.events,
+            steward_decisions=_count_decisions(self.source),
+        )
+        report.cannot_links = self._cannot_links(advance)
+        self._observations(report, advance)
+        report.events = self._events(advance)
+        report.consent_statements = self._consent(advance)
+        report.segments = self._segments(advance)
+        report.rejections = self._rejections(advance)
+        report.verification = verify(self.source, self.target, self.batch_size)
+        return report
+
+    # -- stages -------------------------------------------------------------------------------
+    def _cannot_links(self, advance: Progress) -> int:
+        constraints = self.source.list_cannot_links()
+        for constraint in constraints:
+            self.target.add_cannot_link(constraint.a, constraint.b, constraint.reason)
+            advance("cannot-links", 1)
+        return len(constraints)
+
+    def _observations(self, report: MigrationReport, advance: Progress) -> None:
+        after = 0
+        while entries := self.source.read_log(after, self.batch_size):
+            batch = _parsed(entries, self.service)
+            result = self.service.ingest_parsed_observations(batch)
+            report.observations += result.accepted
+            report.rejected_on_replay += result.rejected
+            after = entries[-1][0]
+            advance("observations", len(entries))
+
+    def _events(self, advance: Progress) -> int:
+        carried = 0
+        for batch in self.source.iter_events(self.batch_size):
+            known = self.target.known_event_ids([e.id for e in batch])
+            fresh = [e for e in batch if e.id not in known]
+            if fresh:
+                self.target.commit(Changeset(events=fresh))
+            carried += len(fresh)
+            advance("events", len(batch))
+        return carried
+
+    def _consent(self, advance: Progress) -> int:
+        carried = 0
+        for batch in self.source.iter_consent_statements(self.batch_size):
+            self.target.record_consent(batch)
+            carried += len(batch)
+            advance("consent", len(batch))
+        return carried
+
+    def _segments(self, advance: Progress) -> int:
+        carried = 0
+        for segment in self.source.list_segments():
+            if self.target.segment_by_name(segment.name) is None:
+                self.target.create_segment(segment)
+                carried += 1
+            advance("segments", 1)
+        return carried
+
+    def _rejections(self, advance: Progress) -> int:
+        after, carried = 0, 0
+        while True:
+            page = self.source.list_rejections(RejectionFilter(None, after, self.batch_size))
+            if not page.items:
+                return carried
+            self.target.commit(Changeset(rejections=[r for _, r in page.items]))
+            carried += len(page.items)
+            advance("rejections", len(page.items))
+            if page.next_after is None:
+                return carried
+            after = page.next_after
+
+
+def _parsed(
+    entries: Sequence[tuple[int, str]], service: IdentityService
+) -> ParsedItems[Observation]:
+    """Log entries as a parsed batch, each keeping the payload exactly as it was logged."""
+    batch: ParsedItems[Observation] = ParsedItems(len(entries))
+    now = datetime.now(UTC)
+    for index, (_seq, payload) in enumerate(entries):
+        raw = json.loads(payload)
+        try:
+            batch.records.append((index, parse_observation(raw, service.registry, payload)))
+        except InvalidInput as error:
+            item_id = item_id_of(raw)
+            reason = f"no longer valid under the target's settings: {error.reason}"
+            batch.results[index] = ItemResult(index, item_id, "rejected", error.field, reason)
+            batch.rejections.append(
+                Rejection("observation", item_id, error.field, reason, payload, now)
+            )
+    return batch
+
+
+def _count_decisions(store: GraphStore) -> int:
+    count, after = 0, 0
+    while True:
+        page = store.list_decisions(after, 1000)
+        count += len(page.decisions)
+        if page.next_after is None or not page.decisions:
+            return count
+        after = page.next_after
+
+
+def verify(source: GraphStore, target: GraphStore, batch_size: int = 1000) -> Verification:
+    """Both stores' profiles, read in ID order and compared as they come (a merge join), so
+    memory holds a batch of each, not the graph."""
+    result = Verification()
+    theirs = _profiles(target, batch_size)
+    other = next(theirs, None)
+    for ours in _profiles(source, batch_size):
+        result.source_profiles += 1
+        while other is not None and other.id < ours.id:
+            result.extra += 1
+            result.target_profiles += 1
+            other = next(theirs, None)
+        if other is None or other.id != ours.id:
+            result.missing += 1
+            result.note(f"{ours.id} ({_keys_text(ours)}) is not in the target")
+            continue
+        result.target_profiles += 1
+        if _keys(ours) != _keys(other):
+            result.different += 1
+            result.note(f"{ours.id} holds {_keys_text(ours)} but {_keys_text(other)} in the target")
+        elif dict(ours.attributes) != dict(other.attributes):
+            result.different += 1
+            result.note(f"{ours.id} has other golden attributes in the target")
+        other = next(theirs, None)
+    while other is not None:
+        result.extra += 1
+        result.target_profiles += 1
+        other = next(theirs, None)
+    return result
+
+
+def _profiles(store: GraphStore, batch_size: int) -> Iterator[GoldenProfile]:
+    for batch in store.iter_profiles(batch_size):
+        yield from batch
+
+
+def _keys(profile: GoldenProfile) -> list[str]:
+    return sorted(p.identifier.key for p in profile.identifiers)
+
+
+def _keys_text(profile: GoldenProfile) -> str:
+    keys = _keys(profile)
+    shown = ", ".join(keys[:3])
+    return shown + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")

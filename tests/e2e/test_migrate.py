@@ -1,0 +1,97 @@
+"""`datora migrate`, run as a person would: a demo database carried into a second SQLite file
+comes out with the same profiles (IDs, identifiers, attributes), and a target that holds data
+is refused unless asked for. The Neo4j direction runs through the same port methods, checked
+by the conformance suite against every store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow  # each command is a fresh Python process
+
+
+def datora(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    beside_python = Path(sys.executable).with_name("datora")
+    command = str(beside_python) if beside_python.exists() else shutil.which("datora")
+    assert command, "the `datora` command is not installed; run `pip install -e .`"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATORA_")}
+    env["COLUMNS"] = "200"
+    result = subprocess.run(
+        [command, *map(str, args)], capture_output=True, text=True, env=env, timeout=300
+    )
+    if ok:
+        assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}{result.stderr}"
+    return result
+
+
+def profiles(db: Path) -> list[dict[str, Any]]:
+    lines = datora("export", "profiles", "--db", db).stdout.splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database with a segment and consent beside the log."""
+    folder = tmp_path_factory.mktemp("source")
+    db = folder / "source.db"
+    datora("demo", "--people", "80", "--db", db)
+    buyers = '{"event": {"type": "purchase", "at_least": 1}}'
+    datora("segment", "define", "Buyers", "--definition", buyers, "--db", db)
+    email = next(i["value"] for p in profiles(db) for i in p["identifiers"] if i["type"] == "email")
+    statement = {
+        "identifier": {"type": "email", "value": email},
+        "purpose": "email_marketing",
+        "status": "granted",
+        "source": "web",
+    }
+    (folder / "consent.jsonl").write_text(json.dumps(statement) + "\n", encoding="utf-8")
+    datora("consent", "record", folder / "consent.jsonl", "--db", db)
+    return db
+
+
+def test_a_store_migrated_into_another_has_the_same_profiles(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "target.db"
+
+    migrated = datora("migrate", "--db", source, "--to", "sqlite", "--target-db", target)
+
+    assert "The partitions match" in migrated.stdout
+    before, after = profiles(source), profiles(target)
+    assert len(before) > 50
+    assert after == before  # same IDs, identifiers and attributes, in the same order
+    assert "Buyers" in datora("segment", "list", "--db", target).stdout
+    source_stats = datora("stats", "--db", source).stdout.splitlines()[1:]
+    assert datora("stats", "--db", target).stdout.splitlines()[1:] == source_stats
+
+
+def test_a_target_that_holds_data_is_refused_unless_asked(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "target.db"
+    datora("migrate", "--db", source, "--to", "sqlite", "--target-db", target)
+
+    refused = datora("migrate", "--db", source, "--to", "sqlite", "--target-db", target, ok=False)
+
+    assert refused.returncode == 1
+    assert "the target store is not empty" in refused.stderr
+    assert "--into-nonempty" in refused.stderr
+    again = datora(
+        "migrate", "--db", source, "--to", "sqlite", "--target-db", target, "--into-nonempty"
+    )
+    assert "The partitions match" in again.stdout
+    assert profiles(target) == profiles(source)
+
+
+def test_the_target_must_be_named_and_must_not_be_the_source(source: Path) -> None:
+    unnamed = datora("migrate", "--db", source, "--to", "sqlite", ok=False)
+    itself = datora("migrate", "--db", source, "--to", "sqlite", "--target-db", source, ok=False)
+
+    assert unnamed.returncode == 2
+    assert "--to sqlite needs --target-db" in unnamed.stderr
+    assert itself.returncode == 2
+    assert "is the source database itself" in itself.stderr
