@@ -1,7 +1,8 @@
 // Opens review items, at most one open item per identifier pair: a pair that already has an
 // open item (or gets one earlier in the same list) is left as it is.
 // Parameters:
-//   $rows: list of {id, kind, a, b, profile_a, profile_b, reason, observation_id, created_at}
+//   $rows: list of {id, kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
+//     guard, source, suggested_action}
 UNWIND $rows AS row
 MERGE (r:ReviewItem {a: row.a, b: row.b, status: 'open'})
 ON CREATE SET
@@ -11,4 +12,7 @@ ON CREATE SET
   r.profile_b = row.profile_b,
   r.reason = row.reason,
   r.observation_id = row.observation_id,
-  r.created_at = row.created_at
+  r.created_at = row.created_at,
+  r.guard = row.guard,
+  r.source = row.source,
+  r.suggested_action = row.suggested_action

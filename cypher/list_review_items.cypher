@@ -5,7 +5,8 @@
 //   $after: the page starts after this review item ID (0 for the first page)
 //   $status: "open" and so on, or null for every status
 //   $limit: at most this many items
-// Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at
+// Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at,
+//   guard, source, suggested_action
 MATCH (r:ReviewItem)
 WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
 WITH r
@@ -16,5 +17,6 @@ OPTIONAL MATCH (:Identifier {key: r.b})-[:IN]->(pb:Profile)
 RETURN r.id AS id, r.kind AS kind, r.a AS a, r.b AS b,
        coalesce(pa.id, r.profile_a) AS profile_a, coalesce(pb.id, r.profile_b) AS profile_b,
        r.reason AS reason, r.observation_id AS observation_id, r.status AS status,
-       r.created_at AS created_at
+       r.created_at AS created_at, coalesce(r.guard, 'limit') AS guard,
+       coalesce(r.source, '') AS source, coalesce(r.suggested_action, '') AS suggested_action
 ORDER BY id

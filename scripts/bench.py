@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import shutil
 import socket
 import sqlite3
@@ -35,6 +36,7 @@ from typing import Any
 
 import httpx
 
+from datora_graph.access_service import create_key
 from datora_graph.config import Settings
 from datora_graph.demo.evaluation import (
     components_of,
@@ -69,7 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         "landline (default 0)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data sets and databases")
+    parser.add_argument(
+        "--only",
+        choices=["precision"],
+        help="run one section alone: precision = guarded engine vs connected components on "
+        "the noisiest data (bench_precision.py)",
+    )
+    parser.add_argument(
+        "--people", type=int, default=20_000, help="people for the precision section"
+    )
     args = parser.parse_args(argv)
+    if args.only == "precision":
+        return _precision_only(args.people, args.seed, args.out)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
 
     results: dict[str, Any] = {
@@ -100,6 +113,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data sets and databases kept in {work}")
     else:
         shutil.rmtree(work)
+    return 0
+
+
+def _precision_only(people: int, seed: int, out: Path) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_precision import bench_precision, table
+
+    if out == ROOT / "bench" / "results.json":
+        out = ROOT / "bench" / "precision.json"
+    result = {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "seed": seed,
+        **bench_precision(people, seed),
+    }
+    _write(out, result)
+    print(table(result))
+    print(f"\nresults: {out}")
     return 0
 
 
@@ -231,6 +262,11 @@ def datora(*args: str) -> list[str]:
 def rest_latency(db: Path, requests: int, seed: int, work: Path) -> dict[str, Any]:
     """Sequential single-observation POSTs to a real `datora serve` over `db`; milliseconds."""
     port = _free_port()
+    store = open_store(Settings(db=db))
+    try:  # a real key, so every request pays for its key check as in production
+        token = create_key(store, f"bench-{secrets.token_hex(4)}", ["ingest"], "cli:bench").token
+    finally:
+        store.close()
     log = (work / "serve.log").open("w")
     server = subprocess.Popen(
         datora("serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)),
@@ -242,7 +278,9 @@ def rest_latency(db: Path, requests: int, seed: int, work: Path) -> dict[str, An
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=url, timeout=30, headers=headers) as client:
             _wait_healthy(client, server)
             for n, item in enumerate(items):
                 started = time.perf_counter()

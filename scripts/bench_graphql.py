@@ -37,6 +37,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -51,6 +52,7 @@ from typing import IO, Any
 
 import httpx
 
+from datora_graph.access_service import create_key
 from datora_graph.config import Settings
 from datora_graph.demo.generator import stream
 from datora_graph.domain.profiles import JourneyQuery
@@ -192,6 +194,7 @@ def graphql_latency(
 ) -> dict[str, Any]:
     """Serve `db` and measure each sample closed-loop, then at each paced rate; milliseconds."""
     port = free_port()
+    token = bench_key(db)
     with (work / "serve.log").open("w") as log:
         server = start_server(db, port, load.workers, log)
         try:
@@ -200,15 +203,15 @@ def graphql_latency(
             for name, ids in samples.items():
                 if not ids:
                     continue
-                check_answers(port, ids[: min(len(ids), 200)])
+                check_answers(port, ids[: min(len(ids), 200)], token)
                 modes: list[float | None] = [None, *load.rates]
                 for rate in modes:
                     label = "closed_loop" if rate is None else f"paced_{rate:g}_per_s"
                     step(f"{name}, {label}: {load.warmup:,} warm-up, {load.requests:,} measured")
-                    asyncio.run(run_load(port, ids, load.clients, load.warmup, rate))
+                    asyncio.run(run_load(port, ids, load.clients, load.warmup, rate, token))
                     before = cpu_seconds(server.pid)
                     latencies, wall = asyncio.run(
-                        run_load(port, ids, load.clients, load.requests, rate)
+                        run_load(port, ids, load.clients, load.requests, rate, token)
                     )
                     used = cpu_seconds(server.pid) - before
                     row = summary(latencies, wall)
@@ -272,17 +275,18 @@ def child_pids(pid: int) -> list[int]:
     return [grandchild for child in children for grandchild in [child, *child_pids(child)]]
 
 
-def request_bytes(port: int, profile_id: str) -> bytes:
+def request_bytes(port: int, profile_id: str, token: str) -> bytes:
     body = json.dumps({"query": QUERY, "variables": {"id": profile_id}}).encode()
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
 
 async def run_load(
-    port: int, ids: list[str], clients: int, requests: int, rate: float | None = None
+    port: int, ids: list[str], clients: int, requests: int, rate: float | None, token: str
 ) -> tuple[list[float], float]:
     """`requests` requests spread over `clients` connections; each latency in ms, wall time s.
 
@@ -290,7 +294,7 @@ async def run_load(
     Paced: each client sends on its own Poisson schedule, together `rate` per second, and a
     latency counts from the scheduled moment, so a slow answer also delays what queued
     behind it (no coordinated omission)."""
-    prepared = [request_bytes(port, i) for i in ids]
+    prepared = [request_bytes(port, i, token) for i in ids]
     latencies: list[float] = []
     counter = iter(range(requests))
     rng = random.Random(clients)
@@ -338,9 +342,10 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, await reader.readexactly(length)
 
 
-def check_answers(port: int, ids: list[str]) -> None:
+def check_answers(port: int, ids: list[str], token: str) -> None:
     """Every answer is error-free and carries what REST says the profile holds."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers) as http:
         for profile_id in ids:
             answer = http.post("/graphql", json={"query": QUERY, "variables": {"id": profile_id}})
             body = answer.json()
@@ -366,6 +371,17 @@ def summary(latencies: list[float], wall: float) -> dict[str, Any]:
 
 
 # -- plumbing -----------------------------------------------------------------------------------
+def bench_key(db: Path) -> str:
+    """A fresh `read` key for the load, so every request pays for its key check as in
+    production."""
+    store = open_store(Settings(db=db))
+    try:
+        name = f"bench-{secrets.token_hex(4)}"
+        return create_key(store, name, ["read"], actor="cli:bench").token
+    finally:
+        store.close()
+
+
 def datora(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("datora")
     if script.exists():

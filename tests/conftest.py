@@ -2,6 +2,9 @@
 
 `server` is the URL of a real uvicorn server on a free loopback port, over a fresh SQLite file;
 `serve_app` serves any app the same way, for tests that need their own settings or service.
+The server checks API keys as in production: `admin_token` is a real `admin` key created in
+the store before the server starts, and `client` sends it (`auth_headers(store)` makes one for
+a store a test opens itself).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from datora_graph.access_service import create_key
 from datora_graph.api import create_app
 from datora_graph.config import Settings
+from datora_graph.store import open_store
+from datora_graph.store.base import GraphStore
 
 TEST_MAX_BATCH_ITEMS = 50
 TEST_MAX_BODY_BYTES = 64 * 1024
@@ -72,14 +78,33 @@ def serve_app() -> ServeApp:
     return _serve
 
 
+def auth_headers(
+    store: GraphStore, name: str = "test-admin", scope: str = "admin"
+) -> dict[str, str]:
+    """The header of a new key with one scope, created in `store` as `datora keys create` does."""
+    issued = create_key(store, name, [scope], actor="cli:test")
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
 @pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
+def admin_token(settings: Settings) -> str:
+    """The token of an `admin` key in the store at `settings.db`."""
+    store = open_store(settings)
+    try:
+        return auth_headers(store)["Authorization"].removeprefix("Bearer ")
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def server(settings: Settings, admin_token: str) -> Iterator[str]:
     """A server whose app opens its own store from `settings`, as in production."""
     with _serve(create_app(settings)) as url:
         yield url
 
 
 @pytest.fixture
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=30) as http:
+def client(server: str, admin_token: str) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
         yield http

@@ -37,9 +37,13 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from datora_graph.access_service import cli_actor
 from datora_graph.bulk import ParsedObservationFile, fewer_collections
+from datora_graph.cli_keys import register_access_commands
+from datora_graph.cli_migrate import migrate
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_segments import consent_app, report, segment_app
+from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, GoldenProfile, JourneyQuery, RejectionFilter
@@ -70,7 +74,10 @@ app.add_typer(export_app, name="export")
 app.add_typer(profile_app, name="profile")
 app.add_typer(segment_app, name="segment")
 app.add_typer(consent_app, name="consent")
+app.add_typer(steward_app, name="steward")
+register_access_commands(app)
 app.command()(report)
+app.command()(migrate)
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -178,11 +185,17 @@ def _ingest_with_progress(
             bar.update(task, completed=completed, items=done)
 
         if isinstance(items, ParsedObservationFile):
-            return service.ingest_parsed_stream(items, progress=advance)
-        return service.ingest_stream(kind, items, progress=advance)
+            return service.ingest_parsed_stream(items, progress=advance, actor=cli_actor())
+        return service.ingest_stream(kind, items, progress=advance, actor=cli_actor())
 
 
 # -- serve ------------------------------------------------------------------------------------
+def _store_name(settings: Settings) -> str:
+    if settings.store == "neo4j":
+        return f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database})"
+    return str(settings.db)
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -193,22 +206,39 @@ def serve(
         int | None, typer.Option(help="[default: $DATORA_PORT, else 8000]", show_default=False)
     ] = None,
     db: DbOption = None,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Development mode: NO authentication (see README)")
+    ] = False,
 ) -> None:
-    """Serve the REST API (interactive docs at /docs)."""
+    """Serve the REST API (interactive docs at /docs); every call needs an API key."""
     import uvicorn
 
     from datora_graph.api import create_app
 
     settings = _settings(ctx, db)
+    if dev:
+        settings = settings.model_copy(update={"auth_dev_mode": True})
+    _announce_access(settings)
     host = host or settings.host
     port = port or settings.port
     with _service(settings) as service:
         err.print(
-            f"Datora Graph serving {escape(str(settings.db))} on http://{host}:{port} "
+            f"Datora Graph serving {escape(_store_name(settings))} on http://{host}:{port} "
             f"(API docs: http://{host}:{port}/docs)",
             soft_wrap=True,
         )
         uvicorn.run(create_app(settings, service), host=host, port=port)
+
+
+def _announce_access(settings: Settings) -> None:
+    from datora_graph.api.auth import DEV_MODE_WARNING
+
+    if settings.auth_dev_mode:
+        err.print(Panel(Text(DEV_MODE_WARNING), title="WARNING", style="bold red"))
+    else:
+        err.print(
+            "Every call needs an API key; create one with `datora keys create NAME --scope read`"
+        )
 
 
 # -- ingest -----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from datora_graph.access_service import cli_actor, record_export
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.insights import Insights, ValueDistribution
 from datora_graph.domain.segments import SegmentContact, definition_to_json
@@ -192,6 +193,8 @@ def export(
     with _segments(ctx, db) as segments:
         found = segments.get_segment(segment)
         contacts = segments.export_contacts(found.id, identifier, as_of=_as_of(as_of))
+        target = f"cli:{file_format}:{out_file}" if out_file else f"cli:{file_format}:stdout"
+        record_export(segments.store, cli_actor(), found, identifier, target)
         if out_file is None:
             cli._write_to_stdout(lambda: _write_contacts(contacts, sys.stdout, file_format))
             return

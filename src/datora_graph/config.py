@@ -12,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from datora_graph.domain.errors import ConfigurationError
 from datora_graph.domain.identifiers import (
     NORMALISERS,
+    GuardSettings,
     IdentifierRegistry,
     IdentifierType,
     builtin_types,
@@ -64,12 +65,22 @@ class Settings(BaseSettings):
     survivorship: dict[str, SurvivorshipSetting] = Field(default_factory=dict)
     survivorship_default: Literal["most_recent", "most_frequent", "source_priority"] = "most_recent"
     source_priority: list[str] = Field(default_factory=list)
+    hub_max_profiles: int = Field(default=3, ge=2)
+    """An identifier joining more existing profiles than this is quarantined as a hub."""
+    max_profile_identifiers: int = Field(default=50, ge=2)
+    """A merge that would give a profile more identifiers than this is held for review."""
 
     host: str = "127.0.0.1"
     port: int = 8000
     max_batch_items: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     ingest_batch_size: int = Field(default=5000, ge=1)
+    auth_dev_mode: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("DATORA_AUTH_DEV_MODE", "DATORA_DEV_MODE", "auth_dev_mode"),
+    )
+    """DATORA_AUTH_DEV_MODE (or DATORA_DEV_MODE=1): serve every call without an API key, as
+    `dev-mode` with every scope. For a laptop only; the server warns loudly when it is on."""
 
     event_scores: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_EVENT_SCORES))
     """Engagement points per event type; replaces the whole table when set."""
@@ -128,6 +139,9 @@ class Settings(BaseSettings):
                 current.junk | {v.strip().lower() for v in values},
             )
         return IdentifierRegistry(types.values())
+
+    def guard_settings(self) -> GuardSettings:
+        return GuardSettings(self.hub_max_profiles, self.max_profile_identifiers)
 
     def survivorship_rules(self) -> SurvivorshipRules:
         per_attribute = {

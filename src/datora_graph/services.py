@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from datora_graph.config import Settings
+from datora_graph.domain.audit import SYSTEM_ACTOR, merge_audit_entries
 from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
@@ -174,15 +175,23 @@ class IdentityService:
         self.store = store
         self.settings = settings
         self.registry: IdentifierRegistry = settings.identifier_registry()
-        self.engine = ResolutionEngine(self.registry, settings.survivorship_rules())
+        self.engine = ResolutionEngine(
+            self.registry, settings.survivorship_rules(), settings.guard_settings()
+        )
         self._write_lock = threading.Lock()
 
     # -- ingest ---------------------------------------------------------------------------
-    def ingest_observations(self, items: Sequence[object]) -> IngestReport:
-        """Parse, deduplicate and resolve a batch; every item gets a result, none is dropped."""
-        return self.ingest_parsed_observations(parse_items(items, "observation", self.registry))
+    def ingest_observations(
+        self, items: Sequence[object], actor: str = SYSTEM_ACTOR
+    ) -> IngestReport:
+        """Parse, deduplicate and resolve a batch; every item gets a result, none is dropped.
+        The merges it makes are audited as `actor`'s (the calling key, the CLI user)."""
+        batch = parse_items(items, "observation", self.registry)
+        return self.ingest_parsed_observations(batch, actor)
 
-    def ingest_parsed_observations(self, batch: ParsedItems[Observation]) -> IngestReport:
+    def ingest_parsed_observations(
+        self, batch: ParsedItems[Observation], actor: str = SYSTEM_ACTOR
+    ) -> IngestReport:
         """Deduplicate and resolve a parsed batch, and commit it in one transaction."""
         results = dict(batch.results)
         with self._write_lock:
@@ -197,9 +206,11 @@ class IdentityService:
             changeset.rejections = batch.rejections
             if not changeset.is_empty():
                 self.store.commit(changeset)
+                if changeset.merges:
+                    self.store.append_audit(merge_audit_entries(changeset.merges, actor))
         return IngestReport.of([results[i] for i in range(batch.count)])
 
-    def ingest_events(self, items: Sequence[object]) -> IngestReport:
+    def ingest_events(self, items: Sequence[object], actor: str = SYSTEM_ACTOR) -> IngestReport:
         batch: ParsedItems[Event] = parse_items(items, "event", self.registry)
         results = dict(batch.results)
         with self._write_lock:
@@ -216,20 +227,24 @@ class IdentityService:
         kind: RecordKind,
         items: Iterable[object],
         progress: Progress | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> IngestReport:
         """Ingest any number of items in batches of `ingest_batch_size`; each batch commits
         on its own, so an interrupted run resumes by sending the same items again."""
         ingest = self.ingest_observations if kind == "observation" else self.ingest_events
         return fold_reports(
-            (ingest(batch) for batch in _batches(items, self.settings.ingest_batch_size)),
+            (ingest(batch, actor) for batch in _batches(items, self.settings.ingest_batch_size)),
             progress,
         )
 
     def ingest_parsed_stream(
-        self, batches: Iterable[ParsedItems[Observation]], progress: Progress | None = None
+        self,
+        batches: Iterable[ParsedItems[Observation]],
+        progress: Progress | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> IngestReport:
         """`ingest_stream` for observations parsed elsewhere, batch by batch."""
-        return fold_reports((self.ingest_parsed_observations(b) for b in batches), progress)
+        return fold_reports((self.ingest_parsed_observations(b, actor) for b in batches), progress)
 
     @staticmethod
     def _drop_duplicates(
@@ -276,6 +291,11 @@ class IdentityService:
                 after = entries[-1][0]
                 if progress is not None:
                     progress(len(entries))
+            # Steward decisions are not in the observation log: re-apply them to the replayed
+            # graph (imported here because the steward layer is built on this one).
+            from datora_graph.steward_service import StewardService
+
+            StewardService(self).reapply_after_replay()
             self.store.finish_rebuild()
         return RebuildReport(replayed, self.store.stats().profiles, rejected)
 

@@ -25,7 +25,9 @@ TABLES = {
     "candidates",
     "aliases": "alias, profile_id",
     "evidence": "a, b, source, count, first_seen, last_seen, kind, status, score",
-    "review_items": "id, kind, a, b, profile_a, profile_b, reason, observation_id, status",
+    "review_items": "id, kind, a, b, profile_a, profile_b, reason, observation_id, status, "
+    "guard, source, suggested_action",
+    "identifier_guards": "key, joins, quarantined, reason",
     "merges": "id, absorbed, survivor, observation_id, at, reason",
     "rejections": "seq, kind, item_id, field, reason, payload",
 }

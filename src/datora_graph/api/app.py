@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import datora_graph
+from datora_graph.api.auth import install_access_control
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.graphql import graphql_router
 from datora_graph.api.routes import router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     app.state.settings = chosen
     app.state.service = None
     install_error_handlers(app)
+    install_access_control(app, chosen)
     app.include_router(router)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

@@ -26,6 +26,7 @@ from datora_graph.domain.errors import (
     LimitExceeded,
     NotFound,
     StoreUnavailable,
+    Unauthenticated,
 )
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ STATUS_OF: dict[type[DatoraError], int] = {
     InvalidInput: 422,
     NotFound: 404,
     LimitExceeded: 413,
+    Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
     StoreUnavailable: 503,

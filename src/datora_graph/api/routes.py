@@ -19,6 +19,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from datora_graph.access_service import record_export
+from datora_graph.api.auth import Caller, Principal, for_caller
 from datora_graph.api.schemas import (
     ConsentBatchIn,
     ConsentResponse,
@@ -35,6 +37,7 @@ from datora_graph.api.schemas import (
 )
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
+from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, RejectionFilter
 from datora_graph.domain.records import RecordKind, utc
 from datora_graph.domain.segments import SegmentContact
@@ -150,10 +153,12 @@ def _batch_body(
     }
 
 
-def _ingest(service: IdentityService, kind: RecordKind, items: list[Any]) -> IngestResponse:
+def _ingest(
+    service: IdentityService, kind: RecordKind, items: list[Any], caller: Principal
+) -> IngestResponse:
     if kind == "observation":
-        return IngestResponse.from_report(service.ingest_observations(items))
-    return IngestResponse.from_report(service.ingest_events(items))
+        return IngestResponse.from_report(service.ingest_observations(items, caller.name))
+    return IngestResponse.from_report(service.ingest_events(items, caller.name))
 
 
 @router.post(
@@ -166,12 +171,13 @@ def _ingest(service: IdentityService, kind: RecordKind, items: list[Any]) -> Ing
 )
 def post_observations(
     service: Service,
+    caller: Caller,
     items: Annotated[list[Any], Depends(batch_reader("observations"))],
 ) -> IngestResponse:
     """Each observation is resolved into profiles or rejected on its own, with the field and
     the reason; an observation whose `id` was received before is a duplicate and changes
     nothing, so a batch can be resent safely."""
-    return _ingest(service, "observation", items)
+    return _ingest(service, "observation", items, caller)
 
 
 @router.post(
@@ -184,10 +190,11 @@ def post_observations(
 )
 def post_events(
     service: Service,
+    caller: Caller,
     items: Annotated[list[Any], Depends(batch_reader("events"))],
 ) -> IngestResponse:
     """Events join the journey of whichever profile holds their identifiers, now or later."""
-    return _ingest(service, "event", items)
+    return _ingest(service, "event", items, caller)
 
 
 @router.get(
@@ -197,10 +204,10 @@ def post_events(
     response_model=ProfileOut,
     responses=_ERRORS,
 )
-def get_profile(profile_id: str, service: Service) -> ProfileOut:
+def get_profile(profile_id: str, service: Service, caller: Caller) -> ProfileOut:
     """The ID of a profile that was merged into another still works: the surviving profile is
     returned, with its current `id` and the absorbed ID among its `aliases`."""
-    return ProfileOut.from_domain(service.get_profile(profile_id))
+    return ProfileOut.from_domain(for_caller(caller, service.get_profile(profile_id), mask_profile))
 
 
 @router.get(
@@ -212,6 +219,7 @@ def get_profile(profile_id: str, service: Service) -> ProfileOut:
 )
 def find_profile(
     service: Service,
+    caller: Caller,
     identifier: Annotated[
         str,
         Query(
@@ -223,7 +231,8 @@ def find_profile(
     type_name, sep, value = identifier.partition(":")
     if not sep:
         raise InvalidInput("identifier", f"{identifier!r} is not of the form type:value")
-    return ProfileOut.from_domain(service.find_profile(type_name, value))
+    profile = service.find_profile(type_name, value)
+    return ProfileOut.from_domain(for_caller(caller, profile, mask_profile))
 
 
 @router.get(
@@ -236,6 +245,7 @@ def find_profile(
 def get_journey(
     profile_id: str,
     service: Service,
+    caller: Caller,
     first: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
     after: Annotated[str | None, Query(description="`page_info.end_cursor` of a page")] = None,
     types: Annotated[str | None, Query(description="Event types, comma-separated")] = None,
@@ -249,7 +259,9 @@ def get_journey(
         raise InvalidInput("since", "is later than until")
     wanted = frozenset(t.strip() for t in (types or "").split(",") if t.strip())
     query = JourneyQuery(first=first, after=after, types=wanted, since=since_utc, until=until_utc)
-    return JourneyOut.from_domain(service.journey(profile_id, query))
+    return JourneyOut.from_domain(
+        for_caller(caller, service.journey(profile_id, query), mask_journey)
+    )
 
 
 @router.get(
@@ -261,12 +273,13 @@ def get_journey(
 )
 def list_rejected(
     service: Service,
+    caller: Caller,
     kind: Annotated[RecordKind | None, Query(description="observation or event")] = None,
     after: Annotated[int, Query(ge=0, description="`next_after` of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> RejectionListOut:
     page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))
-    return RejectionListOut.from_domain(page)
+    return RejectionListOut.from_domain(for_caller(caller, page, mask_rejections))
 
 
 @router.post(
@@ -306,6 +319,7 @@ _EXPORT_CHUNK = 1000
 def export_segment(
     segment_id: str,
     segments: Segments,
+    caller: Caller,
     identifier: Annotated[
         Literal["email", "phone"], Query(description="Which contact identifiers")
     ] = "email",
@@ -319,6 +333,7 @@ def export_segment(
     one). The rows are one consistent snapshot, streamed as they are read."""
     segment = segments.get_segment(segment_id)
     contacts = segments.export_contacts(segment.id, identifier, as_of=as_of)
+    record_export(segments.store, caller.name, segment, identifier, f"api:{format}")
     writer = _csv_chunks if format == "csv" else _jsonl_chunks
     filename = f"{_slug(segment.name)}-{identifier}.{format}"
     return StreamingResponse(

@@ -106,6 +106,8 @@ class IdentifierOut(BaseModel):
 class ProfileIdentifierOut(IdentifierOut):
     junk: bool
     first_seen: datetime
+    quarantined: bool = False
+    """A hub (kiosk, shared device, household contact): kept, shown, linking nothing new."""
 
 
 class ProfileOut(BaseModel):
@@ -131,6 +133,7 @@ class ProfileOut(BaseModel):
                     value=p.identifier.value,
                     junk=p.junk,
                     first_seen=p.first_seen,
+                    quarantined=p.quarantined,
                 )
                 for p in profile.identifiers
             ],

@@ -62,6 +62,8 @@ OBSERVATIONS_PER_PERSON = 6.5
 """Measured average; `people_for_observations` divides by it."""
 
 _CHUNK_PEOPLE = 2_000
+MAX_NOISE_SHARED_CONTACTS = 1.0
+"""`--noise max`: the share of multi-person households sharing a family email and landline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +149,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=0.0,
         help="share of multi-person households sharing a family email and landline (0-1)",
     )
+    parser.add_argument(
+        "--noise",
+        choices=["default", "max"],
+        default="default",
+        help="max: the noisiest data (every multi-person household shares a family email and "
+        "landline, on top of kiosks, tablets, junk and typos); overrides --shared-contacts",
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     args = parser.parse_args(argv)
+    if args.noise == "max":
+        args.shared_contacts = MAX_NOISE_SHARED_CONTACTS
     people = args.people if args.people is not None else people_for_observations(args.observations)
     started = time.perf_counter()
     counts = write_files(args.out, people, args.seed, args.events, args.shared_contacts)

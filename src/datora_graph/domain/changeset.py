@@ -18,6 +18,26 @@ from datora_graph.domain.survivorship import Candidates
 
 EvidenceKind = Literal["observed", "fuzzy", "manual"]
 EvidenceStatus = Literal["active", "held", "cut"]
+GuardName = Literal["limit", "cannot_link", "max_size", "hub", "quarantine"]
+"""Which guard held a link: a per-type limit, a steward's cannot-link, the maximum profile
+size, an identifier found to be a hub just now, or one quarantined earlier."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierGuardState:
+    """What the guards remember of one identifier between batches.
+
+    `joins` counts the existing profiles a link through this identifier joined to another
+    one (the identifier being the link's lower-priority end); `quarantined` identifiers are
+    kept and shown but no new merge goes through them, for the `reason` given. Only
+    identifiers with something to remember have a state; the others are `IdentifierGuardState
+    (key)`.
+    """
+
+    key: str
+    joins: int = 0
+    quarantined: bool = False
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -51,6 +71,8 @@ class Snapshot:
     key_constraints: Mapping[str, set[tuple[int, int]]] = field(default_factory=dict)
     """Cannot-link sides of each requested identifier, whether it exists yet or not, so a
     constraint holds for identifiers a batch (or a rebuild) creates."""
+    identifier_guards: Mapping[str, IdentifierGuardState] = field(default_factory=dict)
+    """Guard state of the requested identifiers that have one (see IdentifierGuardState)."""
 
     @classmethod
     def empty(cls) -> Snapshot:
@@ -96,7 +118,11 @@ class Merge:
 
 @dataclass(frozen=True, slots=True)
 class ReviewItemDraft:
-    """A decision for a steward: today a link a guard held. One open item per identifier pair."""
+    """A decision for a steward: today a link a guard held. One open item per identifier pair.
+
+    `reason` says in words which guard held the link and why; `source` and `observation_id`
+    are the evidence that asked for it; `suggested_action` starts with `accept:` or `reject:`
+    and says why, so a steward can work down the queue."""
 
     kind: Literal["held_link"]
     a: str
@@ -106,6 +132,9 @@ class ReviewItemDraft:
     reason: str
     observation_id: str
     created_at: datetime
+    guard: GuardName = "limit"
+    source: str = ""
+    suggested_action: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +150,7 @@ class ProfileWrite:
 class Changeset:
     """Everything one batch changes, applied by the store atomically, in this order:
     log appends, new identifiers, merges (identifiers and aliases move to the survivor),
-    profile writes, evidence, review items, events, rejections."""
+    profile writes, evidence, review items, events, rejections, identifier guard states."""
 
     observations: list[Observation] = field(default_factory=list)
     new_identifiers: list[NewIdentifier] = field(default_factory=list)
@@ -131,6 +160,8 @@ class Changeset:
     review_items: list[ReviewItemDraft] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    identifier_guards: list[IdentifierGuardState] = field(default_factory=list)
+    """The whole new guard state of each identifier whose state the batch changed."""
 
     def is_empty(self) -> bool:
         return not (
@@ -142,4 +173,5 @@ class Changeset:
             or self.review_items
             or self.events
             or self.rejections
+            or self.identifier_guards
         )

@@ -38,6 +38,12 @@ class Forbidden(DatoraError):
     code = "FORBIDDEN"
 
 
+class Unauthenticated(DatoraError):
+    """A call came without an API key, or with one that is unknown or revoked."""
+
+    code = "UNAUTHENTICATED"
+
+
 class StoreUnavailable(DatoraError):
     """The store cannot be reached or opened; the message says which store and why."""
 

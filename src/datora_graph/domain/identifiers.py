@@ -207,6 +207,19 @@ class IdentifierType:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """The bounds the resolution guards hold, beyond each type's limit.
+
+    `hub_max_profiles`: an identifier may join at most this many existing profiles (its own
+    included); the link that would join one more is held and the identifier quarantined.
+    `max_profile_identifiers`: a merge that would give a profile more identifiers is held.
+    """
+
+    hub_max_profiles: int = 3
+    max_profile_identifiers: int = 50
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedIdentifier:
     identifier: Identifier
     junk: bool

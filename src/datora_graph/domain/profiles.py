@@ -21,6 +21,8 @@ class ProfileIdentifier:
     identifier: Identifier
     junk: bool
     first_seen: datetime
+    quarantined: bool = False
+    """A hub (a kiosk, a shared device, a family email): kept and shown, but linking nothing new."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,12 @@ class ReviewItem:
     observation_id: str
     status: str
     created_at: datetime
+    guard: str = ""
+    """Which guard held the link (limit, cannot_link, max_size, hub, quarantine)."""
+    source: str = ""
+    """The source of the observation whose link was held."""
+    suggested_action: str = ""
+    """`accept: ...` or `reject: ...`, with the reason a steward would give."""
 
 
 @dataclass(frozen=True, slots=True)

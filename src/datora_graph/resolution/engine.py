@@ -3,10 +3,13 @@
 Observations are resolved one at a time, in log order, so the outcome does not depend on how
 the log is cut into batches: replaying the same log gives the same profiles and IDs.
 
-Each observation links its highest-priority identifier (the anchor) to every other identifier
-it carries. A link between two profiles merges them (union by size: the larger survives, the
-older among equals) unless a guard refuses: then the link is kept as `held` evidence with a
-review item. Junk identifiers are recorded, each in a profile of its own, and never link.
+Each observation links its highest-priority identifier that is not quarantined (the anchor)
+to every other identifier it carries, trying the others from the highest priority down, so
+when a limit is reached the links held are those through the lowest-priority identifiers. A
+link between two profiles merges them (union by size: the larger survives, the older among
+equals) unless a guard refuses (see guards.py): then the link is kept as `held` evidence with
+a review item. Junk identifiers are recorded, each in a profile of its own, and never link.
+Quarantined identifiers are linked like the others, but their links are held.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datora_graph.domain.changeset import (
     Changeset,
     EvidenceStatus,
     EvidenceUpsert,
+    IdentifierGuardState,
     Merge,
     NewIdentifier,
     ProfileState,
@@ -28,7 +32,7 @@ from datora_graph.domain.changeset import (
     ReviewItemDraft,
     Snapshot,
 )
-from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
 from datora_graph.domain.records import Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
@@ -37,7 +41,7 @@ from datora_graph.domain.survivorship import (
     add_candidates,
     canonical_json,
 )
-from datora_graph.resolution.guards import MergeGuard
+from datora_graph.resolution.guards import MergeGuard, Refusal
 
 
 def profile_id_for(observation_id: str, identifier_key: str) -> str:
@@ -55,6 +59,7 @@ class _Batch:
     owner: dict[str, str]
     states: dict[str, ProfileState]
     key_constraints: Mapping[str, set[tuple[int, int]]]
+    guards: dict[str, IdentifierGuardState]
     parent: dict[str, str] = field(default_factory=dict)
     fresh: set[str] = field(default_factory=set)
     dirty: set[str] = field(default_factory=set)
@@ -64,6 +69,7 @@ class _Batch:
     """(a, b, source) → [count, first_seen, last_seen, status]; made EvidenceUpserts at the end."""
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
+    guards_changed: set[str] = field(default_factory=set)
 
     def find(self, profile_id: str) -> str:
         root = profile_id
@@ -86,10 +92,15 @@ class _Batch:
 class ResolutionEngine:
     """Resolves observations into profiles under the guards of a `MergeGuard`."""
 
-    def __init__(self, registry: IdentifierRegistry, rules: SurvivorshipRules) -> None:
+    def __init__(
+        self,
+        registry: IdentifierRegistry,
+        rules: SurvivorshipRules,
+        guards: GuardSettings | None = None,
+    ) -> None:
         self._registry = registry
         self._rules = rules
-        self._guard = MergeGuard(registry)
+        self._guard = MergeGuard(registry, guards)
         self._rank = {name: -t.priority for name, t in registry.types.items()}
 
     def _link_order(self, identifier: Identifier) -> tuple[int, str]:
@@ -102,6 +113,7 @@ class ResolutionEngine:
             owner=dict(snapshot.identifiers),
             states={pid: _copy(state) for pid, state in snapshot.profiles.items()},
             key_constraints=snapshot.key_constraints,
+            guards=dict(snapshot.identifier_guards),
         )
         for observation in observations:
             self._resolve_one(batch, observation)
@@ -120,10 +132,12 @@ class ResolutionEngine:
         if linkable:
             if len(linkable) > 1:
                 linkable = sorted(linkable, key=self._link_order)
+                if batch.guards:
+                    linkable = _open_first(batch, linkable)
             anchor = linkable[0]
             for other in linkable[1:]:
                 self._link(batch, observation, anchor, other)
-            if observation.attributes:
+            if observation.attributes and not _quarantined(batch, anchor.key):
                 self._add_attributes(batch, observation, batch.profile_of(anchor.key))
         if batch.held_now:
             _settle_review_items(batch)
@@ -157,12 +171,21 @@ class ResolutionEngine:
         left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
         status: EvidenceStatus = "active"
         if left != right:
-            refusal = self._guard.refusal(batch.states[left], batch.states[right])
+            joins_existing = right not in batch.fresh
+            refusal = self._guard.check_link(
+                anchor,
+                other,
+                (batch.states[left], batch.states[right]),
+                (batch.guards.get(anchor.key), batch.guards.get(other.key)),
+                joins_existing,
+            )
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
                 status = "held"
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
+            if joins_existing or (refusal is not None and refusal.quarantine):
+                _count_join(batch, other.key, refusal, joins_existing)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
 
     def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
@@ -190,7 +213,7 @@ class ResolutionEngine:
         anchor: Identifier,
         other: Identifier,
         profiles: tuple[str, str],
-        reason: str,
+        refusal: Refusal,
     ) -> None:
         a, b = sorted((anchor.key, other.key))
         profile_a, profile_b = profiles if a == anchor.key else profiles[::-1]
@@ -205,9 +228,12 @@ class ResolutionEngine:
                 b,
                 profile_a,
                 profile_b,
-                reason,
+                refusal.reason,
                 observation.id,
                 observation.observed_at,
+                refusal.guard,
+                observation.source,
+                refusal.suggested_action,
             ),
         )
 
@@ -262,6 +288,7 @@ class ResolutionEngine:
             profiles=profiles,
             evidence=evidence,
             review_items=list(batch.review.values()),
+            identifier_guards=[batch.guards[key] for key in sorted(batch.guards_changed)],
         )
 
 
@@ -279,6 +306,33 @@ def _canonical(value: object) -> str:
             _CANONICAL_STRINGS.clear()
         text = _CANONICAL_STRINGS[value] = canonical_json(value)
     return text
+
+
+def _quarantined(batch: _Batch, key: str) -> bool:
+    state = batch.guards.get(key)
+    return state is not None and state.quarantined
+
+
+def _open_first(batch: _Batch, linkable: list[Identifier]) -> list[Identifier]:
+    """The identifiers in link order, the quarantined ones last: a quarantined identifier is
+    never the anchor while the observation carries another one."""
+    quarantined = [i for i in linkable if _quarantined(batch, i.key)]
+    if not quarantined:
+        return linkable
+    return [i for i in linkable if not _quarantined(batch, i.key)] + quarantined
+
+
+def _count_join(batch: _Batch, key: str, refusal: Refusal | None, joins_existing: bool) -> None:
+    """A link through `key` met another profile: when `key`'s profile existed before the
+    observation, count the join towards the hub bound (held ones too, unless a steward or the
+    size bound held them); quarantine `key` when the refusal says so."""
+    known = batch.guards.get(key) or IdentifierGuardState(key)
+    if joins_existing and (refusal is None or refusal.guard in ("hub", "quarantine", "limit")):
+        known = replace(known, joins=known.joins + 1)
+    if refusal is not None and refusal.quarantine and not known.quarantined:
+        known = replace(known, quarantined=True, reason=refusal.quarantine)
+    batch.guards[key] = known
+    batch.guards_changed.add(key)
 
 
 def _settle_review_items(batch: _Batch) -> None:

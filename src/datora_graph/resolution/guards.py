@@ -1,31 +1,188 @@
 """Guards: the rules that refuse a merge, so shared devices and typos do not fuse people.
 
 A refused merge is never dropped: the engine keeps the link as `held` evidence and opens a
-review item with the refusal's reason.
+review item with the refusal's reason and a suggested action.
+
+The engine links each observation's highest-priority identifier (the anchor) to every other
+one, so the other end of a link is always its lower-priority end. That is the identifier the
+guards blame: when a merge would break a per-type limit, the held link is the one through the
+lower-priority identifier, and if that identifier ranks below the limited type (a cookie that
+would put two CRM customers in one profile) it is quarantined as shared. An identifier whose
+links would join more than `hub_max_profiles` existing profiles is quarantined too (a shop
+kiosk, a family tablet, a household email). A quarantined identifier is kept and shown, and
+links it already made stay as they are, but no new merge goes through it.
+
+    >>> guard = MergeGuard(IdentifierRegistry.default())
+    >>> guard.refusal(crm_1_profile, crm_2_profile)          # doctest: +SKIP
+    'limit: the merge would give one profile 2 crm_id identifiers (at most 1 allowed)'
 """
 
 from __future__ import annotations
 
-from datora_graph.domain.changeset import ProfileState
-from datora_graph.domain.identifiers import IdentifierRegistry
+from dataclasses import dataclass
+
+import jellyfish
+
+from datora_graph.domain.changeset import GuardName, IdentifierGuardState, ProfileState
+from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
+
+_LABELS = {
+    "crm_id": "CRM customer number",
+    "user_id": "user account",
+    "email": "email address",
+    "phone": "phone number",
+    "device_id": "device",
+    "cookie_id": "browser cookie",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a link is held: the guard, its reason and the action a steward should likely take.
+
+    `quarantine` is set when the refusal also quarantines the link's lower-priority end."""
+
+    guard: GuardName
+    reason: str
+    suggested_action: str
+    quarantine: str = ""
 
 
 class MergeGuard:
-    """Per-type limits (a profile holds at most one crm_id, say) and cannot-link constraints."""
+    """Per-type limits, cannot-link constraints, the maximum profile size and hub quarantine."""
 
-    def __init__(self, registry: IdentifierRegistry) -> None:
+    def __init__(self, registry: IdentifierRegistry, settings: GuardSettings | None = None) -> None:
+        self._registry = registry
         self._limits = registry.limits()
+        self._settings = settings or GuardSettings()
+
+    @property
+    def settings(self) -> GuardSettings:
+        return self._settings
 
     def refusal(self, left: ProfileState, right: ProfileState) -> str | None:
         """Why `left` and `right` must not merge, or None when they may."""
+        found = self._profile_refusal(left, right)
+        return None if found is None else found[1]
+
+    def check_link(
+        self,
+        anchor: Identifier,
+        other: Identifier,
+        profiles: tuple[ProfileState, ProfileState],
+        guards: tuple[IdentifierGuardState | None, IdentifierGuardState | None],
+        joins_existing: bool,
+    ) -> Refusal | None:
+        """Why the link `anchor`-`other` must not merge their two profiles, or None.
+
+        `other` is the link's lower-priority end; `guards` holds the guard states of `anchor`
+        and `other`; `joins_existing` says whether the link would join `other`'s profile,
+        which existed before this observation, to another one (what counts towards a hub)."""
+        left, right = profiles
+        for identifier, state in ((other, guards[1]), (anchor, guards[0])):
+            if state is not None and state.quarantined:
+                return Refusal(
+                    "quarantine",
+                    f"quarantine: {identifier.key} is quarantined ({state.reason})",
+                    f"reject: the {_label(identifier)} {identifier.key} is shared, seen "
+                    f"linking {state.joins + 1} profiles",
+                )
+        found = self._profile_refusal(left, right)
+        if found is not None:
+            return self._explain(anchor, other, left, right, found)
+        joins = guards[1].joins if guards[1] is not None else 0
+        limit = self._settings.hub_max_profiles
+        if joins_existing and joins + 2 > limit:
+            return Refusal(
+                "hub",
+                f"hub: {other.key} would join {joins + 2} profiles (at most {limit} allowed)",
+                f"reject: the {_label(other)} {other.key} is shared by {joins + 2} profiles "
+                "(a kiosk, a family device or a household contact)",
+                quarantine=f"it joined more than {limit} profiles",
+            )
+        return None
+
+    def _profile_refusal(
+        self, left: ProfileState, right: ProfileState
+    ) -> tuple[GuardName, str, str] | None:
+        """(guard, reason, the limited type or '') for two profiles that must not merge."""
         for type_name, limit in self._limits.items():
             total = left.type_counts.get(type_name, 0) + right.type_counts.get(type_name, 0)
             if total > limit:
                 return (
+                    "limit",
                     f"limit: the merge would give one profile {total} {type_name} identifiers "
-                    f"(at most {limit} allowed)"
+                    f"(at most {limit} allowed)",
+                    type_name,
                 )
         for constraint_id, side in left.constraint_sides:
             if (constraint_id, 1 - side) in right.constraint_sides:
-                return f"cannot-link: constraint #{constraint_id} keeps these identifiers apart"
+                return (
+                    "cannot_link",
+                    f"cannot-link: constraint #{constraint_id} keeps these identifiers apart",
+                    "",
+                )
+        most = self._settings.max_profile_identifiers
+        if left.size + right.size > most:
+            return (
+                "max_size",
+                f"size: the merge would give one profile {left.size + right.size} identifiers "
+                f"(at most {most} allowed)",
+                "",
+            )
         return None
+
+    def _explain(
+        self,
+        anchor: Identifier,
+        other: Identifier,
+        left: ProfileState,
+        right: ProfileState,
+        found: tuple[GuardName, str, str],
+    ) -> Refusal:
+        guard, reason, limited = found
+        if guard == "cannot_link":
+            return Refusal(guard, reason, "reject: a steward keeps these identifiers apart")
+        if guard == "max_size":
+            return Refusal(
+                guard,
+                reason,
+                f"reject unless one person: profiles of {left.size} and {right.size} "
+                "identifiers are rarely one customer",
+            )
+        if anchor.type == other.type == limited:
+            distance = jellyfish.damerau_levenshtein_distance(anchor.value, other.value)
+            if distance <= 1:
+                return Refusal(
+                    guard,
+                    reason,
+                    f"accept: {anchor.value!r} and {other.value!r} look like one "
+                    f"{_label(other)} mistyped (one character apart)",
+                )
+            return Refusal(
+                guard,
+                reason,
+                f"reject: one record carries two different {_label(other)}s",
+            )
+        if self._registry.priority(other.type) < self._registry.priority(limited):
+            return Refusal(
+                guard,
+                f"{reason}; {other.key} would bring them together",
+                f"reject: the {_label(other)} {other.key} joins two customers with different "
+                f"{_label_of_type(limited)}s (shared)",
+                quarantine=f"it would bring together two {limited} identifiers",
+            )
+        return Refusal(
+            guard,
+            reason,
+            f"reject unless one customer holds both {_label_of_type(limited)}s "
+            "(a duplicate record to clean up at the source)",
+        )
+
+
+def _label(identifier: Identifier) -> str:
+    return _label_of_type(identifier.type)
+
+
+def _label_of_type(type_name: str) -> str:
+    return _LABELS.get(type_name, type_name)

@@ -14,6 +14,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from datora_graph.domain.access import ApiKey
+from datora_graph.domain.audit import AuditEntry, AuditFilter, AuditPage
+from datora_graph.domain.cannot_links import CannotLink
 from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
@@ -28,6 +31,7 @@ from datora_graph.domain.profiles import (
     ReviewPage,
     StoreStats,
 )
+from datora_graph.domain.records import Event
 from datora_graph.domain.segments import (
     MemberPage,
     Segment,
@@ -35,6 +39,7 @@ from datora_graph.domain.segments import (
     SegmentQuery,
     SegmentSize,
 )
+from datora_graph.domain.steward import Decision, DecisionPage, GraphSlice, StewardChange
 from datora_graph.domain.traits import TraitFacts, TraitSettings
 
 
@@ -108,6 +113,20 @@ class GraphStore(Protocol):
 
     def iter_profiles(self, batch_size: int = 1000) -> Iterator[list[GoldenProfile]]:
         """Every profile with its identifiers, in ID order, a batch at a time."""
+        ...
+
+    # -- bulk reads, to carry a store's contents to another (migrate.py) ------------------
+    def iter_events(self, batch_size: int = 1000) -> Iterator[list[Event]]:
+        """Every stored event, in ID order, a batch at a time."""
+        ...
+
+    def list_cannot_links(self) -> list[CannotLink]:
+        """Every cannot-link constraint, in ID order (stewards make them: they are few)."""
+        ...
+
+    def iter_consent_statements(self, batch_size: int = 1000) -> Iterator[list[ConsentStatement]]:
+        """Every kept consent statement (not only the ones in force), a batch at a time, by
+        identifier key and purpose (further order is the store's own)."""
         ...
 
     def list_rejections(self, query: RejectionFilter) -> RejectionPage: ...
@@ -223,4 +242,54 @@ class GraphStore(Protocol):
 
     def events_per_day(self, since: datetime, until: datetime) -> list[DailyEvents]:
         """Events by UTC day and type, with their revenue, for `since <= occurred_at < until`."""
+        ...
+
+    # -- steward decisions (issue 5) ----------------------------------------------------
+    def profile_slice(self, profile_ids: Collection[str]) -> GraphSlice:
+        """The given profiles (current IDs) as they stand: rows, members, the aliases that
+        resolve to them, and every evidence row with an end among their identifiers."""
+        ...
+
+    def apply_steward_change(self, change: StewardChange) -> Decision:
+        """Apply a steward decision (or its undo) and log it, in one transaction; returns the
+        logged decision with what the store created for it. Conflict when `change.undoes`
+        names a decision that is already undone."""
+        ...
+
+    def get_decisions(self, ids: Collection[str]) -> dict[str, Decision]:
+        """Logged decisions by ID; unknown IDs are absent."""
+        ...
+
+    def list_decisions(self, after: int, limit: int) -> DecisionPage:
+        """Up to `limit` logged decisions after log position `after`, oldest first. The log,
+        must-links and cannot-links survive `reset_derived`."""
+        ...
+
+    # -- access control and the audit log (issue 5) -------------------------------------
+    # Neither is derived from the observation log: `reset_derived` leaves both alone.
+    def create_api_key(self, key: ApiKey) -> None:
+        """Store a new key (its hash, never its token); Conflict when the name was ever used,
+        so an audit entry naming a key names one key for good."""
+        ...
+
+    def list_api_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included, by name."""
+        ...
+
+    def api_key_by_hash(self, token_hash: str) -> ApiKey | None:
+        """The key whose token hashes to `token_hash`, revoked or not; None when there is none."""
+        ...
+
+    def revoke_api_key(self, name: str, at: datetime) -> ApiKey | None:
+        """Mark the named key revoked at `at` (a revoked key keeps its first time); the key as
+        stored afterwards, or None when no key has that name."""
+        ...
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Keep the entries; an entry whose ID is already stored is not written again."""
+        ...
+
+    def list_audit(self, query: AuditFilter) -> AuditPage:
+        """A page of entries, newest first (by time, then ID), matching every filter given;
+        `profile_id` matches an entry naming it before or after the action."""
         ...

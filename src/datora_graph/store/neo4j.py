@@ -37,11 +37,16 @@ from datora_graph.domain.profiles import (
 )
 from datora_graph.domain.records import iso
 from datora_graph.store import neo4j_rows as rows
+from datora_graph.store.neo4j_access import Neo4jAccess
+from datora_graph.store.neo4j_activity import recount_activity
 from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_segments import Neo4jSegments
+from datora_graph.store.neo4j_steward import Neo4jSteward
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""2: filterable attributes and event properties, activity aggregates (neo4j_activity)."""
 REBUILD_MARKER = "rebuild_started_at"
 REJECTION_SEQ = "next_rejection_seq"
 REVIEW_ITEM_ID = "next_review_item_id"
@@ -55,7 +60,7 @@ DELETES_PER_TRANSACTION = 10_000
 __all__ = ["Neo4jStore", "Neo4jTarget"]
 
 
-class Neo4jStore(Neo4jSegments):
+class Neo4jStore(Neo4jSegments, Neo4jSteward, Neo4jAccess, Neo4jExport):
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 
     def __init__(self, target: Neo4jTarget) -> None:
@@ -81,6 +86,7 @@ class Neo4jStore(Neo4jSegments):
                 f"Neo4j at {self._neo4j.target.uri} holds Datora Graph schema version {found}; "
                 f"this release reads version {SCHEMA_VERSION}"
             )
+        self._prepare_activity()
 
     # -- ingest ---------------------------------------------------------------------------
     def known_observation_ids(self, ids: Collection[str]) -> set[str]:
@@ -313,7 +319,13 @@ def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> N
         first = _reserve(tx, REVIEW_ITEM_ID, len(changeset.review_items))
         items = rows.review_item_rows(changeset.review_items, first)
         _unwind(tx, CYPHER.insert_review_items, "rows", items)
+    guards = rows.identifier_guard_rows(changeset.identifier_guards)
+    _unwind(tx, CYPHER.set_identifier_guards, "rows", guards)
     _unwind(tx, CYPHER.insert_events, "rows", rows.event_rows(changeset.events, now))
+    _unwind(tx, CYPHER.upsert_key_activity, "rows", rows.key_activity_rows(changeset.events))
+    touched = [w.state.id for w in changeset.profiles]
+    touched += [m["survivor"] for m in rows.merge_moves(changeset.merges)]
+    recount_activity(tx, touched, [e.identifiers[0].key for e in changeset.events])
     if changeset.rejections:
         first = _reserve(tx, REJECTION_SEQ, len(changeset.rejections))
         kept = rows.rejection_rows(changeset.rejections, first)
@@ -338,7 +350,12 @@ def _snapshot(tx: ManagedTransaction, keys: list[str]) -> Snapshot:
     for chunk in rows.chunked(keys, ROWS_PER_STATEMENT):
         for record in tx.run(CYPHER.constraint_sides_of_keys, {"keys": chunk}):
             key_sides[record["key"]].add((int(record["constraint_id"]), int(record["side"])))
-    return Snapshot(identifiers, profiles, dict(key_sides))
+    guards = {
+        record["key"]: rows.identifier_guard(record)
+        for chunk in rows.chunked(keys, ROWS_PER_STATEMENT)
+        for record in tx.run(CYPHER.identifier_guards, {"keys": chunk})
+    }
+    return Snapshot(identifiers, profiles, dict(key_sides), guards)
 
 
 def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], list[GoldenProfile]]:

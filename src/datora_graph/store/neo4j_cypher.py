@@ -40,6 +40,17 @@ class Neo4jStatements:
     schema_segment_name: LiteralString
     schema_consent_slot: LiteralString
     schema_consent_statement: LiteralString
+    schema_event_credit: LiteralString
+    schema_event_time: LiteralString
+    schema_key_activity: LiteralString
+    schema_key_activity_key: LiteralString
+    schema_consent_statement_key: LiteralString
+    schema_trait_settings: LiteralString
+    schema_api_key_name: LiteralString
+    schema_api_key_hash: LiteralString
+    schema_audit_id: LiteralString
+    schema_audit_at: LiteralString
+    schema_audit_profile_id: LiteralString
     await_indexes: LiteralString
     # -- meta values, ID counters and the commit guard ---------------------------------------
     meta_get: LiteralString
@@ -56,6 +67,7 @@ class Neo4jStatements:
     last_sequence: LiteralString
     read_log: LiteralString
     identifier_profiles: LiteralString
+    identifier_guards: LiteralString
     profile_states: LiteralString
     constraint_sides_of_keys: LiteralString
     constraint_sides_of_profiles: LiteralString
@@ -70,7 +82,10 @@ class Neo4jStatements:
     upsert_profiles: LiteralString
     upsert_evidence: LiteralString
     insert_review_items: LiteralString
+    set_identifier_guards: LiteralString
     insert_events: LiteralString
+    upsert_key_activity: LiteralString
+    recount_activity: LiteralString
     insert_rejections: LiteralString
     # -- other writes ------------------------------------------------------------------------
     upsert_cannot_link: LiteralString
@@ -84,6 +99,10 @@ class Neo4jStatements:
     merge_history: LiteralString
     list_review_items: LiteralString
     stats: LiteralString
+    # -- bulk reads (neo4j_export.py) --------------------------------------------------------
+    events_page: LiteralString
+    list_cannot_links: LiteralString
+    consent_statements_page: LiteralString
     # -- segments, consent and insights (neo4j_segments.py) ----------------------------------
     insert_segment: LiteralString
     update_segment: LiteralString
@@ -96,11 +115,28 @@ class Neo4jStatements:
     consent_of_identifiers: LiteralString
     consent_of_profiles: LiteralString
     graph_counts: LiteralString
+    # -- traits and insights (neo4j_activity.py) ---------------------------------------------
+    trait_settings_init: LiteralString
+    trait_settings_get: LiteralString
+    trait_settings_set: LiteralString
+    profile_ids_page: LiteralString
+    trait_facts: LiteralString
+    attribute_completeness: LiteralString
+    events_per_day: LiteralString
     # skeletons: neo4j_segment_compiler fills in their placeholder parameter
     segment_sizes: LiteralString
     segment_page: LiteralString
     segment_memberships: LiteralString
     segment_contacts: LiteralString
+    buyer_values: LiteralString
+    # -- API keys and the audit log (neo4j_access.py) ----------------------------------------
+    insert_api_key: LiteralString
+    list_api_keys: LiteralString
+    api_key_by_hash: LiteralString
+    revoke_api_key: LiteralString
+    append_audit: LiteralString
+    list_audit: LiteralString
+    list_audit_of_profile: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

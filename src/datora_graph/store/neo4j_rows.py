@@ -2,6 +2,11 @@
 objects. Values are stored exactly as the SQLite store stores them: timestamps as fixed-width
 ISO UTC strings (`iso`), so string order is time order and cursors are the same; structured
 values (type counts, attributes, candidates, event properties) as canonical JSON strings.
+
+Golden attributes and event properties are also stored as properties Cypher can filter on,
+each under a fixed prefix (`attr_city`, `prop_revenue`) and read by key as a parameter
+(`p[$key]`), never spelled into a statement. `filterable` says how each JSON value is kept
+so that every segment operator answers as it does on SQLite's JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from neo4j import Record
 
 from datora_graph.domain.changeset import (
     EvidenceUpsert,
+    IdentifierGuardState,
     Merge,
     NewIdentifier,
     ProfileState,
@@ -24,11 +30,38 @@ from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, MergeRecord, ProfileIdentifier, ReviewItem
 from datora_graph.domain.records import Event, Observation, Rejection, from_iso, iso
 from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
+from datora_graph.domain.traits import to_cents
 
 Row = dict[str, Any]
 Fields = Record | Mapping[str, Any]
 """A record, or a map inside one (journey events come as a list of maps)."""
 _Item = TypeVar("_Item")
+ATTRIBUTE_PREFIX = "attr_"
+"""Golden attribute `city` is the profile property `attr_city`."""
+PROPERTY_PREFIX = "prop_"
+"""Event property `revenue` is the event property `prop_revenue`."""
+_INT64 = range(-(2**63), 2**63)
+
+
+def filterable(value: object) -> object:
+    """A JSON value as a Neo4j property that every segment operator reads as SQLite reads the
+    JSON: text, numbers and booleans as themselves; an array as its text elements (the only
+    ones `contains` can find, and no other operator matches an array); an object, null, or an
+    array without text as `[false]`, present but matching no operator but `exists` (a list of
+    one boolean, which no text `contains` and no scalar equals, rather than an empty list,
+    whose element type a property cannot record)."""
+    if isinstance(value, bool | str | float):
+        return value
+    if isinstance(value, int):
+        return value if value in _INT64 else float(value)
+    texts = [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+    if texts or value is None or isinstance(value, list | Mapping):
+        return texts or [False]
+    return str(value)  # what `json.dumps(default=str)` stores on SQLite
+
+
+def filterable_map(values: Mapping[str, object], prefix: str) -> Row:
+    return {f"{prefix}{name}": filterable(value) for name, value in values.items()}
 
 
 def chunked(items: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
@@ -93,6 +126,19 @@ def merge_rows(merges: Sequence[Merge], first_id: int) -> list[Row]:
     ]
 
 
+def identifier_guard_rows(guards: Sequence[IdentifierGuardState]) -> list[Row]:
+    return [
+        {"key": g.key, "joins": g.joins, "quarantined": g.quarantined, "reason": g.reason}
+        for g in guards
+    ]
+
+
+def identifier_guard(record: Fields) -> IdentifierGuardState:
+    return IdentifierGuardState(
+        record["key"], int(record["joins"]), bool(record["quarantined"]), record["reason"] or ""
+    )
+
+
 def profile_rows(profiles: Sequence[ProfileWrite]) -> list[Row]:
     return [
         {
@@ -105,6 +151,8 @@ def profile_rows(profiles: Sequence[ProfileWrite]) -> list[Row]:
             "junk": w.state.junk,
             "attributes": json.dumps(w.attributes, sort_keys=True, ensure_ascii=False),
             "candidates": candidates_to_json(w.state.candidates),
+            "filterable": filterable_map(w.attributes, ATTRIBUTE_PREFIX),
+            "identifier_types": sorted(t for t, n in w.state.type_counts.items() if n > 0),
         }
         for w in profiles
     ]
@@ -138,6 +186,9 @@ def review_item_rows(items: Sequence[ReviewItemDraft], first_id: int) -> list[Ro
             "profile_b": r.profile_b,
             "reason": r.reason,
             "observation_id": r.observation_id,
+            "guard": r.guard,
+            "source": r.source,
+            "suggested_action": r.suggested_action,
             "created_at": iso(r.created_at),
         }
         for n, r in enumerate(items)
@@ -157,9 +208,38 @@ def event_rows(events: Sequence[Event], now: str) -> list[Row]:
             "properties": json.dumps(e.properties, sort_keys=True, ensure_ascii=False, default=str),
             "received_at": now,
             "keys": list(dict.fromkeys(i.key for i in e.identifiers)),
+            "credited_key": e.identifiers[0].key,
+            "revenue_cents": to_cents(e.properties.get("revenue")),
+            "filterable": filterable_map(e.properties, PROPERTY_PREFIX),
         }
         for e in events
     ]
+
+
+def key_activity_rows(events: Sequence[Event]) -> list[Row]:
+    """The batch's events summed per credited identifier key and type (see domain/traits.py:
+    an event counts once, for the identifier it names first)."""
+    sums: dict[tuple[str, str], Row] = {}
+    for e in events:
+        at = iso(e.occurred_at)
+        cents = to_cents(e.properties.get("revenue")) or 0
+        key = (e.identifiers[0].key, e.type)
+        found = sums.get(key)
+        if found is None:
+            sums[key] = {
+                "key": key[0],
+                "type": e.type,
+                "events": 1,
+                "revenue_cents": cents,
+                "first_at": at,
+                "last_at": at,
+            }
+            continue
+        found["events"] += 1
+        found["revenue_cents"] += cents
+        found["first_at"] = min(found["first_at"], at)
+        found["last_at"] = max(found["last_at"], at)
+    return list(sums.values())
 
 
 def rejection_rows(rejections: Sequence[Rejection], first_seq: int) -> list[Row]:
@@ -196,7 +276,10 @@ def golden_profile(record: Fields) -> GoldenProfile:
     identifiers = sorted(
         (
             ProfileIdentifier(
-                Identifier(i["type"], i["value"]), bool(i["junk"]), from_iso(i["first_seen"])
+                Identifier(i["type"], i["value"]),
+                bool(i["junk"]),
+                from_iso(i["first_seen"]),
+                bool(i.get("quarantined")),
             )
             for i in record["identifiers"]
         ),
@@ -248,6 +331,9 @@ def review_item(record: Fields) -> ReviewItem:
         record["observation_id"],
         record["status"],
         from_iso(record["created_at"]),
+        guard=record["guard"],
+        source=record["source"],
+        suggested_action=record["suggested_action"],
     )
 
 

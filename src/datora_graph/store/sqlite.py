@@ -20,7 +20,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
-from datora_graph.domain.changeset import Changeset, ProfileState, Snapshot
+from datora_graph.domain.changeset import (
+    Changeset,
+    IdentifierGuardState,
+    ProfileState,
+    Snapshot,
+)
 from datora_graph.domain.errors import Conflict, InvalidInput, StoreUnavailable
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import (
@@ -46,7 +51,10 @@ from datora_graph.domain.survivorship import (
     candidates_to_json,
 )
 from datora_graph.store import sqlite_sql as sql
+from datora_graph.store.sqlite_access import SqliteAccess
+from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_segments import SqliteSegments
+from datora_graph.store.sqlite_steward import SqliteSteward
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
@@ -54,7 +62,7 @@ WRITER_CACHE_KIB = 256 * 1024
 """Page cache of the one writing connection; each reading connection keeps 64 MiB."""
 
 
-class SqliteStore(SqliteSegments):
+class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 
     def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
@@ -78,6 +86,7 @@ class SqliteStore(SqliteSegments):
             # mid-transaction and writes them again at commit.
             self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             self._writer.executescript(sql.SCHEMA)
+            self._add_review_item_columns()
             self._check_schema_version()
             self._open_segments()
             self._checkpointer = WalCheckpointer(self._connect)
@@ -132,6 +141,14 @@ class SqliteStore(SqliteSegments):
                 self._writer.execute("ROLLBACK")
                 raise
             self._writer.execute("COMMIT")
+
+    def _add_review_item_columns(self) -> None:
+        """Store files written before review items carried guard, source and suggested action
+        get those columns (defaults for the items already there), so they open unchanged."""
+        present = {row[0] for row in self._writer.execute(sql.REVIEW_ITEM_COLUMNS)}
+        for column, statement in sql.ADD_REVIEW_ITEM_COLUMNS.items():
+            if column not in present:
+                self._writer.execute(statement)
 
     def _check_schema_version(self) -> None:
         row = self._writer.execute(sql.GET_META, ("schema_version",)).fetchone()
@@ -195,7 +212,11 @@ class SqliteStore(SqliteSegments):
                 sql.KEY_CONSTRAINT_SIDES, {"keys": keys_json}
             ):
                 key_sides[key].add((constraint_id, side))
-        return Snapshot(identifiers, profiles, dict(key_sides))
+            guards = {
+                row[0]: IdentifierGuardState(row[0], row[1], bool(row[2]), row[3])
+                for row in db.execute(sql.SNAPSHOT_IDENTIFIER_GUARDS, (keys_json,))
+            }
+        return Snapshot(identifiers, profiles, dict(key_sides), guards)
 
     def commit(self, changeset: Changeset) -> None:
         now = iso(datetime.now(UTC))
@@ -324,7 +345,21 @@ class SqliteStore(SqliteSegments):
         with self._read() as db:
             rows = db.execute(sql.LIST_REVIEW_ITEMS, params).fetchall()
         items = [
-            ReviewItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _datetime(r[9]))
+            ReviewItem(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                _datetime(r[9]),
+                guard=r[10],
+                source=r[11],
+                suggested_action=r[12],
+            )
             for r in rows[: query.limit]
         ]
         next_after = items[-1].id if len(rows) > query.limit else None
@@ -430,9 +465,16 @@ def _write_changeset(
                 r.reason,
                 r.observation_id,
                 iso(r.created_at),
+                r.guard,
+                r.source,
+                r.suggested_action,
             )
             for r in changeset.review_items
         ],
+    )
+    db.executemany(
+        sql.PUT_IDENTIFIER_GUARD,
+        [(g.key, g.joins, int(g.quarantined), g.reason) for g in changeset.identifier_guards],
     )
     _write_events(db, changeset.events, now)
     db.executemany(
@@ -534,11 +576,13 @@ def _write_events(db: sqlite3.Connection, events: Sequence[Event], now: str) -> 
 
 def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]:
     identifiers: dict[str, list[ProfileIdentifier]] = defaultdict(list)
-    for profile_id, type_, value, junk, first_seen in db.execute(
+    for profile_id, type_, value, junk, first_seen, quarantined in db.execute(
         sql.IDENTIFIERS_OF_PROFILES, (ids_json,)
     ):
         identifiers[profile_id].append(
-            ProfileIdentifier(Identifier(type_, value), bool(junk), _datetime(first_seen))
+            ProfileIdentifier(
+                Identifier(type_, value), bool(junk), _datetime(first_seen), bool(quarantined)
+            )
         )
     aliases: dict[str, list[str]] = defaultdict(list)
     for profile_id, alias in db.execute(sql.ALIASES_OF_PROFILES, (ids_json,)):

@@ -67,10 +67,19 @@ CREATE TABLE IF NOT EXISTS review_items (
     reason         TEXT NOT NULL,
     observation_id TEXT NOT NULL,
     status         TEXT NOT NULL DEFAULT 'open',
-    created_at     TEXT NOT NULL
+    created_at     TEXT NOT NULL,
+    guard          TEXT NOT NULL DEFAULT 'limit',
+    source         TEXT NOT NULL DEFAULT '',
+    suggested_action TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS review_items_open_pair ON review_items (a, b)
     WHERE status = 'open';
+CREATE TABLE IF NOT EXISTS identifier_guards (
+    key         TEXT PRIMARY KEY,
+    joins       INTEGER NOT NULL,
+    quarantined INTEGER NOT NULL,
+    reason      TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS merges (
     id             INTEGER PRIMARY KEY,
     absorbed       TEXT NOT NULL,
@@ -195,8 +204,27 @@ ON CONFLICT (a, b, source) DO UPDATE SET
 """
 INSERT_REVIEW_ITEM = """
 INSERT OR IGNORE INTO review_items
-    (kind, a, b, profile_a, profile_b, reason, observation_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    (kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
+     guard, source, suggested_action)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+REVIEW_ITEM_COLUMNS = "SELECT name FROM pragma_table_info('review_items')"
+ADD_REVIEW_ITEM_COLUMNS = {
+    "guard": "ALTER TABLE review_items ADD COLUMN guard TEXT NOT NULL DEFAULT 'limit'",
+    "source": "ALTER TABLE review_items ADD COLUMN source TEXT NOT NULL DEFAULT ''",
+    "suggested_action": (
+        "ALTER TABLE review_items ADD COLUMN suggested_action TEXT NOT NULL DEFAULT ''"
+    ),
+}
+"""Columns a store file written before issue 5 lacks; added when the store opens it."""
+SNAPSHOT_IDENTIFIER_GUARDS = """
+SELECT key, joins, quarantined, reason FROM identifier_guards
+WHERE key IN (SELECT value FROM json_each(?))
+"""
+PUT_IDENTIFIER_GUARD = """
+INSERT INTO identifier_guards (key, joins, quarantined, reason) VALUES (?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET
+    joins = excluded.joins, quarantined = excluded.quarantined, reason = excluded.reason
 """
 INSERT_EVENT = """
 INSERT INTO events (id, type, occurred_at, source, identifiers, properties, received_at)
@@ -223,6 +251,7 @@ RESET_DERIVED = (
     "DELETE FROM aliases",
     "DELETE FROM evidence",
     "DELETE FROM review_items",
+    "DELETE FROM identifier_guards",
     "DELETE FROM merges",
 )
 
@@ -237,9 +266,10 @@ SELECT id, attributes, size, created_at, updated_at, junk
 FROM profiles WHERE id IN (SELECT value FROM json_each(?))
 """
 IDENTIFIERS_OF_PROFILES = """
-SELECT profile_id, type, value, junk, first_seen FROM identifiers
-WHERE profile_id IN (SELECT value FROM json_each(?))
-ORDER BY profile_id, type, value
+SELECT i.profile_id, i.type, i.value, i.junk, i.first_seen, coalesce(g.quarantined, 0)
+FROM identifiers i LEFT JOIN identifier_guards g ON g.key = i.key
+WHERE i.profile_id IN (SELECT value FROM json_each(?))
+ORDER BY i.profile_id, i.type, i.value
 """
 ALIASES_OF_PROFILES = """
 SELECT profile_id, alias FROM aliases
@@ -316,7 +346,8 @@ ORDER BY m.profile_id, g.at, g.id
 LIST_REVIEW_ITEMS = """
 SELECT r.id, r.kind, r.a, r.b,
        coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
-       r.reason, r.observation_id, r.status, r.created_at
+       r.reason, r.observation_id, r.status, r.created_at,
+       r.guard, r.source, r.suggested_action
 FROM review_items r
 LEFT JOIN identifiers ia ON ia.key = r.a
 LEFT JOIN identifiers ib ON ib.key = r.b

@@ -41,6 +41,7 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def graphql(server: str) -> Iterator[GraphQLClient]:
-    with httpx.Client(base_url=server, timeout=30) as http:
+def graphql(server: str, admin_token: str) -> Iterator[GraphQLClient]:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
         yield GraphQLClient(http)

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from tests.conftest import ServeApp
+from tests.conftest import ServeApp, auth_headers
 
 from datora_graph.api import create_app
 from datora_graph.config import Settings
@@ -49,10 +49,13 @@ class CountingStore:
 def counted(
     serve_app: ServeApp, settings: Settings, tmp_path: Path
 ) -> Iterator[tuple[GraphQLClient, CountingStore]]:
-    store = CountingStore(SqliteStore(tmp_path / "counted.db"))
+    inner = SqliteStore(tmp_path / "counted.db")
+    headers = auth_headers(inner)
+    store = CountingStore(inner)
     service = IdentityService(cast(GraphStore, store), settings)
     try:
-        with serve_app(create_app(service=service)) as url, httpx.Client(base_url=url) as http:
+        app = create_app(service=service)
+        with serve_app(app) as url, httpx.Client(base_url=url, headers=headers) as http:
             yield GraphQLClient(http), store
     finally:
         store.close()
@@ -87,7 +90,9 @@ def calls_for(
 ) -> tuple[Counter[str], dict[str, Any]]:
     store.calls.clear()
     data = graphql.data(query, **variables)
-    return Counter(store.calls), data
+    calls = Counter(store.calls)
+    assert calls.pop("api_key_by_hash") == 1, "the API key is looked up once per request"
+    return calls, data
 
 
 @pytest.mark.parametrize("size", [1, 20])

@@ -13,7 +13,7 @@ from .conftest import GraphQLClient
 
 PROFILE_FIELDS = """
     id aliases attributes size createdAt updatedAt junk
-    identifiers { type value key junk firstSeen }
+    identifiers { type value key junk firstSeen quarantined }
 """
 BY_IDENTIFIER = f"""
 query ($type: String!, $value: String!) {{
@@ -38,6 +38,7 @@ def as_rest(profile: dict[str, Any]) -> dict[str, Any]:
                 "value": i["value"],
                 "junk": i["junk"],
                 "first_seen": i["firstSeen"],
+                "quarantined": i["quarantined"],
             }
             for i in profile["identifiers"]
         ],

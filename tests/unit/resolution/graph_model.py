@@ -24,6 +24,7 @@ from datetime import datetime
 from datora_graph.domain.changeset import (
     Changeset,
     EvidenceUpsert,
+    IdentifierGuardState,
     ProfileState,
     ReviewItemDraft,
     Snapshot,
@@ -50,6 +51,7 @@ class GraphModel:
     evidence: dict[tuple[str, str, str], EvidenceUpsert] = field(default_factory=dict)
     review_items: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     cannot_link: dict[int, tuple[str, str]] = field(default_factory=dict)
+    guards: dict[str, IdentifierGuardState] = field(default_factory=dict)
     log: list[Observation] = field(default_factory=list)
 
     # -- the port -------------------------------------------------------------------------
@@ -64,7 +66,12 @@ class GraphModel:
                 owner = self.identifiers.get(key)
                 if owner in profiles:
                     profiles[owner].constraint_sides.add((constraint_id, side))
-        return Snapshot(identifiers, profiles, key_constraints=self._key_constraints(keys))
+        return Snapshot(
+            identifiers,
+            profiles,
+            key_constraints=self._key_constraints(keys),
+            identifier_guards={k: self.guards[k] for k in keys if k in self.guards},
+        )
 
     def apply(self, changeset: Changeset) -> None:
         self.log.extend(changeset.observations)
@@ -91,6 +98,8 @@ class GraphModel:
             self._add_evidence(upsert)
         for item in changeset.review_items:
             self.review_items.setdefault((item.a, item.b), item)
+        for guard in changeset.identifier_guards:
+            self.guards[guard.key] = guard
 
     def add_cannot_link(self, a: str, b: str) -> int:
         constraint_id = len(self.cannot_link) + 1
@@ -101,6 +110,9 @@ class GraphModel:
         return self.log[-1].seq if self.log else 0
 
     # -- reads ----------------------------------------------------------------------------
+    def quarantined(self) -> set[str]:
+        return {key for key, guard in self.guards.items() if guard.quarantined}
+
     def members(self, profile_id: str) -> set[str]:
         return {k for k, pid in self.identifiers.items() if pid == profile_id}
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from datora_graph.config import IdentifierTypeSetting, Settings
-from datora_graph.domain.changeset import ProfileState
-from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.changeset import IdentifierGuardState, ProfileState
+from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
 from datora_graph.resolution.guards import MergeGuard
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -105,3 +105,67 @@ def test_a_profile_already_on_both_sides_may_still_merge_elsewhere(guard: MergeG
     both = state("a", {"email": 2}, {(4, 0), (4, 1)})
 
     assert guard.refusal(both, state("b", {"email": 1})) is None
+
+
+def test_the_guard_settings_come_from_the_configuration() -> None:
+    settings = Settings(hub_max_profiles=5, max_profile_identifiers=80)
+
+    assert settings.guard_settings() == GuardSettings(5, 80)
+    assert Settings().guard_settings() == GuardSettings()
+
+
+def test_a_merge_past_the_maximum_size_is_refused() -> None:
+    guard = MergeGuard(IdentifierRegistry.default(), GuardSettings(max_profile_identifiers=5))
+
+    assert guard.refusal(state("a", {"email": 2}), state("b", {"cookie_id": 3})) is None
+    assert guard.refusal(state("a", {"email": 3}), state("b", {"cookie_id": 3})) == (
+        "size: the merge would give one profile 6 identifiers (at most 5 allowed)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "action"),
+    [
+        pytest.param("C-10024", "accept: 'C-10042' and 'C-10024' look like one", id="typo"),
+        pytest.param("C-77", "reject: one record carries two different", id="different"),
+    ],
+)
+def test_two_values_of_a_limited_type_suggest_accept_only_when_one_is_a_typo(
+    guard: MergeGuard, other: str, action: str
+) -> None:
+    anchor, second = Identifier("crm_id", "C-10042"), Identifier("crm_id", other)
+
+    refusal = guard.check_link(
+        anchor, second, (state("a", {"crm_id": 1}), state("b", {"crm_id": 1})), (None, None), True
+    )
+
+    assert refusal is not None
+    assert (refusal.guard, refusal.quarantine) == ("limit", "")
+    assert refusal.suggested_action.startswith(action)
+
+
+def test_a_cookie_between_two_crm_customers_is_quarantined(guard: MergeGuard) -> None:
+    crm, cookie = Identifier("crm_id", "C-1"), Identifier("cookie_id", "k-1")
+
+    refusal = guard.check_link(
+        crm, cookie, (state("a", {"crm_id": 1}), state("b", {"crm_id": 1})), (None, None), True
+    )
+
+    assert refusal is not None
+    assert refusal.quarantine == "it would bring together two crm_id identifiers"
+    assert "cookie_id:k-1 would bring them together" in refusal.reason
+    assert refusal.suggested_action.startswith("reject: the browser cookie cookie_id:k-1")
+
+
+def test_an_identifier_joining_one_profile_too_many_becomes_a_hub(guard: MergeGuard) -> None:
+    email, kiosk = Identifier("email", "p@x.io"), Identifier("device_id", "kiosk")
+    sides = (state("a", {"email": 1}), state("b", {"device_id": 1, "email": 2}))
+
+    assert guard.check_link(email, kiosk, sides, (None, IdentifierGuardState("k", 1)), True) is None
+    refusal = guard.check_link(email, kiosk, sides, (None, IdentifierGuardState("k", 2)), True)
+    assert refusal is not None
+    assert refusal.guard == "hub"
+    assert refusal.quarantine == "it joined more than 3 profiles"
+    assert (
+        guard.check_link(email, kiosk, sides, (None, IdentifierGuardState("k", 9)), False) is None
+    )

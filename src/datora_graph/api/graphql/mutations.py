@@ -35,7 +35,8 @@ class Mutation:
     async def ingest_observations(self, info: Info, observations: list[JSON]) -> IngestReport:
         items = _batch(observations, "observations", info)
         service = info.context.service
-        return IngestReport.of(await info.context.read(service.ingest_observations, items))
+        ingest = service.ingest_observations
+        return IngestReport.of(await info.context.read(ingest, items, info.context.actor))
 
     @mutation(
         "Add a batch of events to the journeys of the profiles holding their "
@@ -44,7 +45,8 @@ class Mutation:
     async def ingest_events(self, info: Info, events: list[JSON]) -> IngestReport:
         items = _batch(events, "events", info)
         service = info.context.service
-        return IngestReport.of(await info.context.read(service.ingest_events, items))
+        ingest = service.ingest_events
+        return IngestReport.of(await info.context.read(ingest, items, info.context.actor))
 
     @mutation(
         "Save a segment. `definition` is a filter in the segment language; an invalid one is "

@@ -18,14 +18,18 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from datora_graph.api.graphql.access import FieldScopes
+from datora_graph.api.graphql.audit_fields import AuditQuery
 from datora_graph.api.graphql.context import DatoraContext, get_context
 from datora_graph.api.graphql.errors import apply_codes
 from datora_graph.api.graphql.limits import QueryLimits, body_within_limit
 from datora_graph.api.graphql.mutations import Mutation
 from datora_graph.api.graphql.queries import Query
 from datora_graph.api.graphql.scalars import SCALARS
+from datora_graph.api.graphql.steward_fields import StewardMutation, StewardQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -41,9 +45,9 @@ class DatoraSchema(strawberry.Schema):
 
 
 schema = DatoraSchema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[QueryLimits, ParserCache, ValidationCache],
+    query=merge_types("Query", (Query, StewardQuery, AuditQuery)),
+    mutation=merge_types("Mutation", (Mutation, StewardMutation)),
+    extensions=[QueryLimits, ParserCache, ValidationCache, FieldScopes],
     config=StrawberryConfig(scalar_map=SCALARS),
 )
 

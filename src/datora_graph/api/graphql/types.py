@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from datora_graph.api.graphql.access import pii_attributes, pii_key, pii_value
 from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import field
 from datora_graph.api.graphql.limits import page_size
@@ -35,8 +36,13 @@ _SEGMENT_TYPES = strawberry.lazy("datora_graph.api.graphql.segment_types")
 @strawberry.type(description="An identifier as `type` and normalised `value`.")
 class Identifier:
     type: str
-    value: str
-    key: str = strawberry.field(description="`type:value`, the form REST lookups take")
+    value: str = strawberry.field(
+        description="The normalised value; `***` for a key without the `read:pii` scope",
+        extensions=[pii_value()],
+    )
+    key: str = strawberry.field(
+        description="`type:value`, the form REST lookups take", extensions=[pii_key()]
+    )
 
     @classmethod
     def of(cls, identifier: DomainIdentifier) -> Identifier:
@@ -46,13 +52,21 @@ class Identifier:
 @strawberry.type(description="An identifier of a profile, with what is known about it.")
 class ProfileIdentifier:
     type: str
-    value: str
-    key: str
+    value: str = strawberry.field(
+        description="The normalised value; `***` for a key without the `read:pii` scope",
+        extensions=[pii_value()],
+    )
+    key: str = strawberry.field(extensions=[pii_key()])
     junk: bool = strawberry.field(
         description="A value that identifies nobody (test@test.com, all-zero device IDs); "
         "it never links to other identifiers"
     )
     first_seen: datetime
+    quarantined: bool = strawberry.field(
+        default=False,
+        description="A hub (a kiosk, a shared device, a household contact): kept and shown, "
+        "but no new merge goes through it",
+    )
 
     @classmethod
     def of(cls, held: domain.ProfileIdentifier) -> ProfileIdentifier:
@@ -63,6 +77,7 @@ class ProfileIdentifier:
             key=identifier.key,
             junk=held.junk,
             first_seen=held.first_seen,
+            quarantined=held.quarantined,
         )
 
 
@@ -113,7 +128,11 @@ class Merge:
 class Profile:
     id: strawberry.ID
     aliases: list[str]
-    attributes: JSON = strawberry.field(description="Golden attributes, by survivorship rules")
+    attributes: JSON = strawberry.field(
+        description="Golden attributes, by survivorship rules; each value is `***` for a key "
+        "without the `read:pii` scope",
+        extensions=[pii_attributes()],
+    )
     size: int = strawberry.field(description="How many identifiers the profile holds")
     created_at: datetime
     updated_at: datetime
@@ -213,6 +232,13 @@ class ReviewItem:
     observation_id: str
     status: str
     created_at: datetime
+    guard: str = strawberry.field(
+        description="The guard that held the link: limit, cannot_link, max_size, hub or quarantine"
+    )
+    source: str = strawberry.field(description="The source of the observation held")
+    suggested_action: str = strawberry.field(
+        description="`accept: ...` or `reject: ...`, with the reason a steward would give"
+    )
     profile_a_id: strawberry.Private[str]
     profile_b_id: strawberry.Private[str]
 
@@ -227,6 +253,9 @@ class ReviewItem:
             observation_id=item.observation_id,
             status=item.status,
             created_at=item.created_at,
+            guard=item.guard,
+            source=item.source,
+            suggested_action=item.suggested_action,
             profile_a_id=item.profile_a,
             profile_b_id=item.profile_b,
         )

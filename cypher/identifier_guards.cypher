@@ -1,0 +1,9 @@
+// The guard state (hub joins, quarantine) of each given identifier that has one.
+// Parameters:
+//   $keys: list of identifier keys ("type:value")
+// Returns: key, joins, quarantined, reason
+UNWIND $keys AS key
+MATCH (i:Identifier {key: key})
+WHERE i.guard_joins IS NOT NULL
+RETURN i.key AS key, i.guard_joins AS joins, i.quarantined AS quarantined,
+       i.quarantine_reason AS reason

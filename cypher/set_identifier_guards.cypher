@@ -1,0 +1,9 @@
+// Records the whole guard state of identifiers a batch changed: how many existing profiles a
+// link through each joined, and whether it is quarantined (kept and shown, linking nothing new).
+// Parameters:
+//   $rows: list of {key, joins, quarantined, reason}
+UNWIND $rows AS row
+MATCH (i:Identifier {key: row.key})
+SET i.guard_joins = row.joins,
+    i.quarantined = row.quarantined,
+    i.quarantine_reason = row.reason

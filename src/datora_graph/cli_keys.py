@@ -1,0 +1,177 @@
+"""The `datora keys` and `datora audit` commands (registered by `cli`).
+
+    datora keys create crm-sync --scope ingest          # prints the token, once
+    datora keys list
+    datora keys revoke crm-sync
+    datora audit --action split --since 2026-11-01 --limit 20
+
+Key changes are audited with the actor `cli:<os user>`. The command helpers (`--db`, settings,
+the service, error handling) are `cli`'s, imported when a command runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from datora_graph.access_service import audit_log, cli_actor, create_key, revoke_key
+from datora_graph.cli_options import DbOption
+from datora_graph.domain.access import SCOPES
+from datora_graph.domain.audit import AUDIT_ACTIONS, AuditEntry, AuditFilter
+from datora_graph.domain.profiles import MAX_PAGE_SIZE
+from datora_graph.store.base import GraphStore
+
+keys_app = typer.Typer(
+    no_args_is_help=True,
+    help="API keys: every REST and GraphQL call needs one, with the scope its route needs.",
+)
+
+
+def register_access_commands(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
+    app.command("audit")(audit)
+
+
+@contextmanager
+def _store(ctx: typer.Context, db: Path | None, must_exist: bool = False) -> Iterator[GraphStore]:
+    from datora_graph import cli
+
+    settings = cli._settings(ctx, db)
+    with cli._service(settings, must_exist=must_exist) as service, cli._reporting():
+        yield service.store
+
+
+@keys_app.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A unique name; the audit log shows it")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", "-s", help=f"Repeat for several: {', '.join(SCOPES)}"),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Create a key and print its token to stdout: it is shown this once, never again."""
+    from datora_graph import cli
+
+    with _store(ctx, db) as store:
+        issued = create_key(store, name, scope, actor=cli_actor())
+    scopes = ", ".join(sorted(issued.key.scopes))
+    cli.err.print(
+        Text(
+            f"Created API key {name!r} with scopes {scopes}. Store the token now: it is "
+            "shown only once. Send it as `Authorization: Bearer <token>`."
+        ),
+        soft_wrap=True,
+    )
+    cli.out.print(issued.token, soft_wrap=True)
+
+
+@keys_app.command("list")
+def list_keys(ctx: typer.Context, db: DbOption = None) -> None:
+    """Every key with its scopes and state (the tokens are not stored, only their hashes)."""
+    from datora_graph import cli
+
+    with _store(ctx, db, must_exist=True) as store:
+        keys = store.list_api_keys()
+    if not keys:
+        cli.err.print("No API keys yet; create one with `datora keys create NAME --scope read`")
+        return
+    table = Table("name", "scopes", "token", "created", "revoked")
+    for key in keys:
+        table.add_row(
+            escape(key.name),
+            ", ".join(sorted(key.scopes)),
+            f"…{escape(key.last4)}",
+            _when(key.created_at),
+            _when(key.revoked_at) if key.revoked_at else "",
+            style="dim" if key.revoked_at else None,
+        )
+    cli.out.print(table)
+
+
+@keys_app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The key's name")],
+    db: DbOption = None,
+) -> None:
+    """Revoke a key: the next call with it is refused (401)."""
+    from datora_graph import cli
+
+    with _store(ctx, db, must_exist=True) as store:
+        key = revoke_key(store, name, actor=cli_actor())
+    cli.err.print(Text(f"Revoked API key {key.name!r} at {_when(key.revoked_at)}"))
+
+
+def audit(
+    ctx: typer.Context,
+    actor: Annotated[
+        str | None, typer.Option(help="Only this actor (key name, cli:<user>)")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option(help=f"Only this action: {', '.join(sorted(AUDIT_ACTIONS))}")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Only entries naming this profile ID before or after")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only entries at or after this ISO time (UTC if no zone)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE_SIZE, help="At most this many")] = 50,
+    db: DbOption = None,
+) -> None:
+    """The audit log, newest first: merges, splits, undos, erasures, key changes, exports."""
+    from datora_graph import cli
+
+    with _store(ctx, db, must_exist=True) as store:
+        query = AuditFilter(
+            actor=actor, action=action, profile_id=profile, since=_since(since), first=limit
+        )
+        page = audit_log(store, query)
+    if not page.items:
+        cli.err.print("No audit entries match.")
+        return
+    table = Table("at", "actor", "action", "subject", "before → after", "reason")
+    for entry in page.items:
+        table.add_row(
+            _when(entry.at),
+            escape(entry.actor),
+            entry.action,
+            escape(entry.subject),
+            escape(_change(entry)),
+            escape(entry.reason),
+        )
+    cli.out.print(table)
+    if page.next_cursor is not None:
+        cli.err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
+
+
+def _since(raw: str | None) -> datetime | None:
+    from datora_graph import cli
+
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        cli._fail(f"--since: {raw!r} is not an ISO time such as 2026-11-01 or 2026-11-01T09:30")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def _change(entry: AuditEntry) -> str:
+    if not entry.before and not entry.after:
+        return ""
+    return f"{', '.join(entry.before) or '-'} → {', '.join(entry.after) or '-'}"

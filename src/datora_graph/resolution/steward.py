@@ -1,0 +1,252 @@
+"""Steward decisions as pure functions: split a profile into parts, merge two profiles.
+
+Given the slice of the graph a decision touches (and, for a split, the logged observations of
+the profile's identifiers), these return the profile rows and identifier moves the decision
+makes. The service (`steward_service.py`) loads the inputs and hands the result to the store.
+
+Survivorship after a split: each part's golden attributes come from the observations whose
+anchor (the highest-priority identifier, as in the engine) is in that part, so a part shows
+what its own identifiers were seen with, by the same rules as the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.records import Observation, iso
+from datora_graph.domain.steward import GraphSlice, ProfileRecord
+from datora_graph.domain.survivorship import (
+    AttributeCandidate,
+    Candidates,
+    SurvivorshipRules,
+    add_candidate,
+    add_candidates,
+    canonical_json,
+)
+from datora_graph.resolution.engine import profile_id_for
+from datora_graph.resolution.explain import components
+
+
+def part_id_for(profile_id: str, decision_id: str, smallest_key: str) -> str:
+    """The ID of a part split off `profile_id`: derived from the profile, the decision and the
+    part's smallest identifier key, so re-applying the decision names the part alike."""
+    digest = hashlib.blake2b(
+        f"{profile_id}\x1f{decision_id}\x1f{smallest_key}".encode(), digest_size=10
+    ).hexdigest()
+    return f"prf_{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class SplitPlan:
+    """The parts of a split profile (the keeper first), and the evidence pairs it cuts."""
+
+    parts: tuple[ProfileRecord, ...]
+    members: Mapping[str, tuple[str, ...]]
+    cut: tuple[tuple[str, str], ...]
+
+
+def split_groups(
+    slice_: GraphSlice,
+    profile_id: str,
+    groups: Sequence[Sequence[str]] | None,
+    cut_edges: Sequence[tuple[str, str]] | None,
+) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
+    """The parts a split request leaves and the pairs it cuts, or InvalidInput naming the bad
+    part of the request. With `groups`, every evidence pair between two groups is cut and an
+    identifier not listed goes with the group it stays connected to; with `cut_edges`, the
+    given pairs are cut and the profile falls apart where it will."""
+    members = set(slice_.members(profile_id))
+    edges = [e for e in slice_.evidence if e.a in members and e.b in members]
+    if (groups is None) == (cut_edges is None):
+        raise InvalidInput("groups", "give either groups or cutEdges, not both or neither")
+    if cut_edges is not None:
+        pairs = {(e.a, e.b) for e in edges}
+        cut: list[tuple[str, str]] = []
+        for index, (x, y) in enumerate(cut_edges):
+            a, b = sorted((x, y))
+            if (a, b) not in pairs:
+                raise InvalidInput(
+                    f"cutEdges[{index}]", f"{a} and {b} share no evidence in profile {profile_id}"
+                )
+            cut.append((a, b))
+        parts = components(edges, members, cut)
+        if len(parts) < 2:
+            raise InvalidInput("cutEdges", "cutting these pairs leaves the profile in one piece")
+        return parts, sorted(set(cut))
+    assert groups is not None
+    if len(groups) < 2:
+        raise InvalidInput("groups", "a split needs at least two groups")
+    owner: dict[str, int] = {}
+    for g, group in enumerate(groups):
+        if not group:
+            raise InvalidInput(f"groups[{g}]", "is empty")
+        for i, key in enumerate(group):
+            if key not in members:
+                raise InvalidInput(f"groups[{g}][{i}]", f"{key} is not in profile {profile_id}")
+            if key in owner and owner[key] != g:
+                raise InvalidInput(f"groups[{g}][{i}]", f"{key} is also in groups[{owner[key]}]")
+            owner[key] = g
+    cut = sorted(
+        {(e.a, e.b) for e in edges if e.a in owner and e.b in owner and owner[e.a] != owner[e.b]}
+    )
+    parts = components(edges, members, cut)
+    part_of = {key: p for p, part in enumerate(parts) for key in part}
+    for g, group in enumerate(groups):
+        spread = {part_of[key] for key in group}
+        if len(spread) > 1:
+            raise InvalidInput(
+                f"groups[{g}]", "is not connected by evidence once the other groups are cut off"
+            )
+    group_of_part: dict[int, int] = {}
+    for g, group in enumerate(groups):
+        p = part_of[group[0]]
+        if p in group_of_part:
+            other = group_of_part[p]
+            raise InvalidInput(
+                f"groups[{g}]",
+                f"stays connected to groups[{other}] through identifiers not listed; "
+                "add them to a group",
+            )
+        group_of_part[p] = g
+    return parts, cut
+
+
+def plan_split(
+    slice_: GraphSlice,
+    profile_id: str,
+    parts: Sequence[Sequence[str]],
+    cut: Sequence[tuple[str, str]],
+    decision_id: str,
+    observations: Sequence[Observation],
+    registry: IdentifierRegistry,
+    rules: SurvivorshipRules,
+    names: Mapping[str, str] | None = None,
+) -> SplitPlan:
+    """The rows of the parts. The part holding the identifier that created the profile keeps
+    its ID (found in the log; else the part with the earliest-seen identifier); others get
+    `part_id_for` IDs, or the ID `names` gives any of their keys (a rebuild re-applying)."""
+    original = slice_.profile(profile_id)
+    if original is None:
+        raise InvalidInput("profileId", f"{profile_id} is not a current profile")
+    origin = _origin_key(slice_, profile_id, observations)
+    ordered = sorted(parts, key=lambda part: (origin not in part, part[0]))
+    ids: list[str] = []
+    for index, part in enumerate(ordered):
+        named = next((names[k] for k in part if names and k in names), None)
+        if named is not None:
+            ids.append(named)
+        elif index == 0:
+            ids.append(profile_id)
+        else:
+            ids.append(part_id_for(profile_id, decision_id, min(part)))
+    part_of = {key: ids[i] for i, part in enumerate(ordered) for key in part}
+    folded = _fold(observations, part_of, registry)
+    records = []
+    for index, part in enumerate(ordered):
+        pid = ids[index]
+        seen = folded.get(pid, _Fold())
+        keeper = index == 0
+        created_at = original.created_at if keeper else min(slice_.first_seen[k] for k in part)
+        type_counts: dict[str, int] = {}
+        for key in part:
+            type_name = key.partition(":")[0]
+            type_counts[type_name] = type_counts.get(type_name, 0) + 1
+        records.append(
+            ProfileRecord(
+                id=pid,
+                size=len(part),
+                type_counts=dict(sorted(type_counts.items())),
+                created_seq=original.created_seq if keeper else (seen.first_seq or 0),
+                created_at=created_at,
+                updated_at=seen.updated_at or created_at,
+                junk=all(k in slice_.junk for k in part),
+                attributes=rules.golden(seen.candidates),
+                candidates=seen.candidates,
+            )
+        )
+    members = {ids[i]: tuple(sorted(part)) for i, part in enumerate(ordered)}
+    return SplitPlan(tuple(records), members, tuple(sorted(cut)))
+
+
+@dataclass(slots=True)
+class _Fold:
+    candidates: Candidates = field(default_factory=dict)
+    first_seq: int | None = None
+    updated_at: datetime | None = None
+
+
+def _fold(
+    observations: Sequence[Observation], part_of: Mapping[str, str], registry: IdentifierRegistry
+) -> dict[str, _Fold]:
+    """Per part: the candidates of the observations anchored in it, the first log position
+    and the latest time any of its identifiers was observed."""
+    folded: dict[str, _Fold] = {}
+    for observation in sorted(observations, key=lambda o: o.seq):
+        touched = {part_of[i.key] for i in observation.identifiers if i.key in part_of}
+        for pid in touched:
+            fold = folded.setdefault(pid, _Fold())
+            if fold.first_seq is None:
+                fold.first_seq = observation.seq
+            if fold.updated_at is None or observation.observed_at > fold.updated_at:
+                fold.updated_at = observation.observed_at
+        anchor = _anchor(observation, registry)
+        if anchor is None or anchor.key not in part_of or not observation.attributes:
+            continue
+        fold = folded.setdefault(part_of[anchor.key], _Fold())
+        seen = iso(observation.observed_at)
+        for name, value in observation.attributes.items():
+            candidate = AttributeCandidate(canonical_json(value), observation.source, 1, seen, seen)
+            add_candidate(fold.candidates, name, candidate)
+    return folded
+
+
+def _anchor(observation: Observation, registry: IdentifierRegistry) -> Identifier | None:
+    """The identifier the engine folds an observation's attributes into (see engine.py)."""
+    linkable = [i for i in observation.identifiers if i not in observation.junk]
+    if not linkable:
+        return None
+    return min(linkable, key=lambda i: (-registry.priority(i.type), i.key))
+
+
+def _origin_key(slice_: GraphSlice, profile_id: str, observations: Sequence[Observation]) -> str:
+    members = slice_.members(profile_id)
+    for observation in sorted(observations, key=lambda o: o.seq):
+        for identifier in observation.identifiers:
+            key = identifier.key
+            if key in members and profile_id_for(observation.id, key) == profile_id:
+                return key
+    return min(members, key=lambda k: (slice_.first_seen[k], k))
+
+
+def plan_merge(
+    left: ProfileRecord, right: ProfileRecord, rules: SurvivorshipRules
+) -> tuple[ProfileRecord, str]:
+    """The merged profile and the absorbed ID. The survivor is the engine's: the larger, the
+    older (earlier in the log) among equals, then the smaller ID."""
+
+    def rank(record: ProfileRecord) -> tuple[int, int, str]:
+        return (-record.size, record.created_seq, record.id)
+
+    survivor, absorbed = (left, right) if rank(left) <= rank(right) else (right, left)
+    candidates: Candidates = dict(survivor.candidates)
+    add_candidates(candidates, absorbed.candidates)
+    type_counts = dict(survivor.type_counts)
+    for type_name, count in absorbed.type_counts.items():
+        type_counts[type_name] = type_counts.get(type_name, 0) + count
+    merged = ProfileRecord(
+        id=survivor.id,
+        size=survivor.size + absorbed.size,
+        type_counts=dict(sorted(type_counts.items())),
+        created_seq=survivor.created_seq,
+        created_at=survivor.created_at,
+        updated_at=max(survivor.updated_at, absorbed.updated_at),
+        junk=False,
+        attributes=rules.golden(candidates),
+        candidates=candidates,
+    )
+    return merged, absorbed.id

@@ -1,0 +1,198 @@
+"""How a steward decision changes the graph: the `StewardChange` of a split or a merge, built
+from the slice of the profiles it touches. Shared by the use cases (`steward_service.py`) and
+by the re-application of decisions after a rebuild (`steward_replay.py`)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.records import Observation, parse_observation
+from datora_graph.domain.steward import (
+    Decision,
+    EvidenceEdge,
+    GraphSlice,
+    KeyPair,
+    MergeNote,
+    StewardChange,
+)
+from datora_graph.domain.survivorship import SurvivorshipRules
+from datora_graph.resolution.steward import plan_merge, plan_split
+from datora_graph.store.base import GraphStore
+
+MANUAL_SOURCE = "steward"
+"""The source of the `manual` evidence a steward's merge records between the two profiles."""
+LOG_PAGE = 5000
+
+
+class GraphChanges:
+    """Builds the changes of splits and merges over one store, with the engine's settings."""
+
+    def __init__(
+        self, store: GraphStore, registry: IdentifierRegistry, rules: SurvivorshipRules
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.rules = rules
+
+    def split(
+        self,
+        before: GraphSlice,
+        profile_id: str,
+        parts: Sequence[Sequence[str]],
+        cut: Sequence[tuple[str, str]],
+        decision_id: str,
+        reason: str,
+        actor: str,
+        names: dict[str, str] | None = None,
+    ) -> tuple[GraphSlice, dict[str, tuple[str, ...]], StewardChange]:
+        observations = self.observations_of(set(before.members(profile_id)))
+        plan = plan_split(
+            before,
+            profile_id,
+            parts,
+            cut,
+            decision_id,
+            observations,
+            self.registry,
+            self.rules,
+            names,
+        )
+        assignments = dict(before.assignments)
+        for pid, keys in plan.members.items():
+            for key in keys:
+                assignments[key] = pid
+        keeper = plan.parts[0].id
+        aliases = {alias: keeper for alias, owner in before.aliases.items() if owner == profile_id}
+        aliases.update({a: o for a, o in before.aliases.items() if o != profile_id})
+        removed = () if keeper == profile_id else (profile_id,)
+        if removed:
+            aliases[profile_id] = keeper
+        cut_pairs = set(cut)
+        evidence = tuple(
+            replace(e, status="cut") if (e.a, e.b) in cut_pairs else e for e in before.evidence
+        )
+        others = tuple(p for p in before.profiles if p.id != profile_id)
+        after = GraphSlice(
+            tuple(sorted((*others, *plan.parts), key=lambda p: p.id)),
+            assignments,
+            aliases,
+            evidence,
+            before.first_seen,
+            before.junk,
+        )
+        smallest = [min(keys) for keys in plan.members.values()]
+        constraints = tuple(
+            KeyPair.of(x, y, f"split {decision_id}: {reason}")
+            for x, y in itertools.combinations(smallest, 2)
+        )
+        placeholder = Decision(decision_id, "split", actor, reason, _now(), (), ())
+        change = StewardChange(
+            placeholder,
+            after,
+            remove_profiles=removed,
+            cannot_links=constraints,
+        )
+        return after, dict(plan.members), change
+
+    def merge(
+        self,
+        before: GraphSlice,
+        profile_a: str,
+        profile_b: str,
+        key_a: str,
+        key_b: str,
+        reason: str,
+        field: str,
+        activate: tuple[str, str] | None = None,
+        *,
+        at: datetime,
+    ) -> StewardChange:
+        """The change merging two profiles, with a must-link (and manual evidence seen `at`,
+        the decision's time, so re-applying it writes the same) between `key_a` and `key_b`;
+        InvalidInput naming `field` when a cannot-link forbids it."""
+        self.refuse_cannot_link(before, profile_a, profile_b, field)
+        record_a, record_b = before.profile(profile_a), before.profile(profile_b)
+        assert record_a is not None, "the profile was resolved"
+        assert record_b is not None, "the profile was resolved"
+        merged, absorbed = plan_merge(record_a, record_b, self.rules)
+        now = at
+        assignments = {
+            k: merged.id if p in (profile_a, profile_b) else p
+            for k, p in before.assignments.items()
+        }
+        aliases = {
+            alias: merged.id if owner in (profile_a, profile_b) else owner
+            for alias, owner in before.aliases.items()
+        }
+        aliases[absorbed] = merged.id
+        pair = tuple(sorted((key_a, key_b)))
+        evidence = [
+            replace(e, status="active") if activate and (e.a, e.b) == activate else e
+            for e in before.evidence
+        ]
+        if activate is None:
+            evidence.append(
+                EvidenceEdge(pair[0], pair[1], MANUAL_SOURCE, 1, now, now, "manual", "active")
+            )
+        evidence.sort(key=lambda e: (e.a, e.b, e.source))
+        others = [p for p in before.profiles if p.id not in (profile_a, profile_b)]
+        after = GraphSlice(
+            tuple(sorted((*others, merged), key=lambda p: p.id)),
+            assignments,
+            aliases,
+            tuple(evidence),
+            before.first_seen,
+            before.junk,
+        )
+        placeholder = Decision("", "manual_merge", "", reason, now, (), ())
+        return StewardChange(
+            placeholder,
+            after,
+            remove_profiles=(absorbed,),
+            must_links=(KeyPair.of(key_a, key_b, reason),),
+            merges=(MergeNote(absorbed, merged.id, now, f"steward merge: {reason}"),),
+        )
+
+    def refuse_cannot_link(
+        self, before: GraphSlice, profile_a: str, profile_b: str, field: str
+    ) -> None:
+        keys = list(before.assignments)
+        snapshot = self.store.load_snapshot(keys)
+        left, right = snapshot.profiles.get(profile_a), snapshot.profiles.get(profile_b)
+        if left is None or right is None:
+            return
+        for constraint_id, side in sorted(left.constraint_sides):
+            if (constraint_id, 1 - side) in right.constraint_sides:
+                raise InvalidInput(
+                    field,
+                    f"cannot-link constraint #{constraint_id} keeps profiles {profile_a} and "
+                    f"{profile_b} apart; undo the decision that made it first",
+                )
+
+    def observations_of(self, keys: set[str]) -> list[Observation]:
+        """The logged observations carrying any of `keys`. The log has no index by
+        identifier, so this reads it whole: a split costs time in proportion to the log."""
+        found: list[Observation] = []
+        after = 0
+        while True:
+            entries = self.store.read_log(after, LOG_PAGE)
+            if not entries:
+                return found
+            for seq, payload in entries:
+                try:
+                    observation = parse_observation(json.loads(payload), self.registry, payload)
+                except InvalidInput:
+                    continue
+                if any(i.key in keys for i in observation.identifiers):
+                    found.append(observation.with_seq(seq))
+            after = entries[-1][0]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

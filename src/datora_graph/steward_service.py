@@ -1,0 +1,412 @@
+"""Data stewards' use cases: explain a profile, split it, merge by hand, resolve review items,
+undo any of those, and re-apply them all after a rebuild.
+
+>>> stewards = StewardService(identity_service)                            # doctest: +SKIP
+>>> decision = stewards.split_profile("prf_1", groups=[["email:a@x.io"], ["email:b@x.io"]],
+...                                   reason="shared kiosk", actor="ann")  # doctest: +SKIP
+>>> stewards.undo_decision(decision.id, reason="wrong profile", actor="ann")  # doctest: +SKIP
+
+Every decision is written with its entry in the decision log (before and after state) in one
+store transaction, under the identity service's write lock, so ingest never interleaves.
+
+Undo policy: a decision is undone only while the profiles it left are exactly as it left
+them; when anything changed them since (an ingest, a later decision), the undo is refused
+naming the later decisions to undo first. Undo never cascades on its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from datora_graph.domain.errors import InvalidInput, NotFound
+from datora_graph.domain.profiles import ReviewFilter, ReviewItem
+from datora_graph.domain.steward import (
+    Decision,
+    DecisionKind,
+    DecisionPage,
+    GraphSlice,
+    KeyPair,
+    ReviewState,
+    StewardChange,
+)
+from datora_graph.resolution import explain as paths
+from datora_graph.resolution.steward import split_groups
+from datora_graph.services import IdentityService
+from datora_graph.steward_audit import record_decision
+from datora_graph.steward_changes import GraphChanges
+from datora_graph.steward_replay import DecisionReplay, ReapplyReport
+from datora_graph.store.steward_rows import slice_to_json
+
+MAX_DECISION_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    a: str
+    b: str
+    profile_a: str
+    profile_b: str
+    paths: list[paths.EvidencePath]
+
+
+@dataclass(frozen=True, slots=True)
+class SpanningTree:
+    profile_id: str
+    members: list[str]
+    links: list[paths.EvidenceLink]
+
+
+def new_decision_id() -> str:
+    return f"dec_{uuid.uuid4().hex[:20]}"
+
+
+class StewardService:
+    """The steward use cases over the identity service's store, engine settings and lock."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self.identity = identity
+        self.store = identity.store
+        self.registry = identity.registry
+        self.rules = identity.settings.survivorship_rules()
+        self._lock = identity._write_lock
+        self.changes = GraphChanges(self.store, self.registry, self.rules)
+
+    # -- references -----------------------------------------------------------------------
+    def identifier_key(self, reference: str, field: str) -> str:
+        """`type:value` as a client writes it, normalised; InvalidInput naming `field`."""
+        type_name, sep, value = reference.partition(":")
+        if not sep or not type_name or not value:
+            raise InvalidInput(field, f"{reference!r} is not of the form type:value")
+        try:
+            parsed = self.registry.parse_with_junk(type_name, value, field=field)
+        except InvalidInput as error:
+            raise InvalidInput(field, error.reason) from None
+        return parsed.identifier.key
+
+    def profile_of_key(self, key: str, field: str) -> str:
+        found = self.store.profile_ids_for_identifiers([key]).get(key)
+        if found is None:
+            raise NotFound(f"{field}: no profile holds the identifier {key!r}")
+        return found
+
+    def _current_profile(self, reference: str, field: str) -> str:
+        """The current ID of a profile given by its ID, an alias, or an identifier of it
+        written `type:value`."""
+        found = self.store.resolve_profile_ids([reference]).get(reference)
+        if found is not None:
+            return found
+        type_name, sep, _ = reference.partition(":")
+        if sep and type_name in self.registry.types:
+            return self.profile_of_key(self.identifier_key(reference, field), field)
+        raise NotFound(f"{field}: no profile has the ID {reference!r}")
+
+    # -- explain --------------------------------------------------------------------------
+    def explain(self, a: str, b: str) -> Explanation:
+        """The evidence paths joining two identifiers (none when they are in two profiles)."""
+        key_a, key_b = self.identifier_key(a, "a"), self.identifier_key(b, "b")
+        profile_a = self.profile_of_key(key_a, "a")
+        profile_b = self.profile_of_key(key_b, "b")
+        found: list[paths.EvidencePath] = []
+        if profile_a == profile_b:
+            slice_ = self.store.profile_slice([profile_a])
+            members = slice_.members(profile_a)
+            found = paths.explain(slice_.evidence, key_a, key_b, members)
+        return Explanation(key_a, key_b, profile_a, profile_b, found)
+
+    def why_merged(self, profile_id: str) -> SpanningTree:
+        current = self._current_profile(profile_id, "profileId")
+        slice_ = self.store.profile_slice([current])
+        members = slice_.members(current)
+        return SpanningTree(current, members, paths.why_merged(slice_.evidence, members))
+
+    def split_proposals(self, profile_id: str, a: str, b: str) -> list[paths.SplitProposal]:
+        current = self._current_profile(profile_id, "profileId")
+        key_a, key_b = self.identifier_key(a, "a"), self.identifier_key(b, "b")
+        slice_ = self.store.profile_slice([current])
+        members = slice_.members(current)
+        return paths.split_proposals(slice_.evidence, members, key_a, key_b)
+
+    # -- decisions ------------------------------------------------------------------------
+    def split_profile(
+        self,
+        profile_id: str,
+        groups: Sequence[Sequence[str]] | None = None,
+        cut_edges: Sequence[tuple[str, str]] | None = None,
+        *,
+        reason: str,
+        actor: str,
+    ) -> Decision:
+        """Split a profile by groups of identifiers or by evidence pairs to cut; the parts
+        are kept apart by cannot-link constraints between their smallest identifiers."""
+        reason = _reason(reason)
+        key_groups = (
+            None
+            if groups is None
+            else [
+                [self.identifier_key(ref, f"groups[{g}][{i}]") for i, ref in enumerate(group)]
+                for g, group in enumerate(groups)
+            ]
+        )
+        key_cuts = (
+            None
+            if cut_edges is None
+            else [
+                (
+                    self.identifier_key(x, f"cutEdges[{n}].a"),
+                    self.identifier_key(y, f"cutEdges[{n}].b"),
+                )
+                for n, (x, y) in enumerate(cut_edges)
+            ]
+        )
+        with self._lock:
+            current = self._current_profile(profile_id, "profileId")
+            before = self.store.profile_slice([current])
+            parts, cut = split_groups(before, current, key_groups, key_cuts)
+            decision_id = new_decision_id()
+            change = self.changes.split(before, current, parts, cut, decision_id, reason, actor)
+            details = {
+                "profile_id": current,
+                "parts": {pid: list(keys) for pid, keys in change[1].items()},
+            }
+            decision = self._decision(
+                decision_id, "split", actor, reason, before, change[0], details=details
+            )
+            stored = self.store.apply_steward_change(replace(change[2], decision=decision))
+        self._audit(stored)
+        return stored
+
+    def merge_profiles(self, a: str, b: str, *, reason: str, actor: str) -> Decision:
+        """Merge two profiles (IDs or aliases) now and record a must-link between them."""
+        reason = _reason(reason)
+        with self._lock:
+            profile_a = self._current_profile(a, "a")
+            profile_b = self._current_profile(b, "b")
+            if profile_a == profile_b:
+                raise InvalidInput("b", f"{b} is already the same profile as {a} ({profile_a})")
+            decision_id = new_decision_id()
+            before = self.store.profile_slice([profile_a, profile_b])
+            key_a, key_b = min(before.members(profile_a)), min(before.members(profile_b))
+            now = _now()
+            change = self.changes.merge(
+                before, profile_a, profile_b, key_a, key_b, reason, "b", at=now
+            )
+            details = {"a": key_a, "b": key_b}
+            decision = self._decision(
+                decision_id, "manual_merge", actor, reason, before, change.write, details=details
+            )
+            decision = replace(decision, at=now)
+            stored = self.store.apply_steward_change(replace(change, decision=decision))
+        self._audit(stored)
+        return stored
+
+    def resolve_review_item(
+        self, item_id: int, accept: bool, *, reason: str, actor: str
+    ) -> Decision:
+        """Accept (merge the two profiles, a must-link; the held evidence becomes active) or
+        reject (a cannot-link between the two identifiers) an open review item."""
+        reason = _reason(reason)
+        with self._lock:
+            item = self._review_item(item_id)
+            if item.status != "open":
+                raise InvalidInput("itemId", f"review item {item_id} is {item.status}, not open")
+            profile_a = self.profile_of_key(item.a, "itemId")
+            profile_b = self.profile_of_key(item.b, "itemId")
+            decision_id = new_decision_id()
+            before = self.store.profile_slice(sorted({profile_a, profile_b}))
+            now = _now()
+            status = "accepted" if accept else "rejected"
+            closed = ReviewState(item.id, item.a, item.b, status, actor, now, reason)
+            opened = ReviewState(item.id, item.a, item.b, "open")
+            kind: DecisionKind = "review_accept" if accept else "review_reject"
+            if accept and profile_a != profile_b:
+                change = self.changes.merge(
+                    before,
+                    profile_a,
+                    profile_b,
+                    item.a,
+                    item.b,
+                    reason,
+                    "itemId",
+                    (item.a, item.b),
+                    at=now,
+                )
+            elif accept:
+                evidence = tuple(
+                    replace(e, status="active") if (e.a, e.b) == (item.a, item.b) else e
+                    for e in before.evidence
+                )
+                change = StewardChange(
+                    Decision("", kind, actor, reason, now, (), ()),
+                    replace(before, evidence=evidence),
+                    must_links=(KeyPair.of(item.a, item.b, reason),),
+                )
+            else:
+                change = StewardChange(
+                    Decision("", kind, actor, reason, now, (), ()),
+                    before,
+                    cannot_links=(KeyPair.of(item.a, item.b, f"review {item.id}: {reason}"),),
+                )
+            details = {"item_id": item.id, "a": item.a, "b": item.b}
+            decision = self._decision(
+                decision_id, kind, actor, reason, before, change.write, (opened,), details
+            )
+            decision = replace(decision, at=now)
+            stored = self.store.apply_steward_change(
+                replace(change, decision=decision, review=(closed,))
+            )
+        self._audit(stored)
+        return stored
+
+    def _review_item(self, item_id: int) -> ReviewItem:
+        page = self.store.list_review_items(ReviewFilter(status=None, after=item_id - 1, limit=1))
+        if not page.items or page.items[0].id != item_id:
+            raise NotFound(f"itemId: no review item has the ID {item_id}")
+        return page.items[0]
+
+    def undo_decision(self, decision_id: str, *, reason: str, actor: str) -> Decision:
+        """Restore exactly the state before a decision, if nothing changed its profiles since."""
+        reason = _reason(reason)
+        with self._lock:
+            original = self.store.get_decisions([decision_id]).get(decision_id)
+            if original is None:
+                raise NotFound(f"decisionId: no decision has the ID {decision_id!r}")
+            if original.kind == "undo":
+                raise InvalidInput("decisionId", "an undo cannot be undone; decide again instead")
+            if original.undone_by is not None:
+                raise InvalidInput(
+                    "decisionId", f"{decision_id} was undone already by {original.undone_by}"
+                )
+            current = self.store.profile_slice(original.profiles_after)
+            if slice_to_json(current) != slice_to_json(original.after):
+                raise InvalidInput("decisionId", self._changed_since(original))
+            before = original.before
+            kept = {(e.a, e.b, e.source) for e in before.evidence}
+            change = StewardChange(
+                Decision(
+                    new_decision_id(),
+                    "undo",
+                    actor,
+                    reason,
+                    _now(),
+                    original.profiles_after,
+                    original.profiles_before,
+                    current,
+                    before,
+                    details={"undoes": original.id, "undone_kind": original.kind},
+                ),
+                before,
+                remove_profiles=tuple(
+                    sorted(set(original.profiles_after) - set(original.profiles_before))
+                ),
+                remove_aliases=tuple(sorted(set(original.after.aliases) - set(before.aliases))),
+                delete_cannot_links=tuple(original.created.get("cannot_link", ())),
+                delete_must_links=tuple(original.created.get("must_link", ())),
+                delete_merges_of=original.id,
+                delete_evidence=tuple(
+                    (e.a, e.b, e.source)
+                    for e in original.after.evidence
+                    if (e.a, e.b, e.source) not in kept
+                ),
+                review=original.review_before,
+                undoes=original.id,
+            )
+            stored = self.store.apply_steward_change(change)
+        self._audit(stored)
+        return stored
+
+    def _changed_since(self, original: Decision) -> str:
+        touched = set(original.profiles_after)
+        later = [
+            d.id
+            for d in self.all_decisions()
+            if d.seq > original.seq
+            and d.undone_by is None
+            and d.kind != "undo"
+            and touched & (set(d.profiles_before) | set(d.profiles_after))
+        ]
+        if later:
+            return (
+                f"profiles {', '.join(sorted(touched))} changed after {original.id}: undo "
+                f"{', '.join(reversed(later))} first (newest first)"
+            )
+        return (
+            f"profiles {', '.join(sorted(touched))} changed after {original.id} (new "
+            "observations or merges); it can no longer be undone exactly — split or merge "
+            "by hand instead"
+        )
+
+    # -- rebuild --------------------------------------------------------------------------
+    def reapply_decisions(self) -> ReapplyReport:
+        """Re-apply the decisions in force (after a rebuild), taking the write lock."""
+        with self._lock:
+            return self.reapply_after_replay()
+
+    def reapply_after_replay(self) -> ReapplyReport:
+        """`reapply_decisions` for a caller that holds the write lock (`rebuild`)."""
+        return DecisionReplay(self).run()
+
+    # -- the log --------------------------------------------------------------------------
+    def decisions(self, first: int = 50, after: int = 0) -> DecisionPage:
+        if not 1 <= first <= MAX_DECISION_PAGE:
+            raise InvalidInput("first", f"must be between 1 and {MAX_DECISION_PAGE}")
+        return self.store.list_decisions(after, first)
+
+    def get_decision(self, decision_id: str) -> Decision:
+        found = self.store.get_decisions([decision_id]).get(decision_id)
+        if found is None:
+            raise NotFound(f"decisionId: no decision has the ID {decision_id!r}")
+        return found
+
+    def all_decisions(self) -> Iterator[Decision]:
+        after = 0
+        while True:
+            page = self.store.list_decisions(after, MAX_DECISION_PAGE)
+            yield from page.decisions
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    # -- helpers --------------------------------------------------------------------------
+    def _decision(
+        self,
+        decision_id: str,
+        kind: DecisionKind,
+        actor: str,
+        reason: str,
+        before: GraphSlice,
+        after: GraphSlice,
+        review_before: tuple[ReviewState, ...] = (),
+        details: dict[str, Any] | None = None,
+    ) -> Decision:
+        return Decision(
+            id=decision_id,
+            kind=kind,
+            actor=actor,
+            reason=reason,
+            at=_now(),
+            profiles_before=tuple(p.id for p in before.profiles),
+            profiles_after=tuple(p.id for p in after.profiles),
+            before=before,
+            after=after,
+            review_before=review_before,
+            details=details or {},
+        )
+
+    def _audit(self, decision: Decision) -> None:
+        """Hand the decision to the audit log (see `steward_audit.py`)."""
+        record_decision(self.store, decision)
+
+
+def _reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned:
+        raise InvalidInput("reason", "is required: say why, for the audit log")
+    return cleaned
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,273 @@
+"""API keys on the REST API, over real HTTP: 401 without a usable key, 403 without the route's
+scope, personal data hidden without `read:pii`, exports in the audit log, and development mode.
+
+The routes come from the app's own OpenAPI document, so a route added without a scope in
+`auth.REST_SCOPES` fails `test_every_route_has_a_scope` (and would need `admin` meanwhile).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.conftest import ServeApp
+
+from datora_graph.api import create_app
+from datora_graph.api.auth import DEV_MODE_HEADER, GRAPHQL_PATH, REST_SCOPES, scope_for
+from datora_graph.config import Settings
+from datora_graph.domain.access import SCOPES, grants
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.store import open_store
+
+from .conftest import KeyedServer, key_name
+from .payloads import event, obs
+
+ROUTES = sorted(
+    (method.upper(), path)
+    for path, operations in create_app(Settings(db=Path("unused.db"))).openapi()["paths"].items()
+    for method in operations
+    if path != GRAPHQL_PATH
+)
+GUARDED = [(m, p) for m, p in ROUTES if scope_for(m, p) is not None]
+REFUSALS = [
+    (method, path, scope)
+    for method, path in GUARDED
+    for scope in SCOPES
+    if not grants(frozenset({scope}), scope_for(method, path) or "")
+]
+ALLOWED = [
+    (method, path, scope)
+    for method, path in GUARDED
+    for scope in SCOPES
+    if grants(frozenset({scope}), scope_for(method, path) or "")
+]
+
+
+def url_of(path: str) -> str:
+    return path.replace("{profile_id}", "prf_nobody").replace("{segment_id}", "seg_nobody")
+
+
+@pytest.fixture
+def anonymous(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def shared(keyed_server: KeyedServer) -> Iterator[httpx.Client]:
+    """A client without a key of the module's shared server (`keyed_server`)."""
+    with httpx.Client(base_url=keyed_server[0], timeout=30) as http:
+        yield http
+
+
+def call(http: httpx.Client, method: str, path: str, **headers: str) -> httpx.Response:
+    body = {"observations": []} if "observations" in path else None
+    return http.request(method, url_of(path), headers=headers, json=body)
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_route_has_a_scope(method: str, path: str) -> None:
+    assert (method, path) in REST_SCOPES, f"{method} {path}: add it to auth.REST_SCOPES"
+
+
+def test_a_route_missing_from_the_table_needs_admin() -> None:
+    assert scope_for("DELETE", "/v1/profiles/prf_1") == "admin"
+    assert scope_for("GET", "/v1/anything-new") == "admin"
+
+
+@pytest.mark.parametrize(("method", "path"), GUARDED)
+def test_a_call_without_a_key_is_401(shared: httpx.Client, method: str, path: str) -> None:
+    response = call(shared, method, path)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    error = response.json()["error"]
+    assert error["code"] == "UNAUTHENTICATED"
+    assert "Authorization: Bearer" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": "Bearer dtr_not-a-key"},
+        {"X-API-Key": "dtr_not-a-key"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ],
+    ids=["unknown-bearer", "unknown-x-api-key", "wrong-scheme"],
+)
+def test_an_unusable_key_is_401(shared: httpx.Client, headers: dict[str, str]) -> None:
+    response = shared.get("/v1/stats", headers=headers)
+
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["error"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_revoked_key_is_401_at_once(
+    anonymous: httpx.Client, settings: Settings, keys: dict[str, dict[str, str]]
+) -> None:
+    assert anonymous.get("/v1/stats", headers=keys["read"]).status_code == 200
+    store = open_store(settings)
+    try:
+        from datora_graph.access_service import revoke_key
+
+        revoke_key(store, "key-read", actor="cli:test")
+    finally:
+        store.close()
+
+    response = anonymous.get("/v1/stats", headers=keys["read"])
+
+    assert response.status_code == 401
+    assert "key-read" in response.json()["error"]["message"]
+    assert "revoked" in response.json()["error"]["message"]
+
+
+def test_the_key_may_come_as_x_api_key(shared: httpx.Client, keyed_server: KeyedServer) -> None:
+    token = keyed_server[1]["read"]["Authorization"].removeprefix("Bearer ")
+
+    assert shared.get("/v1/stats", headers={"X-API-Key": token}).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), REFUSALS)
+def test_each_scope_is_refused_where_it_should_be(
+    shared: httpx.Client,
+    keyed_server: KeyedServer,
+    method: str,
+    path: str,
+    scope: str,
+) -> None:
+    response = call(shared, method, path, **keyed_server[1][scope])
+
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert error["code"] == "FORBIDDEN"
+    assert f"'{scope_for(method, path)}'" in error["message"]
+    assert key_name(scope) in error["message"]
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), ALLOWED)
+def test_each_scope_passes_where_it_should(
+    shared: httpx.Client,
+    keyed_server: KeyedServer,
+    method: str,
+    path: str,
+    scope: str,
+) -> None:
+    response = call(shared, method, path, **keyed_server[1][scope])
+
+    assert response.status_code not in (401, 403), response.text
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json", "/docs"])
+def test_health_and_the_docs_are_open(shared: httpx.Client, path: str) -> None:
+    assert shared.get(path).status_code == 200
+
+
+def ingest_ann(client: httpx.Client) -> str:
+    observations = [
+        obs("o1", "email:ann@acme.io", "phone:+14155550101", first_name="Ann", city="Oslo")
+    ]
+    assert client.post("/v1/observations", json={"observations": observations}).is_success
+    events = [event("e1", "page_view", "email:ann@acme.io", at=1)]
+    assert client.post("/v1/events", json={"events": events}).is_success
+    bad = [{"id": "bad", "source": "crm", "identifiers": [{"type": "email", "value": "x@y.io"}]}]
+    client.post("/v1/observations", json={"observations": bad})
+    profile_id: str = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()[
+        "id"
+    ]
+    return profile_id
+
+
+def test_personal_data_is_hidden_without_read_pii(
+    client: httpx.Client, anonymous: httpx.Client, keys: dict[str, dict[str, str]]
+) -> None:
+    profile_id = ingest_ann(client)
+
+    def read(scope: str, url: str, **params: Any) -> Any:
+        response = anonymous.get(url, params=params, headers=keys[scope])
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    masked = read("read", f"/v1/profiles/{profile_id}")
+    shown = read("read:pii", f"/v1/profiles/{profile_id}")
+    journey = read("read", f"/v1/profiles/{profile_id}/journey")
+    rejected = read("read", "/v1/rejected")
+
+    assert {i["value"] for i in masked["identifiers"]} == {"***"}
+    assert {i["type"] for i in masked["identifiers"]} == {"email", "phone"}
+    assert masked["attributes"] == {"first_name": "***", "city": "***"}
+    assert masked["id"] == shown["id"] == profile_id
+    assert {i["value"] for i in shown["identifiers"]} == {"ann@acme.io", "+14155550101"}
+    assert shown["attributes"] == {"first_name": "Ann", "city": "Oslo"}
+    assert journey["events"][0]["identifiers"] == [{"type": "email", "value": "***"}]
+    assert [r["payload"] for r in rejected["items"]] == ["***"]
+    assert "x@y.io" in read("admin", "/v1/rejected")["items"][0]["payload"]
+    by_identifier = read("read", "/v1/profiles", identifier="email:ann@acme.io")
+    assert by_identifier["attributes"] == {"first_name": "***", "city": "***"}
+
+
+def test_a_segment_export_is_audited_with_the_key_name(
+    client: httpx.Client,
+    anonymous: httpx.Client,
+    keys: dict[str, dict[str, str]],
+    settings: Settings,
+) -> None:
+    ingest_ann(client)
+    defined = client.post(
+        "/graphql",
+        json={
+            "query": 'mutation { defineSegment(name: "Everyone", '
+            'definition: {identifier: "email"}) { id } }'
+        },
+    ).json()
+    segment_id = defined["data"]["defineSegment"]["id"]
+
+    response = anonymous.get(f"/v1/segments/{segment_id}/export", headers=keys["read:pii"])
+
+    assert response.status_code == 200, response.text
+    assert "ann@acme.io" in response.text
+    store = open_store(settings)
+    try:
+        entries = store.list_audit(AuditFilter(action="segment_export")).items
+    finally:
+        store.close()
+    assert [(e.actor, e.subject) for e in entries] == [("key-read-pii", segment_id)]
+    assert entries[0].details["identifier"] == "email"
+
+
+def test_a_refused_export_is_not_audited(
+    client: httpx.Client, anonymous: httpx.Client, keys: dict[str, dict[str, str]]
+) -> None:
+    response = anonymous.get("/v1/segments/seg_x/export", headers=keys["read"])
+
+    assert response.status_code == 403
+    log = client.post("/graphql", json={"query": "{ auditLog { edges { node { action } } } }"})
+    assert [e["node"]["action"] for e in log.json()["data"]["auditLog"]["edges"]] == [
+        "key_create"
+    ] * (1 + len(SCOPES))
+
+
+def test_development_mode_needs_no_key_and_says_so(
+    settings: Settings, serve_app: ServeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    dev = settings.model_copy(update={"auth_dev_mode": True})
+    with caplog.at_level(logging.WARNING, logger="datora_graph.api.auth"):
+        app = create_app(dev)
+    assert "DEVELOPMENT MODE" in caplog.text
+    assert "authentication is OFF" in caplog.text
+
+    with serve_app(app) as url:
+        stats = httpx.get(f"{url}/v1/stats")
+        health = httpx.get(f"{url}/healthz")
+
+    assert stats.status_code == 200
+    assert stats.headers[DEV_MODE_HEADER] == "no authentication"
+    assert health.headers[DEV_MODE_HEADER] == "no authentication"
+
+
+def test_without_development_mode_responses_are_not_marked(client: httpx.Client) -> None:
+    assert DEV_MODE_HEADER.lower() not in client.get("/v1/stats").headers

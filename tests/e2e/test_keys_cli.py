@@ -1,0 +1,135 @@
+"""`datora keys`, `datora audit` and `datora serve --dev`, run as a person would: subprocesses
+against a database in tmp_path, with the keys used on a real server over HTTP."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.conftest import ServeApp
+from tests.e2e.test_cli import cli_env, datora, datora_executable, wait_until_ready
+
+from datora_graph.api import create_app
+from datora_graph.config import Settings
+
+pytestmark = pytest.mark.slow  # each command is a fresh Python process
+
+ME = f"cli:{getpass.getuser()}"
+
+
+def test_a_key_is_created_listed_used_and_revoked(tmp_path: Path, serve_app: ServeApp) -> None:
+    db = tmp_path / "d.db"
+
+    created = datora(
+        "keys", "create", "crm-sync", "--scope", "ingest", "--scope", "read", "--db", db
+    )
+    token = created.stdout.strip()
+    listed = datora("keys", "list", "--db", db).stdout
+
+    assert token.startswith("dtr_")
+    assert len(token) > 40
+    assert "shown only once" in created.stderr
+    assert "crm-sync" in listed
+    assert "ingest, read" in listed
+    assert f"…{token[-4:]}" in listed
+    assert token not in listed
+    with serve_app(create_app(Settings(db=db))) as url:
+        headers = {"Authorization": f"Bearer {token}"}
+        before = httpx.get(f"{url}/v1/stats", headers=headers)
+        datora("keys", "revoke", "crm-sync", "--db", db)
+        after = httpx.get(f"{url}/v1/stats", headers=headers)
+
+    assert before.status_code == 200
+    assert after.status_code == 401
+    assert "revoked" in after.json()["error"]["message"]
+
+
+def test_key_mistakes_are_named(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    datora("keys", "create", "web", "--scope", "read", "--db", db)
+
+    unknown_scope = datora("keys", "create", "x", "--scope", "write", "--db", db, ok=False)
+    taken = datora("keys", "create", "web", "--scope", "read", "--db", db, ok=False)
+    no_such = datora("keys", "revoke", "nobody", "--db", db, ok=False)
+
+    assert unknown_scope.returncode == 1
+    assert "unknown scope 'write'" in unknown_scope.stderr
+    assert "'web' exists" in taken.stderr
+    assert "no API key is named 'nobody'" in no_such.stderr
+
+
+def test_key_changes_and_exports_are_in_the_audit_log(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    observations = tmp_path / "o.jsonl"
+    observations.write_text(
+        json.dumps(
+            {
+                "id": "o1",
+                "source": "crm",
+                "observed_at": "2026-05-01T09:00:00Z",
+                "identifiers": [{"type": "email", "value": "ann@acme.io"}],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    datora("ingest", "observations", observations, "--db", db)
+    datora("keys", "create", "web", "--scope", "read", "--db", db)
+    datora("keys", "revoke", "web", "--db", db)
+    datora("segment", "define", "All", "--definition", '{"identifier": "email"}', "--db", db)
+    datora("segment", "export", "All", "--out", tmp_path / "all.csv", "--db", db)
+
+    everything = datora("audit", "--db", db).stdout
+    revokes = datora("audit", "--action", "key_revoke", "--db", db).stdout
+    bad = datora("audit", "--action", "dance", "--db", db, ok=False)
+
+    rows = [line for line in everything.splitlines() if ME in line]
+    assert [
+        action
+        for row in rows
+        for action in ("segment_export", "key_revoke", "key_create")
+        if action in row
+    ] == ["segment_export", "key_revoke", "key_create"]
+    assert "key_revoke" in revokes
+    assert "key_create" not in revokes
+    assert "'dance' is not one of" in bad.stderr
+
+
+def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            datora_executable(),
+            "serve",
+            "--dev",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "d.db"),
+        ],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        ready = wait_until_ready(url, process)
+        stats = httpx.get(f"{url}/v1/stats") if ready else None
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+
+    assert ready, output
+    assert stats is not None
+    assert stats.status_code == 200
+    assert stats.headers["x-datora-dev-mode"] == "no authentication"
+    assert "DEVELOPMENT MODE" in output
+    assert "authentication is OFF" in output

@@ -1,0 +1,59 @@
+"""`datora steward`, run as a steward scripts it: JSON out, decisions under `cli:<user>`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.e2e.test_cli import datora, write_jsonl
+
+pytestmark = pytest.mark.slow
+
+
+def observation(item_id: str, *keys: str, minute: int) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "source": "shop",
+        "observed_at": f"2026-05-01T10:{minute:02d}:00Z",
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+    }
+
+
+def answer(*args: str | Path, db: Path) -> Any:
+    return json.loads(datora("steward", *args, "--db", db).stdout)
+
+
+def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
+    db = tmp_path / "steward.db"
+    source = write_jsonl(
+        tmp_path / "obs.jsonl",
+        observation("o1", "email:ann@acme.io", "cookie_id:c-1", minute=1),
+        observation("o2", "cookie_id:c-1", "device_id:kiosk", minute=2),
+        observation("o3", "device_id:kiosk", "email:bob@acme.io", minute=3),
+    )
+    datora("ingest", "observations", source, "--db", db)
+
+    explained = answer("explain", "email:ann@acme.io", "email:bob@acme.io", db=db)
+    fused = explained["profile_a"]
+    assert len(explained["paths"][0]["links"]) == 3
+    why = answer("why", fused, "--a", "email:ann@acme.io", "--b", "email:bob@acme.io", db=db)
+    assert len(why["tree"]) == 3
+    assert why["split_proposals"]
+
+    split = answer(
+        "split", fused, "--cut", "cookie_id:c-1|device_id:kiosk", "--reason", "kiosk", db=db
+    )
+    assert split["actor"] == f"cli:{getpass.getuser()}"
+    assert len(split["profiles_after"]) == 2
+
+    undone = answer("undo", split["id"], "--reason", "wrong call", db=db)
+    assert undone["kind"] == "undo"
+    log = answer("decisions", db=db)
+    assert [d["kind"] for d in log] == ["split", "undo"]
+
+    refused = datora("steward", "undo", split["id"], "--reason", "again", "--db", db, ok=False)
+    assert refused.returncode != 0
+    assert "undone already" in refused.stderr

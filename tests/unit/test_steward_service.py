@@ -1,0 +1,337 @@
+"""Steward use cases over the real embedded store and the real engine: split, merge, review,
+undo and rebuild, with journeys, traits and segments following the identifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datora_graph.config import Settings
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.errors import InvalidInput, NotFound
+from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
+from datora_graph.segment_service import SegmentService
+from datora_graph.services import IdentityService
+from datora_graph.steward_service import StewardService
+from datora_graph.store.sqlite import SqliteStore
+
+ANN, COOKIE, KIOSK = "email:ann@acme.io", "cookie_id:c-1", "device_id:kiosk-7"
+BOB, PHONE = "email:bob@acme.io", "phone:+14155550101"
+
+
+def obs(item_id: str, *keys: str, minute: int = 0, **attributes: Any) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "source": "shop",
+        "observed_at": f"2026-05-01T10:{minute:02d}:00Z",
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+        "attributes": attributes,
+    }
+
+
+def purchase(item_id: str, key: str) -> dict[str, Any]:
+    type_name, _, value = key.partition(":")
+    return {
+        "id": item_id,
+        "type": "purchase",
+        "occurred_at": "2026-05-01T11:00:00Z",
+        "source": "shop",
+        "identifiers": [{"type": type_name, "value": value}],
+        "properties": {"revenue": 10},
+    }
+
+
+@pytest.fixture
+def identity(tmp_path: Path) -> Iterator[IdentityService]:
+    settings = Settings(db=tmp_path / "steward.db")
+    store = SqliteStore(settings.db)
+    yield IdentityService(store, settings)
+    store.close()
+
+
+@pytest.fixture
+def stewards(identity: IdentityService) -> StewardService:
+    return StewardService(identity)
+
+
+def kiosk_world(identity: IdentityService) -> str:
+    """Ann and Bob fused through a shared kiosk device; answers the fused profile's ID."""
+    report = identity.ingest_observations(
+        [
+            obs("o1", ANN, COOKIE, minute=1, first_name="Ann"),
+            obs("o2", COOKIE, KIOSK, minute=2),
+            obs("o3", KIOSK, BOB, minute=3, first_name="Bob"),
+            obs("o4", BOB, PHONE, minute=4),
+        ]
+    )
+    assert report.accepted == 4
+    identity.ingest_events([purchase("e1", COOKIE), purchase("e2", PHONE), purchase("e3", PHONE)])
+    fused = identity.lookup(ANN)
+    assert identity.lookup(BOB).id == fused.id, "the world starts with a bad merge"
+    return fused.id
+
+
+def state(identity: IdentityService) -> dict[str, Any]:
+    """What an undo must restore: profiles, identifier→profile, alias resolution, review
+    items, constraints."""
+    store = identity.store
+    keys = [ANN, COOKIE, KIOSK, BOB, PHONE]
+    members = store.profile_ids_for_identifiers(keys)
+    profiles = store.get_profiles(set(members.values()))
+    aliases = [a for p in profiles.values() for a in p.aliases]
+    return {
+        "profiles": {
+            pid: (p.size, dict(p.attributes), p.created_at, p.updated_at, list(p.aliases))
+            for pid, p in profiles.items()
+        },
+        "members": members,
+        "aliases": store.resolve_profile_ids(aliases),
+        "review": [
+            (i.id, i.a, i.b, i.status)
+            for i in store.list_review_items(ReviewFilter(status=None)).items
+        ],
+        "constraints": {k: sorted(v) for k, v in store.load_snapshot(keys).key_constraints.items()},
+        "profile_count": store.stats().profiles,
+    }
+
+
+def split_off_bob(stewards: StewardService, fused: str) -> Any:
+    return stewards.split_profile(
+        fused, groups=[[ANN, COOKIE], [KIOSK, BOB]], reason="shared kiosk", actor="steward-1"
+    )
+
+
+def test_why_and_explain_show_the_kiosk_path(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+
+    [path] = stewards.explain("email:Ann@Acme.io", PHONE).paths
+    tree = stewards.why_merged(fused)
+    proposals = stewards.split_proposals(fused, ANN, BOB)
+
+    assert path.keys == (ANN, COOKIE, KIOSK, BOB, PHONE)
+    assert len(tree.links) == 4
+    assert any(p.groups[0] == (COOKIE, ANN) or (ANN in p.groups[0]) for p in proposals)
+    assert {(link.a, link.b) for p in proposals for link in p.links} >= {(COOKIE, KIOSK)}
+
+
+def test_a_split_moves_identifiers_attributes_journeys_traits_and_segments(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    segments = SegmentService(identity.store, identity.settings)
+    buyers = segments.define_segment(
+        "buyers", {"event": {"type": "purchase", "at_least": 2, "within_days": 3650}}
+    )
+
+    decision = split_off_bob(stewards, fused)
+
+    ann, bob = identity.lookup(ANN), identity.lookup(BOB)
+    assert ann.id == fused, "the part holding the profile's first identifier keeps its ID"
+    assert bob.id != fused
+    assert set(decision.profiles_after) == {ann.id, bob.id}
+    assert sorted(i.identifier.key for i in bob.identifiers) == sorted([KIOSK, BOB, PHONE])
+    assert ann.attributes == {"first_name": "Ann"}
+    assert bob.attributes == {"first_name": "Bob"}
+    journeys = identity.store.journeys([ann.id, bob.id], JourneyQuery())
+    assert [e.id for e in journeys[ann.id].events] == ["e1"]
+    assert sorted(e.id for e in journeys[bob.id].events) == ["e2", "e3"]
+    traits = segments.traits_of([ann.id, bob.id])
+    assert traits[ann.id].order_count == 1
+    assert traits[bob.id].order_count == 2
+    members = segments.segments_of_profiles([ann.id, bob.id])
+    assert [s.id for s in members[bob.id]] == [buyers.id]
+    assert members[ann.id] == []
+
+
+def test_the_same_evidence_again_does_not_merge_the_parts(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split_off_bob(stewards, fused)
+
+    identity.ingest_observations([obs("o2-again", COOKIE, KIOSK, minute=30)])
+
+    assert identity.lookup(ANN).id != identity.lookup(BOB).id
+    assert identity.store.stats().open_review_items == 1, "the refused link waits for review"
+    cut = [e for e in identity.store.profile_slice([fused]).evidence if e.b == KIOSK]
+    assert [e.status for e in cut] == ["cut"], "a cut link stays cut"
+
+
+def test_undo_restores_exactly(identity: IdentityService, stewards: StewardService) -> None:
+    fused = kiosk_world(identity)
+    before = state(identity)
+
+    decision = split_off_bob(stewards, fused)
+    assert state(identity) != before
+    undo = stewards.undo_decision(decision.id, reason="wrong profile", actor="steward-2")
+
+    assert state(identity) == before
+    assert undo.kind == "undo"
+    assert stewards.get_decision(decision.id).undone_by == undo.id
+    actions = [e.action for e in identity.store.list_audit(AuditFilter()).items]
+    assert actions[:2] == ["undo", "split"]
+
+
+def test_undo_is_refused_once_the_profiles_changed(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split = split_off_bob(stewards, fused)
+    identity.ingest_observations([obs("o9", "email:zed@acme.io")])
+    zed = identity.lookup("email:zed@acme.io").id
+    later = stewards.merge_profiles(
+        identity.lookup(BOB).id, zed, reason="same person", actor="steward-1"
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        stewards.undo_decision(split.id, reason="oops", actor="steward-1")
+
+    assert refused.value.field == "decisionId"
+    assert later.id in refused.value.reason
+    stewards.undo_decision(later.id, reason="oops", actor="steward-1")
+    stewards.undo_decision(split.id, reason="oops", actor="steward-1")
+    assert identity.lookup(ANN).id == identity.lookup(BOB).id
+
+
+def test_a_manual_merge_is_refused_by_a_cannot_link(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split = split_off_bob(stewards, fused)
+    ann, bob = split.profiles_after
+
+    with pytest.raises(InvalidInput) as refused:
+        stewards.merge_profiles(ann, bob, reason="no", actor="s")
+
+    assert refused.value.field == "b"
+    assert "cannot-link" in refused.value.reason
+    with pytest.raises(NotFound):
+        stewards.merge_profiles(ann, "prf_nobody", reason="no", actor="s")
+
+
+def test_splits_and_merges_survive_a_rebuild(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split_off_bob(stewards, fused)
+    identity.ingest_observations([obs("o5", "email:zed@acme.io", minute=5)])
+    stewards.merge_profiles(ANN, identity.lookup("email:zed@acme.io").id, reason="same", actor="s")
+    partition = state(identity)["members"]
+    keys = [ANN, COOKIE, KIOSK, BOB, PHONE, "email:zed@acme.io"]
+    before = identity.store.profile_ids_for_identifiers(keys)
+
+    identity.rebuild()
+
+    assert identity.store.profile_ids_for_identifiers(keys) == before
+    assert state(identity)["members"] == partition
+
+
+def test_review_items_are_accepted_and_rejected(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    identity.ingest_observations(
+        [
+            obs("a", "crm_id:A-1", "email:p@acme.io", minute=1),
+            obs("b", "crm_id:B-1", PHONE, minute=2),
+            obs("j", "email:p@acme.io", PHONE, minute=3),
+            obs("c", "crm_id:C-1", "email:q@acme.io", minute=4),
+            obs("d", "crm_id:D-1", BOB, minute=5),
+            obs("k", "email:q@acme.io", BOB, minute=6),
+        ]
+    )
+    first, second = identity.store.list_review_items(ReviewFilter()).items
+    before = state(identity)
+
+    accepted = stewards.resolve_review_item(first.id, True, reason="same person", actor="s")
+    rejected = stewards.resolve_review_item(second.id, False, reason="twins", actor="s")
+
+    assert identity.lookup("crm_id:A-1").id == identity.lookup("crm_id:B-1").id
+    assert identity.lookup("crm_id:C-1").id != identity.lookup("crm_id:D-1").id
+    statuses = [i.status for i in identity.store.list_review_items(ReviewFilter(None)).items]
+    assert statuses == ["accepted", "rejected"]
+    with pytest.raises(InvalidInput) as closed:
+        stewards.resolve_review_item(first.id, False, reason="again", actor="s")
+    assert closed.value.field == "itemId"
+    with pytest.raises(NotFound):
+        stewards.resolve_review_item(99, True, reason="x", actor="s")
+    identity.ingest_observations([obs("k2", "email:q@acme.io", BOB, minute=7)])
+    assert identity.lookup("crm_id:C-1").id != identity.lookup("crm_id:D-1").id
+
+    identity.rebuild()
+    assert identity.lookup("crm_id:A-1").id == identity.lookup("crm_id:B-1").id
+    statuses = [i.status for i in identity.store.list_review_items(ReviewFilter(None)).items]
+    assert statuses == ["accepted", "rejected"], "the replay's items are closed again"
+    assert identity.lookup("crm_id:C-1").id != identity.lookup("crm_id:D-1").id
+    assert accepted.kind == "review_accept"
+    assert rejected.kind == "review_reject"
+    assert before["members"] != state(identity)["members"]
+
+
+def test_undoing_a_review_decision_opens_the_item_again(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    identity.ingest_observations(
+        [
+            obs("a", "crm_id:A-1", "email:p@acme.io", minute=1),
+            obs("b", "crm_id:B-1", PHONE, minute=2),
+            obs("j", "email:p@acme.io", PHONE, minute=3),
+        ]
+    )
+    [item] = identity.store.list_review_items(ReviewFilter()).items
+    before = state(identity)
+
+    for accept in (True, False):
+        decision = stewards.resolve_review_item(item.id, accept, reason="check", actor="s")
+        stewards.undo_decision(decision.id, reason="undo", actor="s")
+        assert state(identity) == before
+
+
+def test_bad_requests_name_the_field(identity: IdentityService, stewards: StewardService) -> None:
+    fused = kiosk_world(identity)
+    cases = [
+        ({"groups": [[ANN], ["email:zed@acme.io"]]}, "groups[1][0]"),
+        ({"groups": [[ANN], [ANN]]}, "groups[1][0]"),
+        ({"groups": [[ANN]]}, "groups"),
+        ({"groups": [[ANN], [BOB]]}, "groups[1]"),
+        ({"cut_edges": [(ANN, BOB)]}, "cutEdges[0]"),
+        ({"groups": [["nonsense"], [BOB]]}, "groups[0][0]"),
+    ]
+    for arguments, field in cases:
+        with pytest.raises(InvalidInput) as refused:
+            stewards.split_profile(fused, **arguments, reason="r", actor="s")
+        assert refused.value.field == field, arguments
+    with pytest.raises(InvalidInput) as blank:
+        stewards.split_profile(fused, groups=[[ANN], [BOB]], reason="  ", actor="s")
+    assert blank.value.field == "reason"
+    with pytest.raises(NotFound):
+        stewards.split_profile("prf_nobody", groups=[[ANN], [BOB]], reason="r", actor="s")
+
+
+def test_a_rebuild_reproduces_decisions_exactly_so_they_can_still_be_undone(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    before = state(identity)
+    split = split_off_bob(stewards, fused)
+    identity.ingest_observations([obs("o5", "email:zed@acme.io", minute=5)])
+    merge = stewards.merge_profiles(BOB, "email:zed@acme.io", reason="same", actor="s")
+    decided = state(identity)
+
+    identity.rebuild()
+
+    rebuilt = state(identity)
+    # the replay held the cut link again; its review item is closed by the split again
+    assert [status for *_, status in rebuilt.pop("review")] == ["rejected"]
+    decided.pop("review")
+    assert rebuilt == decided
+    stewards.undo_decision(merge.id, reason="x", actor="s")
+    stewards.undo_decision(split.id, reason="x", actor="s")
+    restored = state(identity)
+    assert restored["members"] == before["members"]
+    assert restored["profiles"] == before["profiles"]
+    assert restored["aliases"] == before["aliases"]
