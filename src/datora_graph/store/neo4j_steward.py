@@ -211,6 +211,9 @@ def _profile_row(record: ProfileRecord) -> dict[str, Any]:
     row = profile_to_json(record)
     row["type_counts"] = json.dumps(row["type_counts"], sort_keys=True)
     row["attributes"] = json.dumps(row["attributes"], sort_keys=True, ensure_ascii=False)
+    # Segments and traits filter on these, as for a profile the engine writes (upsert_profiles).
+    row["filterable"] = rows.filterable_map(record.attributes, rows.ATTRIBUTE_PREFIX)
+    row["identifier_types"] = sorted(t for t, n in record.type_counts.items() if n > 0)
     return row
 
 
