@@ -43,8 +43,10 @@ _POLL_SECONDS = 1.0
 _IDENTIFIER_CACHE_SIZE = 200_000
 
 # A parsed observation on the wire: (index in batch, id, source, observed_at, identifier keys,
-# junk identifier keys, attributes, raw JSON).
-_WireObservation = tuple[int, str, str, datetime, tuple[str, ...], tuple[str, ...], Any, str]
+# junk identifier keys, attributes, raw JSON, consent statements).
+_WireObservation = tuple[
+    int, str, str, datetime, tuple[str, ...], tuple[str, ...], Any, str, tuple[Any, ...]
+]
 # A rejected item on the wire: (index in batch, item id, field, reason, payload, received at).
 _WireRejection = tuple[int, str | None, str, str, str, datetime]
 
@@ -144,14 +146,22 @@ class ParsedObservationFile:
     ) -> ParsedItems[Observation]:
         batch: ParsedItems[Observation] = ParsedItems(count)
         identifier = self._identifier
-        for index, item_id, source, observed_at, keys, junk, attributes, raw in observations:
+        for wire in observations:
+            index, item_id, source, observed_at, keys, junk, attributes, raw, consent = wire
             identifiers = tuple([identifier(key) for key in keys])
             junk_set = frozenset([identifier(key) for key in junk]) if junk else _NO_JUNK
             batch.records.append(
                 (
                     index,
                     Observation(
-                        item_id, source, observed_at, identifiers, junk_set, attributes, raw
+                        item_id,
+                        source,
+                        observed_at,
+                        identifiers,
+                        junk_set,
+                        attributes,
+                        raw,
+                        consent=consent,
                     ),
                 )
             )
@@ -287,6 +297,7 @@ def _wire(
                 tuple([i.key for i in o.junk]) if o.junk else (),
                 o.attributes,
                 o.raw,
+                o.consent,
             )
         )
     rejected: list[_WireRejection] = [

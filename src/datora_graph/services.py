@@ -208,6 +208,9 @@ class IdentityService:
                 self.store.commit(changeset)
                 if changeset.merges:
                     self.store.append_audit(merge_audit_entries(changeset.merges, actor))
+            stated = [statement for o in fresh for statement in o.consent]
+            if stated:
+                self.store.record_consent(stated)
         return IngestReport.of([results[i] for i in range(batch.count)])
 
     def ingest_events(self, items: Sequence[object], actor: str = SYSTEM_ACTOR) -> IngestReport:

@@ -236,3 +236,36 @@ def test_consent_recorded_over_rest_is_what_segments_see(
     assert segments.preview(consented).size.size == 1
     post(client, "/v1/consent", "consent", grant("ann@acme.io", "withdrawn", at=6))
     assert segments.preview(consented).size.size == 0
+
+
+def test_consent_carried_by_an_observation_is_recorded_with_it(
+    client: httpx.Client, segments: SegmentService
+) -> None:
+    """The `consent` list defaults each statement's source and time to the observation's and,
+    without an `identifier`, applies it to every identifier the observation carries."""
+    sign_up = obs("o1", "email:ann@acme.io", "phone:+14155550101", at=3)
+    sign_up["consent"] = [{"purpose": "email_marketing", "status": "granted"}]
+    accepted = post(client, "/v1/observations", "observations", sign_up)
+    assert accepted.status_code == 200, accepted.json()
+
+    states = segments.store.consent_of_identifiers(["email:ann@acme.io", "phone:+14155550101"])
+    assert sorted(states) == ["email:ann@acme.io", "phone:+14155550101"]
+    stated = states["email:ann@acme.io"][0]
+    assert (stated.purpose, stated.status, stated.source) == (
+        "email_marketing",
+        "granted",
+        sign_up["source"],
+    )
+    assert segments.preview({"consent": "email_marketing"}).size.size == 1
+
+
+def test_an_observation_with_invalid_consent_is_rejected_naming_the_field(
+    client: httpx.Client, segments: SegmentService
+) -> None:
+    bad = obs("o2", "email:bob@acme.io", at=3)
+    bad["consent"] = [{"purpose": "email_marketing", "status": "maybe"}]
+    response = post(client, "/v1/observations", "observations", bad)
+    result = response.json()["results"][0]
+    assert result["status"] == "rejected"
+    assert result["field"].startswith("consent[0]")
+    assert segments.store.consent_of_identifiers(["email:bob@acme.io"]) == {}

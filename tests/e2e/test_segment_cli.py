@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from datora_graph.store.sqlite import SqliteStore
+
 pytestmark = pytest.mark.slow  # each command is a fresh Python process
 
 AS_OF = "2026-06-01T00:00:00Z"
@@ -168,3 +170,23 @@ def test_the_report_prints_every_section(db: Path, tmp_path: Path) -> None:
     assert "66.7%" in report
     assert "115.50" in report  # total revenue: 40 + 60.50 + 15
     assert "2026-05-25" in report
+
+
+def test_consent_on_observations_in_a_file_is_recorded(tmp_path: Path) -> None:
+    """The bulk path parses in a second process: the statements must cross it too."""
+    path = tmp_path / "signups.db"
+    signed_up = observation("o1", "dee@acme.io", "York")
+    signed_up["consent"] = [{"purpose": "email_marketing", "status": "granted"}]
+    people = jsonl(tmp_path / "signups.jsonl", signed_up, observation("o2", "eve@acme.io", "Hull"))
+    datora("ingest", "observations", people, "--db", path)
+
+    store = SqliteStore(path)
+    try:
+        states = store.consent_of_identifiers(["email:dee@acme.io", "email:eve@acme.io"])
+    finally:
+        store.close()
+    assert list(states) == ["email:dee@acme.io"]
+    assert (states["email:dee@acme.io"][0].status, states["email:dee@acme.io"][0].source) == (
+        "granted",
+        "crm",
+    )

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 
@@ -63,6 +64,7 @@ class ObservationIn(BaseModel):
     observed_at: datetime
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
     attributes: dict[str, Any] = Field(default_factory=dict)
+    consent: list[Any] | None = None
 
 
 class EventIn(BaseModel):
@@ -89,6 +91,8 @@ class Observation:
     attributes: Mapping[str, Any]
     raw: str
     seq: int = 0
+    consent: tuple[ConsentStatement, ...] = ()
+    """Statements of the optional `consent` list, recorded when the observation is accepted."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -100,6 +104,7 @@ class Observation:
             self.attributes,
             self.raw,
             seq,
+            self.consent,
         )
 
 
@@ -164,16 +169,24 @@ def parse_observation(
         fast = (model.id, model.source, model.observed_at, model.identifiers, model.attributes)
     item_id, source, observed_at, items, attributes = fast
     identifiers, junk = _parse_identifiers(items, registry)
+    source = _not_blank("source", source)
+    observed_at = _in_calendar("observed_at", observed_at)
+    stated = raw.get("consent") if isinstance(raw, Mapping) else None
     return Observation(
         item_id,
-        _not_blank("source", source),
-        _in_calendar("observed_at", observed_at),
+        source,
+        observed_at,
         identifiers,
         junk,
         _clean_attributes(attributes),
         text.strip(_JSON_WHITESPACE)
         if text is not None
         else json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str),
+        consent=()
+        if stated is None
+        else tuple(
+            parse_observation_consent(stated, identifiers, source.strip(), observed_at, registry)
+        ),
     )
 
 
