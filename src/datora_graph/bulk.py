@@ -240,6 +240,9 @@ def _parse_file(path: Path, settings: Settings, file_format: FileFormat | None, 
     except UnreadableFile as exc:
         send(("unreadable", str(exc)))
     except (KeyboardInterrupt, _ParentGone):
+        # Data still buffered for the pipe would keep the queue's feeder thread, and with it
+        # this process, waiting at exit for a reader that is gone.
+        out.cancel_join_thread()
         return
     except Exception:
         send(("failed", traceback.format_exc()))

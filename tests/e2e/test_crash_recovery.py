@@ -114,6 +114,7 @@ def test_a_killed_ingest_resumes_to_the_same_profiles(tmp_path: Path) -> None:
     interrupted, uninterrupted = tmp_path / "interrupted.db", tmp_path / "uninterrupted.db"
 
     committed = _kill_part_way(file, interrupted)
+    _assert_no_process_outlives_it(str(interrupted))
     _run("ingest", "observations", str(file), "--db", str(interrupted))
     _run("ingest", "observations", str(file), "--db", str(uninterrupted))
 
@@ -130,3 +131,25 @@ def test_a_killed_ingest_resumes_to_the_same_profiles(tmp_path: Path) -> None:
             store.close()
     assert resumed == straight
     assert straight.observations + straight.rejections == total
+
+
+def _assert_no_process_outlives_it(marker: str) -> None:
+    """The parser process of a killed ingest must notice and exit (within a few polls)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    deadline = time.monotonic() + 15
+    while True:
+        alive = []
+        for entry in proc.iterdir():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if marker in cmdline and "State:\tZ" not in status:
+                alive.append(entry.name)
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not alive, f"processes {alive} of the killed ingest are still running"
