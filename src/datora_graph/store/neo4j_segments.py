@@ -23,7 +23,6 @@ from datora_graph.domain.consent import ConsentState, ConsentStatement, current_
 from datora_graph.domain.errors import Conflict, InvalidInput, NotFound
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.insights import GraphCounts
-from datora_graph.domain.profiles import encode_cursor
 from datora_graph.domain.records import iso
 from datora_graph.domain.segments import (
     MemberPage,
@@ -37,7 +36,12 @@ from datora_graph.store.neo4j_activity import Neo4jActivity
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_segment_compiler import SegmentCompiler, fill
-from datora_graph.store.segment_rows import member_cursor, segment_from_row, segment_row
+from datora_graph.store.segment_rows import (
+    member_cursor,
+    member_page,
+    segment_from_row,
+    segment_row,
+)
 
 ROWS_PER_STATEMENT = 10_000
 
@@ -108,9 +112,7 @@ class Neo4jSegments(Neo4jActivity):
         )
         params = {**compiled.params, "after": member_cursor(after), "limit": first + 1}
         ids = [str(record["id"]) for record in self._records(statement, **params)]
-        page = ids[:first]
-        end = encode_cursor(page[-1]) if page else None
-        return MemberPage(page, end, len(ids) > first)
+        return member_page(ids, first)
 
     def segment_memberships(
         self, profile_ids: Collection[str], queries: Mapping[str, SegmentQuery]

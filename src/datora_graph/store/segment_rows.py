@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import decode_cursor
+from datora_graph.domain.profiles import decode_cursor, encode_cursor
 from datora_graph.domain.records import iso
-from datora_graph.domain.segments import Segment, definition_to_json, parse_definition
+from datora_graph.domain.segments import MemberPage, Segment, definition_to_json, parse_definition
 
 
 def member_cursor(after: str | None) -> str:
@@ -23,6 +23,13 @@ def member_cursor(after: str | None) -> str:
     if len(parts) != 1:
         raise InvalidInput("after", "is not a member cursor this service issued")
     return parts[0]
+
+
+def member_page(ids: list[str], first: int) -> MemberPage:
+    """The page of `first` members from `ids`, which a store fetched one longer than the page
+    so that one extra row says whether another page follows."""
+    page = ids[:first]
+    return MemberPage(page, encode_cursor(page[-1]) if page else None, len(ids) > first)
 
 
 def segment_row(segment: Segment) -> dict[str, object]:

@@ -54,7 +54,7 @@ from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.sqlite_access import SqliteAccess
 from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_segments import SqliteSegments
-from datora_graph.store.sqlite_steward import SqliteSteward
+from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
@@ -436,20 +436,7 @@ def _write_changeset(
     db.executemany(
         sql.UPSERT_EVIDENCE,
         sorted(
-            [
-                (
-                    e.a,
-                    e.b,
-                    e.source,
-                    e.count,
-                    iso(e.first_seen),
-                    iso(e.last_seen),
-                    e.kind,
-                    e.status,
-                    e.score,
-                )
-                for e in changeset.evidence
-            ],
+            [evidence_row(e) for e in changeset.evidence],
             key=_evidence_key,
         ),
     )

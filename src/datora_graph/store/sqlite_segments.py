@@ -35,7 +35,6 @@ from datora_graph.domain.insights import (
     percentile_offsets,
     value_buckets,
 )
-from datora_graph.domain.profiles import encode_cursor
 from datora_graph.domain.records import iso
 from datora_graph.domain.segments import (
     MemberPage,
@@ -47,7 +46,12 @@ from datora_graph.domain.segments import (
 from datora_graph.domain.traits import ActivitySummary, TraitFacts, TraitSettings, to_milli
 from datora_graph.store import sqlite_segments_sql as q
 from datora_graph.store import sqlite_sql as core
-from datora_graph.store.segment_rows import member_cursor, segment_from_row, segment_row
+from datora_graph.store.segment_rows import (
+    member_cursor,
+    member_page,
+    segment_from_row,
+    segment_row,
+)
 from datora_graph.store.sqlite_segment_compiler import SegmentCompiler, json_path
 
 
@@ -182,9 +186,7 @@ class SqliteSegments:
         self._use_traits([query])
         with self._read() as db:
             ids = [row[0] for row in db.execute(statement, params)]
-        page = ids[:first]
-        end = encode_cursor(page[-1]) if page else None
-        return MemberPage(page, end, len(ids) > first)
+        return member_page(ids, first)
 
     def segment_memberships(
         self, profile_ids: Collection[str], queries: Mapping[str, SegmentQuery]

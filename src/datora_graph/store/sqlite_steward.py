@@ -14,6 +14,7 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
+from datora_graph.domain.changeset import EvidenceUpsert
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.records import iso
 from datora_graph.domain.steward import (
@@ -121,7 +122,7 @@ def _write_change(db: sqlite3.Connection, change: StewardChange, now: str) -> di
     db.executemany(q.DELETE_ALIAS, [(alias,) for alias in change.remove_aliases])
     db.executemany(q.PUT_ALIAS, sorted(write.aliases.items()))
     db.executemany(q.DELETE_EVIDENCE, list(change.delete_evidence))
-    db.executemany(q.PUT_EVIDENCE, [_evidence_row(e) for e in write.evidence])
+    db.executemany(q.PUT_EVIDENCE, [evidence_row(e) for e in write.evidence])
     db.executemany(q.DELETE_PROFILE, [(pid,) for pid in change.remove_profiles])
     created: dict[str, list[int]] = {"cannot_link": [], "must_link": []}
     for pair in change.cannot_links:
@@ -197,7 +198,9 @@ def _evidence(row: tuple[object, ...]) -> EvidenceEdge:
     )
 
 
-def _evidence_row(e: EvidenceEdge) -> tuple[object, ...]:
+def evidence_row(e: EvidenceEdge | EvidenceUpsert) -> tuple[object, ...]:
+    """An evidence edge as the `evidence` table's columns, for a steward's write and a
+    changeset's alike."""
     return (
         e.a,
         e.b,
