@@ -6,7 +6,8 @@ file costs in one process (JSON, phone numbers, e-mail checks), so it runs besid
 The parser sends compact tuples (not pickled dataclasses), a batch at a time, at most a few
 batches ahead; each batch is then resolved and committed in one transaction exactly as
 `IdentityService.ingest_observations` would, so the outcome is that of `ingest_stream` over
-the same file.
+the same file, except that the log keeps each line as it was written rather than an encoding
+of the same JSON.
 
     >>> with ParsedObservationFile(path, settings) as parsed:       # doctest: +SKIP
     ...     report = service.ingest_parsed_stream(parsed)
@@ -224,6 +225,7 @@ def _parse_file(path: Path, settings: Settings, file_format: FileFormat | None, 
         return
     try:
         with records, fewer_collections():
+            records.texts = {}
             send(("opened", records.size))
             size = settings.ingest_batch_size
             items: list[object] = []
@@ -287,7 +289,11 @@ def _wire(
     first: int,
 ) -> tuple[int, list[_WireObservation], list[_WireRejection], bytes, list[Any], int]:
     """A parsed batch as plain tuples, with the file lines and reader problems of its items."""
-    parsed = parse_items(items, "observation", registry)
+    texts = records.texts or {}
+    end = first + len(items)
+    parsed = parse_items(
+        items, "observation", registry, [texts.pop(i, None) for i in range(first, end)]
+    )
     observations: list[_WireObservation] = []
     for index, o in parsed.records:
         observations.append(
@@ -307,7 +313,6 @@ def _wire(
         (index, r.item_id, r.field, r.reason, r.payload, r.received_at)
         for index, r in zip(parsed.results, parsed.rejections, strict=True)
     ]
-    end = first + len(items)
     lines = records.lines_between(first, end)
     problems = [(i - first, p) for i, p in records.problems.items() if first <= i < end]
     return len(items), observations, rejected, lines, problems, records.bytes_read

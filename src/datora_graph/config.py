@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     port: int = 8000
     max_batch_items: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    ingest_batch_size: int = Field(default=5000, ge=1)
+    ingest_batch_size: int = Field(default=25_000, ge=1)
     auth_dev_mode: bool = Field(
         default=False,
         validation_alias=AliasChoices("DATORA_AUTH_DEV_MODE", "DATORA_DEV_MODE", "auth_dev_mode"),

@@ -88,6 +88,10 @@ class RecordFile:
         self.bytes_read = 0
         self.problems: dict[int, str] = {}
         self._lines = array("Q")
+        self.texts: dict[int, str] | None = None
+        """Set to `{}` to collect the JSON text of each JSONL item by its index (the bulk
+        parser keeps a line as sent instead of encoding the parsed item again); the reader
+        of the items removes what it has used."""
         self._file = _open_binary(path)
         self.size = _size_of(path)
         try:
@@ -140,10 +144,14 @@ class RecordFile:
                 yield raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n")
                 continue
             try:
-                yield json.loads(text)
+                item = json.loads(text)
             except ValueError as exc:
                 self._note(f"is not valid JSON ({exc})")
                 yield text.rstrip("\r\n")
+                continue
+            if self.texts is not None:
+                self.texts[len(self._lines) - 1] = text
+            yield item
 
     def _csv(self) -> Iterator[object]:
         reader = csv.reader(self._text_lines())

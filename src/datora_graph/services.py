@@ -115,16 +115,21 @@ class ParsedItems(Generic[_Record]):
 
 
 def parse_items(
-    items: Iterable[object], kind: RecordKind, registry: IdentifierRegistry
+    items: Iterable[object],
+    kind: RecordKind,
+    registry: IdentifierRegistry,
+    texts: Sequence[str | None] | None = None,
 ) -> ParsedItems[Any]:
-    """Parse a batch of wire items of `kind`: pure, so any process may do it."""
+    """Parse a batch of wire items of `kind`: pure, so any process may do it. `texts[i]`,
+    where given, is the JSON text item `i` was read from: the log keeps it as sent."""
     now = datetime.now(UTC)
     batch: ParsedItems[Any] = ParsedItems(0)
     for index, raw in enumerate(items):
         batch.count += 1
         try:
             if kind == "observation":
-                batch.records.append((index, parse_observation(raw, registry)))
+                text = texts[index] if texts is not None else None
+                batch.records.append((index, parse_observation(raw, registry, text)))
             else:
                 batch.records.append((index, parse_event(raw, registry)))
         except InvalidInput as error:

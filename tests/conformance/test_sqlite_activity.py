@@ -116,3 +116,34 @@ def test_consent_recorded_before_consent_named_profiles_gets_them_on_open(
 
     assert members(reopened, {"consent": "email_marketing"}) == {"prf_ann"}
     reopened.close()
+
+
+def test_profiles_kept_without_rowid_move_to_a_rowid_table_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "without_rowid.db"
+    store = SqliteStore(path)
+    _ann_with_events(store)
+    before = store.get_profiles(["prf_ann"])["prf_ann"]
+    with store._transaction() as db:
+        db.execute("DROP TRIGGER profiles_activity_delete")
+        db.execute("DROP INDEX profiles_for_segments")
+        db.execute("ALTER TABLE profiles RENAME TO profiles_old")
+        db.execute(
+            "CREATE TABLE profiles (id TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+            "type_counts TEXT NOT NULL, created_seq INTEGER NOT NULL, created_at TEXT NOT NULL, "
+            "updated_at TEXT NOT NULL, junk INTEGER NOT NULL, attributes TEXT NOT NULL, "
+            "candidates TEXT NOT NULL) WITHOUT ROWID"
+        )
+        db.execute("INSERT INTO profiles SELECT * FROM profiles_old")
+        db.execute("DROP TABLE profiles_old")
+    store.close()
+
+    reopened = SqliteStore(path)
+    with reopened._read() as db:
+        layout = db.execute("SELECT sql FROM sqlite_schema WHERE name = 'profiles'").fetchone()[0]
+        objects = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+
+    assert "WITHOUT ROWID" not in layout.upper()
+    assert {"profiles_activity_delete", "profiles_for_segments"} <= objects
+    assert reopened.get_profiles(["prf_ann"])["prf_ann"] == before
+    assert reopened.trait_facts(["prf_ann"])["prf_ann"].activity is not None
+    reopened.close()

@@ -46,11 +46,20 @@ def _observations_file(path: Path, count: int) -> Path:
 
 
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row, with the observation log's payloads decoded: the bulk path keeps each line
+    as it was written, the one-process path an encoding of the same JSON."""
     with closing(sqlite3.connect(db)) as connection:
-        return {
+        tables = {
             table: connection.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2").fetchall()
             for table, columns in TABLES.items()
         }
+    tables["observations"] = [(*row[:-1], json.loads(row[-1])) for row in tables["observations"]]
+    return tables
+
+
+def _payloads(db: Path) -> dict[str, str]:
+    with closing(sqlite3.connect(db)) as connection:
+        return dict(connection.execute("SELECT id, payload FROM observations"))
 
 
 def _ingest_in_one_process(file: Path, db: Path) -> IngestReport:
@@ -89,6 +98,8 @@ def test_the_parsed_file_is_stored_as_one_process_stores_it(tmp_path: Path) -> N
     assert report.duplicates == 1
     assert report.rejected >= 2
     assert _tables(tmp_path / "two.db") == _tables(tmp_path / "one.db")
+    written = {json.loads(line)["id"]: line for line in file.read_text().splitlines()[:7]}
+    assert written.items() <= _payloads(tmp_path / "two.db").items()
     assert parsed.bytes_read == parsed.size == file.stat().st_size
     bad = next(r for r in report.results if r.id == "bad-1")
     assert parsed.line_of(bad.index) == 31

@@ -30,7 +30,7 @@ def test_the_defaults_need_nothing_installed_or_running() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.max_batch_items == 1000
     assert settings.max_body_bytes == 10 * 1024 * 1024
-    assert settings.ingest_batch_size == 5000
+    assert settings.ingest_batch_size == 25_000
     assert settings.identifier_registry().limits() == {"crm_id": 1, "user_id": 1}
 
 

@@ -87,6 +87,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
             self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             self._writer.executescript(sql.SCHEMA)
             self._add_review_item_columns()
+            self._keep_profiles_in_rowid_table()
             self._check_schema_version()
             self._open_segments()
             self._checkpointer = WalCheckpointer(self._connect)
@@ -149,6 +150,13 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
         for column, statement in sql.ADD_REVIEW_ITEM_COLUMNS.items():
             if column not in present:
                 self._writer.execute(statement)
+
+    def _keep_profiles_in_rowid_table(self) -> None:
+        layout = self._writer.execute(sql.PROFILES_LAYOUT).fetchone()
+        if layout is not None and "WITHOUT ROWID" in layout[0].upper():
+            with self._transaction() as db:
+                for statement in sql.PROFILES_TO_ROWID_TABLE:
+                    db.execute(statement)
 
     def _check_schema_version(self) -> None:
         row = self._writer.execute(sql.GET_META, ("schema_version",)).fetchone()

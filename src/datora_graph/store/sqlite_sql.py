@@ -6,7 +6,21 @@ one statement with one bound parameter, never a string built from values.
 
 SCHEMA_VERSION = "1"
 
-SCHEMA = """
+_PROFILE_COLUMNS = """
+    id          TEXT NOT NULL PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    type_counts TEXT NOT NULL,
+    created_seq INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    junk        INTEGER NOT NULL,
+    attributes  TEXT NOT NULL,
+    candidates  TEXT NOT NULL
+"""
+"""A profile row is large (its attribute candidates): kept in a rowid table, not WITHOUT ROWID,
+which packs rows that size poorly and rewrites pages for every insert."""
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -29,16 +43,7 @@ CREATE TABLE IF NOT EXISTS identifiers (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS identifiers_by_profile ON identifiers (profile_id);
 CREATE TABLE IF NOT EXISTS profiles (
-    id          TEXT PRIMARY KEY,
-    size        INTEGER NOT NULL,
-    type_counts TEXT NOT NULL,
-    created_seq INTEGER NOT NULL,
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL,
-    junk        INTEGER NOT NULL,
-    attributes  TEXT NOT NULL,
-    candidates  TEXT NOT NULL
-) WITHOUT ROWID;
+{_PROFILE_COLUMNS});
 CREATE TABLE IF NOT EXISTS aliases (
     alias      TEXT PRIMARY KEY,
     profile_id TEXT NOT NULL
@@ -208,6 +213,22 @@ INSERT OR IGNORE INTO review_items
      guard, source, suggested_action)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
+PROFILES_TO_ROWID_TABLE = (
+    "DROP TRIGGER IF EXISTS profiles_activity_delete",
+    "DROP INDEX IF EXISTS profiles_for_segments",
+    f"CREATE TABLE profiles_in_rowid_order ({_PROFILE_COLUMNS})",
+    """
+    INSERT INTO profiles_in_rowid_order
+        (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates)
+    SELECT id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates
+    FROM profiles ORDER BY created_seq, id
+    """,
+    "DROP TABLE profiles",
+    "ALTER TABLE profiles_in_rowid_order RENAME TO profiles",
+)
+"""Store files written when profiles were a WITHOUT ROWID table get the rowid layout; the
+trigger and index dropped here are created again when the segment tables open."""
 REVIEW_ITEM_COLUMNS = "SELECT name FROM pragma_table_info('review_items')"
 ADD_REVIEW_ITEM_COLUMNS = {
     "guard": "ALTER TABLE review_items ADD COLUMN guard TEXT NOT NULL DEFAULT 'limit'",
