@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from datora_graph.domain.changeset import (
     Changeset,
+    EvidenceUpsert,
     IdentifierGuardState,
     ProfileState,
     Snapshot,
@@ -441,13 +442,7 @@ def _write_changeset(
     )
     _write_merges(db, changeset)
     db.executemany(sql.UPSERT_PROFILE, _profile_rows(changeset, stored_candidates or {}))
-    db.executemany(
-        sql.UPSERT_EVIDENCE,
-        sorted(
-            [evidence_row(e) for e in changeset.evidence],
-            key=_evidence_key,
-        ),
-    )
+    _upsert_evidence(db, changeset.evidence)
     db.executemany(
         sql.INSERT_REVIEW_ITEM,
         [
@@ -479,6 +474,17 @@ def _write_changeset(
             for r in changeset.rejections
         ],
     )
+
+
+def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert]) -> None:
+    """Evidence for a pair a steward cut stays cut, whichever source reports it again."""
+    rows = sorted([evidence_row(e) for e in evidence], key=_evidence_key)
+    if rows:
+        pairs = json.dumps(sorted({(row[0], row[1]) for row in rows}))
+        cut = set(db.execute(sql.CUT_PAIRS_AMONG, (pairs,)).fetchall())
+        if cut:
+            rows = [(*row[:7], "cut", row[8]) if row[:2] in cut else row for row in rows]
+    db.executemany(sql.UPSERT_EVIDENCE, rows)
 
 
 FrozenCandidates = tuple[tuple[str, tuple[AttributeCandidate, ...]], ...]

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS evidence (
     PRIMARY KEY (a, b, source)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS evidence_by_b ON evidence (b);
+CREATE INDEX IF NOT EXISTS evidence_cut ON evidence (a, b) WHERE status = 'cut';
 CREATE TABLE IF NOT EXISTS review_items (
     id             INTEGER PRIMARY KEY,
     kind           TEXT NOT NULL,
@@ -194,11 +195,7 @@ ON CONFLICT (id) DO UPDATE SET
 """
 UPSERT_EVIDENCE = """
 INSERT INTO evidence (a, b, source, count, first_seen, last_seen, kind, status, score)
-SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7,
-       CASE WHEN EXISTS (SELECT 1 FROM evidence WHERE a = ?1 AND b = ?2 AND status = 'cut')
-            THEN 'cut' ELSE ?8 END,
-       ?9
-WHERE true
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (a, b, source) DO UPDATE SET
     count = evidence.count + excluded.count,
     first_seen = min(evidence.first_seen, excluded.first_seen),
@@ -207,6 +204,17 @@ ON CONFLICT (a, b, source) DO UPDATE SET
     status = CASE WHEN evidence.status = 'cut' THEN 'cut' ELSE excluded.status END,
     score = coalesce(excluded.score, evidence.score)
 """
+"""A row for a pair a steward cut (from any source) must arrive with status `cut`: see
+CUT_PAIRS_AMONG."""
+CUT_PAIRS_AMONG = """
+SELECT DISTINCT e.a, e.b
+FROM json_each(?) j
+JOIN evidence e INDEXED BY evidence_cut
+  ON e.a = json_extract(j.value, '$[0]') AND e.b = json_extract(j.value, '$[1]')
+WHERE e.status = 'cut'
+"""
+"""Which of the given `[a, b]` pairs a steward cut: looked up in the small partial index
+`evidence_cut` once a batch, not once a row."""
 INSERT_REVIEW_ITEM = """
 INSERT OR IGNORE INTO review_items
     (kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
