@@ -1,6 +1,7 @@
 """Segment evaluation benchmark: how long segments take over a graph of N profiles.
 
     python scripts/segment_bench.py --profiles 1000000 --db /tmp/segments-1m.db
+    python scripts/segment_bench.py --profiles 1000000 --copies 10 --db /tmp/segments-1m.db
 
 `build_database` fills a store through the real ingest path (observations, then events: the
 activity aggregates are kept by the store as events arrive) from the synthetic generator, and
@@ -208,12 +209,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, help="write the results here as JSON")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="build 1/COPIES of the profiles through ingest, then copy them COPIES-1 more "
+        "times under suffixed IDs (segment_replicas.py); default 1: all through ingest",
+    )
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     if not args.db.exists():
-        print(f"building {args.db} with about {args.profiles:,} profiles", file=sys.stderr)
-        results["build"] = build_database(args.profiles, args.db)
-        print(json.dumps(results["build"]), file=sys.stderr)
+        base = args.db if args.copies == 1 else args.db.with_suffix(".base.db")
+        wanted = round(args.profiles / args.copies)
+        if not base.exists():
+            print(f"building {base} with about {wanted:,} profiles", file=sys.stderr)
+            results["build"] = build_database(wanted, base)
+            print(json.dumps(results["build"]), file=sys.stderr)
+        if args.copies > 1:
+            from segment_replicas import replicate
+
+            print(f"copying it {args.copies - 1} more times into {args.db}", file=sys.stderr)
+            results["replicas"] = replicate(base, args.copies, args.db)
+            print(json.dumps(results["replicas"]), file=sys.stderr)
     if not args.build_only:
         results["evaluation"] = bench_segments(args.db, args.repeats)
     if args.out:

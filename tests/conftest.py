@@ -20,6 +20,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from datora_graph.access_service import create_key
 from datora_graph.api import create_app
@@ -32,6 +34,13 @@ TEST_MAX_BODY_BYTES = 64 * 1024
 """Small limits, so tests can exceed them with small requests."""
 
 ServeApp = Callable[[FastAPI], AbstractContextManager[str]]
+
+hypothesis_settings.register_profile(
+    "datora", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("datora")
+"""Property tests are judged by what they find, not by how fast one example runs: on a busy
+2-core CI machine an example's time varies too much for hypothesis's per-example deadline."""
 
 
 @pytest.fixture
