@@ -87,7 +87,7 @@ def replicate(base: Path, copies: int, out: Path) -> dict[str, float | int]:
         for (name,) in connection.execute(LIST_TRIGGERS).fetchall():
             connection.execute(f'DROP TRIGGER "{name}"')
         for copy in range(1, copies):
-            for table, statement in COPIES.items():
+            for statement in COPIES.values():
                 connection.execute(statement, {"suffix": f"~r{copy}"})
             print(f"  copy {copy} of {copies - 1} written", file=sys.stderr, flush=True)
         connection.execute("COMMIT")
