@@ -91,7 +91,6 @@ def replicate(base: Path, copies: int, out: Path) -> dict[str, float | int]:
                 connection.execute(statement, {"suffix": f"~r{copy}"})
             print(f"  copy {copy} of {copies - 1} written", file=sys.stderr, flush=True)
         connection.execute("COMMIT")
-        connection.execute("ANALYZE")
     finally:
         connection.close()
     store = open_store(Settings(db=out))  # creates the triggers again

@@ -62,8 +62,8 @@ def migrate(
     db: DbOption = None,
 ) -> None:
     """Replay the observation log of the configured store into another store (and carry its
-    events, consent, cannot-links, segments and rejected items); the profiles come out the
-    same, and are compared at the end."""
+    events, consent, cannot-links, segments, rejected items, steward decisions, API keys and
+    audit log); the profiles come out the same, and are compared at the end."""
     from datora_graph import cli
 
     source_settings = cli._settings(ctx, db)
@@ -167,13 +167,14 @@ def _print_summary(report: MigrationReport) -> None:
     table.add_row("consent statements", "", f"{report.consent_statements:,}")
     table.add_row("segments", "", f"{report.segments:,}")
     table.add_row("rejected items", "", f"{report.rejections:,}")
+    table.add_row("steward decisions", "", f"{report.steward_decisions:,}")
+    table.add_row("  applied again", "", f"{report.decisions_reapplied:,}")
+    table.add_row("API keys", "", f"{report.api_keys:,}")
+    table.add_row("audit entries", "", f"{report.audit_entries:,}")
     table.add_row("profiles (target)", f"{check.source_profiles:,}", f"{check.target_profiles:,}")
     cli.out.print(table)
-    if report.steward_decisions:
-        cli.out.print(
-            f"[yellow]{report.steward_decisions:,} steward decisions in the source were not "
-            "carried: apply them again in the target[/]"
-        )
+    for skipped in report.decisions_skipped:
+        cli.out.print(f"[yellow]decision not applied in the target:[/] {escape(skipped)}")
     if check.extra:
         cli.out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
     if check.matches:

@@ -5,8 +5,10 @@ through the target's own `IdentityService`, in log order, in batches, exactly as
 replays it; profile IDs are derived from the observation and identifier that founded them, so
 the profiles come out the same. What is not derived from the log is copied as it is: the
 cannot-link constraints (first, so the replay honours them, as a rebuild does), events,
-consent statements, segments and rejected items. At the end the two stores' profiles are
-compared profile by profile (ID, identifiers, golden attributes), both read in ID order.
+consent statements, segments, rejected items, the steward decision log (the decisions in
+force are then applied again, as a rebuild does), API keys and the audit log. At the end
+the two stores' profiles are compared profile by profile (ID, identifiers, golden
+attributes), both read in ID order.
 
     >>> report = Migration(source, target, settings).run()    # doctest: +SKIP
     >>> report.matches                                          # doctest: +SKIP
@@ -26,17 +28,36 @@ from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
 from datora_graph.domain.records import Observation, Rejection, item_id_of, parse_observation
+from datora_graph.migrate_steward import (
+    carry_api_keys,
+    carry_audit,
+    log_decisions,
+    reapply_decisions,
+)
 from datora_graph.services import IdentityService, ItemResult, ParsedItems
 from datora_graph.store.base import GraphStore
 
-Stage = Literal["cannot-links", "observations", "events", "consent", "segments", "rejections"]
-STAGES: tuple[Stage, ...] = (
+Stage = Literal[
     "cannot-links",
     "observations",
     "events",
     "consent",
     "segments",
     "rejections",
+    "decisions",
+    "api-keys",
+    "audit",
+]
+STAGES: tuple[Stage, ...] = (
+    "decisions",
+    "cannot-links",
+    "observations",
+    "events",
+    "consent",
+    "segments",
+    "rejections",
+    "api-keys",
+    "audit",
 )
 Progress = Callable[[Stage, int], None]
 """Called with a stage and how many more of its items were carried."""
@@ -81,7 +102,13 @@ class MigrationReport:
     source_observations: int = 0
     source_events: int = 0
     steward_decisions: int = 0
-    """Steward decisions in the source, which a migration does not carry (see `run`)."""
+    """Steward decisions in the source's log, undone ones and undos included."""
+    decisions_reapplied: int = 0
+    """Decisions in force applied again to the replayed graph in the target."""
+    decisions_skipped: list[str] = field(default_factory=list)
+    """Decisions in force that no longer apply in the target, each with why."""
+    api_keys: int = 0
+    audit_entries: int = 0
     verification: Verification = field(default_factory=Verification)
 
     @property
@@ -111,6 +138,9 @@ class Migration:
             "consent": None,
             "segments": len(self.source.list_segments()),
             "rejections": stats.rejections,
+            "decisions": None,
+            "api-keys": None,
+            "audit": None,
         }
 
     def target_holds(self) -> list[str]:
@@ -140,15 +170,14 @@ class Migration:
     def run(self, into_nonempty: bool = False, progress: Progress | None = None) -> MigrationReport:
         """Carry everything, then verify. A non-empty target is refused (Conflict) unless
         `into_nonempty`: what it already has is then skipped by ID, and its own profiles are
-        reported as extra. Steward decisions (splits, manual merges) are not carried: they
-        are counted, and the verification shows the profiles they changed."""
+        reported as extra. Steward decisions are logged in the target and those in force
+        applied again to the replayed graph, as a rebuild does (see `migrate_steward.py`)."""
         self.check_target(into_nonempty)
         advance = progress or (lambda _stage, _count: None)
         stats = self.source.stats()
-        report = MigrationReport(
-            source_observations=stats.observations,
-            source_events=stats.events,
-            steward_decisions=_count_decisions(self.source),
+        report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
+        report.steward_decisions = log_decisions(
+            self.source, self.target, lambda n: advance("decisions", n)
         )
         report.cannot_links = self._cannot_links(advance)
         self._observations(report, advance)
@@ -156,6 +185,13 @@ class Migration:
         report.consent_statements = self._consent(advance)
         report.segments = self._segments(advance)
         report.rejections = self._rejections(advance)
+        if report.steward_decisions:
+            reapplied = reapply_decisions(self.service)
+            report.decisions_reapplied = reapplied.reapplied
+            report.decisions_skipped = list(reapplied.skipped)
+        report.api_keys = carry_api_keys(self.source, self.target)
+        advance("api-keys", report.api_keys)
+        report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
         report.verification = verify(self.source, self.target, self.batch_size)
         return report
 
@@ -237,16 +273,6 @@ def _parsed(
                 Rejection("observation", item_id, error.field, reason, payload, now)
             )
     return batch
-
-
-def _count_decisions(store: GraphStore) -> int:
-    count, after = 0, 0
-    while True:
-        page = store.list_decisions(after, 1000)
-        count += len(page.decisions)
-        if page.next_after is None or not page.decisions:
-            return count
-        after = page.next_after
 
 
 def verify(source: GraphStore, target: GraphStore, batch_size: int = 1000) -> Verification:

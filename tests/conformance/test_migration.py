@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from datora_graph.access_service import create_key
 from datora_graph.config import Settings
 from datora_graph.demo.generator import generate
+from datora_graph.domain.access import hash_token
+from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.consent import ConsentStatement
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.identifiers import Identifier
@@ -20,6 +23,7 @@ from datora_graph.domain.profiles import RejectionFilter
 from datora_graph.domain.segments import Segment, parse_definition
 from datora_graph.migrate import Migration, verify
 from datora_graph.services import IdentityService
+from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
 from datora_graph.store.sqlite import SqliteStore
 
@@ -123,3 +127,127 @@ def test_the_verification_names_a_profile_that_differs(store: GraphStore, tmp_pa
         assert "other golden attributes" in found.examples[0]
     finally:
         other.close()
+
+
+def _steward_world(store: GraphStore) -> str:
+    """Ann and Bob fused through a kiosk, split apart by a steward; Bob's phone merged in by
+    hand; a guessed merge of Ann's, undone; a new API key. Answers that key's token."""
+    identity = IdentityService(store, Settings())
+
+    def seen(item_id: str, minute: int, *keys: str) -> dict[str, Any]:
+        return {
+            "id": item_id,
+            "source": "shop",
+            "observed_at": f"2026-05-01T10:{minute:02d}:00Z",
+            "identifiers": [
+                dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys
+            ],
+        }
+
+    identity.ingest_observations(
+        [
+            seen("o1", 1, "email:ann@acme.io", "cookie_id:c-1"),
+            seen("o2", 2, "cookie_id:c-1", "device_id:kiosk-7"),
+            seen("o3", 3, "device_id:kiosk-7", "email:bob@acme.io"),
+            seen("o4", 4, "phone:+14155550101"),
+            seen("o5", 5, "phone:+14155550199"),
+        ]
+    )
+    stewards = StewardService(identity)
+    fused = identity.lookup("email:ann@acme.io").id
+    stewards.split_profile(
+        fused,
+        groups=[["email:ann@acme.io", "cookie_id:c-1"], ["device_id:kiosk-7", "email:bob@acme.io"]],
+        reason="a kiosk joined two shoppers",
+        actor="steward-key",
+    )
+    kept = stewards.merge_profiles(
+        "email:bob@acme.io", "phone:+14155550101", reason="Bob's phone", actor="steward-key"
+    )
+    undone = stewards.merge_profiles(
+        "email:ann@acme.io", "phone:+14155550199", reason="a guess", actor="steward-key"
+    )
+    stewards.undo_decision(undone.id, reason="wrong guess", actor="steward-key")
+    issued = create_key(store, "ingest-bot", ["ingest"], actor="admin")
+    assert kept.kind == "manual_merge"
+    return issued.token
+
+
+def _decision_log(store: GraphStore) -> list[tuple[str, str, str | None, str]]:
+    """Each decision's kind, reason, whether undone, and actor, in log order."""
+    page = store.list_decisions(0, 100)
+    return [
+        (d.kind, d.reason, "undone" if d.undone_by is not None else None, d.actor)
+        for d in page.decisions
+    ]
+
+
+def test_steward_decisions_keys_and_audit_are_carried_there_and_back(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    token = _steward_world(store)
+    embedded = SqliteStore(tmp_path / "there.db")
+    back = SqliteStore(tmp_path / "back.db")
+    try:
+        there = Migration(store, embedded, Settings(), batch_size=2).run()
+        again = Migration(embedded, back, Settings(), batch_size=2).run()
+
+        assert there.matches, there.verification.examples
+        assert again.matches, again.verification.examples
+        assert (there.steward_decisions, there.decisions_reapplied) == (4, 2)
+        assert there.decisions_skipped == []
+        for copy in (embedded, back):
+            assert _decision_log(copy) == _decision_log(store)
+            ann, bob = (
+                copy.profile_ids_for_identifiers([k])[k]
+                for k in ("email:ann@acme.io", "email:bob@acme.io")
+            )
+            assert ann != bob, "the split holds in the copy"
+            assert copy.profile_ids_for_identifiers(["phone:+14155550101"]) == {
+                "phone:+14155550101": bob
+            }
+            assert (
+                copy.profile_ids_for_identifiers(["phone:+14155550199"])["phone:+14155550199"]
+                != ann
+            ), "the undone merge stays undone"
+            key = copy.api_key_by_hash(hash_token(token))
+            assert key is not None
+            assert key.name == "ingest-bot"
+            entries = copy.list_audit(AuditFilter(first=200)).items
+            assert sorted(e.id for e in entries) == sorted(
+                e.id for e in store.list_audit(AuditFilter(first=200)).items
+            )
+        assert there.api_keys == 1
+        assert there.audit_entries == len(store.list_audit(AuditFilter(first=200)).items)
+    finally:
+        embedded.close()
+        back.close()
+
+
+def test_a_decision_undone_after_migrating_is_undone_in_the_target(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """The target's log names the constraints the target itself holds: an undo there removes
+    them and restores the fused profile."""
+    _steward_world(store)
+    embedded = SqliteStore(tmp_path / "there.db")
+    try:
+        Migration(store, embedded, Settings(), batch_size=2).run()
+        target = StewardService(IdentityService(embedded, Settings()))
+        split = next(d for d in embedded.list_decisions(0, 100).decisions if d.kind == "split")
+        merge = next(
+            d
+            for d in embedded.list_decisions(0, 100).decisions
+            if d.kind == "manual_merge" and d.undone_by is None
+        )
+
+        target.undo_decision(merge.id, reason="not Bob's", actor="steward-key")
+        target.undo_decision(split.id, reason="one shopper after all", actor="steward-key")
+
+        assert embedded.list_cannot_links() == []
+        assert (
+            target.identity.lookup("email:ann@acme.io").id
+            == target.identity.lookup("email:bob@acme.io").id
+        )
+    finally:
+        embedded.close()
