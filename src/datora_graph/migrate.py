@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from datora_graph.config import Settings
 from datora_graph.domain.changeset import Changeset
@@ -38,27 +38,18 @@ from datora_graph.services import IdentityService, ItemResult, ParsedItems
 from datora_graph.store.base import GraphStore
 
 Stage = Literal[
+    "decisions",
     "cannot-links",
     "observations",
     "events",
     "consent",
     "segments",
     "rejections",
-    "decisions",
     "api-keys",
     "audit",
 ]
-STAGES: tuple[Stage, ...] = (
-    "decisions",
-    "cannot-links",
-    "observations",
-    "events",
-    "consent",
-    "segments",
-    "rejections",
-    "api-keys",
-    "audit",
-)
+STAGES: tuple[Stage, ...] = get_args(Stage)
+"""The stages in the order a migration runs them."""
 Progress = Callable[[Stage, int], None]
 """Called with a stage and how many more of its items were carried."""
 DIFFERENCES_SHOWN = 20
