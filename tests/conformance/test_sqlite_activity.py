@@ -118,6 +118,24 @@ def test_consent_recorded_before_consent_named_profiles_gets_them_on_open(
     reopened.close()
 
 
+_OLD_PROFILE_COLUMNS = (
+    "id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates"
+)
+
+
+def _layout(store: SqliteStore) -> tuple[str, set[str], set[str], str]:
+    """The profiles table's SQL, its columns, every schema object's name, and the SQL of the
+    index segments read."""
+    with store._read() as db:
+        table = db.execute("SELECT sql FROM sqlite_schema WHERE name = 'profiles'").fetchone()[0]
+        columns = {row[0] for row in db.execute("SELECT name FROM pragma_table_xinfo('profiles')")}
+        objects = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+        index = db.execute(
+            "SELECT sql FROM sqlite_schema WHERE name = 'profiles_for_segments'"
+        ).fetchone()[0]
+    return table, columns, objects, index
+
+
 def test_profiles_kept_without_rowid_move_to_a_rowid_table_on_open(tmp_path: Path) -> None:
     path = tmp_path / "without_rowid.db"
     store = SqliteStore(path)
@@ -133,17 +151,37 @@ def test_profiles_kept_without_rowid_move_to_a_rowid_table_on_open(tmp_path: Pat
             "updated_at TEXT NOT NULL, junk INTEGER NOT NULL, attributes TEXT NOT NULL, "
             "candidates TEXT NOT NULL) WITHOUT ROWID"
         )
-        db.execute("INSERT INTO profiles SELECT * FROM profiles_old")
+        db.execute(f"INSERT INTO profiles SELECT {_OLD_PROFILE_COLUMNS} FROM profiles_old")
         db.execute("DROP TABLE profiles_old")
     store.close()
 
     reopened = SqliteStore(path)
-    with reopened._read() as db:
-        layout = db.execute("SELECT sql FROM sqlite_schema WHERE name = 'profiles'").fetchone()[0]
-        objects = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+    layout, columns, objects, index = _layout(reopened)
 
     assert "WITHOUT ROWID" not in layout.upper()
+    assert "standard_attributes" in columns
+    assert "standard_attributes" in index
     assert {"profiles_activity_delete", "profiles_for_segments"} <= objects
     assert reopened.get_profiles(["prf_ann"])["prf_ann"] == before
     assert reopened.trait_facts(["prf_ann"])["prf_ann"].activity is not None
+    reopened.close()
+
+
+def test_profiles_without_the_standard_attribute_count_get_it_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "no_count.db"
+    store = SqliteStore(path)
+    seed(store, "prf_full", ANN, seq=1, attributes={"first_name": "Ann", "city": "Leeds"})
+    with store._transaction() as db:
+        db.execute("DROP INDEX profiles_for_segments")
+        db.execute("ALTER TABLE profiles DROP COLUMN standard_attributes")
+    store.close()
+
+    reopened = SqliteStore(path)
+    _, columns, _, index = _layout(reopened)
+    with reopened._read() as db:
+        counted = db.execute("SELECT standard_attributes FROM profiles").fetchone()[0]
+
+    assert "standard_attributes" in columns
+    assert "standard_attributes" in index
+    assert counted == 2
     reopened.close()

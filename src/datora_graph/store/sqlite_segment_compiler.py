@@ -192,16 +192,15 @@ class SegmentCompiler:
         return f"(julianday({day}) - julianday(substr({moment}, 1, 10)))"
 
     def _data_quality(self) -> str:
-        self.reads_attributes = True
-        parts = [
-            f"(json_type(p.attributes, {self.bind(json_path(name))}) IS NOT NULL)"
-            for name in STANDARD_ATTRIBUTES
-        ]
+        """Standard attributes present come from a column SQLite computes on write (see
+        `sqlite_sql.STANDARD_ATTRIBUTES_COLUMN`), so this reads the narrow index only."""
+        parts = ["p.standard_attributes"]
         parts += [
             f"(coalesce(json_extract(p.type_counts, {self.bind(json_path(name))}), 0) > 0)"
             for name in self.traits.identifier_types
         ]
-        return f"(({' + '.join(parts)}) * 1.0 / {len(parts)})"
+        total = len(STANDARD_ATTRIBUTES) + len(self.traits.identifier_types)
+        return f"(({' + '.join(parts)}) * 1.0 / {total})"
 
     # -- events and consent ----------------------------------------------------------------
     def event(self, condition: EventCondition) -> str:

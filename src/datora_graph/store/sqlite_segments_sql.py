@@ -130,7 +130,7 @@ CREATE TABLE IF NOT EXISTS profile_activity (
     type_events      TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS profiles_for_segments
-    ON profiles (junk, id, created_at, updated_at, size, type_counts);
+    ON profiles (junk, id, created_at, updated_at, size, type_counts, standard_attributes);
 CREATE TABLE IF NOT EXISTS trait_event_scores (
     event_type  TEXT PRIMARY KEY,
     score_milli INTEGER NOT NULL

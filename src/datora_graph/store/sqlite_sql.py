@@ -4,9 +4,21 @@ Lists of keys travel as one JSON parameter expanded by `json_each`, so a batch o
 one statement with one bound parameter, never a string built from values.
 """
 
+from datora_graph.domain.records import STANDARD_ATTRIBUTES
+
 SCHEMA_VERSION = "1"
 
-_PROFILE_COLUMNS = """
+_STANDARD_ATTRIBUTES_PRESENT = " + ".join(
+    f"(json_type(attributes, '$.{name}') IS NOT NULL)" for name in STANDARD_ATTRIBUTES
+)
+STANDARD_ATTRIBUTES_COLUMN = (
+    "standard_attributes INTEGER GENERATED ALWAYS AS "
+    f"({_STANDARD_ATTRIBUTES_PRESENT}) VIRTUAL"
+)
+"""How many standard attributes a profile's golden attributes hold, for the data-quality
+trait: computed by SQLite on every write, kept in the `profiles_for_segments` index, so a
+data-quality segment over a million profiles reads that index, not every profile row."""
+_PROFILE_COLUMNS = f"""
     id          TEXT NOT NULL PRIMARY KEY,
     size        INTEGER NOT NULL,
     type_counts TEXT NOT NULL,
@@ -15,7 +27,8 @@ _PROFILE_COLUMNS = """
     updated_at  TEXT NOT NULL,
     junk        INTEGER NOT NULL,
     attributes  TEXT NOT NULL,
-    candidates  TEXT NOT NULL
+    candidates  TEXT NOT NULL,
+    {STANDARD_ATTRIBUTES_COLUMN}
 """
 """A profile row is large (its attribute candidates): kept in a rowid table, not WITHOUT ROWID,
 which packs rows that size poorly and rewrites pages for every insert."""
@@ -222,6 +235,13 @@ INSERT OR IGNORE INTO review_items
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
+PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
+ADD_STANDARD_ATTRIBUTES = (
+    "DROP INDEX IF EXISTS profiles_for_segments",
+    f"ALTER TABLE profiles ADD COLUMN {STANDARD_ATTRIBUTES_COLUMN}",
+)
+"""For store files written before the column; the index is created again, with it, when the
+segment tables open."""
 PROFILES_TO_ROWID_TABLE = (
     "DROP TRIGGER IF EXISTS profiles_activity_delete",
     "DROP INDEX IF EXISTS profiles_for_segments",
