@@ -209,10 +209,9 @@ class IdentityService:
             observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
             changeset = self._resolve(observations)
             changeset.rejections = batch.rejections
+            changeset.audit = merge_audit_entries(changeset.merges, actor)
             if not changeset.is_empty():
                 self.store.commit(changeset)
-                if changeset.merges:
-                    self.store.append_audit(merge_audit_entries(changeset.merges, actor))
             stated = [statement for o in fresh for statement in o.consent]
             if stated:
                 self.store.record_consent(stated)

@@ -1,14 +1,14 @@
 """Steward decisions in the audit log: who did what to which profiles, and why.
 
-The audit log (`domain/audit.py`, written through the store's `append_audit`) is shared with
-key changes, erasures and exports; this module only says how a steward decision reads there.
+The audit log (`domain/audit.py`) is shared with key changes, erasures and exports; this
+module only says how a steward decision reads there. The store writes the entry in the
+decision's own transaction (`StewardChange.audit`), so no decision goes unaudited.
 """
 
 from __future__ import annotations
 
-from datora_graph.domain.audit import new_audit_entry
+from datora_graph.domain.audit import AuditEntry, new_audit_entry
 from datora_graph.domain.steward import Decision
-from datora_graph.store.base import GraphStore
 
 ACTIONS = {
     "split": "split",
@@ -19,9 +19,9 @@ ACTIONS = {
 }
 
 
-def record_decision(store: GraphStore, decision: Decision) -> None:
-    """Append the audit entry of a logged decision (its ID is the entry's subject)."""
-    entry = new_audit_entry(
+def decision_entry(decision: Decision) -> AuditEntry:
+    """The audit entry of a decision (its ID is the entry's subject)."""
+    return new_audit_entry(
         decision.actor,
         ACTIONS[decision.kind],
         decision.reason,
@@ -31,7 +31,6 @@ def record_decision(store: GraphStore, decision: Decision) -> None:
         details=_details(decision),
         at=decision.at,
     )
-    store.append_audit([entry])
 
 
 def _details(decision: Decision) -> dict[str, object]:

@@ -36,7 +36,7 @@ from datora_graph.domain.steward import (
 from datora_graph.resolution import explain as paths
 from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
-from datora_graph.steward_audit import record_decision
+from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
 from datora_graph.steward_replay import DecisionReplay, ReapplyReport
 from datora_graph.store.steward_rows import slice_to_json
@@ -175,8 +175,7 @@ class StewardService:
             decision = self._decision(
                 decision_id, "split", actor, reason, before, change[0], details=details
             )
-            stored = self.store.apply_steward_change(replace(change[2], decision=decision))
-        self._audit(stored)
+            stored = self._apply(replace(change[2], decision=decision))
         return stored
 
     def merge_profiles(self, a: str, b: str, *, reason: str, actor: str) -> Decision:
@@ -199,8 +198,7 @@ class StewardService:
                 decision_id, "manual_merge", actor, reason, before, change.write, details=details
             )
             decision = replace(decision, at=now)
-            stored = self.store.apply_steward_change(replace(change, decision=decision))
-        self._audit(stored)
+            stored = self._apply(replace(change, decision=decision))
         return stored
 
     def resolve_review_item(
@@ -255,10 +253,7 @@ class StewardService:
                 decision_id, kind, actor, reason, before, change.write, (opened,), details
             )
             decision = replace(decision, at=now)
-            stored = self.store.apply_steward_change(
-                replace(change, decision=decision, review=(closed,))
-            )
-        self._audit(stored)
+            stored = self._apply(replace(change, decision=decision, review=(closed,)))
         return stored
 
     def _review_item(self, item_id: int) -> ReviewItem:
@@ -314,8 +309,7 @@ class StewardService:
                 review=original.review_before,
                 undoes=original.id,
             )
-            stored = self.store.apply_steward_change(change)
-        self._audit(stored)
+            stored = self._apply(change)
         return stored
 
     def _changed_since(self, original: Decision) -> str:
@@ -396,9 +390,11 @@ class StewardService:
             details=details or {},
         )
 
-    def _audit(self, decision: Decision) -> None:
-        """Hand the decision to the audit log (see `steward_audit.py`)."""
-        record_decision(self.store, decision)
+    def _apply(self, change: StewardChange) -> Decision:
+        """Apply and log a decision with its audit entry, in one transaction."""
+        return self.store.apply_steward_change(
+            replace(change, audit=(decision_entry(change.decision),))
+        )
 
 
 def _reason(reason: str) -> str:

@@ -8,10 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from datora_graph.domain.access import hash_token, issue_key
-from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
+from datora_graph.domain.audit import (
+    AuditEntry,
+    AuditFilter,
+    merge_audit_entries,
+    new_audit_entry,
+)
+from datora_graph.domain.changeset import Changeset, Merge, ProfileWrite
 from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.store.base import GraphStore
 
+from .builders import merged_state, seed
 from .conftest import StoreOpener
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -165,3 +172,24 @@ def test_keys_and_entries_survive_reopening(store_opener: StoreOpener) -> None:
 def test_a_cursor_from_another_list_is_refused() -> None:
     with pytest.raises(InvalidInput, match="after"):
         AuditFilter(after="WyJub3BlIl0")
+
+
+def test_a_changeset_commits_its_audit_entries_with_it(store: GraphStore) -> None:
+    """The merges of an ingest are audited in the batch's own transaction."""
+    ann = seed(store, "prf_ann", ["email:ann@acme.io"], seq=1)
+    bob = seed(store, "prf_bob", ["email:bob@acme.io"], seq=2)
+    merge = Merge("prf_bob", "prf_ann", "obs-3", at(3))
+    audit = merge_audit_entries([merge], "crm-sync")
+
+    store.commit(
+        Changeset(
+            merges=[merge],
+            profiles=[ProfileWrite(merged_state(ann.state, bob.state), {}, at(3))],
+            audit=audit,
+        )
+    )
+
+    assert list(store.list_audit(AuditFilter()).items) == audit
+    assert [e.action for e in store.list_audit(AuditFilter(profile_id="prf_bob")).items] == [
+        "merge"
+    ]

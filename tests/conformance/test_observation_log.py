@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from datora_graph.domain.audit import AuditFilter, merge_audit_entries
 from datora_graph.domain.changeset import Changeset, Merge, ProfileWrite
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter
@@ -107,6 +108,7 @@ def test_committing_a_known_observation_id_raises_and_keeps_nothing(store: Graph
         review_items=held.review_items,
         events=[event("ev-doomed", ["email:bob@acme.io"], at(4))],
         rejections=[rejection("event", '{"id":"bad"}', item_id="bad")],
+        audit=merge_audit_entries([Merge("prf_ann", "prf_bob", "obs-4", at(4))], "crm-sync"),
     )
 
     with pytest.raises(Conflict):
@@ -125,6 +127,7 @@ def test_committing_a_known_observation_id_raises_and_keeps_nothing(store: Graph
     assert store.known_event_ids(["ev-doomed"]) == set()
     assert list(store.list_rejections(RejectionFilter()).items) == []
     assert list(store.journey("prf_ann", JourneyQuery()).events) == []
+    assert list(store.list_audit(AuditFilter()).items) == []
 
 
 def test_the_store_accepts_the_next_changeset_after_a_refused_one(store: GraphStore) -> None:

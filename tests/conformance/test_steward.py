@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from datora_graph.domain.audit import AuditFilter, new_audit_entry
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.domain.steward import (
@@ -131,7 +132,8 @@ def _split(store: GraphStore, before: GraphSlice) -> StewardChange:
 
 def test_a_decision_is_applied_and_logged_whole(store: GraphStore) -> None:
     _world(store)
-    change = _split(store, store.profile_slice(["prf_ann"]))
+    entry = new_audit_entry("ann", "split", "kiosk", ("prf_ann",), ("prf_ann", "prf_split"))
+    change = replace(_split(store, store.profile_slice(["prf_ann"])), audit=(entry,))
 
     logged = store.apply_steward_change(change)
 
@@ -153,6 +155,7 @@ def test_a_decision_is_applied_and_logged_whole(store: GraphStore) -> None:
     assert store.get_decisions(["dec_1", "dec_x"]) == {"dec_1": logged}
     assert logged.after == change.write
     assert logged.review_before == change.decision.review_before
+    assert list(store.list_audit(AuditFilter()).items) == [entry]
 
 
 def test_writing_the_before_slice_back_restores_exactly(store: GraphStore) -> None:
@@ -175,9 +178,13 @@ def test_writing_the_before_slice_back_restores_exactly(store: GraphStore) -> No
 
     assert _state(store) == before
     assert store.get_decisions(["dec_1"])["dec_1"].undone_by == "dec_2"
+    entry = new_audit_entry("ann", "undo", "again", subject="dec_3")
     with pytest.raises(Conflict):
-        store.apply_steward_change(replace(undo, decision=replace(undo.decision, id="dec_3")))
+        store.apply_steward_change(
+            replace(undo, decision=replace(undo.decision, id="dec_3"), audit=(entry,))
+        )
     assert "dec_3" not in store.get_decisions(["dec_3"]), "a refused decision leaves nothing"
+    assert store.list_audit(AuditFilter(subject="dec_3")).items == []
 
 
 def test_the_log_pages_and_survives_a_rebuild(store: GraphStore) -> None:

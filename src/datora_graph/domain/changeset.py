@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import Event, Observation, Rejection
 from datora_graph.domain.survivorship import Candidates
+
+if TYPE_CHECKING:  # audit.py builds its merge entries from `Merge`, defined here
+    from datora_graph.domain.audit import AuditEntry
 
 EvidenceKind = Literal["observed", "fuzzy", "manual"]
 EvidenceStatus = Literal["active", "held", "cut"]
@@ -150,7 +153,9 @@ class ProfileWrite:
 class Changeset:
     """Everything one batch changes, applied by the store atomically, in this order:
     log appends, new identifiers, merges (identifiers and aliases move to the survivor),
-    profile writes, evidence, review items, events, rejections, identifier guard states."""
+    profile writes, evidence, review items, events, rejections, identifier guard states, and
+    the audit entries of the batch's merges (in the same transaction: no merge goes
+    unaudited)."""
 
     observations: list[Observation] = field(default_factory=list)
     new_identifiers: list[NewIdentifier] = field(default_factory=list)
@@ -162,6 +167,7 @@ class Changeset:
     rejections: list[Rejection] = field(default_factory=list)
     identifier_guards: list[IdentifierGuardState] = field(default_factory=list)
     """The whole new guard state of each identifier whose state the batch changed."""
+    audit: list[AuditEntry] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (
@@ -174,4 +180,5 @@ class Changeset:
             or self.events
             or self.rejections
             or self.identifier_guards
+            or self.audit
         )

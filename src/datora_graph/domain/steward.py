@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.survivorship import Candidates
 
 DecisionKind = Literal["split", "manual_merge", "review_accept", "review_reject", "undo"]
@@ -156,6 +157,8 @@ class StewardChange:
     undoes: str | None = None
     record: bool = True
     """Log the decision; False when a rebuild re-applies a decision that is logged already."""
+    audit: tuple[AuditEntry, ...] = ()
+    """Written in the same transaction as the decision."""
 
 
 @dataclass(frozen=True, slots=True)

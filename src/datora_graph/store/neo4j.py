@@ -37,7 +37,7 @@ from datora_graph.domain.profiles import (
 )
 from datora_graph.domain.records import iso
 from datora_graph.store import neo4j_rows as rows
-from datora_graph.store.neo4j_access import Neo4jAccess
+from datora_graph.store.neo4j_access import Neo4jAccess, write_audit
 from datora_graph.store.neo4j_activity import recount_activity
 from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
@@ -330,6 +330,7 @@ def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> N
         first = _reserve(tx, REJECTION_SEQ, len(changeset.rejections))
         kept = rows.rejection_rows(changeset.rejections, first)
         _unwind(tx, CYPHER.insert_rejections, "rows", kept)
+    write_audit(tx, changeset.audit)
 
 
 def _snapshot(tx: ManagedTransaction, keys: list[str]) -> Snapshot:

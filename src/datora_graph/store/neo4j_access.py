@@ -71,15 +71,8 @@ class Neo4jAccess:
         return self._neo4j.execute_write(work)
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        rows = [audit_row(entry) for entry in entries]
-
-        def work(tx: ManagedTransaction) -> None:
-            for start in range(0, len(rows), AUDIT_ROWS_PER_STATEMENT):
-                chunk = rows[start : start + AUDIT_ROWS_PER_STATEMENT]
-                tx.run(CYPHER.append_audit, {"rows": chunk}).consume()
-
-        if rows:
-            self._neo4j.execute_write(work)
+        if entries:
+            self._neo4j.execute_write(lambda tx: write_audit(tx, entries))
 
     def list_audit(self, query: AuditFilter) -> AuditPage:
         params = dict(audit_params(query))
@@ -93,6 +86,14 @@ class Neo4jAccess:
             return [_entry(r) for r in tx.run(statement, params)]
 
         return audit_page(self._neo4j.execute_read(work), query.first)
+
+
+def write_audit(tx: ManagedTransaction, entries: Sequence[AuditEntry]) -> None:
+    """Audit entries, inside the caller's transaction; an ID already stored is kept as it was."""
+    rows = [audit_row(entry) for entry in entries]
+    for start in range(0, len(rows), AUDIT_ROWS_PER_STATEMENT):
+        chunk = rows[start : start + AUDIT_ROWS_PER_STATEMENT]
+        tx.run(CYPHER.append_audit, {"rows": chunk}).consume()
 
 
 def _key(record: Any) -> ApiKey:

@@ -32,6 +32,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import candidates_from_json
 from datora_graph.store import neo4j_rows as rows
 from datora_graph.store.cypher_files import load_statements
+from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_activity import recount_activity
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
@@ -290,6 +291,7 @@ def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> No
         for s in change.review
     ]
     _unwind(tx, STEWARD.steward_set_review_items, review)
+    write_audit(tx, change.audit)
     if not change.record:
         return
     decision = change.decision

@@ -52,7 +52,7 @@ from datora_graph.domain.survivorship import (
     candidates_to_json,
 )
 from datora_graph.store import sqlite_sql as sql
-from datora_graph.store.sqlite_access import SqliteAccess
+from datora_graph.store.sqlite_access import SqliteAccess, write_audit
 from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
@@ -234,6 +234,8 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
 
     def commit(self, changeset: Changeset) -> None:
         now = iso(datetime.now(UTC))
+        if changeset.audit:
+            self._access_schema()
         try:
             with self._transaction() as db:
                 _write_changeset(db, changeset, now, self._stored_candidates)
@@ -479,6 +481,8 @@ def _write_changeset(
             for r in changeset.rejections
         ],
     )
+    if changeset.audit:
+        write_audit(db, changeset.audit)
 
 
 def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert]) -> None:

@@ -89,29 +89,8 @@ class SqliteAccess:
         if not entries:
             return
         self._access_schema()
-        rows = [audit_row(entry) for entry in entries]
         with self._transaction() as db:
-            db.executemany(
-                q.INSERT_AUDIT,
-                [
-                    (
-                        r["id"],
-                        r["at"],
-                        r["actor"],
-                        r["action"],
-                        r["reason"],
-                        r["subject"],
-                        r["before"],
-                        r["after"],
-                        r["details"],
-                    )
-                    for r in rows
-                ],
-            )
-            db.executemany(
-                q.INSERT_AUDIT_PROFILE,
-                [(profile_id, r["id"]) for r in rows for profile_id in r["profiles"]],
-            )
+            write_audit(db, entries)
 
     def list_audit(self, query: AuditFilter) -> AuditPage:
         self._access_schema()
@@ -119,3 +98,30 @@ class SqliteAccess:
         with self._read() as db:
             entries = [audit_from_row(row) for row in db.execute(q.LIST_AUDIT, dict(params))]
         return audit_page(entries, query.first)
+
+
+def write_audit(db: sqlite3.Connection, entries: Sequence[AuditEntry]) -> None:
+    """Audit entries, inside the caller's transaction (the access tables must exist: see
+    `SqliteAccess._access_schema`); an entry whose ID is stored already is kept as it was."""
+    rows = [audit_row(entry) for entry in entries]
+    db.executemany(
+        q.INSERT_AUDIT,
+        [
+            (
+                r["id"],
+                r["at"],
+                r["actor"],
+                r["action"],
+                r["reason"],
+                r["subject"],
+                r["before"],
+                r["after"],
+                r["details"],
+            )
+            for r in rows
+        ],
+    )
+    db.executemany(
+        q.INSERT_AUDIT_PROFILE,
+        [(profile_id, r["id"]) for r in rows for profile_id in r["profiles"]],
+    )

@@ -12,8 +12,7 @@ _STANDARD_ATTRIBUTES_PRESENT = " + ".join(
     f"(json_type(attributes, '$.{name}') IS NOT NULL)" for name in STANDARD_ATTRIBUTES
 )
 STANDARD_ATTRIBUTES_COLUMN = (
-    "standard_attributes INTEGER GENERATED ALWAYS AS "
-    f"({_STANDARD_ATTRIBUTES_PRESENT}) VIRTUAL"
+    f"standard_attributes INTEGER GENERATED ALWAYS AS ({_STANDARD_ATTRIBUTES_PRESENT}) VIRTUAL"
 )
 """How many standard attributes a profile's golden attributes hold, for the data-quality
 trait: computed by SQLite on every write, kept in the `profiles_for_segments` index, so a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
@@ -27,6 +27,7 @@ from datora_graph.domain.steward import (
 )
 from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
 from datora_graph.store import sqlite_steward_sql as q
+from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 _encode_sorted = json.JSONEncoder(sort_keys=True).encode
@@ -40,6 +41,8 @@ class SqliteSteward:
     _writer: sqlite3.Connection
     _write_lock: threading.RLock
     _steward_ready: bool = False
+    _access_schema: Callable[[], None]
+    """`SqliteAccess._access_schema`: a decision's audit entry is written with it."""
 
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
@@ -80,10 +83,14 @@ class SqliteSteward:
 
     def apply_steward_change(self, change: StewardChange) -> Decision:
         self._steward_schema()
+        if change.audit:
+            self._access_schema()
         now = iso(datetime.now(UTC))
         try:
             with self._transaction() as db:
                 created = _write_change(db, change, now)
+                if change.audit:
+                    write_audit(db, change.audit)
                 decision = change.decision
                 if not change.record:
                     return decision
