@@ -93,7 +93,8 @@ class MigrationReport:
     source_observations: int = 0
     source_events: int = 0
     steward_decisions: int = 0
-    """Steward decisions in the source's log, undone ones and undos included."""
+    """Source decisions written to the target's log (undone ones and undos included; those
+    the target had already are not counted)."""
     decisions_reapplied: int = 0
     """Decisions in force applied again to the replayed graph in the target."""
     decisions_skipped: list[str] = field(default_factory=list)

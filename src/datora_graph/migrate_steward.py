@@ -15,7 +15,7 @@ the replay the decisions still in force are applied again, exactly as `datora re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from datora_graph.domain.audit import AuditFilter
@@ -32,16 +32,20 @@ Advance = Callable[[int], None]
 
 
 def log_decisions(source: GraphStore, target: GraphStore, advance: Advance | None = None) -> int:
-    """Write every source decision to the target's log, oldest first, before anything is
-    replayed: the constraints they created are then the target's own rows, which an undo in
-    the target removes, and the replay honours them as a rebuild does."""
+    """Write every source decision the target's log lacks to it, oldest first, before
+    anything is replayed: the constraints they created are then the target's own rows, which
+    an undo in the target removes, and the replay honours them as a rebuild does. Answers
+    how many were written."""
     logged = 0
     cannot_links = {c.id: KeyPair.of(c.a, c.b, c.reason) for c in source.list_cannot_links()}
-    for decision in _decisions(source):
-        target.apply_steward_change(_log_entry(decision, cannot_links))
-        logged += 1
+    for page in _decision_pages(source):
+        known = target.get_decisions([d.id for d in page])
+        for decision in page:
+            if decision.id not in known:
+                target.apply_steward_change(_log_entry(decision, cannot_links))
+                logged += 1
         if advance is not None:
-            advance(1)
+            advance(len(page))
     return logged
 
 
@@ -68,11 +72,12 @@ def _log_entry(decision: Decision, cannot_links: dict[int, KeyPair]) -> StewardC
     return StewardChange(entry, GraphSlice(), cannot_links=tuple(created), must_links=must)
 
 
-def _decisions(store: GraphStore) -> Iterator[Decision]:
+def _decision_pages(store: GraphStore) -> Iterator[Sequence[Decision]]:
     after = 0
     while True:
         page = store.list_decisions(after, DECISION_PAGE)
-        yield from page.decisions
+        if page.decisions:
+            yield page.decisions
         if page.next_after is None or not page.decisions:
             return
         after = page.next_after

@@ -219,6 +219,10 @@ def test_steward_decisions_keys_and_audit_are_carried_there_and_back(
             )
         assert there.api_keys == 1
         assert there.audit_entries == len(store.list_audit(AuditFilter(first=200)).items)
+        repeat = Migration(store, embedded, Settings(), batch_size=2).run(into_nonempty=True)
+        assert repeat.matches
+        assert (repeat.steward_decisions, repeat.api_keys) == (0, 0)
+        assert _decision_log(embedded) == _decision_log(store)
     finally:
         embedded.close()
         back.close()
