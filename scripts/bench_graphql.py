@@ -59,6 +59,9 @@ from datora_graph.domain.profiles import JourneyQuery
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import machine  # a script beside this one, not a package
+
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_PER_PERSON = 1.18
 """Measured on the demo data: some people keep a cookie or a device no login ever linked."""
@@ -407,18 +410,6 @@ def wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit("datora serve did not answer /healthz within 120 s")
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": sys.version.split()[0]}
 
 
 def write(path: Path, results: dict[str, Any]) -> None:

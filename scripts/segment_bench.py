@@ -217,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         "times under suffixed IDs (segment_replicas.py); default 1: all through ingest",
     )
     args = parser.parse_args(argv)
-    results: dict[str, Any] = {}
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench import machine
+
+    results: dict[str, Any] = {"machine": machine()}
     if not args.db.exists():
         base = args.db if args.copies == 1 else args.db.with_suffix(".base.db")
         wanted = round(args.profiles / args.copies)

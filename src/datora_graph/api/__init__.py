@@ -1,4 +1,4 @@
-"""The HTTP API: `create_app` builds the FastAPI application (REST today, GraphQL later)."""
+"""The HTTP API: `create_app` builds the FastAPI application (REST, and GraphQL at `/graphql`)."""
 
 from datora_graph.api.app import create_app
 
