@@ -7,6 +7,7 @@ nothing), served by a real server, queried over HTTP.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,10 @@ import pytest
 from tests.conftest import ServeApp, auth_headers
 
 from datora_graph.api import create_app
+from datora_graph.api.graphql.loaders import Loaders
 from datora_graph.config import Settings
+from datora_graph.domain.profiles import JourneyQuery
+from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 from datora_graph.store.sqlite import SqliteStore
@@ -198,3 +202,33 @@ def test_the_same_profile_asked_twice_is_read_once(
 
     assert data["a"] == data["b"]
     assert calls == {"resolve_profile_ids": 1, "get_profiles": 1, "journeys": 1, "merge_history": 1}
+
+
+def test_reads_in_the_thread_pool_answer_as_inline_reads(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """The embedded store's loaders read inline, Neo4j's in the thread pool: same answers."""
+    store = SqliteStore(tmp_path / "inline.db")
+    try:
+        service = IdentityService(store, settings)
+        service.ingest_observations(
+            [obs("o1", "email:ann@acme.io", "cookie_id:c-1"), obs("o2", "email:bo@acme.io")]
+        )
+        service.ingest_events([event("e1", "page_view", "cookie_id:c-1")])
+        ids = [service.lookup("email:ann@acme.io").id, service.lookup("email:bo@acme.io").id]
+        segments = SegmentService(store, settings)
+
+        async def answers(inline: bool) -> tuple[Any, ...]:
+            loaders = Loaders(store, segments, inline_reads=inline)
+            profiles = await loaders.profiles.load_many(ids)
+            pages = await loaders.journeys.load_many([(i, JourneyQuery()) for i in ids])
+            traits = await loaders.traits.load_many(ids)
+            counts = [(t.event_count, t.data_quality) if t else None for t in traits]
+            return profiles, pages, counts
+
+        inline, pooled = asyncio.run(answers(True)), asyncio.run(answers(False))
+
+        assert inline == pooled
+        assert [len(page.events) for page in inline[1]] == [1, 0]
+    finally:
+        store.close()

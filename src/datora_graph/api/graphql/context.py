@@ -33,7 +33,9 @@ class DatoraContext(BaseContext):
         self.principal = principal
         self.actor: str = principal.name
         """Who the audit log names for what this request does: the API key's name."""
-        self.loaders = Loaders(service.store, segments)
+        self.loaders = Loaders(
+            service.store, segments, inline_reads=service.settings.store == "sqlite"
+        )
 
     async def read(self, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         """Run a (synchronous) service or store call in the thread pool, off the event loop."""
