@@ -20,6 +20,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -105,7 +106,7 @@ def presented_token(connection: HTTPConnection) -> str | None:
 
 def authenticate(connection: HTTPConnection) -> Principal:
     """The caller, remembered on the request; Unauthenticated naming what is wrong. Blocking
-    (one store read): call it from a thread, as FastAPI does for the sync `authorize`."""
+    (one store read): `authorize` decides where it runs."""
     known: Principal | None = getattr(connection.state, "principal", None)
     if known is not None:
         return known
@@ -142,19 +143,29 @@ def require(principal: Principal, scope: str, what: str) -> None:
         )
 
 
-def authorize(connection: HTTPConnection) -> None:
+async def authorize(connection: HTTPConnection) -> None:
     """The app-wide dependency: authenticate, then check the route's scope."""
     path: str = connection.scope["path"]
     if path.rstrip("/") == GRAPHQL_PATH:
         if connection.scope["type"] == "http" and _is_graphiql_page(connection):
             return
-        authenticate(connection)
+        await _authenticated(connection)
         return
     method = connection.scope.get("method", "GET")
     needed = scope_for(method, path)
     if needed is None:
         return
-    require(authenticate(connection), needed, f"{method} {path}")
+    require(await _authenticated(connection), needed, f"{method} {path}")
+
+
+async def _authenticated(connection: HTTPConnection) -> Principal:
+    """`authenticate`, inline where the key lookup is a local read (the embedded store, or
+    no lookup in development mode: cheaper than a trip to the thread pool), in the thread
+    pool where it waits on the network (Neo4j)."""
+    settings: Settings = connection.app.state.settings
+    if settings.auth_dev_mode or settings.store == "sqlite":
+        return authenticate(connection)
+    return await run_in_threadpool(authenticate, connection)
 
 
 def _is_graphiql_page(connection: HTTPConnection) -> bool:
