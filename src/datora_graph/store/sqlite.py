@@ -158,7 +158,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
             with self._transaction() as db:
                 for statement in sql.PROFILES_TO_ROWID_TABLE:
                     db.execute(statement)
-        columns = {row[0] for row in self._writer.execute(sql.PROFILE_COLUMNS)}
+        columns = {row[0] for row in self._writer.execute(sql.LIST_PROFILE_COLUMNS)}
         if "standard_attributes" not in columns:
             with self._transaction() as db:
                 for statement in sql.ADD_STANDARD_ATTRIBUTES:

@@ -16,7 +16,9 @@ STANDARD_ATTRIBUTES_COLUMN = (
 )
 """How many standard attributes a profile's golden attributes hold, for the data-quality
 trait: computed by SQLite on every write, kept in the `profiles_for_segments` index, so a
-data-quality segment over a million profiles reads that index, not every profile row."""
+data-quality segment over a million profiles reads that index, not every profile row. A store
+file keeps the definition it was created with: changing `STANDARD_ATTRIBUTES` needs a step
+that redefines the column in existing files."""
 _PROFILE_COLUMNS = f"""
     id          TEXT NOT NULL PRIMARY KEY,
     size        INTEGER NOT NULL,
@@ -234,7 +236,7 @@ INSERT OR IGNORE INTO review_items
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
-PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
+LIST_PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
 ADD_STANDARD_ATTRIBUTES = (
     "DROP INDEX IF EXISTS profiles_for_segments",
     f"ALTER TABLE profiles ADD COLUMN {STANDARD_ATTRIBUTES_COLUMN}",
