@@ -31,19 +31,15 @@ def cli_actor() -> str:
 
 def create_key(store: GraphStore, name: str, scopes: Iterable[str], actor: str) -> IssuedKey:
     issued = issue_key(name, scopes)
-    store.create_api_key(issued.key)
-    store.append_audit(
-        [
-            new_audit_entry(
-                actor,
-                "key_create",
-                f"created API key {name!r}",
-                subject=name,
-                details={"scopes": sorted(issued.key.scopes), "last4": issued.key.last4},
-                at=issued.key.created_at,
-            )
-        ]
+    entry = new_audit_entry(
+        actor,
+        "key_create",
+        f"created API key {name!r}",
+        subject=name,
+        details={"scopes": sorted(issued.key.scopes), "last4": issued.key.last4},
+        at=issued.key.created_at,
     )
+    store.create_api_key(issued.key, audit=[entry])
     return issued
 
 
@@ -55,21 +51,18 @@ def revoke_key(store: GraphStore, name: str, actor: str) -> ApiKey:
         raise NotFound(f"no API key is named {name!r}; `datora keys list` shows them")
     if not known[name].active:
         raise Conflict(f"the API key {name!r} was already revoked at {known[name].revoked_at}")
-    revoked = store.revoke_api_key(name, datetime.now(UTC))
+    key, now = known[name], datetime.now(UTC)
+    entry = new_audit_entry(
+        actor,
+        "key_revoke",
+        f"revoked API key {name!r}",
+        subject=name,
+        details={"scopes": sorted(key.scopes), "last4": key.last4},
+        at=now,
+    )
+    revoked = store.revoke_api_key(name, now, audit=[entry])
     if revoked is None:
         raise NotFound(f"no API key is named {name!r}")
-    store.append_audit(
-        [
-            new_audit_entry(
-                actor,
-                "key_revoke",
-                f"revoked API key {name!r}",
-                subject=name,
-                details={"scopes": sorted(revoked.scopes), "last4": revoked.last4},
-                at=revoked.revoked_at,
-            )
-        ]
-    )
     return revoked
 
 

@@ -3,6 +3,7 @@ by a rebuild (neither is derived from the observation log)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -193,3 +194,30 @@ def test_a_changeset_commits_its_audit_entries_with_it(store: GraphStore) -> Non
     assert [e.action for e in store.list_audit(AuditFilter(profile_id="prf_bob")).items] == [
         "merge"
     ]
+
+
+def test_a_key_change_and_its_audit_entry_are_written_together(store: GraphStore) -> None:
+    issued = issue_key("crm-sync", ["ingest"], now=at(0))
+    created = new_audit_entry("cli:ann", "key_create", "new key", subject="crm-sync", at=at(0))
+    store.create_api_key(issued.key, audit=[created])
+    refused = new_audit_entry("cli:ann", "key_create", "again", subject="crm-sync", at=at(1))
+    with pytest.raises(Conflict):
+        store.create_api_key(issue_key("crm-sync", ["read"]).key, audit=[refused])
+    revoked = new_audit_entry("cli:ann", "key_revoke", "leaked", subject="crm-sync", at=at(2))
+    nobody = new_audit_entry("cli:ann", "key_revoke", "typo", subject="crm-snyc", at=at(3))
+
+    assert store.revoke_api_key("crm-sync", at(2), audit=[revoked]) is not None
+    assert store.revoke_api_key("crm-snyc", at(3), audit=[nobody]) is None
+    assert list(store.list_audit(AuditFilter()).items) == [revoked, created]
+
+
+def test_a_key_stored_revoked_stays_revoked(store: GraphStore) -> None:
+    """What a migration does with a key revoked in the source."""
+    issued = issue_key("old-web", ["read"], now=at(0))
+    store.create_api_key(replace(issued.key, revoked_at=at(5)))
+
+    found = store.api_key_by_hash(hash_token(issued.token))
+
+    assert found is not None
+    assert found.revoked_at == at(5)
+    assert not found.active

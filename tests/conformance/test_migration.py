@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from datora_graph.access_service import create_key
+from datora_graph.access_service import create_key, revoke_key
 from datora_graph.config import Settings
 from datora_graph.demo.generator import generate
 from datora_graph.domain.access import hash_token
@@ -131,7 +131,8 @@ def test_the_verification_names_a_profile_that_differs(store: GraphStore, tmp_pa
 
 def _steward_world(store: GraphStore) -> str:
     """Ann and Bob fused through a kiosk, split apart by a steward; Bob's phone merged in by
-    hand; a guessed merge of Ann's, undone; a new API key. Answers that key's token."""
+    hand; a guessed merge of Ann's, undone; a new API key and a revoked one. Answers the new
+    key's token."""
     identity = IdentityService(store, Settings())
 
     def seen(item_id: str, minute: int, *keys: str) -> dict[str, Any]:
@@ -169,6 +170,8 @@ def _steward_world(store: GraphStore) -> str:
     )
     stewards.undo_decision(undone.id, reason="wrong guess", actor="steward-key")
     issued = create_key(store, "ingest-bot", ["ingest"], actor="admin")
+    create_key(store, "leaked", ["read"], actor="admin")
+    revoke_key(store, "leaked", actor="admin")
     assert kept.kind == "manual_merge"
     return issued.token
 
@@ -213,11 +216,15 @@ def test_steward_decisions_keys_and_audit_are_carried_there_and_back(
             key = copy.api_key_by_hash(hash_token(token))
             assert key is not None
             assert key.name == "ingest-bot"
+            assert [(k.name, k.active) for k in copy.list_api_keys()] == [
+                ("ingest-bot", True),
+                ("leaked", False),
+            ]
             entries = copy.list_audit(AuditFilter(first=200)).items
             assert sorted(e.id for e in entries) == sorted(
                 e.id for e in store.list_audit(AuditFilter(first=200)).items
             )
-        assert there.api_keys == 1
+        assert there.api_keys == 2
         assert there.audit_entries == len(store.list_audit(AuditFilter(first=200)).items)
         repeat = Migration(store, embedded, Settings(), batch_size=2).run(into_nonempty=True)
         assert repeat.matches

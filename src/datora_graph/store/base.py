@@ -267,9 +267,10 @@ class GraphStore(Protocol):
 
     # -- access control and the audit log (issue 5) -------------------------------------
     # Neither is derived from the observation log: `reset_derived` leaves both alone.
-    def create_api_key(self, key: ApiKey) -> None:
-        """Store a new key (its hash, never its token); Conflict when the name was ever used,
-        so an audit entry naming a key names one key for good."""
+    def create_api_key(self, key: ApiKey, audit: Sequence[AuditEntry] = ()) -> None:
+        """Store a new key (its hash, never its token, and its revocation if it has one) with
+        `audit`, in one transaction; Conflict, storing nothing, when the name was ever used, so
+        an audit entry naming a key names one key for good."""
         ...
 
     def list_api_keys(self) -> list[ApiKey]:
@@ -280,9 +281,12 @@ class GraphStore(Protocol):
         """The key whose token hashes to `token_hash`, revoked or not; None when there is none."""
         ...
 
-    def revoke_api_key(self, name: str, at: datetime) -> ApiKey | None:
-        """Mark the named key revoked at `at` (a revoked key keeps its first time); the key as
-        stored afterwards, or None when no key has that name."""
+    def revoke_api_key(
+        self, name: str, at: datetime, audit: Sequence[AuditEntry] = ()
+    ) -> ApiKey | None:
+        """Mark the named key revoked at `at` (a revoked key keeps its first time) and keep
+        `audit`, in one transaction; the key as stored afterwards, or None (nothing written)
+        when no key has that name."""
         ...
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:

@@ -39,11 +39,15 @@ class Neo4jAccess:
 
     _neo4j: Neo4jConnection
 
-    def create_api_key(self, key: ApiKey) -> None:
+    def create_api_key(self, key: ApiKey, audit: Sequence[AuditEntry] = ()) -> None:
         row = key_row(key)
-        del row["revoked_at"]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(CYPHER.insert_api_key, row).consume()
+            write_audit(tx, audit)
+
         try:
-            self._neo4j.execute_write(lambda tx: tx.run(CYPHER.insert_api_key, row).consume())
+            self._neo4j.execute_write(work)
         except ConstraintError:
             raise Conflict(
                 f"an API key named {key.name!r} exists (or existed); pick another name"
@@ -62,11 +66,16 @@ class Neo4jAccess:
 
         return self._neo4j.execute_read(work)
 
-    def revoke_api_key(self, name: str, at: datetime) -> ApiKey | None:
+    def revoke_api_key(
+        self, name: str, at: datetime, audit: Sequence[AuditEntry] = ()
+    ) -> ApiKey | None:
         def work(tx: ManagedTransaction) -> ApiKey | None:
             params = {"name": name, "revoked_at": iso(at)}
             record = tx.run(CYPHER.revoke_api_key, params).single()
-            return _key(record) if record is not None else None
+            if record is None:
+                return None
+            write_audit(tx, audit)
+            return _key(record)
 
         return self._neo4j.execute_write(work)
 

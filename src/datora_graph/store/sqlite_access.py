@@ -46,7 +46,7 @@ class SqliteAccess:
                 self._writer.executescript(q.SCHEMA)
                 self._access_ready = True
 
-    def create_api_key(self, key: ApiKey) -> None:
+    def create_api_key(self, key: ApiKey, audit: Sequence[AuditEntry] = ()) -> None:
         self._access_schema()
         row = key_row(key)
         try:
@@ -62,6 +62,7 @@ class SqliteAccess:
                         row["revoked_at"],
                     ),
                 )
+                write_audit(db, audit)
         except sqlite3.IntegrityError:
             raise Conflict(
                 f"an API key named {key.name!r} exists (or existed); pick another name"
@@ -78,11 +79,15 @@ class SqliteAccess:
             row = db.execute(q.KEY_BY_HASH, (token_hash,)).fetchone()
         return key_from_row(row) if row else None
 
-    def revoke_api_key(self, name: str, at: datetime) -> ApiKey | None:
+    def revoke_api_key(
+        self, name: str, at: datetime, audit: Sequence[AuditEntry] = ()
+    ) -> ApiKey | None:
         self._access_schema()
         with self._transaction() as db:
             db.execute(q.REVOKE_KEY, (iso(at), name))
             row = db.execute(q.KEY_BY_NAME, (name,)).fetchone()
+            if row:
+                write_audit(db, audit)
         return key_from_row(row) if row else None
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
