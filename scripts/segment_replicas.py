@@ -28,9 +28,9 @@ COPIES: dict[str, str] = {
     "profiles": """
         INSERT INTO profiles
             (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes,
-             candidates)
+             candidates, standard_attributes)
         SELECT id || :suffix, size, type_counts, created_seq, created_at, updated_at, junk,
-               attributes, candidates
+               attributes, candidates, standard_attributes
         FROM base.profiles ORDER BY created_seq, id
     """,
     "identifiers": """
@@ -75,6 +75,7 @@ def replicate(base: Path, copies: int, out: Path) -> dict[str, float | int]:
     if copies < 1:
         raise SystemExit("--copies must be at least 1")
     started = time.perf_counter()
+    open_store(Settings(db=base)).close()  # brings an older base file to this release's layout
     _checkpoint(base)
     shutil.copyfile(base, out)
     connection = sqlite3.connect(f"file:{out}", uri=True, isolation_level=None)

@@ -34,7 +34,7 @@ def test_an_identifier_split_off_takes_its_activity_along(tmp_path: Path) -> Non
     with store._transaction() as db:
         db.execute(
             "INSERT INTO profiles SELECT 'prf_split', 1, '{}', 9, created_at, updated_at, 0, "
-            "'{}', '{}' FROM profiles WHERE id = 'prf_ann'"
+            "'{}', '{}', 0 FROM profiles WHERE id = 'prf_ann'"
         )
         db.execute("UPDATE identifiers SET profile_id = 'prf_split' WHERE key = 'cookie_id:c-1'")
     facts = store.trait_facts(["prf_ann", "prf_split"])

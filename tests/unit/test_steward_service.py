@@ -127,6 +127,7 @@ def test_a_split_moves_identifiers_attributes_journeys_traits_and_segments(
     buyers = segments.define_segment(
         "buyers", {"event": {"type": "purchase", "at_least": 2, "within_days": 3650}}
     )
+    described = segments.define_segment("described", {"trait": "data_quality", "gte": 0.25})
 
     decision = split_off_bob(stewards, fused)
 
@@ -143,8 +144,9 @@ def test_a_split_moves_identifiers_attributes_journeys_traits_and_segments(
     traits = segments.traits_of([ann.id, bob.id])
     assert traits[ann.id].order_count == 1
     assert traits[bob.id].order_count == 2
+    assert (traits[ann.id].data_quality, traits[bob.id].data_quality) == (3 / 15, 4 / 15)
     members = segments.segments_of_profiles([ann.id, bob.id])
-    assert [s.id for s in members[bob.id]] == [buyers.id]
+    assert sorted(s.id for s in members[bob.id]) == sorted([buyers.id, described.id])
     assert members[ann.id] == []
 
 

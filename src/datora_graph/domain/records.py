@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -47,6 +47,12 @@ STANDARD_ATTRIBUTES = (
 )
 MAX_ID_LENGTH = 256
 MAX_IDENTIFIERS = 50
+
+
+def standard_attributes(attributes: Collection[str]) -> int:
+    """How many of the standard attributes `attributes` (names, or a mapping by name) holds:
+    the attribute half of the data-quality trait, which a store may keep beside a profile."""
+    return sum(1 for name in STANDARD_ATTRIBUTES if name in attributes)
 
 
 class IdentifierIn(BaseModel):

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from datora_graph.domain.records import STANDARD_ATTRIBUTES
+from datora_graph.domain.records import STANDARD_ATTRIBUTES, standard_attributes
 
 TraitName = Literal[
     "first_seen",
@@ -210,7 +210,7 @@ def data_quality(
     attribute_names: Iterable[str], identifier_types: Iterable[str], settings: TraitSettings
 ) -> float:
     wanted = len(STANDARD_ATTRIBUTES) + len(settings.identifier_types)
-    present = sum(1 for name in set(attribute_names) if name in STANDARD_ATTRIBUTES)
+    present = standard_attributes(frozenset(attribute_names))
     present += sum(1 for name in set(identifier_types) if name in settings.identifier_types)
     return present / wanted
 

@@ -44,7 +44,7 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import Event, Rejection, iso
+from datora_graph.domain.records import Event, Rejection, iso, standard_attributes
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
     Candidates,
@@ -534,6 +534,7 @@ def _profile_rows(
                 int(state.junk),
                 _encode_sorted_text(w.attributes),
                 candidates,
+                standard_attributes(w.attributes),
             )
         )
     return rows

@@ -192,7 +192,7 @@ class SegmentCompiler:
         return f"(julianday({day}) - julianday(substr({moment}, 1, 10)))"
 
     def _data_quality(self) -> str:
-        """Standard attributes present come from a column SQLite computes on write (see
+        """Standard attributes present come from a column written with every profile (see
         `sqlite_sql.STANDARD_ATTRIBUTES_COLUMN`), so this reads the narrow index only."""
         parts = ["p.standard_attributes"]
         parts += [

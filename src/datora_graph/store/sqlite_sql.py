@@ -8,17 +8,16 @@ from datora_graph.domain.records import STANDARD_ATTRIBUTES
 
 SCHEMA_VERSION = "1"
 
-_STANDARD_ATTRIBUTES_PRESENT = " + ".join(
+STANDARD_ATTRIBUTES_OF_ROW = " + ".join(
     f"(json_type(attributes, '$.{name}') IS NOT NULL)" for name in STANDARD_ATTRIBUTES
 )
-STANDARD_ATTRIBUTES_COLUMN = (
-    f"standard_attributes INTEGER GENERATED ALWAYS AS ({_STANDARD_ATTRIBUTES_PRESENT}) VIRTUAL"
-)
+"""SQL counting the standard attributes of a row's `attributes`, to fill `standard_attributes`
+in store files written before it (the write path counts in Python: a JSON parse per attribute
+and row would cost a tenth of bulk ingest)."""
+STANDARD_ATTRIBUTES_COLUMN = "standard_attributes INTEGER NOT NULL DEFAULT 0"
 """How many standard attributes a profile's golden attributes hold, for the data-quality
-trait: computed by SQLite on every write, kept in the `profiles_for_segments` index, so a
-data-quality segment over a million profiles reads that index, not every profile row. A store
-file keeps the definition it was created with: changing `STANDARD_ATTRIBUTES` needs a step
-that redefines the column in existing files."""
+trait; kept in the `profiles_for_segments` index, so a data-quality segment over a million
+profiles reads that index, not every profile row."""
 _PROFILE_COLUMNS = f"""
     id          TEXT NOT NULL PRIMARY KEY,
     size        INTEGER NOT NULL,
@@ -197,15 +196,17 @@ INSERT INTO merges (absorbed, survivor, observation_id, at, reason) VALUES (?, ?
 """
 UPSERT_PROFILE = """
 INSERT INTO profiles
-    (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates,
+     standard_attributes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     size = excluded.size,
     type_counts = excluded.type_counts,
     updated_at = max(profiles.updated_at, excluded.updated_at),
     junk = excluded.junk,
     attributes = excluded.attributes,
-    candidates = excluded.candidates
+    candidates = excluded.candidates,
+    standard_attributes = excluded.standard_attributes
 """
 UPSERT_EVIDENCE = """
 INSERT INTO evidence (a, b, source, count, first_seen, last_seen, kind, status, score)
@@ -240,6 +241,7 @@ LIST_PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
 ADD_STANDARD_ATTRIBUTES = (
     "DROP INDEX IF EXISTS profiles_for_segments",
     f"ALTER TABLE profiles ADD COLUMN {STANDARD_ATTRIBUTES_COLUMN}",
+    f"UPDATE profiles SET standard_attributes = {STANDARD_ATTRIBUTES_OF_ROW}",
 )
 """For store files written before the column; the index is created again, with it, when the
 segment tables open."""
@@ -247,10 +249,12 @@ PROFILES_TO_ROWID_TABLE = (
     "DROP TRIGGER IF EXISTS profiles_activity_delete",
     "DROP INDEX IF EXISTS profiles_for_segments",
     f"CREATE TABLE profiles_in_rowid_order ({_PROFILE_COLUMNS})",
-    """
+    f"""
     INSERT INTO profiles_in_rowid_order
-        (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates)
-    SELECT id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates
+        (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates,
+         standard_attributes)
+    SELECT id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates,
+           {STANDARD_ATTRIBUTES_OF_ROW}
     FROM profiles ORDER BY created_seq, id
     """,
     "DROP TABLE profiles",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from datora_graph.domain.changeset import EvidenceUpsert
 from datora_graph.domain.errors import Conflict
-from datora_graph.domain.records import iso
+from datora_graph.domain.records import iso, standard_attributes
 from datora_graph.domain.steward import (
     Decision,
     DecisionPage,
@@ -187,6 +187,7 @@ def _profile_row(p: ProfileRecord) -> tuple[object, ...]:
         int(p.junk),
         _encode_sorted_text(dict(p.attributes)),
         candidates_to_json(p.candidates),
+        standard_attributes(p.attributes),
     )
 
 

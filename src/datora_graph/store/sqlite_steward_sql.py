@@ -53,8 +53,9 @@ ORDER BY 1, 2, 3
 
 WRITE_PROFILE = """
 INSERT INTO profiles
-    (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    (id, size, type_counts, created_seq, created_at, updated_at, junk, attributes, candidates,
+     standard_attributes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     size = excluded.size,
     type_counts = excluded.type_counts,
@@ -63,7 +64,8 @@ ON CONFLICT (id) DO UPDATE SET
     updated_at = excluded.updated_at,
     junk = excluded.junk,
     attributes = excluded.attributes,
-    candidates = excluded.candidates
+    candidates = excluded.candidates,
+    standard_attributes = excluded.standard_attributes
 """
 ASSIGN_IDENTIFIER = """
 UPDATE identifiers SET profile_id = ?2 WHERE key = ?1 AND profile_id IS NOT ?2
