@@ -5,7 +5,8 @@ Segment evaluation reads the derived tables (profiles, identifiers, consent, the
 aggregates and the per-event credits), so a store of 1M profiles is made from one of 100k by
 copying those rows N-1 more times, every ID and identifier key given a suffix (`~r1`, `~r2`,
 ...): N disjoint copies of the same population, the same distributions and the same indexes.
-The observation log and events are not copied (segments never read them). Triggers are
+The observation log and the events table are not copied: segments never read them (the
+insights report's events per day does, and so covers the original's events only). Triggers are
 dropped while copying (the rows copied already hold what they would compute) and created
 again when the store next opens.
 
@@ -67,7 +68,6 @@ COPIES: dict[str, str] = {
     """,
 }
 LIST_TRIGGERS = "SELECT name FROM sqlite_schema WHERE type = 'trigger'"
-COUNT_PROFILES = "SELECT count(*) FROM profiles"
 
 
 def replicate(base: Path, copies: int, out: Path) -> dict[str, float | int]:
