@@ -159,11 +159,10 @@ async def authorize(connection: HTTPConnection) -> None:
 
 
 async def _authenticated(connection: HTTPConnection) -> Principal:
-    """`authenticate`, inline where the key lookup is a local read (the embedded store, or
-    no lookup in development mode: cheaper than a trip to the thread pool), in the thread
-    pool where it waits on the network (Neo4j)."""
+    """`authenticate`, inline where the key lookup is a local read or none (development
+    mode), in the thread pool otherwise (see `Settings.store_reads_are_local`)."""
     settings: Settings = connection.app.state.settings
-    if settings.auth_dev_mode or settings.store == "sqlite":
+    if settings.auth_dev_mode or settings.store_reads_are_local:
         return authenticate(connection)
     return await run_in_threadpool(authenticate, connection)
 

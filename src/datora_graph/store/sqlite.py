@@ -88,7 +88,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
             self._writer.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
             self._writer.executescript(sql.SCHEMA)
             self._add_review_item_columns()
-            self._keep_profiles_in_rowid_table()
+            self._update_profiles_layout()
             self._check_schema_version()
             self._open_segments()
             self._checkpointer = WalCheckpointer(self._connect)
@@ -152,7 +152,9 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
             if column not in present:
                 self._writer.execute(statement)
 
-    def _keep_profiles_in_rowid_table(self) -> None:
+    def _update_profiles_layout(self) -> None:
+        """Store files written before profiles were a rowid table, or before they counted
+        their standard attributes, get today's layout."""
         layout = self._writer.execute(sql.PROFILES_LAYOUT).fetchone()
         if layout is not None and "WITHOUT ROWID" in layout[0].upper():
             with self._transaction() as db:

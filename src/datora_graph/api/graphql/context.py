@@ -34,7 +34,7 @@ class DatoraContext(BaseContext):
         self.actor: str = principal.name
         """Who the audit log names for what this request does: the API key's name."""
         self.loaders = Loaders(
-            service.store, segments, inline_reads=service.settings.store == "sqlite"
+            service.store, segments, inline_reads=service.settings.store_reads_are_local
         )
 
     async def read(self, call: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
