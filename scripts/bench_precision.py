@@ -69,6 +69,7 @@ def bench_precision(
         "guards": {
             "hub_max_profiles": settings.hub_max_profiles,
             "max_profile_identifiers": settings.max_profile_identifiers,
+            "name_conflicts": settings.name_conflicts,
         },
         "resolve_seconds": round(seconds, 2),
         "guarded": guarded.to_dict(),

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     """An identifier joining more existing profiles than this is quarantined as a hub."""
     max_profile_identifiers: int = Field(default=50, ge=2)
     """A merge that would give a profile more identifiers than this is held for review."""
+    name_conflicts: bool = True
+    """Quarantine an identifier that a record ties to a profile of another first name."""
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -148,7 +150,9 @@ class Settings(BaseSettings):
         return IdentifierRegistry(types.values())
 
     def guard_settings(self) -> GuardSettings:
-        return GuardSettings(self.hub_max_profiles, self.max_profile_identifiers)
+        return GuardSettings(
+            self.hub_max_profiles, self.max_profile_identifiers, self.name_conflicts
+        )
 
     def survivorship_rules(self) -> SurvivorshipRules:
         per_attribute = {

@@ -63,11 +63,13 @@ def kiosk_world(identity: IdentityService) -> str:
         [
             obs("o1", ANN, COOKIE, minute=1, first_name="Ann"),
             obs("o2", COOKIE, KIOSK, minute=2),
-            obs("o3", KIOSK, BOB, minute=3, first_name="Bob"),
+            obs("o3", KIOSK, BOB, minute=3),
             obs("o4", BOB, PHONE, minute=4),
+            # Bob's name on his own: with his first record the kiosk would be a name conflict.
+            obs("o4-name", BOB, minute=5, first_name="Bob"),
         ]
     )
-    assert report.accepted == 4
+    assert report.accepted == 5
     identity.ingest_events([purchase("e1", COOKIE), purchase("e2", PHONE), purchase("e3", PHONE)])
     fused = identity.lookup(ANN)
     assert identity.lookup(BOB).id == fused.id, "the world starts with a bad merge"

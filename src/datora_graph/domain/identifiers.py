@@ -213,10 +213,13 @@ class GuardSettings:
     `hub_max_profiles`: an identifier may join at most this many existing profiles (its own
     included); the link that would join one more is held and the identifier quarantined.
     `max_profile_identifiers`: a merge that would give a profile more identifiers is held.
+    `name_conflicts`: an identifier that a record ties to a profile whose first names all
+    disagree with the record's is quarantined (see resolution/name_conflicts.py).
     """
 
     hub_max_profiles: int = 3
     max_profile_identifiers: int = 50
+    name_conflicts: bool = True
 
 
 @dataclass(frozen=True, slots=True)

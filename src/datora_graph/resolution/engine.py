@@ -42,6 +42,7 @@ from datora_graph.domain.survivorship import (
     canonical_json,
 )
 from datora_graph.resolution.guards import MergeGuard, Refusal
+from datora_graph.resolution.name_conflicts import NAME_ATTRIBUTE, candidate_text, name_conflicts
 
 
 def profile_id_for(observation_id: str, identifier_key: str) -> str:
@@ -102,6 +103,8 @@ class ResolutionEngine:
         self._rules = rules
         self._guard = MergeGuard(registry, guards)
         self._rank = {name: -t.priority for name, t in registry.types.items()}
+        self._limited = frozenset(registry.limits())
+        self._name_conflicts = self._guard.settings.name_conflicts
 
     def _link_order(self, identifier: Identifier) -> tuple[int, str]:
         """Highest priority first, then by key; a type the registry does not know ranks 0."""
@@ -132,6 +135,8 @@ class ResolutionEngine:
         if linkable:
             if len(linkable) > 1:
                 linkable = sorted(linkable, key=self._link_order)
+                if self._name_conflicts and observation.attributes:
+                    self._quarantine_name_conflicts(batch, observation, linkable)
                 if batch.guards:
                     linkable = _open_first(batch, linkable)
             anchor = linkable[0]
@@ -142,6 +147,24 @@ class ResolutionEngine:
         if batch.held_now:
             _settle_review_items(batch)
         batch.fresh.clear()
+
+    def _quarantine_name_conflicts(
+        self, batch: _Batch, observation: Observation, linkable: list[Identifier]
+    ) -> None:
+        seen = observation.attributes.get(NAME_ATTRIBUTE)
+        if not isinstance(seen, str) or not seen.strip():
+            return
+
+        def names_of(identifier: Identifier) -> list[str]:
+            candidates = batch.states[batch.profile_of(identifier.key)].candidates
+            return [candidate_text(c.value) for c in candidates.get(NAME_ATTRIBUTE, ())]
+
+        open_ones = [i for i in linkable if not _quarantined(batch, i.key)]
+        for conflict in name_conflicts(seen, open_ones, names_of, self._limited):
+            key = conflict.identifier.key
+            known = batch.guards.get(key) or IdentifierGuardState(key)
+            batch.guards[key] = replace(known, quarantined=True, reason=conflict.reason)
+            batch.guards_changed.add(key)
 
     def _create(
         self, batch: _Batch, observation: Observation, identifier: Identifier, junk: bool

@@ -9,7 +9,8 @@ guards blame: when a merge would break a per-type limit, the held link is the on
 lower-priority identifier, and if that identifier ranks below the limited type (a cookie that
 would put two CRM customers in one profile) it is quarantined as shared. An identifier whose
 links would join more than `hub_max_profiles` existing profiles is quarantined too (a shop
-kiosk, a family tablet, a household email). A quarantined identifier is kept and shown, and
+kiosk, a family tablet, a household email), and so is one that a record ties to a profile of
+another first name (see name_conflicts.py). A quarantined identifier is kept and shown, and
 links it already made stay as they are, but no new merge goes through it.
 
     >>> guard = MergeGuard(IdentifierRegistry.default())
@@ -84,8 +85,7 @@ class MergeGuard:
                 return Refusal(
                     "quarantine",
                     f"quarantine: {identifier.key} is quarantined ({state.reason})",
-                    f"reject: the {_label(identifier)} {identifier.key} is shared, seen "
-                    f"linking {state.joins + 1} profiles",
+                    f"reject: the {_label(identifier)} {identifier.key} is shared ({state.reason})",
                 )
         found = self._profile_refusal(left, right)
         if found is not None:

@@ -82,11 +82,13 @@ def kiosk_world(client: httpx.Client) -> None:
     items = [
         obs("o1", ANN, COOKIE, at=1, first_name="Ann"),
         obs("o2", COOKIE, KIOSK, at=2),
-        obs("o3", KIOSK, BOB, at=3, first_name="Bob"),
+        obs("o3", KIOSK, BOB, at=3),
         obs("o4", BOB, PHONE, at=4),
+        # Bob's name on his own: with his first record the kiosk would be a name conflict.
+        obs("o4-name", BOB, at=5, first_name="Bob"),
     ]
     response = client.post("/v1/observations", json={"observations": items})
-    assert response.json()["accepted"] == 4, response.text
+    assert response.json()["accepted"] == 5, response.text
 
 
 def profile_of(graphql: GraphQLClient, key: str) -> dict[str, Any]:

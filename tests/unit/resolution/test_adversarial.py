@@ -128,3 +128,31 @@ def test_quarantine_shows_its_reason_and_suggests_rejecting(
     assert held, model.review_items
     assert all(i.suggested_action.startswith("reject:") for i in held)
     assert "joined more than 3 profiles" in model.guards[KIOSK].reason
+
+
+def test_a_family_email_two_members_sign_up_with_stays_out_of_their_profiles(
+    engine: ResolutionEngine, observe: Observe
+) -> None:
+    """Neither member has a CRM number or an account to trip a limit: only the names on the
+    records tell the two people apart."""
+    family, log, truth = "email:thelees@mail.io", [], {"email:thelees@mail.io": "*shared"}
+    for name in ("Ann", "Bob", "Cleo"):
+        person = name.lower()
+        email, cookie = f"email:{person}@mail.io", f"cookie_id:{person}"
+        phone = f"phone:+1415555{len(truth):04d}"
+        truth |= {email: person, cookie: person, phone: person}
+        log.append(observe(email, cookie, phone, source="web"))
+        log.append(observe(family, cookie, source="newsletter", attributes={"first_name": name}))
+        log.append(observe(family, phone, source="shop", attributes={"first_name": name.upper()}))
+
+    guarded, naive, model = _resolve(engine, log, truth)
+
+    assert guarded.precision == 1.0, guarded
+    assert guarded.recall == 1.0
+    assert naive.precision < 0.5
+    assert model.guards[family].quarantined
+    assert "'Bob'" in model.guards[family].reason
+    assert "'Ann'" in model.guards[family].reason
+    for person in ("ann", "bob", "cleo"):
+        attributes = model.attributes(model.profile_of(f"email:{person}@mail.io"))
+        assert str(attributes["first_name"]).lower() == person

@@ -101,7 +101,7 @@ def test_the_engine_does_not_change_the_snapshot_it_is_given(
     before = copy.deepcopy(snapshot)
 
     changeset = engine.resolve(
-        [observe(ANN, BOB, PHONE, attributes={"first_name": "Bo"})], snapshot
+        [observe(ANN, BOB, PHONE, attributes={"first_name": "Annie"})], snapshot
     )
 
     assert changeset.merges

@@ -27,8 +27,11 @@ from .graph_model import GraphModel, resolve_batch, resolve_in_batches
 
 REGISTRY = IdentifierRegistry.default()
 ENGINE = ResolutionEngine(REGISTRY, SurvivorshipRules())
-NO_HUBS = ResolutionEngine(REGISTRY, SurvivorshipRules(), GuardSettings(hub_max_profiles=10**6))
-"""For the properties about logs where no guard may fire: hub quarantine would be one."""
+NO_HUBS = ResolutionEngine(
+    REGISTRY, SurvivorshipRules(), GuardSettings(hub_max_profiles=10**6, name_conflicts=False)
+)
+"""For the properties about logs where no guard may fire: hub and name-conflict quarantine
+would be ones."""
 SMALL = GuardSettings(hub_max_profiles=2, max_profile_identifiers=4)
 TIGHT = ResolutionEngine(REGISTRY, SurvivorshipRules(), SMALL)
 T0 = datetime(2026, 5, 1, tzinfo=UTC)

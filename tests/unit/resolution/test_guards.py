@@ -108,9 +108,9 @@ def test_a_profile_already_on_both_sides_may_still_merge_elsewhere(guard: MergeG
 
 
 def test_the_guard_settings_come_from_the_configuration() -> None:
-    settings = Settings(hub_max_profiles=5, max_profile_identifiers=80)
+    settings = Settings(hub_max_profiles=5, max_profile_identifiers=80, name_conflicts=False)
 
-    assert settings.guard_settings() == GuardSettings(5, 80)
+    assert settings.guard_settings() == GuardSettings(5, 80, name_conflicts=False)
     assert Settings().guard_settings() == GuardSettings()
 
 
