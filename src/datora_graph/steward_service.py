@@ -9,9 +9,11 @@ undo any of those, and re-apply them all after a rebuild.
 Every decision is written with its entry in the decision log (before and after state) in one
 store transaction, under the identity service's write lock, so ingest never interleaves.
 
-Undo policy: a decision is undone only while the profiles it left are exactly as it left
-them; when anything changed them since (an ingest, a later decision), the undo is refused
-naming the later decisions to undo first. Undo never cascades on its own.
+Undo policy: a decision is undone exactly (its before state written back) while the profiles
+it left are as it left them. When a later decision changed them, the undo is refused naming
+the later decisions to undo first: undo never cascades on its own. When only new records
+changed them, a split is undone by merging its parts back (steward_unsplit.py); other
+decisions are refused, naming what changed.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from datora_graph.domain.steward import (
     StewardChange,
 )
 from datora_graph.resolution import explain as paths
+from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
 from datora_graph.steward_replay import DecisionReplay, ReapplyReport
+from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.steward_rows import slice_to_json
 
 MAX_DECISION_PAGE = 1000
@@ -74,6 +78,7 @@ class StewardService:
         self.rules = identity.settings.survivorship_rules()
         self._lock = identity._write_lock
         self.changes = GraphChanges(self.store, self.registry, self.rules)
+        self.guard = MergeGuard(self.registry, identity.settings.guard_settings())
 
     # -- references -----------------------------------------------------------------------
     def identifier_key(self, reference: str, field: str) -> str:
@@ -277,7 +282,10 @@ class StewardService:
                 )
             current = self.store.profile_slice(original.profiles_after)
             if slice_to_json(current) != slice_to_json(original.after):
-                raise InvalidInput("decisionId", self._changed_since(original))
+                later = self._later_decisions(original)
+                if original.kind == "split" and not later:
+                    return self._merge_back(original, reason, actor)
+                raise InvalidInput("decisionId", _changed_since(original, later))
             before = original.before
             kept = {(e.a, e.b, e.source) for e in before.evidence}
             change = StewardChange(
@@ -312,26 +320,28 @@ class StewardService:
             stored = self._apply(change)
         return stored
 
-    def _changed_since(self, original: Decision) -> str:
+    def _later_decisions(self, original: Decision) -> list[str]:
+        """The decisions in force, newest first, made after `original` on its profiles."""
         touched = set(original.profiles_after)
-        later = [
+        return [
             d.id
-            for d in self.all_decisions()
+            for d in reversed(list(self.all_decisions()))
             if d.seq > original.seq
             and d.undone_by is None
             and d.kind != "undo"
             and touched & (set(d.profiles_before) | set(d.profiles_after))
         ]
-        if later:
-            return (
-                f"profiles {', '.join(sorted(touched))} changed after {original.id}: undo "
-                f"{', '.join(reversed(later))} first (newest first)"
-            )
-        return (
-            f"profiles {', '.join(sorted(touched))} changed after {original.id} (new "
-            "observations or merges); it can no longer be undone exactly — split or merge "
-            "by hand instead"
+
+    def _merge_back(self, split: Decision, reason: str, actor: str) -> Decision:
+        """Undo a split whose parts new records changed since (see steward_unsplit.py)."""
+        now = _now()
+        unsplit = plan_unsplit(self.store, self.guard, self.rules, split, reason, now)
+        change = unsplit.change
+        details = {"undoes": split.id, "undone_kind": split.kind, "merged_back": True}
+        decision = self._decision(
+            new_decision_id(), "undo", actor, reason, unsplit.before, change.write, (), details
         )
+        return self._apply(replace(change, decision=replace(decision, at=now)))
 
     # -- rebuild --------------------------------------------------------------------------
     def reapply_decisions(self) -> ReapplyReport:
@@ -395,6 +405,19 @@ class StewardService:
         return self.store.apply_steward_change(
             replace(change, audit=(decision_entry(change.decision),))
         )
+
+
+def _changed_since(original: Decision, later: list[str]) -> str:
+    touched = ", ".join(sorted(original.profiles_after))
+    if later:
+        return (
+            f"profiles {touched} changed after {original.id}: undo {', '.join(later)} first "
+            "(newest first)"
+        )
+    return (
+        f"profiles {touched} changed after {original.id} (new observations or merges); it can "
+        "no longer be undone exactly — split or merge by hand instead"
+    )
 
 
 def _reason(reason: str) -> str:

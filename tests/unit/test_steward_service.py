@@ -202,6 +202,59 @@ def test_undo_is_refused_once_the_profiles_changed(
     assert identity.lookup(ANN).id == identity.lookup(BOB).id
 
 
+def test_a_split_that_new_records_reached_is_undone_by_merging_its_parts_back(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split = split_off_bob(stewards, fused)
+    new_phone = "phone:+14155550199"
+    identity.ingest_observations([obs("o9", BOB, new_phone, minute=9, first_name="Bob")])
+    identity.ingest_observations([obs("o10", COOKIE, KIOSK, minute=10)])
+    assert identity.lookup(new_phone).id == identity.lookup(BOB).id != identity.lookup(ANN).id
+
+    undo = stewards.undo_decision(split.id, reason="one household account", actor="steward-2")
+
+    together = identity.lookup(ANN).id
+    assert together == fused, "the split profile's ID, as before the split"
+    assert {identity.lookup(k).id for k in (COOKIE, KIOSK, BOB, PHONE, new_phone)} == {together}
+    assert undo.kind == "undo"
+    assert undo.details == {"undoes": split.id, "undone_kind": "split", "merged_back": True}
+    assert undo.profiles_after == (together,)
+    assert set(undo.profiles_before) == set(split.profiles_after)
+    assert stewards.get_decision(split.id).undone_by == undo.id
+    assert state(identity)["constraints"] == {}, "the split's cannot-link is gone"
+    gone = next(p for p in split.profiles_after if p != together)
+    assert identity.store.resolve_profile_ids([gone]) == {gone: together}
+    statuses = {(e.a, e.b): e.status for e in identity.store.profile_slice([together]).evidence}
+    assert statuses[(COOKIE, KIOSK)] == "active", "the evidence the split cut counts again"
+    [entry] = [e for e in identity.store.list_audit(AuditFilter()).items if e.action == "undo"]
+    assert entry.actor == "steward-2"
+
+    identity.rebuild()
+    assert {identity.lookup(k).id for k in (ANN, BOB, new_phone)} == {together}
+
+
+def test_a_split_is_not_merged_back_past_a_guard(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    split = split_off_bob(stewards, fused)
+    identity.ingest_observations(
+        [obs("o9", "crm_id:C-ANN", ANN, minute=9), obs("o10", "crm_id:C-BOB", BOB, minute=10)]
+    )
+    before = state(identity)
+
+    with pytest.raises(InvalidInput) as refused:
+        stewards.undo_decision(split.id, reason="oops", actor="steward-2")
+
+    assert refused.value.field == "decisionId"
+    assert "can no longer be merged back (limit: the merge would give one profile 2 crm_id" in (
+        refused.value.reason
+    )
+    assert state(identity) == before
+    assert stewards.get_decision(split.id).undone_by is None
+
+
 def test_a_manual_merge_is_refused_by_a_cannot_link(
     identity: IdentityService, stewards: StewardService
 ) -> None:

@@ -224,13 +224,14 @@ def _origin_key(slice_: GraphSlice, profile_id: str, observations: Sequence[Obse
 
 
 def plan_merge(
-    left: ProfileRecord, right: ProfileRecord, rules: SurvivorshipRules
+    left: ProfileRecord, right: ProfileRecord, rules: SurvivorshipRules, keep: str = ""
 ) -> tuple[ProfileRecord, str]:
-    """The merged profile and the absorbed ID. The survivor is the engine's: the larger, the
-    older (earlier in the log) among equals, then the smaller ID."""
+    """The merged profile and the absorbed ID. The survivor is the one whose ID is `keep`,
+    else the engine's: the larger, the older (earlier in the log) among equals, then the
+    smaller ID."""
 
-    def rank(record: ProfileRecord) -> tuple[int, int, str]:
-        return (-record.size, record.created_seq, record.id)
+    def rank(record: ProfileRecord) -> tuple[bool, int, int, str]:
+        return (record.id != keep, -record.size, record.created_seq, record.id)
 
     survivor, absorbed = (left, right) if rank(left) <= rank(right) else (right, left)
     candidates: Candidates = dict(survivor.candidates)
