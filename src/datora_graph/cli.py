@@ -42,6 +42,7 @@ from datora_graph.bulk import ParsedObservationFile, fewer_collections
 from datora_graph.cli_keys import register_access_commands
 from datora_graph.cli_migrate import migrate
 from datora_graph.cli_options import DbOption
+from datora_graph.cli_privacy import register_privacy_commands
 from datora_graph.cli_segments import consent_app, report, segment_app
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
@@ -76,6 +77,7 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(consent_app, name="consent")
 app.add_typer(steward_app, name="steward")
 register_access_commands(app)
+register_privacy_commands(app)
 app.command()(report)
 app.command()(migrate)
 

@@ -48,6 +48,7 @@ REST_SCOPES: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/rejected"): "read",
     ("GET", "/v1/stats"): "read",
     ("GET", "/v1/segments/{segment_id}/export"): "read:pii",
+    ("POST", "/v1/erasures"): "admin",
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
 }

@@ -24,6 +24,8 @@ from datora_graph.api.auth import Caller, Principal, for_caller
 from datora_graph.api.schemas import (
     ConsentBatchIn,
     ConsentResponse,
+    ErasureIn,
+    ErasureOut,
     ErrorResponse,
     EventBatchIn,
     IngestResponse,
@@ -41,6 +43,7 @@ from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, RejectionFilter
 from datora_graph.domain.records import RecordKind, utc
 from datora_graph.domain.segments import SegmentContact
+from datora_graph.erasure_service import ErasureService
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 
@@ -298,6 +301,29 @@ def post_consent(
     latest statement by its `at` decides (a withdrawal among statements of the same moment).
     The batch is recorded whole or, when a statement is invalid, not at all (422 naming it)."""
     return ConsentResponse(recorded=segments.record_consent(items))
+
+
+@router.post(
+    "/v1/erasures",
+    tags=["privacy"],
+    summary="Erase a person",
+    response_model=ErasureOut,
+    responses=_ERRORS,
+)
+def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOut:
+    """Erase the profile named by ID, alias or identifier, with everything that holds its
+    identifiers: the profile, its events, consent, evidence, review items and the steward
+    decisions naming it; the observation log is redacted so a rebuild does not bring it back.
+    Audited with the key's name and the reason. Needs the `admin` scope."""
+    report = ErasureService(service).erase_profile(
+        body.profile, reason=body.reason, actor=caller.name
+    )
+    return ErasureOut(
+        profile_id=report.profile_id,
+        aliases=list(report.aliases),
+        audit_id=report.audit_id,
+        removed=report.counts.to_dict(),
+    )
 
 
 _EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}

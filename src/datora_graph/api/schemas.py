@@ -62,6 +62,22 @@ class ConsentResponse(BaseModel):
     recorded: int
 
 
+class ErasureIn(BaseModel):
+    """Which person to erase (a profile ID, an alias, or one identifier `type:value`) and why."""
+
+    profile: str = Field(min_length=1, examples=["email:ann@acme.io"])
+    reason: str = Field(min_length=1, examples=["GDPR request 2026-114"])
+
+
+class ErasureOut(BaseModel):
+    """What went: the profile, its aliases, the audit entry and the counts."""
+
+    profile_id: str
+    aliases: list[str]
+    audit_id: str
+    removed: dict[str, int]
+
+
 class ItemResultOut(BaseModel):
     """What happened to the item at `index` of the batch; `field` and `reason` say why an item
     was rejected (or, for a duplicate, that nothing changed)."""

@@ -19,6 +19,7 @@ from datora_graph.domain.audit import AuditEntry, AuditFilter, AuditPage
 from datora_graph.domain.cannot_links import CannotLink
 from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
+from datora_graph.domain.erasure import Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -263,6 +264,13 @@ class GraphStore(Protocol):
     def list_decisions(self, after: int, limit: int) -> DecisionPage:
         """Up to `limit` logged decisions after log position `after`, oldest first. The log,
         must-links and cannot-links survive `reset_derived`."""
+        ...
+
+    # -- privacy ------------------------------------------------------------------------
+    def erase(self, erasure: Erasure) -> ErasureCounts:
+        """Remove the profile and everything holding its identifiers, redact the observation
+        log as `erasure.log` says, and write `erasure.audit`, in one transaction (see
+        domain/erasure.py for what goes and what stays)."""
         ...
 
     # -- access control and the audit log (issue 5) -------------------------------------

@@ -137,6 +137,24 @@ class Neo4jStatements:
     append_audit: LiteralString
     list_audit: LiteralString
     list_audit_of_profile: LiteralString
+    # -- erasure, in the order it is applied (neo4j_erasure.py) --------------------------------
+    erase_delete_observations: LiteralString
+    erase_rewrite_observations: LiteralString
+    erase_events_of_keys: LiteralString
+    erase_delete_events: LiteralString
+    erase_rewrite_events: LiteralString
+    erase_event_keys: LiteralString
+    erase_key_activity: LiteralString
+    erase_consent_statements: LiteralString
+    erase_consent: LiteralString
+    erase_evidence: LiteralString
+    erase_review_items: LiteralString
+    erase_cannot_links: LiteralString
+    erase_must_links: LiteralString
+    erase_decisions: LiteralString
+    erase_merges: LiteralString
+    erase_identifiers: LiteralString
+    erase_profile: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

@@ -27,6 +27,7 @@ from datora_graph.domain.changeset import (
     ProfileState,
     Snapshot,
 )
+from datora_graph.domain.erasure import Erasure, ErasureCounts
 from datora_graph.domain.errors import Conflict, InvalidInput, StoreUnavailable
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import (
@@ -53,6 +54,7 @@ from datora_graph.domain.survivorship import (
 )
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.sqlite_access import SqliteAccess, write_audit
+from datora_graph.store.sqlite_erasure import erase_in
 from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
@@ -143,6 +145,12 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
                 self._writer.execute("ROLLBACK")
                 raise
             self._writer.execute("COMMIT")
+
+    def erase(self, erasure: Erasure) -> ErasureCounts:
+        self._steward_schema()
+        self._access_schema()
+        with self._transaction() as db:
+            return erase_in(db, erasure)
 
     def _add_review_item_columns(self) -> None:
         """Store files written before review items carried guard, source and suggested action

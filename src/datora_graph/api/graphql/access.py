@@ -68,6 +68,7 @@ FIELD_SCOPES: dict[str, dict[str, str]] = {
         "mergeProfiles": STEWARD,
         "resolveReviewItem": STEWARD,
         "undoDecision": STEWARD,
+        "eraseProfile": "admin",
     },
 }
 """The scope each top-level field needs, by root type; a field not named here needs `admin`.

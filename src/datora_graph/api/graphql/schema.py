@@ -27,6 +27,7 @@ from datora_graph.api.graphql.context import DatoraContext, get_context
 from datora_graph.api.graphql.errors import apply_codes
 from datora_graph.api.graphql.limits import QueryLimits, body_within_limit
 from datora_graph.api.graphql.mutations import Mutation
+from datora_graph.api.graphql.privacy_fields import PrivacyMutation
 from datora_graph.api.graphql.queries import Query
 from datora_graph.api.graphql.scalars import SCALARS
 from datora_graph.api.graphql.steward_fields import StewardMutation, StewardQuery
@@ -46,7 +47,7 @@ class DatoraSchema(strawberry.Schema):
 
 schema = DatoraSchema(
     query=merge_types("Query", (Query, StewardQuery, AuditQuery)),
-    mutation=merge_types("Mutation", (Mutation, StewardMutation)),
+    mutation=merge_types("Mutation", (Mutation, StewardMutation, PrivacyMutation)),
     extensions=[QueryLimits, ParserCache, ValidationCache, FieldScopes],
     config=StrawberryConfig(scalar_map=SCALARS),
 )

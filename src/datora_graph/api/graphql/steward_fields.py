@@ -141,8 +141,10 @@ class StewardMutation:
         return Decision.of(decision)
 
     @mutation(
-        "Undo a steward decision: restores exactly the state before it. Refused, naming the "
-        "later decisions to undo first, when its profiles changed since."
+        "Undo a steward decision: restores exactly the state before it. When later decisions "
+        "changed its profiles, refused naming them (undo those first); when only new records "
+        "did, a split is undone by merging its parts back (refused when a guard forbids it) "
+        "and other decisions are refused."
     )
     async def undo_decision(self, info: Info, decision_id: strawberry.ID, reason: str) -> Decision:
         decision = await info.context.read(

@@ -1,0 +1,71 @@
+"""The privacy officer's GraphQL field: `eraseProfile` (`PrivacyMutation`), scope `admin`.
+
+    mutation { eraseProfile(profile: "email:ann@acme.io", reason: "GDPR request 114") {
+                 profileId aliases auditId removed { identifiers observationsRemoved } } }
+
+The erasure is recorded in the audit log with the calling key's name and the reason.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from datora_graph.api.graphql.context import Info
+from datora_graph.api.graphql.fields import mutation
+from datora_graph.domain.erasure import ErasureCounts
+from datora_graph.erasure_service import ErasureReport, ErasureService
+
+
+@strawberry.type(description="What an erasure removed or rewrote.")
+class ErasureRemoved:
+    identifiers: int
+    observations_removed: int
+    observations_rewritten: int = strawberry.field(
+        description="Observations that also carried someone else's identifiers, kept without "
+        "the erased ones"
+    )
+    events_removed: int
+    events_rewritten: int = strawberry.field(
+        description="Events of someone else that also named an erased identifier, kept without it"
+    )
+    consent_statements: int
+    review_items: int
+    evidence: int
+    decisions: int = strawberry.field(description="Steward decisions that named the person")
+
+    @classmethod
+    def of(cls, counts: ErasureCounts) -> ErasureRemoved:
+        return cls(**counts.to_dict())
+
+
+@strawberry.type(description="An erasure done: the profile, its aliases and the audit entry.")
+class Erasure:
+    profile_id: strawberry.ID
+    aliases: list[strawberry.ID]
+    audit_id: strawberry.ID
+    removed: ErasureRemoved
+
+    @classmethod
+    def of(cls, report: ErasureReport) -> Erasure:
+        return cls(
+            profile_id=strawberry.ID(report.profile_id),
+            aliases=[strawberry.ID(a) for a in report.aliases],
+            audit_id=strawberry.ID(report.audit_id),
+            removed=ErasureRemoved.of(report.counts),
+        )
+
+
+@strawberry.type
+class PrivacyMutation:
+    @mutation(
+        "Erase a person for good: the profile named by `profile` (its ID, an alias or one "
+        "identifier written `type:value`), its identifiers, events, consent, evidence, review "
+        "items and the steward decisions naming it; the observation log is redacted so a "
+        "rebuild does not bring it back. Needs the `admin` scope; audited."
+    )
+    async def erase_profile(self, info: Info, profile: str, reason: str) -> Erasure:
+        service = ErasureService(info.context.service)
+        report = await info.context.read(
+            service.erase_profile, profile, reason=reason, actor=info.context.actor
+        )
+        return Erasure.of(report)

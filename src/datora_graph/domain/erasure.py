@@ -1,0 +1,164 @@
+"""Erasing a person: what goes, what is rewritten, and how the observation log is redacted.
+
+A privacy officer's erasure request names one profile. Everything that holds its identifiers
+goes in one store transaction: the identifiers, the profile, its aliases and merge history,
+the evidence and review items they are in, their guard states and constraints, their consent,
+their events, and the steward decisions whose before/after state names them. The append-only
+observation log is redacted rather than kept as sent, or a rebuild would bring the person back:
+an observation that carried only the person's identifiers goes; one that also carried someone
+else's (a newsletter sign-up with a family email) is rewritten without the person's
+identifiers, and without its attributes when they were folded into the person's profile.
+
+An event credited to one of the person's identifiers (its first) goes; an event that names
+them after another person's identifier stays with that person, without them. Rejected items
+are kept as sent (they never reached the graph, and match no identifier reliably); the audit
+log keeps the erasure itself, with profile IDs and counts but no identifier.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from datora_graph.domain.audit import AuditEntry
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import IdentifierRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class LogRedaction:
+    """One logged observation that carried the person: its new payload, or None when nothing
+    of it is left and the row goes."""
+
+    seq: int
+    payload: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """Everything one erasure removes, applied by the store in one transaction."""
+
+    profile_id: str
+    keys: tuple[str, ...]
+    """The profile's identifiers."""
+    log: tuple[LogRedaction, ...]
+    decisions: tuple[str, ...]
+    """The steward decisions whose before/after state names one of `keys`."""
+    audit: AuditEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureCounts:
+    """What an erasure removed or rewrote, for the report and the audit entry."""
+
+    identifiers: int = 0
+    observations_removed: int = 0
+    observations_rewritten: int = 0
+    events_removed: int = 0
+    events_rewritten: int = 0
+    consent_statements: int = 0
+    review_items: int = 0
+    evidence: int = 0
+    decisions: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class EventRewrite:
+    """An event of someone else that named erased identifiers: its new identifier JSON and
+    the erased keys it named."""
+
+    event_id: str
+    identifiers: str
+    gone: tuple[str, ...]
+
+
+def redact_events(
+    stored: Iterable[tuple[str, str]], keys: Collection[str]
+) -> tuple[list[str], list[EventRewrite]]:
+    """From (event ID, stored identifier JSON: a list of [type, value]) of the events naming
+    an erased key: the IDs of those credited to one (their first), which go, and the rewrites
+    of the others, which stay credited as before."""
+    removed: list[str] = []
+    rewritten: list[EventRewrite] = []
+    for event_id, text in sorted(stored):
+        pairs = json.loads(text)
+        named = [f"{type_name}:{value}" for type_name, value in pairs]
+        if named[0] in keys:
+            removed.append(event_id)
+            continue
+        kept = [pair for pair, key in zip(pairs, named, strict=True) if key not in keys]
+        gone = tuple(sorted({key for key in named if key in keys}))
+        rewritten.append(EventRewrite(event_id, json.dumps(kept, ensure_ascii=False), gone))
+    return removed, rewritten
+
+
+def redact_observation(
+    payload: Mapping[str, Any], keys: Collection[str], registry: IdentifierRegistry
+) -> dict[str, Any] | None:
+    """`payload` (a logged observation as sent) without the identifiers in `keys`: None when
+    none of the others is left; unchanged (the same mapping, copied) when it carries none.
+
+    Its attributes go too when the identifier the engine folded them into (the highest-priority
+    one, as in `resolution/steward.py`) is erased; consent statements of erased identifiers go."""
+    kept: list[Any] = []
+    erased: list[tuple[int, str]] = []
+    best: tuple[int, str, bool] | None = None
+    for raw in payload.get("identifiers", ()):
+        key, junk = _key_of(raw, registry)
+        gone = key is not None and key in keys
+        if gone:
+            erased.append((registry.priority(str(raw["type"])), key or ""))
+        else:
+            kept.append(raw)
+        if key is not None and not junk:
+            rank = (-registry.priority(key.partition(":")[0]), key, gone)
+            if best is None or rank[:2] < best[:2]:
+                best = rank
+    if not erased:
+        return dict(payload)
+    if not kept:
+        return None
+    redacted = {name: value for name, value in payload.items() if name != "identifiers"}
+    redacted["identifiers"] = kept
+    if best is not None and best[2]:
+        redacted.pop("attributes", None)
+    consent = payload.get("consent")
+    if isinstance(consent, list):
+        redacted["consent"] = [
+            c for c in consent if not (isinstance(c, Mapping) and _names_erased(c, keys, registry))
+        ]
+    return redacted
+
+
+def redacted_text(payload: str, keys: Collection[str], registry: IdentifierRegistry) -> str | None:
+    """`redact_observation` over stored JSON text; the text itself when nothing changes."""
+    item = json.loads(payload)
+    redacted = redact_observation(item, keys, registry)
+    if redacted is None:
+        return None
+    if redacted == item:
+        return payload
+    return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+
+
+def _key_of(raw: Any, registry: IdentifierRegistry) -> tuple[str | None, bool]:
+    if not isinstance(raw, Mapping):
+        return None, False
+    try:
+        parsed = registry.parse_with_junk(str(raw.get("type")), str(raw.get("value")))
+    except InvalidInput:
+        return None, False
+    return parsed.identifier.key, parsed.junk
+
+
+def _names_erased(
+    statement: Mapping[str, Any], keys: Collection[str], registry: IdentifierRegistry
+) -> bool:
+    """A statement names its identifier, or else applies to those the observation carries."""
+    key, _ = _key_of(statement.get("identifier"), registry)
+    return key is not None and key in keys

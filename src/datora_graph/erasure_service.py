@@ -1,0 +1,109 @@
+"""A privacy officer's use case: erase a person, for good, and say what went.
+
+    report = ErasureService(identity).erase_profile("email:ann@acme.io",
+                                                    reason="GDPR request 2026-114", actor="dpo")
+
+The profile is found by its ID, an alias or any identifier. Under the identity service's
+write lock (no ingest interleaves), the observation log is read once to find what carried the
+person (there is no index from identifier to observation, so this takes time in proportion to
+the log, as a split does), the steward decisions naming them are found, and the store removes
+everything in one transaction with the audit entry (see domain/erasure.py). The entry names
+the profile IDs and the counts, never an identifier: the audit log outlives the person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from datora_graph.domain.audit import new_audit_entry
+from datora_graph.domain.erasure import Erasure, ErasureCounts, LogRedaction, redacted_text
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.steward import Decision, GraphSlice
+from datora_graph.services import IdentityService
+from datora_graph.steward_service import StewardService
+
+logger = logging.getLogger(__name__)
+LOG_PAGE = 5_000
+
+Progress = Callable[[int], None]
+"""Called with the number of logged observations read so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureReport:
+    profile_id: str
+    aliases: tuple[str, ...]
+    audit_id: str
+    counts: ErasureCounts
+
+
+class ErasureService:
+    """Erasure over the identity service's store, registry and write lock."""
+
+    def __init__(self, identity: IdentityService) -> None:
+        self.identity = identity
+        self.store = identity.store
+        self.registry = identity.registry
+        self.stewards = StewardService(identity)
+
+    def erase_profile(
+        self, reference: str, *, reason: str, actor: str, progress: Progress | None = None
+    ) -> ErasureReport:
+        """Erase the profile `reference` names (ID, alias or `type:value`); NotFound when none
+        does, InvalidInput naming `reason` when it is blank."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise InvalidInput("reason", "is required: say why, for the audit log")
+        with self.identity._write_lock:
+            profile = self.identity.lookup(reference)
+            keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
+            log = tuple(self._redactions(set(keys), progress))
+            decisions = tuple(
+                d.id for d in self.stewards.all_decisions() if _names_any(d, set(keys))
+            )
+            removed = sum(1 for r in log if r.payload is None)
+            audit = new_audit_entry(
+                actor,
+                "erasure",
+                reason,
+                before=(profile.id, *profile.aliases),
+                after=(),
+                subject=profile.id,
+                details={
+                    "identifiers": len(keys),
+                    "observations_removed": removed,
+                    "observations_rewritten": len(log) - removed,
+                    "decisions": len(decisions),
+                },
+            )
+            counts = self.store.erase(Erasure(profile.id, keys, log, decisions, audit))
+        logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
+        return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
+
+    def _redactions(self, keys: set[str], progress: Progress | None) -> list[LogRedaction]:
+        found: list[LogRedaction] = []
+        after = read = 0
+        while True:
+            entries = self.store.read_log(after, LOG_PAGE)
+            if not entries:
+                return found
+            for seq, payload in entries:
+                redacted = redacted_text(payload, keys, self.registry)
+                if redacted != payload:
+                    found.append(LogRedaction(seq, redacted))
+            after = entries[-1][0]
+            read += len(entries)
+            if progress is not None:
+                progress(read)
+
+
+def _names_any(decision: Decision, keys: set[str]) -> bool:
+    return _slice_names(decision.before, keys) or _slice_names(decision.after, keys)
+
+
+def _slice_names(slice_: GraphSlice, keys: set[str]) -> bool:
+    if keys & set(slice_.assignments):
+        return True
+    return any(e.a in keys or e.b in keys for e in slice_.evidence)

@@ -1,0 +1,102 @@
+"""Erasure on Neo4j: a mixin of `Neo4jStore` removing a person in one write transaction (see
+domain/erasure.py for what goes and what stays).
+
+The steps and counts are those of SQLite's `sqlite_erasure.erase_in`, in the same order, each
+an `erase_*` statement of `cypher/`. What SQLite keeps in tables of its own lives on nodes
+here and goes with them: an identifier's guard state on its `:Identifier`, a review item's
+resolution on its `:ReviewItem`, the profile's activity sums (`act_*`) on its `:Profile`.
+Cypher cannot edit an event's identifier JSON, so the events carrying an erased key are read
+in the transaction and their new identifier lists computed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from datora_graph.domain.erasure import Erasure, ErasureCounts, redact_events
+from datora_graph.store.neo4j_access import write_audit
+from datora_graph.store.neo4j_connection import Neo4jConnection
+from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_rows import Row, chunked
+
+ROWS_PER_STATEMENT = 10_000
+
+
+class Neo4jErasure:
+    """The privacy part of `Neo4jStore`; see store/base.py for what `erase` promises."""
+
+    _neo4j: Neo4jConnection
+
+    def erase(self, erasure: Erasure) -> ErasureCounts:
+        with self._neo4j.writing():
+            return self._neo4j.execute_write(lambda tx: erase_in(tx, erasure))
+
+
+def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
+    """Apply `erasure` inside the caller's transaction (a retried transaction runs it again
+    from the start, so it keeps no state outside `tx`)."""
+    keys = sorted(set(erasure.keys))
+    deleted = list(dict.fromkeys(r.seq for r in erasure.log if r.payload is None))
+    rewritten = [{"seq": r.seq, "payload": r.payload} for r in erasure.log if r.payload is not None]
+    observations_removed = _count(tx, CYPHER.erase_delete_observations, "seqs", deleted)
+    _run(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
+    events_removed, events_rewritten = _erase_events(tx, keys)
+    _run(tx, CYPHER.erase_key_activity, "keys", keys)
+    consent = _count(tx, CYPHER.erase_consent_statements, "keys", keys)
+    _run(tx, CYPHER.erase_consent, "keys", keys)
+    evidence = _count(tx, CYPHER.erase_evidence, "keys", keys)
+    review_items = _count(tx, CYPHER.erase_review_items, "keys", keys)
+    _run(tx, CYPHER.erase_cannot_links, "keys", keys)
+    _run(tx, CYPHER.erase_must_links, "keys", keys)
+    decision_ids = list(dict.fromkeys(erasure.decisions))
+    decisions = _count(tx, CYPHER.erase_decisions, "ids", decision_ids)
+    tx.run(CYPHER.erase_merges, {"profile_id": erasure.profile_id}).consume()
+    identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
+    tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
+    write_audit(tx, [erasure.audit])
+    return ErasureCounts(
+        identifiers=identifiers,
+        observations_removed=observations_removed,
+        observations_rewritten=len(rewritten),
+        events_removed=events_removed,
+        events_rewritten=events_rewritten,
+        consent_statements=consent,
+        review_items=review_items,
+        evidence=evidence,
+        decisions=decisions,
+    )
+
+
+def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[int, int]:
+    """Events credited to an erased identifier (their first) go; the others lose the erased
+    identifiers and stay credited to the identifier they were credited to. Then the erased
+    keys' `:EventKey` nodes go: no event carries them any more."""
+    stored: dict[str, str] = {}
+    for chunk in chunked(keys, ROWS_PER_STATEMENT):
+        for record in tx.run(CYPHER.erase_events_of_keys, {"keys": list(chunk)}):
+            stored[str(record["id"])] = str(record["identifiers"])
+    removed, rewrites = redact_events(stored.items(), set(keys))
+    rows: list[Row] = [
+        {"id": r.event_id, "identifiers": r.identifiers, "gone": list(r.gone)} for r in rewrites
+    ]
+    _run(tx, CYPHER.erase_delete_events, "ids", removed)
+    _run(tx, CYPHER.erase_rewrite_events, "rows", rows)
+    _run(tx, CYPHER.erase_event_keys, "keys", keys)
+    return len(removed), len(rows)
+
+
+def _run(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> None:
+    """Run an UNWIND statement over `items`, a bounded number of rows per statement."""
+    for chunk in chunked(items, ROWS_PER_STATEMENT):
+        tx.run(statement, {name: list(chunk)}).consume()
+
+
+def _count(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> int:
+    """Like `_run`, for a statement answering how many it `removed`: the sum over the chunks."""
+    total = 0
+    for chunk in chunked(items, ROWS_PER_STATEMENT):
+        record = tx.run(statement, {name: list(chunk)}).single()
+        total += 0 if record is None else int(record["removed"])
+    return total

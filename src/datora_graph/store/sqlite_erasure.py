@@ -1,0 +1,117 @@
+"""Erasure on the embedded store: one transaction removing a person (see domain/erasure.py).
+
+Keys travel as one JSON parameter (`:keys`) expanded by `json_each`, as elsewhere. Triggers
+keep the activity and consent tables true when the identifiers and the profile row go.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from datora_graph.domain.erasure import Erasure, ErasureCounts, redact_events
+from datora_graph.store.sqlite_access import write_audit
+
+_KEYS = "(SELECT value FROM json_each(:keys))"
+
+REWRITE_OBSERVATION = "UPDATE observations SET payload = ? WHERE seq = ?"
+DELETE_OBSERVATION = "DELETE FROM observations WHERE seq = ?"
+EVENTS_OF_KEYS = f"""
+SELECT id, type, occurred_at, identifiers FROM events WHERE id IN (
+    SELECT event_id FROM event_identifiers WHERE identifier_key IN {_KEYS}
+) ORDER BY id
+"""
+DELETE_EVENT = "DELETE FROM events WHERE id = ?"
+DELETE_EVENT_CREDIT = (
+    "DELETE FROM event_credits WHERE event_type = ? AND occurred_at = ? AND event_id = ?"
+)
+REWRITE_EVENT = "UPDATE events SET identifiers = ? WHERE id = ?"
+DELETE_EVENT_IDENTIFIER = (
+    "DELETE FROM event_identifiers WHERE identifier_key = ? AND occurred_at = ? AND event_id = ?"
+)
+DELETE_ACTIVITY = f"DELETE FROM identifier_activity WHERE identifier_key IN {_KEYS}"
+DELETE_CONSENT_STATEMENTS = f"DELETE FROM consent_statements WHERE identifier_key IN {_KEYS}"
+DELETE_CONSENT = f"DELETE FROM consent WHERE identifier_key IN {_KEYS}"
+DELETE_EVIDENCE = f"DELETE FROM evidence WHERE a IN {_KEYS} OR b IN {_KEYS}"
+REVIEW_ITEMS_OF_KEYS = f"SELECT id FROM review_items WHERE a IN {_KEYS} OR b IN {_KEYS}"
+DELETE_REVIEW_RESOLUTIONS = (
+    "DELETE FROM review_resolutions WHERE item_id IN (SELECT value FROM json_each(:ids))"
+)
+DELETE_REVIEW_ITEMS = "DELETE FROM review_items WHERE id IN (SELECT value FROM json_each(:ids))"
+DELETE_GUARDS = f"DELETE FROM identifier_guards WHERE key IN {_KEYS}"
+DELETE_CANNOT_LINKS = f"DELETE FROM cannot_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
+DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
+DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
+PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
+DELETE_MERGES = """
+DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
+    OR absorbed IN (SELECT value FROM json_each(:ids))
+"""
+DELETE_ALIASES = "DELETE FROM aliases WHERE profile_id = ?"
+DELETE_IDENTIFIERS = f"DELETE FROM identifiers WHERE key IN {_KEYS}"
+DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
+
+
+def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
+    """Apply `erasure` inside the caller's transaction (the steward and access tables exist)."""
+    keys = set(erasure.keys)
+    params = {"keys": json.dumps(sorted(keys))}
+    removed = rewritten = 0
+    for redaction in erasure.log:
+        if redaction.payload is None:
+            removed += db.execute(DELETE_OBSERVATION, (redaction.seq,)).rowcount
+        else:
+            db.execute(REWRITE_OBSERVATION, (redaction.payload, redaction.seq))
+            rewritten += 1
+    events_removed, events_rewritten = _erase_events(db, keys, params)
+    db.execute(DELETE_ACTIVITY, params)
+    consent = db.execute(DELETE_CONSENT_STATEMENTS, params).rowcount
+    db.execute(DELETE_CONSENT, params)
+    evidence = db.execute(DELETE_EVIDENCE, params).rowcount
+    items = json.dumps([row[0] for row in db.execute(REVIEW_ITEMS_OF_KEYS, params)])
+    db.execute(DELETE_REVIEW_RESOLUTIONS, {"ids": items})
+    review_items = db.execute(DELETE_REVIEW_ITEMS, {"ids": items}).rowcount
+    db.execute(DELETE_GUARDS, params)
+    db.execute(DELETE_CANNOT_LINKS, params)
+    db.execute(DELETE_MUST_LINKS, params)
+    decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
+    aliases = [row[0] for row in db.execute(PROFILE_ALIASES, (erasure.profile_id,))]
+    names = [erasure.profile_id, *aliases]
+    db.execute(DELETE_MERGES, {"ids": json.dumps(names)})
+    db.execute(DELETE_ALIASES, (erasure.profile_id,))
+    identifiers = db.execute(DELETE_IDENTIFIERS, params).rowcount
+    db.execute(DELETE_PROFILE, (erasure.profile_id,))
+    write_audit(db, [erasure.audit])
+    return ErasureCounts(
+        identifiers=identifiers,
+        observations_removed=removed,
+        observations_rewritten=rewritten,
+        events_removed=events_removed,
+        events_rewritten=events_rewritten,
+        consent_statements=consent,
+        review_items=review_items,
+        evidence=evidence,
+        decisions=decisions,
+    )
+
+
+def _erase_events(
+    db: sqlite3.Connection, keys: set[str], params: dict[str, str]
+) -> tuple[int, int]:
+    """Events credited to an erased identifier (their first) go; the others lose the erased
+    identifiers and stay credited to the identifier they were credited to."""
+    found = {row[0]: row for row in db.execute(EVENTS_OF_KEYS, params).fetchall()}
+    removed, rewritten = redact_events(((i, row[3]) for i, row in found.items()), keys)
+    for event_id in removed:
+        _, event_type, occurred_at, stored = found[event_id]
+        db.execute(DELETE_EVENT, (event_id,))
+        db.execute(DELETE_EVENT_CREDIT, (event_type, occurred_at, event_id))
+        named = [f"{type_name}:{value}" for type_name, value in json.loads(stored)]
+        db.executemany(DELETE_EVENT_IDENTIFIER, [(key, occurred_at, event_id) for key in named])
+    for rewrite in rewritten:
+        occurred_at = found[rewrite.event_id][2]
+        db.execute(REWRITE_EVENT, (rewrite.identifiers, rewrite.event_id))
+        db.executemany(
+            DELETE_EVENT_IDENTIFIER, [(key, occurred_at, rewrite.event_id) for key in rewrite.gone]
+        )
+    return len(removed), len(rewritten)

@@ -1,0 +1,153 @@
+"""Erasure over REST and GraphQL, on a real server: the person goes, the neighbour stays, the
+audit log names the key, and only an `admin` key may erase."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.api.graphql.conftest import GraphQLClient
+from tests.conftest import auth_headers
+
+from datora_graph.config import Settings
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.store import open_store
+
+from .payloads import event, obs
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+ERASE = """
+mutation($profile: String!, $reason: String!) {
+  eraseProfile(profile: $profile, reason: $reason) {
+    profileId aliases auditId
+    removed { identifiers observationsRemoved observationsRewritten eventsRemoved decisions }
+  }
+}
+"""
+
+
+def people(client: httpx.Client) -> None:
+    items = [
+        obs("o1", "email:ann@acme.io", "cookie_id:c-ann", at=1, first_name="Ann"),
+        obs("o2", "email:bob@acme.io", "cookie_id:c-bob", at=2, first_name="Bob"),
+    ]
+    assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 2
+    events = [event("e1", "purchase", "email:ann@acme.io", at=3, revenue=12)]
+    assert client.post("/v1/events", json={"events": events}).json()["accepted"] == 1
+
+
+def audit_of(settings: Settings) -> list[tuple[str, str, str]]:
+    store = open_store(settings)
+    try:
+        entries = store.list_audit(AuditFilter()).items
+        return [(e.action, e.actor, e.reason) for e in entries if e.action == "erasure"]
+    finally:
+        store.close()
+
+
+def test_an_admin_key_erases_a_person_over_rest(client: httpx.Client, settings: Settings) -> None:
+    people(client)
+    ann = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()
+
+    response = client.post(
+        "/v1/erasures", json={"profile": "email:ANN@acme.io", "reason": "GDPR request 7"}
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["profile_id"] == ann["id"]
+    assert body["removed"]["identifiers"] == 2
+    assert body["removed"]["observations_removed"] == 1
+    assert body["removed"]["events_removed"] == 1
+    gone = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"})
+    assert gone.status_code == 404
+    assert client.get(f"/v1/profiles/{ann['id']}").status_code == 404
+    bob = client.get("/v1/profiles", params={"identifier": "email:bob@acme.io"}).json()
+    assert bob["attributes"] == {"first_name": "Bob"}
+    assert audit_of(settings) == [("erasure", "test-admin", "GDPR request 7")]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"profile": "email:nobody@acme.io", "reason": "x"}, 404, None),
+        ({"profile": "email:ann@acme.io"}, 422, "reason"),
+        ({"profile": "email:ann@acme.io", "reason": "   "}, 422, "reason"),
+        ({"reason": "x"}, 422, "profile"),
+    ],
+)
+def test_a_bad_erasure_request_is_refused_and_names_the_field(
+    client: httpx.Client, body: dict[str, str], status: int, field: str | None
+) -> None:
+    people(client)
+
+    response = client.post("/v1/erasures", json=body)
+
+    assert response.status_code == status, response.text
+    assert response.json()["error"].get("field") == field
+    assert client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).is_success
+
+
+@pytest.fixture
+def graphql_client(server: str, admin_token: str) -> Iterator[GraphQLClient]:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
+        yield GraphQLClient(http)
+
+
+def test_erase_profile_over_graphql(
+    client: httpx.Client, graphql_client: GraphQLClient, settings: Settings
+) -> None:
+    people(client)
+
+    erased = graphql_client.data(ERASE, profile="cookie_id:c-ann", reason="GDPR request 8")[
+        "eraseProfile"
+    ]
+
+    assert erased["removed"] == {
+        "identifiers": 2,
+        "observationsRemoved": 1,
+        "observationsRewritten": 0,
+        "eventsRemoved": 1,
+        "decisions": 0,
+    }
+    found = graphql_client.post(
+        '{ profileByIdentifier(type: "email", value: "ann@acme.io") { id } }'
+    )
+    assert found["data"] is None or found["data"]["profileByIdentifier"] is None
+    assert audit_of(settings) == [("erasure", "test-admin", "GDPR request 8")]
+    missing = graphql_client.error(ERASE, profile="email:ann@acme.io", reason="again")
+    assert missing["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_only_an_admin_key_may_erase(client: httpx.Client, server: str, settings: Settings) -> None:
+    people(client)
+    store = open_store(settings)
+    try:
+        steward = auth_headers(store, "steward-key", "steward")
+    finally:
+        store.close()
+    with httpx.Client(base_url=server, timeout=30, headers=steward) as http:
+        rest = http.post("/v1/erasures", json={"profile": "email:ann@acme.io", "reason": "x"})
+        error = GraphQLClient(http).error(ERASE, profile="email:ann@acme.io", reason="x")
+
+    assert rest.status_code == 403
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).is_success
+
+
+def test_the_readme_erasure_example_runs(
+    client: httpx.Client, graphql_client: GraphQLClient
+) -> None:
+    text = README.read_text()
+    section = text[text.index("\n## Erasing a person\n") :]
+    [example] = re.findall(r"```graphql\n(.*?)```", section[: section.index("\n## ", 1)], re.S)
+    client.post("/v1/observations", json={"observations": [obs("o1", "email:ann@acme.io")]})
+
+    erased = graphql_client.data(example)["eraseProfile"]
+
+    assert erased["removed"]["identifiers"] == 1
+    assert erased["removed"]["observationsRemoved"] == 1

@@ -1,0 +1,183 @@
+"""Erasure on every store: the person goes from the graph, the logs, the events, consent and
+the decision log; the people they touched stay whole; a rebuild does not bring them back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from datora_graph.config import Settings
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.errors import InvalidInput, NotFound
+from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
+from datora_graph.erasure_service import ErasureService
+from datora_graph.segment_service import SegmentService
+from datora_graph.services import IdentityService
+from datora_graph.steward_service import StewardService
+from datora_graph.store.base import GraphStore
+
+ANN_EMAIL, ANN_CRM, ANN_COOKIE = "email:ann@acme.io", "crm_id:C-1", "cookie_id:c-ann"
+BOB_EMAIL, BOB_CRM, BOB_COOKIE = "email:bob@acme.io", "crm_id:C-2", "cookie_id:c-bob"
+ANN_KEYS = (ANN_EMAIL, ANN_CRM, ANN_COOKIE)
+BOB_KEYS = (BOB_EMAIL, BOB_CRM, BOB_COOKIE)
+
+
+def ids(*keys: str) -> list[dict[str, str]]:
+    return [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys]
+
+
+def obs(item_id: str, minute: int, *keys: str, **attributes: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": item_id,
+        "source": "crm",
+        "observed_at": f"2026-05-01T10:{minute:02d}:00Z",
+        "identifiers": ids(*keys),
+    }
+    if attributes:
+        item["attributes"] = attributes
+    return item
+
+
+def event(item_id: str, minute: int, *keys: str) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "type": "purchase",
+        "occurred_at": f"2026-05-01T11:{minute:02d}:00Z",
+        "source": "shop",
+        "identifiers": ids(*keys),
+        "properties": {"revenue": 10},
+    }
+
+
+@pytest.fixture
+def identity(store: GraphStore, tmp_path: Any) -> IdentityService:
+    return IdentityService(store, Settings(db=tmp_path / "unused.db"))
+
+
+def world(identity: IdentityService) -> dict[str, Any]:
+    """Ann (one alias, a consent, two events of her own) and Bob (a consent, an event that
+    also names Ann's email); a record joining Ann's CRM number to Bob's cookie, held; its
+    review item rejected by a steward."""
+    report = identity.ingest_observations(
+        [
+            obs("o1", 1, ANN_CRM, ANN_EMAIL, first_name="Ann"),
+            obs("o2", 2, ANN_COOKIE),
+            obs("o3", 3, ANN_EMAIL, ANN_COOKIE),
+            obs("o4", 4, BOB_EMAIL, BOB_COOKIE, first_name="Bob"),
+            obs("o5", 5, BOB_CRM, BOB_EMAIL),
+            obs("o6", 6, ANN_CRM, BOB_COOKIE, first_name="Ann"),
+        ]
+    )
+    assert report.accepted == 6
+    identity.ingest_events(
+        [
+            event("e1", 1, ANN_EMAIL),
+            event("e2", 2, ANN_COOKIE, BOB_EMAIL),
+            event("e3", 3, BOB_COOKIE, ANN_EMAIL),
+            event("e4", 4, BOB_EMAIL),
+        ]
+    )
+    segments = SegmentService(identity.store, identity.settings)
+    segments.record_consent(
+        [
+            {
+                "identifier": ids(k)[0],
+                "purpose": "email_marketing",
+                "status": "granted",
+                "source": "web",
+            }
+            for k in (ANN_EMAIL, BOB_EMAIL)
+        ]
+    )
+    [item] = identity.store.list_review_items(ReviewFilter()).items
+    assert {item.a, item.b} == {ANN_CRM, BOB_COOKIE}
+    stewards = StewardService(identity)
+    decision = stewards.resolve_review_item(item.id, False, reason="two people", actor="s")
+    ann, bob = identity.lookup(ANN_EMAIL), identity.lookup(BOB_EMAIL)
+    assert ann.id != bob.id
+    assert ann.aliases, "o3 merged two of Ann's profiles"
+    return {"ann": ann, "bob": bob, "decision": decision.id}
+
+
+def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> None:
+    before = world(identity)
+    ann, bob = before["ann"], before["bob"]
+    store = identity.store
+    bob_journey = [e.id for e in store.journey(bob.id, JourneyQuery()).events]
+
+    report = ErasureService(identity).erase_profile(
+        "email:Ann@Acme.io", reason="GDPR request 114", actor="dpo"
+    )
+
+    assert report.profile_id == ann.id
+    assert set(report.aliases) == set(ann.aliases)
+    counts = report.counts
+    assert counts.identifiers == 3
+    assert (counts.observations_removed, counts.observations_rewritten) == (3, 1)
+    assert (counts.events_removed, counts.events_rewritten) == (2, 1)
+    assert (counts.consent_statements, counts.review_items, counts.decisions) == (1, 1, 1)
+    for key in ANN_KEYS:
+        with pytest.raises(NotFound):
+            identity.lookup(key)
+    assert store.resolve_profile_ids([ann.id, *ann.aliases]) == {}
+    assert store.profile_ids_for_identifiers(ANN_KEYS) == {}
+    log = [json.loads(payload) for _, payload in store.read_log(0, 100)]
+    assert [item["id"] for item in log] == ["o4", "o5", "o6"]
+    assert log[2] == {
+        "id": "o6",
+        "source": "crm",
+        "observed_at": "2026-05-01T10:06:00Z",
+        "identifiers": ids(BOB_COOKIE),
+    }, "Ann's CRM number and the attributes it anchored are gone"
+    assert store.known_observation_ids(["o1", "o6"]) == {"o6"}
+    assert store.known_event_ids(["e1", "e2", "e3", "e4"]) == {"e3", "e4"}
+    journey = store.journey(bob.id, JourneyQuery()).events
+    assert [e.id for e in journey] == ["e3", "e4"] == [i for i in bob_journey if i != "e2"]
+    assert [i.key for i in journey[0].identifiers] == [BOB_COOKIE]
+    assert store.list_review_items(ReviewFilter(status=None)).items == []
+    assert store.consent_of_identifiers([ANN_EMAIL, BOB_EMAIL]).keys() == {BOB_EMAIL}
+    assert store.get_decisions([before["decision"]]) == {}
+    assert store.list_cannot_links() == []
+    assert store.merge_history([ann.id]) in ({}, {ann.id: []})
+    assert store.trait_facts([ann.id]) in ({}, {ann.id: None})
+    [entry] = [e for e in store.list_audit(AuditFilter()).items if e.action == "erasure"]
+    assert (entry.actor, entry.reason, entry.subject) == ("dpo", "GDPR request 114", ann.id)
+    assert set(entry.before) == {ann.id, *ann.aliases}
+    assert entry.id == report.audit_id
+    assert not any("ann" in json.dumps(e.details).lower() for e in [entry])
+    kept = identity.lookup(BOB_EMAIL)
+    assert kept.id == bob.id
+    assert sorted(i.identifier.key for i in kept.identifiers) == sorted(BOB_KEYS)
+    stats = store.stats()
+    assert (stats.identifiers, stats.observations, stats.events) == (3, 3, 2)
+
+
+def test_a_rebuild_after_an_erasure_does_not_bring_the_person_back(
+    identity: IdentityService,
+) -> None:
+    world(identity)
+    ErasureService(identity).erase_profile(ANN_CRM, reason="GDPR request 115", actor="dpo")
+    bob = identity.lookup(BOB_EMAIL)
+
+    identity.rebuild()
+
+    assert identity.store.profile_ids_for_identifiers(ANN_KEYS) == {}
+    again = identity.lookup(BOB_EMAIL)
+    assert sorted(i.identifier.key for i in again.identifiers) == sorted(BOB_KEYS)
+    assert again.id == bob.id
+
+
+def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService) -> None:
+    world(identity)
+    erasures = ErasureService(identity)
+
+    with pytest.raises(NotFound):
+        erasures.erase_profile("email:nobody@acme.io", reason="x", actor="dpo")
+    with pytest.raises(NotFound):
+        erasures.erase_profile("prf_nobody", reason="x", actor="dpo")
+    with pytest.raises(InvalidInput) as blank:
+        erasures.erase_profile(ANN_EMAIL, reason="  ", actor="dpo")
+    assert blank.value.field == "reason"
+    assert identity.lookup(ANN_EMAIL).id

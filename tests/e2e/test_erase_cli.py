@@ -1,0 +1,58 @@
+"""`datora erase`, run as a privacy officer runs it: asks first, erases, audits as `cli:<user>`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.e2e.test_cli import cli_env, datora, datora_executable, write_jsonl
+from tests.e2e.test_steward_cli import observation
+
+pytestmark = pytest.mark.slow
+
+
+def two_people(tmp_path: Path) -> Path:
+    db = tmp_path / "erase.db"
+    source = write_jsonl(
+        tmp_path / "obs.jsonl",
+        observation("o1", "email:ann@acme.io", "cookie_id:c-ann", minute=1),
+        observation("o2", "email:bob@acme.io", "cookie_id:c-bob", minute=2),
+        observation("o3", "email:ann@acme.io", "phone:+14155550101", minute=3),
+    )
+    datora("ingest", "observations", source, "--db", db)
+    return db
+
+
+def test_erase_asks_then_erases_and_is_audited(tmp_path: Path) -> None:
+    db = two_people(tmp_path)
+
+    declined = subprocess.run(
+        [datora_executable(), "erase", "email:ann@acme.io", "--reason", "GDPR 9", "--db", str(db)],
+        input="n\n",
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=120,
+    )
+    assert declined.returncode != 0
+    assert "Erase profile prf_" in declined.stderr
+    datora("profile", "show", "email:ann@acme.io", "--db", db)
+
+    erased = json.loads(
+        datora("erase", "email:ann@acme.io", "--reason", "GDPR 9", "--yes", "--db", db).stdout
+    )
+
+    assert erased["removed"]["identifiers"] == 3
+    assert erased["removed"]["observations_removed"] == 2
+    shown = datora("profile", "show", "email:ann@acme.io", "--db", db, ok=False)
+    assert shown.returncode != 0
+    datora("profile", "show", "email:bob@acme.io", "--db", db)
+    audit = datora("audit", "--db", db).stdout
+    assert "erasure" in audit
+    assert f"cli:{getpass.getuser()}" in audit
+    again = datora("erase", "email:ann@acme.io", "--reason", "x", "--yes", "--db", db, ok=False)
+    assert again.returncode != 0
+    assert "ann@acme.io" in again.stderr

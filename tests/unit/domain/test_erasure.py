@@ -1,0 +1,72 @@
+"""Redacting a logged observation for an erasure: what goes, what stays, and whose attributes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from datora_graph.domain.erasure import redact_observation, redacted_text
+from datora_graph.domain.identifiers import IdentifierRegistry
+
+REGISTRY = IdentifierRegistry.default()
+ERASED = {"email:ann@acme.io", "crm_id:C-1"}
+
+
+def item(*pairs: tuple[str, str], **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "o1",
+        "source": "crm",
+        "observed_at": "2026-05-01T10:00:00Z",
+        "identifiers": [{"type": t, "value": v} for t, v in pairs],
+        **extra,
+    }
+
+
+def test_an_observation_without_the_person_is_left_as_it_is() -> None:
+    sent = item(("email", "bob@acme.io"), attributes={"first_name": "Bob"})
+
+    assert redact_observation(sent, ERASED, REGISTRY) == sent
+    text = json.dumps(sent)
+    assert redacted_text(text, ERASED, REGISTRY) is text
+
+
+def test_an_observation_of_the_person_alone_goes_whatever_the_spelling() -> None:
+    sent = item(("email", " Ann@ACME.io "), ("crm_id", "C-1"), attributes={"first_name": "Ann"})
+
+    assert redact_observation(sent, ERASED, REGISTRY) is None
+
+
+def test_the_person_is_cut_out_of_a_shared_observation_with_the_attributes_they_anchored() -> None:
+    sent = item(("crm_id", "C-1"), ("cookie_id", "c-bob"), attributes={"first_name": "Ann"})
+
+    assert redact_observation(sent, ERASED, REGISTRY) == item(("cookie_id", "c-bob"))
+
+
+def test_attributes_anchored_in_someone_else_stay() -> None:
+    sent = item(("crm_id", "C-2"), ("email", "ann@acme.io"), attributes={"first_name": "Bob"})
+
+    assert redact_observation(sent, ERASED, REGISTRY) == item(
+        ("crm_id", "C-2"), attributes={"first_name": "Bob"}
+    )
+
+
+def test_consent_statements_about_the_person_go_and_the_others_stay() -> None:
+    about_ann = {
+        "purpose": "ads",
+        "status": "granted",
+        "identifier": {"type": "email", "value": "ANN@acme.io"},
+    }
+    about_all = {"purpose": "email_marketing", "status": "granted"}
+    sent = item(("email", "ann@acme.io"), ("cookie_id", "c-bob"), consent=[about_ann, about_all])
+
+    redacted = redact_observation(sent, ERASED, REGISTRY)
+
+    assert redacted is not None
+    assert redacted["consent"] == [about_all]
+    assert redacted["identifiers"] == [{"type": "cookie_id", "value": "c-bob"}]
+
+
+def test_a_junk_value_the_person_shared_a_record_with_is_not_theirs() -> None:
+    sent = item(("email", "ann@acme.io"), ("phone", "0000000000"))
+
+    assert redact_observation(sent, ERASED, REGISTRY) == item(("phone", "0000000000"))
