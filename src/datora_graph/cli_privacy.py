@@ -4,7 +4,8 @@
     datora erase prf_0123 --reason "GDPR request 2026-115" --yes
 
 It shows whom it is about to erase and asks first (`--yes` skips the question, for scripts),
-shows progress while it reads the observation log, and prints what went as JSON. The erasure
+shows progress while it brings the log index up to date (log_index.py: the observations
+logged since the last split or erasure), and prints what went as JSON. The erasure
 is audited with the actor `cli:<operating-system user>`.
 """
 
@@ -18,6 +19,7 @@ import typer
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_steward import ReasonOption, actor
 from datora_graph.erasure_service import ErasureService
+from datora_graph.log_index import LogIndex
 
 
 def erase(
@@ -43,9 +45,9 @@ def erase(
                 abort=True,
                 err=True,
             )
-        total = service.stats().observations
+        pending = LogIndex(service.store, service.registry).pending()
         with cli._progress() as bar:
-            task = bar.add_task("reading the observation log", total=total or None, items=0)
+            task = bar.add_task("indexing the observation log", total=pending or None, items=0)
             report = ErasureService(service).erase_profile(
                 found.id,
                 reason=reason,

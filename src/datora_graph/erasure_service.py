@@ -4,31 +4,27 @@
                                                     reason="GDPR request 2026-114", actor="dpo")
 
 The profile is found by its ID, an alias or any identifier. Under the identity service's
-write lock (no ingest interleaves), the observation log is read once to find what carried the
-person (there is no index from identifier to observation, so this takes time in proportion to
-the log, as a split does), the steward decisions naming them are found, and the store removes
-everything in one transaction with the audit entry (see domain/erasure.py). The entry names
+write lock (no ingest interleaves), the observations that carried the person are found through
+the log index (log_index.py; caught up first, with `progress`), the steward decisions naming
+them are found, and the store removes everything in one transaction with the audit entry (see
+domain/erasure.py). The entry names
 the profile IDs and the counts, never an identifier: the audit log outlives the person.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from datora_graph.domain.audit import new_audit_entry
 from datora_graph.domain.erasure import Erasure, ErasureCounts, LogRedaction, redacted_text
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.steward import Decision, GraphSlice
+from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
-LOG_PAGE = 5_000
-
-Progress = Callable[[int], None]
-"""Called with the number of logged observations read so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +80,11 @@ class ErasureService:
 
     def _redactions(self, keys: set[str], progress: Progress | None) -> list[LogRedaction]:
         found: list[LogRedaction] = []
-        after = read = 0
-        while True:
-            entries = self.store.read_log(after, LOG_PAGE)
-            if not entries:
-                return found
-            for seq, payload in entries:
-                redacted = redacted_text(payload, keys, self.registry)
-                if redacted != payload:
-                    found.append(LogRedaction(seq, redacted))
-            after = entries[-1][0]
-            read += len(entries)
-            if progress is not None:
-                progress(read)
+        for seq, payload in LogIndex(self.store, self.registry).observations_with(keys, progress):
+            redacted = redacted_text(payload, keys, self.registry)
+            if redacted != payload:
+                found.append(LogRedaction(seq, redacted))
+        return found
 
 
 def _names_any(decision: Decision, keys: set[str]) -> bool:

@@ -22,12 +22,12 @@ from datora_graph.domain.steward import (
     StewardChange,
 )
 from datora_graph.domain.survivorship import SurvivorshipRules
+from datora_graph.log_index import LogIndex
 from datora_graph.resolution.steward import plan_merge, plan_split
 from datora_graph.store.base import GraphStore
 
 MANUAL_SOURCE = "steward"
 """The source of the `manual` evidence a steward's merge records between the two profiles."""
-LOG_PAGE = 5000
 
 
 class GraphChanges:
@@ -176,22 +176,15 @@ class GraphChanges:
                 )
 
     def observations_of(self, keys: set[str]) -> list[Observation]:
-        """The logged observations carrying any of `keys`. The log has no index by
-        identifier, so this reads it whole: a split costs time in proportion to the log."""
+        """The logged observations carrying any of `keys`, found through the log index."""
         found: list[Observation] = []
-        after = 0
-        while True:
-            entries = self.store.read_log(after, LOG_PAGE)
-            if not entries:
-                return found
-            for seq, payload in entries:
-                try:
-                    observation = parse_observation(json.loads(payload), self.registry, payload)
-                except InvalidInput:
-                    continue
-                if any(i.key in keys for i in observation.identifiers):
-                    found.append(observation.with_seq(seq))
-            after = entries[-1][0]
+        for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
+            try:
+                observation = parse_observation(json.loads(payload), self.registry, payload)
+            except InvalidInput:
+                continue
+            found.append(observation.with_seq(seq))
+        return found
 
 
 def _now() -> datetime:

@@ -132,6 +132,11 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
         "identifiers": ids(BOB_COOKIE),
     }, "Ann's CRM number and the attributes it anchored are gone"
     assert store.known_observation_ids(["o1", "o6"]) == {"o6"}
+    assert store.logged_observations_with(ANN_KEYS) == [], "the log index forgets them"
+    assert [json.loads(p)["id"] for _, p in store.logged_observations_with([BOB_COOKIE])] == [
+        "o4",
+        "o6",
+    ]
     assert store.known_event_ids(["e1", "e2", "e3", "e4"]) == {"e3", "e4"}
     journey = store.journey(bob.id, JourneyQuery()).events
     assert [e.id for e in journey] == ["e3", "e4"] == [i for i in bob_journey if i != "e2"]

@@ -3,7 +3,7 @@ undo and rebuild, with journeys, traits and segments following the identifiers."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
+from datora_graph.log_index import LogIndex
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
@@ -253,6 +254,27 @@ def test_a_split_is_not_merged_back_past_a_guard(
     )
     assert state(identity) == before
     assert stewards.get_decision(split.id).undone_by is None
+
+
+def test_a_split_reads_the_observations_it_needs_through_the_log_index(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    fused = kiosk_world(identity)
+    assert LogIndex(identity.store, identity.registry).catch_up() == 5
+    store = identity.store
+    reads: list[int] = []
+    read_log = store.read_log
+
+    def counted(after_seq: int, limit: int) -> Sequence[tuple[int, str]]:
+        reads.append(after_seq)
+        return read_log(after_seq, limit)
+
+    store.read_log = counted  # type: ignore[method-assign]
+    split = split_off_bob(stewards, fused)
+
+    assert reads == [store.last_sequence()], "only a look past the end of the indexed log"
+    bob = next(p for p in split.profiles_after if p != fused)
+    assert identity.store.get_profiles([bob])[bob].attributes == {"first_name": "Bob"}
 
 
 def test_a_manual_merge_is_refused_by_a_cannot_link(

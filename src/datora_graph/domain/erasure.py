@@ -109,7 +109,7 @@ def redact_observation(
     erased: list[tuple[int, str]] = []
     best: tuple[int, str, bool] | None = None
     for raw in payload.get("identifiers", ()):
-        key, junk = _key_of(raw, registry)
+        key, junk = raw_key(raw, registry)
         gone = key is not None and key in keys
         if gone:
             erased.append((registry.priority(str(raw["type"])), key or ""))
@@ -146,7 +146,9 @@ def redacted_text(payload: str, keys: Collection[str], registry: IdentifierRegis
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
 
 
-def _key_of(raw: Any, registry: IdentifierRegistry) -> tuple[str | None, bool]:
+def raw_key(raw: Any, registry: IdentifierRegistry) -> tuple[str | None, bool]:
+    """The key of an identifier as a logged observation holds it (`{"type", "value"}`), and
+    whether it is junk; (None, False) for anything the registry does not accept."""
     if not isinstance(raw, Mapping):
         return None, False
     try:
@@ -160,5 +162,5 @@ def _names_erased(
     statement: Mapping[str, Any], keys: Collection[str], registry: IdentifierRegistry
 ) -> bool:
     """A statement names its identifier, or else applies to those the observation carries."""
-    key, _ = _key_of(statement.get("identifier"), registry)
+    key, _ = raw_key(statement.get("identifier"), registry)
     return key is not None and key in keys

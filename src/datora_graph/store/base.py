@@ -266,11 +266,25 @@ class GraphStore(Protocol):
         must-links and cannot-links survive `reset_derived`."""
         ...
 
+    # -- the index from identifier to logged observation (log_index.py) --------------------
+    def log_index_position(self) -> int:
+        """The log position up to which `index_log` has indexed the log (0: none)."""
+        ...
+
+    def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
+        """Record that the observation at each `(key, seq)` carried the identifier `key`, and
+        that the log is indexed up to `through_seq`, in one transaction. Kept by a rebuild."""
+        ...
+
+    def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
+        """(seq, payload) of the indexed observations carrying any of `keys`, oldest first."""
+        ...
+
     # -- privacy ------------------------------------------------------------------------
     def erase(self, erasure: Erasure) -> ErasureCounts:
         """Remove the profile and everything holding its identifiers, redact the observation
-        log as `erasure.log` says, and write `erasure.audit`, in one transaction (see
-        domain/erasure.py for what goes and what stays)."""
+        log as `erasure.log` says (the erased keys leave the log index too), and write
+        `erasure.audit`, in one transaction (see domain/erasure.py for what goes)."""
         ...
 
     # -- access control and the audit log (issue 5) -------------------------------------

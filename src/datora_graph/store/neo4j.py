@@ -43,6 +43,7 @@ from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_erasure import Neo4jErasure
 from datora_graph.store.neo4j_export import Neo4jExport
+from datora_graph.store.neo4j_log_index import Neo4jLogIndex
 from datora_graph.store.neo4j_segments import Neo4jSegments
 from datora_graph.store.neo4j_steward import Neo4jSteward
 
@@ -61,7 +62,9 @@ DELETES_PER_TRANSACTION = 10_000
 __all__ = ["Neo4jStore", "Neo4jTarget"]
 
 
-class Neo4jStore(Neo4jSegments, Neo4jSteward, Neo4jErasure, Neo4jAccess, Neo4jExport):
+class Neo4jStore(
+    Neo4jSegments, Neo4jSteward, Neo4jErasure, Neo4jLogIndex, Neo4jAccess, Neo4jExport
+):
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 
     def __init__(self, target: Neo4jTarget) -> None:

@@ -51,6 +51,7 @@ class Neo4jStatements:
     schema_audit_id: LiteralString
     schema_audit_at: LiteralString
     schema_audit_profile_id: LiteralString
+    schema_log_key: LiteralString
     await_indexes: LiteralString
     # -- meta values, ID counters and the commit guard ---------------------------------------
     meta_get: LiteralString
@@ -99,6 +100,9 @@ class Neo4jStatements:
     merge_history: LiteralString
     list_review_items: LiteralString
     stats: LiteralString
+    # -- the log index (neo4j_log_index.py) ---------------------------------------------------
+    index_log: LiteralString
+    logged_observations_with: LiteralString
     # -- bulk reads (neo4j_export.py) --------------------------------------------------------
     events_page: LiteralString
     list_cannot_links: LiteralString
@@ -140,6 +144,7 @@ class Neo4jStatements:
     # -- erasure, in the order it is applied (neo4j_erasure.py) --------------------------------
     erase_delete_observations: LiteralString
     erase_rewrite_observations: LiteralString
+    erase_log_keys: LiteralString
     erase_events_of_keys: LiteralString
     erase_delete_events: LiteralString
     erase_rewrite_events: LiteralString

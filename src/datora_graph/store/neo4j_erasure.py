@@ -4,7 +4,8 @@ domain/erasure.py for what goes and what stays).
 The steps and counts are those of SQLite's `sqlite_erasure.erase_in`, in the same order, each
 an `erase_*` statement of `cypher/`. What SQLite keeps in tables of its own lives on nodes
 here and goes with them: an identifier's guard state on its `:Identifier`, a review item's
-resolution on its `:ReviewItem`, the profile's activity sums (`act_*`) on its `:Profile`.
+resolution on its `:ReviewItem`, the profile's activity sums (`act_*`) on its `:Profile`, the
+log index's rows (`neo4j_log_index.py`) on the erased keys' `:LogKey` nodes, which go.
 Cypher cannot edit an event's identifier JSON, so the events carrying an erased key are read
 in the transaction and their new identifier lists computed here.
 """
@@ -42,6 +43,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     rewritten = [{"seq": r.seq, "payload": r.payload} for r in erasure.log if r.payload is not None]
     observations_removed = _count(tx, CYPHER.erase_delete_observations, "seqs", deleted)
     _run(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
+    _run(tx, CYPHER.erase_log_keys, "keys", keys)
     events_removed, events_rewritten = _erase_events(tx, keys)
     _run(tx, CYPHER.erase_key_activity, "keys", keys)
     consent = _count(tx, CYPHER.erase_consent_statements, "keys", keys)

@@ -56,6 +56,7 @@ from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.sqlite_access import SqliteAccess, write_audit
 from datora_graph.store.sqlite_erasure import erase_in
 from datora_graph.store.sqlite_export import SqliteExport
+from datora_graph.store.sqlite_log_index import SqliteLogIndex
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
 from datora_graph.store.wal_checkpointer import WalCheckpointer
@@ -65,7 +66,7 @@ WRITER_CACHE_KIB = 256 * 1024
 """Page cache of the one writing connection; each reading connection keeps 64 MiB."""
 
 
-class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
+class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, SqliteExport):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 
     def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
@@ -149,6 +150,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteAccess, SqliteExport):
     def erase(self, erasure: Erasure) -> ErasureCounts:
         self._steward_schema()
         self._access_schema()
+        self._log_index_schema()
         with self._transaction() as db:
             return erase_in(db, erasure)
 

@@ -11,6 +11,7 @@ import sqlite3
 
 from datora_graph.domain.erasure import Erasure, ErasureCounts, redact_events
 from datora_graph.store.sqlite_access import write_audit
+from datora_graph.store.sqlite_log_index import forget_log_keys
 
 _KEYS = "(SELECT value FROM json_each(:keys))"
 
@@ -53,7 +54,8 @@ DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
 
 
 def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
-    """Apply `erasure` inside the caller's transaction (the steward and access tables exist)."""
+    """Apply `erasure` inside the caller's transaction (the steward, access and log-index
+    tables exist)."""
     keys = set(erasure.keys)
     params = {"keys": json.dumps(sorted(keys))}
     removed = rewritten = 0
@@ -63,6 +65,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         else:
             db.execute(REWRITE_OBSERVATION, (redaction.payload, redaction.seq))
             rewritten += 1
+    forget_log_keys(db, keys)
     events_removed, events_rewritten = _erase_events(db, keys, params)
     db.execute(DELETE_ACTIVITY, params)
     consent = db.execute(DELETE_CONSENT_STATEMENTS, params).rowcount

@@ -1,0 +1,68 @@
+"""Which logged observations carried an identifier: the index a split and an erasure read.
+
+Both need the observations of one profile's identifiers: a split to recompute each part's
+golden attributes, an erasure to redact them. Reading the whole log for that took time in
+proportion to the log, under the write lock that holds ingest back. The store keeps an index
+from identifier key to log position instead (`GraphStore.index_log`).
+
+Ingest does not write it: that would cost every observation a few more random index writes
+on the path the throughput target is about. It is caught up behind the log when it is needed,
+a page at a time, each page its own short transaction: the first split or erasure after a
+large ingest reads what was added since (once), the next ones read a few index ranges.
+Normalising keys takes the registry, which lives here, not in the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+
+from datora_graph.domain.erasure import raw_key
+from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.store.base import GraphStore
+
+PAGE = 5_000
+
+Progress = Callable[[int], None]
+"""Called with the number of logged observations indexed so far by this catch-up."""
+
+
+class LogIndex:
+    """The identifier → observation index of one store, caught up on demand."""
+
+    def __init__(self, store: GraphStore, registry: IdentifierRegistry) -> None:
+        self.store = store
+        self.registry = registry
+
+    def pending(self) -> int:
+        """How many logged observations (at most) the next catch-up reads."""
+        return max(0, self.store.last_sequence() - self.store.log_index_position())
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Index the observations logged since the last catch-up; answers how many."""
+        after = self.store.log_index_position()
+        done = 0
+        while True:
+            entries = self.store.read_log(after, PAGE)
+            if not entries:
+                return done
+            rows = [(key, seq) for seq, payload in entries for key in self.keys_of(payload)]
+            after = entries[-1][0]
+            self.store.index_log(rows, after)
+            done += len(entries)
+            if progress is not None:
+                progress(done)
+
+    def observations_with(
+        self, keys: Collection[str], progress: Progress | None = None
+    ) -> list[tuple[int, str]]:
+        """(seq, payload) of every logged observation carrying one of `keys`, oldest first."""
+        self.catch_up(progress)
+        return self.store.logged_observations_with(keys) if keys else []
+
+    def keys_of(self, payload: str) -> set[str]:
+        """The keys of the identifiers a logged observation carries (junk ones too)."""
+        keys = (
+            raw_key(raw, self.registry)[0] for raw in json.loads(payload).get("identifiers", ())
+        )
+        return {key for key in keys if key is not None}

@@ -1,0 +1,77 @@
+"""The index from identifier to logged observation on the embedded store (see log_index.py).
+
+`log_keys` holds one row per (identifier key, log position), clustered by key, so the
+observations of a profile's identifiers are a few index ranges, not a read of the whole log.
+It is filled behind the log by the service (`index_log`), up to the position kept in `meta`
+(`log_keys_through`), and is about the log, not the graph: a rebuild keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+
+from datora_graph.store.sqlite_sql import GET_META, SET_META
+
+POSITION = "log_keys_through"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS log_keys (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+"""
+INSERT_LOG_KEY = "INSERT OR IGNORE INTO log_keys (key, seq) VALUES (?, ?)"
+LOGGED_WITH = """
+SELECT o.seq, o.payload FROM observations o
+WHERE o.seq IN (SELECT seq FROM log_keys WHERE key IN (SELECT value FROM json_each(?)))
+ORDER BY o.seq
+"""
+DELETE_LOG_KEYS = "DELETE FROM log_keys WHERE key IN (SELECT value FROM json_each(?))"
+
+
+class SqliteLogIndex:
+    """The log-index part of `SqliteStore`; see store/base.py for what each method promises."""
+
+    _writer: sqlite3.Connection
+    _write_lock: threading.RLock
+    _log_index_ready: bool = False
+
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _log_index_schema(self) -> None:
+        if not self._log_index_ready:
+            with self._write_lock:
+                self._writer.executescript(SCHEMA)
+                self._log_index_ready = True
+
+    def log_index_position(self) -> int:
+        self._log_index_schema()
+        with self._read() as db:
+            row = db.execute(GET_META, (POSITION,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
+        self._log_index_schema()
+        with self._transaction() as db:
+            db.executemany(INSERT_LOG_KEY, rows)
+            db.execute(SET_META, (POSITION, str(through_seq)))
+
+    def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
+        self._log_index_schema()
+        with self._read() as db:
+            found = db.execute(LOGGED_WITH, (json.dumps(sorted(set(keys))),)).fetchall()
+        return [(int(seq), str(payload)) for seq, payload in found]
+
+
+def forget_log_keys(db: sqlite3.Connection, keys: Collection[str]) -> None:
+    """Inside an erasure's transaction (the table exists): the erased identifiers leave the
+    index; the observations that carried only them left the log."""
+    db.execute(DELETE_LOG_KEYS, (json.dumps(sorted(set(keys))),))

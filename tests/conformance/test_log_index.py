@@ -1,0 +1,76 @@
+"""The index from identifier to logged observation, on every store: filled behind the log,
+read by key, kept across a rebuild and a reopen, emptied of erased identifiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datora_graph.config import Settings
+from datora_graph.log_index import LogIndex
+from datora_graph.services import IdentityService
+from datora_graph.store.base import GraphStore
+
+from .conftest import StoreOpener
+
+ANN, BOB, COOKIE = "email:ann@acme.io", "email:bob@acme.io", "cookie_id:c-1"
+
+
+def obs(item_id: str, minute: int, *keys: str) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "source": "web",
+        "observed_at": f"2026-05-01T10:{minute:02d}:00Z",
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+    }
+
+
+def service(store: GraphStore) -> IdentityService:
+    return IdentityService(store, Settings())
+
+
+def test_the_index_follows_the_log_and_answers_by_key(store: GraphStore) -> None:
+    identity = service(store)
+    index = LogIndex(store, identity.registry)
+    assert (store.log_index_position(), index.pending()) == (0, 0)
+    assert store.logged_observations_with([ANN]) == []
+    identity.ingest_observations(
+        [obs("o1", 1, "email:Ann@ACME.io", COOKIE), obs("o2", 2, BOB), obs("o3", 3, ANN)]
+    )
+    assert index.pending() == 3
+    seen: list[int] = []
+
+    assert index.catch_up(seen.append) == 3
+
+    assert seen == [3]
+    assert store.log_index_position() == store.last_sequence() == 3
+    log = dict(store.read_log(0, 10))
+    assert store.logged_observations_with([ANN]) == [(1, log[1]), (3, log[3])]
+    assert store.logged_observations_with([COOKIE, BOB]) == [(1, log[1]), (2, log[2])]
+    assert store.logged_observations_with(["email:nobody@acme.io"]) == []
+    assert index.catch_up() == 0, "nothing new to index"
+
+    identity.ingest_observations([obs("o4", 4, BOB, ANN)])
+    assert index.observations_with([ANN]) == [
+        (1, log[1]),
+        (3, log[3]),
+        (4, dict(store.read_log(3, 1))[4]),
+    ]
+    assert store.log_index_position() == 4
+
+
+def test_indexing_again_changes_nothing_and_a_rebuild_keeps_the_index(
+    store_opener: StoreOpener,
+) -> None:
+    store = store_opener.open()
+    identity = service(store)
+    identity.ingest_observations([obs("o1", 1, ANN, COOKIE), obs("o2", 2, BOB)])
+    LogIndex(store, identity.registry).catch_up()
+    before = store.logged_observations_with([ANN, BOB])
+
+    store.index_log([(ANN, 1), (BOB, 2)], 2)
+    identity.rebuild()
+    store = store_opener.reopen(store)
+
+    assert store.log_index_position() == 2
+    assert store.logged_observations_with([ANN, BOB]) == before
+    assert [seq for seq, _ in before] == [1, 2]
