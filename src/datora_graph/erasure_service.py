@@ -7,8 +7,13 @@ The profile is found by its ID, an alias or any identifier. Under the identity s
 write lock (no ingest interleaves), the observations that carried the person are found through
 the log index (log_index.py; caught up first, with `progress`), the steward decisions naming
 them are found, and the store removes everything in one transaction with the audit entry (see
-domain/erasure.py). The entry names
-the profile IDs and the counts, never an identifier: the audit log outlives the person.
+domain/erasure.py). The entry names the profile IDs and the counts, never an identifier: the
+audit log outlives the person.
+
+A junk value's profile (`test@test.com`) is nobody's, and erasing it would rewrite the records
+of everyone who typed it: it is refused. Shared identifiers quarantined in the person's profile
+(a family email, a shop kiosk) go with the person, and the records of others that carried them
+lose them: the erasure errs on the side of the person asking.
 """
 
 from __future__ import annotations
@@ -54,6 +59,12 @@ class ErasureService:
             raise InvalidInput("reason", "is required: say why, for the audit log")
         with self.identity._write_lock:
             profile = self.identity.lookup(reference)
+            if profile.junk:
+                raise InvalidInput(
+                    "profile",
+                    f"{profile.id} holds only a junk value, which is nobody's data; there is "
+                    "no person to erase",
+                )
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
             log = tuple(self._redactions(set(keys), progress))
             decisions = tuple(

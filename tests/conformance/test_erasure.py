@@ -185,4 +185,8 @@ def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService
     with pytest.raises(InvalidInput) as blank:
         erasures.erase_profile(ANN_EMAIL, reason="  ", actor="dpo")
     assert blank.value.field == "reason"
+    identity.ingest_observations([obs("o9", 9, "email:test@test.com", BOB_COOKIE)])
+    with pytest.raises(InvalidInput) as junk:
+        erasures.erase_profile("email:test@test.com", reason="x", actor="dpo")
+    assert (junk.value.field, "junk value" in junk.value.reason) == ("profile", True)
     assert identity.lookup(ANN_EMAIL).id
