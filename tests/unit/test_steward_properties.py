@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+import networkx as nx
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from datora_graph.config import Settings
@@ -84,5 +85,57 @@ def test_a_split_leaves_connected_parts_and_its_undo_restores_exactly(
 
             assert slice_to_json(store.profile_slice([profile.id])) == slice_to_json(before)
             assert identity.store.resolve_profile_ids(list(parts)) == {profile.id: profile.id}
+        finally:
+            store.close()
+
+
+def partition(identity: IdentityService, keys: list[str]) -> set[frozenset[str]]:
+    owners = identity.store.profile_ids_for_identifiers(keys)
+    groups: dict[str, set[str]] = {}
+    for key, pid in owners.items():
+        groups.setdefault(pid, set()).add(key)
+    return {frozenset(group) for group in groups.values()}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edges, edges, st.data())
+def test_a_split_undone_after_new_records_leaves_what_a_rebuild_without_it_gives(
+    links: list[tuple[int, int]], later: list[tuple[int, int]], data: st.DataObject
+) -> None:
+    """Without other guards (no limits on cookies, no hub bound), a split that new records
+    reached is undone by merging its parts back, and the graph is then exactly what replaying
+    the log without the split gives: the connected components of all the evidence."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = Settings(db=Path(folder) / "p.db", hub_max_profiles=10**6)
+        store = SqliteStore(config.db)
+        try:
+            identity = IdentityService(store, config)
+            stewards = StewardService(identity)
+            identity.ingest_observations([observation(n, x, y) for n, (x, y) in enumerate(links)])
+            profile = identity.lookup(f"cookie_id:c{links[0][0]}")
+            before = store.profile_slice([profile.id])
+            members = before.members(profile.id)
+            active = sorted({(e.a, e.b) for e in before.evidence if e.status == "active"})
+            cut = data.draw(st.lists(st.sampled_from(active), min_size=1, unique=True))
+            try:
+                split = stewards.split_profile(profile.id, cut_edges=cut, reason="p", actor="t")
+            except InvalidInput:
+                event("the cut leaves the profile whole")
+                return
+            event("split, then undone after new records")
+            first = len(links)
+            identity.ingest_observations(
+                [observation(first + n, x, y) for n, (x, y) in enumerate(later)]
+            )
+            keys = [f"cookie_id:c{n}" for n in range(SIZE)]
+
+            stewards.undo_decision(split.id, reason="p", actor="t")
+
+            assert len({identity.lookup(k).id for k in members}) == 1
+            undone = partition(identity, keys)
+            graph = nx.Graph([(f"cookie_id:c{x}", f"cookie_id:c{y}") for x, y in links + later])
+            assert undone == {frozenset(part) for part in nx.connected_components(graph)}
+            identity.rebuild()
+            assert partition(identity, keys) == undone
         finally:
             store.close()
