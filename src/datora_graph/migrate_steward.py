@@ -15,7 +15,7 @@ the replay the decisions still in force are applied again, exactly as `datora re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from datora_graph.domain.audit import AuditFilter
@@ -24,7 +24,7 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
 from datora_graph.services import IdentityService
 from datora_graph.steward_replay import ReapplyReport
-from datora_graph.steward_service import StewardService
+from datora_graph.steward_service import StewardService, decision_pages
 from datora_graph.store.base import GraphStore
 
 DECISION_PAGE = 500
@@ -38,7 +38,7 @@ def log_decisions(source: GraphStore, target: GraphStore, advance: Advance | Non
     how many were written."""
     logged = 0
     cannot_links = {c.id: KeyPair.of(c.a, c.b, c.reason) for c in source.list_cannot_links()}
-    for page in _decision_pages(source):
+    for page in decision_pages(source, DECISION_PAGE):
         known = target.get_decisions([d.id for d in page])
         for decision in page:
             if decision.id not in known:
@@ -70,17 +70,6 @@ def _log_entry(decision: Decision, cannot_links: dict[int, KeyPair]) -> StewardC
     if decision.created.get("must_link") and "a" in details and "b" in details:
         must = (KeyPair.of(str(details["a"]), str(details["b"]), decision.reason),)
     return StewardChange(entry, GraphSlice(), cannot_links=tuple(created), must_links=must)
-
-
-def _decision_pages(store: GraphStore) -> Iterator[Sequence[Decision]]:
-    after = 0
-    while True:
-        page = store.list_decisions(after, DECISION_PAGE)
-        if page.decisions:
-            yield page.decisions
-        if page.next_after is None or not page.decisions:
-            return
-        after = page.next_after
 
 
 def carry_api_keys(source: GraphStore, target: GraphStore) -> int:

@@ -43,6 +43,7 @@ from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
 from datora_graph.steward_replay import DecisionReplay, ReapplyReport
 from datora_graph.steward_unsplit import plan_unsplit
+from datora_graph.store.base import GraphStore
 from datora_graph.store.steward_rows import slice_to_json
 
 MAX_DECISION_PAGE = 1000
@@ -366,13 +367,8 @@ class StewardService:
         return found
 
     def all_decisions(self) -> Iterator[Decision]:
-        after = 0
-        while True:
-            page = self.store.list_decisions(after, MAX_DECISION_PAGE)
-            yield from page.decisions
-            if page.next_after is None:
-                return
-            after = page.next_after
+        for page in decision_pages(self.store):
+            yield from page
 
     # -- helpers --------------------------------------------------------------------------
     def _decision(
@@ -405,6 +401,20 @@ class StewardService:
         return self.store.apply_steward_change(
             replace(change, audit=(decision_entry(change.decision),))
         )
+
+
+def decision_pages(
+    store: GraphStore, size: int = MAX_DECISION_PAGE
+) -> Iterator[Sequence[Decision]]:
+    """The whole decision log, oldest first, a page of at most `size` at a time."""
+    after = 0
+    while True:
+        page = store.list_decisions(after, size)
+        if page.decisions:
+            yield page.decisions
+        if page.next_after is None or not page.decisions:
+            return
+        after = page.next_after
 
 
 def _changed_since(original: Decision, later: list[str]) -> str:
