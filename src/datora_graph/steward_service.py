@@ -35,6 +35,7 @@ from datora_graph.domain.steward import (
     ReviewState,
     StewardChange,
 )
+from datora_graph.log_index import LogIndex
 from datora_graph.resolution import explain as paths
 from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import split_groups
@@ -168,6 +169,7 @@ class StewardService:
                 for n, (x, y) in enumerate(cut_edges)
             ]
         )
+        LogIndex(self.store, self.registry).catch_up()  # before the lock: see log_index.py
         with self._lock:
             current = self._current_profile(profile_id, "profileId")
             before = self.store.profile_slice([current])

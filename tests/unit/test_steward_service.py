@@ -272,7 +272,8 @@ def test_a_split_reads_the_observations_it_needs_through_the_log_index(
     store.read_log = counted  # type: ignore[method-assign]
     split = split_off_bob(stewards, fused)
 
-    assert reads == [store.last_sequence()], "only a look past the end of the indexed log"
+    last = store.last_sequence()
+    assert reads == [last, last], "only looks past the end, before the lock and under it"
     bob = next(p for p in split.profiles_after if p != fused)
     assert identity.store.get_profiles([bob])[bob].attributes == {"first_name": "Bob"}
 
