@@ -9,7 +9,9 @@ when a limit is reached the links held are those through the lowest-priority ide
 link between two profiles merges them (union by size: the larger survives, the older among
 equals) unless a guard refuses (see guards.py): then the link is kept as `held` evidence with
 a review item. Junk identifiers are recorded, each in a profile of its own, and never link.
-Quarantined identifiers are linked like the others, but their links are held.
+Quarantined identifiers are linked like the others, but their links are held. Before an
+observation links anything, an identifier it ties to a profile whose first names all
+disagree with its own is quarantined (name_conflicts.py): a family email, not a person's.
 """
 
 from __future__ import annotations
