@@ -1,14 +1,16 @@
-// One page of review items in the order they were opened, optionally of one status, naming the
-// profiles that hold their identifiers now (the ones recorded when opened if an identifier is
-// gone, as after a rebuild).
+// One page of review items in the order they were opened, optionally of one status or about some
+// identifiers, naming the profiles that hold their identifiers now (the ones recorded when
+// opened if an identifier is gone, as after a rebuild).
 // Parameters:
 //   $after: the page starts after this review item ID (0 for the first page)
 //   $status: "open" and so on, or null for every status
 //   $limit: at most this many items
+//   $touching: list of identifier keys: only items with a or b among them; null for every item
 // Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at,
 //   guard, source, suggested_action
 MATCH (r:ReviewItem)
 WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
+  AND ($touching IS NULL OR r.a IN $touching OR r.b IN $touching)
 WITH r
 ORDER BY r.id
 LIMIT $limit

@@ -338,11 +338,18 @@ class StewardService:
     def _merge_back(self, split: Decision, reason: str, actor: str) -> Decision:
         """Undo a split whose parts new records changed since (see steward_unsplit.py)."""
         now = _now()
-        unsplit = plan_unsplit(self.store, self.guard, self.rules, split, reason, now)
+        unsplit = plan_unsplit(self.store, self.guard, self.rules, split, reason, actor, now)
         change = unsplit.change
         details = {"undoes": split.id, "undone_kind": split.kind, "merged_back": True}
         decision = self._decision(
-            new_decision_id(), "undo", actor, reason, unsplit.before, change.write, (), details
+            new_decision_id(),
+            "undo",
+            actor,
+            reason,
+            unsplit.before,
+            change.write,
+            unsplit.review_before,
+            details,
         )
         return self._apply(replace(change, decision=replace(decision, at=now)))
 

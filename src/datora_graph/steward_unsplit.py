@@ -20,11 +20,13 @@ from datetime import datetime
 
 from datora_graph.domain.changeset import ProfileState
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import (
     Decision,
     GraphSlice,
     MergeNote,
     ProfileRecord,
+    ReviewState,
     StewardChange,
 )
 from datora_graph.domain.survivorship import SurvivorshipRules
@@ -39,6 +41,8 @@ class Unsplit:
 
     before: GraphSlice
     change: StewardChange
+    review_before: tuple[ReviewState, ...] = ()
+    """The review items the change closes, as they were (open)."""
 
 
 def plan_unsplit(
@@ -47,6 +51,7 @@ def plan_unsplit(
     rules: SurvivorshipRules,
     split: Decision,
     reason: str,
+    actor: str,
     at: datetime,
 ) -> Unsplit:
     """The change merging back the parts of `split`, or InvalidInput naming `decisionId`."""
@@ -88,12 +93,16 @@ def plan_unsplit(
     }
     aliases.update(dict.fromkeys(absorbed_ids, merged.id))
     cut = _cut_by(split)
+    merged_keys = {k for k, pid in before.assignments.items() if pid in current}
+    moot = _open_items_within(store, merged_keys)
+    cut |= {(item.a, item.b) for item in moot}
+    closing = f"undo of split {split.id}: {reason}"
     after = GraphSlice(
         tuple(sorted((*(p for p in before.profiles if p.id not in current), merged), key=_id)),
         {key: merged.id if pid in current else pid for key, pid in before.assignments.items()},
         aliases,
         tuple(
-            replace(e, status="active") if e.status == "cut" and (e.a, e.b) in cut else e
+            replace(e, status="active") if e.status in ("cut", "held") and (e.a, e.b) in cut else e
             for e in before.evidence
         ),
         before.first_seen,
@@ -106,9 +115,25 @@ def plan_unsplit(
         remove_profiles=absorbed_ids,
         merges=tuple(notes),
         delete_cannot_links=tuple(sorted(own_constraints)),
+        review=tuple(ReviewState(i.id, i.a, i.b, "accepted", actor, at, closing) for i in moot),
         undoes=split.id,
     )
-    return Unsplit(before, change)
+    opened = tuple(ReviewState(i.id, i.a, i.b, "open") for i in moot)
+    return Unsplit(before, change, opened)
+
+
+def _open_items_within(store: GraphStore, keys: set[str]) -> list[ReviewItem]:
+    """The open review items between two of `keys`: links the split's cannot-link held since,
+    moot once the parts are one profile again."""
+    found: list[ReviewItem] = []
+    after = 0
+    while True:
+        query = ReviewFilter("open", after, 1000, touching=tuple(sorted(keys)))
+        page = store.list_review_items(query)
+        found.extend(i for i in page.items if i.a in keys and i.b in keys)
+        if page.next_after is None:
+            return found
+        after = page.next_after
 
 
 def _cut_by(split: Decision) -> set[tuple[str, str]]:

@@ -74,3 +74,25 @@ def test_the_review_queue_is_paged_in_the_order_items_were_opened(store: GraphSt
     assert second.next_after is None
     assert len(store.list_review_items(ReviewFilter(status=None)).items) == 3
     assert store.list_review_items(ReviewFilter(status="closed")).items == []
+
+
+def test_the_review_queue_narrows_to_items_about_some_identifiers(store: GraphStore) -> None:
+    for n in range(3):
+        seed(store, f"prf_{n}a", [f"crm_id:A-{n}"], seq=2 * n + 1)
+        seed(store, f"prf_{n}b", [f"crm_id:B-{n}"], seq=2 * n + 2)
+    for n in range(3):
+        store.commit(
+            held_link(f"crm_id:A-{n}", f"crm_id:B-{n}", f"prf_{n}a", f"prf_{n}b", seq=10 + n)
+        )
+
+    about = store.list_review_items(ReviewFilter(touching=("crm_id:B-2", "crm_id:A-0")))
+    paged = store.list_review_items(ReviewFilter(touching=("crm_id:A-0", "crm_id:A-1"), limit=1))
+
+    assert [(i.a, i.b) for i in about.items] == [
+        ("crm_id:A-0", "crm_id:B-0"),
+        ("crm_id:A-2", "crm_id:B-2"),
+    ]
+    assert [i.a for i in paged.items] == ["crm_id:A-0"]
+    assert paged.next_after == paged.items[0].id
+    assert store.list_review_items(ReviewFilter(touching=())).items == []
+    assert store.list_review_items(ReviewFilter(touching=("crm_id:Z-9",))).items == []

@@ -211,7 +211,10 @@ def test_a_split_that_new_records_reached_is_undone_by_merging_its_parts_back(
     new_phone = "phone:+14155550199"
     identity.ingest_observations([obs("o9", BOB, new_phone, minute=9, first_name="Bob")])
     identity.ingest_observations([obs("o10", COOKIE, KIOSK, minute=10)])
+    identity.ingest_observations([obs("o11", ANN, BOB, minute=11)])
     assert identity.lookup(new_phone).id == identity.lookup(BOB).id != identity.lookup(ANN).id
+    [held] = identity.store.list_review_items(ReviewFilter(touching=(ANN,))).items
+    assert (held.a, held.b, held.guard) == (ANN, BOB, "cannot_link")
 
     undo = stewards.undo_decision(split.id, reason="one household account", actor="steward-2")
 
@@ -228,6 +231,10 @@ def test_a_split_that_new_records_reached_is_undone_by_merging_its_parts_back(
     assert identity.store.resolve_profile_ids([gone]) == {gone: together}
     statuses = {(e.a, e.b): e.status for e in identity.store.profile_slice([together]).evidence}
     assert statuses[(COOKIE, KIOSK)] == "active", "the evidence the split cut counts again"
+    assert statuses[(ANN, BOB)] == "active", "and so does the link its cannot-link held"
+    [closed] = identity.store.list_review_items(ReviewFilter(status=None, touching=(ANN,))).items
+    assert (closed.id, closed.status) == (held.id, "accepted")
+    assert undo.review_before[0].status == "open"
     [entry] = [e for e in identity.store.list_audit(AuditFilter()).items if e.action == "undo"]
     assert entry.actor == "steward-2"
 

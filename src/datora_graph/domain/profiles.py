@@ -120,6 +120,8 @@ class ReviewFilter:
     status: str | None = "open"
     after: int = 0
     limit: int = 100
+    touching: tuple[str, ...] | None = None
+    """Only items with an identifier among these keys (a profile's, say); None: every item."""
 
 
 @dataclass(frozen=True, slots=True)

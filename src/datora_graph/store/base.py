@@ -138,8 +138,8 @@ class GraphStore(Protocol):
         ...
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
-        """Review items in the order they were opened, naming the profiles that hold their
-        identifiers now."""
+        """Review items in the order they were opened (of `query.status`, and with an end among
+        `query.touching` when given), naming the profiles that hold their identifiers now."""
         ...
 
     def stats(self) -> StoreStats: ...

@@ -263,7 +263,13 @@ class Neo4jStore(
         return self._neo4j.execute_read(work)
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
-        params = {"after": query.after, "status": query.status, "limit": query.limit + 1}
+        touching = None if query.touching is None else sorted(set(query.touching))
+        params = {
+            "after": query.after,
+            "status": query.status,
+            "limit": query.limit + 1,
+            "touching": touching,
+        }
         found = self._neo4j.execute_read(
             lambda tx: [rows.review_item(r) for r in tx.run(CYPHER.list_review_items, params)]
         )

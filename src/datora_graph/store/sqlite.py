@@ -369,7 +369,13 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
         return dict(history)
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
-        params = {"after": query.after, "status": query.status, "limit": query.limit + 1}
+        touching = None if query.touching is None else json.dumps(sorted(set(query.touching)))
+        params = {
+            "after": query.after,
+            "status": query.status,
+            "limit": query.limit + 1,
+            "touching": touching,
+        }
         with self._read() as db:
             rows = db.execute(sql.LIST_REVIEW_ITEMS, params).fetchall()
         items = [

@@ -406,5 +406,8 @@ FROM review_items r
 LEFT JOIN identifiers ia ON ia.key = r.a
 LEFT JOIN identifiers ib ON ib.key = r.b
 WHERE r.id > :after AND (:status IS NULL OR r.status = :status)
+  AND (:touching IS NULL
+       OR r.a IN (SELECT value FROM json_each(:touching))
+       OR r.b IN (SELECT value FROM json_each(:touching)))
 ORDER BY r.id LIMIT :limit
 """

@@ -98,3 +98,22 @@ def test_a_cursor_of_another_list_is_refused(client: httpx.Client, graphql: Grap
 
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
     assert "not a cursor of this list" in error["message"]
+
+
+def test_the_queue_narrows_to_one_profiles_items(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    held_pairs(client, 3)
+    profile_id = client.get("/v1/profiles", params={"identifier": "crm_id:B-1"}).json()["id"]
+
+    queue = graphql.data(
+        """query ($profileId: ID!) { reviewQueue(profileId: $profileId) {
+             edges { node { observationId profileA { id } profileB { id } } } } }""",
+        profileId=profile_id,
+    )["reviewQueue"]
+
+    [edge] = queue["edges"]
+    assert edge["node"]["observationId"] == "j1"
+    assert profile_id in (edge["node"]["profileA"]["id"], edge["node"]["profileB"]["id"])
+    missing = graphql.error('{ reviewQueue(profileId: "prf_nobody") { edges { node { id } } } }')
+    assert missing["extensions"]["code"] == "NOT_FOUND"

@@ -83,12 +83,26 @@ class Query:
         report = await info.context.read(info.context.segments.insights, as_of, days)
         return Insights.of(report)
 
-    @field("Items waiting for a data steward, in the order they opened.")
+    @field(
+        "Items waiting for a data steward, in the order they opened; with `profileId` (an ID "
+        "or alias), only those about one of that profile's identifiers."
+    )
     async def review_queue(
-        self, info: Info, first: int = 50, after: str | None = None, status: str | None = "open"
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        status: str | None = "open",
+        profile_id: strawberry.ID | None = None,
     ) -> Connection[ReviewItem]:
         after_id = id_after("review", after)
-        query = ReviewFilter(status=status, after=int(after_id or 0), limit=page_size(first))
+        touching = None
+        if profile_id is not None:
+            profile = await info.context.read(info.context.service.get_profile, str(profile_id))
+            touching = tuple(i.identifier.key for i in profile.identifiers)
+        query = ReviewFilter(
+            status=status, after=int(after_id or 0), limit=page_size(first), touching=touching
+        )
         page = await info.context.read(info.context.service.store.list_review_items, query)
         return connection(
             page.items,
