@@ -56,7 +56,8 @@ def test_review_items_name_the_profiles_that_hold_their_identifiers_now(
     assert (moved.profile_a, moved.profile_b) == ("prf_web", "prf_other")
 
 
-def test_the_review_queue_is_paged_in_the_order_items_were_opened(store: GraphStore) -> None:
+def _three_held_links(store: GraphStore) -> None:
+    """Review items A-n/B-n for n = 0, 1, 2, opened in that order."""
     for n in range(3):
         seed(store, f"prf_{n}a", [f"crm_id:A-{n}"], seq=2 * n + 1)
         seed(store, f"prf_{n}b", [f"crm_id:B-{n}"], seq=2 * n + 2)
@@ -64,6 +65,10 @@ def test_the_review_queue_is_paged_in_the_order_items_were_opened(store: GraphSt
         store.commit(
             held_link(f"crm_id:A-{n}", f"crm_id:B-{n}", f"prf_{n}a", f"prf_{n}b", seq=10 + n)
         )
+
+
+def test_the_review_queue_is_paged_in_the_order_items_were_opened(store: GraphStore) -> None:
+    _three_held_links(store)
 
     first = store.list_review_items(ReviewFilter(limit=2))
     second = store.list_review_items(ReviewFilter(after=first.next_after or 0, limit=2))
@@ -77,13 +82,7 @@ def test_the_review_queue_is_paged_in_the_order_items_were_opened(store: GraphSt
 
 
 def test_the_review_queue_narrows_to_items_about_some_identifiers(store: GraphStore) -> None:
-    for n in range(3):
-        seed(store, f"prf_{n}a", [f"crm_id:A-{n}"], seq=2 * n + 1)
-        seed(store, f"prf_{n}b", [f"crm_id:B-{n}"], seq=2 * n + 2)
-    for n in range(3):
-        store.commit(
-            held_link(f"crm_id:A-{n}", f"crm_id:B-{n}", f"prf_{n}a", f"prf_{n}b", seq=10 + n)
-        )
+    _three_held_links(store)
 
     about = store.list_review_items(ReviewFilter(touching=("crm_id:B-2", "crm_id:A-0")))
     paged = store.list_review_items(ReviewFilter(touching=("crm_id:A-0", "crm_id:A-1"), limit=1))
