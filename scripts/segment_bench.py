@@ -1,7 +1,7 @@
 """Segment evaluation benchmark: how long segments take over a graph of N profiles.
 
-    python scripts/segment_bench.py --profiles 1000000 --db /tmp/segments-1m.db
-    python scripts/segment_bench.py --profiles 1000000 --copies 10 --db /tmp/segments-1m.db
+    scripts/bench segments --profiles 1000000 --db /tmp/segments-1m.db
+    scripts/bench segments --profiles 1000000 --copies 10 --db /tmp/segments-1m.db
 
 `build_database` fills a store through the real ingest path (observations, then events: the
 activity aggregates are kept by the store as events arrive) from the synthetic generator, and
