@@ -1,8 +1,8 @@
 """GraphQL read latency: one profile with its identifiers and first 50 journey events, asked by
 50 concurrent clients of a real `datora serve` over 100k profiles. A script, not a test.
 
-    scripts/bench graphql                                  # builds the data set, ~5 min
-    scripts/bench graphql --db /tmp/g.db --keep            # keep it, reuse it next time
+    scripts/bench graphql                                      # builds the data set, ~5 min
+    scripts/bench graphql --db /tmp/g.db --keep                # keep it, reuse it next time
     scripts/bench graphql --requests 20000 --rates 50,100,200 --out bench/graphql.json
 
 The data set is the synthetic people of `datora_graph.demo` (`--events` scales their events),
