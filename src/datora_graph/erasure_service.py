@@ -20,11 +20,19 @@ lose them: the erasure errs on the side of the person asking.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from datora_graph.domain.audit import new_audit_entry
-from datora_graph.domain.erasure import Erasure, ErasureCounts, LogRedaction, redacted_text
+from datora_graph.domain.erasure import (
+    Erasure,
+    ErasureCounts,
+    LogRedaction,
+    mentions_any,
+    redacted_text,
+)
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision, GraphSlice
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService
@@ -72,6 +80,7 @@ class ErasureService:
             decisions = tuple(
                 d.id for d in self.stewards.all_decisions() if _names_any(d, set(keys))
             )
+            rejections = tuple(self._rejections_mentioning(keys))
             removed = sum(1 for r in log if r.payload is None)
             audit = new_audit_entry(
                 actor,
@@ -85,9 +94,11 @@ class ErasureService:
                     "observations_removed": removed,
                     "observations_rewritten": len(log) - removed,
                     "decisions": len(decisions),
+                    "rejections": len(rejections),
                 },
             )
-            counts = self.store.erase(Erasure(profile.id, keys, log, decisions, audit))
+            erasure = Erasure(profile.id, keys, log, decisions, audit, rejections)
+            counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
 
@@ -98,6 +109,16 @@ class ErasureService:
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted))
         return found
+
+    def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
+        found: list[int] = []
+        after = 0
+        while True:
+            page = self.store.list_rejections(RejectionFilter(after=after, limit=MAX_PAGE_SIZE))
+            found.extend(seq for seq, item in page.items if mentions_any(item.payload, keys))
+            if page.next_after is None:
+                return found
+            after = page.next_after
 
 
 def _names_any(decision: Decision, keys: set[str]) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput, NotFound
-from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
+from datora_graph.domain.profiles import JourneyQuery, RejectionFilter, ReviewFilter
 from datora_graph.erasure_service import ErasureService
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
@@ -68,9 +68,11 @@ def world(identity: IdentityService) -> dict[str, Any]:
             obs("o4", 4, BOB_EMAIL, BOB_COOKIE, first_name="Bob"),
             obs("o5", 5, BOB_CRM, BOB_EMAIL),
             obs("o6", 6, ANN_CRM, BOB_COOKIE, first_name="Ann"),
+            {"id": "bad-ann", "identifiers": ids("email:ANN@acme.io")},
+            {"id": "bad-bob", "identifiers": ids(BOB_EMAIL)},
         ]
     )
-    assert report.accepted == 6
+    assert (report.accepted, report.rejected) == (6, 2)
     identity.ingest_events(
         [
             event("e1", 1, ANN_EMAIL),
@@ -118,6 +120,9 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
     assert (counts.observations_removed, counts.observations_rewritten) == (3, 1)
     assert (counts.events_removed, counts.events_rewritten) == (2, 1)
     assert (counts.consent_statements, counts.review_items, counts.decisions) == (1, 1, 1)
+    assert counts.rejections == 1
+    rejected = [item.item_id for _, item in store.list_rejections(RejectionFilter()).items]
+    assert rejected == ["bad-bob"]
     for key in ANN_KEYS:
         with pytest.raises(NotFound):
             identity.lookup(key)

@@ -11,8 +11,9 @@ identifiers, and without its attributes when they were folded into the person's 
 
 An event credited to one of the person's identifiers (its first) goes; an event that names
 them after another person's identifier stays with that person, without them. Rejected items
-are kept as sent (they never reached the graph, and match no identifier reliably); the audit
-log keeps the erasure itself, with profile IDs and counts but no identifier.
+were never parsed into identifiers, so they are matched by text (`mentions_any`): one that
+mentions any of the person's identifier values goes whole. The audit log keeps the erasure
+itself, with profile IDs and counts but no identifier.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import phonenumbers
 
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.errors import InvalidInput
@@ -47,6 +50,8 @@ class Erasure:
     decisions: tuple[str, ...]
     """The steward decisions whose before/after state names one of `keys`."""
     audit: AuditEntry
+    rejections: tuple[int, ...] = ()
+    """The log positions of the rejected items that mention one of `keys` (`mentions_any`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,7 @@ class ErasureCounts:
     review_items: int = 0
     evidence: int = 0
     decisions: int = 0
+    rejections: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -95,6 +101,33 @@ def redact_events(
         gone = tuple(sorted({key for key in named if key in keys}))
         rewritten.append(EventRewrite(event_id, json.dumps(kept, ensure_ascii=False), gone))
     return removed, rewritten
+
+
+def mentions_any(payload: str, keys: Collection[str]) -> bool:
+    """Whether a rejected item's text mentions one of the identifier `keys`, however it was
+    written: a value in any letter case, a phone number in any layout (its national digits in
+    a row, once everything but digits is dropped). Leans towards a match: a rejected item of
+    someone else that happens to hold the person's value goes too."""
+    lowered = payload.casefold()
+    digits: str | None = None
+    for key in keys:
+        type_name, _, value = key.partition(":")
+        if type_name == "phone":
+            if digits is None:
+                digits = "".join(c for c in payload if c.isdigit())
+            national = _national_digits(value)
+            if national and national in digits:
+                return True
+        elif value.casefold() in lowered:
+            return True
+    return False
+
+
+def _national_digits(e164: str) -> str:
+    try:
+        return str(phonenumbers.parse(e164, None).national_number)
+    except phonenumbers.NumberParseException:
+        return "".join(c for c in e164 if c.isdigit())
 
 
 def redact_observation(

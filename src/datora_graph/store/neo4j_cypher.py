@@ -160,6 +160,7 @@ class Neo4jStatements:
     erase_merges: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString
+    erase_rejections: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

@@ -57,6 +57,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     tx.run(CYPHER.erase_merges, {"profile_id": erasure.profile_id}).consume()
     identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
     tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
+    rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))
     write_audit(tx, [erasure.audit])
     return ErasureCounts(
         identifiers=identifiers,
@@ -68,6 +69,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         review_items=review_items,
         evidence=evidence,
         decisions=decisions,
+        rejections=rejections,
     )
 
 

@@ -51,6 +51,7 @@ DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
 DELETE_ALIASES = "DELETE FROM aliases WHERE profile_id = ?"
 DELETE_IDENTIFIERS = f"DELETE FROM identifiers WHERE key IN {_KEYS}"
 DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
+DELETE_REJECTIONS = "DELETE FROM rejections WHERE seq IN (SELECT value FROM json_each(?))"
 
 
 def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
@@ -84,6 +85,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_ALIASES, (erasure.profile_id,))
     identifiers = db.execute(DELETE_IDENTIFIERS, params).rowcount
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
+    rejections = db.execute(DELETE_REJECTIONS, (json.dumps(erasure.rejections),)).rowcount
     write_audit(db, [erasure.audit])
     return ErasureCounts(
         identifiers=identifiers,
@@ -95,6 +97,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         review_items=review_items,
         evidence=evidence,
         decisions=decisions,
+        rejections=rejections,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from datora_graph.domain.erasure import redact_observation, redacted_text
+from datora_graph.domain.erasure import mentions_any, redact_observation, redacted_text
 from datora_graph.domain.identifiers import IdentifierRegistry
 
 REGISTRY = IdentifierRegistry.default()
@@ -70,3 +70,14 @@ def test_a_junk_value_the_person_shared_a_record_with_is_not_theirs() -> None:
     sent = item(("email", "ann@acme.io"), ("phone", "0000000000"))
 
     assert redact_observation(sent, ERASED, REGISTRY) == item(("phone", "0000000000"))
+
+
+def test_a_rejected_item_is_matched_by_any_spelling_of_the_persons_values() -> None:
+    keys = {"email:ann@acme.io", "phone:+14155550101", "cookie_id:GA1.2.Xy"}
+
+    assert mentions_any('{"identifiers": [{"type": "email", "value": "ANN@Acme.io"}]}', keys)
+    assert mentions_any('{"value": "(415) 555-0101", "observed_at": "yesterday"}', keys)
+    assert mentions_any('{"value": "+1 415.555.0101"}', keys)
+    assert mentions_any('{"value": "ga1.2.xy"}', keys), "letter case is not evidence either way"
+    assert not mentions_any('{"value": "bob@acme.io", "phone": "(415) 555-0199"}', keys)
+    assert not mentions_any("{}", keys)

@@ -32,6 +32,9 @@ class ErasureRemoved:
     review_items: int
     evidence: int
     decisions: int = strawberry.field(description="Steward decisions that named the person")
+    rejections: int = strawberry.field(
+        description="Rejected items whose text mentions one of the person's identifiers"
+    )
 
     @classmethod
     def of(cls, counts: ErasureCounts) -> ErasureRemoved:
