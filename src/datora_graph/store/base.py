@@ -11,6 +11,7 @@ crash the store holds either all of a batch or none of it. Callers serialise wri
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -63,6 +64,11 @@ class GraphStore(Protocol):
     def load_snapshot(self, keys: Collection[str]) -> Snapshot:
         """The identifiers among `keys` that exist, and the state of every profile they are in,
         including the cannot-link constraint sides of those profiles."""
+        ...
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """Held around each read-resolve-commit cycle (`IdentityService`): keeps other
+        processes' cycles on the same store out, where the store can (SQLite: a file lock)."""
         ...
 
     def commit(self, changeset: Changeset) -> None:

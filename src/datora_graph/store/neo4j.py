@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
@@ -261,6 +262,10 @@ class Neo4jStore(
             return dict(history)
 
         return self._neo4j.execute_read(work)
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        """No lock between processes: on Neo4j one process ingests (README: Scaling out)."""
+        return nullcontext()
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
         touching = None if query.touching is None else sorted(set(query.touching))

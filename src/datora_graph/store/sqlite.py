@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
@@ -53,6 +53,7 @@ from datora_graph.domain.survivorship import (
     candidates_to_json,
 )
 from datora_graph.store import sqlite_sql as sql
+from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess, write_audit
 from datora_graph.store.sqlite_erasure import erase_in
 from datora_graph.store.sqlite_export import SqliteExport
@@ -76,6 +77,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        self._process_lock = ProcessLock(Path(f"{self.path}-writer.lock"))
         self._closed = False
         self._stored_candidates: dict[str, tuple[FrozenCandidates, str]] = {}
         """The candidates of the last snapshot as loaded and as stored: a profile whose
@@ -146,6 +148,9 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
                 self._writer.execute("ROLLBACK")
                 raise
             self._writer.execute("COMMIT")
+
+    def writer_lock(self) -> AbstractContextManager[None]:
+        return self._process_lock
 
     def erase(self, erasure: Erasure) -> ErasureCounts:
         self._steward_schema()
@@ -438,6 +443,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
             self._readers.clear()
         with self._write_lock:
             self._writer.close()
+        self._process_lock.close()
 
 
 def _write_changeset(
