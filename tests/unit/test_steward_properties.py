@@ -4,6 +4,8 @@ leaves connected parts with no active evidence between them, and its undo restor
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.profiles import GoldenProfile
+from datora_graph.domain.steward import GraphSlice
 from datora_graph.resolution.explain import components
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
@@ -47,44 +51,51 @@ edges = st.lists(
 def test_a_split_leaves_connected_parts_and_its_undo_restores_exactly(
     links: list[tuple[int, int]], data: st.DataObject
 ) -> None:
+    with ingested(links) as (identity, stewards, profile, before):
+        store = identity.store
+        members = before.members(profile.id)
+        active = sorted(
+            {(e.a, e.b) for e in before.evidence if e.status == "active" and e.b in members}
+        )
+        assume(len(active) >= 1)
+        cut = data.draw(st.lists(st.sampled_from(active), min_size=1, unique=True))
+        try:
+            decision = stewards.split_profile(profile.id, cut_edges=cut, reason="p", actor="t")
+        except InvalidInput:
+            assert len(components(before.evidence, members, cut)) == 1
+            return
+
+        parts = {pid: store.profile_slice([pid]).members(pid) for pid in decision.profiles_after}
+        assert sorted(k for keys in parts.values() for k in keys) == sorted(members)
+        assert profile.id in parts
+        owner = {k: pid for pid, keys in parts.items() for k in keys}
+        after = store.profile_slice(decision.profiles_after)
+        for e in after.evidence:
+            if e.a in owner and e.b in owner and owner[e.a] != owner[e.b]:
+                assert e.status != "active"
+        for pid, keys in parts.items():
+            assert len(components(after.evidence, keys)) == 1, pid
+
+        stewards.undo_decision(decision.id, reason="p", actor="t")
+
+        assert slice_to_json(store.profile_slice([profile.id])) == slice_to_json(before)
+        assert identity.store.resolve_profile_ids(list(parts)) == {profile.id: profile.id}
+
+
+@contextmanager
+def ingested(
+    links: list[tuple[int, int]], **settings: Any
+) -> Iterator[tuple[IdentityService, StewardService, GoldenProfile, GraphSlice]]:
+    """A fresh store holding `links`: the service, its stewards, the profile of the first
+    link's first cookie and that profile's slice."""
     with tempfile.TemporaryDirectory() as folder:
-        config = Settings(db=Path(folder) / "p.db")
+        config = Settings(db=Path(folder) / "p.db", **settings)
         store = SqliteStore(config.db)
         try:
             identity = IdentityService(store, config)
-            stewards = StewardService(identity)
             identity.ingest_observations([observation(n, x, y) for n, (x, y) in enumerate(links)])
             profile = identity.lookup(f"cookie_id:c{links[0][0]}")
-            before = store.profile_slice([profile.id])
-            members = before.members(profile.id)
-            active = sorted(
-                {(e.a, e.b) for e in before.evidence if e.status == "active" and e.b in members}
-            )
-            assume(len(active) >= 1)
-            cut = data.draw(st.lists(st.sampled_from(active), min_size=1, unique=True))
-            try:
-                decision = stewards.split_profile(profile.id, cut_edges=cut, reason="p", actor="t")
-            except InvalidInput:
-                assert len(components(before.evidence, members, cut)) == 1
-                return
-
-            parts = {
-                pid: store.profile_slice([pid]).members(pid) for pid in decision.profiles_after
-            }
-            assert sorted(k for keys in parts.values() for k in keys) == sorted(members)
-            assert profile.id in parts
-            owner = {k: pid for pid, keys in parts.items() for k in keys}
-            after = store.profile_slice(decision.profiles_after)
-            for e in after.evidence:
-                if e.a in owner and e.b in owner and owner[e.a] != owner[e.b]:
-                    assert e.status != "active"
-            for pid, keys in parts.items():
-                assert len(components(after.evidence, keys)) == 1, pid
-
-            stewards.undo_decision(decision.id, reason="p", actor="t")
-
-            assert slice_to_json(store.profile_slice([profile.id])) == slice_to_json(before)
-            assert identity.store.resolve_profile_ids(list(parts)) == {profile.id: profile.id}
+            yield identity, StewardService(identity), profile, store.profile_slice([profile.id])
         finally:
             store.close()
 
@@ -105,37 +116,27 @@ def test_a_split_undone_after_new_records_leaves_what_a_rebuild_without_it_gives
     """Without other guards (no limits on cookies, no hub bound), a split that new records
     reached is undone by merging its parts back, and the graph is then exactly what replaying
     the log without the split gives: the connected components of all the evidence."""
-    with tempfile.TemporaryDirectory() as folder:
-        config = Settings(db=Path(folder) / "p.db", hub_max_profiles=10**6)
-        store = SqliteStore(config.db)
+    with ingested(links, hub_max_profiles=10**6) as (identity, stewards, profile, before):
+        members = before.members(profile.id)
+        active = sorted({(e.a, e.b) for e in before.evidence if e.status == "active"})
+        cut = data.draw(st.lists(st.sampled_from(active), min_size=1, unique=True))
         try:
-            identity = IdentityService(store, config)
-            stewards = StewardService(identity)
-            identity.ingest_observations([observation(n, x, y) for n, (x, y) in enumerate(links)])
-            profile = identity.lookup(f"cookie_id:c{links[0][0]}")
-            before = store.profile_slice([profile.id])
-            members = before.members(profile.id)
-            active = sorted({(e.a, e.b) for e in before.evidence if e.status == "active"})
-            cut = data.draw(st.lists(st.sampled_from(active), min_size=1, unique=True))
-            try:
-                split = stewards.split_profile(profile.id, cut_edges=cut, reason="p", actor="t")
-            except InvalidInput:
-                event("the cut leaves the profile whole")
-                return
-            event("split, then undone after new records")
-            first = len(links)
-            identity.ingest_observations(
-                [observation(first + n, x, y) for n, (x, y) in enumerate(later)]
-            )
-            keys = [f"cookie_id:c{n}" for n in range(SIZE)]
+            split = stewards.split_profile(profile.id, cut_edges=cut, reason="p", actor="t")
+        except InvalidInput:
+            event("the cut leaves the profile whole")
+            return
+        event("split, then undone after new records")
+        first = len(links)
+        identity.ingest_observations(
+            [observation(first + n, x, y) for n, (x, y) in enumerate(later)]
+        )
+        keys = [f"cookie_id:c{n}" for n in range(SIZE)]
 
-            stewards.undo_decision(split.id, reason="p", actor="t")
+        stewards.undo_decision(split.id, reason="p", actor="t")
 
-            assert len({identity.lookup(k).id for k in members}) == 1
-            undone = partition(identity, keys)
-            graph = nx.Graph([(f"cookie_id:c{x}", f"cookie_id:c{y}") for x, y in links + later])
-            assert undone == {frozenset(part) for part in nx.connected_components(graph)}
-            identity.rebuild()
-            assert partition(identity, keys) == undone
-        finally:
-            store.close()
+        assert len({identity.lookup(k).id for k in members}) == 1
+        undone = partition(identity, keys)
+        graph = nx.Graph([(f"cookie_id:c{x}", f"cookie_id:c{y}") for x, y in links + later])
+        assert undone == {frozenset(part) for part in nx.connected_components(graph)}
+        identity.rebuild()
+        assert partition(identity, keys) == undone
