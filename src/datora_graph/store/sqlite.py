@@ -52,11 +52,12 @@ from datora_graph.domain.survivorship import (
     candidates_from_json,
     candidates_to_json,
 )
+from datora_graph.json_codec import loads
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess, write_audit
 from datora_graph.store.sqlite_erasure import erase_in
-from datora_graph.store.sqlite_export import SqliteExport
+from datora_graph.store.sqlite_export import SqliteExport, events_of
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
@@ -323,7 +324,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
             has_next = len(page) > query.first
             page = page[: query.first]
             rows = db.execute(sql.EVENTS_BY_ID, (json.dumps([r[1] for r in page]),))
-            by_id = {row[0]: _event(row) for row in rows}
+            by_id = {event.id: event for event in events_of(rows)}
         events = [by_id[event_id] for _, event_id in page]
         end = encode_cursor(page[-1][0], page[-1][1]) if page else None
         return JourneyPage(events, end, has_next)
@@ -341,7 +342,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
                 hits[profile_id].append((occurred_at, event_id))
             wanted = {event_id for page in hits.values() for _, event_id in page[: query.first]}
             rows = db.execute(sql.EVENTS_BY_ID, (json.dumps(sorted(wanted)),))
-            by_id = {row[0]: _event(row) for row in rows}
+            by_id = {event.id: event for event in events_of(rows)}
         pages: dict[str, JourneyPage] = {}
         for profile_id, page in hits.items():
             shown = page[: query.first]
@@ -625,7 +626,7 @@ def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]
     return {
         row[0]: GoldenProfile(
             id=row[0],
-            attributes=json.loads(row[1]),
+            attributes=loads(row[1]),
             size=row[2],
             created_at=_datetime(row[3]),
             updated_at=_datetime(row[4]),
@@ -635,17 +636,6 @@ def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]
         )
         for row in db.execute(sql.GET_PROFILES, (ids_json,))
     }
-
-
-def _event(row: Sequence[Any]) -> Event:
-    return Event(
-        id=row[0],
-        type=row[1],
-        occurred_at=_datetime(row[2]),
-        source=row[3],
-        identifiers=tuple(Identifier(t, v) for t, v in json.loads(row[4])),
-        properties=json.loads(row[5]),
-    )
 
 
 def _journey_params(query: JourneyQuery) -> dict[str, Any]:

@@ -6,16 +6,17 @@ transaction, so a long export never holds one open.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import Any
 
 from datora_graph.domain.cannot_links import CannotLink
 from datora_graph.domain.consent import ConsentStatement
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import Event
+from datora_graph.json_codec import loads
 
 EVENTS_PAGE = """
 SELECT id, type, occurred_at, source, identifiers, properties FROM events
@@ -45,7 +46,7 @@ class SqliteExport:
                 found = db.execute(EVENTS_PAGE, {"after": after, "limit": batch_size}).fetchall()
             if not found:
                 return
-            yield [_event(row) for row in found]
+            yield events_of(found)
             after = found[-1][0]
 
     def list_cannot_links(self) -> list[CannotLink]:
@@ -91,12 +92,27 @@ class SqliteExport:
             }
 
 
-def _event(row: tuple[str, str, str, str, str, str]) -> Event:
-    return Event(
-        id=row[0],
-        type=row[1],
-        occurred_at=datetime.fromisoformat(row[2]),
-        source=row[3],
-        identifiers=tuple(Identifier(t, v) for t, v in json.loads(row[4])),
-        properties=json.loads(row[5]),
-    )
+def events_of(rows: Iterable[Sequence[Any]]) -> list[Event]:
+    """Events from rows of `(id, type, occurred_at, source, identifiers, properties)`.
+
+    A person's events mostly carry the same identifiers, written as the same JSON text: each
+    text is read once per call, and its events share one tuple of identifiers."""
+    known: dict[str, tuple[Identifier, ...]] = {}
+    events = []
+    for event_id, type_, occurred_at, source, identifiers_json, properties in rows:
+        identifiers = known.get(identifiers_json)
+        if identifiers is None:
+            identifiers = known[identifiers_json] = tuple(
+                [Identifier(t, v) for t, v in loads(identifiers_json)]
+            )
+        events.append(
+            Event(
+                event_id,
+                type_,
+                datetime.fromisoformat(occurred_at),
+                source,
+                identifiers,
+                loads(properties),
+            )
+        )
+    return events

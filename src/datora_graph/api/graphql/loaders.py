@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -42,15 +43,35 @@ class Loaders:
         self.store = store
         self.segments = segments
         self._inline_reads = inline_reads
-        self.profiles: DataLoader[str, GoldenProfile | None] = DataLoader(self._profiles)
-        self.merge_history: DataLoader[str, list[MergeRecord]] = DataLoader(self._merge_history)
-        self.journeys: DataLoader[JourneyKey, JourneyPage] = DataLoader(self._journeys)
-        self.traits: DataLoader[str, ProfileTraits | None] = DataLoader(self._traits)
-        self.segments_of: DataLoader[str, list[Segment]] = DataLoader(self._segments_of)
-        self.consent: DataLoader[str, list[ConsentState]] = DataLoader(self._consent)
-        self.segment_sizes: DataLoader[Segment, SegmentSize] = DataLoader(
-            self._segment_sizes, cache_key_fn=lambda segment: segment.id
-        )
+
+    # Each loader is made when a resolver first asks for it: most requests use one or two.
+    @cached_property
+    def profiles(self) -> DataLoader[str, GoldenProfile | None]:
+        return DataLoader(self._profiles)
+
+    @cached_property
+    def merge_history(self) -> DataLoader[str, list[MergeRecord]]:
+        return DataLoader(self._merge_history)
+
+    @cached_property
+    def journeys(self) -> DataLoader[JourneyKey, JourneyPage]:
+        return DataLoader(self._journeys)
+
+    @cached_property
+    def traits(self) -> DataLoader[str, ProfileTraits | None]:
+        return DataLoader(self._traits)
+
+    @cached_property
+    def segments_of(self) -> DataLoader[str, list[Segment]]:
+        return DataLoader(self._segments_of)
+
+    @cached_property
+    def consent(self) -> DataLoader[str, list[ConsentState]]:
+        return DataLoader(self._consent)
+
+    @cached_property
+    def segment_sizes(self) -> DataLoader[Segment, SegmentSize]:
+        return DataLoader(self._segment_sizes, cache_key_fn=lambda segment: segment.id)
 
     async def _read(self, read: Callable[[], _T]) -> _T:
         """A page's read: inline on the embedded store, in the thread pool otherwise."""

@@ -1,0 +1,41 @@
+"""JSON through orjson wherever it gives exactly what `json` gives, several times faster.
+
+Reading a journey page decodes two JSON texts per event, and writing a GraphQL answer encodes
+hundreds of fields: with `json` that was a tenth of a request's time. orjson differs from
+`json` in four ways that matter here; the first three go through `json` instead:
+- it reads an integer beyond 64 bits as a float, silently (a client's order number of 25
+  digits in event properties would change): texts with a run of 19 or more digits are read
+  by `json`;
+- it refuses `NaN` and `Infinity`, which `json` writes for such floats;
+- it refuses to write an integer beyond 64 bits;
+- it writes a float `NaN` or infinity as `null`, where `json` writes `NaN` and `Infinity`,
+  which no JSON parser but Python's reads: kept, answers stay JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
+def loads(text: str) -> Any:
+    """`json.loads(text)`, quicker."""
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # NaN or Infinity, or not JSON at all: `json` reads it or says why not
+    return json.loads(text)
+
+
+def dumps_compact(data: object) -> bytes:
+    """`data` as compact UTF-8 JSON (no spaces after separators), keys in the given order."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
