@@ -52,7 +52,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, _Plan | None]] = {}
+        self._plans: dict[int, tuple[GroupedFieldSet, _Plan | None]] = {}
 
     def execute_fields(
         self,
@@ -93,9 +93,10 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
     ) -> _Plan | None:
-        """The plan of a field set, made once per execution (graphql-core collects a type's
-        subfields once per selection, so every item of a list shares one field set)."""
-        key = (parent_type.name, id(grouped_field_set))
+        """The plan of a field set, made once per execution: graphql-core collects a type's
+        subfields once per selection, so every item of a list shares one field set, and a
+        field set belongs to one parent type."""
+        key = id(grouped_field_set)
         known = self._plans.get(key)
         if known is not None:
             return known[1]

@@ -1,0 +1,38 @@
+"""Journey and list cursors: opaque to clients, round-tripping, and readable across versions."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.profiles import decode_cursor, encode_cursor
+
+
+@given(st.lists(st.text(), min_size=1, max_size=3))
+def test_a_cursor_decodes_to_its_parts(parts: list[str]) -> None:
+    cursor = encode_cursor(*parts)
+
+    assert decode_cursor(cursor) == parts
+    assert "=" not in cursor
+
+
+def test_a_cursor_an_earlier_version_issued_still_decodes() -> None:
+    """Earlier versions wrote the parts with `json.dumps`: a space after each comma."""
+    parts = ("2026-05-01T09:00:00+00:00", "evt_ü1")
+    earlier = base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+    assert earlier != encode_cursor(*parts)
+    assert decode_cursor(earlier) == list(parts)
+
+
+@pytest.mark.parametrize("cursor", ["not a cursor", encode_cursor()[:-1] + "@", "e30"])
+def test_anything_else_is_refused_naming_after(cursor: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        decode_cursor(cursor)
+
+    assert refused.value.field == "after"
