@@ -44,6 +44,7 @@ from datora_graph.cli_migrate import migrate
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_privacy import register_privacy_commands
 from datora_graph.cli_segments import consent_app, report, segment_app
+from datora_graph.cli_serve import prepare_for_workers, serve_workers
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import DatoraError
@@ -211,6 +212,15 @@ def serve(
     dev: Annotated[
         bool, typer.Option("--dev", help="Development mode: NO authentication (see README)")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes, e.g. one per core [default: $DATORA_WORKERS, else 1]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API (interactive docs at /docs); every call needs an API key."""
     import uvicorn
@@ -223,13 +233,19 @@ def serve(
     _announce_access(settings)
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
     with _service(settings) as service:
+        processes = f", {workers} processes" if workers > 1 else ""
         err.print(
-            f"Datora Graph serving {escape(_store_name(settings))} on http://{host}:{port} "
-            f"(API docs: http://{host}:{port}/docs)",
+            f"Datora Graph serving {escape(_store_name(settings))} on http://{host}:{port}"
+            f"{processes} (API docs: http://{host}:{port}/docs)",
             soft_wrap=True,
         )
-        uvicorn.run(create_app(settings, service), host=host, port=port)
+        if workers == 1:
+            uvicorn.run(create_app(settings, service), host=host, port=port)
+            return
+        prepare_for_workers(service)
+    serve_workers(settings, host, port, workers)
 
 
 def _announce_access(settings: Settings) -> None:

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)
+    """Server processes of `datora serve`: one per core serves reads on every core (README:
+    Scaling out)."""
     max_batch_items: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     ingest_batch_size: int = Field(default=25_000, ge=1)

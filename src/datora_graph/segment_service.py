@@ -101,8 +101,10 @@ class SegmentService:
         description: str | None = None,
         purpose: str | None = _UNCHANGED,
     ) -> Segment:
-        """Change what is given; `purpose=None` removes the purpose."""
-        with self._lock:
+        """Change what is given; `purpose=None` removes the purpose. The segment is read, then
+        written: the store's writer lock keeps another thread or process (`datora serve
+        --workers`) from updating it in between and losing one of the two changes."""
+        with self._lock, self.store.writer_lock():
             current = self.get_segment(segment_id)
             segment = Segment(
                 id=current.id,

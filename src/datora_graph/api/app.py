@@ -17,6 +17,7 @@ from fastapi import FastAPI
 import datora_graph
 from datora_graph.api.auth import install_access_control
 from datora_graph.api.errors import install_error_handlers
+from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
 from datora_graph.api.routes import router
 from datora_graph.config import Settings
@@ -45,12 +46,14 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if service is not None:
             app.state.service = service
-            yield
+            with long_lived_objects_set_aside():
+                yield
             return
         store = open_store(chosen)
         app.state.service = IdentityService(store, chosen)
         try:
-            yield
+            with long_lived_objects_set_aside():
+                yield
         finally:
             app.state.service = None
             store.close()

@@ -25,22 +25,30 @@ except ImportError:  # pragma: no cover - not on POSIX
 
 
 class ProcessLock:
-    """An exclusive lock on `path`, for one thread at a time of this process (the caller holds
-    its own thread lock) against every other process."""
+    """An exclusive lock on `path` for one thread of one process at a time. The lock file is
+    opened once per process, and `flock` does not keep apart two threads sharing a file, so a
+    thread lock is held with it: every part of this process that writes (ingest, stewards,
+    segment updates) can take the one lock without sharing another."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self._guard = threading.Lock()
+        self._thread = threading.Lock()
 
     def __enter__(self) -> None:
+        self._thread.acquire()
         if fcntl is None:
             return
-        with self._guard:
-            if self._fd is None:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            fd = self._fd
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            with self._guard:
+                if self._fd is None:
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = self._fd
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
 
     def __exit__(
         self,
@@ -48,8 +56,11 @@ class ProcessLock:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if fcntl is not None and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        try:
+            if fcntl is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread.release()
 
     def close(self) -> None:
         with self._guard:

@@ -87,21 +87,26 @@ def root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> I
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    seen: set[str] = set()
+    yield from _walk(operation.selection_set, fragments, set())
 
-    def walk(selections: SelectionSetNode) -> Iterator[FieldNode]:
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                yield from walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name not in seen and name in fragments:
-                    seen.add(name)
-                    yield from walk(fragments[name].selection_set)
 
-    yield from walk(operation.selection_set)
+def _walk(
+    selections: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: set[str],
+) -> Iterator[FieldNode]:
+    # A module function, not a closure calling itself: that closure would be a reference
+    # cycle left for the garbage collector after every request.
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _walk(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in seen and name in fragments:
+                seen.add(name)
+                yield from _walk(fragments[name].selection_set, fragments, seen)
 
 
 def refusals(

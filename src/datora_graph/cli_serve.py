@@ -1,0 +1,47 @@
+"""`datora serve --workers N`: the app in N processes over one store, sharing one port.
+
+One Python process runs on one core at a time, and a GraphQL answer is CPU work (a journey
+page is ~400 fields), so N processes serve about N times the reads on N cores. The workers
+are uvicorn's, each opening the store itself; what they share is the store:
+- on the embedded store, writes take turns across processes under the writer lock beside
+  the database file (`store/process_lock.py`), so any worker may ingest, split or erase;
+  reads go to the file directly (WAL: readers never wait for the writer);
+- on Neo4j, every worker is a client of the same server; the README's rule of one
+  ingesting process applies to the workers as to any other process.
+
+The store is opened once here first, so that creating it, bringing an older file's schema
+up to date and recounting traits after a configuration change happen once, not in N
+processes at the same moment.
+"""
+
+from __future__ import annotations
+
+import os
+
+from datora_graph.config import Settings
+from datora_graph.segment_service import SegmentService
+from datora_graph.services import IdentityService
+
+APP_FACTORY = "datora_graph.api:create_app"
+
+
+def prepare_for_workers(service: IdentityService) -> None:
+    """Everything opening the store may write, done before the workers open it."""
+    SegmentService(service.store, service.settings)  # recounts traits if their settings changed
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What the workers need that the command line gave (`--db`, `--dev`); every other
+    setting reaches them as it reached this process, from the environment."""
+    environment = {"DATORA_DB": str(settings.db)}
+    if settings.auth_dev_mode:
+        environment["DATORA_AUTH_DEV_MODE"] = "1"
+    return environment
+
+
+def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Run uvicorn's `workers` processes over the app factory until stopped (Ctrl+C)."""
+    import uvicorn
+
+    os.environ.update(worker_environment(settings))
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers)

@@ -1,0 +1,76 @@
+"""The embedded store's writer lock keeps apart threads of one process and other processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from datora_graph.store.process_lock import ProcessLock
+
+TRY_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    sys.exit(3)
+"""
+
+
+def other_process_gets_it(path: Path) -> bool:
+    result = subprocess.run([sys.executable, "-c", TRY_LOCK, str(path)], timeout=30)
+    return result.returncode == 0
+
+
+def test_two_threads_of_one_process_take_turns(tmp_path: Path) -> None:
+    lock = ProcessLock(tmp_path / "db-writer.lock")
+    inside: list[str] = []
+    overlapped = threading.Event()
+
+    def write(name: str) -> None:
+        for _ in range(20):
+            with lock:
+                inside.append(name)
+                if len(inside) > 1:
+                    overlapped.set()
+                time.sleep(0.001)
+                inside.remove(name)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in ("ingest", "segments")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not overlapped.is_set()
+    lock.close()
+
+
+def test_another_process_waits_while_it_is_held_and_gets_it_after(tmp_path: Path) -> None:
+    path = tmp_path / "db-writer.lock"
+    lock = ProcessLock(path)
+
+    with lock:
+        assert not other_process_gets_it(path)
+    assert other_process_gets_it(path)
+    lock.close()
+
+
+def test_a_thread_waiting_for_it_gets_it_once_released(tmp_path: Path) -> None:
+    lock = ProcessLock(tmp_path / "db-writer.lock")
+    got = threading.Event()
+
+    def wait_for_it() -> None:
+        with lock:
+            got.set()
+
+    with lock:
+        waiter = threading.Thread(target=wait_for_it)
+        waiter.start()
+        assert not got.wait(0.2)
+    assert got.wait(5)
+    waiter.join(timeout=5)
+    lock.close()
