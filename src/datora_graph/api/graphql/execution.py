@@ -1,4 +1,5 @@
-"""Execution with a short way for plain fields: nearly all of a journey page's ~400 fields.
+"""Execution with a short way for plain fields (nearly all of a journey page's ~400 fields),
+and without graphql-core's reference cycle between the executor and its resolver helpers.
 
 graphql-core completes every field the same way: a resolve-info object, the resolver (for a
 plain Strawberry field, one that only reads an attribute), an awaitable check, then value
@@ -10,13 +11,15 @@ Only the way to an answer that graphql-core would give is shortened, never the a
 field with a resolver, arguments, field extensions (personal-data masks) or schema
 middleware, or whose type is not a leaf, goes the usual way, and so does every plain field
 whose value turns out null, an exception, or a value the scalar refuses, so that every error
-is raised, located and reported exactly as graphql-core does it. A test runs every query of
-the GraphQL tests both ways and compares the answers.
+is raised, located and reported exactly as graphql-core does it. tests/api/graphql/
+test_execution.py runs the README's queries, the benchmark's and hypothesis-drawn selections
+both ways and compares the answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -53,6 +57,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, _Plan | None]] = {}
+        self.async_helpers = _helpers_of(weakref.ref(self))
 
     def execute_fields(
         self,
@@ -89,18 +94,6 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return merged()
         results.update(rest)  # type: ignore[arg-type]
         return _without_undefined(results)
-
-    def build_response(self, data: dict[str, Any] | None) -> Any:
-        """The answer; then the memos of this execution are let go. graphql-core's executor
-        holds bound methods of itself, a reference cycle only the garbage collector frees:
-        emptied here, the memos (field sets and plans, thousands of objects for a journey
-        page) are freed at once instead of piling up for the collector's next full pass."""
-        response = super().build_response(data)
-        self._plans.clear()
-        memo = getattr(self, "_relevant_sub_fields", None)
-        if isinstance(memo, dict):
-            memo.clear()  # graphql-core's own memo of collected subfields (3.3)
-        return response
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -152,6 +145,29 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             strawberry_field.python_name,
             leaf.coerce_output_value,
         )
+
+
+def _helpers_of(executor: weakref.ref[PlainFieldExecutor]) -> GraphQLResolveInfoHelpers:
+    """The helpers graphql-core hands resolvers, reaching the executor through a weak
+    reference. graphql-core's own are bound methods of the executor, kept by the executor: a
+    reference cycle, which left every request's executor, context, loaders and journey pages
+    to the garbage collector's full passes (30-100 ms pauses under load) instead of being
+    freed when the request ended."""
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        return _alive(executor).gather_async_work(values)
+
+    def track(values: Sequence[Awaitable[Any]]) -> None:
+        _alive(executor).track_async_work(values)
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
+def _alive(executor: weakref.ref[PlainFieldExecutor]) -> PlainFieldExecutor:
+    found = executor()
+    if found is None:
+        raise RuntimeError("a resolver used the execution helpers after the execution ended")
+    return found
 
 
 _USUAL_WAY = object()
