@@ -15,7 +15,6 @@ end there, so a report can be reproduced by passing the same moment again.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -64,7 +63,6 @@ class SegmentService:
         self.settings = settings
         self.registry = settings.identifier_registry()
         self.traits = settings.trait_settings()
-        self._lock = threading.Lock()
         store.configure_traits(self.traits)
 
     # -- definitions ------------------------------------------------------------------------
@@ -104,7 +102,7 @@ class SegmentService:
         """Change what is given; `purpose=None` removes the purpose. The segment is read, then
         written: the store's writer lock keeps another thread or process (`datora serve
         --workers`) from updating it in between and losing one of the two changes."""
-        with self._lock, self.store.writer_lock():
+        with self.store.writer_lock():
             current = self.get_segment(segment_id)
             segment = Segment(
                 id=current.id,

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
 from datora_graph.config import Settings
@@ -174,40 +171,6 @@ def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:
         yield batch
 
 
-class WriteLock:
-    """The identity write lock, entered with `with`: one writing thread in this process, and
-    the store's `writer_lock` against other processes writing the same store (a batch is
-    resolved against the snapshot it then rewrites, so the cycles must not interleave)."""
-
-    def __init__(self, store: GraphStore) -> None:
-        self._thread = threading.Lock()
-        self._store = store
-        self._held: AbstractContextManager[None] | None = None
-
-    def __enter__(self) -> None:
-        self._thread.acquire()
-        try:
-            held = self._store.writer_lock()
-            held.__enter__()
-        except BaseException:
-            self._thread.release()
-            raise
-        self._held = held
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        held, self._held = self._held, None
-        try:
-            if held is not None:
-                held.__exit__(kind, error, trace)
-        finally:
-            self._thread.release()
-
-
 class IdentityService:
     """The identity core's use cases over one store. Safe to share between threads: writes are
     serialised by a lock, because resolving a batch reads the components it then rewrites."""
@@ -219,7 +182,7 @@ class IdentityService:
         self.engine = ResolutionEngine(
             self.registry, settings.survivorship_rules(), settings.guard_settings()
         )
-        self._write_lock = WriteLock(store)
+        self._write_lock = store.writer_lock()
 
     # -- ingest ---------------------------------------------------------------------------
     def ingest_observations(

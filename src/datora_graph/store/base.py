@@ -66,9 +66,11 @@ class GraphStore(Protocol):
         including the cannot-link constraint sides of those profiles."""
         ...
 
-    def writer_lock(self) -> AbstractContextManager[None]:
-        """Held around each read-resolve-commit cycle (`IdentityService`): keeps other
-        processes' cycles on the same store out, where the store can (SQLite: a file lock)."""
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """The one write lock of this store, the same object on every call: held around each
+        read-resolve-commit cycle (`IdentityService`, stewards, erasure) and every other
+        read-then-write (segment updates). It keeps out the other threads of this process
+        and, where the store can, other processes (SQLite: a file lock)."""
         ...
 
     def commit(self, changeset: Changeset) -> None:

@@ -12,9 +12,10 @@ changeset one managed transaction, applied in the same order as the SQLite store
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
@@ -69,6 +70,7 @@ class Neo4jStore(
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 
     def __init__(self, target: Neo4jTarget) -> None:
+        self._writer_lock = threading.Lock()
         self._neo4j = Neo4jConnection(target)
         try:
             self._prepare()
@@ -263,9 +265,9 @@ class Neo4jStore(
 
         return self._neo4j.execute_read(work)
 
-    def writer_lock(self) -> AbstractContextManager[None]:
-        """No lock between processes: on Neo4j one process ingests (README: Scaling out)."""
-        return nullcontext()
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """Threads of this process only: on Neo4j one process ingests (README: Scaling out)."""
+        return self._writer_lock
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
         touching = None if query.touching is None else sorted(set(query.touching))

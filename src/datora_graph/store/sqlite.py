@@ -150,7 +150,7 @@ class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, S
                 raise
             self._writer.execute("COMMIT")
 
-    def writer_lock(self) -> AbstractContextManager[None]:
+    def writer_lock(self) -> AbstractContextManager[object]:
         return self._process_lock
 
     def erase(self, erasure: Erasure) -> ErasureCounts:
