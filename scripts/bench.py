@@ -147,12 +147,12 @@ def bench_size(
 
     empty = directory / "empty.jsonl"
     empty.write_text("")
-    startup_s, _, _ = run_measured(
+    startup_s, _, _, _ = run_measured(
         datora("ingest", "observations", str(empty), "--db", str(directory / "empty.db")),
         directory / "startup.log",
     )
     _step(f"generated {counts['observation']:,} observations in {generate_s:.1f} s; ingesting")
-    wall_s, max_rss_kib, code = run_measured(
+    wall_s, max_rss_kib, code, cpu_s = run_measured(
         datora("ingest", "observations", str(observations_file), "--db", str(db)),
         directory / "ingest.log",
     )
@@ -209,6 +209,11 @@ def bench_size(
             "identifiers_per_s": round(occurrences / wall_s),
             "observations_per_s_without_startup": round(counts["observation"] / ingest_s),
             "peak_rss_mib": round(max_rss_kib / 1024, 1),
+            # Both processes' CPU: on 2 cores, N observations/s leaves at most 2/N s of CPU
+            # for each observation, however the work is split between the processes.
+            "cpu_s": round(cpu_s, 1),
+            "cpu_us_per_observation": round(cpu_s / counts["observation"] * 1e6, 1),
+            "cores_busy": round(cpu_s / wall_s, 2),
         },
         "store": {
             "observations": stats.observations,
@@ -239,15 +244,17 @@ def bench_size(
     return run, db
 
 
-def run_measured(command: list[str], log: Path) -> tuple[float, int, int]:
-    """Run `command` to completion; its wall time, its own peak RSS (KiB) and exit code."""
+def run_measured(command: list[str], log: Path) -> tuple[float, int, int, float]:
+    """Run `command` to completion; its wall time, its own peak RSS (KiB), exit code and CPU
+    seconds (user + system, its own and those of the children it waited for: the parser
+    process of a bulk ingest counts)."""
     with log.open("w") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss, process.returncode
+    return wall, usage.ru_maxrss, process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def datora(*args: str) -> list[str]:
@@ -374,6 +381,7 @@ def print_table(results: dict[str, Any]) -> None:
             f"{run['ingest']['observations_per_s']:,}",
             f"{run['ingest']['identifiers_per_s']:,}",
             f"{run['ingest']['peak_rss_mib']:,.0f}",
+            f"{run['ingest'].get('cpu_us_per_observation', 0):,.0f}",
             f"{run['export']['profiles']:,}",
             f"{run['quality']['largest_profile']:,}",
             f"{run['quality']['precision']:.4f}",
@@ -393,6 +401,7 @@ def print_table(results: dict[str, Any]) -> None:
         "obs/s",
         "ids/s",
         "RSS MiB",
+        "CPU us/obs",
         "profiles",
         "largest",
         "precision",
