@@ -209,11 +209,9 @@ class IdentityService:
             changeset = self._resolve(observations)
             changeset.rejections = batch.rejections
             changeset.audit = merge_audit_entries(changeset.merges, actor)
+            changeset.consent = [statement for o in fresh for statement in o.consent]
             if not changeset.is_empty():
                 self.store.commit(changeset)
-            stated = [statement for o in fresh for statement in o.consent]
-            if stated:
-                self.store.record_consent(stated)
         return IngestReport.of([results[i] for i in range(batch.count)])
 
     def ingest_events(self, items: Sequence[object], actor: str = SYSTEM_ACTOR) -> IngestReport:

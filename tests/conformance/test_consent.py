@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from datora_graph.domain.consent import ConsentState
+from datora_graph.domain.errors import Conflict
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.store.base import GraphStore
 
-from .builders import creation, merger, seed
+from .builders import creation, merger, observation, seed
 from .segment_world import consent, day, members
 
 ANN = "email:ann@acme.io"
@@ -66,6 +69,41 @@ def test_consent_can_precede_the_identifier_and_follows_it_into_merges(store: Gr
             state(ANN, "email_marketing", "granted", 1),
         ]
     }
+
+
+def test_a_changesets_consent_commits_with_it(store: GraphStore) -> None:
+    ann = creation("prf_ann", [ANN, "crm_id:C-1"], seq=1)
+    ann.changeset.consent = [consent(ANN, "email_marketing", "granted", day(1))]
+
+    store.commit(ann.changeset)
+
+    assert store.consent_of_profiles(["prf_ann"]) == {
+        "prf_ann": [state(ANN, "email_marketing", "granted", 1)]
+    }
+
+
+def test_a_refused_changeset_keeps_none_of_its_consent(store: GraphStore) -> None:
+    """The batch and the consent its observations carried are one transaction: a crash or a
+    refusal cannot keep the one without the other (a re-sent batch would be skipped as
+    duplicates and its consent lost)."""
+    seed(store, "prf_ann", [ANN], seq=1)
+    bob = creation("prf_bob", ["email:bob@acme.io"], seq=2)
+    doomed = replace(
+        bob.changeset,
+        observations=[
+            *bob.changeset.observations,
+            observation(3, ("cookie_id:c-9",), obs_id="obs-1"),  # already in the log
+        ],
+        consent=[
+            consent(ANN, "email_marketing", "granted", day(2)),
+            consent("email:bob@acme.io", "sms", "granted", day(2)),
+        ],
+    )
+
+    with pytest.raises(Conflict):
+        store.commit(doomed)
+
+    assert store.consent_of_identifiers([ANN, "email:bob@acme.io"]) == {}
 
 
 def test_nothing_asked_nothing_answered(store: GraphStore) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from datora_graph.domain.consent import ConsentStatement
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import Event, Observation, Rejection
 from datora_graph.domain.survivorship import Candidates
@@ -153,9 +154,10 @@ class ProfileWrite:
 class Changeset:
     """Everything one batch changes, applied by the store atomically, in this order:
     log appends, new identifiers, merges (identifiers and aliases move to the survivor),
-    profile writes, evidence, review items, events, rejections, identifier guard states, and
-    the audit entries of the batch's merges (in the same transaction: no merge goes
-    unaudited)."""
+    profile writes, evidence, review items, events, rejections, identifier guard states, the
+    audit entries of the batch's merges (in the same transaction: no merge goes unaudited),
+    and the consent statements its observations carried (in the same transaction too: a
+    crash cannot keep the observations and lose their consent)."""
 
     observations: list[Observation] = field(default_factory=list)
     new_identifiers: list[NewIdentifier] = field(default_factory=list)
@@ -168,6 +170,7 @@ class Changeset:
     identifier_guards: list[IdentifierGuardState] = field(default_factory=list)
     """The whole new guard state of each identifier whose state the batch changed."""
     audit: list[AuditEntry] = field(default_factory=list)
+    consent: list[ConsentStatement] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (
@@ -181,4 +184,5 @@ class Changeset:
             or self.rejections
             or self.identifier_guards
             or self.audit
+            or self.consent
         )

@@ -46,7 +46,7 @@ from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_erasure import Neo4jErasure
 from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
-from datora_graph.store.neo4j_segments import Neo4jSegments
+from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
 from datora_graph.store.neo4j_steward import Neo4jSteward
 
 SCHEMA_VERSION = "2"
@@ -348,6 +348,8 @@ def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> N
         kept = rows.rejection_rows(changeset.rejections, first)
         _unwind(tx, CYPHER.insert_rejections, "rows", kept)
     write_audit(tx, changeset.audit)
+    if changeset.consent:
+        write_consent(tx, changeset.consent, now)
 
 
 def _snapshot(tx: ManagedTransaction, keys: list[str]) -> Snapshot:

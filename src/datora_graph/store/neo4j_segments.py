@@ -161,21 +161,8 @@ class Neo4jSegments(Neo4jActivity):
         if not statements:
             return
         recorded = iso(datetime.now(UTC))
-        rows = [{**_consent_row(s), "recorded_at": recorded} for s in statements]
-        # One deciding row per key and purpose, so the conditional update never races a
-        # sibling row of its own statement.
-        deciding = [_consent_row(state) for state in current_consent(statements).values()]
-
-        def work(tx: ManagedTransaction) -> None:
-            for start in range(0, len(rows), ROWS_PER_STATEMENT):
-                chunk = rows[start : start + ROWS_PER_STATEMENT]
-                tx.run(CYPHER.record_consent, {"rows": chunk}).consume()
-            for start in range(0, len(deciding), ROWS_PER_STATEMENT):
-                chunk = deciding[start : start + ROWS_PER_STATEMENT]
-                tx.run(CYPHER.upsert_consent, {"rows": chunk}).consume()
-
         with self._neo4j.writing():
-            self._neo4j.execute_write(work)
+            self._neo4j.execute_write(lambda tx: write_consent(tx, statements, recorded))
 
     def consent_of_identifiers(self, keys: Collection[str]) -> dict[str, list[ConsentState]]:
         wanted = list(dict.fromkeys(keys))
@@ -241,6 +228,23 @@ def _check_shared(queries: Sequence[SegmentQuery]) -> None:
 def _batches(contacts: list[SegmentContact], size: int) -> Iterator[list[SegmentContact]]:
     for start in range(0, len(contacts), size):
         yield contacts[start : start + size]
+
+
+def write_consent(
+    tx: ManagedTransaction, statements: Sequence[ConsentStatement], recorded_at: str
+) -> None:
+    """Record consent statements inside the caller's transaction: `record_consent`, and the
+    commit of a changeset for the consent its observations carried."""
+    rows = [{**_consent_row(s), "recorded_at": recorded_at} for s in statements]
+    # One deciding row per key and purpose, so the conditional update never races a
+    # sibling row of its own statement.
+    deciding = [_consent_row(state) for state in current_consent(statements).values()]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        tx.run(CYPHER.record_consent, {"rows": chunk}).consume()
+    for start in range(0, len(deciding), ROWS_PER_STATEMENT):
+        chunk = deciding[start : start + ROWS_PER_STATEMENT]
+        tx.run(CYPHER.upsert_consent, {"rows": chunk}).consume()
 
 
 def _consent_row(consent: ConsentStatement | ConsentState) -> dict[str, object]:

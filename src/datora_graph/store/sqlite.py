@@ -45,7 +45,7 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import Event, Rejection, iso, standard_attributes
+from datora_graph.domain.records import Event, Rejection, from_iso, iso, standard_attributes
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
     Candidates,
@@ -59,7 +59,7 @@ from datora_graph.store.sqlite_access import SqliteAccess, write_audit
 from datora_graph.store.sqlite_erasure import erase_in
 from datora_graph.store.sqlite_export import SqliteExport, events_of
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
-from datora_graph.store.sqlite_segments import SqliteSegments
+from datora_graph.store.sqlite_segments import SqliteSegments, consent_rows, write_consent
 from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
@@ -508,6 +508,8 @@ def _write_changeset(
     )
     if changeset.audit:
         write_audit(db, changeset.audit)
+    if changeset.consent:
+        write_consent(db, consent_rows(changeset.consent, from_iso(now)))
 
 
 def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert]) -> None:

@@ -375,10 +375,9 @@ def consent_rows(
 
 
 def write_consent(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Record consent statements inside the caller's transaction (rows from `consent_rows`).
-    The hook for consent carried by observations: the commit that logs them calls
-    `write_consent(db, consent_rows(changeset.consents, now))`. Resent statements are
-    ignored, so replaying the log in a rebuild records nothing twice."""
+    """Record consent statements inside the caller's transaction (rows from `consent_rows`):
+    `record_consent`, and the commit of a changeset for the consent its observations carried.
+    Resent statements are ignored, so replaying the log in a rebuild records nothing twice."""
     db.executemany(q.INSERT_CONSENT_STATEMENT, rows)
     db.executemany(q.UPSERT_CONSENT, rows)
 
