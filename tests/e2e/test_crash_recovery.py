@@ -1,8 +1,9 @@
 """A killed ingest loses nothing and duplicates nothing: resuming it gives the same profiles.
 
 `datora ingest observations` commits one batch at a time. The test SIGKILLs it part-way through
-a file, runs the same command again to completion, and compares the profile export with that of
-an uninterrupted ingest of the same file into a second database.
+a file, runs the same command again to completion, and compares the profile export, the log
+and the consent the observations carried with those of an uninterrupted ingest of the same file
+into a second database.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ KILL_AFTER = 1_000
 """Committed observations after which the first run is killed: several batches in, far from
 the end."""
 COMMAND_TIMEOUT = 300.0
+CONSENT_EVERY = 5
+"""Every fifth observation carries a consent statement, as a newsletter sign-up would."""
 
 
 def _datora() -> list[str]:
@@ -76,6 +79,8 @@ def _write_observations(path: Path) -> int:
     with path.open("w", encoding="utf-8") as handle:
         for kind, item in stream(people, seed=23, events=0):
             if kind == "observation":
+                if count % CONSENT_EVERY == 0:
+                    item["consent"] = [{"purpose": "email_marketing", "status": "granted"}]
                 handle.write(json.dumps(item, ensure_ascii=False) + "\n")
                 count += 1
     return count
@@ -126,11 +131,23 @@ def test_a_killed_ingest_resumes_to_the_same_profiles(tmp_path: Path) -> None:
     try:
         resumed, straight = (store.stats() for store in stores)
         assert list(stores[0].read_log(0, total)) == list(stores[1].read_log(0, total))
+        consent = [
+            sorted(
+                (
+                    (c.identifier.key, c.purpose, c.granted, c.stated_at, c.source)
+                    for page in store.iter_consent_statements()
+                    for c in page
+                ),
+            )
+            for store in stores
+        ]
     finally:
         for store in stores:
             store.close()
     assert resumed == straight
     assert straight.observations + straight.rejections == total
+    assert len(consent[1]) >= total // CONSENT_EVERY // 2
+    assert consent[0] == consent[1]
 
 
 def _assert_no_process_outlives_it(marker: str) -> None:
