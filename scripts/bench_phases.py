@@ -25,7 +25,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -55,7 +55,6 @@ class PhaseClock:
 
     def __init__(self) -> None:
         self.cpu: defaultdict[str, float] = defaultdict(float)
-        self.calls: Counter[str] = Counter()
         self._stack: list[str] = []
         self._mark = 0.0
 
@@ -71,7 +70,6 @@ class PhaseClock:
         finally:
             now = time.thread_time()
             self.cpu[name] += now - self._mark
-            self.calls[name] += 1
             self._stack.pop()
             self._mark = now
 

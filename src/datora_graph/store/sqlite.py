@@ -45,7 +45,7 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import Event, Rejection, from_iso, iso, standard_attributes
+from datora_graph.domain.records import Event, Rejection, iso, standard_attributes
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
     Candidates,
@@ -509,7 +509,7 @@ def _write_changeset(
     if changeset.audit:
         write_audit(db, changeset.audit)
     if changeset.consent:
-        write_consent(db, consent_rows(changeset.consent, from_iso(now)))
+        write_consent(db, consent_rows(changeset.consent, now))
 
 
 def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert]) -> None:

@@ -248,7 +248,7 @@ class SqliteSegments:
 
     # -- consent ----------------------------------------------------------------------------
     def record_consent(self, statements: Sequence[ConsentStatement]) -> None:
-        rows = consent_rows(statements, datetime.now(UTC))
+        rows = consent_rows(statements, iso(datetime.now(UTC)))
         with self._transaction() as db:
             write_consent(db, rows)
 
@@ -357,10 +357,10 @@ def _stream_contacts(
 
 
 def consent_rows(
-    statements: Sequence[ConsentStatement], recorded_at: datetime
+    statements: Sequence[ConsentStatement], recorded_at: str
 ) -> list[dict[str, object]]:
-    """The parameters `write_consent` takes, one row per statement."""
-    recorded = iso(recorded_at)
+    """The parameters `write_consent` takes, one row per statement; `recorded_at` as `iso`
+    writes it."""
     return [
         {
             "key": s.identifier.key,
@@ -368,7 +368,7 @@ def consent_rows(
             "granted": int(s.granted),
             "stated_at": iso(s.stated_at),
             "source": s.source,
-            "recorded_at": recorded,
+            "recorded_at": recorded_at,
         }
         for s in statements
     ]
