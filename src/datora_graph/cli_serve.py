@@ -6,8 +6,8 @@ are uvicorn's, each opening the store itself; what they share is the store:
 - on the embedded store, writes take turns across processes under the writer lock beside
   the database file (`store/process_lock.py`), so any worker may ingest, split or erase;
   reads go to the file directly (WAL: readers never wait for the writer);
-- on Neo4j, every worker is a client of the same server; the README's rule of one
-  ingesting process applies to the workers as to any other process.
+- on Neo4j, every worker is a client of the same server, and writes take turns under the
+  store's writer lock, a transaction holding a node locked (`store/neo4j_writer_lock.py`).
 
 The store is opened once here first, so that creating it, bringing an older file's schema
 up to date and recounting traits after a configuration change happen once, not in N

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import networkx as nx
+
 from datora_graph.domain.changeset import (
     Changeset,
     EvidenceStatus,
@@ -279,3 +281,19 @@ def copy_state(state: ProfileState) -> ProfileState:
         junk=state.junk,
         updated_at=state.updated_at,
     )
+
+
+def assert_profiles_are_components(store: GraphStore, pairs: Iterable[tuple[str, str]]) -> None:
+    """With no guard in the way, the profiles are the connected components of the identifier
+    pairs sent, and each profile counts exactly the identifiers it holds: what one writer
+    would have made of them, whoever sent them and in whatever interleaving."""
+    graph: nx.Graph[str] = nx.Graph(pairs)
+    owners = store.profile_ids_for_identifiers(list(graph.nodes))
+    profiles: dict[str, set[str]] = {}
+    for key, profile_id in owners.items():
+        profiles.setdefault(profile_id, set()).add(key)
+    assert {frozenset(p) for p in profiles.values()} == {
+        frozenset(c) for c in nx.connected_components(graph)
+    }
+    for profile_id, stored in store.get_profiles(list(profiles)).items():
+        assert stored.size == len(profiles[profile_id]) == len(stored.identifiers), profile_id

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import networkx as nx
 import pytest
+from tests.conformance.builders import assert_profiles_are_components
 
 from datora_graph.store.sqlite import SqliteStore
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
 from datora_graph.store.sqlite import SqliteStore
+from tests.conformance.builders import assert_profiles_are_components
 
 db, tag = Path(sys.argv[1]), sys.argv[2]
 rng = random.Random(tag)
@@ -60,18 +61,10 @@ def test_two_processes_ingesting_at_once_lose_nothing(tmp_path: Path) -> None:
     try:
         log = [payload for _, payload in store.read_log(0, 10_000)]
         assert len(log) == 2 * BATCHES * PER_BATCH
-        graph = nx.Graph()
+        pairs = []
         for payload in log:
             keys = [f"{i['type']}:{i['value']}" for i in json.loads(payload)["identifiers"]]
-            graph.add_edge(*keys)
-        owners = store.profile_ids_for_identifiers(list(graph.nodes))
-        profiles = {}
-        for key, pid in owners.items():
-            profiles.setdefault(pid, set()).add(key)
-        assert {frozenset(p) for p in profiles.values()} == {
-            frozenset(c) for c in nx.connected_components(graph)
-        }
-        for pid, stored in store.get_profiles(list(profiles)).items():
-            assert stored.size == len(profiles[pid]) == len(stored.identifiers), pid
+            pairs.append((keys[0], keys[1]))
+        assert_profiles_are_components(store, pairs)
     finally:
         store.close()

@@ -70,7 +70,8 @@ class GraphStore(Protocol):
         """The one write lock of this store, the same object on every call: held around each
         read-resolve-commit cycle (`IdentityService`, stewards, erasure) and every other
         read-then-write (segment updates). It keeps out the other threads of this process
-        and, where the store can, other processes (SQLite: a file lock)."""
+        and other processes writing the same store (SQLite: a file lock; Neo4j: a transaction
+        holding a node locked). A holder that dies releases it."""
         ...
 
     def commit(self, changeset: Changeset) -> None:

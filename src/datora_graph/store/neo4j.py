@@ -12,7 +12,6 @@ changeset one managed transaction, applied in the same order as the SQLite store
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -48,6 +47,7 @@ from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
 from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
 from datora_graph.store.neo4j_steward import Neo4jSteward
+from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
 
 SCHEMA_VERSION = "2"
 """2: filterable attributes and event properties, activity aggregates (neo4j_activity)."""
@@ -70,8 +70,8 @@ class Neo4jStore(
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 
     def __init__(self, target: Neo4jTarget) -> None:
-        self._writer_lock = threading.Lock()
         self._neo4j = Neo4jConnection(target)
+        self._writer_lock = Neo4jWriterLock(self._neo4j)
         try:
             self._prepare()
         except BaseException:
@@ -266,7 +266,6 @@ class Neo4jStore(
         return self._neo4j.execute_read(work)
 
     def writer_lock(self) -> AbstractContextManager[object]:
-        """Threads of this process only: on Neo4j one process ingests (README: Scaling out)."""
         return self._writer_lock
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:

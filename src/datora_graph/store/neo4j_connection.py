@@ -10,10 +10,18 @@ Neo4j reads are read-committed: a read may see part of a changeset that commits 
 runs. Reads that must see a changeset whole or not at all (`guarded_read`) check a commit
 guard, a version on a :Meta node that every write makes odd in a transaction of its own before
 it starts and even again once it has committed, and read again when a write overlapped them.
+
+Writers in different processes take turns through the writer lock: a transaction that holds a
+:Meta node write-locked while its process resolves and commits in others (`take_writer_lock`).
+The holder leaves the bookmarks of its writes on that node, and the next holder's sessions
+wait for them, so on a cluster it reads what the last writer wrote.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -21,7 +29,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Session, unit_of_work
+from neo4j import (
+    Bookmarks,
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    Session,
+    Transaction,
+    unit_of_work,
+)
 from neo4j.exceptions import (
     AuthError,
     DriverError,
@@ -43,6 +59,8 @@ URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 TRANSACTION_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
 SECURITY = "Neo.ClientError.Security."
+logger = logging.getLogger(__name__)
+
 GUARD_PAUSE_SECONDS = (0.002, 0.1)
 """A guarded read that overlapped a write waits this long before reading again, doubling."""
 
@@ -59,6 +77,16 @@ class GuardState:
         writer crashed before ending it; the next write ends it)."""
         odd = self.version is not None and self.version % 2 == 1
         return odd and (self.writing_since or "") >= stale_before
+
+
+@dataclass(frozen=True, slots=True)
+class WriterLockHold:
+    """The open transaction that holds the writer lock, and how often this process's bookmarks
+    had moved when it was taken."""
+
+    session: Session
+    transaction: Transaction
+    bookmark_updates: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +124,13 @@ class Neo4jConnection:
             )
         except (ValueError, DriverConfigurationError) as exc:
             raise ConfigurationError(f"DATORA_NEO4J_URI={target.uri!r}: {exc}") from exc
-        self._bookmarks = GraphDatabase.bookmark_manager()
+        self._handed_over = Bookmarks.from_raw_values(())
+        self._own_bookmarks = Bookmarks.from_raw_values(())
+        self._bookmark_updates = 0
+        self._bookmarks = GraphDatabase.bookmark_manager(
+            bookmarks_supplier=self._bookmarks_handed_over,
+            bookmarks_consumer=self._note_own_bookmarks,
+        )
         try:
             self.ping()
         except ValueError as exc:
@@ -159,6 +193,68 @@ class Neo4jConnection:
         """No write holds the guard longer than its attempts can last (each bounded by the
         timeout, retried for up to the timeout), so a flag older than this was left behind."""
         return 3 * self.target.timeout_seconds
+
+    # -- the writer lock ------------------------------------------------------------------
+    def take_writer_lock(self) -> WriterLockHold:
+        """Open the transaction that holds the store's writer lock, waiting for as long as
+        another process holds it, and adopt the bookmarks that process left. The transaction
+        carries its holder in its metadata, so `SHOW TRANSACTIONS` names a process that holds
+        the lock for long."""
+        self._check_open()
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        session = self._driver.session(database=self.target.database)
+        try:
+            with self._errors():
+                transaction = session.begin_transaction(
+                    metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder}
+                )
+                now = iso(datetime.now(UTC))
+                transaction.run(CYPHER.writer_lock_take, {"holder": holder, "now": now}).consume()
+                record = transaction.run(CYPHER.writer_lock_handover).single()
+        except BaseException:
+            with suppress(Neo4jError, DriverError):
+                session.close()
+            raise
+        left = None if record is None else record["bookmarks"]
+        if left:
+            self._handed_over = Bookmarks.from_raw_values(left)
+        return WriterLockHold(session, transaction, self._bookmark_updates)
+
+    def release_writer_lock(self, hold: WriterLockHold, *, hand_over: bool) -> None:
+        """End the lock's transaction, and so release the lock. When the hold ended cleanly
+        and this process's bookmarks moved during it, commit them for the next holder;
+        otherwise roll back, keeping what the previous holder left. A failure here is logged,
+        not raised: the work done under the lock has committed already, and a transaction the
+        server cannot finish is rolled back, which releases the lock all the same."""
+        moved = self._bookmark_updates != hold.bookmark_updates
+        try:
+            if hand_over and moved:
+                bookmarks = sorted(self._own_bookmarks.raw_values)
+                now = iso(datetime.now(UTC))
+                hold.transaction.run(
+                    CYPHER.writer_lock_release, {"bookmarks": bookmarks, "now": now}
+                ).consume()
+                hold.transaction.commit()
+            else:
+                hold.transaction.rollback()
+        except (Neo4jError, DriverError) as exc:
+            logger.warning(
+                "Neo4j at %s: the writer lock was released without leaving this process's "
+                "bookmarks for the next writer (%s); on a cluster, the next writer may read "
+                "from a member that has not caught up with this process's writes yet",
+                self.target.uri,
+                exc,
+            )
+        finally:
+            with suppress(Neo4jError, DriverError):
+                hold.session.close()
+
+    def _bookmarks_handed_over(self) -> Bookmarks:
+        return self._handed_over
+
+    def _note_own_bookmarks(self, bookmarks: Bookmarks) -> None:
+        self._own_bookmarks = bookmarks
+        self._bookmark_updates += 1
 
     # -- lifecycle ------------------------------------------------------------------------
     def ping(self) -> None:

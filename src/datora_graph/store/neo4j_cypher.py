@@ -53,7 +53,7 @@ class Neo4jStatements:
     schema_audit_profile_id: LiteralString
     schema_log_key: LiteralString
     await_indexes: LiteralString
-    # -- meta values, ID counters and the commit guard ---------------------------------------
+    # -- meta values, ID counters, the commit guard and the writer lock --------------------
     meta_get: LiteralString
     meta_set: LiteralString
     meta_delete: LiteralString
@@ -62,6 +62,9 @@ class Neo4jStatements:
     guard_begin_write: LiteralString
     guard_end_write: LiteralString
     guard_read: LiteralString
+    writer_lock_take: LiteralString
+    writer_lock_handover: LiteralString
+    writer_lock_release: LiteralString
     # -- ingest reads ------------------------------------------------------------------------
     known_observation_ids: LiteralString
     known_event_ids: LiteralString

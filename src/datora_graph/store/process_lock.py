@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from types import TracebackType
+
+from datora_graph.store.cross_process_lock import CrossProcessLock
 
 try:
     import fcntl
@@ -24,43 +25,30 @@ except ImportError:  # pragma: no cover - not on POSIX
     fcntl = None  # type: ignore[assignment]
 
 
-class ProcessLock:
+class ProcessLock(CrossProcessLock):
     """An exclusive lock on `path` for one thread of one process at a time. The lock file is
-    opened once per process, and `flock` does not keep apart two threads sharing a file, so a
-    thread lock is held with it: every part of this process that writes (ingest, stewards,
-    segment updates) can take the one lock without sharing another."""
+    opened once per process, and `flock` does not keep apart two threads sharing a file,
+    hence the thread lock of `CrossProcessLock`: every part of this process that writes
+    (ingest, stewards, segment updates) can take the one lock without sharing another."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self._fd: int | None = None
         self._guard = threading.Lock()
-        self._thread = threading.Lock()
 
-    def __enter__(self) -> None:
-        self._thread.acquire()
+    def _take(self) -> None:
         if fcntl is None:
             return
-        try:
-            with self._guard:
-                if self._fd is None:
-                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-                fd = self._fd
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._thread.release()
-            raise
+        with self._guard:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        try:
-            if fcntl is not None and self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._thread.release()
+    def _give_back(self, *, clean: bool) -> None:
+        if fcntl is not None and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with self._guard:
