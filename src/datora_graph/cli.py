@@ -48,7 +48,13 @@ from datora_graph.cli_serve import prepare_for_workers, serve_workers
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import DatoraError
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, GoldenProfile, JourneyQuery, RejectionFilter
+from datora_graph.domain.profiles import (
+    MAX_PAGE_SIZE,
+    MAX_POSITION,
+    GoldenProfile,
+    JourneyQuery,
+    RejectionFilter,
+)
 from datora_graph.domain.records import Event, RecordKind, utc
 from datora_graph.ingest_files import FileFormat, RecordFile, UnreadableFile, open_record_file
 from datora_graph.services import IdentityService, IngestReport
@@ -496,7 +502,9 @@ def _profile_panel(profile: GoldenProfile, events: list[Event]) -> Panel:
 def rejected(
     ctx: typer.Context,
     kind: KindOption = None,
-    after: Annotated[int, typer.Option(min=0, help="Show items after this number")] = 0,
+    after: Annotated[
+        int, typer.Option(min=0, max=MAX_POSITION, help="Show items after this number")
+    ] = 0,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE_SIZE)] = 50,
     payloads: Annotated[
         bool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Any
 
 import httpx
 import pytest
@@ -119,3 +120,33 @@ def test_an_unknown_endpoint_has_the_error_shape(client: httpx.Client) -> None:
 )
 def test_each_domain_error_has_one_status(error: DatoraError, status: int) -> None:
     assert status_of(error) == status
+
+
+def test_openapi_says_what_the_server_refuses_and_answers(client: httpx.Client) -> None:
+    """A client generated from the document sends what the server takes: unknown fields are
+    refused (422), and /graphql is described as it answers."""
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+
+    def body_of(path: str) -> dict[str, Any]:
+        schema: dict[str, Any] = paths[path]["post"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ]
+        return schema
+
+    for path, items in [
+        ("/v1/observations", "observations"),
+        ("/v1/events", "events"),
+        ("/v1/consent", "consent"),
+    ]:
+        body = body_of(path)
+        assert body["additionalProperties"] is False, path
+        assert body["properties"][items]["items"]["additionalProperties"] is False, path
+    erasure = body_of("/v1/erasures")["$ref"].rpartition("/")[2]
+    assert spec["components"]["schemas"][erasure]["additionalProperties"] is False
+
+    graphiql = paths["/graphql"]["get"]["responses"]["200"]["content"]
+    assert set(graphiql) == {"text/html"}
+    graphql = paths["/graphql"]["post"]
+    assert body_of("/graphql")["required"] == ["query"]
+    assert {"200", "400"} <= set(graphql["responses"])

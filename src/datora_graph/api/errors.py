@@ -10,7 +10,8 @@ validation, an unknown route), so a client needs one parser:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -45,6 +46,10 @@ STATUS_OF: dict[type[DatoraError], int] = {
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
+_REASONS = {"missing": "is required", "extra_forbidden": "is not a known field"}
+"""Pydantic's problems in the words the batch routes use for the same ones."""
+_UNPARSABLE_BODY = "There was an error parsing the body"
+"""FastAPI's detail for a JSON body it failed to decode (`fastapi.routing`)."""
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
@@ -79,12 +84,35 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
     if not problems:
         return JSONResponse(error_body("INVALID_INPUT", "the request is invalid"), 422)
     first = problems[0]
+    if first.get("type") == "json_invalid":
+        return _not_json(first)
     field = field_path(first.get("loc", ()))
-    reason = "is required" if first.get("type") == "missing" else str(first.get("msg", "invalid"))
+    reason = _REASONS.get(first.get("type", ""), str(first.get("msg", "invalid")))
     message = f"{field}: {reason}" if field else reason
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problems)"
     return JSONResponse(error_body("INVALID_INPUT", message, field or None), 422)
+
+
+def _not_json(problem: Mapping[str, Any]) -> JSONResponse:
+    """FastAPI reports a body that is not JSON as a problem at `body[<character>]`; say what
+    it is, where, and why, as the batch routes do."""
+    loc = problem.get("loc", ())
+    at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+    why = (problem.get("ctx") or {}).get("error", "JSON decode error")
+    return JSONResponse(
+        error_body("INVALID_INPUT", f"body: is not valid JSON ({why}{at})", "body"), 422
+    )
+
+
+def unreadable_body_response(cause: BaseException | None) -> JSONResponse:
+    """FastAPI's 400 for a JSON body it could not even decode, as the 422 of any other bad
+    body: a client sees one kind of answer for bad input."""
+    if isinstance(cause, UnicodeDecodeError):
+        reason = f"is not UTF-8 text (byte {cause.start} cannot be decoded)"
+    else:
+        reason = f"could not be read as JSON ({cause or 'no reason given'})"
+    return JSONResponse(error_body("INVALID_INPUT", f"body: {reason}", "body"), 422)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -102,6 +130,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            return unreadable_body_response(exc.__cause__)
         code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":

@@ -40,7 +40,7 @@ from datora_graph.api.schemas import (
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
 from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, RejectionFilter
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQuery, RejectionFilter
 from datora_graph.domain.records import RecordKind, utc
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
@@ -228,6 +228,7 @@ def find_profile(
         Query(
             description="`type:value`, written as the client has it; it is normalised first",
             examples=["email:Ann.Lee@Acme-Mail.com"],
+            json_schema_extra={"pattern": "^[^:]+:"},
         ),
     ],
 ) -> ProfileOut:
@@ -250,7 +251,13 @@ def get_journey(
     service: Service,
     caller: Caller,
     first: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = 50,
-    after: Annotated[str | None, Query(description="`page_info.end_cursor` of a page")] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="`page_info.end_cursor` of a page",
+            json_schema_extra={"minLength": 1},
+        ),
+    ] = None,
     types: Annotated[str | None, Query(description="Event types, comma-separated")] = None,
     since: Annotated[datetime | None, Query(description="Events at or after")] = None,
     until: Annotated[datetime | None, Query(description="Events before")] = None,
@@ -278,7 +285,9 @@ def list_rejected(
     service: Service,
     caller: Caller,
     kind: Annotated[RecordKind | None, Query(description="observation or event")] = None,
-    after: Annotated[int, Query(ge=0, description="`next_after` of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="`next_after` of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> RejectionListOut:
     page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from datora_graph.domain.consent import PURPOSE_NAME
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, JourneyPage, RejectionPage, StoreStats
 from datora_graph.domain.records import Event, EventIn, ObservationIn
@@ -31,14 +32,17 @@ class ErrorResponse(BaseModel):
 
 
 class ObservationBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     observations: list[ObservationIn]
 
 
 class EventBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     events: list[EventIn]
 
 
 class ConsentIdentifierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     type: str = Field(examples=["email"])
     value: str = Field(examples=["ann.lee@acme-mail.com"])
 
@@ -47,14 +51,18 @@ class ConsentStatementIn(BaseModel):
     """Whether `identifier` may be used for `purpose`, as stated by `source` at `at` (default:
     when received)."""
 
+    model_config = ConfigDict(extra="forbid")
     identifier: ConsentIdentifierIn
-    purpose: str = Field(examples=["email_marketing"])
+    purpose: str = Field(
+        examples=["email_marketing"], json_schema_extra={"pattern": PURPOSE_NAME.pattern}
+    )
     status: Literal["granted", "withdrawn"]
     at: datetime | None = None
     source: str = Field(examples=["preference-centre"])
 
 
 class ConsentBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     consent: list[ConsentStatementIn]
 
 
@@ -65,8 +73,13 @@ class ConsentResponse(BaseModel):
 class ErasureIn(BaseModel):
     """Which person to erase (a profile ID, an alias, or one identifier `type:value`) and why."""
 
-    profile: str = Field(min_length=1, examples=["email:ann@acme.io"])
-    reason: str = Field(min_length=1, examples=["GDPR request 2026-114"])
+    model_config = ConfigDict(extra="forbid")
+    profile: str = Field(
+        min_length=1, examples=["email:ann@acme.io"], json_schema_extra={"pattern": r"\S"}
+    )
+    reason: str = Field(
+        min_length=1, examples=["GDPR request 2026-114"], json_schema_extra={"pattern": r"\S"}
+    )
 
 
 class ErasureOut(BaseModel):

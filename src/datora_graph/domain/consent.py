@@ -31,7 +31,7 @@ from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 
 ConsentStatus = Literal["granted", "withdrawn"]
 CONSENT_STATUSES: tuple[ConsentStatus, ...] = ("granted", "withdrawn")
-_PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
+PURPOSE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 _SOURCE_MAX = 100
 _FIELDS = frozenset({"identifier", "purpose", "status", "at", "source"})
 
@@ -93,7 +93,7 @@ def current_consent(
 def parse_purpose(raw: object, field: str = "purpose") -> str:
     if not isinstance(raw, str):
         raise InvalidInput(field, f"must be a string, got {type(raw).__name__}")
-    if not _PURPOSE.match(raw):
+    if not PURPOSE_NAME.match(raw):
         raise InvalidInput(
             field,
             f"{raw!r} is not a purpose name (1-64 lower-case letters, digits, '_', '.', '-', "

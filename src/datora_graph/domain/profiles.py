@@ -16,6 +16,9 @@ from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import Event, RecordKind, Rejection
 
 MAX_PAGE_SIZE = 1000
+MAX_POSITION = 2**63 - 1
+"""The largest log or list position a store can hold (both stores keep 64-bit integers): a
+larger `after` can only be a mistake, and is refused rather than passed to the store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,10 @@ class RejectionFilter:
     kind: RecordKind | None = None
     after: int = 0
     limit: int = 100
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.after <= MAX_POSITION:
+            raise InvalidInput("after", f"must be between 0 and {MAX_POSITION}")
 
 
 def encode_cursor(*parts: str) -> str:

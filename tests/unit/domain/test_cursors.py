@@ -1,4 +1,5 @@
-"""Journey and list cursors: opaque to clients, round-tripping, and readable across versions."""
+"""Journey and list cursors and positions: opaque to clients, round-tripping, readable across
+versions, and refused when no store could hold them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import decode_cursor, encode_cursor
+from datora_graph.domain.profiles import (
+    MAX_POSITION,
+    RejectionFilter,
+    decode_cursor,
+    encode_cursor,
+)
 
 
 @given(st.lists(st.text(), min_size=1, max_size=3))
@@ -36,3 +42,12 @@ def test_anything_else_is_refused_naming_after(cursor: str) -> None:
         decode_cursor(cursor)
 
     assert refused.value.field == "after"
+
+
+@pytest.mark.parametrize("after", [-1, MAX_POSITION + 1])
+def test_a_rejections_position_outside_what_a_store_holds_is_refused(after: int) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        RejectionFilter(after=after)
+
+    assert refused.value.field == "after"
+    assert str(MAX_POSITION) in str(refused.value)
