@@ -31,6 +31,7 @@ from datora_graph.access_service import cli_actor, record_export
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.insights import Insights, ValueDistribution
 from datora_graph.domain.segments import SegmentContact, definition_to_json
+from datora_graph.json_codec import read_client_json
 from datora_graph.segment_service import SegmentService
 
 segment_app = typer.Typer(
@@ -77,16 +78,16 @@ def _definition(raw: str) -> Any:
     """Inline JSON, or `@path` to a file of JSON."""
     from datora_graph import cli
 
-    text = raw
+    text: str | bytes = raw
     if raw.startswith("@"):
         try:
-            text = Path(raw[1:]).read_text(encoding="utf-8")
+            text = Path(raw[1:]).read_bytes()
         except OSError as exc:
             cli._fail(f"--definition: cannot read {raw[1:]}: {exc.strerror or exc}", 2)
     try:
-        return json.loads(text)
+        return read_client_json(text)
     except ValueError as exc:
-        cli._fail(f"--definition: not valid JSON ({exc})", 2)
+        cli._fail(f"--definition: {exc}", 2)
 
 
 # -- segment ----------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def record(
     from datora_graph import cli
 
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        lines = file.read_bytes().splitlines()
     except OSError as exc:
         cli._fail(f"Cannot read {file}: {exc.strerror or exc}", 2)
     statements: list[Any] = []
@@ -252,9 +253,9 @@ def record(
         if not line.strip():
             continue
         try:
-            statements.append(json.loads(line))
+            statements.append(read_client_json(line))
         except ValueError as exc:
-            cli._fail(f"{file} line {number}: not valid JSON ({exc})", 2)
+            cli._fail(f"{file} line {number}: {exc}", 2)
     recorded = 0
     with _segments(ctx, db, must_exist=False) as segments:
         size = segments.settings.max_batch_items

@@ -3,8 +3,9 @@
 Two formats, chosen by extension (`.jsonl`, `.ndjson`, `.csv`) or named explicitly:
 
 **JSONL**: one wire item (see `domain/records.py`) per line; blank lines are skipped. A line
-that is not valid JSON is passed on as its text, so the service rejects it and it is listed by
-`datora rejected`; `RecordFile.problems` says which line it was and why.
+that is not valid JSON is passed on as its text with the reason (`UnreadableLine`), so the
+service rejects it with that reason and it is listed by `datora rejected`;
+`RecordFile.problems` says which line it was.
 
 **CSV** (UTF-8, comma-separated, first row is the header; header names are trimmed and
 lower-cased):
@@ -26,7 +27,6 @@ For example:
 from __future__ import annotations
 
 import csv
-import json
 import re
 from array import array
 from collections.abc import Collection, Iterator
@@ -35,7 +35,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
-from datora_graph.domain.records import RecordKind
+from datora_graph.domain.records import RecordKind, UnreadableLine
+from datora_graph.json_codec import read_client_json
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
@@ -140,14 +141,15 @@ class RecordFile:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self._note(f"is not UTF-8 text ({exc.reason} at byte {exc.start})")
-                yield raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n")
+                reason = f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
+                self._note(reason)
+                yield UnreadableLine(raw.decode("utf-8", errors="backslashreplace"), reason)
                 continue
             try:
-                item = json.loads(text)
+                item = read_client_json(text.rstrip("\r\n"))
             except ValueError as exc:
-                self._note(f"is not valid JSON ({exc})")
-                yield text.rstrip("\r\n")
+                self._note(str(exc))
+                yield UnreadableLine(text, str(exc))
                 continue
             if self.texts is not None:
                 self.texts[len(self._lines) - 1] = text

@@ -33,6 +33,27 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
+NESTED_TOO_DEEPLY = "is nested too deeply to read"
+
+
+def read_client_json(data: str | bytes) -> Any:
+    """JSON a client sent (a request body, a line of a file), or a ValueError whose message
+    says why it is not, in words a client can act on: not UTF-8, not valid JSON and where,
+    or nested past what the reader can follow (`json` raises RecursionError for that, which
+    would otherwise fail the whole request or file)."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError(NESTED_TOO_DEEPLY) from None
+    except json.JSONDecodeError as exc:
+        where = (
+            f"character {exc.colno}" if exc.lineno == 1 else f"line {exc.lineno} column {exc.colno}"
+        )
+        raise ValueError(f"is not valid JSON ({exc.msg} at {where})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
 def dumps_compact(data: object) -> bytes:
     """`data` as compact UTF-8 JSON (no spaces after separators), keys in the given order."""
     try:

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from datora_graph.domain.profiles import MAX_POSITION
+from datora_graph.domain.records import MAX_NESTING
 
 from .test_ingest import error_of
 
@@ -58,3 +59,67 @@ def test_an_unknown_field_of_an_erasure_is_refused_not_ignored(client: httpx.Cli
     assert response.status_code == 422
     error = error_of(response)
     assert (error["field"], error["message"]) == ("why", "why: is not a known field")
+
+
+DEEP = b"[" * 5_000 + b"]" * 5_000
+"""Nested past what Python's `json` can follow: it raises RecursionError, not a decode error."""
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/observations", b'{"observations": ' + DEEP + b"}"),
+        ("/v1/erasures", b'{"profile": ' + DEEP + b', "reason": "r"}'),
+    ],
+)
+def test_a_body_nested_too_deeply_to_read_is_422_naming_the_body(
+    client: httpx.Client, path: str, body: bytes
+) -> None:
+    response = client.post(path, content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["message"]) == ("body", "body: is nested too deeply to read")
+
+
+def test_a_graphql_body_nested_too_deeply_is_a_400_saying_so(client: httpx.Client) -> None:
+    body = b'{"query": "{ __typename }", "variables": {"v": ' + DEEP + b"}}"
+
+    response = client.post("/graphql", content=body, headers=JSON)
+
+    assert response.status_code == 400
+    assert "nested too deeply" in response.text
+
+
+def test_an_attribute_nested_past_the_bound_rejects_its_observation_alone(
+    client: httpx.Client,
+) -> None:
+    deep: object = "leaf"
+    for _ in range(MAX_NESTING + 1):
+        deep = [deep]
+    items = [
+        {
+            "id": "deep",
+            "source": "crm",
+            "observed_at": "2026-05-01T10:00:00Z",
+            "identifiers": [{"type": "email", "value": "deep@acme.io"}],
+            "attributes": {"note": deep},
+        },
+        {
+            "id": "flat",
+            "source": "crm",
+            "observed_at": "2026-05-01T10:00:00Z",
+            "identifiers": [{"type": "email", "value": "flat@acme.io"}],
+            "attributes": {"note": ["a", ["b"]]},
+        },
+    ]
+
+    results = client.post("/v1/observations", json={"observations": items}).json()["results"]
+
+    assert [(r["id"], r["status"], r["field"]) for r in results] == [
+        ("deep", "rejected", "attributes.note"),
+        ("flat", "accepted", None),
+    ]
+    found = client.get("/v1/profiles", params={"identifier": "email:flat@acme.io"})
+    assert found.status_code == 200
+    assert found.json()["attributes"]["note"] == ["a", ["b"]]

@@ -101,7 +101,7 @@ def test_ingest_jsonl_reports_counts_and_rejected_lines(tmp_path: Path) -> None:
     assert (count(again.stdout, "accepted"), count(again.stdout, "duplicate")) == (0, 3)
     listed = datora("rejected", "--db", db).stdout
     assert re.search(r"\bo3\b.*identifiers\[0\]\.value.*not an email address", listed)
-    assert "is text, not a JSON object" in listed
+    assert "is not valid JSON (Expecting property name" in listed
     received = datora("rejected", "--payloads", "--db", db).stdout.splitlines()
     assert json.loads(received[0]) == obs("o3", "email:not-an-email")
     assert received[1] == '{"id": "o4", "source": "crm", oops}'
@@ -300,3 +300,16 @@ def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:
             pass
         time.sleep(0.1)
     return False
+
+
+def test_a_line_nested_too_deeply_is_rejected_alone_with_the_reason(tmp_path: Path) -> None:
+    db = tmp_path / "deep.db"
+    source = tmp_path / "deep.jsonl"
+    good = json.dumps(obs("o1", "email:ann@acme.io"))
+    source.write_text(f"{'[' * 5_000}{']' * 5_000}\n{good}\n", encoding="utf-8")
+
+    result = datora("ingest", "observations", source, "--db", db)
+
+    assert (count(result.stdout, "accepted"), count(result.stdout, "rejected")) == (1, 1)
+    assert "line 1: is nested too deeply to read" in result.stdout
+    assert "is nested too deeply to read" in datora("rejected", "--db", db).stdout

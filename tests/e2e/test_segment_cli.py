@@ -190,3 +190,20 @@ def test_consent_on_observations_in_a_file_is_recorded(tmp_path: Path) -> None:
         "granted",
         "crm",
     )
+
+
+def test_a_definition_or_consent_file_that_is_no_json_is_refused_saying_why(
+    db: Path, tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5_000 + "]" * 5_000, encoding="utf-8")
+    consent = tmp_path / "consent.jsonl"
+    consent.write_bytes(b'{"purpose": "email_marketing"}\n{"purpose": "\xff"}\n')
+
+    defined = datora("segment", "define", "Deep", "--definition", f"@{deep}", "--db", db, ok=False)
+    recorded = datora("consent", "record", consent, "--db", db, ok=False)
+
+    assert (defined.returncode, recorded.returncode) == (2, 2)
+    assert "--definition: is nested too deeply to read" in defined.stderr
+    assert "line 2: is not UTF-8 text" in recorded.stderr
+    assert "Traceback" not in defined.stderr + recorded.stderr

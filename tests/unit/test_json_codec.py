@@ -1,4 +1,5 @@
-"""`json_codec` reads and writes exactly what `json` does, orjson or not."""
+"""`json_codec` reads and writes exactly what `json` does, orjson or not, and says why a
+client's text is not JSON it can read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datora_graph.json_codec import dumps_compact, loads
+from datora_graph.json_codec import dumps_compact, loads, read_client_json
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -61,3 +62,25 @@ def test_dumps_compact_writes_infinity_as_null_which_every_parser_reads() -> Non
 def test_dumps_compact_writes_an_integer_beyond_64_bits() -> None:
     assert dumps_compact({"n": 2**70}) == b'{"n":1180591620717411303424}'
     assert dumps_compact({"name": "Zoë"}) == '{"name":"Zoë"}'.encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ('{"a" 1}', "is not valid JSON (Expecting ':' delimiter at character 6)"),
+        ('{"a":\n oops}', "is not valid JSON (Expecting value at line 2 column 2)"),
+        (b'{"a": "\xff"}', "is not UTF-8 text (invalid start byte at byte 7)"),
+        ("[" * 100_000 + "]" * 100_000, "is nested too deeply to read"),
+    ],
+)
+def test_client_json_that_cannot_be_read_says_why(data: str | bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=r"^is ") as refused:
+        read_client_json(data)
+
+    assert str(refused.value) == reason
+
+
+def test_client_json_reads_what_json_reads() -> None:
+    text = '{"a": [1, 2.5, "x", null, true], "b": {"c": 12345678901234567890123}}'
+
+    assert read_client_json(text) == read_client_json(text.encode()) == json.loads(text)

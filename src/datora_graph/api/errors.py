@@ -29,6 +29,7 @@ from datora_graph.domain.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
+from datora_graph.json_codec import NESTED_TOO_DEEPLY
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ def unreadable_body_response(cause: BaseException | None) -> JSONResponse:
     body: a client sees one kind of answer for bad input."""
     if isinstance(cause, UnicodeDecodeError):
         reason = f"is not UTF-8 text (byte {cause.start} cannot be decoded)"
+    elif isinstance(cause, RecursionError):
+        reason = NESTED_TOO_DEEPLY
     else:
         reason = f"could not be read as JSON ({cause or 'no reason given'})"
     return JSONResponse(error_body("INVALID_INPUT", f"body: {reason}", "body"), 422)

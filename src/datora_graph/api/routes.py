@@ -44,6 +44,7 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQue
 from datora_graph.domain.records import RecordKind, utc
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
+from datora_graph.json_codec import read_client_json
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 
@@ -122,9 +123,9 @@ def batch_reader(key: str) -> Callable[[Request], Coroutine[Any, Any, list[Any]]
         settings = get_settings(request)
         body = await read_body(request, settings.max_body_bytes)
         try:
-            document = await run_in_threadpool(json.loads, body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput("body", f"is not valid JSON ({exc})") from None
+            document = await run_in_threadpool(read_client_json, body)
+        except ValueError as exc:
+            raise InvalidInput("body", str(exc)) from None
         if not isinstance(document, dict):
             raise InvalidInput("body", f'must be a JSON object {{"{key}": [...]}}')
         for name in document:

@@ -47,6 +47,10 @@ STANDARD_ATTRIBUTES = (
 )
 MAX_ID_LENGTH = 256
 MAX_IDENTIFIERS = 50
+MAX_NESTING = 32
+"""How deep an attribute or event property may nest lists and objects: every reader (REST,
+GraphQL, exports) must be able to write a stored value back, and JSON writers stop at some
+depth (orjson at 255, pydantic's responses sooner)."""
 
 
 def standard_attributes(attributes: Collection[str]) -> int:
@@ -206,6 +210,9 @@ def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> E
         type_name = raw["type"]
     item_id, source, occurred_at, items, properties = fast
     identifiers, _ = _parse_identifiers(items, registry)
+    for name, value in properties.items():
+        if type(value) in (dict, list):
+            _within_nesting(f"properties.{name}", value)
     return Event(
         item_id,
         _not_blank("type", type_name),
@@ -287,18 +294,43 @@ def item_id_of(raw: object) -> str | None:
     return None
 
 
+class UnreadableLine(str):
+    """A line of a file that is no JSON item, as its text (so it is listed, and written back
+    by `datora rejected --payloads`), with the reason the reader found."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> UnreadableLine:
+        line = super().__new__(cls, text.rstrip("\r\n"))
+        line.reason = reason
+        return line
+
+
 def _validate(model: type[_Model], raw: object) -> _Model:
+    if isinstance(raw, UnreadableLine):
+        raise InvalidInput("", raw.reason)
     if isinstance(raw, str):
         raise InvalidInput(
             "", "is text, not a JSON object (a line that is not valid JSON arrives as text)"
         )
     if not isinstance(raw, Mapping):
-        raise InvalidInput("", f"must be a JSON object, got {type(raw).__name__}")
+        raise InvalidInput("", f"must be a JSON object, got {_json_kind(raw)}")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         raise InvalidInput(_field_path(error["loc"]), _reason(error)) from None
+
+
+def _json_kind(value: object) -> str:
+    """What a decoded JSON value was, in JSON's words (a client wrote JSON, not Python)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else type(value).__name__
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
@@ -358,5 +390,20 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
                     ) from None
             elif name == "country":
                 value = value.upper()
+        elif type(value) in (dict, list):
+            _within_nesting(f"attributes.{name}", value)
         cleaned[name] = value
     return cleaned
+
+
+def _within_nesting(field: str, value: dict[str, Any] | list[Any]) -> None:
+    """Refuse a value nesting lists and objects deeper than MAX_NESTING (walked without
+    recursion, so a value of any depth gets an answer)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise InvalidInput(field, f"nests lists and objects more than {MAX_NESTING} deep")
+        for child in node.values() if type(node) is dict else node:
+            if type(child) in (dict, list):
+                pending.append((child, depth + 1))

@@ -15,7 +15,9 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
     MAX_IDENTIFIERS,
+    MAX_NESTING,
     Rejection,
+    UnreadableLine,
     iso,
     item_id_of,
     parse_event,
@@ -170,7 +172,7 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
         pytest.param(
             observation(attributes=["first_name"]), "attributes", "valid dictionary", id="attrs"
         ),
-        pytest.param(["not", "an", "object"], "", "must be a JSON object, got list", id="list"),
+        pytest.param(["not", "an", "object"], "", "must be a JSON object, got an array", id="list"),
     ],
 )
 def test_an_invalid_observation_names_the_field(raw: object, field: str, reason: str) -> None:
@@ -426,3 +428,46 @@ def test_a_rejection_resent_has_the_same_fingerprint() -> None:
 
     assert rejection("{}", 1).fingerprint == rejection("{}", 2).fingerprint
     assert rejection("{}", 1).fingerprint != rejection('{"id":"o-1"}', 1).fingerprint
+
+
+# -- nesting and unreadable lines ---------------------------------------------------------------
+def nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def test_values_nesting_up_to_the_bound_are_kept() -> None:
+    parsed = parse_observation(observation(attributes={"note": nested(MAX_NESTING)}), REGISTRY)
+    stored = parse_event(event(properties={"cart": nested(MAX_NESTING)}), REGISTRY)
+
+    assert parsed.attributes["note"] == nested(MAX_NESTING)
+    assert stored.properties["cart"] == nested(MAX_NESTING)
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 5_000])
+def test_a_value_nesting_past_the_bound_is_refused_naming_it(depth: int) -> None:
+    attribute = observation_error(observation(attributes={"note": nested(depth)}))
+    with pytest.raises(InvalidInput) as property_:
+        parse_event(event(properties={"total": 1, "cart": nested(depth)}), REGISTRY)
+
+    assert attribute.field == "attributes.note"
+    assert property_.value.field == "properties.cart"
+    assert f"more than {MAX_NESTING} deep" in attribute.reason
+
+
+def test_an_unreadable_line_is_refused_with_the_readers_reason() -> None:
+    line = UnreadableLine('{"id": oops}\n', "is not valid JSON (Expecting value at character 8)")
+
+    error = observation_error(line)
+
+    assert (error.field, error.reason) == ("", line.reason)
+    assert line == '{"id": oops}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"), [(None, "null"), (3, "a number"), (True, "true"), ([1], "an array")]
+)
+def test_an_item_that_is_no_object_is_named_in_json_words(raw: object, kind: str) -> None:
+    assert observation_error(raw).reason == f"must be a JSON object, got {kind}"

@@ -10,10 +10,12 @@ differ. Regenerate it after a deliberate change with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from fastapi import Depends
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
@@ -38,7 +40,7 @@ from datora_graph.api.graphql.privacy_fields import PrivacyMutation
 from datora_graph.api.graphql.queries import Query
 from datora_graph.api.graphql.scalars import SCALARS
 from datora_graph.api.graphql.steward_fields import StewardMutation, StewardQuery
-from datora_graph.json_codec import dumps_compact
+from datora_graph.json_codec import NESTED_TOO_DEEPLY, dumps_compact
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -89,6 +91,14 @@ class DatoraRouter(GraphQLRouter[DatoraContext, None]):
 
     def encode_json(self, data: object) -> bytes:
         return dumps_compact(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """As Strawberry reads a body, but a body nested too deeply for `json` is a 400 like
+        any other unreadable body, not a failed request."""
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, f"the request body {NESTED_TOO_DEEPLY}") from None
 
 
 _GRAPHQL_REQUEST = {
