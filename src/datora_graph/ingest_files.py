@@ -16,7 +16,9 @@ lower-cased):
   type), optionally with a numeric suffix (`email_2`), holds one identifier; an empty cell
   means none;
 - every other column is an attribute of an observation, or a property of an event; empty
-  cells are left out, values stay text.
+  cells are left out, values stay text;
+- quoting is read strictly: a quoted value that is never closed, or that has text after its
+  closing quote, stops the file at its row rather than being read some other way.
 
 For example:
 
@@ -156,11 +158,13 @@ class RecordFile:
             yield item
 
     def _csv(self) -> Iterator[object]:
-        reader = csv.reader(self._text_lines())
+        # Strict: a lax reader takes `"a"b` as `ab`, and a quote never closed swallows every
+        # line after it into one value; both would change or hide what the file holds.
+        reader = csv.reader(self._text_lines(), strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
-            raise UnreadableFile(f"{self.path}, line {reader.line_num}: {exc}") from None
+            raise UnreadableFile(_csv_problem(self.path, 1, exc)) from None
         if header is None:
             return iter(())
         return self._csv_rows(reader, self._columns(header))
@@ -174,7 +178,7 @@ class RecordFile:
                     yield self._row_item(columns, cells)
                 row_start = reader.line_num + 1
         except csv.Error as exc:
-            raise UnreadableFile(f"{self.path}, line {reader.line_num}: {exc}") from None
+            raise UnreadableFile(_csv_problem(self.path, row_start, exc)) from None
 
     def _text_lines(self) -> Iterator[str]:
         for number, raw in enumerate(self._file, start=1):
@@ -233,6 +237,24 @@ class RecordFile:
             self._note(f"has values in no named column: {homeless!r}")
             item["cells_without_a_column"] = homeless
         return item
+
+
+def _csv_problem(path: Path, line: int, error: csv.Error) -> str:
+    """What the csv module found wrong with the row that starts at `line`, in words that say
+    what to fix."""
+    text = str(error)
+    if text == "unexpected end of data":
+        problem = "a quoted value opens here and is never closed (the file ends inside it)"
+    elif text.endswith("expected after '\"'"):
+        problem = (
+            "a quoted value is followed by more text before the next comma "
+            '(a quote inside a quoted value is written "")'
+        )
+    elif text.startswith("field larger than field limit"):
+        problem = f"{text}; most often a quoted value that is never closed"
+    else:
+        problem = text
+    return f"{path}, line {line}: {problem}"
 
 
 def format_of(path: Path, explicit: FileFormat | None = None) -> FileFormat:

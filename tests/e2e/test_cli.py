@@ -198,6 +198,36 @@ def test_a_csv_that_is_not_utf8_stops_at_the_line(tmp_path: Path) -> None:
     assert "send it again" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ('c3,crm,2026-05-01T10:00:00Z,cy@acme.io,"Lee', "opens here and is never closed"),
+        ('c3,crm,2026-05-01T10:00:00Z,cy@acme.io,"Le"e', "is followed by more text"),
+    ],
+)
+def test_a_csv_quote_that_would_change_the_data_stops_at_its_row(
+    tmp_path: Path, row: str, words: str
+) -> None:
+    """A lax reader would read `"Le"e` as `Lee`, and let an unclosed quote swallow every row
+    after it into one value; both are refused, naming the row."""
+    source = tmp_path / "quotes.csv"
+    source.write_text(
+        "id,source,observed_at,email,last_name\n"
+        'c1,crm,2026-05-01T10:00:00Z,ann@acme.io,"Lee, \nsenior"\n'
+        f"{row}\n"
+        "c4,crm,2026-05-01T10:00:00Z,dee@acme.io,Dee\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "d.db"
+
+    result = datora("ingest", "observations", source, "--db", db, ok=False, ingest_batch_size="1")
+
+    assert result.returncode != 0
+    assert f"line 4: a quoted value {words}" in " ".join(result.stderr.split())
+    assert "send it again" in result.stderr
+    assert [p["identifiers"] for p in export(db)] == [[{"type": "email", "value": "ann@acme.io"}]]
+
+
 def test_export_is_complete_and_a_rebuild_gives_the_same_profiles(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
     keys = [
