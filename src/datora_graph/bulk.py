@@ -233,11 +233,11 @@ def _parse_file(path: Path, settings: Settings, file_format: FileFormat | None, 
             for item in records:
                 items.append(item)
                 if len(items) >= size:
-                    send(("batch", _wire(items, registry, records, first)))
+                    send(("batch", _wire(items, registry, records, first, settings)))
                     first += len(items)
                     items = []
             if items:
-                send(("batch", _wire(items, registry, records, first)))
+                send(("batch", _wire(items, registry, records, first, settings)))
         send(("end", None))
     except UnreadableFile as exc:
         send(("unreadable", str(exc)))
@@ -287,12 +287,17 @@ def _wire(
     registry: IdentifierRegistry,
     records: RecordFile,
     first: int,
+    settings: Settings,
 ) -> tuple[int, list[_WireObservation], list[_WireRejection], bytes, list[Any], int]:
     """A parsed batch as plain tuples, with the file lines and reader problems of its items."""
     texts = records.texts or {}
     end = first + len(items)
     parsed = parse_items(
-        items, "observation", registry, [texts.pop(i, None) for i in range(first, end)]
+        items,
+        "observation",
+        registry,
+        [texts.pop(i, None) for i in range(first, end)],
+        latest=settings.latest_accepted_time(),
     )
     observations: list[_WireObservation] = []
     for index, o in parsed.records:

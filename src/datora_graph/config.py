@@ -9,6 +9,7 @@ Structured settings are JSON, for example:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -80,6 +81,10 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     ingest_batch_size: int = Field(default=25_000, ge=1)
+    future_tolerance_hours: float = Field(default=24.0, ge=0)
+    """How far past this server's clock an observation's, event's or consent statement's time
+    may lie. A source whose clock runs a little ahead is tolerated; a date years ahead (a typo)
+    would win every "most recent" rule and every "latest statement" until then."""
     auth_dev_mode: bool = Field(
         default=False,
         validation_alias=AliasChoices("DATORA_AUTH_DEV_MODE", "DATORA_DEV_MODE", "auth_dev_mode"),
@@ -93,6 +98,10 @@ class Settings(BaseSettings):
     order_event_types: list[str] = Field(default_factory=lambda: ["purchase"], min_length=1)
     expected_lifespan_years: float = Field(default=3.0, gt=0, le=100)
     currency: str = Field(default="USD", min_length=3, max_length=3)
+
+    def latest_accepted_time(self) -> datetime:
+        """The latest time an item received now may carry (`future_tolerance_hours`)."""
+        return datetime.now(UTC) + timedelta(hours=self.future_tolerance_hours)
 
     @field_validator("default_region")
     @classmethod

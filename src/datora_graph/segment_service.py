@@ -217,8 +217,10 @@ class SegmentService:
                 f"{self.settings.max_batch_items} per request (DATORA_MAX_BATCH_ITEMS)"
             )
         now = datetime.now(UTC)
+        latest = self.settings.latest_accepted_time()
         statements = [
-            parse_consent(item, self.registry, now, f"{field}[{n}]") for n, item in enumerate(items)
+            parse_consent(item, self.registry, now, f"{field}[{n}]", latest=latest)
+            for n, item in enumerate(items)
         ]
         self.store.record_consent(statements)
         return len(statements)

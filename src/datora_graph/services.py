@@ -118,9 +118,12 @@ def parse_items(
     kind: RecordKind,
     registry: IdentifierRegistry,
     texts: Sequence[str | None] | None = None,
+    *,
+    latest: datetime | None = None,
 ) -> ParsedItems[Any]:
     """Parse a batch of wire items of `kind`: pure, so any process may do it. `texts[i]`,
-    where given, is the JSON text item `i` was read from: the log keeps it as sent."""
+    where given, is the JSON text item `i` was read from: the log keeps it as sent. `latest`
+    is the latest time an item may carry (`Settings.latest_accepted_time`)."""
     now = datetime.now(UTC)
     batch: ParsedItems[Any] = ParsedItems(0)
     for index, raw in enumerate(items):
@@ -128,9 +131,9 @@ def parse_items(
         try:
             if kind == "observation":
                 text = texts[index] if texts is not None else None
-                batch.records.append((index, parse_observation(raw, registry, text)))
+                batch.records.append((index, parse_observation(raw, registry, text, latest=latest)))
             else:
-                batch.records.append((index, parse_event(raw, registry)))
+                batch.records.append((index, parse_event(raw, registry, latest=latest)))
         except InvalidInput as error:
             item_id = item_id_of(raw)
             batch.results[index] = ItemResult(index, item_id, "rejected", error.field, error.reason)
@@ -190,7 +193,9 @@ class IdentityService:
     ) -> IngestReport:
         """Parse, deduplicate and resolve a batch; every item gets a result, none is dropped.
         The merges it makes are audited as `actor`'s (the calling key, the CLI user)."""
-        batch = parse_items(items, "observation", self.registry)
+        batch = parse_items(
+            items, "observation", self.registry, latest=self.settings.latest_accepted_time()
+        )
         return self.ingest_parsed_observations(batch, actor)
 
     def ingest_parsed_observations(
@@ -215,7 +220,9 @@ class IdentityService:
         return IngestReport.of([results[i] for i in range(batch.count)])
 
     def ingest_events(self, items: Sequence[object], actor: str = SYSTEM_ACTOR) -> IngestReport:
-        batch: ParsedItems[Event] = parse_items(items, "event", self.registry)
+        batch: ParsedItems[Event] = parse_items(
+            items, "event", self.registry, latest=self.settings.latest_accepted_time()
+        )
         results = dict(batch.results)
         with self._write_lock:
             fresh = self._drop_duplicates(

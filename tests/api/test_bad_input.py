@@ -3,6 +3,8 @@ same 422 naming the field as on the batch routes, never a 400 without a field or
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -123,3 +125,51 @@ def test_an_attribute_nested_past_the_bound_rejects_its_observation_alone(
     found = client.get("/v1/profiles", params={"identifier": "email:flat@acme.io"})
     assert found.status_code == 200
     assert found.json()["attributes"]["note"] == ["a", ["b"]]
+
+
+def test_times_past_the_servers_clock_and_tolerance_are_refused(client: httpx.Client) -> None:
+    """A source's clock a little ahead is fine; a date days or years ahead would win every
+    "most recent" rule until then, and is refused naming the field."""
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    later = datetime.now(UTC) + timedelta(days=2)
+
+    def item(item_id: str, at: datetime) -> dict[str, object]:
+        return {
+            "id": item_id,
+            "source": "crm",
+            "observed_at": at.isoformat(),
+            "identifiers": [{"type": "email", "value": f"{item_id}@acme.io"}],
+        }
+
+    future_event = item("e-later", later)
+    future_event["occurred_at"] = future_event.pop("observed_at")
+    observed = client.post(
+        "/v1/observations", json={"observations": [item("soon", soon), item("later", later)]}
+    ).json()["results"]
+    events = client.post(
+        "/v1/events",
+        json={"events": [{**future_event, "type": "purchase"}]},
+    ).json()["results"]
+    consent = client.post(
+        "/v1/consent",
+        json={
+            "consent": [
+                {
+                    "identifier": {"type": "email", "value": "soon@acme.io"},
+                    "purpose": "email_marketing",
+                    "status": "granted",
+                    "source": "crm",
+                    "at": later.isoformat(),
+                }
+            ]
+        },
+    )
+
+    assert [(r["status"], r["field"]) for r in observed] == [
+        ("accepted", None),
+        ("rejected", "observed_at"),
+    ]
+    assert "is in the future" in observed[1]["reason"]
+    assert [(r["status"], r["field"]) for r in events] == [("rejected", "occurred_at")]
+    assert consent.status_code == 422
+    assert error_of(consent)["field"] == "consent[0].at"

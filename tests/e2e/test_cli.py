@@ -343,3 +343,25 @@ def test_a_line_nested_too_deeply_is_rejected_alone_with_the_reason(tmp_path: Pa
     assert (count(result.stdout, "accepted"), count(result.stdout, "rejected")) == (1, 1)
     assert "line 1: is nested too deeply to read" in result.stdout
     assert "is nested too deeply to read" in datora("rejected", "--db", db).stdout
+
+
+def test_a_file_line_dated_in_the_future_is_rejected_alone(tmp_path: Path) -> None:
+    """File ingest parses in a second process; it refuses a time past the clock and its
+    tolerance (DATORA_FUTURE_TOLERANCE_HOURS) as the REST ingest does."""
+    tomorrow = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400 * 2))
+    source = write_jsonl(
+        tmp_path / "future.jsonl",
+        obs("o1", "email:ann@acme.io"),
+        obs("o2", "email:bob@acme.io", at=tomorrow),
+    )
+    db = tmp_path / "future.db"
+
+    strict = datora("ingest", "observations", source, "--db", db)
+    lenient = datora(
+        "ingest", "observations", source, "--db", tmp_path / "l.db", future_tolerance_hours="72"
+    )
+
+    assert (count(strict.stdout, "accepted"), count(strict.stdout, "rejected")) == (1, 1)
+    assert "line 2 (id o2): observed_at: " in strict.stdout
+    assert "is in the future" in strict.stdout
+    assert count(lenient.stdout, "accepted") == 2

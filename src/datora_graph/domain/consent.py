@@ -23,11 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.moments import not_after, utc
 
 ConsentStatus = Literal["granted", "withdrawn"]
 CONSENT_STATUSES: tuple[ConsentStatus, ...] = ("granted", "withdrawn")
@@ -103,9 +104,15 @@ def parse_purpose(raw: object, field: str = "purpose") -> str:
 
 
 def parse_consent(
-    raw: object, registry: IdentifierRegistry, received_at: datetime, field: str = ""
+    raw: object,
+    registry: IdentifierRegistry,
+    received_at: datetime,
+    field: str = "",
+    *,
+    latest: datetime | None = None,
 ) -> ConsentStatement:
-    """One wire statement, validated; raises InvalidInput naming the bad part under `field`."""
+    """One wire statement, validated; raises InvalidInput naming the bad part under `field`.
+    `latest`, when given, is the latest `at` taken (None when replaying the log)."""
     prefix = f"{field}." if field else ""
     if not isinstance(raw, Mapping):
         raise InvalidInput(field, f"must be a JSON object, got {type(raw).__name__}")
@@ -128,7 +135,9 @@ def parse_consent(
         identifier=identifier,
         purpose=parse_purpose(raw["purpose"], f"{prefix}purpose"),
         status=status,
-        stated_at=_moment(raw.get("at"), received_at, f"{prefix}at"),
+        stated_at=not_after(
+            f"{prefix}at", _moment(raw.get("at"), received_at, f"{prefix}at"), latest
+        ),
         source=source.strip(),
     )
 
@@ -137,11 +146,6 @@ def _identifier(raw: Any, registry: IdentifierRegistry, field: str) -> Identifie
     if not isinstance(raw, Mapping) or set(raw) != {"type", "value"}:
         raise InvalidInput(field, 'must be {"type": ..., "value": ...}')
     return registry.parse_with_junk(raw["type"], raw["value"], field=field).identifier
-
-
-def utc(moment: datetime) -> datetime:
-    """As `records.utc` (not imported: `records` may import this module for observations)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _moment(raw: object, default: datetime, field: str) -> datetime:
@@ -164,6 +168,8 @@ def parse_observation_consent(
     observed_at: datetime,
     registry: IdentifierRegistry,
     field: str = "consent",
+    *,
+    latest: datetime | None = None,
 ) -> list[ConsentStatement]:
     """The optional `consent` list of an observation: statements whose `source` and `at`
     default to the observation's, and whose `identifier`, when left out, is every identifier
@@ -188,6 +194,8 @@ def parse_observation_consent(
         )
         for target in targets:
             statements.append(
-                parse_consent({**full, "identifier": target}, registry, observed_at, where)
+                parse_consent(
+                    {**full, "identifier": target}, registry, observed_at, where, latest=latest
+                )
             )
     return statements

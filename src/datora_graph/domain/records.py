@@ -22,8 +22,7 @@ import json
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any, Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -31,6 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
+from datora_graph.domain.moments import not_after
+from datora_graph.domain.moments import utc as utc
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -150,29 +152,21 @@ class Rejection:
         ).hexdigest()
 
 
-def utc(moment: datetime) -> datetime:
-    """Timestamps without a zone are taken as UTC; all are stored in UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-@lru_cache(maxsize=65_536)
-def iso(moment: datetime) -> str:
-    """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
-    return utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
 def from_iso(text: str) -> datetime:
     """The inverse of `iso`."""
     return datetime.fromisoformat(text)
 
 
 def parse_observation(
-    raw: Mapping[str, Any] | Any, registry: IdentifierRegistry, text: str | None = None
+    raw: Mapping[str, Any] | Any,
+    registry: IdentifierRegistry,
+    text: str | None = None,
+    *,
+    latest: datetime | None = None,
 ) -> Observation:
     """`text`, when given, is the JSON text `raw` was decoded from (a line of a file): the log
-    keeps it as it is instead of encoding `raw` again."""
+    keeps it as it is instead of encoding `raw` again. `latest`, when given, is the latest
+    time the observation and its consent may carry (None when replaying the log)."""
     fast = _fast_fields(raw, _OBSERVATION_FIELDS, "observed_at", "attributes")
     if fast is None:
         model = _validate(ObservationIn, raw)
@@ -180,7 +174,7 @@ def parse_observation(
     item_id, source, observed_at, items, attributes = fast
     identifiers, junk = _parse_identifiers(items, registry)
     source = _not_blank("source", source)
-    observed_at = _in_calendar("observed_at", observed_at)
+    observed_at = not_after("observed_at", _in_calendar("observed_at", observed_at), latest)
     stated = raw.get("consent") if isinstance(raw, Mapping) else None
     return Observation(
         item_id,
@@ -195,12 +189,17 @@ def parse_observation(
         consent=()
         if stated is None
         else tuple(
-            parse_observation_consent(stated, identifiers, source.strip(), observed_at, registry)
+            parse_observation_consent(
+                stated, identifiers, source.strip(), observed_at, registry, latest=latest
+            )
         ),
     )
 
 
-def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> Event:
+def parse_event(
+    raw: Mapping[str, Any] | Any, registry: IdentifierRegistry, *, latest: datetime | None = None
+) -> Event:
+    """As `parse_observation`, for an event."""
     fast = _fast_fields(raw, _EVENT_FIELDS, "occurred_at", "properties")
     if fast is None or not _is_name(raw.get("type")):
         model = _validate(EventIn, raw)
@@ -216,7 +215,7 @@ def parse_event(raw: Mapping[str, Any] | Any, registry: IdentifierRegistry) -> E
     return Event(
         item_id,
         _not_blank("type", type_name),
-        _in_calendar("occurred_at", occurred_at),
+        not_after("occurred_at", _in_calendar("occurred_at", occurred_at), latest),
         _not_blank("source", source),
         identifiers,
         properties,

@@ -471,3 +471,52 @@ def test_an_unreadable_line_is_refused_with_the_readers_reason() -> None:
 )
 def test_an_item_that_is_no_object_is_named_in_json_words(raw: object, kind: str) -> None:
     assert observation_error(raw).reason == f"must be a JSON object, got {kind}"
+
+
+# -- times in the future ------------------------------------------------------------------------
+LATEST = datetime(2026, 5, 2, tzinfo=UTC)
+
+
+def test_a_time_up_to_the_latest_taken_is_kept() -> None:
+    parsed = parse_observation(
+        observation(observed_at="2026-05-02T00:00:00Z"), REGISTRY, latest=LATEST
+    )
+
+    assert parsed.observed_at == LATEST
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        (observation(observed_at="2026-05-02T00:00:01Z"), "observed_at"),
+        (observation(observed_at="3525-09-06T00:59:25Z"), "observed_at"),
+        (
+            observation(
+                consent=[
+                    {"purpose": "email_marketing", "status": "granted", "at": "2126-01-01T00:00Z"}
+                ]
+            ),
+            "consent[0].at",
+        ),
+    ],
+)
+def test_a_time_past_the_latest_taken_is_refused_naming_it(
+    item: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_observation(item, REGISTRY, latest=LATEST)
+
+    assert refused.value.field == field
+    assert "is in the future" in refused.value.reason
+    assert "2026-05-02T00:00:00.000000Z" in refused.value.reason
+
+
+def test_an_event_in_the_future_is_refused_and_a_replay_takes_any_time() -> None:
+    future = event(occurred_at="2027-01-01T00:00:00Z")
+
+    with pytest.raises(InvalidInput) as refused:
+        parse_event(future, REGISTRY, latest=LATEST)
+
+    assert refused.value.field == "occurred_at"
+    assert parse_event(future, REGISTRY).occurred_at.year == 2027
+    assert parse_observation(observation(observed_at="3525-01-01T00:00:00Z"), REGISTRY)

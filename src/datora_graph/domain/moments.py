@@ -1,0 +1,37 @@
+"""Times as the service keeps them (UTC, fixed-width text), and the latest time it takes.
+
+Its own module because records and consent statements both need it, and `records` imports
+`consent`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from datora_graph.domain.errors import InvalidInput
+
+
+def utc(moment: datetime) -> datetime:
+    """Timestamps without a zone are taken as UTC; all are stored in UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@lru_cache(maxsize=65_536)
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""
+    return utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def not_after(field: str, moment: datetime, latest: datetime | None) -> datetime:
+    """`moment`, unless it is later than `latest` (None: any time is taken, as when the log
+    is replayed): a time in the future is refused naming `field`."""
+    if latest is not None and moment > latest:
+        raise InvalidInput(
+            field,
+            f"{iso(moment)} is in the future: this service takes times up to {iso(latest)} "
+            "(its clock, plus a tolerance for a source's clock that runs ahead)",
+        )
+    return moment
