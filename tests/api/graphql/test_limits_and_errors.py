@@ -44,6 +44,18 @@ def test_aliases_in_a_fragment_count_each_time_it_is_spread(graphql: GraphQLClie
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
 
 
+def test_a_document_too_large_to_validate_is_a_limit_saying_so(graphql: GraphQLClient) -> None:
+    """graphql-core gives up on thousands of fields in one selection with only "Validation
+    aborted."; the answer says what to do."""
+    answer = graphql.post("{ " + " ".join(["__typename"] * 5_000) + " }")
+
+    assert answer.get("data") is None
+    [error] = answer["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert "too large to validate" in error["message"]
+    assert "split it into several queries" in error["message"]
+
+
 def test_a_malformed_document_is_invalid_input(graphql: GraphQLClient) -> None:
     for query in ("{ profile(id: ", "{ nothing }", '{ profile(id: "x") }'):
         answer = graphql.post(query)

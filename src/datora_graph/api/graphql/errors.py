@@ -10,7 +10,8 @@ switch:
   `extensions.field` naming the argument or item), FORBIDDEN, LIMIT_EXCEEDED, CONFLICT, ...;
 - an error that already carries a code (the query limits of `limits.py`) keeps it;
 - a document or variables GraphQL itself refuses (syntax, unknown field, wrong type) is
-  INVALID_INPUT: the request never ran;
+  INVALID_INPUT: the request never ran; one too large for graphql-core to validate is
+  LIMIT_EXCEEDED;
 - anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphql import GraphQLError
+from graphql.validation.validate import ValidationAbortedError
 
 from datora_graph.domain.errors import DatoraError, InvalidInput
 
@@ -31,8 +33,23 @@ INTERNAL = "INTERNAL"
 INTERNAL_MESSAGE = "the server failed to resolve this field; see its log"
 
 
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+TOO_LARGE_TO_VALIDATE = (
+    "the query is too large to validate (hundreds of fields in one selection, or fragments "
+    "spread too many times); split it into several queries"
+)
+
+
+def _too_large_to_validate(error: GraphQLError) -> bool:
+    """graphql-core gives up on a document that would take it too much work (or too deep a
+    recursion) to validate, saying only this. (Its abort after 100 errors says more.)"""
+    return isinstance(error, ValidationAbortedError) and error.message == "Validation aborted."
+
+
 def code_of(error: GraphQLError) -> str:
     """The `extensions.code` of an error, by the rules in this module's docstring."""
+    if _too_large_to_validate(error):
+        return LIMIT_EXCEEDED
     original = error.original_error
     if isinstance(original, DatoraError):
         return original.code
@@ -56,6 +73,8 @@ def apply_codes(errors: Sequence[GraphQLError]) -> None:
         extensions: dict[str, Any] = {**(error.extensions or {}), "code": code}
         if isinstance(original, DatoraError):
             error.message = str(original)
+        if _too_large_to_validate(error):
+            error.message = TOO_LARGE_TO_VALIDATE
         if isinstance(original, InvalidInput) and original.field:
             extensions["field"] = original.field
         if code == INTERNAL and error.message != INTERNAL_MESSAGE:
