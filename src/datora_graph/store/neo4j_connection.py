@@ -61,6 +61,9 @@ TRANSACTION_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
 SECURITY = "Neo.ClientError.Security."
 logger = logging.getLogger(__name__)
 
+LOCK_WAIT_ENDED = "Neo.TransientError.Transaction.LockAcquisitionTimeout"
+"""The server ended a wait for a lock (`db.lock.acquisition.timeout`); not a failure."""
+LOCK_WAIT_PAUSE_SECONDS = 0.1
 GUARD_PAUSE_SECONDS = (0.002, 0.1)
 """A guarded read that overlapped a write waits this long before reading again, doubling."""
 
@@ -199,9 +202,25 @@ class Neo4jConnection:
         """Open the transaction that holds the store's writer lock, waiting for as long as
         another process holds it, and adopt the bookmarks that process left. The transaction
         carries its holder in its metadata, so `SHOW TRANSACTIONS` names a process that holds
-        the lock for long."""
+        the lock for long. Where the server bounds a lock wait (`db.lock.acquisition.timeout`),
+        a wait it ends is started again: a writer waits its turn, as on the embedded store."""
         self._check_open()
         holder = f"{socket.gethostname()}:{os.getpid()}"
+        waiting_since = time.monotonic()
+        while True:
+            hold = self._try_writer_lock(holder)
+            if hold is not None:
+                return hold
+            logger.info(
+                "Neo4j at %s: still waiting for the writer lock after %.0f s; "
+                "SHOW TRANSACTIONS names the process that holds it",
+                self.target.uri,
+                time.monotonic() - waiting_since,
+            )
+            time.sleep(LOCK_WAIT_PAUSE_SECONDS)
+
+    def _try_writer_lock(self, holder: str) -> WriterLockHold | None:
+        """One wait for the lock: the hold, or None when the server ended the wait."""
         session = self._driver.session(database=self.target.database)
         try:
             with self._errors():
@@ -209,7 +228,17 @@ class Neo4jConnection:
                     metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder}
                 )
                 now = iso(datetime.now(UTC))
-                transaction.run(CYPHER.writer_lock_take, {"holder": holder, "now": now}).consume()
+                try:
+                    transaction.run(
+                        CYPHER.writer_lock_take, {"holder": holder, "now": now}
+                    ).consume()
+                except TransientError as exc:
+                    if exc.code != LOCK_WAIT_ENDED:
+                        raise
+                    with suppress(Neo4jError, DriverError):
+                        transaction.rollback()
+                    session.close()
+                    return None
                 record = transaction.run(CYPHER.writer_lock_handover).single()
         except BaseException:
             with suppress(Neo4jError, DriverError):
