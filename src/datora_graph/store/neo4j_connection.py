@@ -64,6 +64,8 @@ logger = logging.getLogger(__name__)
 LOCK_WAIT_ENDED = "Neo.TransientError.Transaction.LockAcquisitionTimeout"
 """The server ended a wait for a lock (`db.lock.acquisition.timeout`); not a failure."""
 LOCK_WAIT_PAUSE_SECONDS = 0.1
+LOCK_WAIT_REPORT_SECONDS = 30.0
+"""A writer still waiting for the lock says so this often."""
 GUARD_PAUSE_SECONDS = (0.002, 0.1)
 """A guarded read that overlapped a write waits this long before reading again, doubling."""
 
@@ -206,17 +208,19 @@ class Neo4jConnection:
         a wait it ends is started again: a writer waits its turn, as on the embedded store."""
         self._check_open()
         holder = f"{socket.gethostname()}:{os.getpid()}"
-        waiting_since = time.monotonic()
+        waiting_since = last_said = time.monotonic()
         while True:
             hold = self._try_writer_lock(holder)
             if hold is not None:
                 return hold
-            logger.info(
-                "Neo4j at %s: still waiting for the writer lock after %.0f s; "
-                "SHOW TRANSACTIONS names the process that holds it",
-                self.target.uri,
-                time.monotonic() - waiting_since,
-            )
+            if time.monotonic() - last_said >= LOCK_WAIT_REPORT_SECONDS:
+                last_said = time.monotonic()
+                logger.info(
+                    "Neo4j at %s: still waiting for the writer lock after %.0f s; "
+                    "SHOW TRANSACTIONS names the process that holds it",
+                    self.target.uri,
+                    last_said - waiting_since,
+                )
             time.sleep(LOCK_WAIT_PAUSE_SECONDS)
 
     def _try_writer_lock(self, holder: str) -> WriterLockHold | None:
