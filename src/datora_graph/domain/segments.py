@@ -258,7 +258,7 @@ class _Parser:
         trait = raw["trait"]
         if trait not in TRAIT_NAMES:
             raise InvalidInput(
-                f"{at}.trait", f"{trait!r} is not a trait (known: {', '.join(TRAIT_NAMES)})"
+                f"{at}.trait", f"{_shown(trait)} is not a trait (known: {', '.join(TRAIT_NAMES)})"
             )
         op, value = _one_operator(raw, "trait", TRAIT_OPERATORS, at)
         where = f"{at}.{op}"
@@ -305,10 +305,10 @@ class _Parser:
 
     def identifier_type(self, raw: object, at: str) -> str:
         if not isinstance(raw, str) or not _TYPE_NAME.match(raw):
-            raise InvalidInput(at, f"must be an identifier type name, got {raw!r}")
+            raise InvalidInput(at, f"must be an identifier type name, got {_shown(raw)}")
         if self.identifier_types is not None and raw not in self.identifier_types:
             known = ", ".join(sorted(self.identifier_types))
-            raise InvalidInput(at, f"unknown identifier type {raw!r} (known: {known})")
+            raise InvalidInput(at, f"unknown identifier type {_shown(raw)} (known: {known})")
         return raw
 
     def consent(self, raw: object, at: str) -> ConsentCondition:
@@ -374,6 +374,12 @@ def _is_number(value: object) -> bool:
     return type(value) in (int, float) and math.isfinite(cast(float, value))
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """`repr(value)`, cut short: an error names what it got, not a whole list sent back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _kind(value: object) -> str:
     if value is None:
         return "null"
@@ -385,14 +391,17 @@ def _kind(value: object) -> str:
 def _name(raw: object, at: str) -> str:
     if not isinstance(raw, str) or not raw or len(raw) > MAX_NAME_LENGTH or not _NAME.match(raw):
         raise InvalidInput(
-            at, f"must be a name of 1-{MAX_NAME_LENGTH} characters without quotes, got {raw!r}"
+            at,
+            f"must be a name of 1-{MAX_NAME_LENGTH} characters without quotes, got {_shown(raw)}",
         )
     return raw
 
 
 def _whole(raw: object, at: str, lowest: int, highest: int) -> int:
     if type(raw) is not int or not lowest <= raw <= highest:
-        raise InvalidInput(at, f"must be a whole number from {lowest} to {highest}, got {raw!r}")
+        raise InvalidInput(
+            at, f"must be a whole number from {lowest} to {highest}, got {_shown(raw)}"
+        )
     return raw
 
 
@@ -402,7 +411,7 @@ def _timestamp(raw: object, at: str) -> datetime:
     try:
         return utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
     except (ValueError, OverflowError):
-        raise InvalidInput(at, f"{raw!r} is not an ISO 8601 timestamp") from None
+        raise InvalidInput(at, f"{_shown(raw)} is not an ISO 8601 timestamp") from None
 
 
 def definition_to_json(condition: Condition) -> dict[str, Any]:

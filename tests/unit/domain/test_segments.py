@@ -187,3 +187,15 @@ def test_segment_ids_are_fresh_and_prefixed() -> None:
     assert first != second
     assert first.startswith("seg_")
     assert len(first) == 20
+
+
+def test_an_error_shows_what_it_got_cut_short() -> None:
+    sent = {"city": {"in": [f"c{n}" for n in range(1000)]}}
+
+    with pytest.raises(InvalidInput) as refused:
+        parse_definition({"attribute": sent, "eq": "x"})
+
+    assert refused.value.field == "definition.attribute"
+    assert "got {'city': {'in': ['c0', " in refused.value.reason
+    assert refused.value.reason.endswith("…")
+    assert len(refused.value.reason) < 200
