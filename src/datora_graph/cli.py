@@ -248,7 +248,12 @@ def serve(
             soft_wrap=True,
         )
         if workers == 1:
-            uvicorn.run(create_app(settings, service), host=host, port=port)
+            uvicorn.run(
+                create_app(settings, service),
+                host=host,
+                port=port,
+                access_log=settings.access_log,
+            )
             return
         prepare_for_workers(service)
     serve_workers(settings, host, port, workers)

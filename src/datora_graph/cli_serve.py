@@ -44,4 +44,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     import uvicorn
 
     os.environ.update(worker_environment(settings))
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=settings.access_log,
+    )

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = True
+    """uvicorn's line per request; off (`DATORA_ACCESS_LOG=0`) where a proxy in front logs
+    requests already, which saves a few per cent of a busy server's time."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes of `datora serve`: one per core serves reads on every core (README:
     Scaling out)."""

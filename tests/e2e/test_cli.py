@@ -298,14 +298,15 @@ def test_demo_ingests_a_data_set_and_names_profiles_to_look_at(tmp_path: Path) -
     assert count(datora("stats", "--db", db).stdout, "events") > 0
 
 
-def test_serve_answers_over_http(tmp_path: Path) -> None:
+@pytest.mark.parametrize("access_log", ["1", "0"])
+def test_serve_answers_over_http(tmp_path: Path, access_log: str) -> None:
     db = tmp_path / "d.db"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [datora_executable(), "serve", "--port", str(port), "--db", str(db)],
-        env=cli_env(),
+        env=cli_env(access_log=access_log),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -318,6 +319,7 @@ def test_serve_answers_over_http(tmp_path: Path) -> None:
 
     assert ready, output
     assert f"http://127.0.0.1:{port}/docs" in output
+    assert ('"GET /readyz HTTP/1.1" 200' in output) == (access_log == "1")
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:
