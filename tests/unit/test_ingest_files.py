@@ -1,0 +1,63 @@
+"""Reading a JSONL file loses nothing, whatever its lines hold: every line that is not blank
+becomes exactly one item (an object, or an `UnreadableLine` with the reason), and parsing
+gives each of them a result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.records import UnreadableLine
+from datora_graph.ingest_files import open_record_file
+from datora_graph.services import parse_items
+
+REGISTRY = IdentifierRegistry.default()
+GOOD = json.dumps(
+    {
+        "id": "o1",
+        "source": "crm",
+        "observed_at": "2026-05-01T10:00:00Z",
+        "identifiers": [{"type": "email", "value": "ann@acme.io"}],
+    }
+).encode()
+
+LINES = st.one_of(
+    st.just(GOOD),
+    st.just(b""),
+    st.just(b"   \t"),
+    st.just(b"[" * 3_000 + b"]" * 3_000),
+    st.just(b'{"id": "o2", oops}'),
+    st.just(b'{"id": "\xff\xfe"}'),
+    st.just(b"null"),
+    st.binary(max_size=40).filter(lambda b: b"\n" not in b and b"\r" not in b),
+    st.text(max_size=40).map(lambda t: json.dumps({"id": t}).encode()),
+)
+
+
+@settings(max_examples=200)
+@given(lines=st.lists(LINES, max_size=30), ending=st.sampled_from([b"\n", b"\r\n"]))
+def test_every_line_that_is_not_blank_is_one_item_with_a_result(
+    tmp_path_factory: object, lines: list[bytes], ending: bytes
+) -> None:
+    folder = tmp_path_factory.mktemp("lines")  # type: ignore[attr-defined]
+    path = Path(folder) / "lines.jsonl"
+    path.write_bytes(b"".join(line + ending for line in lines))
+    # A byte-order mark opening the file is not content.
+    content = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]] if lines else []
+    expected = sum(1 for line in content if line.strip())
+
+    with open_record_file(path, "observation", REGISTRY.types) as records:
+        items = list(records)
+
+    assert len(items) == expected
+    for item in items:
+        assert not isinstance(item, str) or isinstance(item, UnreadableLine)
+        if isinstance(item, UnreadableLine):
+            assert item.reason.startswith("is ")
+    parsed = parse_items(items, "observation", REGISTRY)
+    assert parsed.count == expected
+    assert len(parsed.records) + len(parsed.results) == expected
