@@ -4,6 +4,7 @@ gives each of them a result."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -61,3 +62,38 @@ def test_every_line_that_is_not_blank_is_one_item_with_a_result(
     parsed = parse_items(items, "observation", REGISTRY)
     assert parsed.count == expected
     assert len(parsed.records) + len(parsed.results) == expected
+
+
+CELLS = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12
+)
+
+
+@settings(max_examples=200)
+@given(
+    rows=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=20),
+    dialect=st.sampled_from([("\r\n", csv.QUOTE_MINIMAL), ("\n", csv.QUOTE_ALL)]),
+)
+def test_a_csv_written_by_a_csv_writer_reads_back_cell_for_cell(
+    tmp_path_factory: object, rows: list[tuple[str, str]], dialect: tuple[str, int]
+) -> None:
+    """Quotes, commas and line breaks inside cells included: what a spreadsheet writes is what
+    the service receives, one item per row."""
+    folder = tmp_path_factory.mktemp("csv")  # type: ignore[attr-defined]
+    path = Path(folder) / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        # RFC 4180 lines, or every cell quoted: with minimal quoting and "\n" lines, Python's
+        # writer leaves a lone "\r" unquoted, and a reader rightly takes it as a line end.
+        ending, quoting = dialect
+        writer = csv.writer(handle, lineterminator=ending, quoting=quoting)
+        writer.writerow(["id", "source", "observed_at", "note"])
+        for number, (source, note) in enumerate(rows):
+            writer.writerow([f"o{number}", source, "2026-05-01T10:00:00Z", note])
+    sent = [(f"o{n}", source, note) for n, (source, note) in enumerate(rows)]
+
+    with open_record_file(path, "observation", REGISTRY.types) as records:
+        items = list(records)
+
+    assert [(i["id"], i["source"], i["attributes"].get("note", "")) for i in items] == [
+        (item_id, source, note if note.strip() else "") for item_id, source, note in sent
+    ]
