@@ -49,6 +49,11 @@ STANDARD_ATTRIBUTES = (
 )
 MAX_ID_LENGTH = 256
 MAX_IDENTIFIERS = 50
+MAX_NAME_LENGTH = 100
+NAME = re.compile(r'^[^"\\\x00-\x1f\x7f]+$')
+"""What an attribute, an event property or an event type may be called: 1-100 characters
+without quotes, backslashes or control characters, which is what a segment condition can name
+(and what every store can keep as a property key)."""
 MAX_NESTING = 32
 """How deep an attribute or event property may nest lists and objects: every reader (REST,
 GraphQL, exports) must be able to write a stored value back, and JSON writers stop at some
@@ -210,8 +215,10 @@ def parse_event(
     item_id, source, occurred_at, items, properties = fast
     identifiers, _ = _parse_identifiers(items, registry)
     for name, value in properties.items():
+        _named("properties", name)
         if type(value) in (dict, list):
             _within_nesting(f"properties.{name}", value)
+    _named("type", type_name)
     return Event(
         item_id,
         _not_blank("type", type_name),
@@ -374,6 +381,7 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Standard attributes are trimmed strings (birth_date an ISO date); empty ones mean absent."""
     cleaned: dict[str, Any] = {}
     for name, value in attributes.items():
+        _named("attributes", name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if name in STANDARD_ATTRIBUTES:
@@ -393,6 +401,24 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
             _within_nesting(f"attributes.{name}", value)
         cleaned[name] = value
     return cleaned
+
+
+def _named(field: str, name: str) -> None:
+    if name not in _NAMES_SEEN:
+        if len(name) > MAX_NAME_LENGTH or not NAME.match(name):
+            shown = name if len(name) <= 40 else name[:39] + "…"
+            raise InvalidInput(
+                field,
+                f"{shown!r} is not a name: 1-{MAX_NAME_LENGTH} characters without quotes, "
+                "backslashes or control characters",
+            )
+        if len(_NAMES_SEEN) < _NAMES_REMEMBERED:
+            _NAMES_SEEN.add(name)
+
+
+_NAMES_SEEN: set[str] = set()
+"""Names already found good: the same few come with every item."""
+_NAMES_REMEMBERED = 10_000
 
 
 def _within_nesting(field: str, value: dict[str, Any] | list[Any]) -> None:

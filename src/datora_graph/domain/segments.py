@@ -46,7 +46,7 @@ from typing import Any, Literal, TypeAlias, cast
 from datora_graph.domain.consent import parse_purpose
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.records import iso, utc
+from datora_graph.domain.records import MAX_NAME_LENGTH, NAME, iso, utc
 from datora_graph.domain.traits import NUMBER_TRAITS, TIME_TRAITS, TRAIT_NAMES, TraitSettings
 
 Operator = Literal["eq", "ne", "in", "contains", "gt", "gte", "lt", "lte", "exists"]
@@ -60,8 +60,6 @@ MAX_CONDITIONS = 200
 MAX_DEPTH = 12
 MAX_IN_VALUES = 1000
 MAX_WITHIN_DAYS = 36_500
-MAX_NAME_LENGTH = 100
-_NAME = re.compile(r'^[^"\\\x00-\x1f\x7f]+$')
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EVENT_KEYS = frozenset({"type", "at_least", "within_days", "where"})
 _CONSENT_KEYS = frozenset({"purpose", "identifier"})
@@ -389,7 +387,7 @@ def _kind(value: object) -> str:
 
 
 def _name(raw: object, at: str) -> str:
-    if not isinstance(raw, str) or not raw or len(raw) > MAX_NAME_LENGTH or not _NAME.match(raw):
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_NAME_LENGTH or not NAME.match(raw):
         raise InvalidInput(
             at,
             f"must be a name of 1-{MAX_NAME_LENGTH} characters without quotes, got {_shown(raw)}",

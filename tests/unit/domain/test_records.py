@@ -15,6 +15,7 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
     MAX_IDENTIFIERS,
+    MAX_NAME_LENGTH,
     MAX_NESTING,
     Rejection,
     UnreadableLine,
@@ -520,3 +521,31 @@ def test_an_event_in_the_future_is_refused_and_a_replay_takes_any_time() -> None
     assert refused.value.field == "occurred_at"
     assert parse_event(future, REGISTRY).occurred_at.year == 2027
     assert parse_observation(observation(observed_at="3525-01-01T00:00:00Z"), REGISTRY)
+
+
+# -- names --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["x" * (MAX_NAME_LENGTH + 1), 'nick"name', "back\\slash", "tab\t"])
+def test_an_attribute_property_or_event_type_a_segment_could_not_name_is_refused(
+    name: str,
+) -> None:
+    attribute = observation_error(observation(attributes={name: "v"}))
+    with pytest.raises(InvalidInput) as property_:
+        parse_event(event(properties={name: 1}), REGISTRY)
+    with pytest.raises(InvalidInput) as type_:
+        parse_event(event(type=name), REGISTRY)
+
+    assert (attribute.field, property_.value.field, type_.value.field) == (
+        "attributes",
+        "properties",
+        "type",
+    )
+    assert f"1-{MAX_NAME_LENGTH} characters without quotes" in attribute.reason
+    assert len(attribute.reason) < 200
+
+
+def test_names_a_segment_can_use_are_kept() -> None:
+    names = {"Favourite colour": "blue", "x" * MAX_NAME_LENGTH: 1, "größe": "M", "a.b-c/d": 2}
+
+    parsed = parse_observation(observation(attributes=names), REGISTRY)
+
+    assert dict(parsed.attributes) == names
