@@ -43,15 +43,25 @@ def read_client_json(data: str | bytes) -> Any:
     would otherwise fail the whole request or file)."""
     try:
         return json.loads(data)
-    except RecursionError:
-        raise ValueError(NESTED_TOO_DEEPLY) from None
-    except json.JSONDecodeError as exc:
+    except (RecursionError, ValueError) as exc:
+        raise ValueError(why_not_json(exc)) from None
+
+
+def why_not_json(error: BaseException) -> str:
+    """The words for a failure to decode a client's JSON, wherever it was decoded (here, or
+    by FastAPI for a route with a body model)."""
+    if isinstance(error, RecursionError):
+        return NESTED_TOO_DEEPLY
+    if isinstance(error, json.JSONDecodeError):
         where = (
-            f"character {exc.colno}" if exc.lineno == 1 else f"line {exc.lineno} column {exc.colno}"
+            f"character {error.colno}"
+            if error.lineno == 1
+            else f"line {error.lineno} column {error.colno}"
         )
-        raise ValueError(f"is not valid JSON ({exc.msg} at {where})") from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        return f"is not valid JSON ({error.msg} at {where})"
+    if isinstance(error, UnicodeDecodeError):
+        return f"is not UTF-8 text ({error.reason} at byte {error.start})"
+    return f"is not valid JSON ({error})"
 
 
 def dumps_compact(data: object) -> bytes:

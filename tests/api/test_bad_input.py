@@ -19,8 +19,8 @@ JSON = {"content-type": "application/json"}
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        (b'{"profile": ', "is not valid JSON (Expecting value at character 12)"),
-        (b'{"profile": "\xff"}', "is not UTF-8 text (byte 13 cannot be decoded)"),
+        (b'{"profile": ', "is not valid JSON (Expecting value at character 13)"),
+        (b'{"profile": "\xff"}', "is not UTF-8 text (invalid start byte at byte 13)"),
     ],
 )
 def test_an_erasure_body_that_is_not_json_is_422_naming_the_body(

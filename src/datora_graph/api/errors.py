@@ -9,6 +9,7 @@ validation, an unknown route), so a client needs one parser:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,7 +30,7 @@ from datora_graph.domain.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
-from datora_graph.json_codec import NESTED_TOO_DEEPLY
+from datora_graph.json_codec import why_not_json
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
         return JSONResponse(error_body("INVALID_INPUT", "the request is invalid"), 422)
     first = problems[0]
     if first.get("type") == "json_invalid":
-        return _not_json(first)
+        return _not_json(first, error.body)
     field = field_path(first.get("loc", ()))
     reason = _REASONS.get(first.get("type", ""), str(first.get("msg", "invalid")))
     message = f"{field}: {reason}" if field else reason
@@ -95,26 +96,20 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
     return JSONResponse(error_body("INVALID_INPUT", message, field or None), 422)
 
 
-def _not_json(problem: Mapping[str, Any]) -> JSONResponse:
-    """FastAPI reports a body that is not JSON as a problem at `body[<character>]`; say what
-    it is, where, and why, as the batch routes do."""
+def _not_json(problem: Mapping[str, Any], document: object) -> JSONResponse:
+    """FastAPI reports a body that is not JSON as a problem at `body[<position>]`, with the
+    text it read; say what is wrong and where in the words the batch routes use."""
     loc = problem.get("loc", ())
-    at = f" at character {loc[1]}" if len(loc) > 1 and isinstance(loc[1], int) else ""
+    position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
     why = (problem.get("ctx") or {}).get("error", "JSON decode error")
-    return JSONResponse(
-        error_body("INVALID_INPUT", f"body: is not valid JSON ({why}{at})", "body"), 422
-    )
+    text = document if isinstance(document, str) else ""
+    return unreadable_body_response(json.JSONDecodeError(why, text, position))
 
 
 def unreadable_body_response(cause: BaseException | None) -> JSONResponse:
-    """FastAPI's 400 for a JSON body it could not even decode, as the 422 of any other bad
-    body: a client sees one kind of answer for bad input."""
-    if isinstance(cause, UnicodeDecodeError):
-        reason = f"is not UTF-8 text (byte {cause.start} cannot be decoded)"
-    elif isinstance(cause, RecursionError):
-        reason = NESTED_TOO_DEEPLY
-    else:
-        reason = f"could not be read as JSON ({cause or 'no reason given'})"
+    """A JSON body FastAPI could not decode (its 400, or a validation problem) as the 422 of
+    any other bad body: a client sees one kind of answer for bad input."""
+    reason = why_not_json(cause) if cause is not None else "could not be read as JSON"
     return JSONResponse(error_body("INVALID_INPUT", f"body: {reason}", "body"), 422)
 
 
