@@ -30,6 +30,7 @@ from datora_graph.domain.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
+from datora_graph.domain.records import field_path, pydantic_reason
 from datora_graph.json_codec import why_not_json
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,6 @@ STATUS_OF: dict[type[DatoraError], int] = {
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie"})
-_REASONS = {"missing": "is required", "extra_forbidden": "is not a known field"}
-"""Pydantic's problems in the words the batch routes use for the same ones."""
 _UNPARSABLE_BODY = "There was an error parsing the body"
 """FastAPI's detail for a JSON body it failed to decode (`fastapi.routing`)."""
 
@@ -70,15 +69,12 @@ def domain_error_response(error: DatoraError) -> JSONResponse:
     return JSONResponse(error_body(error.code, str(error), field or None), status_of(error))
 
 
-def field_path(loc: Sequence[int | str]) -> str:
+def request_field(loc: Sequence[int | str]) -> str:
     """`("query", "first")` → `first`; `("body", "observations", 2)` → `observations[2]`."""
     parts = list(loc)
     if parts and parts[0] in _REQUEST_PARTS:
         parts = parts[1:]
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
+    return field_path(parts)
 
 
 def validation_error_response(error: RequestValidationError) -> JSONResponse:
@@ -88,8 +84,8 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
     first = problems[0]
     if first.get("type") == "json_invalid":
         return _not_json(first, error.body)
-    field = field_path(first.get("loc", ()))
-    reason = _REASONS.get(first.get("type", ""), str(first.get("msg", "invalid")))
+    field = request_field(first.get("loc", ()))
+    reason = pydantic_reason(first)
     message = f"{field}: {reason}" if field else reason
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problems)"

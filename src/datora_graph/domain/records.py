@@ -325,7 +325,7 @@ def _validate(model: type[_Model], raw: object) -> _Model:
         return model.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise InvalidInput(_field_path(error["loc"]), _reason(error)) from None
+        raise InvalidInput(field_path(error["loc"]), pydantic_reason(error)) from None
 
 
 def _json_kind(value: object) -> str:
@@ -339,14 +339,17 @@ def _json_kind(value: object) -> str:
     return "an array" if isinstance(value, list) else type(value).__name__
 
 
-def _field_path(loc: Sequence[int | str]) -> str:
+def field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic location as a field name: `("identifiers", 1, "value")` →
+    `identifiers[1].value`."""
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 
 
-def _reason(error: Mapping[str, Any]) -> str:
+def pydantic_reason(error: Mapping[str, Any]) -> str:
+    """A pydantic problem in the words the service uses for the same problem anywhere."""
     kind = error.get("type", "")
     if kind == "missing":
         return "is required"
