@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import InvalidInput, json_kind
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.moments import not_after, utc
 
@@ -93,7 +93,7 @@ def current_consent(
 
 def parse_purpose(raw: object, field: str = "purpose") -> str:
     if not isinstance(raw, str):
-        raise InvalidInput(field, f"must be a string, got {type(raw).__name__}")
+        raise InvalidInput(field, f"must be a string, got {json_kind(raw)}")
     if not PURPOSE_NAME.match(raw):
         raise InvalidInput(
             field,
@@ -115,7 +115,7 @@ def parse_consent(
     `latest`, when given, is the latest `at` taken (None when replaying the log)."""
     prefix = f"{field}." if field else ""
     if not isinstance(raw, Mapping):
-        raise InvalidInput(field, f"must be a JSON object, got {type(raw).__name__}")
+        raise InvalidInput(field, f"must be a JSON object, got {json_kind(raw)}")
     for name in raw:
         if name not in _FIELDS:
             raise InvalidInput(f"{prefix}{name}", "is not a known field")
@@ -179,13 +179,13 @@ def parse_observation_consent(
                      "identifier": {"type": "email", "value": "ann@acme-mail.com"}}]
     """
     if not isinstance(raw, list):
-        raise InvalidInput(field, f"must be a list, got {type(raw).__name__}")
+        raise InvalidInput(field, f"must be a list, got {json_kind(raw)}")
     carried = list(identifiers)
     statements: list[ConsentStatement] = []
     for index, item in enumerate(raw):
         where = f"{field}[{index}]"
         if not isinstance(item, Mapping):
-            raise InvalidInput(where, f"must be a JSON object, got {type(item).__name__}")
+            raise InvalidInput(where, f"must be a JSON object, got {json_kind(item)}")
         full = {"source": source, **item}
         targets = (
             [item["identifier"]]

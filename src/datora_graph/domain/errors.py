@@ -7,6 +7,28 @@ GraphQL error code in exactly one place (`api/errors.py`).
 from __future__ import annotations
 
 
+def json_kind(value: object) -> str:
+    """What a decoded JSON value is, in the words of the client who wrote JSON, for an error
+    saying what it got ("must be text, got a list")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """`repr(value)` cut short: an error names what it got, not a whole list sent back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class DatoraError(Exception):
     """Base of every deliberate Datora Graph error; `code` is the stable, machine-readable kind."""
 

@@ -28,7 +28,7 @@ from typing import Any, Literal, TypeGuard, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import not_after
@@ -320,23 +320,12 @@ def _validate(model: type[_Model], raw: object) -> _Model:
             "", "is text, not a JSON object (a line that is not valid JSON arrives as text)"
         )
     if not isinstance(raw, Mapping):
-        raise InvalidInput("", f"must be a JSON object, got {_json_kind(raw)}")
+        raise InvalidInput("", f"must be a JSON object, got {json_kind(raw)}")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         raise InvalidInput(field_path(error["loc"]), pydantic_reason(error)) from None
-
-
-def _json_kind(value: object) -> str:
-    """What a decoded JSON value was, in JSON's words (a client wrote JSON, not Python)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return "a number"
-    return "an array" if isinstance(value, list) else type(value).__name__
 
 
 def field_path(loc: Sequence[int | str]) -> str:
@@ -409,10 +398,9 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
 def _named(field: str, name: str) -> None:
     if name not in _NAMES_SEEN:
         if len(name) > MAX_NAME_LENGTH or not NAME.match(name):
-            shown = name if len(name) <= 40 else name[:39] + "…"
             raise InvalidInput(
                 field,
-                f"{shown!r} is not a name: 1-{MAX_NAME_LENGTH} characters without quotes, "
+                f"{shown(name, 42)} is not a name: 1-{MAX_NAME_LENGTH} characters without quotes, "
                 "backslashes or control characters",
             )
         if len(_NAMES_SEEN) < _NAMES_REMEMBERED:

@@ -44,7 +44,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeAlias, cast
 
 from datora_graph.domain.consent import parse_purpose
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import MAX_NAME_LENGTH, NAME, iso, utc
 from datora_graph.domain.traits import NUMBER_TRAITS, TIME_TRAITS, TRAIT_NAMES, TraitSettings
@@ -256,7 +256,7 @@ class _Parser:
         trait = raw["trait"]
         if trait not in TRAIT_NAMES:
             raise InvalidInput(
-                f"{at}.trait", f"{_shown(trait)} is not a trait (known: {', '.join(TRAIT_NAMES)})"
+                f"{at}.trait", f"{shown(trait)} is not a trait (known: {', '.join(TRAIT_NAMES)})"
             )
         op, value = _one_operator(raw, "trait", TRAIT_OPERATORS, at)
         where = f"{at}.{op}"
@@ -264,7 +264,7 @@ class _Parser:
             return TraitCondition(trait, Comparison(op, _timestamp(value, where)))
         assert trait in NUMBER_TRAITS
         if not _is_number(value):
-            raise InvalidInput(where, f"{trait} compares with a number, got {_kind(value)}")
+            raise InvalidInput(where, f"{trait} compares with a number, got {json_kind(value)}")
         return TraitCondition(trait, Comparison(op, value))
 
     def event(self, raw: object, at: str) -> EventCondition:
@@ -303,10 +303,10 @@ class _Parser:
 
     def identifier_type(self, raw: object, at: str) -> str:
         if not isinstance(raw, str) or not _TYPE_NAME.match(raw):
-            raise InvalidInput(at, f"must be an identifier type name, got {_shown(raw)}")
+            raise InvalidInput(at, f"must be an identifier type name, got {shown(raw)}")
         if self.identifier_types is not None and raw not in self.identifier_types:
             known = ", ".join(sorted(self.identifier_types))
-            raise InvalidInput(at, f"unknown identifier type {_shown(raw)} (known: {known})")
+            raise InvalidInput(at, f"unknown identifier type {shown(raw)} (known: {known})")
         return raw
 
     def consent(self, raw: object, at: str) -> ConsentCondition:
@@ -341,7 +341,7 @@ def _one_operator(
 def _comparison(op: Operator, value: object, at: str) -> Comparison:
     if op == "exists":
         if not isinstance(value, bool):
-            raise InvalidInput(at, f"must be true or false, got {_kind(value)}")
+            raise InvalidInput(at, f"must be true or false, got {json_kind(value)}")
         return Comparison(op, value)
     if op == "in":
         if not isinstance(value, list) or not value:
@@ -353,11 +353,11 @@ def _comparison(op: Operator, value: object, at: str) -> Comparison:
         return Comparison(op, tuple(value))
     if op == "contains":
         if not isinstance(value, str):
-            raise InvalidInput(at, f"must be text, got {_kind(value)}")
+            raise InvalidInput(at, f"must be text, got {json_kind(value)}")
         return Comparison(op, value)
     if op in ORDERING:
         if not (_is_number(value) or isinstance(value, str)):
-            raise InvalidInput(at, f"compares with a number or text, got {_kind(value)}")
+            raise InvalidInput(at, f"compares with a number or text, got {json_kind(value)}")
         return Comparison(op, cast(Scalar, value))
     return Comparison(op, _scalar(value, at))
 
@@ -365,32 +365,18 @@ def _comparison(op: Operator, value: object, at: str) -> Comparison:
 def _scalar(value: object, at: str) -> Scalar:
     if isinstance(value, bool | str) or _is_number(value):
         return cast(Scalar, value)
-    raise InvalidInput(at, f"must be text, a number or true/false, got {_kind(value)}")
+    raise InvalidInput(at, f"must be text, a number or true/false, got {json_kind(value)}")
 
 
 def _is_number(value: object) -> bool:
     return type(value) in (int, float) and math.isfinite(cast(float, value))
 
 
-def _shown(value: object, limit: int = 60) -> str:
-    """`repr(value)`, cut short: an error names what it got, not a whole list sent back."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    return {"bool": "true/false", "str": "text", "list": "a list", "dict": "an object"}.get(
-        type(value).__name__, type(value).__name__
-    )
-
-
 def _name(raw: object, at: str) -> str:
     if not isinstance(raw, str) or not raw or len(raw) > MAX_NAME_LENGTH or not NAME.match(raw):
         raise InvalidInput(
             at,
-            f"must be a name of 1-{MAX_NAME_LENGTH} characters without quotes, got {_shown(raw)}",
+            f"must be a name of 1-{MAX_NAME_LENGTH} characters without quotes, got {shown(raw)}",
         )
     return raw
 
@@ -398,18 +384,18 @@ def _name(raw: object, at: str) -> str:
 def _whole(raw: object, at: str, lowest: int, highest: int) -> int:
     if type(raw) is not int or not lowest <= raw <= highest:
         raise InvalidInput(
-            at, f"must be a whole number from {lowest} to {highest}, got {_shown(raw)}"
+            at, f"must be a whole number from {lowest} to {highest}, got {shown(raw)}"
         )
     return raw
 
 
 def _timestamp(raw: object, at: str) -> datetime:
     if not isinstance(raw, str):
-        raise InvalidInput(at, f"must be an ISO 8601 timestamp, got {_kind(raw)}")
+        raise InvalidInput(at, f"must be an ISO 8601 timestamp, got {json_kind(raw)}")
     try:
         return utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
     except (ValueError, OverflowError):
-        raise InvalidInput(at, f"{_shown(raw)} is not an ISO 8601 timestamp") from None
+        raise InvalidInput(at, f"{shown(raw)} is not an ISO 8601 timestamp") from None
 
 
 def definition_to_json(condition: Condition) -> dict[str, Any]:

@@ -173,7 +173,7 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
         pytest.param(
             observation(attributes=["first_name"]), "attributes", "valid dictionary", id="attrs"
         ),
-        pytest.param(["not", "an", "object"], "", "must be a JSON object, got an array", id="list"),
+        pytest.param(["not", "an", "object"], "", "must be a JSON object, got a list", id="list"),
     ],
 )
 def test_an_invalid_observation_names_the_field(raw: object, field: str, reason: str) -> None:
@@ -468,7 +468,7 @@ def test_an_unreadable_line_is_refused_with_the_readers_reason() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "kind"), [(None, "null"), (3, "a number"), (True, "true"), ([1], "an array")]
+    ("raw", "kind"), [(None, "null"), (3, "a number"), (True, "true/false"), ([1], "a list")]
 )
 def test_an_item_that_is_no_object_is_named_in_json_words(raw: object, kind: str) -> None:
     assert observation_error(raw).reason == f"must be a JSON object, got {kind}"
