@@ -167,6 +167,7 @@ def _print_summary(report: MigrationReport) -> None:
     table.add_row("consent statements", "", f"{report.consent_statements:,}")
     table.add_row("segments", "", f"{report.segments:,}")
     table.add_row("rejected items", "", f"{report.rejections:,}")
+    table.add_row("erased records", "", f"{report.erased_records:,}")
     table.add_row("steward decisions", "", f"{report.steward_decisions:,}")
     table.add_row("  applied again", "", f"{report.decisions_reapplied:,}")
     table.add_row("API keys", "", f"{report.api_keys:,}")

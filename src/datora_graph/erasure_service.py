@@ -19,6 +19,7 @@ lose them: the erasure errs on the side of the person asking.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ class ErasureService:
         for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
             redacted = redacted_text(payload, keys, self.registry)
             if redacted != payload:
-                found.append(LogRedaction(seq, redacted))
+                found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
         return found
 
     def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:

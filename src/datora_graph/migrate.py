@@ -4,7 +4,8 @@ The observation log is the source of truth, so the graph is not copied: the log 
 through the target's own `IdentityService`, in log order, in batches, exactly as a rebuild
 replays it; profile IDs are derived from the observation and identifier that founded them, so
 the profiles come out the same. What is not derived from the log is copied as it is: the
-cannot-link constraints (first, so the replay honours them, as a rebuild does), events,
+cannot-link constraints (first, so the replay honours them, as a rebuild does), the
+fingerprints of erased records (before the log, so a resent erased record stays refused), events,
 consent statements, segments, rejected items, the steward decision log (the decisions in
 force are then applied again, as a rebuild does), API keys and the audit log. At the end
 the two stores' profiles are compared profile by profile (ID, identifiers, golden
@@ -18,10 +19,10 @@ attributes), both read in ID order.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from datora_graph.config import Settings
 from datora_graph.domain.changeset import Changeset
@@ -40,6 +41,7 @@ from datora_graph.store.base import GraphStore
 Stage = Literal[
     "decisions",
     "cannot-links",
+    "erasures",
     "observations",
     "events",
     "consent",
@@ -53,6 +55,7 @@ STAGES: tuple[Stage, ...] = get_args(Stage)
 Progress = Callable[[Stage, int], None]
 """Called with a stage and how many more of its items were carried."""
 DIFFERENCES_SHOWN = 20
+_Item = TypeVar("_Item")
 
 
 @dataclass(slots=True)
@@ -90,6 +93,8 @@ class MigrationReport:
     consent_statements: int = 0
     segments: int = 0
     rejections: int = 0
+    erased_records: int = 0
+    """Fingerprints of erased observations and events carried (one the target held is left)."""
     source_observations: int = 0
     source_events: int = 0
     steward_decisions: int = 0
@@ -125,6 +130,7 @@ class Migration:
         stats = self.source.stats()
         return {
             "cannot-links": None,
+            "erasures": None,
             "observations": stats.observations,
             "events": stats.events,
             "consent": None,
@@ -172,6 +178,7 @@ class Migration:
             self.source, self.target, lambda n: advance("decisions", n)
         )
         report.cannot_links = self._cannot_links(advance)
+        report.erased_records = self._erased_records(advance)
         self._observations(report, advance)
         report.events = self._events(advance)
         report.consent_statements = self._consent(advance)
@@ -195,6 +202,10 @@ class Migration:
             advance("cannot-links", 1)
         return len(constraints)
 
+    def _erased_records(self, advance: Progress) -> int:
+        batches = self.source.iter_erased_records(self.batch_size)
+        return _copy(batches, self.target.add_erased_records, "erasures", advance)
+
     def _observations(self, report: MigrationReport, advance: Progress) -> None:
         after = 0
         while entries := self.source.read_log(after, self.batch_size):
@@ -217,12 +228,8 @@ class Migration:
         return carried
 
     def _consent(self, advance: Progress) -> int:
-        carried = 0
-        for batch in self.source.iter_consent_statements(self.batch_size):
-            self.target.record_consent(batch)
-            carried += len(batch)
-            advance("consent", len(batch))
-        return carried
+        batches = self.source.iter_consent_statements(self.batch_size)
+        return _copy(batches, self.target.record_consent, "consent", advance)
 
     def _segments(self, advance: Progress) -> int:
         carried = 0
@@ -245,6 +252,21 @@ class Migration:
             if page.next_after is None:
                 return carried
             after = page.next_after
+
+
+def _copy(
+    batches: Iterable[list[_Item]],
+    add: Callable[[list[_Item]], object],
+    stage: Stage,
+    advance: Progress,
+) -> int:
+    """Add each batch to the target as it is; how many items were carried."""
+    carried = 0
+    for batch in batches:
+        add(batch)
+        carried += len(batch)
+        advance(stage, len(batch))
+    return carried
 
 
 def _parsed(

@@ -43,6 +43,10 @@ from datora_graph.store.base import GraphStore
 _Record = TypeVar("_Record", Observation, Event)
 ItemStatus = Literal["accepted", "duplicate", "rejected"]
 MAX_STREAM_PROBLEMS = 1000
+ERASED_REASON = (
+    "received before and since erased at a privacy request; not taken again, nothing changed "
+    "(stop sending it at the source)"
+)
 Progress = Callable[[int], None]
 """Called with how many more items were processed."""
 
@@ -204,11 +208,7 @@ class IdentityService:
         """Deduplicate and resolve a parsed batch, and commit it in one transaction."""
         results = dict(batch.results)
         with self._write_lock:
-            fresh = self._drop_duplicates(
-                batch.records,
-                results,
-                self.store.known_observation_ids([o.id for _, o in batch.records]),
-            )
+            fresh = self._drop_duplicates("observation", batch.records, results)
             start = self.store.last_sequence()
             observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
             changeset = self._resolve(observations)
@@ -225,9 +225,7 @@ class IdentityService:
         )
         results = dict(batch.results)
         with self._write_lock:
-            fresh = self._drop_duplicates(
-                batch.records, results, self.store.known_event_ids([e.id for _, e in batch.records])
-            )
+            fresh = self._drop_duplicates("event", batch.records, results)
             changeset = Changeset(events=fresh, rejections=batch.rejections)
             if not changeset.is_empty():
                 self.store.commit(changeset)
@@ -257,13 +255,24 @@ class IdentityService:
         """`ingest_stream` for observations parsed elsewhere, batch by batch."""
         return fold_reports((self.ingest_parsed_observations(b, actor) for b in batches), progress)
 
-    @staticmethod
     def _drop_duplicates(
-        parsed: list[tuple[int, _Record]], results: dict[int, ItemResult], known: set[str]
+        self, kind: RecordKind, parsed: list[tuple[int, _Record]], results: dict[int, ItemResult]
     ) -> list[_Record]:
+        """The records not received before, in order; the others are answered `duplicate`,
+        those an erasure removed saying so (the source should stop sending them)."""
+        ids = [item.id for _, item in parsed]
+        known = (
+            self.store.known_observation_ids(ids)
+            if kind == "observation"
+            else self.store.known_event_ids(ids)
+        )
+        erased = self.store.erased_ids(kind, [i for i in ids if i not in known])
         fresh: list[_Record] = []
         seen: set[str] = set()
         for index, item in parsed:
+            if item.id in erased:
+                results[index] = ItemResult(index, item.id, "duplicate", "id", ERASED_REASON)
+                continue
             if item.id in known or item.id in seen:
                 results[index] = ItemResult(
                     index, item.id, "duplicate", "id", "already received; nothing changed"

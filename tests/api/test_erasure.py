@@ -69,6 +69,21 @@ def test_an_admin_key_erases_a_person_over_rest(client: httpx.Client, settings: 
     assert bob["attributes"] == {"first_name": "Bob"}
     assert audit_of(settings) == [("erasure", "test-admin", "GDPR request 7")]
 
+    resent = client.post(
+        "/v1/observations",
+        json={
+            "observations": [
+                obs("o1", "email:ann@acme.io", "cookie_id:c-ann", at=1, first_name="Ann")
+            ]
+        },
+    )
+    assert resent.status_code == 200, resent.text
+    [result] = resent.json()["results"]
+    assert (result["status"], result["field"]) == ("duplicate", "id")
+    assert "erased" in result["reason"]
+    again = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"})
+    assert again.status_code == 404, "the resent record did not bring Ann back"
+
 
 @pytest.mark.parametrize(
     ("body", "status", "field"),

@@ -14,7 +14,7 @@ from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter, ReviewFilter
 from datora_graph.erasure_service import ErasureService
 from datora_graph.segment_service import SegmentService
-from datora_graph.services import IdentityService
+from datora_graph.services import ERASED_REASON, IdentityService
 from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
 
@@ -177,6 +177,49 @@ def test_a_rebuild_after_an_erasure_does_not_bring_the_person_back(
     again = identity.lookup(BOB_EMAIL)
     assert sorted(i.identifier.key for i in again.identifiers) == sorted(BOB_KEYS)
     assert again.id == bob.id
+
+
+def test_records_sent_again_after_an_erasure_do_not_bring_the_person_back(
+    identity: IdentityService, store_opener: Any
+) -> None:
+    world(identity)
+    ErasureService(identity).erase_profile(ANN_EMAIL, reason="GDPR request 116", actor="dpo")
+    store = identity.store
+    stats = store.stats()
+
+    again = identity.ingest_observations(
+        [obs("o1", 1, ANN_CRM, ANN_EMAIL, first_name="Ann"), obs("o2", 2, ANN_COOKIE)]
+    )
+    events = identity.ingest_events([event("e1", 1, ANN_EMAIL), event("e2", 2, ANN_COOKIE)])
+
+    assert [(r.id, r.status, r.field, r.reason) for r in again.results] == [
+        ("o1", "duplicate", "id", ERASED_REASON),
+        ("o2", "duplicate", "id", ERASED_REASON),
+    ]
+    assert [(r.id, r.status, r.reason) for r in events.results] == [
+        ("e1", "duplicate", ERASED_REASON),
+        ("e2", "duplicate", ERASED_REASON),
+    ]
+    assert store.profile_ids_for_identifiers(ANN_KEYS) == {}
+    assert store.stats() == stats
+    plain = identity.ingest_observations([obs("o4", 4, BOB_EMAIL)])
+    assert plain.results[0].reason == "already received; nothing changed", "o4 was never erased"
+
+    assert store.erased_ids("observation", ["o1", "o2", "o3", "o4", "o6"]) == {"o1", "o2", "o3"}
+    assert store.erased_ids("event", ["e1", "e2", "e3", "o1"]) == {"e1", "e2"}
+    assert store.erased_ids("observation", ["e1"]) == set(), "kinds are told apart"
+    kept = [r for batch in store.iter_erased_records(batch_size=2) for r in batch]
+    assert len(kept) == 5
+    assert sorted(r.kind for r in kept) == ["event"] * 2 + ["observation"] * 3
+    assert [r.fingerprint for r in kept] == sorted(r.fingerprint for r in kept)
+    audit_id = next(e.id for e in store.list_audit(AuditFilter()).items if e.action == "erasure")
+    assert {r.audit_id for r in kept} == {audit_id}
+    assert not any(r.fingerprint in {"o1", "o2", "o3", "e1", "e2"} for r in kept)
+
+    identity.rebuild()
+    assert store.erased_ids("observation", ["o1"]) == {"o1"}, "a rebuild keeps the fingerprints"
+    reopened = store_opener.reopen(store)
+    assert reopened.erased_ids("event", ["e2"]) == {"e2"}, "and so does closing the store"
 
 
 def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService) -> None:

@@ -1,7 +1,7 @@
 """`migrate.Migration` between the store under test and an embedded one, both ways: the same
-profiles (IDs, identifiers, golden attributes), events, consent, cannot-links, segments and
-rejected items come out, and the verification says so. On Neo4j this is `datora migrate --to
-neo4j` and back."""
+profiles (IDs, identifiers, golden attributes), events, consent, cannot-links, segments,
+rejected items and erased-record fingerprints come out, and the verification says so. On Neo4j
+this is `datora migrate --to neo4j` and back."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from datora_graph.domain.errors import Conflict
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import RejectionFilter
 from datora_graph.domain.segments import Segment, parse_definition
+from datora_graph.erasure_service import ErasureService
 from datora_graph.migrate import Migration, verify
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
@@ -45,6 +46,8 @@ def _fill(store: GraphStore, data: Any) -> None:
     store.add_cannot_link(first.identifiers[0].identifier.key, "email:x@acme.io", "two people")
     definition = parse_definition({"event": {"type": "purchase"}})
     store.create_segment(Segment("seg_1", "Buyers", "", definition, None, AT, AT))
+    last = [p for batch in store.iter_profiles() for p in batch][-1]
+    ErasureService(service).erase_profile(last.id, reason="GDPR request 7", actor="dpo")
 
 
 def _contents(store: GraphStore) -> tuple[Any, ...]:
@@ -55,6 +58,7 @@ def _contents(store: GraphStore) -> tuple[Any, ...]:
         [(c.a, c.b, c.reason) for c in store.list_cannot_links()],
         store.list_segments(),
         [r for _, r in store.list_rejections(RejectionFilter(limit=1000)).items],
+        [r for batch in store.iter_erased_records() for r in batch],
     )
 
 
@@ -80,6 +84,7 @@ def test_a_store_migrated_there_and_back_holds_the_same(
         assert there.rejected_on_replay == 0
         assert there.events == there.source_events > 0
         assert (there.consent_statements, there.cannot_links, there.segments) == (1, 1, 1)
+        assert there.erased_records == again.erased_records > 0
         assert _comparable(_contents(embedded)) == _comparable(_contents(store))
         assert _comparable(_contents(back)) == _comparable(_contents(store))
     finally:

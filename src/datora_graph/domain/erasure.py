@@ -14,10 +14,16 @@ them after another person's identifier stays with that person, without them. Rej
 were never parsed into identifiers, so they are matched by text (`mentions_any`): one that
 mentions any of the person's identifier values goes whole. The audit log keeps the erasure
 itself, with profile IDs and counts but no identifier.
+
+The IDs of the observations and events that went are remembered as one-way fingerprints
+(`erased_fingerprint`), so that a source sending the same record again is told it was erased
+instead of bringing the person back: ingest stays idempotent on ID across an erasure, and the
+store keeps nothing an ID can be read back from.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -28,6 +34,8 @@ import phonenumbers
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.moments import iso
+from datora_graph.domain.records import RecordKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,8 @@ class LogRedaction:
 
     seq: int
     payload: str | None
+    observation_id: str
+    """Its ID, remembered as a fingerprint (`erased_fingerprint`) when the row goes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,36 @@ class Erasure:
     audit: AuditEntry
     rejections: tuple[int, ...] = ()
     """The log positions of the rejected items that mention one of `keys` (`mentions_any`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErasedRecord:
+    """What is kept of an observation or event an erasure removed: the fingerprint of its ID,
+    when, and the audit entry of the erasure (which names profile IDs, never an identifier)."""
+
+    fingerprint: str
+    kind: RecordKind
+    erased_at: str
+    """ISO 8601, UTC."""
+    audit_id: str
+
+
+def erased_fingerprint(kind: RecordKind, record_id: str) -> str:
+    """The SHA-256 of kind and ID: the same ID sent again gives the same fingerprint, and the
+    fingerprint does not give the ID back."""
+    return hashlib.sha256(f"{kind}\x1f{record_id}".encode()).hexdigest()
+
+
+def erased_records(erasure: Erasure, event_ids: Iterable[str]) -> list[ErasedRecord]:
+    """The records `erasure` leaves behind for the observations it removes whole and for the
+    removed `event_ids`."""
+    at = iso(erasure.audit.at)
+    removed: list[tuple[RecordKind, str]] = [
+        ("observation", r.observation_id) for r in erasure.log if r.payload is None
+    ]
+    removed.extend(("event", event_id) for event_id in event_ids)
+    unique = {erased_fingerprint(kind, i): kind for kind, i in removed}
+    return [ErasedRecord(f, kind, at, erasure.audit.id) for f, kind in sorted(unique.items())]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from datora_graph.domain.audit import AuditEntry, AuditFilter, AuditPage
 from datora_graph.domain.cannot_links import CannotLink
 from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
-from datora_graph.domain.erasure import Erasure, ErasureCounts
+from datora_graph.domain.erasure import ErasedRecord, Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -33,7 +33,7 @@ from datora_graph.domain.profiles import (
     ReviewPage,
     StoreStats,
 )
-from datora_graph.domain.records import Event
+from datora_graph.domain.records import Event, RecordKind
 from datora_graph.domain.segments import (
     MemberPage,
     Segment,
@@ -55,6 +55,11 @@ class GraphStore(Protocol):
 
     def known_event_ids(self, ids: Collection[str]) -> set[str]:
         """Which of these event IDs are already stored."""
+        ...
+
+    def erased_ids(self, kind: RecordKind, ids: Collection[str]) -> set[str]:
+        """Which of these IDs name an observation or event (`kind`) an erasure removed, found by
+        `erased_fingerprint`: the store never holds an erased ID itself."""
         ...
 
     def last_sequence(self) -> int:
@@ -292,8 +297,17 @@ class GraphStore(Protocol):
     # -- privacy ------------------------------------------------------------------------
     def erase(self, erasure: Erasure) -> ErasureCounts:
         """Remove the profile and everything holding its identifiers, redact the observation
-        log as `erasure.log` says (the erased keys leave the log index too), and write
-        `erasure.audit`, in one transaction (see domain/erasure.py for what goes)."""
+        log as `erasure.log` says (the erased keys leave the log index too), remember the
+        removed observations and events (`erased_records`), and write `erasure.audit`, in one
+        transaction (see domain/erasure.py for what goes)."""
+        ...
+
+    def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:
+        """Every erased record kept, by fingerprint, a batch at a time (for `datora migrate`)."""
+        ...
+
+    def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
+        """Keep `records` (a fingerprint already kept is left as it is)."""
         ...
 
     # -- access control and the audit log (issue 5) -------------------------------------

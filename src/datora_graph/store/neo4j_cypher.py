@@ -52,6 +52,7 @@ class Neo4jStatements:
     schema_audit_at: LiteralString
     schema_audit_profile_id: LiteralString
     schema_log_key: LiteralString
+    schema_erased_record_fingerprint: LiteralString
     await_indexes: LiteralString
     # -- meta values, ID counters, the commit guard and the writer lock --------------------
     meta_get: LiteralString
@@ -68,6 +69,7 @@ class Neo4jStatements:
     # -- ingest reads ------------------------------------------------------------------------
     known_observation_ids: LiteralString
     known_event_ids: LiteralString
+    erased_fingerprints: LiteralString
     last_sequence: LiteralString
     read_log: LiteralString
     identifier_profiles: LiteralString
@@ -164,6 +166,8 @@ class Neo4jStatements:
     erase_identifiers: LiteralString
     erase_profile: LiteralString
     erase_rejections: LiteralString
+    insert_erased_records: LiteralString
+    erased_records_page: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

@@ -7,16 +7,27 @@ here and goes with them: an identifier's guard state on its `:Identifier`, a rev
 resolution on its `:ReviewItem`, the profile's activity sums (`act_*`) on its `:Profile`, the
 log index's rows (`neo4j_log_index.py`) on the erased keys' `:LogKey` nodes, which go.
 Cypher cannot edit an event's identifier JSON, so the events carrying an erased key are read
-in the transaction and their new identifier lists computed here.
+in the transaction and their new identifier lists computed here. The records that went are
+remembered as `:ErasedRecord {fingerprint}` nodes (`erased_records`), which ingest asks about.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
+from functools import partial
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
-from datora_graph.domain.erasure import Erasure, ErasureCounts, redact_events
+from datora_graph.domain.erasure import (
+    ErasedRecord,
+    Erasure,
+    ErasureCounts,
+    erased_fingerprint,
+    erased_records,
+    redact_events,
+)
+from datora_graph.domain.records import RecordKind
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
@@ -34,6 +45,34 @@ class Neo4jErasure:
         with self._neo4j.writing():
             return self._neo4j.execute_write(lambda tx: erase_in(tx, erasure))
 
+    def erased_ids(self, kind: RecordKind, ids: Collection[str]) -> set[str]:
+        by_fingerprint = {erased_fingerprint(kind, i): i for i in ids}
+        if not by_fingerprint:
+            return set()
+        wanted = sorted(by_fingerprint)
+
+        def work(tx: ManagedTransaction) -> set[str]:
+            found: set[str] = set()
+            for chunk in chunked(wanted, ROWS_PER_STATEMENT):
+                result = tx.run(CYPHER.erased_fingerprints, {"fingerprints": list(chunk)})
+                found.update(by_fingerprint[str(r["fingerprint"])] for r in result)
+            return found
+
+        return self._neo4j.execute_read(work)
+
+    def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:
+        after = ""
+        while True:
+            found = self._neo4j.execute_read(partial(_erased_page, after=after, limit=batch_size))
+            if not found:
+                return
+            yield found
+            after = found[-1].fingerprint
+
+    def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
+        with self._neo4j.writing():
+            self._neo4j.execute_write(lambda tx: _write_erased(tx, records))
+
 
 def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     """Apply `erasure` inside the caller's transaction (a retried transaction runs it again
@@ -45,6 +84,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     _run(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
     _run(tx, CYPHER.erase_log_keys, "keys", keys)
     events_removed, events_rewritten = _erase_events(tx, keys)
+    _write_erased(tx, erased_records(erasure, events_removed))
     _run(tx, CYPHER.erase_key_activity, "keys", keys)
     consent = _count(tx, CYPHER.erase_consent_statements, "keys", keys)
     _run(tx, CYPHER.erase_consent, "keys", keys)
@@ -63,7 +103,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         identifiers=identifiers,
         observations_removed=observations_removed,
         observations_rewritten=len(rewritten),
-        events_removed=events_removed,
+        events_removed=len(events_removed),
         events_rewritten=events_rewritten,
         consent_statements=consent,
         review_items=review_items,
@@ -73,10 +113,11 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     )
 
 
-def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[int, int]:
+def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[list[str], int]:
     """Events credited to an erased identifier (their first) go; the others lose the erased
     identifiers and stay credited to the identifier they were credited to. Then the erased
-    keys' `:EventKey` nodes go: no event carries them any more."""
+    keys' `:EventKey` nodes go: no event carries them any more. Answers the IDs of the events
+    that went and how many were rewritten."""
     stored: dict[str, str] = {}
     for chunk in chunked(keys, ROWS_PER_STATEMENT):
         for record in tx.run(CYPHER.erase_events_of_keys, {"keys": list(chunk)}):
@@ -88,7 +129,28 @@ def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[int, int]:
     _run(tx, CYPHER.erase_delete_events, "ids", removed)
     _run(tx, CYPHER.erase_rewrite_events, "rows", rows)
     _run(tx, CYPHER.erase_event_keys, "keys", keys)
-    return len(removed), len(rows)
+    return removed, len(rows)
+
+
+def _erased_page(tx: ManagedTransaction, after: str, limit: int) -> list[ErasedRecord]:
+    params = {"after": after, "limit": limit}
+    return [
+        ErasedRecord(str(r["fingerprint"]), r["kind"], str(r["erased_at"]), str(r["audit_id"]))
+        for r in tx.run(CYPHER.erased_records_page, params)
+    ]
+
+
+def _write_erased(tx: ManagedTransaction, records: Sequence[ErasedRecord]) -> None:
+    rows: list[Row] = [
+        {
+            "fingerprint": r.fingerprint,
+            "kind": r.kind,
+            "erased_at": r.erased_at,
+            "audit_id": r.audit_id,
+        }
+        for r in records
+    ]
+    _run(tx, CYPHER.insert_erased_records, "rows", rows)
 
 
 def _run(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> None:

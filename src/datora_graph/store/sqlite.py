@@ -56,7 +56,7 @@ from datora_graph.json_codec import loads
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess, write_audit
-from datora_graph.store.sqlite_erasure import erase_in
+from datora_graph.store.sqlite_erasure import SqliteErasedRecords, erase_in
 from datora_graph.store.sqlite_export import SqliteExport, events_of
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
 from datora_graph.store.sqlite_segments import SqliteSegments, consent_rows, write_consent
@@ -68,7 +68,14 @@ WRITER_CACHE_KIB = 256 * 1024
 """Page cache of the one writing connection; each reading connection keeps 64 MiB."""
 
 
-class SqliteStore(SqliteSegments, SqliteSteward, SqliteLogIndex, SqliteAccess, SqliteExport):
+class SqliteStore(
+    SqliteSegments,
+    SqliteSteward,
+    SqliteLogIndex,
+    SqliteAccess,
+    SqliteExport,
+    SqliteErasedRecords,
+):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 
     def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:

@@ -1,4 +1,5 @@
-"""Erasure on the embedded store: one transaction removing a person (see domain/erasure.py).
+"""Erasure on the embedded store: one transaction removing a person (see domain/erasure.py),
+and the fingerprints of the records it removed, which ingest asks about (`SqliteErasedRecords`).
 
 Keys travel as one JSON parameter (`:keys`) expanded by `json_each`, as elsewhere. Triggers
 keep the activity and consent tables true when the identifiers and the profile row go.
@@ -8,8 +9,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 
-from datora_graph.domain.erasure import Erasure, ErasureCounts, redact_events
+from datora_graph.domain.erasure import (
+    ErasedRecord,
+    Erasure,
+    ErasureCounts,
+    erased_fingerprint,
+    erased_records,
+    redact_events,
+)
+from datora_graph.domain.records import RecordKind
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
 
@@ -52,6 +64,66 @@ DELETE_ALIASES = "DELETE FROM aliases WHERE profile_id = ?"
 DELETE_IDENTIFIERS = f"DELETE FROM identifiers WHERE key IN {_KEYS}"
 DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
 DELETE_REJECTIONS = "DELETE FROM rejections WHERE seq IN (SELECT value FROM json_each(?))"
+INSERT_ERASED_RECORD = """
+INSERT INTO erased_records (fingerprint, kind, erased_at, audit_id) VALUES (?, ?, ?, ?)
+ON CONFLICT (fingerprint) DO NOTHING
+"""
+ERASED_FINGERPRINTS = """
+SELECT fingerprint FROM erased_records WHERE fingerprint IN (SELECT value FROM json_each(?))
+"""
+ERASED_RECORDS_PAGE = """
+SELECT fingerprint, kind, erased_at, audit_id FROM erased_records
+WHERE fingerprint > ? ORDER BY fingerprint LIMIT ?
+"""
+
+
+class SqliteErasedRecords:
+    """What `SqliteStore` keeps of erased records; see store/base.py for what each method
+    promises. The `erased_records` table is in the main schema (`sqlite_sql.SCHEMA`): ingest
+    asks it about every batch."""
+
+    _write_lock: threading.RLock
+    _writer: sqlite3.Connection
+
+    def _check_open(self) -> None:
+        raise NotImplementedError
+
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def erased_ids(self, kind: RecordKind, ids: Collection[str]) -> set[str]:
+        if not ids:
+            return set()
+        by_fingerprint = {erased_fingerprint(kind, i): i for i in ids}
+        with self._write_lock:  # on the writer: ingest asks between its own commits
+            self._check_open()
+            rows = self._writer.execute(
+                ERASED_FINGERPRINTS, (json.dumps(sorted(by_fingerprint)),)
+            ).fetchall()
+        return {by_fingerprint[row[0]] for row in rows}
+
+    def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:
+        after = ""
+        while True:
+            with self._read() as db:
+                found = db.execute(ERASED_RECORDS_PAGE, (after, batch_size)).fetchall()
+            if not found:
+                return
+            yield [ErasedRecord(*row) for row in found]
+            after = found[-1][0]
+
+    def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
+        with self._transaction() as db:
+            _write_erased(db, records)
+
+
+def _write_erased(db: sqlite3.Connection, records: Sequence[ErasedRecord]) -> None:
+    db.executemany(
+        INSERT_ERASED_RECORD, [(r.fingerprint, r.kind, r.erased_at, r.audit_id) for r in records]
+    )
 
 
 def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
@@ -68,6 +140,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
             rewritten += 1
     forget_log_keys(db, keys)
     events_removed, events_rewritten = _erase_events(db, keys, params)
+    _write_erased(db, erased_records(erasure, events_removed))
     db.execute(DELETE_ACTIVITY, params)
     consent = db.execute(DELETE_CONSENT_STATEMENTS, params).rowcount
     db.execute(DELETE_CONSENT, params)
@@ -91,7 +164,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         identifiers=identifiers,
         observations_removed=removed,
         observations_rewritten=rewritten,
-        events_removed=events_removed,
+        events_removed=len(events_removed),
         events_rewritten=events_rewritten,
         consent_statements=consent,
         review_items=review_items,
@@ -103,9 +176,10 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
 
 def _erase_events(
     db: sqlite3.Connection, keys: set[str], params: dict[str, str]
-) -> tuple[int, int]:
+) -> tuple[list[str], int]:
     """Events credited to an erased identifier (their first) go; the others lose the erased
-    identifiers and stay credited to the identifier they were credited to."""
+    identifiers and stay credited to the identifier they were credited to. Answers the IDs
+    of those that went and how many were rewritten."""
     found = {row[0]: row for row in db.execute(EVENTS_OF_KEYS, params).fetchall()}
     removed, rewritten = redact_events(((i, row[3]) for i, row in found.items()), keys)
     for event_id in removed:
@@ -120,4 +194,4 @@ def _erase_events(
         db.executemany(
             DELETE_EVENT_IDENTIFIER, [(key, occurred_at, rewrite.event_id) for key in rewrite.gone]
         )
-    return len(removed), len(rewritten)
+    return removed, len(rewritten)

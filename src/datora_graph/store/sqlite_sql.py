@@ -143,6 +143,12 @@ CREATE TABLE IF NOT EXISTS rejections (
     fingerprint TEXT NOT NULL UNIQUE,
     received_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS erased_records (
+    fingerprint TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    erased_at   TEXT NOT NULL,
+    audit_id    TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 GET_META = "SELECT value FROM meta WHERE key = ?"

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-from datora_graph.domain.erasure import mentions_any, redact_observation, redacted_text
+from datora_graph.domain.audit import AuditEntry
+from datora_graph.domain.erasure import (
+    Erasure,
+    LogRedaction,
+    erased_fingerprint,
+    erased_records,
+    mentions_any,
+    redact_observation,
+    redacted_text,
+)
 from datora_graph.domain.identifiers import IdentifierRegistry
 
 REGISTRY = IdentifierRegistry.default()
@@ -81,3 +92,25 @@ def test_a_rejected_item_is_matched_by_any_spelling_of_the_persons_values() -> N
     assert mentions_any('{"value": "ga1.2.xy"}', keys), "letter case is not evidence either way"
     assert not mentions_any('{"value": "bob@acme.io", "phone": "(415) 555-0199"}', keys)
     assert not mentions_any("{}", keys)
+
+
+def test_an_erasure_leaves_fingerprints_of_the_records_it_removes_whole_and_nothing_else() -> None:
+    audit = AuditEntry("aud_1", datetime(2026, 5, 1, 9, tzinfo=UTC), "dpo", "erasure", "x", (), ())
+    log = (LogRedaction(1, None, "o1"), LogRedaction(2, "{}", "o2"), LogRedaction(3, None, "o1"))
+    erasure = Erasure("prf_1", ("email:ann@acme.io",), log, (), audit)
+
+    kept = erased_records(erasure, ["e1", "o1"])
+
+    expected = {
+        erased_fingerprint("observation", "o1"): "observation",
+        erased_fingerprint("event", "e1"): "event",
+        erased_fingerprint("event", "o1"): "event",
+    }
+    assert [(r.fingerprint, r.kind) for r in kept] == sorted(expected.items())
+    assert {(r.erased_at, r.audit_id) for r in kept} == {("2026-05-01T09:00:00.000000Z", "aud_1")}
+
+
+def test_a_fingerprint_is_the_sha256_of_kind_and_id_and_tells_kinds_apart() -> None:
+    assert erased_fingerprint("event", "e1") == hashlib.sha256(b"event\x1fe1").hexdigest()
+    assert erased_fingerprint("event", "e1") != erased_fingerprint("observation", "e1")
+    assert erased_fingerprint("event", "e1") == erased_fingerprint("event", "e1")
