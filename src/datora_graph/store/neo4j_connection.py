@@ -205,12 +205,31 @@ class Neo4jConnection:
         another process holds it, and adopt the bookmarks that process left. The transaction
         carries its holder in its metadata, so `SHOW TRANSACTIONS` names a process that holds
         the lock for long. Where the server bounds a lock wait (`db.lock.acquisition.timeout`),
-        a wait it ends is started again: a writer waits its turn, as on the embedded store."""
+        a wait it ends is started again: a writer waits its turn, as on the embedded store. A
+        failure the driver calls retryable (a leader switch, a deadlock) is tried again for up
+        to the timeout, as managed transactions are; then it is StoreUnavailable."""
         self._check_open()
         holder = f"{socket.gethostname()}:{os.getpid()}"
         waiting_since = last_said = time.monotonic()
+        failing_since: float | None = None
         while True:
-            hold = self._try_writer_lock(holder)
+            try:
+                hold = self._try_writer_lock(holder)
+            except (Neo4jError, DriverError) as exc:
+                # A leader switch, a dropped connection or a deadlock: try again for as long
+                # as managed transactions retry, then report it as they do.
+                failing_since = failing_since or time.monotonic()
+                if not exc.is_retryable() or self._retried_enough(failing_since):
+                    with self._errors():
+                        raise
+                logger.warning(
+                    "Neo4j at %s: trying again to take the writer lock after: %s",
+                    self.target.uri,
+                    exc,
+                )
+                time.sleep(LOCK_WAIT_PAUSE_SECONDS)
+                continue
+            failing_since = None
             if hold is not None:
                 return hold
             if time.monotonic() - last_said >= LOCK_WAIT_REPORT_SECONDS:
@@ -223,27 +242,28 @@ class Neo4jConnection:
                 )
             time.sleep(LOCK_WAIT_PAUSE_SECONDS)
 
+    def _retried_enough(self, failing_since: float) -> bool:
+        return time.monotonic() - failing_since >= self.target.timeout_seconds
+
     def _try_writer_lock(self, holder: str) -> WriterLockHold | None:
-        """One wait for the lock: the hold, or None when the server ended the wait."""
+        """One wait for the lock: the hold, or None when the server ended the wait. A driver
+        failure is raised as it is, for `take_writer_lock` to retry or report."""
         session = self._driver.session(database=self.target.database)
         try:
-            with self._errors():
-                transaction = session.begin_transaction(
-                    metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder}
-                )
-                now = iso(datetime.now(UTC))
-                try:
-                    transaction.run(
-                        CYPHER.writer_lock_take, {"holder": holder, "now": now}
-                    ).consume()
-                except TransientError as exc:
-                    if exc.code != LOCK_WAIT_ENDED:
-                        raise
-                    with suppress(Neo4jError, DriverError):
-                        transaction.rollback()
-                    session.close()
-                    return None
-                record = transaction.run(CYPHER.writer_lock_handover).single()
+            transaction = session.begin_transaction(
+                metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder}
+            )
+            now = iso(datetime.now(UTC))
+            try:
+                transaction.run(CYPHER.writer_lock_take, {"holder": holder, "now": now}).consume()
+            except TransientError as exc:
+                if exc.code != LOCK_WAIT_ENDED:
+                    raise
+                with suppress(Neo4jError, DriverError):
+                    transaction.rollback()
+                session.close()
+                return None
+            record = transaction.run(CYPHER.writer_lock_handover).single()
         except BaseException:
             with suppress(Neo4jError, DriverError):
                 session.close()
@@ -350,7 +370,8 @@ class Neo4jConnection:
                     f"{where} does not let user {self.target.user!r} do what the store needs "
                     f"(schema, reads and writes on {self.target.database!r}): {exc.message}"
                 ) from exc
-            if exc.code == TRANSACTION_TIMED_OUT:
+            # ...TransactionTimedOutClientConfiguration when the timeout was ours (`_bounded`)
+            if (exc.code or "").startswith(TRANSACTION_TIMED_OUT):
                 raise StoreUnavailable(
                     f"{where} did not finish a transaction within "
                     f"{self.target.timeout_seconds:g} s (DATORA_NEO4J_TIMEOUT_SECONDS)"
