@@ -81,25 +81,26 @@ def test_taking_the_writer_lock_tries_again_after_a_leader_switch_or_a_deadlock(
     assert connection.tries == 4
 
 
-def test_taking_the_writer_lock_gives_up_after_the_timeout_naming_the_server() -> None:
-    connection = ScriptedConnection([ServiceUnavailable("gone")] * 10_000)
+def lock_refused(script: list[Any]) -> tuple[str, int]:
+    """What taking the writer lock reported, and after how many tries."""
+    connection = ScriptedConnection(script)
     try:
         with pytest.raises(StoreUnavailable) as reported:
             connection.take_writer_lock()
     finally:
         connection.close()
+    return str(reported.value), connection.tries
 
-    assert "Neo4j at bolt://127.0.0.1:7687 cannot be reached" in str(reported.value)
-    assert 1 < connection.tries < 10_000
+
+def test_taking_the_writer_lock_gives_up_after_the_timeout_naming_the_server() -> None:
+    message, tries = lock_refused([ServiceUnavailable("gone")] * 10_000)
+
+    assert "Neo4j at bolt://127.0.0.1:7687 cannot be reached" in message
+    assert 1 < tries < 10_000
 
 
 def test_a_failure_no_retry_can_help_is_reported_at_once() -> None:
-    connection = ScriptedConnection([server_error("Neo.ClientError.Security.Forbidden")])
-    try:
-        with pytest.raises(StoreUnavailable) as reported:
-            connection.take_writer_lock()
-    finally:
-        connection.close()
+    message, tries = lock_refused([server_error("Neo.ClientError.Security.Forbidden")])
 
-    assert "does not let user 'neo4j'" in str(reported.value)
-    assert connection.tries == 1
+    assert "does not let user 'neo4j'" in message
+    assert tries == 1
