@@ -273,15 +273,17 @@ class Neo4jConnection:
             self._handed_over = Bookmarks.from_raw_values(left)
         return WriterLockHold(session, transaction, self._bookmark_updates)
 
-    def release_writer_lock(self, hold: WriterLockHold, *, hand_over: bool) -> None:
-        """End the lock's transaction, and so release the lock. When the hold ended cleanly
-        and this process's bookmarks moved during it, commit them for the next holder;
-        otherwise roll back, keeping what the previous holder left. A failure here is logged,
-        not raised: the work done under the lock has committed already, and a transaction the
-        server cannot finish is rolled back, which releases the lock all the same."""
+    def release_writer_lock(self, hold: WriterLockHold) -> None:
+        """End the lock's transaction, and so release the lock. When this process's bookmarks
+        moved during the hold, commit them for the next holder, even when the block then
+        failed: what committed before the failure must be visible to the next writer. When
+        they did not move, roll back, keeping what the previous holder left. A failure here is
+        logged, not raised: the work done under the lock has committed already, and a
+        transaction the server cannot finish is rolled back, which releases the lock all the
+        same."""
         moved = self._bookmark_updates != hold.bookmark_updates
         try:
-            if hand_over and moved:
+            if moved:
                 bookmarks = sorted(self._own_bookmarks.raw_values)
                 now = iso(datetime.now(UTC))
                 hold.transaction.run(

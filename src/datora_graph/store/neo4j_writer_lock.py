@@ -28,6 +28,8 @@ class Neo4jWriterLock(CrossProcessLock):
         self._hold = self._connection.take_writer_lock()
 
     def _give_back(self, *, clean: bool) -> None:
+        """Hands over this process's bookmarks whether or not the block ended `clean`: a
+        block can fail after a commit."""
         hold, self._hold = self._hold, None
         if hold is not None:
-            self._connection.release_writer_lock(hold, hand_over=clean)
+            self._connection.release_writer_lock(hold)

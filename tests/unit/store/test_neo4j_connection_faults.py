@@ -1,17 +1,21 @@
 """Driver failures no local test can cause without a Neo4j server, raised on purpose: how the
 connection reports them and when it tries again. The connection is real (its driver is made,
-nothing is dialled); only the one step that would reach a server is replaced."""
+nothing is dialled); only the steps that would reach a server are replaced: taking the writer
+lock, and the lock's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
+from neo4j import Bookmarks
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from datora_graph.domain.errors import StoreUnavailable
-from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
+from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget, WriterLockHold
+from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
 
 TARGET = Neo4jTarget("bolt://127.0.0.1:7687", "neo4j", "secret", "neo4j", timeout_seconds=0.5)
 
@@ -104,3 +108,61 @@ def test_a_failure_no_retry_can_help_is_reported_at_once() -> None:
 
     assert "does not let user 'neo4j'" in message
     assert tries == 1
+
+
+class LockTransaction:
+    """Stands in for the lock's open transaction on a server that is not here: records what
+    the connection asks of it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def run(self, statement: str, parameters: dict[str, Any]) -> LockTransaction:
+        self.calls.append("run " + ",".join(parameters.get("bookmarks", [])))
+        return self
+
+    def consume(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.calls.append("commit")
+
+    def rollback(self) -> None:
+        self.calls.append("rollback")
+
+
+class LockSession:
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_bookmarks_of_a_commit_under_the_lock_are_handed_over_even_if_the_block_fails(
+    fails: bool,
+) -> None:
+    transaction = LockTransaction()
+    hold = WriterLockHold(LockSession(), transaction, 0)  # type: ignore[arg-type]
+    connection = ScriptedConnection([hold])
+    lock = Neo4jWriterLock(connection)
+    try:
+        with pytest.raises(ValueError, match="after the commit") if fails else nullcontext(), lock:
+            connection._note_own_bookmarks(Bookmarks.from_raw_values(["bm:1"]))
+            if fails:
+                raise ValueError("after the commit")
+    finally:
+        connection.close()
+
+    assert transaction.calls == ["run bm:1", "commit"]
+
+
+def test_a_hold_without_writes_is_rolled_back_keeping_the_previous_bookmarks() -> None:
+    transaction = LockTransaction()
+    hold = WriterLockHold(LockSession(), transaction, 0)  # type: ignore[arg-type]
+    connection = ScriptedConnection([hold])
+    try:
+        with Neo4jWriterLock(connection):
+            pass
+    finally:
+        connection.close()
+
+    assert transaction.calls == ["rollback"]
