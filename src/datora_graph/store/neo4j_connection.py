@@ -250,8 +250,12 @@ class Neo4jConnection:
         failure is raised as it is, for `take_writer_lock` to retry or report."""
         session = self._driver.session(database=self.target.database)
         try:
+            # No time limit (0), whatever db.transaction.timeout says: the server ending this
+            # transaction mid-cycle would let a second writer in while this one still commits.
+            # A holder that dies still releases it: its connection goes and the server rolls back.
             transaction = session.begin_transaction(
-                metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder}
+                metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder},
+                timeout=0,
             )
             now = iso(datetime.now(UTC))
             try:
