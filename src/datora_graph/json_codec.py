@@ -42,9 +42,48 @@ def read_client_json(data: str | bytes) -> Any:
     or nested past what the reader can follow (`json` raises RecursionError for that, which
     would otherwise fail the whole request or file)."""
     try:
-        return json.loads(data)
+        document = json.loads(data)
     except (RecursionError, ValueError) as exc:
         raise ValueError(why_not_json(exc)) from None
+    if _SURROGATE_ESCAPE.search(data if isinstance(data, str) else data.decode(errors="replace")):
+        where = _lone_surrogate(document)
+        if where is not None:
+            raise ValueError(
+                f"holds a lone UTF-16 surrogate escape at {where}, which is not a character "
+                "(send the character itself, or both halves of its surrogate pair)"
+            )
+    return document
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""`\\ud800`-`\\udfff` in JSON text: halves of a pair, which `json` joins, or a lone half,
+which it keeps as a string no store or encoder can take."""
+
+
+def _lone_surrogate(document: object) -> str | None:
+    """The path of the first string (or key) holding a lone surrogate, else None."""
+    stack: list[tuple[str, object]] = [("body", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _encodable(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not _encodable(key):
+                    return f"{path} (a key)"
+                stack.append((f"{path}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{n}]", item) for n, item in enumerate(value))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def why_not_json(error: BaseException) -> str:

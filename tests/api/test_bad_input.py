@@ -93,6 +93,35 @@ def test_a_graphql_body_nested_too_deeply_is_a_400_saying_so(client: httpx.Clien
     assert "nested too deeply" in response.text
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"null", "must be a JSON object"),
+        (b'"{ __typename }"', "must be a JSON object"),
+        (b'{"query": "{ __typename }", "variables": {"v": ' + b"9" * 5000 + b"}}", "digits"),
+        (b'{"query": "{ __typename }", "variables": {"v": "\\ud800"}}', "lone UTF-16 surrogate"),
+    ],
+)
+def test_a_graphql_body_no_server_can_use_is_a_400_saying_why(
+    client: httpx.Client, body: bytes, said: str
+) -> None:
+    response = client.post("/graphql", content=body, headers=JSON)
+
+    assert response.status_code == 400
+    assert said in response.text
+
+
+def test_a_lone_surrogate_in_an_ingest_body_is_a_422_naming_where(client: httpx.Client) -> None:
+    body = b'{"observations": [{"id": "o1", "source": "crm\\udfff"}]}'
+
+    response = client.post("/v1/observations", content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body"
+    assert "surrogate escape at body.observations[0].source" in error["message"]
+
+
 def test_an_attribute_nested_past_the_bound_rejects_its_observation_alone(
     client: httpx.Client,
 ) -> None:

@@ -84,3 +84,28 @@ def test_client_json_reads_what_json_reads() -> None:
     text = '{"a": [1, 2.5, "x", null, true], "b": {"c": 12345678901234567890123}}'
 
     assert read_client_json(text) == read_client_json(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (r'{"a": "\ud800"}', "body.a"),
+        (rb'{"a": [1, "x\udc00y"]}', "body.a[1]"),
+        (r'{"\uDBFF": 1}', "body (a key)"),
+        (r'["ok", {"b": "\ud83d"}]', "body[1].b"),
+    ],
+)
+def test_client_json_with_a_lone_surrogate_is_refused_naming_where(
+    data: str | bytes, where: str
+) -> None:
+    with pytest.raises(ValueError, match="lone UTF-16 surrogate") as refused:
+        read_client_json(data)
+
+    assert f" at {where}," in str(refused.value)
+
+
+def test_client_json_keeps_surrogate_pairs_and_escaped_backslashes() -> None:
+    assert read_client_json(r'{"a": "\ud83d\ude00", "b": "\\ud800"}') == {
+        "a": "\N{GRINNING FACE}",
+        "b": "\\ud800",
+    }

@@ -55,6 +55,10 @@ NAME = re.compile(r'^[^"\\\x00-\x1f\x7f]+$')
 without quotes, backslashes or control characters, which is what a segment condition can name
 (and what every store can keep as a property key)."""
 MAX_NESTING = 32
+MAX_REVENUE = 10**12
+"""The largest numeric `revenue` one event may carry, either sign: enough for any order in any
+currency, and so far below what 64-bit cents hold that a profile's or a day's sum overflows
+only past 92,000 orders of that size."""
 """How deep an attribute or event property may nest lists and objects: every reader (REST,
 GraphQL, exports) must be able to write a stored value back, and JSON writers stop at some
 depth (orjson at 255, pydantic's responses sooner)."""
@@ -218,6 +222,12 @@ def parse_event(
         _named("properties", name)
         if type(value) in (dict, list):
             _within_nesting(f"properties.{name}", value)
+    revenue = properties.get("revenue")
+    if isinstance(revenue, int | float) and not -MAX_REVENUE <= revenue <= MAX_REVENUE:
+        raise InvalidInput(
+            "properties.revenue",
+            f"must be between -{MAX_REVENUE:,} and {MAX_REVENUE:,}, got {shown(revenue)}",
+        )
     _named("type", type_name)
     return Event(
         item_id,

@@ -59,6 +59,8 @@ MAX_CONDITIONS = 200
 """Leaves and combinators of one definition, so its query stays a reasonable size."""
 MAX_DEPTH = 12
 MAX_IN_VALUES = 1000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""The integers SQLite and Neo4j hold; a definition comparing with a larger one is refused."""
 MAX_WITHIN_DAYS = 36_500
 _TYPE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _EVENT_KEYS = frozenset({"type", "at_least", "within_days", "where"})
@@ -263,7 +265,7 @@ class _Parser:
         if trait in TIME_TRAITS:
             return TraitCondition(trait, Comparison(op, _timestamp(value, where)))
         assert trait in NUMBER_TRAITS
-        if not _is_number(value):
+        if not _is_number(value, where):
             raise InvalidInput(where, f"{trait} compares with a number, got {json_kind(value)}")
         return TraitCondition(trait, Comparison(op, value))
 
@@ -356,20 +358,28 @@ def _comparison(op: Operator, value: object, at: str) -> Comparison:
             raise InvalidInput(at, f"must be text, got {json_kind(value)}")
         return Comparison(op, value)
     if op in ORDERING:
-        if not (_is_number(value) or isinstance(value, str)):
+        if not (_is_number(value, at) or isinstance(value, str)):
             raise InvalidInput(at, f"compares with a number or text, got {json_kind(value)}")
         return Comparison(op, cast(Scalar, value))
     return Comparison(op, _scalar(value, at))
 
 
 def _scalar(value: object, at: str) -> Scalar:
-    if isinstance(value, bool | str) or _is_number(value):
+    if isinstance(value, bool | str) or _is_number(value, at):
         return cast(Scalar, value)
     raise InvalidInput(at, f"must be text, a number or true/false, got {json_kind(value)}")
 
 
-def _is_number(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(cast(float, value))
+def _is_number(value: object, at: str) -> bool:
+    """Whether `value` is a finite number; an integer the stores cannot hold (past 64 bits) is
+    refused here rather than failing every later query of the saved segment."""
+    if type(value) is int:
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise InvalidInput(
+                at, f"must be between {INT64_MIN:,} and {INT64_MAX:,}, got {shown(value)}"
+            )
+        return True
+    return type(value) is float and math.isfinite(value)
 
 
 def _name(raw: object, at: str) -> str:

@@ -549,3 +549,19 @@ def test_names_a_segment_can_use_are_kept() -> None:
     parsed = parse_observation(observation(attributes=names), REGISTRY)
 
     assert dict(parsed.attributes) == names
+
+
+@pytest.mark.parametrize("revenue", [10**12 + 1, -(10**13), 1e300, float("inf"), 10**400])
+def test_an_event_with_a_revenue_no_sum_can_hold_is_refused(revenue: float) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_event(event(properties={"revenue": revenue}), REGISTRY)
+
+    assert refused.value.field == "properties.revenue"
+    assert "must be between -1,000,000,000,000 and 1,000,000,000,000" in refused.value.reason
+
+
+@pytest.mark.parametrize("revenue", [10**12, -(10**12), 0, 42.5, "lots", None, True])
+def test_an_event_revenue_within_the_bound_or_not_a_number_is_kept(revenue: object) -> None:
+    parsed = parse_event(event(properties={"revenue": revenue}), REGISTRY)
+
+    assert parsed.properties == {"revenue": revenue}

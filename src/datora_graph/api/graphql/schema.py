@@ -10,7 +10,6 @@ differ. Regenerate it after a deliberate change with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,8 @@ from datora_graph.api.graphql.privacy_fields import PrivacyMutation
 from datora_graph.api.graphql.queries import Query
 from datora_graph.api.graphql.scalars import SCALARS
 from datora_graph.api.graphql.steward_fields import StewardMutation, StewardQuery
-from datora_graph.json_codec import NESTED_TOO_DEEPLY, dumps_compact
+from datora_graph.domain.errors import json_kind
+from datora_graph.json_codec import dumps_compact, read_client_json
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -93,12 +93,21 @@ class DatoraRouter(GraphQLRouter[DatoraContext, None]):
         return dumps_compact(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        """As Strawberry reads a body, but a body nested too deeply for `json` is a 400 like
-        any other unreadable body, not a failed request."""
+        """As Strawberry reads a request body (and a GET's `variables`), but whatever makes the
+        JSON unusable is a 400 saying why, not a failed request: nested too deeply for `json`,
+        an integer of thousands of digits, a lone surrogate no store can keep, or a document
+        that is not an object (Strawberry would fail reading its fields)."""
         try:
-            return json.loads(data)
-        except RecursionError:
-            raise HTTPException(400, f"the request body {NESTED_TOO_DEEPLY}") from None
+            document = read_client_json(data)
+        except ValueError as exc:
+            raise HTTPException(400, f"the request body {exc}") from None
+        if not isinstance(document, dict | list):
+            raise HTTPException(
+                400,
+                'the request body must be a JSON object like {"query": "...", "variables": '
+                f"{{...}}}}, got {json_kind(document)}",
+            )
+        return document
 
 
 _GRAPHQL_REQUEST = {
