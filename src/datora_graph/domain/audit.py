@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from datora_graph.domain.changeset import Merge
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.moments import utc
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, decode_cursor, encode_cursor
 
 AUDIT_ACTIONS = frozenset(
@@ -162,7 +163,7 @@ def audit_cursor_position(cursor: str) -> tuple[datetime, str]:
     if len(parts) != 3 or parts[0] != "audit":
         raise InvalidInput("after", "is not an audit log cursor")
     try:
-        at = datetime.fromisoformat(parts[1])
-    except ValueError:
+        at = utc(datetime.fromisoformat(parts[1]))
+    except (ValueError, OverflowError):  # not a time, or one that leaves the calendar in UTC
         raise InvalidInput("after", "is not an audit log cursor") from None
     return at, parts[2]

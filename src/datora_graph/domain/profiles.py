@@ -156,7 +156,7 @@ def decode_cursor(cursor: str) -> list[str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not base64, not UTF-8, not JSON, or nested deep
         raise InvalidInput("after", "is not a cursor this service issued") from None
     if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
         raise InvalidInput("after", "is not a cursor this service issued")

@@ -71,6 +71,13 @@ def test_a_missing_variable_is_invalid_input(graphql: GraphQLClient) -> None:
     assert "$id" in error["message"]
 
 
+def test_a_null_for_an_argument_with_a_default_is_invalid_input(graphql: GraphQLClient) -> None:
+    error = graphql.error("query ($a: Int) { profiles(first: $a) { edges { cursor } } }", a=None)
+
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "first" in error["message"]
+
+
 def test_a_bug_is_internal_and_keeps_its_details_to_the_log() -> None:
     """No request can make a resolver fail unexpectedly, so the mapping is checked alone."""
     failure = GraphQLError("boom", path=["profile"], original_error=KeyError("secret"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
+import pytest
 
 from ..payloads import event, obs
 from .conftest import GraphQLClient
@@ -117,3 +119,29 @@ def test_the_queue_narrows_to_one_profiles_items(
     assert profile_id in (edge["node"]["profileA"]["id"], edge["node"]["profileB"]["id"])
     missing = graphql.error('{ reviewQueue(profileId: "prf_nobody") { edges { node { id } } } }')
     assert missing["extensions"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("field", "parts"),
+    [
+        ("reviewQueue(first: 2, after: $after) { edges { cursor } }", '["review","abc"]'),
+        (
+            "reviewQueue(first: 2, after: $after) { edges { cursor } }",
+            '["review","' + "9" * 30 + '"]',
+        ),
+        ("decisions(first: 2, after: $after) { edges { cursor } }", '["decision","-1"]'),
+        ("profiles(first: 2, after: $after) { edges { cursor } }", "[" * 5000),
+        (
+            "auditLog(first: 2, after: $after) { edges { cursor } }",
+            '["audit","9999-12-31T23:59:59-05:00","x"]',
+        ),
+    ],
+)
+def test_a_forged_cursor_is_invalid_input_naming_after(
+    graphql: GraphQLClient, field: str, parts: str
+) -> None:
+    forged = base64.urlsafe_b64encode(parts.encode()).decode()
+
+    error = graphql.error(f"query ($after: String) {{ {field} }}", after=forged)
+
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}, error

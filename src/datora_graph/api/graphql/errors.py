@@ -9,9 +9,9 @@ switch:
 - a domain error (`domain/errors.py`) keeps its own code: NOT_FOUND, INVALID_INPUT (with
   `extensions.field` naming the argument or item), FORBIDDEN, LIMIT_EXCEEDED, CONFLICT, ...;
 - an error that already carries a code (the query limits of `limits.py`) keeps it;
-- a document or variables GraphQL itself refuses (syntax, unknown field, wrong type) is
-  INVALID_INPUT: the request never ran; one too large for graphql-core to validate is
-  LIMIT_EXCEEDED;
+- a document or variables GraphQL itself refuses (syntax, unknown field, wrong type, a null
+  for a non-null argument) is INVALID_INPUT: no resolver ran; one too large for
+  graphql-core to validate is LIMIT_EXCEEDED;
 - anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
 """
 
@@ -56,7 +56,9 @@ def code_of(error: GraphQLError) -> str:
     existing = (error.extensions or {}).get("code")
     if isinstance(existing, str):
         return existing
-    if error.path is None:
+    if error.path is None or original is None or isinstance(original, GraphQLError):
+        # Before execution, or graphql-core refusing an argument while executing (an explicit
+        # null variable for a non-null argument with a default): nothing of ours raised.
         return INVALID_INPUT
     return INTERNAL
 

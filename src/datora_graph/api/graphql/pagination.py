@@ -17,7 +17,7 @@ import strawberry
 from strawberry.relay import PageInfo
 
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import decode_cursor, encode_cursor
+from datora_graph.domain.profiles import MAX_POSITION, decode_cursor, encode_cursor
 from datora_graph.domain.records import Event, iso
 
 Node = TypeVar("Node")
@@ -83,3 +83,14 @@ def id_after(kind: str, cursor: str | None) -> str | None:
     if len(parts) != 2 or parts[0] != kind:
         raise InvalidInput("after", f"is not a cursor of this list ({kind})")
     return parts[1]
+
+
+def position_after(kind: str, cursor: str | None) -> int:
+    """The list position an `id_cursor` of `kind` points after (0 for none); InvalidInput
+    naming `after` for anything a store could not take."""
+    found = id_after(kind, cursor)
+    if found is None:
+        return 0
+    if not found.isdigit() or not 0 <= int(found) <= MAX_POSITION:
+        raise InvalidInput("after", f"is not a cursor of this list ({kind})")
+    return int(found)

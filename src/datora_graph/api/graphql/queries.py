@@ -11,7 +11,7 @@ from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import field
 from datora_graph.api.graphql.insight_types import Insights
 from datora_graph.api.graphql.limits import page_size
-from datora_graph.api.graphql.pagination import Connection, connection, id_after, id_cursor
+from datora_graph.api.graphql.pagination import Connection, connection, id_cursor, position_after
 from datora_graph.api.graphql.segment_types import Segment, SegmentPreview, profile_page
 from datora_graph.api.graphql.types import Profile, ReviewItem, load_profile
 from datora_graph.domain.errors import InvalidInput
@@ -95,13 +95,13 @@ class Query:
         status: str | None = "open",
         profile_id: strawberry.ID | None = None,
     ) -> Connection[ReviewItem]:
-        after_id = id_after("review", after)
+        after_seq = position_after("review", after)
         touching = None
         if profile_id is not None:
             profile = await info.context.read(info.context.service.get_profile, str(profile_id))
             touching = tuple(i.identifier.key for i in profile.identifiers)
         query = ReviewFilter(
-            status=status, after=int(after_id or 0), limit=page_size(first), touching=touching
+            status=status, after=after_seq, limit=page_size(first), touching=touching
         )
         page = await info.context.read(info.context.service.store.list_review_items, query)
         return connection(

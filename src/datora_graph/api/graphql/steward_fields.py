@@ -18,7 +18,7 @@ import strawberry
 from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import field, mutation
 from datora_graph.api.graphql.limits import page_size
-from datora_graph.api.graphql.pagination import Connection, connection, id_after, id_cursor
+from datora_graph.api.graphql.pagination import Connection, connection, id_cursor, position_after
 from datora_graph.api.graphql.steward_types import (
     Decision,
     EdgeInput,
@@ -69,7 +69,7 @@ class StewardQuery:
     async def decisions(
         self, info: Info, first: int = 50, after: str | None = None
     ) -> Connection[Decision]:
-        after_seq = int(id_after("decision", after) or 0)
+        after_seq = position_after("decision", after)
         page = await info.context.read(stewards(info).decisions, page_size(first), after_seq)
         return connection(
             page.decisions,
