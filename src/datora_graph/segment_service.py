@@ -264,8 +264,25 @@ class SegmentService:
         )
 
 
+EARLIEST_AS_OF = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_AS_OF = datetime(9000, 1, 1, tzinfo=UTC)
+"""The moments segments and reports may be evaluated at: far enough inside the calendar that
+a `within_days` window (up to 100 years) or a report's days still fit before it."""
+
+
 def _as_of(moment: datetime | None) -> datetime:
-    return datetime.now(UTC) if moment is None else utc(moment)
+    if moment is None:
+        return datetime.now(UTC)
+    refused = InvalidInput(
+        "as_of", f"must be between {EARLIEST_AS_OF:%Y-%m-%d} and {LATEST_AS_OF:%Y-%m-%d}"
+    )
+    try:
+        at = utc(moment)
+    except OverflowError:  # its offset moves it out of the calendar
+        raise refused from None
+    if not EARLIEST_AS_OF <= at <= LATEST_AS_OF:
+        raise refused
+    return at
 
 
 def _page(first: int) -> int:

@@ -3,6 +3,7 @@ its code too, and a bug never shows its insides to the client."""
 
 from __future__ import annotations
 
+import pytest
 from graphql import GraphQLError
 
 from datora_graph.api.graphql.errors import INTERNAL, INTERNAL_MESSAGE, apply_codes
@@ -121,3 +122,26 @@ def test_fragments_do_not_hide_depth(graphql: GraphQLClient) -> None:
     [error] = graphql.post(hidden)["errors"]
 
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "9001-01-01T00:00:00Z"]
+)
+def test_a_report_asked_at_a_moment_outside_the_calendar_it_can_cover_is_invalid_input(
+    graphql: GraphQLClient, as_of: str
+) -> None:
+    error = graphql.error("query ($at: DateTime) { insights(asOf: $at) { asOf } }", at=as_of)
+
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "as_of"}
+    assert "between 1900-01-01 and 9000-01-01" in error["message"]
+
+
+def test_a_date_time_that_leaves_the_calendar_in_utc_is_invalid_input(
+    graphql: GraphQLClient,
+) -> None:
+    late = "9999-12-31T23:59:59-05:00"
+
+    error = graphql.error("query ($at: DateTime) { insights(asOf: $at) { asOf } }", at=late)
+
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "leaves the calendar when moved to UTC" in error["message"]

@@ -25,11 +25,15 @@ def parse_datetime(value: object) -> datetime:
     if not isinstance(value, str):
         raise ValueError(f"a DateTime is an ISO 8601 string, got {type(value).__name__}")
     try:
-        return utc(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(
             f"{value!r} is not an ISO 8601 date-time (e.g. 2026-05-01T10:00:00Z)"
         ) from None
+    try:
+        return utc(moment)
+    except OverflowError:
+        raise ValueError(f"{value!r} leaves the calendar when moved to UTC") from None
 
 
 DATETIME = strawberry.scalar(
