@@ -15,6 +15,7 @@ end there, so a report can be reproduced by passing the same moment again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -22,7 +23,7 @@ from typing import Any
 
 from datora_graph.config import Settings
 from datora_graph.domain.consent import ConsentState, parse_consent, parse_purpose
-from datora_graph.domain.errors import InvalidInput, LimitExceeded, NotFound
+from datora_graph.domain.errors import InvalidInput, LimitExceeded, NotFound, shown
 from datora_graph.domain.insights import Insights, SegmentSizeRow, cluster_buckets
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.records import STANDARD_ATTRIBUTES, utc
@@ -181,14 +182,18 @@ class SegmentService:
         )
 
     def segments_of_profiles(
-        self, profile_ids: Collection[str], as_of: datetime | None = None
+        self,
+        profile_ids: Collection[str],
+        as_of: datetime | None = None,
+        segments: Sequence[Segment] | None = None,
     ) -> dict[str, list[Segment]]:
-        """The segments each profile (current IDs) is a member of, in name order."""
-        segments = {s.id: s for s in self.list_segments()}
+        """The segments each profile (current IDs) is a member of, in name order; of the
+        given `segments` (in name order) when the caller has read them already."""
+        by_id = {s.id: s for s in (self.list_segments() if segments is None else segments)}
         moment = _as_of(as_of)
-        queries = {sid: self.query(s.definition, moment) for sid, s in segments.items()}
+        queries = {sid: self.query(s.definition, moment) for sid, s in by_id.items()}
         found = self.store.segment_memberships(profile_ids, queries)
-        return {pid: [segments[sid] for sid in found.get(pid, [])] for pid in profile_ids}
+        return {pid: [by_id[sid] for sid in found.get(pid, [])] for pid in profile_ids}
 
     def export_contacts(
         self, reference: str, identifier_type: str, as_of: datetime | None = None
@@ -292,12 +297,26 @@ def _page(first: int) -> int:
 
 
 def _name(raw: object) -> str:
+    """A segment's name as shown in reports, exports and the terminal: no control
+    characters (a NUL or a line break in a name would break a table or a file name)."""
     if not isinstance(raw, str) or not raw.strip() or len(raw.strip()) > MAX_NAME_LENGTH:
         raise InvalidInput("name", f"must be 1-{MAX_NAME_LENGTH} characters, not blank")
+    if _CONTROL.search(raw.strip()):
+        raise InvalidInput("name", f"must not hold control characters, got {shown(raw)}")
     return raw.strip()
 
 
 def _description(raw: object) -> str:
     if not isinstance(raw, str) or len(raw) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput("description", f"must be text of at most {MAX_DESCRIPTION_LENGTH}")
+    if _CONTROL_IN_TEXT.search(raw):
+        raise InvalidInput(
+            "description", "must not hold control characters other than line breaks and tabs"
+        )
     return raw.strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters and DEL."""
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""The same but for tab, line feed and carriage return, which a description may hold."""

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from datora_graph.domain.errors import Conflict, InvalidInput, NotFound
-from datora_graph.domain.segments import Segment, parse_definition
+from datora_graph.domain.segments import (
+    MAX_CONDITIONS,
+    MAX_IN_VALUES,
+    Segment,
+    parse_definition,
+)
 from datora_graph.store.base import GraphStore
 
 from .builders import T0
@@ -291,3 +296,48 @@ def test_user_values_cannot_change_the_query(world: GraphStore) -> None:
     for definition in hostile:
         assert members(world, definition) == set(), definition
     assert members(world, {"all": []}) == PEOPLE
+
+
+def _widest(leaf: dict[str, Any], terms_per_leaf: int) -> dict[str, Any]:
+    """`any` of as many copies of `leaf` as a definition may hold (MAX_CONDITIONS counts the
+    `any`, each leaf and each comparison of an event's `where`)."""
+    return {"any": [leaf] * ((MAX_CONDITIONS - 1) // terms_per_leaf)}
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        pytest.param(
+            {
+                "event": {
+                    "type": "purchase",
+                    "where": {f"p{n}": {"ne": n} for n in range(MAX_CONDITIONS - 1)},
+                }
+            },
+            {"prf_ann", "prf_bob"},
+            id="one event with the most comparisons",
+        ),
+        pytest.param(
+            _widest({"attribute": "city", "in": list(range(MAX_IN_VALUES))}, 1),
+            set(),
+            id="the most in lists of the most values",
+        ),
+        pytest.param(
+            _widest(
+                {"event": {"type": "purchase", "where": {"revenue": {"gte": 0}, "x": {"ne": 1}}}},
+                3,
+            ),
+            {"prf_ann", "prf_bob"},
+            id="the most event conditions",
+        ),
+        pytest.param(
+            _widest({"not": {"trait": "total_revenue", "lt": 1}}, 2),
+            {"prf_ann", "prf_bob"},
+            id="the most trait conditions",
+        ),
+    ],
+)
+def test_the_largest_definitions_the_language_allows_evaluate(
+    world: GraphStore, definition: dict[str, Any], expected: set[str]
+) -> None:
+    assert members(world, definition) == expected

@@ -56,7 +56,8 @@ ORDERING: frozenset[str] = frozenset({"gt", "gte", "lt", "lte"})
 TRAIT_OPERATORS: tuple[Operator, ...] = ("eq", "ne", "gt", "gte", "lt", "lte")
 
 MAX_CONDITIONS = 200
-"""Leaves and combinators of one definition, so its query stays a reasonable size."""
+"""Leaves, combinators and event property comparisons of one definition, so its query stays a
+reasonable size (SQLite refuses an expression of about a thousand terms)."""
 MAX_DEPTH = 12
 MAX_IN_VALUES = 1000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -213,9 +214,7 @@ class _Parser:
         self.count = 0
 
     def condition(self, raw: object, at: str, depth: int) -> Condition:
-        self.count += 1
-        if self.count > MAX_CONDITIONS:
-            raise InvalidInput(at, f"a definition holds at most {MAX_CONDITIONS} conditions")
+        self.counted(at)
         if depth > MAX_DEPTH:
             raise InvalidInput(at, f"conditions nest at most {MAX_DEPTH} deep")
         if not isinstance(raw, Mapping) or not raw:
@@ -248,6 +247,17 @@ class _Parser:
             where,
             "is not a condition (use all, any, not, attribute, trait, event, identifier, consent)",
         )
+
+    def counted(self, at: str) -> None:
+        """One more condition, or comparison of an event's `where`: each is a term of the
+        store's query, and the stores refuse queries of too many terms."""
+        self.count += 1
+        if self.count > MAX_CONDITIONS:
+            raise InvalidInput(
+                at,
+                f"a definition holds at most {MAX_CONDITIONS} conditions, counting each "
+                "comparison of an event's where",
+            )
 
     def attribute(self, raw: Mapping[str, Any], at: str) -> AttributeCondition:
         name = _name(raw["attribute"], f"{at}.attribute")
@@ -296,6 +306,7 @@ class _Parser:
     def property(self, name: object, raw: object, at: str) -> PropertyCondition:
         prop = _name(name, at)
         where = f"{at}.{prop}"
+        self.counted(where)
         if not isinstance(raw, Mapping) or len(raw) != 1:
             raise InvalidInput(where, 'must be one comparison, e.g. {"gte": 20}')
         op, value = next(iter(raw.items()))

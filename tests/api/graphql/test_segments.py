@@ -196,3 +196,47 @@ def test_a_taken_name_is_a_conflict(graphql: GraphQLClient) -> None:
 
     assert error["extensions"]["code"] == "CONFLICT"
     assert "VIP" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "field"),
+    [
+        ("\u0000", "", "name"),
+        ("VIP\nbuyers", "", "name"),
+        ("VIP\u009b buyers", "", "name"),
+        ("   ", "", "name"),
+        ("x" * 101, "", "name"),
+        ("VIP", "bell\u0007", "description"),
+        ("VIP", "x" * 2001, "description"),
+    ],
+)
+def test_a_name_or_description_a_report_could_not_show_is_refused(
+    graphql: GraphQLClient, name: str, description: str, field: str
+) -> None:
+    query = """mutation ($name: String!, $description: String!) {
+        defineSegment(name: $name, description: $description, definition: {all: []}) { id } }"""
+
+    error = graphql.error(query, name=name, description=description)
+
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": field}
+    assert graphql.data("{ segments { id } }") == {"segments": []}
+
+
+def test_a_description_keeps_its_line_breaks_and_tabs(graphql: GraphQLClient) -> None:
+    query = """mutation ($description: String!) {
+        defineSegment(name: "VIP", description: $description, definition: {all: []})
+        { description } }"""
+
+    answer = graphql.data(query, description="Big spenders.\n\tCheck monthly.")
+
+    assert answer["defineSegment"]["description"] == "Big spenders.\n\tCheck monthly."
+
+
+def test_a_lone_surrogate_escape_in_the_query_text_is_refused_before_anything_runs(
+    graphql: GraphQLClient,
+) -> None:
+    error = graphql.error(r'mutation { defineSegment(name: "VIP \uD800", definition: {}) { id } }')
+
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "Invalid Unicode escape sequence" in error["message"]
+    assert graphql.data("{ segments { id } }") == {"segments": []}

@@ -181,6 +181,21 @@ def test_definitions_are_bounded_in_depth_and_size() -> None:
         parse_definition(wide)
 
 
+def test_each_comparison_of_an_event_where_counts_as_a_condition() -> None:
+    """SQLite refused one event with about 500 comparisons: the query was too large."""
+    where = {f"p{n}": {"eq": n} for n in range(MAX_CONDITIONS)}
+
+    with pytest.raises(InvalidInput) as caught:
+        parse_definition({"event": {"type": "purchase", "where": where}})
+
+    assert caught.value.field == f"definition.event.where.p{MAX_CONDITIONS - 1}"
+    assert "counting each comparison of an event's where" in caught.value.reason
+    del where[f"p{MAX_CONDITIONS - 1}"]
+    widest = parse_definition({"event": {"type": "purchase", "where": where}})
+    assert isinstance(widest, EventCondition)
+    assert len(widest.where) == MAX_CONDITIONS - 1
+
+
 def test_identifier_types_are_checked_only_when_known() -> None:
     assert parse_definition({"identifier": "loyalty_id"}) == IdentifierCondition("loyalty_id")
 

@@ -139,7 +139,7 @@ class FieldScopes(SchemaExtension):
     """Refuses the whole operation when any top-level field needs a scope the key lacks.
 
     Its errors replace validation's, so a refused caller learns nothing of the arguments a
-    field takes, and nothing runs. List it after `ValidationCache`: that one sets the
+    field takes, and nothing runs. List it after `BoundedValidation`: that one sets the
     validation errors as it starts, and Strawberry skips validating when errors are set."""
 
     def on_validate(self) -> Iterator[None]:

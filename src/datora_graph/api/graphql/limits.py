@@ -11,11 +11,27 @@ by the field that pages. Each refusal is a LIMIT_EXCEEDED error naming the limit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from fastapi import Request
-from graphql import ASTValidationRule, GraphQLError, ValidationContext
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutableDefinitionNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+    ValidationContext,
+)
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded
@@ -26,6 +42,8 @@ MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_PAGE_SIZE = 100
 """Items per page of any connection (profiles, journey events, segment members, review items)."""
+MAX_SPREAD_FIELDS = 10_000
+"""Fields of a document with each fragment spread written out where it is spread."""
 
 LIMIT_EXCEEDED = LimitExceeded.code
 
@@ -107,3 +125,67 @@ class QueryLimits(AddValidationRules):
 
     def __init__(self) -> None:
         super().__init__([*DEPTH_RULES, *ALIAS_RULES])
+
+
+class BoundedValidation(ValidationCache):
+    """Validation, cached by document as Strawberry's `ValidationCache` does, but refused for a
+    document whose fragment spreads, written out, hold more than `MAX_SPREAD_FIELDS` fields.
+
+    Strawberry's depth and alias limiters follow every spread: a document of a few hundred
+    bytes, 25 fragments each spreading the next twice, took them minutes of one worker (2^25
+    fields). Counting the fields of each fragment once takes a moment; the refusal is
+    LIMIT_EXCEEDED, and nothing else is validated or run."""
+
+    def on_validate(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        fields = 0 if document is None else spread_fields(document)
+        if fields > MAX_SPREAD_FIELDS:
+            refusal = LimitExceeded(
+                f"the query's fragment spreads come to {fields:,} fields, more than the limit "
+                f"of {MAX_SPREAD_FIELDS:,}; spread fewer fragments, or split the query"
+            )
+            self.execution_context.pre_execution_errors = [
+                GraphQLError(str(refusal), original_error=refusal)
+            ]
+            yield
+        else:
+            yield from super().on_validate()
+
+
+def spread_fields(document: DocumentNode) -> int:
+    """The fields of every operation and fragment of `document`, each fragment counted where it
+    is spread. A fragment spread within itself counts nothing there: validation refuses it."""
+    counter = _SpreadFields(
+        {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    )
+    return sum(
+        counter.size_of(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, ExecutableDefinitionNode)
+    )
+
+
+class _SpreadFields:
+    # Methods, not closures calling themselves: those would be reference cycles left for the
+    # garbage collector after every request.
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.sizes: dict[str, int] = {}
+
+    def size_of(self, selections: SelectionSetNode | None) -> int:
+        total = 0
+        for selection in selections.selections if selections is not None else ():
+            if isinstance(selection, FieldNode):
+                total += 1 + self.size_of(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.size_of(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment_size(selection.name.value)
+        return total
+
+    def fragment_size(self, name: str) -> int:
+        if name not in self.sizes:
+            self.sizes[name] = 0  # while it is counted: a spread within itself adds nothing
+            fragment = self.fragments.get(name)
+            self.sizes[name] = 0 if fragment is None else self.size_of(fragment.selection_set)
+        return self.sizes[name]

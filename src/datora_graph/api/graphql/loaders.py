@@ -17,6 +17,7 @@ A `Loaders` lives for one request: its caches never serve another request stale 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -76,6 +77,11 @@ class Loaders:
     def segment_sizes(self) -> DataLoader[Segment, SegmentSize]:
         return DataLoader(self._reads.segment_sizes, cache_key_fn=lambda segment: segment.id)
 
+    async def all_segments(self) -> list[Segment]:
+        """Every segment, by name, read once per request: the query's cost, the `segments`
+        list and every profile's segments all need them."""
+        return await self._reads.all_segments()
+
 
 class _BatchReads:
     """The batch functions of the loaders: one store call per batch of keys."""
@@ -84,6 +90,7 @@ class _BatchReads:
         self.store = store
         self.segments = segments
         self._inline_reads = inline_reads
+        self._all_segments: asyncio.Future[list[Segment]] | None = None
 
     async def _read(self, read: Callable[[], _T]) -> _T:
         """A page's read: inline on the embedded store, in the thread pool otherwise."""
@@ -125,8 +132,14 @@ class _BatchReads:
         traits = await self._read(lambda: self.segments.traits_of(ids))
         return [traits.get(i) for i in ids]
 
+    async def all_segments(self) -> list[Segment]:
+        if self._all_segments is None:  # the first caller reads; any other awaits its read
+            self._all_segments = asyncio.ensure_future(self._read(self.store.list_segments))
+        return await self._all_segments
+
     async def segments_of(self, ids: Sequence[str]) -> list[list[Segment]]:
-        found = await self._read(lambda: self.segments.segments_of_profiles(ids))
+        segments = await self.all_segments()
+        found = await self._read(lambda: self.segments.segments_of_profiles(ids, segments=segments))
         return [found.get(i, []) for i in ids]
 
     async def consent(self, ids: Sequence[str]) -> list[list[ConsentState]]:

@@ -62,7 +62,7 @@ class Query:
 
     @field("Every segment, by name; their sizes are evaluated together in one pass.")
     async def segments(self, info: Info) -> list[Segment]:
-        return [Segment.of(s) for s in await info.context.read(info.context.segments.list_segments)]
+        return [Segment.of(s) for s in await info.context.loaders.all_segments()]
 
     @field("What a definition would select, before it is saved: its size and first members.")
     async def preview_segment(

@@ -19,7 +19,7 @@ from fastapi import Depends
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import (
@@ -33,10 +33,11 @@ from datora_graph.api.graphql.audit_fields import AuditQuery
 from datora_graph.api.graphql.context import DatoraContext, get_context
 from datora_graph.api.graphql.errors import apply_codes
 from datora_graph.api.graphql.execution import PlainFieldExecutor
-from datora_graph.api.graphql.limits import QueryLimits, body_within_limit
+from datora_graph.api.graphql.limits import BoundedValidation, QueryLimits, body_within_limit
 from datora_graph.api.graphql.mutations import Mutation
 from datora_graph.api.graphql.privacy_fields import PrivacyMutation
 from datora_graph.api.graphql.queries import Query
+from datora_graph.api.graphql.query_cost import QueryCost
 from datora_graph.api.graphql.scalars import SCALARS
 from datora_graph.api.graphql.steward_fields import StewardMutation, StewardQuery
 from datora_graph.domain.errors import json_kind
@@ -63,7 +64,7 @@ def build_schema(
     return DatoraSchema(
         query=merge_types("Query", (Query, StewardQuery, AuditQuery)),
         mutation=merge_types("Mutation", (Mutation, StewardMutation, PrivacyMutation)),
-        extensions=[QueryLimits, ParserCache, ValidationCache, FieldScopes],
+        extensions=[QueryLimits, ParserCache, BoundedValidation, FieldScopes, QueryCost],
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=execution_context_class,
     )
