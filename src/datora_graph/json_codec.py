@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from datora_graph.domain.records import lone_surrogate
+
 _LONG_DIGITS = re.compile(r"\d{19}")
 
 
@@ -48,10 +50,7 @@ def read_client_json(data: str | bytes) -> Any:
     if _SURROGATE_ESCAPE.search(data if isinstance(data, str) else data.decode(errors="replace")):
         where = _lone_surrogate(document)
         if where is not None:
-            raise ValueError(
-                f"holds a lone UTF-16 surrogate escape at {where}, which is not a character "
-                "(send the character itself, or both halves of its surrogate pair)"
-            )
+            raise ValueError(lone_surrogate(where))
     return document
 
 

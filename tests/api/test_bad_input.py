@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from datora_graph.domain.profiles import MAX_POSITION
-from datora_graph.domain.records import MAX_NESTING
+from datora_graph.domain.records import MAX_NESTING, lone_surrogate
 
 from .test_ingest import error_of
 
@@ -120,6 +120,20 @@ def test_a_lone_surrogate_in_an_ingest_body_is_a_422_naming_where(client: httpx.
     error = error_of(response)
     assert error["field"] == "body"
     assert "surrogate escape at body.observations[0].source" in error["message"]
+
+
+def test_a_lone_surrogate_in_an_erasure_body_is_a_422_naming_the_field(
+    client: httpx.Client,
+) -> None:
+    """The erasure route's body is read by FastAPI, not by the batch reader: the same words."""
+    body = b'{"profile": "email:ann@acme.io", "reason": "GDPR \\ud800"}'
+
+    response = client.post("/v1/erasures", content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "reason"
+    assert error["message"] == f"reason: {lone_surrogate()}"
 
 
 def test_an_attribute_nested_past_the_bound_rejects_its_observation_alone(

@@ -347,6 +347,16 @@ def field_path(loc: Sequence[int | str]) -> str:
     return path
 
 
+def lone_surrogate(where: str = "") -> str:
+    """Why text holding half of a UTF-16 surrogate pair (`\\ud800` in JSON) is refused: no
+    store or encoder can take it."""
+    at = f" at {where}" if where else ""
+    return (
+        f"holds a lone UTF-16 surrogate escape{at}, which is not a character "
+        "(send the character itself, or both halves of its surrogate pair)"
+    )
+
+
 def pydantic_reason(error: Mapping[str, Any]) -> str:
     """A pydantic problem in the words the service uses for the same problem anywhere."""
     kind = error.get("type", "")
@@ -354,6 +364,8 @@ def pydantic_reason(error: Mapping[str, Any]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field"
+    if kind == "string_unicode":
+        return lone_surrogate()
     return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 
