@@ -253,6 +253,7 @@ def serve(
                 host=host,
                 port=port,
                 access_log=settings.access_log,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
             )
             return
         prepare_for_workers(service)

@@ -51,4 +51,5 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
         port=port,
         workers=workers,
         access_log=settings.access_log,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )

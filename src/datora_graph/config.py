@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     access_log: bool = True
     """uvicorn's line per request; off (`DATORA_ACCESS_LOG=0`) where a proxy in front logs
     requests already (1-3 % of a request's server time in profiles)."""
+    shutdown_grace_seconds: int = Field(default=10, ge=1, le=3600)
+    """How long `datora serve`, told to stop, waits for the requests it is serving before it
+    drops them. Without a bound one client that never finishes sending its body kept the
+    server from stopping at all."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes of `datora serve`: one per core serves reads on every core (README:
     Scaling out)."""

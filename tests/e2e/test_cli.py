@@ -322,6 +322,43 @@ def test_serve_answers_over_http(tmp_path: Path, access_log: str) -> None:
     assert ('"GET /readyz HTTP/1.1" 200' in output) == (access_log == "1")
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_stops_within_its_grace_though_a_client_never_finishes_its_request(
+    tmp_path: Path, workers: str
+) -> None:
+    """A body promised and never sent kept uvicorn waiting for ever after SIGTERM; now it
+    waits DATORA_SHUTDOWN_GRACE_SECONDS, then drops the request and exits."""
+    db = tmp_path / "d.db"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [datora_executable(), "serve", "--workers", workers, "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--db", str(db), "--dev"],
+        env=cli_env(shutdown_grace_seconds="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_until_ready(f"http://127.0.0.1:{port}", process)
+        with socket.create_connection(("127.0.0.1", port)) as stalled:
+            stalled.sendall(
+                b"POST /v1/observations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                b'\r\nContent-Length: 1000\r\n\r\n{"observations": ['
+            )
+            time.sleep(0.5)  # the server is reading the body now
+            process.terminate()
+            started = time.monotonic()
+            output, _ = process.communicate(timeout=30)
+            stopped_after = time.monotonic() - started
+    finally:
+        process.kill()
+
+    assert process.returncode is not None, output
+    assert stopped_after < 10, output
+
+
 def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
