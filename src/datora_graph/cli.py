@@ -12,33 +12,32 @@ database is `DATORA_DB`, else `datora.db`. Results go to stdout; progress and er
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, NoReturn
+from typing import IO, Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console, Group
+from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from datora_graph.access_service import cli_actor
 from datora_graph.bulk import ParsedObservationFile, fewer_collections
+from datora_graph.cli_common import (
+    err,
+    fail,
+    open_service,
+    out,
+    progress_bar,
+    reporting,
+    settings_of,
+    write_to_stdout,
+)
 from datora_graph.cli_keys import register_access_commands
 from datora_graph.cli_migrate import migrate
 from datora_graph.cli_options import DbOption
@@ -47,7 +46,6 @@ from datora_graph.cli_segments import consent_app, report, segment_app
 from datora_graph.cli_serve import prepare_for_workers, serve_workers
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
-from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import (
     MAX_PAGE_SIZE,
     MAX_POSITION,
@@ -58,7 +56,6 @@ from datora_graph.domain.profiles import (
 from datora_graph.domain.records import Event, RecordKind, utc
 from datora_graph.ingest_files import FileFormat, RecordFile, UnreadableFile, open_record_file
 from datora_graph.services import IdentityService, IngestReport
-from datora_graph.store import open_store
 
 app = typer.Typer(
     name="datora",
@@ -88,9 +85,6 @@ register_privacy_commands(app)
 app.command()(report)
 app.command()(migrate)
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
 FIRST_REJECTIONS_SHOWN = 10
 FormatOption = Annotated[
     FileFormat | None,
@@ -109,68 +103,6 @@ def main(ctx: typer.Context, db: DbOption = None) -> None:
     ctx.obj = db
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _settings(ctx: typer.Context, db: Path | None) -> Settings:
-    chosen = db if db is not None else ctx.find_root().obj
-    try:
-        return Settings(db=chosen) if chosen is not None else Settings()
-    except ValidationError as exc:
-        _fail(f"The settings are invalid: {_settings_problems(exc)}", code=2)
-
-
-def _settings_problems(error: ValidationError) -> str:
-    """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
-    problems = []
-    for problem in error.errors():
-        name, *path = [str(part) for part in problem["loc"]] or ["settings"]
-        where = f"DATORA_{name.upper()}" + (f" ({'.'.join(path)})" if path else "")
-        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
-
-
-@contextmanager
-def _reporting() -> Iterator[None]:
-    """Deliberate errors end the command with their message, not a traceback."""
-    try:
-        yield
-    except (DatoraError, UnreadableFile) as exc:
-        _fail(str(exc))
-
-
-@contextmanager
-def _service(settings: Settings, must_exist: bool = False) -> Iterator[IdentityService]:
-    """The service over the configured store, closed afterwards. `must_exist`: a command that
-    only reads refuses to create an empty database where the person expected one."""
-    if must_exist and settings.store == "sqlite" and not settings.db.exists():
-        _fail(
-            f"No database at {settings.db}: ingest something first (datora ingest, datora demo), "
-            "or name the database with --db or DATORA_DB"
-        )
-    with _reporting():
-        store = open_store(settings)
-        try:
-            yield IdentityService(store, settings)
-        finally:
-            store.close()
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[items]:,} items"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-
-
 def _ingest_with_progress(
     service: IdentityService,
     kind: RecordKind,
@@ -183,7 +115,7 @@ def _ingest_with_progress(
         file, total = items, items.size
     else:
         total = len(items)
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task(label, total=total or None, items=0)
         done = 0
 
@@ -233,14 +165,14 @@ def serve(
 
     from datora_graph.api import create_app
 
-    settings = _settings(ctx, db)
+    settings = settings_of(ctx, db)
     if dev:
         settings = settings.model_copy(update={"auth_dev_mode": True})
     _announce_access(settings)
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    with _service(settings) as service:
+    with open_service(settings) as service:
         processes = f", {workers} processes" if workers > 1 else ""
         err.print(
             f"Datora Graph serving {escape(_store_name(settings))} on http://{host}:{port}"
@@ -298,20 +230,20 @@ def _ingest(
     file_format: FileFormat | None,
     db: Path | None,
 ) -> None:
-    settings = _settings(ctx, db)
+    settings = settings_of(ctx, db)
     records: RecordFile | ParsedObservationFile
-    with _reporting():
+    with reporting():
         if kind == "observation":
             # Started before the store opens its threads, so the parser may be forked.
             records = ParsedObservationFile(file, settings, file_format)
         else:
             types = settings.identifier_registry().types
             records = open_record_file(file, kind, types, file_format)
-    with records, _service(settings) as service, fewer_collections():
+    with records, open_service(settings) as service, fewer_collections():
         try:
             report = _ingest_with_progress(service, kind, records, f"Ingesting {file.name}")
         except UnreadableFile as exc:
-            _fail(
+            fail(
                 f"{exc}. The batches sent before this line are stored; fix the file and send it "
                 "again (items already received are skipped as duplicates)."
             )
@@ -369,15 +301,15 @@ def export_profiles(
     db: DbOption = None,
 ) -> None:
     """Every profile as one JSON line: {"id", "identifiers": [{"type", "value"}], "attributes"}."""
-    settings = _settings(ctx, db)
-    with _service(settings, must_exist=True) as service:
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service:
         if out_file is None:
-            _write_to_stdout(lambda: _write_profiles(service.export_profiles(), sys.stdout))
+            write_to_stdout(lambda: _write_profiles(service.export_profiles(), sys.stdout))
             return
         try:
             handle = out_file.open("w", encoding="utf-8")
         except OSError as exc:
-            _fail(f"Cannot write {out_file}: {exc.strerror or exc}")
+            fail(f"Cannot write {out_file}: {exc.strerror or exc}")
         with handle:
             count = _write_profiles(service.export_profiles(), handle)
     err.print(f"Wrote {count:,} profiles to {escape(str(out_file))}")
@@ -399,17 +331,6 @@ def _write_profiles(profiles: Iterator[GoldenProfile], handle: IO[str]) -> int:
     return count
 
 
-def _write_to_stdout(write: Callable[[], object]) -> None:
-    """Run `write`; a reader that stops early (`| head`) ends the command quietly."""
-    try:
-        write()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(1) from None
-
-
 # -- resolve ----------------------------------------------------------------------------------
 @app.command()
 def resolve(
@@ -422,9 +343,9 @@ def resolve(
     """Rebuild every profile from the observation log, e.g. after changing identifier types,
     junk lists or survivorship settings."""
     if not rebuild:
-        _fail("Nothing to do: pass --rebuild to replay the observation log", code=2)
-    settings = _settings(ctx, db)
-    with _service(settings, must_exist=True) as service, _progress() as bar:
+        fail("Nothing to do: pass --rebuild to replay the observation log", code=2)
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service, progress_bar() as bar:
         task = bar.add_task("Replaying the log", total=service.stats().observations, items=0)
         report = service.rebuild(progress=lambda n: bar.update(task, advance=n))
     out.print(Text("Rebuilt the identity graph", style="bold"))
@@ -449,8 +370,8 @@ def profile_show(
     db: DbOption = None,
 ) -> None:
     """A profile's attributes, identifiers, aliases and latest events."""
-    settings = _settings(ctx, db)
-    with _service(settings, must_exist=True) as service:
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service:
         profile = service.lookup(reference)
         latest = _latest_events(service, profile.id, events)
     out.print(_profile_panel(profile, latest))
@@ -523,10 +444,10 @@ def rejected(
     db: DbOption = None,
 ) -> None:
     """Items that were not accepted, with the field and the reason."""
-    settings = _settings(ctx, db)
-    with _service(settings, must_exist=True) as service:
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service:
         if payloads:
-            _write_to_stdout(lambda: _write_payloads(service, kind, after))
+            write_to_stdout(lambda: _write_payloads(service, kind, after))
             return
         page = service.rejections(RejectionFilter(kind=kind, after=after, limit=limit))
     if not page.items:
@@ -560,8 +481,8 @@ def _write_payloads(service: IdentityService, kind: RecordKind | None, after: in
 @app.command()
 def stats(ctx: typer.Context, db: DbOption = None) -> None:
     """How much the store holds."""
-    settings = _settings(ctx, db)
-    with _service(settings, must_exist=True) as service:
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service:
         numbers = service.stats()
     out.print(Text(f"Datora Graph store {settings.db}", style="bold"), soft_wrap=True)
     table = Table()
@@ -588,9 +509,9 @@ def demo(
     and ingest it, then name a few profiles to look at."""
     from datora_graph.demo.generator import generate
 
-    settings = _settings(ctx, db)
+    settings = settings_of(ctx, db)
     data = generate(people, seed)
-    with _service(settings) as service:
+    with open_service(settings) as service:
         observations = _ingest_with_progress(
             service, "observation", data.observations, "Ingesting observations"
         )

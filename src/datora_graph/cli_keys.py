@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from datora_graph.access_service import audit_log, cli_actor, create_key, revoke_key
+from datora_graph.cli_common import err, fail, open_service, out, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.access import SCOPES
 from datora_graph.domain.audit import AUDIT_ACTIONS, AuditEntry, AuditFilter
@@ -42,10 +43,8 @@ def register_access_commands(app: typer.Typer) -> None:
 
 @contextmanager
 def _store(ctx: typer.Context, db: Path | None, must_exist: bool = False) -> Iterator[GraphStore]:
-    from datora_graph import cli
-
-    settings = cli._settings(ctx, db)
-    with cli._service(settings, must_exist=must_exist) as service, cli._reporting():
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=must_exist) as service, reporting():
         yield service.store
 
 
@@ -60,30 +59,26 @@ def create(
     db: DbOption = None,
 ) -> None:
     """Create a key and print its token to stdout: it is shown this once, never again."""
-    from datora_graph import cli
-
     with _store(ctx, db) as store:
         issued = create_key(store, name, scope, actor=cli_actor())
     scopes = ", ".join(sorted(issued.key.scopes))
-    cli.err.print(
+    err.print(
         Text(
             f"Created API key {name!r} with scopes {scopes}. Store the token now: it is "
             "shown only once. Send it as `Authorization: Bearer <token>`."
         ),
         soft_wrap=True,
     )
-    cli.out.print(issued.token, soft_wrap=True)
+    out.print(issued.token, soft_wrap=True)
 
 
 @keys_app.command("list")
 def list_keys(ctx: typer.Context, db: DbOption = None) -> None:
     """Every key with its scopes and state (the tokens are not stored, only their hashes)."""
-    from datora_graph import cli
-
     with _store(ctx, db, must_exist=True) as store:
         keys = store.list_api_keys()
     if not keys:
-        cli.err.print("No API keys yet; create one with `datora keys create NAME --scope read`")
+        err.print("No API keys yet; create one with `datora keys create NAME --scope read`")
         return
     table = Table("name", "scopes", "token", "created", "revoked")
     for key in keys:
@@ -95,7 +90,7 @@ def list_keys(ctx: typer.Context, db: DbOption = None) -> None:
             _when(key.revoked_at) if key.revoked_at else "",
             style="dim" if key.revoked_at else None,
         )
-    cli.out.print(table)
+    out.print(table)
 
 
 @keys_app.command("revoke")
@@ -105,11 +100,9 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a key: the next call with it is refused (401)."""
-    from datora_graph import cli
-
     with _store(ctx, db, must_exist=True) as store:
         key = revoke_key(store, name, actor=cli_actor())
-    cli.err.print(Text(f"Revoked API key {key.name!r} at {_when(key.revoked_at)}"))
+    err.print(Text(f"Revoked API key {key.name!r} at {_when(key.revoked_at)}"))
 
 
 def audit(
@@ -130,15 +123,13 @@ def audit(
     db: DbOption = None,
 ) -> None:
     """The audit log, newest first: merges, splits, undos, erasures, key changes, exports."""
-    from datora_graph import cli
-
     with _store(ctx, db, must_exist=True) as store:
         query = AuditFilter(
             actor=actor, action=action, profile_id=profile, since=_since(since), first=limit
         )
         page = audit_log(store, query)
     if not page.items:
-        cli.err.print("No audit entries match.")
+        err.print("No audit entries match.")
         return
     table = Table("at", "actor", "action", "subject", "before → after", "reason")
     for entry in page.items:
@@ -150,20 +141,18 @@ def audit(
             escape(_change(entry)),
             escape(entry.reason),
         )
-    cli.out.print(table)
+    out.print(table)
     if page.next_cursor is not None:
-        cli.err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
+        err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
 
 
 def _since(raw: str | None) -> datetime | None:
-    from datora_graph import cli
-
     if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        cli._fail(f"--since: {raw!r} is not an ISO time such as 2026-11-01 or 2026-11-01T09:30")
+        fail(f"--since: {raw!r} is not an ISO time such as 2026-11-01 or 2026-11-01T09:30")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

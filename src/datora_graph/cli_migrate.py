@@ -27,6 +27,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from datora_graph.cli_common import err, fail, out, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.config import Settings
 from datora_graph.migrate import STAGES, Migration, MigrationReport, Stage
@@ -64,14 +65,12 @@ def migrate(
     """Replay the observation log of the configured store into another store (and carry its
     events, consent, cannot-links, segments, rejected items, steward decisions, API keys and
     audit log); the profiles come out the same, and are compared at the end."""
-    from datora_graph import cli
-
-    source_settings = cli._settings(ctx, db)
+    source_settings = settings_of(ctx, db)
     target_settings = _target_settings(source_settings, to, target_db)
-    with cli._reporting(), _opened(source_settings) as source, _opened(target_settings) as target:
+    with reporting(), _opened(source_settings) as source, _opened(target_settings) as target:
         migration = Migration(source, target, target_settings, source_settings.ingest_batch_size)
         migration.check_target(into_nonempty)
-        cli.err.print(
+        err.print(
             f"Migrating {escape(_describe(source_settings))} into "
             f"{escape(_describe(target_settings))}",
             soft_wrap=True,
@@ -80,25 +79,23 @@ def migrate(
             report = migration.run(into_nonempty=into_nonempty, progress=advance)
     _print_summary(report)
     if not report.matches:
-        cli._fail(
+        fail(
             f"the profiles differ: {report.verification.missing:,} missing from the target, "
             f"{report.verification.different:,} different (see above)"
         )
 
 
 def _target_settings(source: Settings, to: str, target_db: Path | None) -> Settings:
-    from datora_graph import cli
-
     if to == "sqlite":
         if target_db is None:
-            cli._fail("--to sqlite needs --target-db, the SQLite file to migrate into", 2)
+            fail("--to sqlite needs --target-db, the SQLite file to migrate into", 2)
         if source.store == "sqlite" and target_db.resolve() == source.db.resolve():
-            cli._fail(f"--target-db {target_db} is the source database itself", 2)
+            fail(f"--target-db {target_db} is the source database itself", 2)
         return source.model_copy(update={"store": "sqlite", "db": target_db})
     if target_db is not None:
-        cli._fail("--target-db is for --to sqlite; Neo4j is named by DATORA_NEO4J_URI", 2)
+        fail("--target-db is for --to sqlite; Neo4j is named by DATORA_NEO4J_URI", 2)
     if source.store == "neo4j":
-        cli._fail(
+        fail(
             f"the source is already Neo4j at {source.neo4j_uri}: point DATORA_STORE=sqlite and "
             "--db at the SQLite file to migrate from",
             2,
@@ -108,11 +105,10 @@ def _target_settings(source: Settings, to: str, target_db: Path | None) -> Setti
 
 @contextmanager
 def _opened(settings: Settings) -> Iterator[GraphStore]:
-    from datora_graph import cli
     from datora_graph.store import open_store
 
     if settings.store == "sqlite" and not settings.db.parent.exists():
-        cli._fail(f"no folder {settings.db.parent} for the SQLite file {settings.db}")
+        fail(f"no folder {settings.db.parent} for the SQLite file {settings.db}")
     store = open_store(settings)
     try:
         yield store
@@ -128,8 +124,6 @@ def _describe(settings: Settings) -> str:
 
 @contextmanager
 def _bar(migration: Migration) -> Iterator[Callable[[Stage, int], None]]:
-    from datora_graph import cli
-
     totals = migration.totals()
     progress = Progress(
         SpinnerColumn(),
@@ -137,7 +131,7 @@ def _bar(migration: Migration) -> Iterator[Callable[[Stage, int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=cli.err,
+        console=err,
     )
     with progress:
         tasks = {stage: progress.add_task(stage, total=totals[stage]) for stage in STAGES}
@@ -152,8 +146,6 @@ def _bar(migration: Migration) -> Iterator[Callable[[Stage, int], None]]:
 
 
 def _print_summary(report: MigrationReport) -> None:
-    from datora_graph import cli
-
     check = report.verification
     table = Table(title="Migration", show_header=True, header_style="bold")
     table.add_column("")
@@ -173,20 +165,20 @@ def _print_summary(report: MigrationReport) -> None:
     table.add_row("API keys", "", f"{report.api_keys:,}")
     table.add_row("audit entries", "", f"{report.audit_entries:,}")
     table.add_row("profiles (target)", f"{check.source_profiles:,}", f"{check.target_profiles:,}")
-    cli.out.print(table)
+    out.print(table)
     for skipped in report.decisions_skipped:
-        cli.out.print(f"[yellow]decision not applied in the target:[/] {escape(skipped)}")
+        out.print(f"[yellow]decision not applied in the target:[/] {escape(skipped)}")
     if check.extra:
-        cli.out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
+        out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
     if check.matches:
-        cli.out.print(
+        out.print(
             f"[green]The partitions match:[/] all {check.source_profiles:,} profiles have the "
             "same ID, identifiers and golden attributes in both stores."
         )
         return
-    cli.out.print(
+    out.print(
         f"[bold red]The partitions differ:[/] {check.missing:,} profiles missing from the "
         f"target, {check.different:,} different."
     )
     for example in check.examples:
-        cli.out.print(f"  {escape(example)}", soft_wrap=True)
+        out.print(f"  {escape(example)}", soft_wrap=True)

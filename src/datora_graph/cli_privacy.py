@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from datora_graph.cli_common import open_service, progress_bar, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_steward import ReasonOption, actor
 from datora_graph.erasure_service import ErasureService
@@ -33,10 +34,8 @@ def erase(
 ) -> None:
     """Erase a person for good: their profile, identifiers, events and consent, and the
     observations that carried them (redacted where they also carried someone else)."""
-    from datora_graph import cli
-
-    settings = cli._settings(ctx, db)
-    with cli._service(settings, must_exist=True) as service, cli._reporting():
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service, reporting():
         found = service.lookup(profile)
         if not yes:
             typer.confirm(
@@ -46,7 +45,7 @@ def erase(
                 err=True,
             )
         pending = LogIndex(service.store, service.registry).pending()
-        with cli._progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("indexing the observation log", total=pending or None, items=0)
             report = ErasureService(service).erase_profile(
                 found.id,

@@ -28,6 +28,15 @@ from rich.table import Table
 from rich.text import Text
 
 from datora_graph.access_service import cli_actor, record_export
+from datora_graph.cli_common import (
+    err,
+    fail,
+    open_service,
+    out,
+    reporting,
+    settings_of,
+    write_to_stdout,
+)
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.insights import Insights, ValueDistribution
 from datora_graph.domain.segments import SegmentContact, definition_to_json
@@ -55,39 +64,33 @@ SegmentArgument = Annotated[str, typer.Argument(metavar="ID|NAME", help="seg_…
 def _segments(
     ctx: typer.Context, db: Path | None, must_exist: bool = True
 ) -> Iterator[SegmentService]:
-    from datora_graph import cli
-
-    settings = cli._settings(ctx, db)
-    with cli._service(settings, must_exist=must_exist) as service, cli._reporting():
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=must_exist) as service, reporting():
         yield SegmentService(service.store, settings)
 
 
 def _as_of(raw: str | None) -> datetime | None:
-    from datora_graph import cli
-
     if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        cli._fail(f"--as-of: {raw!r} is not an ISO 8601 time (e.g. 2026-05-01T00:00:00Z)", 2)
+        fail(f"--as-of: {raw!r} is not an ISO 8601 time (e.g. 2026-05-01T00:00:00Z)", 2)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _definition(raw: str) -> Any:
     """Inline JSON, or `@path` to a file of JSON."""
-    from datora_graph import cli
-
     text: str | bytes = raw
     if raw.startswith("@"):
         try:
             text = Path(raw[1:]).read_bytes()
         except OSError as exc:
-            cli._fail(f"--definition: cannot read {raw[1:]}: {exc.strerror or exc}", 2)
+            fail(f"--definition: cannot read {raw[1:]}: {exc.strerror or exc}", 2)
     try:
         return read_client_json(text)
     except ValueError as exc:
-        cli._fail(f"--definition: {exc}", 2)
+        fail(f"--definition: {exc}", 2)
 
 
 # -- segment ----------------------------------------------------------------------------------
@@ -111,8 +114,6 @@ def define(
     db: DbOption = None,
 ) -> None:
     """Define (or with --replace, redefine) a segment and show its size now."""
-    from datora_graph import cli
-
     raw = _definition(definition)
     with _segments(ctx, db, must_exist=False) as segments:
         existing = segments.store.segment_by_name(name.strip())
@@ -124,7 +125,7 @@ def define(
             segment = segments.define_segment(name, raw, description, purpose)
         size = segments.size(segment.id)
     verb = "Updated" if existing is not None and replace else "Defined"
-    cli.out.print(
+    out.print(
         Text(
             f"{verb} segment {segment.id} ({segment.name}): {size.size:,} profiles, "
             f"{size.share:.1%} of {size.people:,} people"
@@ -136,12 +137,10 @@ def define(
 @segment_app.command("list")
 def list_segments(ctx: typer.Context, as_of: AsOfOption = None, db: DbOption = None) -> None:
     """Every segment with its size now (or at --as-of)."""
-    from datora_graph import cli
-
     with _segments(ctx, db) as segments:
         rows = segments.segment_sizes(as_of=_as_of(as_of))
     if not rows:
-        cli.out.print("No segments yet: datora segment define NAME --definition JSON")
+        out.print("No segments yet: datora segment define NAME --definition JSON")
         return
     table = Table()
     for column in ("id", "name", "purpose"):
@@ -158,18 +157,16 @@ def list_segments(ctx: typer.Context, as_of: AsOfOption = None, db: DbOption = N
             f"{size.share:.1%}",
             escape(json.dumps(definition_to_json(segment.definition))),
         )
-    cli.out.print(table)
+    out.print(table)
 
 
 @segment_app.command("delete")
 def delete(ctx: typer.Context, segment: SegmentArgument, db: DbOption = None) -> None:
     """Delete a segment (its members are untouched)."""
-    from datora_graph import cli
-
     with _segments(ctx, db) as segments:
         found = segments.get_segment(segment)
         segments.delete_segment(found.id)
-    cli.out.print(Text(f"Deleted segment {found.id} ({found.name})"), soft_wrap=True)
+    out.print(Text(f"Deleted segment {found.id} ({found.name})"), soft_wrap=True)
 
 
 @segment_app.command("export")
@@ -189,24 +186,22 @@ def export(
 ) -> None:
     """Members' contact identifiers (profile_id, type, value), leaving out junk values and
     identifiers without consent for the segment's purpose."""
-    from datora_graph import cli
-
     with _segments(ctx, db) as segments:
         found = segments.get_segment(segment)
         contacts = segments.export_contacts(found.id, identifier, as_of=_as_of(as_of))
         target = f"cli:{file_format}:{out_file}" if out_file else f"cli:{file_format}:stdout"
         record_export(segments.store, cli_actor(), found, identifier, target)
         if out_file is None:
-            cli._write_to_stdout(lambda: _write_contacts(contacts, sys.stdout, file_format))
+            write_to_stdout(lambda: _write_contacts(contacts, sys.stdout, file_format))
             return
         try:
             handle = out_file.open("w", encoding="utf-8", newline="")
         except OSError as exc:
-            cli._fail(f"Cannot write {out_file}: {exc.strerror or exc}")
+            fail(f"Cannot write {out_file}: {exc.strerror or exc}")
         with handle:
             count = _write_contacts(contacts, handle, file_format)
     purpose = f" with consent for {found.purpose}" if found.purpose else ""
-    cli.err.print(
+    err.print(
         f"Wrote {count:,} {identifier} contacts{purpose} of {escape(found.name)} to "
         f"{escape(str(out_file))}",
         soft_wrap=True,
@@ -242,12 +237,10 @@ def record(
 ) -> None:
     """Record consent statements from a JSONL file; an invalid line stops the command before
     anything of its batch is recorded, naming the line and the field."""
-    from datora_graph import cli
-
     try:
         lines = file.read_bytes().splitlines()
     except OSError as exc:
-        cli._fail(f"Cannot read {file}: {exc.strerror or exc}", 2)
+        fail(f"Cannot read {file}: {exc.strerror or exc}", 2)
     statements: list[Any] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -255,13 +248,13 @@ def record(
         try:
             statements.append(read_client_json(line))
         except ValueError as exc:
-            cli._fail(f"{file} line {number}: {exc}", 2)
+            fail(f"{file} line {number}: {exc}", 2)
     recorded = 0
     with _segments(ctx, db, must_exist=False) as segments:
         size = segments.settings.max_batch_items
         for start in range(0, len(statements), size):
             recorded += segments.record_consent(statements[start : start + size], "line")
-    cli.out.print(f"Recorded {recorded:,} consent statements")
+    out.print(f"Recorded {recorded:,} consent statements")
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -273,13 +266,11 @@ def report(
 ) -> None:
     """The insights: profiles and identifiers, merges and clusters, review work, attribute
     completeness, segment sizes, revenue and CLV, events per day."""
-    from datora_graph import cli
-
     with _segments(ctx, db) as segments:
         insights = segments.insights(as_of=_as_of(as_of), days=days)
-    cli.out.print(Text(f"Datora Graph report at {insights.as_of:%Y-%m-%d %H:%M} UTC", style="bold"))
+    out.print(Text(f"Datora Graph report at {insights.as_of:%Y-%m-%d %H:%M} UTC", style="bold"))
     for table in report_tables(insights):
-        cli.out.print(table)
+        out.print(table)
 
 
 def report_tables(insights: Insights) -> list[Table]:

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
+from datora_graph.cli_common import open_service, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.domain.records import iso
@@ -46,10 +47,8 @@ def actor() -> str:
 
 @contextmanager
 def _stewards(ctx: typer.Context, db: Path | None) -> Iterator[StewardService]:
-    from datora_graph import cli
-
-    settings = cli._settings(ctx, db)
-    with cli._service(settings, must_exist=True) as service, cli._reporting():
+    settings = settings_of(ctx, db)
+    with open_service(settings, must_exist=True) as service, reporting():
         yield StewardService(service)
 
 

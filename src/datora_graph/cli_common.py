@@ -1,0 +1,117 @@
+"""What every `datora` command shares: the consoles, the settings and the store it opens,
+how it fails, its progress bar and how it writes to a pipe.
+
+Commands print results to `out` (stdout) and progress and errors to `err` (stderr), and end
+a deliberate error (`DatoraError`, an unreadable file) with its message, not a traceback:
+
+    with open_service(settings_of(ctx, db), must_exist=True) as service:
+        out.print(service.stats())
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from datora_graph.config import Settings
+from datora_graph.domain.errors import DatoraError
+from datora_graph.ingest_files import UnreadableFile
+from datora_graph.services import IdentityService
+from datora_graph.store import open_store
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """End the command with `message` on stderr and exit code `code` (2: bad settings)."""
+    err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def settings_of(ctx: typer.Context, db: Path | None) -> Settings:
+    """The settings, with `--db` given after the command or before it (`datora --db x.db
+    stats`); invalid settings end the command naming each variable and what is wrong."""
+    chosen = db if db is not None else ctx.find_root().obj
+    try:
+        return Settings(db=chosen) if chosen is not None else Settings()
+    except ValidationError as exc:
+        fail(f"The settings are invalid: {settings_problems(exc)}", code=2)
+
+
+def settings_problems(error: ValidationError) -> str:
+    """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
+    problems = []
+    for problem in error.errors():
+        name, *path = [str(part) for part in problem["loc"]] or ["settings"]
+        where = f"DATORA_{name.upper()}" + (f" ({'.'.join(path)})" if path else "")
+        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Deliberate errors end the command with their message, not a traceback."""
+    try:
+        yield
+    except (DatoraError, UnreadableFile) as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def open_service(settings: Settings, must_exist: bool = False) -> Iterator[IdentityService]:
+    """The service over the configured store, closed afterwards. `must_exist`: a command that
+    only reads refuses to create an empty database where the person expected one."""
+    if must_exist and settings.store == "sqlite" and not settings.db.exists():
+        fail(
+            f"No database at {settings.db}: ingest something first (datora ingest, datora demo), "
+            "or name the database with --db or DATORA_DB"
+        )
+    with reporting():
+        store = open_store(settings)
+        try:
+            yield IdentityService(store, settings)
+        finally:
+            store.close()
+
+
+def progress_bar() -> Progress:
+    """A bar on stderr that disappears when done, counting items beside the share done."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[items]:,} items"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def write_to_stdout(write: Callable[[], object]) -> None:
+    """Run `write`; a reader that stops early (`| head`) ends the command quietly."""
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
