@@ -122,16 +122,16 @@ def instrument(clock: PhaseClock) -> None:
     ):
         setattr(owner, name, clock.wrap(phase, getattr(owner, name)))
     duplicates = services.IdentityService._drop_duplicates
-    services.IdentityService._drop_duplicates = staticmethod(  # type: ignore[method-assign]
-        clock.wrap("drop duplicates", duplicates)
+    services.IdentityService._drop_duplicates = clock.wrap(  # type: ignore[method-assign]
+        "drop duplicates", duplicates
     )
-    write = sqlite_store._write_changeset
+    write = sqlite_store.write_changeset
 
     def timed_write(db: Any, *args: Any, **kwargs: Any) -> None:
         connection: Any = _TimedConnection(db, clock)
         write(connection, *args, **kwargs)
 
-    sqlite_store._write_changeset = timed_write
+    sqlite_store.write_changeset = timed_write
     transaction = store._transaction
 
     @contextmanager

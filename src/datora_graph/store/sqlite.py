@@ -13,16 +13,14 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
 from datora_graph.domain.changeset import (
     Changeset,
-    EvidenceUpsert,
     IdentifierGuardState,
     ProfileState,
     Snapshot,
@@ -45,22 +43,20 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import Event, Rejection, iso, standard_attributes
+from datora_graph.domain.records import Rejection, iso
 from datora_graph.domain.survivorship import (
-    AttributeCandidate,
-    Candidates,
     candidates_from_json,
-    candidates_to_json,
 )
 from datora_graph.json_codec import loads
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
-from datora_graph.store.sqlite_access import SqliteAccess, write_audit
+from datora_graph.store.sqlite_access import SqliteAccess
+from datora_graph.store.sqlite_changeset import FrozenCandidates, frozen, write_changeset
 from datora_graph.store.sqlite_erasure import SqliteErasedRecords, erase_in
 from datora_graph.store.sqlite_export import SqliteExport, events_of
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
-from datora_graph.store.sqlite_segments import SqliteSegments, consent_rows, write_consent
-from datora_graph.store.sqlite_steward import SqliteSteward, evidence_row
+from datora_graph.store.sqlite_segments import SqliteSegments
+from datora_graph.store.sqlite_steward import SqliteSteward
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
@@ -230,7 +226,7 @@ class SqliteStore(
             stored: dict[str, tuple[FrozenCandidates, str]] = {}
             for row in db.execute(sql.SNAPSHOT_PROFILES, (profile_ids,)):
                 candidates = candidates_from_json(row[6])
-                stored[row[0]] = (_frozen(candidates), row[6])
+                stored[row[0]] = (frozen(candidates), row[6])
                 profiles[row[0]] = ProfileState(
                     id=row[0],
                     size=row[1],
@@ -263,7 +259,7 @@ class SqliteStore(
             self._access_schema()
         try:
             with self._transaction() as db:
-                _write_changeset(db, changeset, now, self._stored_candidates)
+                write_changeset(db, changeset, now, self._stored_candidates)
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the batch was not stored, nothing of it was kept: {exc}") from exc
 
@@ -452,171 +448,6 @@ class SqliteStore(
         with self._write_lock:
             self._writer.close()
         self._process_lock.close()
-
-
-def _write_changeset(
-    db: sqlite3.Connection,
-    changeset: Changeset,
-    now: str,
-    stored_candidates: Mapping[str, tuple[FrozenCandidates, str]] | None = None,
-) -> None:
-    db.executemany(
-        sql.INSERT_OBSERVATION,
-        [(o.seq, o.id, o.source, iso(o.observed_at), o.raw, now) for o in changeset.observations],
-    )
-    # Rows go in key order: B-tree inserts in order find their pages in the cache.
-    db.executemany(
-        sql.INSERT_IDENTIFIER,
-        sorted(
-            (
-                n.identifier.key,
-                n.identifier.type,
-                n.identifier.value,
-                n.profile_id,
-                int(n.junk),
-                iso(n.first_seen),
-            )
-            for n in changeset.new_identifiers
-        ),
-    )
-    _write_merges(db, changeset)
-    db.executemany(sql.UPSERT_PROFILE, _profile_rows(changeset, stored_candidates or {}))
-    _upsert_evidence(db, changeset.evidence)
-    db.executemany(
-        sql.INSERT_REVIEW_ITEM,
-        [
-            (
-                r.kind,
-                r.a,
-                r.b,
-                r.profile_a,
-                r.profile_b,
-                r.reason,
-                r.observation_id,
-                iso(r.created_at),
-                r.guard,
-                r.source,
-                r.suggested_action,
-            )
-            for r in changeset.review_items
-        ],
-    )
-    db.executemany(
-        sql.PUT_IDENTIFIER_GUARD,
-        [(g.key, g.joins, int(g.quarantined), g.reason) for g in changeset.identifier_guards],
-    )
-    _write_events(db, changeset.events, now)
-    db.executemany(
-        sql.INSERT_REJECTION,
-        [
-            (r.kind, r.item_id, r.field, r.reason, r.payload, r.fingerprint, iso(r.received_at))
-            for r in changeset.rejections
-        ],
-    )
-    if changeset.audit:
-        write_audit(db, changeset.audit)
-    if changeset.consent:
-        write_consent(db, consent_rows(changeset.consent, now))
-
-
-def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert]) -> None:
-    """Evidence for a pair a steward cut stays cut, whichever source reports it again."""
-    rows = sorted([evidence_row(e) for e in evidence], key=_evidence_key)
-    if rows:
-        pairs = json.dumps(sorted({(row[0], row[1]) for row in rows}))
-        cut = set(db.execute(sql.CUT_PAIRS_AMONG, (pairs,)).fetchall())
-        if cut:
-            rows = [(*row[:7], "cut", row[8]) if row[:2] in cut else row for row in rows]
-    db.executemany(sql.UPSERT_EVIDENCE, rows)
-
-
-FrozenCandidates = tuple[tuple[str, tuple[AttributeCandidate, ...]], ...]
-
-
-def _frozen(candidates: Candidates) -> FrozenCandidates:
-    """Candidates as they are now, which later changes to the lists cannot alter."""
-    return tuple([(name, tuple(values)) for name, values in candidates.items()])
-
-
-_evidence_key = itemgetter(0, 1, 2)
-_encode_sorted = json.JSONEncoder(sort_keys=True).encode
-_encode_sorted_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-
-
-def _profile_rows(
-    changeset: Changeset, stored_candidates: Mapping[str, tuple[FrozenCandidates, str]]
-) -> list[tuple[Any, ...]]:
-    """Rows of UPSERT_PROFILE. Candidates equal to those loaded for the batch keep their
-    stored text (equal candidates encode alike), which spares encoding them again."""
-    rows = []
-    for w in changeset.profiles:
-        state = w.state
-        known = stored_candidates.get(state.id)
-        candidates = (
-            known[1]
-            if known is not None and known[0] == _frozen(state.candidates)
-            else candidates_to_json(state.candidates)
-        )
-        rows.append(
-            (
-                state.id,
-                state.size,
-                _encode_sorted(state.type_counts),
-                state.created_seq,
-                iso(state.created_at),
-                iso(w.updated_at),
-                int(state.junk),
-                _encode_sorted_text(w.attributes),
-                candidates,
-                standard_attributes(w.attributes),
-            )
-        )
-    return rows
-
-
-def _write_merges(db: sqlite3.Connection, changeset: Changeset) -> None:
-    """Each absorbed profile points straight at the profile that survives the whole batch,
-    so alias chains never grow and the order of the statements below does not matter."""
-    if not changeset.merges:
-        return
-    parent = {m.absorbed: m.survivor for m in changeset.merges}
-
-    def final(profile_id: str) -> str:
-        while profile_id in parent:
-            profile_id = parent[profile_id]
-        return profile_id
-
-    moves = [(final(m.survivor), m.absorbed) for m in changeset.merges]
-    db.executemany(sql.MOVE_IDENTIFIERS, moves)
-    db.executemany(sql.MOVE_ALIASES, moves)
-    db.executemany(sql.PUT_ALIAS, [(absorbed, survivor) for survivor, absorbed in moves])
-    db.executemany(sql.DELETE_PROFILE, [(absorbed,) for _, absorbed in moves])
-    db.executemany(
-        sql.INSERT_MERGE,
-        [(m.absorbed, m.survivor, m.observation_id, iso(m.at), m.reason) for m in changeset.merges],
-    )
-
-
-def _write_events(db: sqlite3.Connection, events: Sequence[Event], now: str) -> None:
-    db.executemany(
-        sql.INSERT_EVENT,
-        [
-            (
-                e.id,
-                e.type,
-                iso(e.occurred_at),
-                e.source,
-                json.dumps([[i.type, i.value] for i in e.identifiers], ensure_ascii=False),
-                json.dumps(e.properties, sort_keys=True, ensure_ascii=False, default=str),
-                now,
-            )
-            for e in events
-        ],
-    )
-    db.executemany(
-        sql.INSERT_EVENT_IDENTIFIER,
-        [(i.key, iso(e.occurred_at), e.id, e.type) for e in events for i in e.identifiers],
-    )
 
 
 def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]:

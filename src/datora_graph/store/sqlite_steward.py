@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
-from datora_graph.domain.changeset import EvidenceUpsert
+from datora_graph.domain.changeset import EvidenceUpsert, ProfileState
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.records import iso, standard_attributes
 from datora_graph.domain.steward import (
@@ -177,17 +177,28 @@ def _profile(row: tuple[object, ...]) -> ProfileRecord:
 
 
 def _profile_row(p: ProfileRecord) -> tuple[object, ...]:
+    return profile_row(p, p.updated_at, p.attributes, candidates_to_json(p.candidates))
+
+
+def profile_row(
+    p: ProfileRecord | ProfileState,
+    updated_at: datetime,
+    attributes: Mapping[str, object],
+    candidates_json: str,
+) -> tuple[object, ...]:
+    """A profile as the `profiles` table's columns, for a steward's write and a changeset's
+    alike; the candidates come encoded (a changeset may reuse the text it loaded)."""
     return (
         p.id,
         p.size,
         _encode_sorted(dict(p.type_counts)),
         p.created_seq,
         iso(p.created_at),
-        iso(p.updated_at),
+        iso(updated_at),
         int(p.junk),
-        _encode_sorted_text(dict(p.attributes)),
-        candidates_to_json(p.candidates),
-        standard_attributes(p.attributes),
+        _encode_sorted_text(dict(attributes)),
+        candidates_json,
+        standard_attributes(attributes),
     )
 
 
