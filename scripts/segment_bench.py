@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         results["evaluation"] = bench_segments(args.db, args.repeats)
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"\nresults: {args.out}")
     return 0
 
 
