@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     access_log: bool = True
     """uvicorn's line per request; off (`DATORA_ACCESS_LOG=0`) where a proxy in front logs
     requests already (1-3 % of a request's server time in profiles)."""
+    read_timeout_seconds: float = Field(default=60.0, ge=0)
+    """The embedded store stops a read (one transaction: a segment's size, a page, a report
+    section) that runs longer, and says so; 0: no limit. Neo4j's is
+    `neo4j_timeout_seconds`."""
     shutdown_grace_seconds: int = Field(default=10, ge=1, le=3600)
     """How long `datora serve`, told to stop, waits for the requests it is serving before it
     drops them. Without a bound one client that never finishes sending its body kept the

@@ -12,7 +12,11 @@ def open_store(settings: Settings) -> GraphStore:
     if settings.store == "sqlite":
         from datora_graph.store.sqlite import SqliteStore
 
-        return SqliteStore(settings.db, synchronous=settings.sqlite_synchronous)
+        return SqliteStore(
+            settings.db,
+            synchronous=settings.sqlite_synchronous,
+            read_timeout_seconds=settings.read_timeout_seconds,
+        )
     if settings.store == "neo4j":
         from datora_graph.store.neo4j import Neo4jStore, Neo4jTarget
 

@@ -10,8 +10,10 @@ one connection guarded by a lock.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -60,6 +62,9 @@ from datora_graph.store.sqlite_steward import SqliteSteward
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
+READ_DEADLINE_CHECK_INSTRUCTIONS = 100_000
+"""SQLite calls the read deadline's check every this many virtual machine steps (well under a
+millisecond of work apart)."""
 WRITER_CACHE_KIB = 256 * 1024
 """Page cache of the one writing connection; each reading connection keeps 64 MiB."""
 
@@ -74,9 +79,16 @@ class SqliteStore(
 ):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 
-    def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+        read_timeout_seconds: float = 0,
+    ) -> None:
         self.path = Path(path)
         self._synchronous = synchronous
+        self._read_timeout = read_timeout_seconds
+        """A read transaction running longer is stopped (0: never)."""
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
@@ -122,6 +134,11 @@ class SqliteStore(
         if connection is None:
             connection = self._connect()
             connection.execute("PRAGMA query_only = ON")
+            if self._read_timeout > 0:
+                self._local.deadline = math.inf
+                connection.set_progress_handler(
+                    ReadDeadline(self._local), READ_DEADLINE_CHECK_INSTRUCTIONS
+                )
             self._local.connection = connection
             with self._readers_lock:
                 self._readers.append(connection)
@@ -129,13 +146,29 @@ class SqliteStore(
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction: every query inside sees the same committed state."""
+        """One read transaction: every query inside sees the same committed state. One that
+        runs past the read timeout is stopped (SQLite interrupts the statement running) and
+        reported as StoreUnavailable, naming the setting."""
         connection = self._reader()
+        timed = self._read_timeout > 0
+        if timed:
+            self._local.deadline = time.monotonic() + self._read_timeout
         connection.execute("BEGIN")
         try:
             yield connection
+        except sqlite3.OperationalError as exc:
+            if timed and time.monotonic() > self._local.deadline and "interrupt" in str(exc):
+                raise StoreUnavailable(
+                    f"the read ran longer than {self._read_timeout:g} s "
+                    "(DATORA_READ_TIMEOUT_SECONDS) and was stopped; ask for less (a narrower "
+                    "segment, fewer segments at once) or raise the limit"
+                ) from exc
+            raise
         finally:
-            connection.execute("COMMIT")
+            if timed:
+                self._local.deadline = math.inf
+            if connection.in_transaction:
+                connection.execute("COMMIT")
 
     def _check_open(self) -> None:
         if self._closed:
@@ -448,6 +481,18 @@ class SqliteStore(
         with self._write_lock:
             self._writer.close()
         self._process_lock.close()
+
+
+class ReadDeadline:
+    """A reading connection's progress handler: non-zero (stop the statement) once the read
+    transaction running on this thread is past its deadline. A class, not a closure over the
+    store: the connection keeps it for its lifetime."""
+
+    def __init__(self, local: threading.local) -> None:
+        self._local = local
+
+    def __call__(self) -> int:
+        return int(time.monotonic() > self._local.deadline)
 
 
 def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]:
