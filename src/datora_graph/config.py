@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_pool_size: int = 50
     neo4j_timeout_seconds: float = 30.0
+    neo4j_lock_timeout_seconds: float = Field(default=3600.0, gt=0)
+    """The longest one process holds the Neo4j writer lock (a rebuild holds it throughout): a
+    holder that hangs, or whose host vanished, keeps the other writers waiting no longer."""
 
     default_region: str = "US"
     identifier_types: dict[str, IdentifierTypeSetting] = Field(default_factory=dict)

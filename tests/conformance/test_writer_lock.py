@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 from contextlib import AbstractContextManager
+from dataclasses import replace
 
 import pytest
 
@@ -152,3 +153,36 @@ def test_the_next_holder_reads_from_where_the_last_one_wrote(store_opener: Store
 
     with second.writer_lock():
         assert written <= second._neo4j._bookmarks.get_bookmarks()
+
+
+def test_a_holder_whose_lock_ended_under_it_cannot_write_beside_the_next(
+    store_opener: StoreOpener,
+) -> None:
+    """Neo4j only: the lock is a transaction, and one can end while its holder still works (a
+    cluster's leader moves, or the lock timeout passes). The next holder advances the writer
+    fence, and the first holder's next write fails instead of committing beside its writes.
+    (SQLite's lock is a file lock, held as long as its process lives.)"""
+    from datora_graph.domain.errors import StoreUnavailable
+    from datora_graph.store.neo4j import Neo4jStore
+
+    probe = store_opener.open()
+    if not isinstance(probe, Neo4jStore):
+        pytest.skip("the writer fence is a Neo4j matter")
+    target = replace(probe._neo4j.target, lock_timeout_seconds=1.0)
+    first = Neo4jStore(target)
+    store_opener.handles.append(first)
+    second = store_opener.open()
+
+    with first.writer_lock():
+        # The server ends the first lock's transaction after a second (it checks every few).
+        taker = _Taker(second.writer_lock())
+        taker.start()
+        assert taker.holding.wait(WAIT_SECONDS), "the lock never passed on after its timeout"
+        with pytest.raises(StoreUnavailable, match="another process took the writer lock"):
+            first.add_cannot_link("email:a@acme.io", "email:b@acme.io", "test")
+        taker.release.set()
+        taker.join(WAIT_SECONDS)
+    assert taker.failure is None
+
+    with first.writer_lock():  # taken again, the fence is its own once more
+        assert first.add_cannot_link("email:a@acme.io", "email:b@acme.io", "test") > 0

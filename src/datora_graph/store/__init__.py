@@ -28,6 +28,7 @@ def open_store(settings: Settings) -> GraphStore:
                 database=settings.neo4j_database,
                 pool_size=settings.neo4j_pool_size,
                 timeout_seconds=settings.neo4j_timeout_seconds,
+                lock_timeout_seconds=settings.neo4j_lock_timeout_seconds,
             )
         )
     raise ConfigurationError(

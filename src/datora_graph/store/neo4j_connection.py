@@ -15,6 +15,13 @@ Writers in different processes take turns through the writer lock: a transaction
 :Meta node write-locked while its process resolves and commits in others (`take_writer_lock`).
 The holder leaves the bookmarks of its writes on that node, and the next holder's sessions
 wait for them, so on a cluster it reads what the last writer wrote.
+
+A lock transaction can end while its holder still works: a cluster's leader moves (the lock
+lived in the old leader's lock manager), or `DATORA_NEO4J_LOCK_TIMEOUT_SECONDS` passes (a
+holder that hangs, or whose host vanished without closing its connection, would otherwise keep
+every writer waiting for hours). So each holder advances a fence as it takes the lock, and
+every write it makes checks the fence first, in the write's own transaction: a holder that has
+been overtaken fails at its next write instead of committing beside the new holder's.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -58,6 +66,9 @@ Work = Callable[[ManagedTransaction], _Result]
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 TRANSACTION_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut"
+"""The server's own `db.transaction.timeout` ended a transaction."""
+OUR_TIMEOUT = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
+"""A transaction's own timeout, which this connection sets, ended it."""
 SECURITY = "Neo.ClientError.Security."
 logger = logging.getLogger(__name__)
 
@@ -95,6 +106,15 @@ class WriterLockHold:
 
 
 @dataclass(frozen=True, slots=True)
+class WriterFence:
+    """The fence value this process's holder of the writer lock advanced it to, and the thread
+    holding the lock: only that thread's writes are fenced."""
+
+    thread: int
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
 class Neo4jTarget:
     """Where the store lives and how to reach it (from `DATORA_NEO4J_*`)."""
 
@@ -104,6 +124,7 @@ class Neo4jTarget:
     database: str
     pool_size: int = 50
     timeout_seconds: float = 30.0
+    lock_timeout_seconds: float = 3600.0
 
 
 class Neo4jConnection:
@@ -132,6 +153,7 @@ class Neo4jConnection:
         self._handed_over = Bookmarks.from_raw_values(())
         self._own_bookmarks = Bookmarks.from_raw_values(())
         self._bookmark_updates = 0
+        self._fence: WriterFence | None = None
         self._bookmarks = GraphDatabase.bookmark_manager(
             bookmarks_supplier=self._bookmarks_handed_over,
             bookmarks_consumer=self._note_own_bookmarks,
@@ -153,9 +175,17 @@ class Neo4jConnection:
 
     def execute_write(self, work: Work[_Result]) -> _Result:
         """Run `work` in one managed write transaction (retried on transient failures), so it
-        commits whole or not at all. Wrap writes readers must not see half of in `writing()`."""
+        commits whole or not at all. Wrap writes readers must not see half of in `writing()`.
+        A write of the thread holding the writer lock checks the fence first."""
         with self._errors(), self._session() as session:
-            return session.execute_write(self._bounded(work))
+            return session.execute_write(self._bounded(self.write_unit(work)))
+
+    def write_unit(self, work: Work[_Result]) -> Work[_Result]:
+        """`work`, preceded by the fence check when the calling thread holds the writer lock."""
+        fence = self._fence
+        if fence is None or fence.thread != threading.get_ident():
+            return work
+        return fenced(work, fence.value, self.target.uri)
 
     def guarded_read(self, work: Work[_Result]) -> _Result:
         """Run `work` so that it sees every write whole or not at all: read the commit guard
@@ -207,7 +237,8 @@ class Neo4jConnection:
         the lock for long. Where the server bounds a lock wait (`db.lock.acquisition.timeout`),
         a wait it ends is started again: a writer waits its turn, as on the embedded store. A
         failure the driver calls retryable (a leader switch, a deadlock) is tried again for up
-        to the timeout, as managed transactions are; then it is StoreUnavailable."""
+        to the timeout, as managed transactions are; then it is StoreUnavailable. Once held,
+        the writer fence is advanced, and this thread's writes check it until the release."""
         self._check_open()
         holder = f"{socket.gethostname()}:{os.getpid()}"
         waiting_since = last_said = time.monotonic()
@@ -231,6 +262,7 @@ class Neo4jConnection:
                 continue
             failing_since = None
             if hold is not None:
+                self._fence_for(hold, holder)
                 return hold
             if time.monotonic() - last_said >= LOCK_WAIT_REPORT_SECONDS:
                 last_said = time.monotonic()
@@ -242,6 +274,27 @@ class Neo4jConnection:
                 )
             time.sleep(LOCK_WAIT_PAUSE_SECONDS)
 
+    def _fence_for(self, hold: WriterLockHold, holder: str) -> None:
+        """Advance the writer fence for the hold just taken; when that fails, give the lock
+        back (nothing was written under it) and report the failure."""
+        try:
+            value = self._advance_fence(holder)
+        except BaseException:
+            with suppress(Neo4jError, DriverError):
+                hold.transaction.rollback()
+            with suppress(Neo4jError, DriverError):
+                hold.session.close()
+            raise
+        self._fence = WriterFence(threading.get_ident(), value)
+
+    def _advance_fence(self, holder: str) -> int:
+        now = iso(datetime.now(UTC))
+        record = self.execute_write(
+            lambda tx: tx.run(CYPHER.writer_fence_advance, {"holder": holder, "now": now}).single()
+        )
+        assert record is not None, "MERGE ... RETURN answers one row"
+        return int(record["fence"])
+
     def _retried_enough(self, failing_since: float) -> bool:
         return time.monotonic() - failing_since >= self.target.timeout_seconds
 
@@ -250,12 +303,12 @@ class Neo4jConnection:
         failure is raised as it is, for `take_writer_lock` to retry or report."""
         session = self._driver.session(database=self.target.database)
         try:
-            # No time limit (0), whatever db.transaction.timeout says: the server ending this
-            # transaction mid-cycle would let a second writer in while this one still commits.
-            # A holder that dies still releases it: its connection goes and the server rolls back.
+            # Bounded by the lock timeout, not the transaction timeout: a cycle (a rebuild
+            # above all) may take long. Should the lock end mid-cycle all the same, the fence
+            # stops this holder's next write once another process holds the lock.
             transaction = session.begin_transaction(
                 metadata={"app": "datora-graph", "holds": "writer lock", "holder": holder},
-                timeout=0,
+                timeout=self.target.lock_timeout_seconds,
             )
             now = iso(datetime.now(UTC))
             try:
@@ -285,10 +338,12 @@ class Neo4jConnection:
         logged, not raised: the work done under the lock has committed already, and a
         transaction the server cannot finish is rolled back, which releases the lock all the
         same."""
+        self._fence = None
         moved = self._bookmark_updates != hold.bookmark_updates
         try:
             if moved:
-                bookmarks = sorted(self._own_bookmarks.raw_values)
+                # Those handed over too: what is left for the next holder never goes back.
+                bookmarks = sorted(self._own_bookmarks.raw_values | self._handed_over.raw_values)
                 now = iso(datetime.now(UTC))
                 hold.transaction.run(
                     CYPHER.writer_lock_release, {"bookmarks": bookmarks, "now": now}
@@ -376,13 +431,37 @@ class Neo4jConnection:
                     f"{where} does not let user {self.target.user!r} do what the store needs "
                     f"(schema, reads and writes on {self.target.database!r}): {exc.message}"
                 ) from exc
-            # ...TransactionTimedOutClientConfiguration when the timeout was ours (`_bounded`)
-            if (exc.code or "").startswith(TRANSACTION_TIMED_OUT):
+            if exc.code == OUR_TIMEOUT:
                 raise StoreUnavailable(
                     f"{where} did not finish a transaction within "
                     f"{self.target.timeout_seconds:g} s (DATORA_NEO4J_TIMEOUT_SECONDS)"
                 ) from exc
+            if exc.code == TRANSACTION_TIMED_OUT:
+                raise StoreUnavailable(
+                    f"{where} ended a transaction at the server's own limit "
+                    f"(db.transaction.timeout in neo4j.conf): {exc.message or exc}"
+                ) from exc
             raise
+
+
+def fenced(work: Work[_Result], fence: int, uri: str) -> Work[_Result]:
+    """`work`, run only when the writer fence still holds `fence`: the fence check comes first
+    in the same transaction, and a fence that moved fails the transaction before `work` runs."""
+
+    def unit(tx: ManagedTransaction) -> _Result:
+        now = iso(datetime.now(UTC))
+        record = tx.run(CYPHER.writer_fence_check, {"now": now}).single()
+        found = None if record is None else record["fence"]
+        if found != fence:
+            raise StoreUnavailable(
+                f"Neo4j at {uri}: another process took the writer lock while this one held "
+                "it (its lock transaction ended under it: a cluster leader switch, the "
+                "server's db.transaction.timeout or DATORA_NEO4J_LOCK_TIMEOUT_SECONDS); this "
+                "write was not committed, so nothing overlapped: send the request again"
+            )
+        return work(tx)
+
+    return unit
 
 
 def _guard_state(tx: ManagedTransaction) -> GuardState:

@@ -66,6 +66,8 @@ class Neo4jStatements:
     writer_lock_take: LiteralString
     writer_lock_handover: LiteralString
     writer_lock_release: LiteralString
+    writer_fence_advance: LiteralString
+    writer_fence_check: LiteralString
     # -- ingest reads ------------------------------------------------------------------------
     known_observation_ids: LiteralString
     known_event_ids: LiteralString
