@@ -101,8 +101,15 @@ def test_iter_profiles_yields_every_profile_once_in_id_order(store: GraphStore) 
 def test_iter_profiles_matches_get_profiles(store: GraphStore) -> None:
     _seven(store)
 
-    listed = {p.id: p for batch in store.iter_profiles() for p in batch}
+    batches = list(store.iter_profiles(batch_size=3))
+    listed = {p.id: p for batch in batches for p in batch}
     fetched = store.get_profiles(listed)
+
+    assert [[p.id for p in batch] for batch in batches] == [
+        ["prf_0", "prf_1", "prf_2"],
+        ["prf_3", "prf_4", "prf_5"],
+        ["prf_6"],
+    ], "pages of the asked size, in ID order"
 
     assert listed.keys() == fetched.keys()
     for profile_id, profile in listed.items():

@@ -28,16 +28,22 @@ def other_process_gets_it(path: Path) -> bool:
 def test_two_threads_of_one_process_take_turns(tmp_path: Path) -> None:
     lock = ProcessLock(tmp_path / "db-writer.lock")
     inside: list[str] = []
+    turns: list[str] = []
+    failures: list[BaseException] = []
     overlapped = threading.Event()
 
     def write(name: str) -> None:
-        for _ in range(20):
-            with lock:
-                inside.append(name)
-                if len(inside) > 1:
-                    overlapped.set()
-                time.sleep(0.001)
-                inside.remove(name)
+        try:
+            for _ in range(20):
+                with lock:
+                    inside.append(name)
+                    if len(inside) > 1:
+                        overlapped.set()
+                    time.sleep(0.001)
+                    inside.remove(name)
+                    turns.append(name)
+        except BaseException as failure:  # a thread's failure would only be a warning
+            failures.append(failure)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in ("ingest", "segments")]
     for thread in threads:
@@ -45,6 +51,8 @@ def test_two_threads_of_one_process_take_turns(tmp_path: Path) -> None:
     for thread in threads:
         thread.join(timeout=30)
 
+    assert failures == []
+    assert sorted(turns) == ["ingest"] * 20 + ["segments"] * 20
     assert not overlapped.is_set()
     lock.close()
 
