@@ -10,6 +10,7 @@ import httpx
 import pytest
 from tests.conftest import TEST_MAX_BATCH_ITEMS
 
+from ..payloads import event
 from .conftest import GraphQLClient
 from .shoppers import define, shoppers
 
@@ -133,11 +134,20 @@ def test_a_bad_consent_batch_is_refused_whole(
 
 
 def test_insights_agree_with_the_store_stats(client: httpx.Client, graphql: GraphQLClient) -> None:
-    purchases = shoppers(client)
+    purchases = shoppers(client)  # all their events are on 2026-05-01, 09:00-09:10Z
+    views = {  # person 0's page views: one the next day, and one each side of the window
+        "next-day": "2026-05-02T08:00:00Z",
+        "too-early": "2026-04-10T12:00:00Z",
+        "too-late": "2026-05-09T12:00:00Z",
+    }
+    more = [
+        {**event(i, "page_view", "cookie_id:c-0"), "occurred_at": at} for i, at in views.items()
+    ]
+    assert client.post("/v1/events", json={"events": more}).json()["accepted"] == 3
     define(graphql, "Bought", {"event": {"type": "purchase"}})
 
     report = graphql.data(
-        """{ insights(days: 7) { asOf currency days
+        """{ insights(days: 7, asOf: "2026-05-03T00:00:00Z") { asOf currency days
              counts { profiles people junkProfiles identifiers identifiersByType { type count }
                       merges mergeRate heldLinks openReviewItems }
              clusterSizes { smallest largest label count }
@@ -164,5 +174,12 @@ def test_insights_agree_with_the_store_stats(client: httpx.Client, graphql: Grap
     assert revenue["count"] == len(buyers) == report["clv"]["count"]
     assert revenue["total"] == pytest.approx(sum(10 * k * (k + 1) / 2 for k in buyers))
     assert sum(b["count"] for b in revenue["buckets"]) == len(buyers)
-    assert report["days"] == 7
-    assert len(report["eventsPerDay"]) <= 7 * 2
+    assert (report["days"], report["asOf"]) == (7, "2026-05-03T00:00:00Z")
+    # The window is 2026-04-27 to asOf. On 05-01, a page view for each of the 8 people and
+    # purchases by people 1-3 and 5-7 (n % 4 of them, worth 10, 20, 30): 2 * (1 + 2 + 3) = 12
+    # purchases, 2 * (10 + 30 + 60) = 200 of revenue. On 05-02, person 0's one page view.
+    assert sorted(report["eventsPerDay"], key=lambda r: (r["day"], r["eventType"])) == [
+        {"day": "2026-05-01", "eventType": "page_view", "events": 8, "revenue": 0.0},
+        {"day": "2026-05-01", "eventType": "purchase", "events": 12, "revenue": 200.0},
+        {"day": "2026-05-02", "eventType": "page_view", "events": 1, "revenue": 0.0},
+    ]
