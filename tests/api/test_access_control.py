@@ -1,8 +1,11 @@
 """API keys on the REST API, over real HTTP: 401 without a usable key, 403 without the route's
 scope, personal data hidden without `read:pii`, exports in the audit log, and development mode.
 
-The routes come from the app's own OpenAPI document, so a route added without a scope in
-`auth.REST_SCOPES` fails `test_every_route_has_a_scope` (and would need `admin` meanwhile).
+The policy is written out below (`REST_POLICY`, `HOLDERS`) as the README's access section states
+it, and the refusals and passes are built from it, never from `auth.REST_SCOPES`: a wrong scope
+in the code fails here instead of being copied into the expectation. `REST_POLICY` must equal
+both `auth.REST_SCOPES` and the app's own OpenAPI routes, so a route added without deciding its
+scope here fails `test_every_route_is_in_the_policy` (and needs `admin` meanwhile).
 """
 
 from __future__ import annotations
@@ -25,6 +28,39 @@ from datora_graph.store import open_store
 
 from .conftest import KeyedServer, key_name
 from .payloads import event, obs
+from .scopes import HOLDERS
+
+REST_POLICY: dict[tuple[str, str], str | None] = {
+    ("POST", "/v1/observations"): "ingest",
+    ("POST", "/v1/events"): "ingest",
+    ("POST", "/v1/consent"): "ingest",
+    ("GET", "/v1/profiles/{profile_id}"): "read",
+    ("GET", "/v1/profiles"): "read",
+    ("GET", "/v1/profiles/{profile_id}/journey"): "read",
+    ("GET", "/v1/rejected"): "read",
+    ("GET", "/v1/stats"): "read",
+    ("GET", "/v1/segments/{segment_id}/export"): "read:pii",
+    ("POST", "/v1/erasures"): "admin",
+    ("GET", "/healthz"): None,
+    ("GET", "/readyz"): None,
+}
+"""The scope each REST route needs (README, "Access control and audit"); None: open."""
+
+PROBES: dict[tuple[str, str], tuple[dict[str, Any], Any, int]] = {
+    ("POST", "/v1/observations"): ({}, {"observations": []}, 200),
+    ("POST", "/v1/events"): ({}, {"events": []}, 200),
+    ("POST", "/v1/consent"): ({}, {"consent": []}, 200),
+    ("GET", "/v1/profiles/{profile_id}"): ({}, None, 404),
+    ("GET", "/v1/profiles"): ({"identifier": "email:nobody@acme.io"}, None, 404),
+    ("GET", "/v1/profiles/{profile_id}/journey"): ({}, None, 404),
+    ("GET", "/v1/rejected"): ({}, None, 200),
+    ("GET", "/v1/stats"): ({}, None, 200),
+    ("GET", "/v1/segments/{segment_id}/export"): ({"identifier": "email"}, None, 404),
+    ("POST", "/v1/erasures"): ({}, {"profile": "prf_nobody", "reason": "access test"}, 404),
+}
+"""A call per guarded route that its handler answers without changing the (shared, empty)
+store: its query parameters, body and the status a key holding the scope gets (404: nobody
+has the ID the call names)."""
 
 ROUTES = sorted(
     (method.upper(), path)
@@ -32,18 +68,17 @@ ROUTES = sorted(
     for method in operations
     if path != GRAPHQL_PATH
 )
-GUARDED = [(m, p) for m, p in ROUTES if scope_for(m, p) is not None]
+GUARDED = {route: scope for route, scope in REST_POLICY.items() if scope is not None}
 REFUSALS = [
     (method, path, scope)
-    for method, path in GUARDED
-    for scope in SCOPES
-    if not grants(frozenset({scope}), scope_for(method, path) or "")
+    for (method, path), needed in sorted(GUARDED.items())
+    for scope in sorted(HOLDERS)
+    if scope not in HOLDERS[needed]
 ]
 ALLOWED = [
     (method, path, scope)
-    for method, path in GUARDED
-    for scope in SCOPES
-    if grants(frozenset({scope}), scope_for(method, path) or "")
+    for (method, path), needed in sorted(GUARDED.items())
+    for scope in sorted(HOLDERS[needed])
 ]
 
 
@@ -65,13 +100,32 @@ def shared(keyed_server: KeyedServer) -> Iterator[httpx.Client]:
 
 
 def call(http: httpx.Client, method: str, path: str, **headers: str) -> httpx.Response:
-    body = {"observations": []} if "observations" in path else None
-    return http.request(method, url_of(path), headers=headers, json=body)
+    params, body, _ = PROBES[method, path]
+    return http.request(method, url_of(path), params=params, headers=headers, json=body)
 
 
-@pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_every_route_has_a_scope(method: str, path: str) -> None:
-    assert (method, path) in REST_SCOPES, f"{method} {path}: add it to auth.REST_SCOPES"
+def test_the_policy_is_the_one_in_the_code() -> None:
+    assert REST_SCOPES == REST_POLICY
+
+
+def test_every_route_is_in_the_policy() -> None:
+    assert sorted(REST_POLICY) == ROUTES, "decide the route's scope in REST_POLICY and auth.py"
+
+
+def test_every_guarded_route_has_a_probe() -> None:
+    assert sorted(PROBES) == sorted(GUARDED)
+
+
+def test_the_scopes_imply_what_the_readme_says() -> None:
+    assert sorted(SCOPES) == sorted(HOLDERS)
+    for needed, holders in HOLDERS.items():
+        for held in SCOPES:
+            assert grants(frozenset({held}), needed) == (held in holders), (held, needed)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(REST_POLICY))
+def test_a_request_needs_its_routes_scope(method: str, path: str) -> None:
+    assert scope_for(method, url_of(path)) == REST_POLICY[method, path]
 
 
 def test_a_route_missing_from_the_table_needs_admin() -> None:
@@ -79,7 +133,7 @@ def test_a_route_missing_from_the_table_needs_admin() -> None:
     assert scope_for("GET", "/v1/anything-new") == "admin"
 
 
-@pytest.mark.parametrize(("method", "path"), GUARDED)
+@pytest.mark.parametrize(("method", "path"), sorted(GUARDED))
 def test_a_call_without_a_key_is_401(shared: httpx.Client, method: str, path: str) -> None:
     response = call(shared, method, path)
 
@@ -145,7 +199,7 @@ def test_each_scope_is_refused_where_it_should_be(
     assert response.status_code == 403, response.text
     error = response.json()["error"]
     assert error["code"] == "FORBIDDEN"
-    assert f"'{scope_for(method, path)}'" in error["message"]
+    assert f"'{GUARDED[method, path]}'" in error["message"]
     assert key_name(scope) in error["message"]
 
 
@@ -159,7 +213,7 @@ def test_each_scope_passes_where_it_should(
 ) -> None:
     response = call(shared, method, path, **keyed_server[1][scope])
 
-    assert response.status_code not in (401, 403), response.text
+    assert response.status_code == PROBES[method, path][2], response.text
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json", "/docs"])

@@ -132,7 +132,11 @@ def test_erase_profile_over_graphql(
     found = graphql_client.post(
         '{ profileByIdentifier(type: "email", value: "ann@acme.io") { id } }'
     )
-    assert found["data"] is None or found["data"]["profileByIdentifier"] is None
+    assert found["data"] == {"profileByIdentifier": None}, found
+    [error] = found["errors"]
+    assert error["extensions"] == {"code": "NOT_FOUND"}
+    assert error["path"] == ["profileByIdentifier"]
+    assert "'email:ann@acme.io'" in error["message"]
     assert audit_of(settings) == [("erasure", "test-admin", "GDPR request 8")]
     missing = graphql_client.error(ERASE, profile="email:ann@acme.io", reason="again")
     assert missing["extensions"]["code"] == "NOT_FOUND"

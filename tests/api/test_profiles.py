@@ -53,24 +53,34 @@ def test_a_profile_has_its_identifiers_and_golden_attributes(client: httpx.Clien
     assert profile["updated_at"].startswith("2026-05-01T09:10")
 
 
-def test_an_absorbed_id_returns_the_surviving_profile(client: httpx.Client) -> None:
+@pytest.mark.parametrize(
+    ("phone_also", "surviving"),
+    [((), "email:ann@acme.io"), (("cookie_id:c-1",), "phone:+14155550101")],
+    ids=["among-equals-the-older", "the-larger-though-newer"],
+)
+def test_an_absorbed_id_returns_the_surviving_profile(
+    client: httpx.Client, phone_also: tuple[str, ...], surviving: str
+) -> None:
+    """Union by size: the larger profile keeps its ID, the older (here the email's, seen
+    first) among equals; the other ID becomes its alias."""
     ingest(client, obs("o1", "email:ann@acme.io", at=0))
-    ingest(client, obs("o2", "phone:+14155550101", at=1))
+    ingest(client, obs("o2", "phone:+14155550101", *phone_also, at=1))
     by_email = profile_of(client, "email:ann@acme.io")["id"]
     by_phone = profile_of(client, "phone:+14155550101")["id"]
     assert by_email != by_phone
+    survivor, absorbed = (
+        (by_email, by_phone) if surviving == "email:ann@acme.io" else (by_phone, by_email)
+    )
 
     ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
     via_email = client.get(f"/v1/profiles/{by_email}").json()
     via_phone = client.get(f"/v1/profiles/{by_phone}").json()
 
-    assert via_email == via_phone
-    survivor, absorbed = (
-        (by_email, by_phone) if via_email["id"] == by_email else (by_phone, by_email)
-    )
     assert via_email["id"] == survivor
+    assert via_phone == via_email
     assert via_email["aliases"] == [absorbed]
-    assert via_email["size"] == 2
+    assert via_email["size"] == 2 + len(phone_also)
+    assert profile_of(client, "email:ann@acme.io")["id"] == survivor
     assert profile_of(client, "phone:+14155550101")["id"] == survivor
 
 

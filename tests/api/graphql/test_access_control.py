@@ -1,8 +1,12 @@
 """API keys on GraphQL, over real HTTP: 401 without a key, FORBIDDEN for every top-level field
 a scope may not run, personal data masked without `read:pii`, and the audit log query.
 
-The fields come from the schema itself, so a field added without a scope in
-`access.FIELD_SCOPES` fails `test_every_top_level_field_has_a_scope` (and needs `admin`).
+The policy is written out below (`FIELD_POLICY`, `HOLDERS`) as the README's access section
+states it, and the refusals and passes are built from it, never from `access.FIELD_SCOPES`: a
+wrong scope in the code fails here instead of being copied into the expectation.
+`FIELD_POLICY` must equal both `access.FIELD_SCOPES` and the schema's top-level fields, so a
+field added without deciding its scope here fails `test_every_top_level_field_is_in_the_policy`
+(and needs `admin` meanwhile).
 """
 
 from __future__ import annotations
@@ -14,11 +18,44 @@ import pytest
 
 from datora_graph.api.graphql import schema
 from datora_graph.api.graphql.access import FIELD_SCOPES, scope_of_field
-from datora_graph.domain.access import SCOPES, grants
+from datora_graph.domain.access import SCOPES
 
 from ..conftest import KeyedServer, key_name
 from ..payloads import event, obs
+from ..scopes import HOLDERS
 from .conftest import GraphQLClient
+
+FIELD_POLICY: dict[str, dict[str, str]] = {
+    "Query": {
+        "profile": "read",
+        "profileByIdentifier": "read",
+        "profiles": "read",
+        "segment": "read",
+        "segments": "read",
+        "previewSegment": "read",
+        "insights": "read",
+        "reviewQueue": "steward",
+        "explain": "steward",
+        "whyMerged": "steward",
+        "splitProposals": "steward",
+        "decisions": "steward",
+        "auditLog": "steward",
+    },
+    "Mutation": {
+        "ingestObservations": "ingest",
+        "ingestEvents": "ingest",
+        "recordConsent": "ingest",
+        "defineSegment": "steward",
+        "updateSegment": "steward",
+        "deleteSegment": "steward",
+        "splitProfile": "steward",
+        "mergeProfiles": "steward",
+        "resolveReviewItem": "steward",
+        "undoDecision": "steward",
+        "eraseProfile": "admin",
+    },
+}
+"""The scope each top-level field needs (README, "Access control and audit")."""
 
 ROOTS = {"Query": "query", "Mutation": "mutation"}
 FIELDS = sorted(
@@ -26,11 +63,17 @@ FIELDS = sorted(
     for root in ROOTS
     for name in schema._schema.get_type(root).fields  # type: ignore[union-attr]
 )
+POLICY_FIELDS = sorted((root, name) for root, fields in FIELD_POLICY.items() for name in fields)
 REFUSALS = [
     (root, name, scope)
-    for root, name in FIELDS
-    for scope in SCOPES
-    if not grants(frozenset({scope}), scope_of_field(root, name))
+    for root, name in POLICY_FIELDS
+    for scope in sorted(HOLDERS)
+    if scope not in HOLDERS[FIELD_POLICY[root][name]]
+]
+ALLOWED = [
+    (root, name, scope)
+    for root, name in POLICY_FIELDS
+    for scope in sorted(HOLDERS[FIELD_POLICY[root][name]])
 ]
 
 
@@ -40,9 +83,17 @@ def post(server: str, query: str, headers: dict[str, str], **variables: Any) -> 
     )
 
 
-@pytest.mark.parametrize(("root", "name"), FIELDS)
-def test_every_top_level_field_has_a_scope(root: str, name: str) -> None:
-    assert name in FIELD_SCOPES[root], f"{root}.{name}: add it to access.FIELD_SCOPES"
+def test_the_policy_is_the_one_in_the_code() -> None:
+    assert FIELD_SCOPES == FIELD_POLICY
+
+
+def test_every_top_level_field_is_in_the_policy() -> None:
+    assert FIELDS == POLICY_FIELDS, "decide the field's scope in FIELD_POLICY and access.py"
+
+
+@pytest.mark.parametrize(("root", "name"), POLICY_FIELDS)
+def test_a_field_needs_its_scope(root: str, name: str) -> None:
+    assert scope_of_field(root, name) == FIELD_POLICY[root][name]
 
 
 def test_a_field_missing_from_the_table_needs_admin() -> None:
@@ -80,19 +131,23 @@ def test_each_scope_is_refused_where_it_should_be(
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert error["path"] == [name]
     assert f"{root}.{name}" in error["message"]
+    assert f"'{FIELD_POLICY[root][name]}'" in error["message"]
     assert key_name(scope) in error["message"]
 
 
-@pytest.mark.parametrize(("root", "name"), FIELDS)
+@pytest.mark.parametrize(("root", "name", "scope"), ALLOWED)
 def test_the_right_scope_gets_past_the_check(
-    keyed_server: KeyedServer, root: str, name: str
+    keyed_server: KeyedServer, root: str, name: str, scope: str
 ) -> None:
     """`{ field }` without its arguments or selection: validation, not access, refuses it."""
     server, keys = keyed_server
-    response = post(server, f"{ROOTS[root]} {{ {name} }}", keys[scope_of_field(root, name)])
+    response = post(server, f"{ROOTS[root]} {{ {name} }}", keys[scope])
 
-    codes = {e["extensions"]["code"] for e in response.json()["errors"]}
-    assert codes == {"INVALID_INPUT"}
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer.get("data") is None
+    assert answer["errors"], answer
+    assert {e["extensions"]["code"] for e in answer["errors"]} == {"INVALID_INPUT"}, answer
 
 
 def test_one_refused_field_refuses_the_whole_operation(keyed_server: KeyedServer) -> None:

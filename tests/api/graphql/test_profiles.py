@@ -71,24 +71,36 @@ def test_a_profile_agrees_with_rest(client: httpx.Client, graphql: GraphQLClient
     assert graphql.data(BY_ID, id=profile["id"])["profile"] == profile
 
 
+@pytest.mark.parametrize(
+    ("phone_also", "survivor_type"),
+    [((), "email"), (("cookie_id:c-1",), "phone")],
+    ids=["among-equals-the-older", "the-larger-though-newer"],
+)
 def test_an_absorbed_id_answers_with_the_survivor(
-    client: httpx.Client, graphql: GraphQLClient
+    client: httpx.Client, graphql: GraphQLClient, phone_also: tuple[str, ...], survivor_type: str
 ) -> None:
+    """Union by size: the larger profile keeps its ID, the older (here the email's, seen
+    first) among equals; the other ID becomes its alias."""
     ingest(client, obs("o1", "email:ann@acme.io", at=0))
-    ingest(client, obs("o2", "phone:+14155550101", at=1))
-    ids = {
-        by_identifier(graphql, "email", "ann@acme.io")["id"],
-        by_identifier(graphql, "phone", "+14155550101")["id"],
+    ingest(client, obs("o2", "phone:+14155550101", *phone_also, at=1))
+    before = {
+        "email": by_identifier(graphql, "email", "ann@acme.io")["id"],
+        "phone": by_identifier(graphql, "phone", "+14155550101")["id"],
     }
+    assert before["email"] != before["phone"]
+    survivor = before[survivor_type]
+    [absorbed] = set(before.values()) - {survivor}
+
     ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+    via_email = graphql.data(BY_ID, id=before["email"])["profile"]
+    via_phone = graphql.data(BY_ID, id=before["phone"])["profile"]
 
-    answers = [graphql.data(BY_ID, id=i)["profile"] for i in sorted(ids)]
-
-    assert answers[0] == answers[1]
-    survivor = answers[0]
-    assert survivor["id"] in ids
-    assert survivor["aliases"] == sorted(ids - {survivor["id"]})
-    assert as_rest(survivor) == client.get(f"/v1/profiles/{survivor['id']}").json()
+    assert via_email["id"] == survivor
+    assert via_phone == via_email
+    assert via_email["aliases"] == [absorbed]
+    assert via_email["size"] == 2 + len(phone_also)
+    assert by_identifier(graphql, "phone", "+14155550101")["id"] == survivor
+    assert as_rest(via_email) == client.get(f"/v1/profiles/{survivor}").json()
 
 
 @pytest.mark.parametrize(
