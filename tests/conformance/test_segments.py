@@ -224,6 +224,10 @@ DEFINITIONS: list[dict[str, Any]] = [
 ]
 
 
+def test_the_sizes_of_no_segments_are_none(world: GraphStore) -> None:
+    assert world.segment_sizes([]) == []
+
+
 def test_sizes_of_many_segments_in_one_pass_agree_with_each_alone(world: GraphStore) -> None:
     world.record_consent([consent("email:ann@acme.io", "email_marketing", "granted", day(1))])
     together = world.segment_sizes([query(d) for d in DEFINITIONS])

@@ -95,6 +95,8 @@ class Neo4jSegments(Neo4jActivity):
 
     # -- segment evaluation -----------------------------------------------------------------
     def segment_sizes(self, queries: Sequence[SegmentQuery]) -> list[SegmentSize]:
+        if not queries:
+            return []
         _check_shared(queries)
         compiled = _compiler("segment_sizes", queries[0])
         self.configure_traits(queries[0].traits)
