@@ -5,9 +5,15 @@ both over a real server. Limits of one list at a time are in test_limits_and_err
 from __future__ import annotations
 
 import httpx
+from graphql import parse
 
 from datora_graph.api.graphql.limits import MAX_SPREAD_FIELDS
-from datora_graph.api.graphql.query_cost import MAX_NODES
+from datora_graph.api.graphql.query_cost import (
+    MAX_NODES,
+    count_nodes,
+    within_whatever_the_variables,
+)
+from datora_graph.api.graphql.schema import schema
 
 from .conftest import GraphQLClient
 from .shoppers import define, shoppers
@@ -107,3 +113,21 @@ def test_a_document_whose_fragments_spread_out_past_the_limit_is_refused_at_once
     assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
     assert f"more than the limit of {MAX_SPREAD_FIELDS:,}" in error["message"]
     assert f"come to {2**26 - 1 + 2**25:,} fields" in error["message"]
+
+
+def test_a_query_within_the_limit_whatever_its_variables_is_remembered_as_such() -> None:
+    """Most requests repeat a few query texts: a text that stays within the limit with every
+    variable page at 100, and lists no segments, skips the count on later requests."""
+    pages = "query ($n: Int!) { profiles(first: 100) { edges { node { %s } } } }"
+    one = pages % "journey(first: $n) { edges { node { id } } }"
+    three = pages % " ".join(
+        f"j{k}: journey(first: $n) {{ edges {{ node {{ id }} }} }}" for k in range(3)
+    )
+    listing = "{ segments { id } }"
+    graph = schema._schema
+
+    assert count_nodes(graph, parse(one), None, {"n": 10}).nodes == 100 + 100 * 10
+    assert count_nodes(graph, parse(one), None, {"n": 10}, largest=True).nodes == 10_100
+    assert within_whatever_the_variables(graph, one, None, parse(one))
+    assert not within_whatever_the_variables(graph, three, None, parse(three)), "30,100 at most"
+    assert not within_whatever_the_variables(graph, listing, None, parse(listing))

@@ -70,6 +70,8 @@ class _Walk:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, object]
     segments: int
+    largest: bool = False
+    """Read every page size a variable gives as the largest a page may be."""
     count: NodeCount = field(default_factory=NodeCount)
 
     def selections(self, parent: GraphQLNamedType, selections: SelectionSetNode, each: int) -> None:
@@ -117,6 +119,8 @@ class _Walk:
             if isinstance(argument.value, IntValueNode):
                 value = int(argument.value.value)
             elif isinstance(argument.value, VariableNode):
+                if self.largest:
+                    return MAX_PAGE_SIZE
                 value = self.variables.get(argument.value.name.value, value)
         if type(value) is not int:
             return MAX_PAGE_SIZE  # a value the field will refuse; until then, the most it may be
@@ -129,8 +133,11 @@ def count_nodes(
     operation_name: str | None,
     variables: Mapping[str, object] | None,
     segments: int = 0,
+    *,
+    largest: bool = False,
 ) -> NodeCount:
-    """The nodes the operation could return, with `segments` segments in the store."""
+    """The nodes the operation could return, with `segments` segments in the store (and, if
+    `largest`, every page size a variable gives at the largest a page may be)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return NodeCount()
@@ -144,6 +151,7 @@ def count_nodes(
         {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
         given,
         segments,
+        largest,
     )
     root = schema.get_root_type(operation.operation)
     if root is not None:
@@ -167,6 +175,30 @@ def too_many_nodes(count: NodeCount, segments: int) -> LimitExceeded | None:
     )
 
 
+_WITHIN: dict[tuple[str, str | None], bool] = {}
+"""Per query text and operation: whether it stays within the limit whatever its variables
+say, listing no segments. Most requests repeat a few texts; those skip the count."""
+_WITHIN_REMEMBERED = 1024
+
+
+def within_whatever_the_variables(
+    schema: GraphQLSchema, query: str | None, operation_name: str | None, document: DocumentNode
+) -> bool:
+    """Whether the operation stays within the limit with every page size a variable gives at
+    the largest a page may be, and lists no segments (whose number changes)."""
+    if query is None:
+        return False
+    key = (query, operation_name)
+    known = _WITHIN.get(key)
+    if known is None:
+        count = count_nodes(schema, document, operation_name, None, largest=True)
+        known = not count.lists_segments and count.nodes <= MAX_NODES
+        if len(_WITHIN) >= _WITHIN_REMEMBERED:
+            _WITHIN.clear()
+        _WITHIN[key] = known
+    return known
+
+
 class QueryCost(SchemaExtension):
     """Refuses an operation that could return more than `MAX_NODES` nodes, before it runs.
 
@@ -176,8 +208,14 @@ class QueryCost(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.result is None:
-            schema = context.schema._schema
+        schema = context.schema._schema
+        if (
+            document is not None
+            and context.result is None
+            and not within_whatever_the_variables(
+                schema, context.query, context.operation_name, document
+            )
+        ):
             count = count_nodes(schema, document, context.operation_name, context.variables)
             segments = 0
             if count.lists_segments:
