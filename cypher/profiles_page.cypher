@@ -11,6 +11,7 @@ ORDER BY p.id
 LIMIT $limit
 RETURN p.id AS id, p.attributes AS attributes, p.size AS size,
        p.created_at AS created_at, p.updated_at AS updated_at, p.junk AS junk,
-       [(p)<-[:IN]-(i:Identifier) | i {.type, .value, .junk, .first_seen}] AS identifiers,
+       [(p)<-[:IN]-(i:Identifier) | i {.type, .value, .junk, .first_seen, .quarantined}]
+         AS identifiers,
        [(p)<-[:OF]-(a:Alias) | a.id] AS aliases
 ORDER BY id

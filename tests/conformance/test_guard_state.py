@@ -48,6 +48,8 @@ def test_identifier_guard_state_is_kept_between_batches_and_shown(store: GraphSt
     store.commit(Changeset(identifier_guards=[quarantined]))
     assert store.load_snapshot([KIOSK]).identifier_guards == {KIOSK: quarantined}
     assert _quarantined(store, "prf_ann") == {KIOSK}
+    listed = {p.id: p for page in store.iter_profiles() for p in page}
+    assert {i.identifier.key for i in listed["prf_ann"].identifiers if i.quarantined} == {KIOSK}
 
 
 def test_a_rebuild_reset_forgets_guard_state(store: GraphStore) -> None:

@@ -127,9 +127,15 @@ class Neo4jStore(
         if changeset.is_empty():
             return
         now = iso(datetime.now(UTC))
+        # A batch's changeset is one transaction, which may take longer than the usual limit
+        # (25,000 observations on a busy server); it runs under the writer lock, so it is
+        # bounded by the lock's timeout instead.
+        longest = self._neo4j.target.lock_timeout_seconds
         try:
             with self._neo4j.writing():
-                self._neo4j.execute_write(lambda tx: write_changeset(tx, changeset, now))
+                self._neo4j.execute_write(
+                    lambda tx: write_changeset(tx, changeset, now), timeout=longest
+                )
         except ConstraintError as exc:
             raise Conflict(
                 f"the batch was not stored, nothing of it was kept: {exc.message or exc}"
@@ -158,12 +164,15 @@ class Neo4jStore(
         return self._neo4j.execute_read(work)
 
     def reset_derived(self) -> None:
-        """The rebuild marker first, then the derived nodes in bounded transactions: a crash
-        part way leaves the marker set, and the next rebuild forgets the rest."""
+        """The rebuild marker first, then the derived relationships and then the derived nodes,
+        in bounded transactions: a crash part way leaves the marker set, and the next rebuild
+        forgets the rest."""
         now = iso(datetime.now(UTC))
         with self._neo4j.writing():
             self._neo4j.execute_write(_consume(CYPHER.meta_set, key=REBUILD_MARKER, value=now))
-            while self._neo4j.execute_write(_delete_derived_batch):
+            while self._neo4j.execute_write(_delete_batch(CYPHER.delete_derived_links_batch)):
+                pass
+            while self._neo4j.execute_write(_delete_batch(CYPHER.delete_derived_batch)):
                 pass
 
     def finish_rebuild(self) -> None:
@@ -385,9 +394,14 @@ def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], lis
     return work
 
 
-def _delete_derived_batch(tx: ManagedTransaction) -> int:
-    record = _single(tx, CYPHER.delete_derived_batch, batch_size=DELETES_PER_TRANSACTION)
-    return 0 if record is None else int(record["deleted"])
+def _delete_batch(statement: LiteralString) -> Callable[[ManagedTransaction], int]:
+    """A unit of work deleting one bounded batch with `statement`, answering how many."""
+
+    def work(tx: ManagedTransaction) -> int:
+        record = _single(tx, statement, batch_size=DELETES_PER_TRANSACTION)
+        return 0 if record is None else int(record["deleted"])
+
+    return work
 
 
 def _reserve(tx: ManagedTransaction, counter: str, count: int) -> int:

@@ -173,12 +173,13 @@ class Neo4jConnection:
         with self._errors(), self._session() as session:
             return session.execute_read(self._bounded(work))
 
-    def execute_write(self, work: Work[_Result]) -> _Result:
+    def execute_write(self, work: Work[_Result], timeout: float | None = None) -> _Result:
         """Run `work` in one managed write transaction (retried on transient failures), so it
-        commits whole or not at all. Wrap writes readers must not see half of in `writing()`.
-        A write of the thread holding the writer lock checks the fence first."""
+        commits whole or not at all; the server ends it after `timeout` seconds (default: the
+        connection's timeout). Wrap writes readers must not see half of in `writing()`. A write
+        of the thread holding the writer lock checks the fence first."""
         with self._errors(), self._session() as session:
-            return session.execute_write(self._bounded(self.write_unit(work)))
+            return session.execute_write(self._bounded(self.write_unit(work), timeout))
 
     def write_unit(self, work: Work[_Result]) -> Work[_Result]:
         """`work`, preceded by the fence check when the calling thread holds the writer lock."""
@@ -395,13 +396,14 @@ class Neo4jConnection:
         ) as session:
             yield session
 
-    def _bounded(self, work: Work[_Result]) -> Work[_Result]:
-        """`work` as a unit of work the server ends after the timeout."""
+    def _bounded(self, work: Work[_Result], timeout: float | None = None) -> Work[_Result]:
+        """`work` as a unit of work the server ends after `timeout` (default: the timeout)."""
 
         def unit(tx: ManagedTransaction) -> _Result:
             return work(tx)
 
-        return unit_of_work(timeout=self.target.timeout_seconds)(unit)
+        limit = self.target.timeout_seconds if timeout is None else timeout
+        return unit_of_work(timeout=limit)(unit)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -433,8 +435,10 @@ class Neo4jConnection:
                 ) from exc
             if exc.code == OUR_TIMEOUT:
                 raise StoreUnavailable(
-                    f"{where} did not finish a transaction within "
-                    f"{self.target.timeout_seconds:g} s (DATORA_NEO4J_TIMEOUT_SECONDS)"
+                    f"{where} did not finish a transaction within its time limit: "
+                    f"{self.target.timeout_seconds:g} s (DATORA_NEO4J_TIMEOUT_SECONDS), or "
+                    f"{self.target.lock_timeout_seconds:g} s for a batch's commit "
+                    "(DATORA_NEO4J_LOCK_TIMEOUT_SECONDS)"
                 ) from exc
             if exc.code == TRANSACTION_TIMED_OUT:
                 raise StoreUnavailable(

@@ -97,6 +97,7 @@ class Neo4jStatements:
     insert_rejections: LiteralString
     # -- other writes ------------------------------------------------------------------------
     upsert_cannot_link: LiteralString
+    delete_derived_links_batch: LiteralString
     delete_derived_batch: LiteralString
     # -- reads -------------------------------------------------------------------------------
     resolve_profile_ids: LiteralString

@@ -64,7 +64,8 @@ def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (
             "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-            "did not finish a transaction within 0.5 s (DATORA_NEO4J_TIMEOUT_SECONDS)",
+            "within its time limit: 0.5 s (DATORA_NEO4J_TIMEOUT_SECONDS), or 3600 s for a "
+            "batch's commit (DATORA_NEO4J_LOCK_TIMEOUT_SECONDS)",
         ),
         (
             "Neo.ClientError.Transaction.TransactionTimedOut",
