@@ -203,9 +203,11 @@ class IdentityService:
         return self.ingest_parsed_observations(batch, actor)
 
     def ingest_parsed_observations(
-        self, batch: ParsedItems[Observation], actor: str = SYSTEM_ACTOR
+        self, batch: ParsedItems[Observation], actor: str = SYSTEM_ACTOR, *, audit: bool = True
     ) -> IngestReport:
-        """Deduplicate and resolve a parsed batch, and commit it in one transaction."""
+        """Deduplicate and resolve a parsed batch, and commit it in one transaction. `audit`:
+        record its merges in the audit log (a migration carries the source's entries instead,
+        as a rebuild keeps the log's)."""
         results = dict(batch.results)
         with self._write_lock:
             fresh = self._drop_duplicates("observation", batch.records, results)
@@ -213,7 +215,7 @@ class IdentityService:
             observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
             changeset = self._resolve(observations)
             changeset.rejections = batch.rejections
-            changeset.audit = merge_audit_entries(changeset.merges, actor)
+            changeset.audit = merge_audit_entries(changeset.merges, actor) if audit else []
             changeset.consent = [statement for o in fresh for statement in o.consent]
             if not changeset.is_empty():
                 self.store.commit(changeset)

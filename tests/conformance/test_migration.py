@@ -59,7 +59,20 @@ def _contents(store: GraphStore) -> tuple[Any, ...]:
         store.list_segments(),
         [r for _, r in store.list_rejections(RejectionFilter(limit=1000)).items],
         [r for batch in store.iter_erased_records() for r in batch],
+        _audit(store),
     )
+
+
+def _audit(store: GraphStore) -> list[tuple[str, str, str, datetime]]:
+    """The whole audit log, newest first."""
+    entries = []
+    after = None
+    while True:
+        page = store.list_audit(AuditFilter(first=100, after=after))
+        entries.extend((e.id, e.action, e.actor, e.at) for e in page.items)
+        if page.next_cursor is None:
+            return entries
+        after = page.next_cursor
 
 
 def _comparable(contents: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -85,6 +98,8 @@ def test_a_store_migrated_there_and_back_holds_the_same(
         assert there.events == there.source_events > 0
         assert (there.consent_statements, there.cannot_links, there.segments) == (1, 1, 1)
         assert there.erased_records == again.erased_records > 0
+        merges = [e for e in _audit(store) if e[1] == "merge"]
+        assert len(merges) > 5, "the data set merges profiles, each recorded once"
         assert _comparable(_contents(embedded)) == _comparable(_contents(store))
         assert _comparable(_contents(back)) == _comparable(_contents(store))
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -47,6 +48,7 @@ class Neo4jActivity:
     """The traits and insights part of `Neo4jStore`; see store/base.py for the promises."""
 
     _neo4j: Neo4jConnection
+    _writer_lock: AbstractContextManager[object]
     _materialised: _Materialised | None = None
     """The trait settings the stored aggregates are known to fold in (None: not checked)."""
 
@@ -61,7 +63,10 @@ class Neo4jActivity:
             return
         record = self._neo4j.execute_read(lambda tx: tx.run(CYPHER.trait_settings_get).single())
         if record is None or _stored(record) != wanted or not record["recounted"]:
-            with self._neo4j.writing():
+            # Under the writer lock: a page recounted while an ingest commits would read the
+            # activity from before it and write totals that leave its events out.
+            held = self._neo4j.holds_writer_lock()
+            with nullcontext() if held else self._writer_lock, self._neo4j.writing():
                 self._set_settings(settings, recounted=False)
                 after: str | None = ""
                 while after is not None:

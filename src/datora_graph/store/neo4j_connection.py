@@ -181,10 +181,15 @@ class Neo4jConnection:
         with self._errors(), self._session() as session:
             return session.execute_write(self._bounded(self.write_unit(work), timeout))
 
+    def holds_writer_lock(self) -> bool:
+        """Whether the calling thread holds the writer lock (its lock is not re-entrant)."""
+        fence = self._fence
+        return fence is not None and fence.thread == threading.get_ident()
+
     def write_unit(self, work: Work[_Result]) -> Work[_Result]:
         """`work`, preceded by the fence check when the calling thread holds the writer lock."""
         fence = self._fence
-        if fence is None or fence.thread != threading.get_ident():
+        if fence is None or not self.holds_writer_lock():
             return work
         return fenced(work, fence.value, self.target.uri)
 

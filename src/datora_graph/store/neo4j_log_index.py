@@ -49,7 +49,9 @@ class Neo4jLogIndex:
                 tx.run(CYPHER.index_log, {"rows": list(chunk)}).consume()
             tx.run(CYPHER.meta_set, {"key": POSITION, "value": int(through_seq)}).consume()
 
-        self._neo4j.execute_write(work)
+        # A page of the log (25,000 observations, some 75,000 keys) is one transaction, which
+        # a busy server may not finish in the usual 30 s: bounded as a batch's commit is.
+        self._neo4j.execute_write(work, timeout=self._neo4j.target.lock_timeout_seconds)
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
         wanted = sorted(set(keys))

@@ -1,6 +1,8 @@
-"""A rebuild's reset on Neo4j deletes in bounded transactions, the relationships first: deleting
-a node takes all its relationships into the same transaction, and an identifier shared by a
-kiosk can hold a million evidence links. The server is not here; the transactions are recorded."""
+"""Bulk writes on Neo4j fit their transactions: a rebuild's reset deletes in bounded batches, the
+relationships first (deleting a node takes all its relationships into the same transaction, and
+an identifier shared by a kiosk can hold a million evidence links), and a page of the log index
+is bounded by the lock timeout, as a batch's commit is. The server is not here; the
+transactions are recorded."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from datora_graph.store.neo4j import DELETES_PER_TRANSACTION, Neo4jStore
+from datora_graph.store.neo4j_connection import Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
 
 
@@ -40,14 +43,17 @@ class Deletions:
 
 
 class RecordingConnection:
-    def __init__(self, server: Deletions) -> None:
+    def __init__(self, server: Any) -> None:
         self.server = server
+        self.target = Neo4jTarget("bolt://db:7687", "neo4j", "x", "neo4j", lock_timeout_seconds=900)
+        self.timeouts: list[float | None] = []
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         yield
 
     def execute_write(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
+        self.timeouts.append(timeout)
         return work(self.server)
 
 
@@ -69,3 +75,26 @@ def test_the_reset_deletes_relationships_then_nodes_a_batch_per_transaction() ->
         (nodes, 0),
     ]
     assert server.left == {links: 0, nodes: 0}
+
+
+class Statements:
+    def __init__(self) -> None:
+        self.run_statements: list[str] = []
+
+    def run(self, statement: str, parameters: dict[str, Any]) -> Statements:
+        self.run_statements.append(statement)
+        return self
+
+    def consume(self) -> None:
+        pass
+
+
+def test_a_page_of_the_log_index_is_bounded_by_the_lock_timeout() -> None:
+    connection = RecordingConnection(Statements())
+    store = object.__new__(Neo4jStore)
+    store._neo4j = connection  # type: ignore[assignment]
+
+    store.index_log([("email:ann@acme.io", 1), ("cookie_id:c-1", 1)], 1)
+
+    assert connection.timeouts == [900]
+    assert connection.server.run_statements == [CYPHER.index_log, CYPHER.meta_set]
