@@ -221,3 +221,32 @@ def test_a_key_stored_revoked_stays_revoked(store: GraphStore) -> None:
     assert found is not None
     assert found.revoked_at == at(5)
     assert not found.active
+
+
+def test_a_time_window_pages_through_entries_of_one_moment(store: GraphStore) -> None:
+    """`until` leaves out every entry of its own moment, whatever its ID; paging inside the
+    window goes on by ID among entries of one moment, and stops at the window's end."""
+    same_time = [new_audit_entry("bot", "merge", "", ("x",), ("x",), at=at(5)) for _ in range(4)]
+    earlier = new_audit_entry("bot", "split", "", ("y",), ("y",), at=at(4))
+    later = new_audit_entry("bot", "undo", "", ("z",), ("z",), at=at(6))
+    store.append_audit([earlier, *same_time, later])
+
+    def paged(query: AuditFilter) -> list[str]:
+        seen: list[str] = []
+        while True:
+            page = store.list_audit(query)
+            seen += [e.id for e in page.items]
+            if page.next_cursor is None:
+                return seen
+            query = AuditFilter(
+                since=query.since, until=query.until, first=3, after=page.next_cursor
+            )
+
+    assert paged(AuditFilter(until=at(5), first=3)) == [earlier.id]
+    assert paged(AuditFilter(since=at(5), until=at(6), first=3)) == sorted(
+        (e.id for e in same_time), reverse=True
+    )
+    assert paged(AuditFilter(since=at(5), first=3)) == [
+        later.id,
+        *sorted((e.id for e in same_time), reverse=True),
+    ]

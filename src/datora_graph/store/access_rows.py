@@ -78,22 +78,28 @@ def audit_from_row(row: Sequence[Any]) -> AuditEntry:
 def audit_params(query: AuditFilter) -> Mapping[str, Any]:
     """The named parameters of the list-audit statement in both stores; `limit` asks for one
     more than a page, to know whether another follows."""
-    cursor_at: str | None = None
-    cursor_id: str | None = None
+    below = (LATEST, LATEST)  # entries come before this (time, ID), exclusive
+    if query.until is not None:
+        below = (iso(query.until), "")  # every ID follows "": the time itself is left out
     if query.after is not None:
         at, cursor_id = audit_cursor_position(query.after)
-        cursor_at = iso(at)
+        below = min(below, (iso(at), cursor_id))
     return {
         "actor": query.actor,
         "action": query.action,
         "subject": query.subject,
         "profile_id": query.profile_id,
-        "since": _text(query.since),
-        "until": _text(query.until),
-        "cursor_at": cursor_at,
-        "cursor_id": cursor_id,
+        "from_at": _text(query.since) or "",
+        "below_at": below[0],
+        "below_id": below[1],
         "limit": query.first + 1,
     }
+
+
+LATEST = "~"
+"""After every fixed-width ISO time and every audit ID in text order: no upper bound. Both
+bounds are always given, so each store reads the log by its (time, ID) index as a range
+instead of scanning it from the newest entry for every page."""
 
 
 def audit_page(entries: Sequence[AuditEntry], first: int) -> AuditPage:

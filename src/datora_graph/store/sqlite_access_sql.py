@@ -59,9 +59,7 @@ WHERE (:actor IS NULL OR actor = :actor)
   AND (:subject IS NULL OR subject = :subject)
   AND (:profile_id IS NULL
        OR id IN (SELECT entry_id FROM audit_profiles WHERE profile_id = :profile_id))
-  AND (:since IS NULL OR at >= :since)
-  AND (:until IS NULL OR at < :until)
-  AND (:cursor_at IS NULL OR (at, id) < (:cursor_at, :cursor_id))
+  AND at >= :from_at AND (at, id) < (:below_at, :below_id)
 ORDER BY at DESC, id DESC
 LIMIT :limit
 """
