@@ -198,7 +198,9 @@ class Migration:
     def _cannot_links(self, advance: Progress) -> int:
         constraints = self.source.list_cannot_links()
         for constraint in constraints:
-            self.target.add_cannot_link(constraint.a, constraint.b, constraint.reason)
+            self.target.add_cannot_link(
+                constraint.a, constraint.b, constraint.reason, constraint.created_at
+            )
             advance("cannot-links", 1)
         return len(constraints)
 

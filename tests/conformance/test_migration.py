@@ -55,7 +55,7 @@ def _contents(store: GraphStore) -> tuple[Any, ...]:
         [p for batch in store.iter_profiles() for p in batch],
         [e for batch in store.iter_events() for e in batch],
         sorted((s for b in store.iter_consent_statements() for s in b), key=repr),
-        [(c.a, c.b, c.reason) for c in store.list_cannot_links()],
+        [(c.a, c.b, c.reason, c.created_at) for c in store.list_cannot_links()],
         store.list_segments(),
         [r for _, r in store.list_rejections(RejectionFilter(limit=1000)).items],
         [r for batch in store.iter_erased_records() for r in batch],

@@ -83,8 +83,11 @@ class GraphStore(Protocol):
         """Apply the changeset atomically (see `Changeset` for the order)."""
         ...
 
-    def add_cannot_link(self, a: str, b: str, reason: str) -> int:
-        """Record that identifiers `a` and `b` must never be in one profile; returns its ID."""
+    def add_cannot_link(
+        self, a: str, b: str, reason: str, created_at: datetime | None = None
+    ) -> int:
+        """Record that identifiers `a` and `b` must never be in one profile; returns its ID.
+        `created_at`: when it was first recorded (a migration carries it; default now)."""
         ...
 
     # -- the observation log and rebuilds ------------------------------------------------

@@ -141,14 +141,16 @@ class Neo4jStore(
                 f"the batch was not stored, nothing of it was kept: {exc.message or exc}"
             ) from exc
 
-    def add_cannot_link(self, a: str, b: str, reason: str) -> int:
+    def add_cannot_link(
+        self, a: str, b: str, reason: str, created_at: datetime | None = None
+    ) -> int:
         first, second = sorted((a, b))
-        created_at = iso(datetime.now(UTC))
+        when = iso(created_at or datetime.now(UTC))
 
         def work(tx: ManagedTransaction) -> int:
             new_id = _reserve(tx, CANNOT_LINK_ID, 1)
             params = {"a": first, "b": second, "reason": reason, "id": new_id}
-            record = _single(tx, CYPHER.upsert_cannot_link, created_at=created_at, **params)
+            record = _single(tx, CYPHER.upsert_cannot_link, created_at=when, **params)
             assert record is not None, "MERGE always answers with one row"
             return int(record["id"])
 

@@ -296,12 +296,13 @@ class SqliteStore(
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"the batch was not stored, nothing of it was kept: {exc}") from exc
 
-    def add_cannot_link(self, a: str, b: str, reason: str) -> int:
+    def add_cannot_link(
+        self, a: str, b: str, reason: str, created_at: datetime | None = None
+    ) -> int:
         first, second = sorted((a, b))
+        when = iso(created_at or datetime.now(UTC))
         with self._transaction() as db:
-            row = db.execute(
-                sql.INSERT_CANNOT_LINK, (first, second, reason, iso(datetime.now(UTC)))
-            ).fetchone()
+            row = db.execute(sql.INSERT_CANNOT_LINK, (first, second, reason, when)).fetchone()
         return int(row[0])
 
     # -- log and rebuild ------------------------------------------------------------------
