@@ -1,9 +1,12 @@
-"""How much one GraphQL request may ask for: nesting depth, aliases and page sizes.
+"""How much one GraphQL request may ask for: nesting depth, aliases, fragment spreads and page
+sizes (the nodes of all pages together: `query_cost.py`).
 
 A GraphQL client chooses the shape of its answer, so without bounds one request could ask for
 every journey of every member of every segment. Depth and aliases are checked before anything
-runs, by Strawberry's own `QueryDepthLimiter` and `MaxAliasesLimiter`; page sizes are checked
-by the field that pages. Each refusal is a LIMIT_EXCEEDED error naming the limit:
+runs, by Strawberry's own `QueryDepthLimiter` and `MaxAliasesLimiter`, once the fields the
+document's fragment spreads come to are known to be few enough to follow (`BoundedValidation`);
+page sizes are checked by the field that pages. Each refusal is a LIMIT_EXCEEDED error naming
+the limit:
 
     {"message": "the query nests fields more than 10 levels deep, the limit; ask for the
                  deeper parts in a second query", "extensions": {"code": "LIMIT_EXCEEDED"}}
