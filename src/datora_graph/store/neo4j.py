@@ -127,15 +127,9 @@ class Neo4jStore(
         if changeset.is_empty():
             return
         now = iso(datetime.now(UTC))
-        # A batch's changeset is one transaction, which may take longer than the usual limit
-        # (25,000 observations on a busy server); it runs under the writer lock, so it is
-        # bounded by the lock's timeout instead.
-        longest = self._neo4j.target.lock_timeout_seconds
         try:
             with self._neo4j.writing():
-                self._neo4j.execute_write(
-                    lambda tx: write_changeset(tx, changeset, now), timeout=longest
-                )
+                self._neo4j.execute_bulk_write(lambda tx: write_changeset(tx, changeset, now))
         except ConstraintError as exc:
             raise Conflict(
                 f"the batch was not stored, nothing of it was kept: {exc.message or exc}"

@@ -181,17 +181,25 @@ class Neo4jConnection:
         with self._errors(), self._session() as session:
             return session.execute_write(self._bounded(self.write_unit(work), timeout))
 
+    def execute_bulk_write(self, work: Work[_Result]) -> _Result:
+        """`execute_write` for one large write made under the writer lock (a batch's
+        changeset, a page of the log index): a busy server may take longer than the usual 30 s
+        over 25,000 observations, so it is bounded by the lock's timeout instead."""
+        return self.execute_write(work, timeout=self.target.lock_timeout_seconds)
+
     def holds_writer_lock(self) -> bool:
         """Whether the calling thread holds the writer lock (its lock is not re-entrant)."""
-        fence = self._fence
-        return fence is not None and fence.thread == threading.get_ident()
+        return self._held_fence() is not None
 
     def write_unit(self, work: Work[_Result]) -> Work[_Result]:
         """`work`, preceded by the fence check when the calling thread holds the writer lock."""
+        fence = self._held_fence()
+        return work if fence is None else fenced(work, fence.value, self.target.uri)
+
+    def _held_fence(self) -> WriterFence | None:
+        """The fence of the writer lock if the calling thread holds it."""
         fence = self._fence
-        if fence is None or not self.holds_writer_lock():
-            return work
-        return fenced(work, fence.value, self.target.uri)
+        return fence if fence is not None and fence.thread == threading.get_ident() else None
 
     def guarded_read(self, work: Work[_Result]) -> _Result:
         """Run `work` so that it sees every write whole or not at all: read the commit guard

@@ -49,9 +49,7 @@ class Neo4jLogIndex:
                 tx.run(CYPHER.index_log, {"rows": list(chunk)}).consume()
             tx.run(CYPHER.meta_set, {"key": POSITION, "value": int(through_seq)}).consume()
 
-        # A page of the log (25,000 observations, some 75,000 keys) is one transaction, which
-        # a busy server may not finish in the usual 30 s: bounded as a batch's commit is.
-        self._neo4j.execute_write(work, timeout=self._neo4j.target.lock_timeout_seconds)
+        self._neo4j.execute_bulk_write(work)  # a page of 25,000 observations, ~75,000 keys
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
         wanted = sorted(set(keys))

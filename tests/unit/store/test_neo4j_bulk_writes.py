@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from datora_graph.store.neo4j import DELETES_PER_TRANSACTION, Neo4jStore
-from datora_graph.store.neo4j_connection import Neo4jTarget
+from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
 
 
@@ -55,6 +55,8 @@ class RecordingConnection:
     def execute_write(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
         self.timeouts.append(timeout)
         return work(self.server)
+
+    execute_bulk_write = Neo4jConnection.execute_bulk_write  # the real one, over the above
 
 
 def test_the_reset_deletes_relationships_then_nodes_a_batch_per_transaction() -> None:
