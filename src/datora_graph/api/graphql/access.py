@@ -36,6 +36,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import Info
 
 from datora_graph.api.auth import ANONYMOUS, Principal, require
+from datora_graph.api.graphql.limits import fragments_of
 from datora_graph.domain.errors import Forbidden
 from datora_graph.domain.pii import MASK, mask_attributes, mask_key
 
@@ -84,10 +85,7 @@ def scope_of_field(root: str, name: str) -> str:
 
 def root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> Iterator[FieldNode]:
     """The operation's top-level fields, through fragments (each fragment once)."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    yield from _walk(operation.selection_set, fragments, set())
+    yield from _walk(operation.selection_set, fragments_of(document), set())
 
 
 def _walk(

@@ -155,12 +155,15 @@ class BoundedValidation(ValidationCache):
             yield from super().on_validate()
 
 
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """The document's named fragments, by name."""
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
 def spread_fields(document: DocumentNode) -> int:
     """The fields of every operation and fragment of `document`, each fragment counted where it
     is spread. A fragment spread within itself counts nothing there: validation refuses it."""
-    counter = _SpreadFields(
-        {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    )
+    counter = _SpreadFields(fragments_of(document))
     return sum(
         counter.size_of(d.selection_set)
         for d in document.definitions

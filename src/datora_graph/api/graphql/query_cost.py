@@ -47,7 +47,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from datora_graph.api.graphql.limits import MAX_PAGE_SIZE
+from datora_graph.api.graphql.limits import MAX_PAGE_SIZE, fragments_of
 from datora_graph.domain.errors import LimitExceeded
 
 MAX_NODES = 25_000
@@ -148,7 +148,7 @@ def count_nodes(
     } | dict(variables or {})
     walk = _Walk(
         schema,
-        {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
+        fragments_of(document),
         given,
         segments,
         largest,
