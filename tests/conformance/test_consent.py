@@ -46,6 +46,24 @@ def test_a_withdrawal_wins_over_a_grant_of_the_same_moment(store: GraphStore) ->
     ]
 
 
+@pytest.mark.parametrize("batches", [1, 2])
+@pytest.mark.parametrize("first", ["shop", "crm"])
+def test_of_alike_statements_of_one_moment_the_first_source_by_name_decides(
+    store: GraphStore, first: str, batches: int
+) -> None:
+    """So that a migration or another arrival order names the same source."""
+    said = [
+        replace(consent(ANN, "email_marketing", "granted", day(2)), source=source)
+        for source in (first, "shop" if first == "crm" else "crm")
+    ]
+    for start in range(0, 2, 2 // batches):
+        store.record_consent(said[start : start + 2 // batches])
+
+    assert store.consent_of_identifiers([ANN])[ANN] == [
+        replace(state(ANN, "email_marketing", "granted", 2), source="crm")
+    ]
+
+
 def test_consent_can_precede_the_identifier_and_follows_it_into_merges(store: GraphStore) -> None:
     store.record_consent(
         [

@@ -3,7 +3,9 @@
 Consent is recorded per identifier and purpose, as statements: granted or withdrawn, when, by
 which source. The **latest statement by its time wins**, whatever order statements arrive in;
 between two statements of the same moment a withdrawal wins, because using a contact point
-without consent is the costly mistake. Every statement is kept for the record.
+without consent is the costly mistake; and between two of the same moment and status, the
+source first in alphabetical order, only so that every store, every arrival order, a rebuild
+and a migration name the same source. Every statement is kept for the record.
 
 Consent belongs to the identifier, not the profile: `ann@work.com` may receive the newsletter
 while `ann@home.com` may not, even once both are one person. A segment export therefore
@@ -54,10 +56,14 @@ class ConsentStatement:
 
     def supersedes(self, other: ConsentStatement) -> bool:
         """Whether this statement decides the consent over `other` (same identifier and
-        purpose): it is later, or as late and a withdrawal."""
+        purpose): it is later; or as late and a withdrawal; or as late, of the same status and
+        from a source earlier in code-point order (a total order, so the deciding statement
+        never depends on which arrived first)."""
         if self.stated_at != other.stated_at:
             return self.stated_at > other.stated_at
-        return self.status == "withdrawn" and other.status == "granted"
+        if self.status != other.status:
+            return self.status == "withdrawn"
+        return self.source < other.source
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,6 +361,8 @@ ON CONFLICT (identifier_key, purpose) DO UPDATE SET
     granted = excluded.granted, stated_at = excluded.stated_at, source = excluded.source
 WHERE excluded.stated_at > consent.stated_at
    OR (excluded.stated_at = consent.stated_at AND excluded.granted < consent.granted)
+   OR (excluded.stated_at = consent.stated_at AND excluded.granted = consent.granted
+       AND excluded.source < consent.source)
 """
 CONSENT_OF_IDENTIFIERS = """
 SELECT identifier_key, purpose, granted, stated_at, source FROM consent

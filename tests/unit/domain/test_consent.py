@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datora_graph.domain.consent import (
     ConsentStatement,
@@ -88,6 +92,36 @@ def test_a_withdrawal_wins_over_a_grant_of_the_same_moment() -> None:
     for order in ([statement("granted", 5), statement("withdrawn", 5)],) * 2:
         assert not current_consent(order)[(ANN.key, "email_marketing")].granted
         order.reverse()
+
+
+def test_of_two_alike_statements_of_one_moment_the_first_source_by_name_decides() -> None:
+    def said_by(source: str) -> ConsentStatement:
+        return replace(statement("granted", 5), source=source)
+
+    for order in ([said_by("shop"), said_by("crm")], [said_by("crm"), said_by("shop")]):
+        assert current_consent(order)[(ANN.key, "email_marketing")].source == "crm"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["granted", "withdrawn"]),
+            st.integers(0, 3),
+            st.sampled_from(["crm", "shop", "web", "Web", "\u00e9t\u00e9"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_consent_in_force_does_not_depend_on_arrival_order(
+    said: list[tuple[str, int, str]], rng: random.Random
+) -> None:
+    statements = [replace(statement(status, minutes), source=src) for status, minutes, src in said]
+    shuffled = list(statements)
+    rng.shuffle(shuffled)
+
+    assert current_consent(shuffled) == current_consent(statements)
 
 
 def test_each_purpose_has_its_own_consent() -> None:
