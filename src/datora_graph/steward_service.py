@@ -221,6 +221,14 @@ class StewardService:
                 raise InvalidInput("itemId", f"review item {item_id} is {item.status}, not open")
             profile_a = self.profile_of_key(item.a, "itemId")
             profile_b = self.profile_of_key(item.b, "itemId")
+            if not accept and profile_a == profile_b:
+                raise InvalidInput(
+                    "itemId",
+                    f"review item {item_id} cannot be rejected: {item.a} and {item.b} are "
+                    f"already one profile ({profile_a}) through another link or decision. To "
+                    "keep them apart, split the profile (a split records the cannot-link), or "
+                    "undo the decision that joined them first",
+                )
             decision_id = new_decision_id()
             before = self.store.profile_slice(sorted({profile_a, profile_b}))
             now = _now()

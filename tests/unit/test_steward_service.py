@@ -359,6 +359,36 @@ def test_review_items_are_accepted_and_rejected(
     assert before["members"] != state(identity)["members"]
 
 
+def test_an_item_whose_ends_another_decision_joined_is_not_rejected(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """A cannot-link inside one profile would contradict the graph: a rebuild honours it and
+    then cannot merge the profile again, so the rebuilt graph would differ."""
+    identity.ingest_observations(
+        [
+            obs("a", "crm_id:A-1", "email:p@acme.io", "cookie_id:c-a", minute=1),
+            obs("b", "crm_id:B-1", PHONE, "cookie_id:c-b", minute=2),
+            obs("j1", "email:p@acme.io", PHONE, minute=3),
+            obs("j2", "cookie_id:c-a", "cookie_id:c-b", minute=4),
+        ]
+    )
+    first, second = identity.store.list_review_items(ReviewFilter()).items
+    stewards.resolve_review_item(first.id, True, reason="same person", actor="s")
+    joined = identity.lookup("crm_id:A-1").id
+    assert identity.lookup("crm_id:B-1").id == joined
+
+    with pytest.raises(InvalidInput) as refused:
+        stewards.resolve_review_item(second.id, False, reason="twins", actor="s")
+
+    assert refused.value.field == "itemId"
+    assert joined in refused.value.reason and "split" in refused.value.reason
+    assert identity.store.list_cannot_links() == []
+    stewards.resolve_review_item(second.id, True, reason="the held link too", actor="s")
+    members = state(identity)["members"]
+    identity.rebuild()
+    assert state(identity)["members"] == members
+
+
 def test_undoing_a_review_decision_opens_the_item_again(
     identity: IdentityService, stewards: StewardService
 ) -> None:
