@@ -19,6 +19,7 @@ import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,17 @@ steward_app = typer.Typer(
     no_args_is_help=True,
     help="Data stewards: explain merges, split and merge profiles, resolve review items, undo.",
 )
+
+
+class ReviewStatusChoice(StrEnum):
+    """The review items `datora steward review` lists."""
+
+    open = "open"
+    accepted = "accepted"
+    rejected = "rejected"
+    all = "all"
+
+
 ReasonOption = Annotated[
     str, typer.Option("--reason", help="Why, in your words (kept in the audit log)")
 ]
@@ -193,13 +205,16 @@ def merge(
 @steward_app.command("review")
 def review(
     ctx: typer.Context,
-    status: Annotated[str, typer.Option("--status", help="open, accepted, rejected")] = "open",
+    status: Annotated[
+        ReviewStatusChoice, typer.Option("--status", help="Which items ('all': every one)")
+    ] = ReviewStatusChoice.open,
     first: Annotated[int, typer.Option("--first", min=1, max=1000)] = 100,
     db: DbOption = None,
 ) -> None:
     """The review queue, in the order items opened."""
+    wanted = None if status is ReviewStatusChoice.all else status.value
     with _stewards(ctx, db) as stewards:
-        page = stewards.store.list_review_items(ReviewFilter(status=status, limit=first))
+        page = stewards.store.list_review_items(ReviewFilter(status=wanted, limit=first))
         _print(
             [
                 {
@@ -223,12 +238,16 @@ def resolve(
     ctx: typer.Context,
     item_id: Annotated[int, typer.Argument(help="The review item's ID", min=1)],
     reason: ReasonOption,
-    accept: Annotated[
-        bool, typer.Option("--accept/--reject", help="Merge the two profiles, or keep them apart")
-    ],
+    accept: Annotated[bool, typer.Option("--accept", help="Merge the two profiles")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Keep them apart (cannot-link)")] = False,
     db: DbOption = None,
 ) -> None:
-    """Accept (merge) or reject (cannot-link) a review item."""
+    """Accept (merge) or reject (cannot-link) a review item: give one of --accept, --reject."""
+    if accept == reject:
+        given = "both" if accept else "neither"
+        raise typer.BadParameter(
+            f"give exactly one of --accept and --reject ({given} given)", param_hint="--accept"
+        )
     with _stewards(ctx, db) as stewards:
         decision = stewards.resolve_review_item(item_id, accept, reason=reason, actor=actor())
         _print(decision_json(decision))

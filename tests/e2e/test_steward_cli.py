@@ -57,3 +57,43 @@ def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
     refused = datora("steward", "undo", split["id"], "--reason", "again", "--db", db, ok=False)
     assert refused.returncode != 0
     assert "undone already" in refused.stderr
+
+
+def test_a_steward_lists_and_resolves_review_items(tmp_path: Path) -> None:
+    db = tmp_path / "review.db"
+    source = write_jsonl(
+        tmp_path / "obs.jsonl",
+        observation("a", "crm_id:A-1", "email:p@acme.io", minute=1),
+        observation("b", "crm_id:B-1", "phone:+14155550101", minute=2),
+        observation("j", "email:p@acme.io", "phone:+14155550101", minute=3),
+    )
+    datora("ingest", "observations", source, "--db", db)
+    [item] = answer("review", db=db)
+
+    both = datora(
+        "steward",
+        "resolve",
+        str(item["id"]),
+        "--accept",
+        "--reject",
+        "--reason",
+        "x",
+        "--db",
+        db,
+        ok=False,
+    )
+    neither = datora("steward", "resolve", str(item["id"]), "--reason", "x", "--db", db, ok=False)
+    bogus = datora("steward", "review", "--status", "closed", "--db", db, ok=False)
+
+    assert both.returncode == neither.returncode == bogus.returncode == 2
+    assert "exactly one of --accept and --reject (both given)" in both.stderr
+    assert "(neither given)" in neither.stderr
+    assert "'closed' is not one of 'open', 'accepted', 'rejected', 'all'" in bogus.stderr
+    assert answer("decisions", db=db) == [], "a refused command decides nothing"
+
+    rejected = answer("resolve", str(item["id"]), "--reject", "--reason", "twins", db=db)
+
+    assert rejected["kind"] == "review_reject"
+    assert answer("review", db=db) == []
+    assert [i["status"] for i in answer("review", "--status", "rejected", db=db)] == ["rejected"]
+    assert [i["id"] for i in answer("review", "--status", "all", db=db)] == [item["id"]]
