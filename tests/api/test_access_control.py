@@ -230,6 +230,9 @@ def ingest_ann(client: httpx.Client) -> str:
     assert client.post("/v1/events", json={"events": events}).is_success
     bad = [{"id": "bad", "source": "crm", "identifiers": [{"type": "email", "value": "x@y.io"}]}]
     client.post("/v1/observations", json={"observations": bad})
+    value = {"type": "email", "value": "zed at y.io"}
+    quoted = [{**obs("quoted", "email:ann@acme.io"), "identifiers": [value]}]
+    client.post("/v1/observations", json={"observations": quoted})
     profile_id: str = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()[
         "id"
     ]
@@ -258,8 +261,11 @@ def test_personal_data_is_hidden_without_read_pii(
     assert {i["value"] for i in shown["identifiers"]} == {"ann@acme.io", "+14155550101"}
     assert shown["attributes"] == {"first_name": "Ann", "city": "Oslo"}
     assert journey["events"][0]["identifiers"] == [{"type": "email", "value": "***"}]
-    assert [r["payload"] for r in rejected["items"]] == ["***"]
+    assert [r["payload"] for r in rejected["items"]] == ["***", "***"]
     assert "x@y.io" in read("admin", "/v1/rejected")["items"][0]["payload"]
+    reasons = [r["reason"] for r in rejected["items"]]
+    assert "email '***' is not an email address" in reasons[1]
+    assert "zed at y.io" in read("admin", "/v1/rejected")["items"][1]["reason"]
     by_identifier = read("read", "/v1/profiles", identifier="email:ann@acme.io")
     assert by_identifier["attributes"] == {"first_name": "***", "city": "***"}
 

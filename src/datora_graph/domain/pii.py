@@ -2,13 +2,16 @@
 
 Identifier values become `***` (a key `email:ann@x.io` becomes `email:***`), every profile
 attribute value becomes `***` (the names stay, so a client sees which are known), and a rejected
-item's payload becomes `***`. Types, IDs, counts and times stay: they identify nobody alone.
-The same rule holds in REST and GraphQL.
+item's payload becomes `***`, as does every value of it that its reason quotes
+(`email '***' is not an email address`). Types, IDs, counts and times stay: they identify
+nobody alone. The same rule holds in REST and GraphQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -53,4 +56,82 @@ def mask_journey(page: JourneyPage) -> JourneyPage:
 
 
 def mask_rejections(page: RejectionPage) -> RejectionPage:
-    return replace(page, items=[(seq, replace(r, payload=MASK)) for seq, r in page.items])
+    return replace(
+        page,
+        items=[
+            (seq, replace(r, reason=mask_reason(r.reason, r.payload), payload=MASK))
+            for seq, r in page.items
+        ],
+    )
+
+
+_QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*(?:'|…)|"(?:[^"\\]|\\.)*(?:"|…)""")
+"""A value as `shown` writes it: its repr, perhaps cut short with `…` before the last quote."""
+_NOT_PERSONAL = frozenset({"id", "source", "observed_at", "occurred_at", "type"})
+"""Top-level fields of an observation or event that name the record, not the person."""
+_NOT_PERSONAL_WITHIN = frozenset({"type", "purpose", "status", "source", "at"})
+"""Fields of an identifier or consent statement that are vocabulary, not values."""
+_SHORTEST_MASKED = 3
+"""A value of one or two characters found in a reason is more likely a word than the value."""
+
+
+def mask_reason(reason: str, payload: str) -> str:
+    """`reason` without the personal values of `payload` (the item as sent, in JSON) that it
+    quotes or names: a quoted value is masked when it is part of one (a cut-short or
+    normalised form of it too), and a personal value written out is masked wherever it is."""
+    personal = [text.casefold() for text in _personal_values(payload)]
+
+    def quoted(found: re.Match[str]) -> str:
+        inner = found.group(0)[1:].removesuffix("…").rstrip("'\"").casefold()
+        shown = inner != "" and any(
+            inner in value or (len(value) >= _SHORTEST_MASKED and value in inner)
+            for value in personal
+        )
+        return f"'{MASK}'" if shown else found.group(0)
+
+    masked = _QUOTED.sub(quoted, reason)
+    for value in sorted(personal, key=len, reverse=True):
+        if len(value) >= _SHORTEST_MASKED:
+            masked = re.sub(re.escape(value), MASK, masked, flags=re.IGNORECASE)
+    return masked
+
+
+def _personal_values(payload: str) -> Iterator[str]:
+    """Every value of an observation or event that may say who someone is: identifier
+    values, attributes, properties, consent's identifiers. An item whose JSON cannot be read
+    is personal as a whole."""
+    try:
+        item = json.loads(payload)
+    except ValueError:
+        yield payload
+        return
+    if not isinstance(item, dict):
+        yield from _leaves(item)
+        return
+    for name, value in item.items():
+        if name in _NOT_PERSONAL and not isinstance(value, dict | list):
+            continue
+        if name in ("identifiers", "consent") and isinstance(value, list):
+            yield from _leaves([_without_vocabulary(entry) for entry in value])
+        else:
+            yield from _leaves(value)
+
+
+def _without_vocabulary(entry: object) -> object:
+    if not isinstance(entry, dict):
+        return entry
+    kept = {k: v for k, v in entry.items() if k not in _NOT_PERSONAL_WITHIN}
+    if isinstance(kept.get("identifier"), dict):
+        kept["identifier"] = _without_vocabulary(kept["identifier"])
+    return kept
+
+
+def _leaves(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for inner in value.values():
+            yield from _leaves(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _leaves(inner)
+    elif isinstance(value, str | int | float) and not isinstance(value, bool):
+        yield str(value)
