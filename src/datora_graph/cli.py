@@ -29,6 +29,7 @@ from rich.text import Text
 from datora_graph.access_service import cli_actor
 from datora_graph.bulk import ParsedObservationFile, fewer_collections
 from datora_graph.cli_common import (
+    db_hint,
     err,
     fail,
     open_service,
@@ -253,14 +254,14 @@ def _ingest(
                 "send the rest (items already received are skipped as duplicates)."
             )
             raise typer.Exit(130) from None
-    _print_ingest_report(report, f"{kind}s from {file}", records, db)
+    _print_ingest_report(report, f"{kind}s from {file}", records, db_hint(ctx, db))
 
 
 def _print_ingest_report(
     report: IngestReport,
     what: str,
     records: RecordFile | ParsedObservationFile | None,
-    db: Path | None,
+    db_part: str,
 ) -> None:
     out.print(Text(f"Ingested {what}", style="bold"), soft_wrap=True)
     table = Table()
@@ -285,9 +286,11 @@ def _print_ingest_report(
             field = f"{result.field}: " if result.field else ""
             line = f"  {where}{item}: {field}{result.reason}"
         out.print(Text(line), soft_wrap=True)
-    db_part = f" --db {db}" if db else ""
     kind = "observation" if "observation" in what else "event"
-    out.print(f"List every rejected item with: datora rejected --kind {kind}{db_part}")
+    out.print(
+        Text(f"List every rejected item with: datora rejected --kind {kind}{db_part}"),
+        soft_wrap=True,
+    )
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -517,15 +520,16 @@ def demo(
         )
         events = _ingest_with_progress(service, "event", data.events, "Ingesting events")
         examples = _example_profiles(service, 3)
-    _print_ingest_report(observations, "demo observations", None, db)
-    _print_ingest_report(events, "demo events", None, db)
-    db_part = f" --db {db}" if db else ""
-    out.print("Profiles to look at:")
+    db_part = db_hint(ctx, db)
+    _print_ingest_report(observations, "demo observations", None, db_part)
+    _print_ingest_report(events, "demo events", None, db_part)
+    out.print("Profiles to look at (over HTTP with a key of `datora keys create`):")
     for profile in examples:
         out.print(
             Text(
                 f"  datora profile show {profile.id}{db_part}\n"
-                f"  http://{settings.host}:{settings.port}/v1/profiles/{profile.id}"
+                f'  curl -H "Authorization: Bearer $DATORA_KEY" '
+                f"http://{settings.host}:{settings.port}/v1/profiles/{profile.id}"
             ),
             soft_wrap=True,
         )

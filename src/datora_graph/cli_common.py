@@ -11,6 +11,7 @@ a deliberate error (`DatoraError`, an unreadable file) with its message, not a t
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -30,8 +30,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from datora_graph.config import Settings
-from datora_graph.domain.errors import DatoraError
+from datora_graph.config import Settings, load_settings
+from datora_graph.domain.errors import ConfigurationError, DatoraError
 from datora_graph.ingest_files import UnreadableFile
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
@@ -51,19 +51,17 @@ def settings_of(ctx: typer.Context, db: Path | None) -> Settings:
     stats`); invalid settings end the command naming each variable and what is wrong."""
     chosen = db if db is not None else ctx.find_root().obj
     try:
-        return Settings(db=chosen) if chosen is not None else Settings()
-    except ValidationError as exc:
-        fail(f"The settings are invalid: {settings_problems(exc)}", code=2)
+        return load_settings(db=chosen) if chosen is not None else load_settings()
+    except ConfigurationError as exc:
+        fail(str(exc), code=2)
 
 
-def settings_problems(error: ValidationError) -> str:
-    """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
-    problems = []
-    for problem in error.errors():
-        name, *path = [str(part) for part in problem["loc"]] or ["settings"]
-        where = f"DATORA_{name.upper()}" + (f" ({'.'.join(path)})" if path else "")
-        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
-    return "; ".join(problems)
+def db_hint(ctx: typer.Context, db: Path | None) -> str:
+    """` --db PATH` for a command the user is told to run next, when this command line chose
+    the store file (`datora --db x.db demo` or `datora demo --db x.db`); without it the next
+    command finds the same file the same way (DATORA_DB or the default)."""
+    chosen = db if db is not None else ctx.find_root().obj
+    return f" --db {shlex.quote(str(chosen))}" if chosen is not None else ""
 
 
 @contextmanager

@@ -9,12 +9,13 @@ Structured settings are JSON, for example:
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from datora_graph.domain.errors import ConfigurationError
 from datora_graph.domain.identifiers import (
@@ -198,3 +199,45 @@ class Settings(BaseSettings):
             identifier_types=tuple(self.identifier_registry().types),
             currency=self.currency.upper(),
         )
+
+
+def load_settings(**values: Any) -> Settings:
+    """The settings from the environment, with `values` given in code over them; raises
+    ConfigurationError naming each bad variable and what is wrong with it (pydantic's own
+    errors name a field, or for malformed JSON only the source, with a traceback)."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigurationError(f"The settings are invalid: {settings_problems(exc)}") from None
+    except SettingsError as exc:
+        raise ConfigurationError(f"The settings are invalid: {_unreadable(exc)}") from None
+
+
+def settings_problems(error: ValidationError) -> str:
+    """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
+    problems = []
+    for problem in error.errors():
+        name, *path = [str(part) for part in problem["loc"]] or ["settings"]
+        where = variable_of(name) + (f" ({'.'.join(path)})" if path else "")
+        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
+
+
+def variable_of(name: str) -> str:
+    """The environment variable(s) a field or alias of `Settings` is read from."""
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices) and (name == field_name or name in alias.choices):
+            return " / ".join(c for c in alias.choices if isinstance(c, str) and c.isupper())
+    return name if name.startswith("DATORA_") else f"DATORA_{name.upper()}"
+
+
+def _unreadable(error: SettingsError) -> str:
+    """A JSON setting that is not JSON, named: pydantic-settings says only 'error parsing
+    value for field "junk" from source "EnvSettingsSource"'."""
+    field = re.search(r'field "([^"]+)"', str(error))
+    cause = error.__cause__
+    if field is None:
+        return str(error)
+    why = f" ({cause})" if cause is not None else ""
+    return f"{variable_of(field.group(1))}: is not valid JSON{why}"

@@ -285,16 +285,25 @@ def test_global_db_option_and_read_commands_need_an_existing_database(tmp_path: 
     assert "email:zed@acme.io" in not_found.stderr
 
 
-def test_demo_ingests_a_data_set_and_names_profiles_to_look_at(tmp_path: Path) -> None:
+@pytest.mark.parametrize("db_first", [False, True], ids=["demo --db", "--db demo"])
+def test_demo_ingests_a_data_set_and_names_profiles_to_look_at(
+    tmp_path: Path, db_first: bool
+) -> None:
+    """The commands it suggests run as printed, wherever `--db` was given."""
     db = tmp_path / "demo.db"
+    args = (
+        ("--db", db, "demo", "--people", "25")
+        if db_first
+        else ("demo", "--people", "25", "--db", db)
+    )
 
-    result = datora("demo", "--people", "25", "--db", db)
+    result = datora(*args)
 
     assert count(result.stdout, "accepted") > 25
-    shown = re.findall(r"datora profile show (prf_\w+)", result.stdout)
-    assert shown
-    profile = datora("profile", "show", shown[0], "--db", db).stdout
-    assert shown[0] in profile
+    suggested = re.findall(r"datora (profile show prf_\w+ --db \S+)", result.stdout)
+    assert len(suggested) == 3, result.stdout
+    profile_id = suggested[0].split()[2]
+    assert profile_id in datora(*suggested[0].split()).stdout
     assert count(datora("stats", "--db", db).stdout, "events") > 0
 
 

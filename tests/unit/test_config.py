@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from datora_graph.config import IdentifierTypeSetting, Settings, SurvivorshipSetting
+from datora_graph.config import (
+    IdentifierTypeSetting,
+    Settings,
+    SurvivorshipSetting,
+    load_settings,
+)
 from datora_graph.domain.errors import ConfigurationError
 from datora_graph.domain.survivorship import SurvivorshipRule
 
@@ -75,11 +81,41 @@ def test_structured_variables_are_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rules.per_attribute == {"last_name": SurvivorshipRule("source_priority", ("crm",))}
 
 
-def test_malformed_json_in_a_variable_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATORA_IDENTIFIER_TYPES", "{loyalty_id: 1")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATORA_IDENTIFIER_TYPES", "{loyalty_id: 1"),
+        ("DATORA_JUNK", "nobody@acme.com"),
+        ("DATORA_ORDER_EVENT_TYPES", "purchase"),
+        ("DATORA_SOURCE_PRIORITY", "crm,shop"),
+    ],
+)
+def test_malformed_json_in_a_variable_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
 
-    with pytest.raises(ValueError, match="identifier_types"):
-        Settings()
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+
+    assert str(caught.value).startswith(f"The settings are invalid: {name}: is not valid JSON (")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "named"),
+    [
+        ("DATORA_PORT", "abc", "DATORA_PORT: Input should be a valid integer"),
+        ("DATORA_DEV_MODE", "maybe", "DATORA_AUTH_DEV_MODE / DATORA_DEV_MODE: Input should be"),
+        ("DATORA_SURVIVORSHIP", '{"city": {"rule": "loudest"}}', "DATORA_SURVIVORSHIP (city.rule)"),
+    ],
+)
+def test_a_bad_value_is_a_configuration_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigurationError, match=re.escape(named)):
+        load_settings()
 
 
 @pytest.mark.parametrize(

@@ -381,7 +381,8 @@ def test_an_item_whose_ends_another_decision_joined_is_not_rejected(
         stewards.resolve_review_item(second.id, False, reason="twins", actor="s")
 
     assert refused.value.field == "itemId"
-    assert joined in refused.value.reason and "split" in refused.value.reason
+    assert joined in refused.value.reason
+    assert "split the profile" in refused.value.reason
     assert identity.store.list_cannot_links() == []
     stewards.resolve_review_item(second.id, True, reason="the held link too", actor="s")
     members = state(identity)["members"]
