@@ -360,7 +360,22 @@ class IdentityService:
         type_name, sep, value = reference.partition(":")
         if sep and type_name in self.registry.types:
             return self.find_profile(type_name, value)
-        return self.get_profile(reference)
+        try:
+            return self.get_profile(reference)
+        except NotFound:
+            raise NotFound(self.unknown_reference(reference)) from None
+
+    def unknown_reference(self, reference: str) -> str:
+        """Why `reference` names no profile; one that looks like `type:value` is told that its
+        type is unknown too, since a mistyped type (`emial:ann@acme.io`) is the likelier slip."""
+        type_name, sep, _ = reference.partition(":")
+        if not sep:
+            return f"no profile has the ID {reference!r}"
+        known = ", ".join(sorted(self.registry.types))
+        return (
+            f"no profile has the ID {reference!r}, and {type_name!r} is not an identifier type "
+            f"(known: {known})"
+        )
 
     def parse_identifier_reference(self, reference: str) -> Identifier:
         type_name, sep, value = reference.partition(":")

@@ -109,7 +109,7 @@ class StewardService:
         type_name, sep, _ = reference.partition(":")
         if sep and type_name in self.registry.types:
             return self.profile_of_key(self.identifier_key(reference, field), field)
-        raise NotFound(f"{field}: no profile has the ID {reference!r}")
+        raise NotFound(f"{field}: {self.identity.unknown_reference(reference)}")
 
     # -- explain --------------------------------------------------------------------------
     def explain(self, a: str, b: str) -> Explanation:

@@ -453,3 +453,20 @@ def test_a_rebuild_reproduces_decisions_exactly_so_they_can_still_be_undone(
     assert restored["members"] == before["members"]
     assert restored["profiles"] == before["profiles"]
     assert restored["aliases"] == before["aliases"]
+
+
+def test_a_reference_with_a_mistyped_type_is_told_so(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    kiosk_world(identity)
+
+    with pytest.raises(NotFound) as looked_up:
+        identity.lookup("emial:ann@acme.io")
+    with pytest.raises(NotFound) as merged:
+        stewards.merge_profiles("foo:bar", ANN, reason="same", actor="s")
+    with pytest.raises(NotFound) as plain:
+        identity.lookup("prf_nobody")
+
+    assert "'emial' is not an identifier type (known: cookie_id, crm_id" in str(looked_up.value)
+    assert str(merged.value).startswith("a: no profile has the ID 'foo:bar', and 'foo' is not")
+    assert str(plain.value) == "no profile has the ID 'prf_nobody'"
