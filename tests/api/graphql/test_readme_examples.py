@@ -51,6 +51,17 @@ def test_the_readme_examples_are_valid_against_the_introspected_schema(
         assert validate(schema, parse(document)) == [], name
 
 
+def test_every_graphql_block_of_the_readme_is_a_valid_document(graphql: GraphQLClient) -> None:
+    """The steward, audit and erasure sections' examples too, which run on a reader's own
+    profiles: each must at least be a document the server accepts as written."""
+    schema = build_client_schema(graphql.data(get_introspection_query()))  # type: ignore[arg-type]
+    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), flags=re.DOTALL)
+
+    assert len(blocks) > len(readme_examples())
+    for block in blocks:
+        assert validate(schema, parse(block)) == [], block
+
+
 def test_the_readme_examples_give_the_answers_the_readme_describes(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
