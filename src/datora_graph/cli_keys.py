@@ -11,7 +11,9 @@ the service, error handling) are `cli`'s, imported when a command runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +25,20 @@ from rich.table import Table
 from rich.text import Text
 
 from datora_graph.access_service import audit_log, cli_actor, create_key, revoke_key
-from datora_graph.cli_common import err, fail, open_service, out, reporting, settings_of
+from datora_graph.cli_common import (
+    err,
+    fail,
+    open_service,
+    out,
+    reporting,
+    settings_of,
+    write_to_stdout,
+)
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.access import SCOPES
 from datora_graph.domain.audit import AUDIT_ACTIONS, AuditEntry, AuditFilter
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
+from datora_graph.domain.records import iso
 from datora_graph.store.base import GraphStore
 
 keys_app = typer.Typer(
@@ -105,6 +116,10 @@ def revoke(
     err.print(Text(f"Revoked API key {key.name!r} at {_when(key.revoked_at)}"))
 
 
+WIDE_ENOUGH_FOR_A_TABLE = 160
+"""Columns a terminal needs for the audit table to show two merged profiles' IDs whole."""
+
+
 def audit(
     ctx: typer.Context,
     actor: Annotated[
@@ -120,6 +135,9 @@ def audit(
         str | None, typer.Option(help="Only entries at or after this ISO time (UTC if no zone)")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE_SIZE, help="At most this many")] = 50,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON lines, every field whole (for scripts)")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """The audit log, newest first: merges, splits, undos, erasures, key changes, exports."""
@@ -131,8 +149,48 @@ def audit(
     if not page.items:
         err.print("No audit entries match.")
         return
-    table = Table("at", "actor", "action", "subject", "before → after", "reason")
-    for entry in page.items:
+    if as_json:
+        lines = "".join(json.dumps(_entry_json(e), ensure_ascii=False) + "\n" for e in page.items)
+        write_to_stdout(lambda: sys.stdout.write(lines))
+    else:
+        _print_entries(page.items)
+    if page.next_cursor is not None:
+        err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
+
+
+def _entry_json(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "at": iso(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject": entry.subject,
+        "before": list(entry.before),
+        "after": list(entry.after),
+        "reason": entry.reason,
+        "details": dict(entry.details),
+    }
+
+
+def _print_entries(entries: Sequence[AuditEntry]) -> None:
+    """A table where the terminal is wide enough for whole IDs; else one block per entry, so
+    that no ID is cut or folded (a steward copies them into `datora steward undo`)."""
+    if out.width < WIDE_ENOUGH_FOR_A_TABLE:
+        for entry in entries:
+            lines = [f"[bold]{_when(entry.at)}[/]  {entry.action}  by {escape(entry.actor)}"]
+            facts = [
+                ("subject", entry.subject),
+                ("before", ", ".join(entry.before)),
+                ("after", ", ".join(entry.after)),
+                ("reason", entry.reason),
+            ]
+            lines += [f"  {name:<8}{escape(value)}" for name, value in facts if value]
+            out.print("\n".join(lines), soft_wrap=True)
+        return
+    table = Table()
+    for column in ("at", "actor", "action", "subject", "before → after", "reason"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
         table.add_row(
             _when(entry.at),
             escape(entry.actor),
@@ -142,8 +200,6 @@ def audit(
             escape(entry.reason),
         )
     out.print(table)
-    if page.next_cursor is not None:
-        err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
 
 
 def _since(raw: str | None) -> datetime | None:

@@ -142,12 +142,14 @@ def list_segments(ctx: typer.Context, as_of: AsOfOption = None, db: DbOption = N
     if not rows:
         out.print("No segments yet: datora segment define NAME --definition JSON")
         return
+    # IDs stay whole, to be copied; names and definitions fold onto more lines, never cut.
     table = Table()
-    for column in ("id", "name", "purpose"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("size", justify="right")
-    table.add_column("share", justify="right")
-    table.add_column("definition", overflow="fold")
+    table.add_column("id", no_wrap=True, min_width=max(len(s.id) for s, _ in rows))
+    for column in ("name", "purpose"):
+        table.add_column(column, overflow="fold")
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("definition", overflow="fold", ratio=1)
     for segment, size in rows:
         table.add_row(
             segment.id,

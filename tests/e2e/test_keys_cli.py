@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -133,3 +134,41 @@ def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
     assert stats.headers["x-datora-dev-mode"] == "no authentication"
     assert "DEVELOPMENT MODE" in output
     assert "authentication is OFF" in output
+
+
+def test_audit_and_segment_list_keep_ids_whole_in_a_narrow_terminal(tmp_path: Path) -> None:
+    """A steward copies decision and profile IDs out of these listings into the next command."""
+    db = tmp_path / "narrow.db"
+    datora("demo", "--people", "40", "--db", db)
+    datora(
+        "segment",
+        "define",
+        "Reachable by e-mail",
+        "--definition",
+        '{"identifier": "email"}',
+        "--purpose",
+        "email_marketing",
+        "--db",
+        db,
+    )
+
+    def narrow(*args: str) -> str:
+        env = {**cli_env(), "COLUMNS": "80"}
+        command = [datora_executable(), *args, "--db", str(db)]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    entries = [json.loads(line) for line in narrow("audit", "--json", "--limit", "5").splitlines()]
+    audit = narrow("audit", "--limit", "5")
+    segments = narrow("segment", "list")
+
+    ids = {entry["subject"] for entry in entries} | {
+        profile for entry in entries for profile in entry["before"] + entry["after"]
+    }
+    assert len(entries) == 5
+    assert any(i.startswith("prf_") for i in ids), ids
+    assert all(i in audit for i in ids), audit
+    assert max(len(line) for line in audit.splitlines()) <= 80
+    [segment_id] = set(re.findall(r"seg_[0-9a-f]{16}", segments))
+    assert "%" in segments.split(segment_id, 1)[1].splitlines()[0], "the share is shown whole"
