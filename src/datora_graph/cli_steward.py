@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -25,8 +26,9 @@ from typing import Annotated, Any
 
 import typer
 
-from datora_graph.cli_common import open_service, reporting, settings_of
+from datora_graph.cli_common import fail, open_service, reporting, settings_of
 from datora_graph.cli_options import DbOption
+from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.domain.records import iso
 from datora_graph.domain.steward import Decision
@@ -61,7 +63,36 @@ def actor() -> str:
 def _stewards(ctx: typer.Context, db: Path | None) -> Iterator[StewardService]:
     settings = settings_of(ctx, db)
     with open_service(settings, must_exist=True) as service, reporting():
-        yield StewardService(service)
+        try:
+            yield StewardService(service)
+        except DatoraError as exc:
+            field, sep, why = str(exc).partition(": ")
+            if not sep or cli_name(field) == field:
+                raise
+            fail(f"{cli_name(field)}: {why}")
+
+
+def cli_name(field: str) -> str:
+    """The command-line name of a part of a steward request, which the service names as
+    GraphQL does (`cutEdges[0].a`, `profileId`): `--cut 1 (left)`, `ID`."""
+    plain = {
+        "profileId": "ID",
+        "decisionId": "DECISION",
+        "itemId": "ITEM",
+        "a": "A",
+        "b": "B",
+        "reason": "--reason",
+    }
+    if field in plain:
+        return plain[field]
+    if found := re.fullmatch(r"groups\[(\d+)\]\[(\d+)\]", field):
+        return f"--group {int(found[1]) + 1}, identifier {int(found[2]) + 1}"
+    if found := re.fullmatch(r"groups\[(\d+)\]", field):
+        return f"--group {int(found[1]) + 1}"
+    if found := re.fullmatch(r"cutEdges\[(\d+)\](?:\.(a|b))?", field):
+        side = {"a": " (left of |)", "b": " (right of |)"}.get(found[2] or "", "")
+        return f"--cut {int(found[1]) + 1}{side}"
+    return {"groups": "--group", "cutEdges": "--cut"}.get(field, field)
 
 
 def _print(value: Any) -> None:

@@ -90,6 +90,8 @@ def test_a_steward_lists_and_resolves_review_items(tmp_path: Path) -> None:
     assert "(neither given)" in neither.stderr
     assert "'closed' is not one of 'open', 'accepted', 'rejected', 'all'" in bogus.stderr
     assert answer("decisions", db=db) == [], "a refused command decides nothing"
+    unknown = datora("steward", "resolve", "999", "--accept", "--reason", "x", "--db", db, ok=False)
+    assert "Error: ITEM: no review item has the ID 999" in unknown.stderr
 
     rejected = answer("resolve", str(item["id"]), "--reject", "--reason", "twins", db=db)
 
