@@ -12,6 +12,7 @@ database is `DATORA_DB`, else `datora.db`. Results go to stdout; progress and er
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -173,6 +174,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    _check_can_listen(host, port)
     with open_service(settings) as service:
         processes = f", {workers} processes" if workers > 1 else ""
         err.print(
@@ -191,6 +193,22 @@ def serve(
             return
         prepare_for_workers(service)
     serve_workers(settings, host, port, workers)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail before announcing the service when its address is taken or cannot be had, as
+    uvicorn would only after the announcement (binding the way it does, SO_REUSEADDR)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}. If another program (another "
+            "datora serve?) has the port, choose another with --port or DATORA_PORT."
+        )
 
 
 def _announce_access(settings: Settings) -> None:

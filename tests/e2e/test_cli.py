@@ -413,3 +413,16 @@ def test_a_file_line_dated_in_the_future_is_rejected_alone(tmp_path: Path) -> No
     assert "line 2 (id o2): observed_at: " in strict.stdout
     assert "is in the future" in strict.stdout
     assert count(lenient.stdout, "accepted") == 2
+
+
+def test_serve_on_a_taken_port_says_so_before_announcing_anything(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = datora("serve", "--port", str(port), "--db", tmp_path / "d.db", ok=False)
+
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "serving" not in result.stderr
