@@ -222,6 +222,29 @@ def test_records_sent_again_after_an_erasure_do_not_bring_the_person_back(
     assert reopened.erased_ids("event", ["e2"]) == {"e2"}, "and so does closing the store"
 
 
+def test_a_log_position_is_never_given_twice_so_a_later_erasure_finds_its_records(
+    identity: IdentityService, store_opener: Any
+) -> None:
+    """Once an erasure deleted the newest observations, the next ones must not take their
+    positions: the log index has passed them, and a later erasure would miss those records."""
+    eraser = ErasureService(identity)
+    identity.ingest_observations([obs("o1", 1, BOB_EMAIL), obs("o2", 2, ANN_CRM)])
+    eraser.erase_profile(ANN_CRM, reason="GDPR request 117", actor="dpo")
+    store = store_opener.reopen(identity.store)
+    identity = IdentityService(store, identity.settings)
+
+    identity.ingest_observations([obs("o3", 3, ANN_EMAIL, ANN_COOKIE, first_name="Ann")])
+    assert store.last_sequence() == 3
+    erased = ErasureService(identity).erase_profile(
+        ANN_EMAIL, reason="GDPR request 118", actor="dpo"
+    )
+
+    assert erased.counts.observations_removed == 1
+    assert [json.loads(payload)["id"] for _, payload in store.read_log(0, 10)] == ["o1"]
+    identity.rebuild()
+    assert store.profile_ids_for_identifiers([ANN_EMAIL, ANN_COOKIE]) == {}
+
+
 def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService) -> None:
     world(identity)
     erasures = ErasureService(identity)

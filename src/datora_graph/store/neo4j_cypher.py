@@ -150,6 +150,7 @@ class Neo4jStatements:
     list_audit: LiteralString
     list_audit_of_profile: LiteralString
     # -- erasure, in the order it is applied (neo4j_erasure.py) --------------------------------
+    erase_keep_log_end: LiteralString
     erase_delete_observations: LiteralString
     erase_rewrite_observations: LiteralString
     erase_log_keys: LiteralString

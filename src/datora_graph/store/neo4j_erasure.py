@@ -80,6 +80,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     keys = sorted(set(erasure.keys))
     deleted = list(dict.fromkeys(r.seq for r in erasure.log if r.payload is None))
     rewritten = [{"seq": r.seq, "payload": r.payload} for r in erasure.log if r.payload is not None]
+    tx.run(CYPHER.erase_keep_log_end).consume()
     observations_removed = _count(tx, CYPHER.erase_delete_observations, "seqs", deleted)
     _run(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
     _run(tx, CYPHER.erase_log_keys, "keys", keys)

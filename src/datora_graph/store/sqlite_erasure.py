@@ -29,6 +29,14 @@ _KEYS = "(SELECT value FROM json_each(:keys))"
 
 REWRITE_OBSERVATION = "UPDATE observations SET payload = ? WHERE seq = ?"
 DELETE_OBSERVATION = "DELETE FROM observations WHERE seq = ?"
+KEEP_LOG_END = """
+INSERT INTO meta (key, value)
+VALUES ('log_end', (SELECT coalesce(max(seq), 0) FROM observations))
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)
+"""
+"""Before deleting observations: the newest position stays given (sqlite_sql.LAST_SEQUENCE)."""
+
 EVENTS_OF_KEYS = f"""
 SELECT id, type, occurred_at, identifiers FROM events WHERE id IN (
     SELECT event_id FROM event_identifiers WHERE identifier_key IN {_KEYS}
@@ -132,6 +140,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     keys = set(erasure.keys)
     params = {"keys": json.dumps(sorted(keys))}
     removed = rewritten = 0
+    db.execute(KEEP_LOG_END)
     for redaction in erasure.log:
         if redaction.payload is None:
             removed += db.execute(DELETE_OBSERVATION, (redaction.seq,)).rowcount

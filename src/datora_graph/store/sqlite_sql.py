@@ -160,7 +160,13 @@ DELETE_META = "DELETE FROM meta WHERE key = ?"
 
 KNOWN_OBSERVATION_IDS = "SELECT id FROM observations WHERE id IN (SELECT value FROM json_each(?))"
 KNOWN_EVENT_IDS = "SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))"
-LAST_SEQUENCE = "SELECT coalesce(max(seq), 0) FROM observations"
+LAST_SEQUENCE = """
+SELECT max(coalesce((SELECT max(seq) FROM observations), 0),
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'log_end'), 0))
+"""
+"""The newest log position ever given: an erasure that deleted the newest observations keeps
+it as `log_end` (sqlite_erasure.KEEP_LOG_END), so later observations never take a position the
+log index has passed."""
 READ_LOG = "SELECT seq, payload FROM observations WHERE seq > ? ORDER BY seq LIMIT ?"
 
 SNAPSHOT_IDENTIFIERS = """
