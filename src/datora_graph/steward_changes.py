@@ -112,15 +112,17 @@ class GraphChanges:
         activate: tuple[str, str] | None = None,
         *,
         at: datetime,
+        keep: str = "",
     ) -> StewardChange:
         """The change merging two profiles, with a must-link (and manual evidence seen `at`,
         the decision's time, so re-applying it writes the same) between `key_a` and `key_b`;
-        InvalidInput naming `field` when a cannot-link forbids it."""
+        InvalidInput naming `field` when a cannot-link forbids it. `keep`: the survivor's ID
+        when one of the two has it (a re-applied decision keeps the survivor it had)."""
         self.refuse_cannot_link(before, profile_a, profile_b, field)
         record_a, record_b = before.profile(profile_a), before.profile(profile_b)
         assert record_a is not None, "the profile was resolved"
         assert record_b is not None, "the profile was resolved"
-        merged, absorbed = plan_merge(record_a, record_b, self.rules)
+        merged, absorbed = plan_merge(record_a, record_b, self.rules, keep)
         now = at
         assignments = {
             k: merged.id if p in (profile_a, profile_b) else p

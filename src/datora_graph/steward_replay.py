@@ -94,8 +94,20 @@ class DecisionReplay:
             )
             change = StewardChange(decision, replace(before, evidence=evidence))
         else:
+            # The survivor the decision had, though the replay may have grown the other one
+            # larger (records that reached it after the decision came before it now).
+            kept = decision.profiles_after[0] if len(decision.profiles_after) == 1 else ""
             change = self.stewards.changes.merge(
-                before, profile_a, profile_b, a, b, decision.reason, "b", activate, at=decision.at
+                before,
+                profile_a,
+                profile_b,
+                a,
+                b,
+                decision.reason,
+                "b",
+                activate,
+                at=decision.at,
+                keep=kept,
             )
         self.stewards.store.apply_steward_change(
             replace(change, decision=decision, review=closing, record=False)

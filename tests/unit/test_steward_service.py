@@ -470,3 +470,27 @@ def test_a_reference_with_a_mistyped_type_is_told_so(
     assert "'emial' is not an identifier type (known: cookie_id, crm_id" in str(looked_up.value)
     assert str(merged.value).startswith("a: no profile has the ID 'foo:bar', and 'foo' is not")
     assert str(plain.value) == "no profile has the ID 'prf_nobody'"
+
+
+def exported(identity: IdentityService) -> list[Any]:
+    """Every profile: ID, identifiers, aliases, golden attributes."""
+    return sorted(
+        (p.id, sorted(i.identifier.key for i in p.identifiers), sorted(p.aliases), p.attributes)
+        for p in identity.export_profiles()
+    )
+
+
+def test_a_re_applied_manual_merge_keeps_the_survivor_it_had(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """Records that reached the absorbed profile after the merge come before the merge in a
+    rebuild, so there it is the larger one; the engine's rule alone would make it survive."""
+    identity.ingest_observations([obs("o1", "cookie_id:k1"), obs("o2", "cookie_id:k2")])
+    merged = stewards.merge_profiles("cookie_id:k1", "cookie_id:k2", reason="same", actor="s")
+    identity.ingest_observations([obs("o3", "cookie_id:k2", "cookie_id:k3", "cookie_id:k4")])
+    live = exported(identity)
+
+    identity.rebuild()
+
+    assert exported(identity) == live
+    assert [p[0] for p in live] == list(merged.profiles_after)
