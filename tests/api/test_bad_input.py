@@ -170,6 +170,45 @@ def test_an_attribute_nested_past_the_bound_rejects_its_observation_alone(
     assert found.json()["attributes"]["note"] == ["a", ["b"]]
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_number_json_has_not_got_rejects_its_item_alone(
+    client: httpx.Client, number: str
+) -> None:
+    """Python's JSON reader takes NaN and Infinity (and reads 1e999 as Infinity); no store
+    could write them back, so an accepted one broke every segment and report after it."""
+    head = '"source": "crm", "observed_at": "2026-05-01T10:00:00Z"'
+    observations = (
+        '{"observations": ['
+        f'{{"id": "top", {head}, "identifiers": [{{"type": "email", "value": "a@acme.io"}}],'
+        f' "attributes": {{"score": {number}}}}},'
+        f'{{"id": "deep", {head}, "identifiers": [{{"type": "email", "value": "b@acme.io"}}],'
+        f' "attributes": {{"scores": [1, {{"x": {number}}}]}}}},'
+        f'{{"id": "fine", {head}, "identifiers": [{{"type": "email", "value": "c@acme.io"}}],'
+        ' "attributes": {"score": 1.5}}]}'
+    )
+    head = '"type": "page_view", "occurred_at": "2026-05-01T10:00:00Z", "source": "web"'
+    ids = '"identifiers": [{"type": "email", "value": "c@acme.io"}]'
+    events = (
+        f'{{"events": [{{"id": "e-bad", {head}, {ids}, "properties": {{"q": {number}}}}},'
+        f'{{"id": "e-fine", {head}, {ids}, "properties": {{"q": 2}}}}]}}'
+    )
+
+    observed = client.post("/v1/observations", content=observations, headers=JSON)
+    happened = client.post("/v1/events", content=events, headers=JSON)
+
+    assert [(r["id"], r["status"], r["field"]) for r in observed.json()["results"]] == [
+        ("top", "rejected", "attributes.score"),
+        ("deep", "rejected", "attributes.scores"),
+        ("fine", "accepted", None),
+    ]
+    assert "not a JSON number" in observed.json()["results"][0]["reason"]
+    assert [(r["id"], r["status"], r["field"]) for r in happened.json()["results"]] == [
+        ("e-bad", "rejected", "properties.q"),
+        ("e-fine", "accepted", None),
+    ]
+    assert client.get("/v1/stats").status_code == 200
+
+
 def test_times_past_the_servers_clock_and_tolerance_are_refused(client: httpx.Client) -> None:
     """A source's clock a little ahead is fine; a date days or years ahead would win every
     "most recent" rule until then, and is refused naming the field."""

@@ -14,6 +14,10 @@ def json_kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, float) and value != value:
+        return "NaN, which JSON has no number for"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return f"{value!r}, which JSON has no number for"
     if isinstance(value, int | float):
         return "a number"
     if isinstance(value, str):

@@ -23,7 +23,8 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, TypeGuard, TypeVar
+from math import isfinite
+from typing import Any, Literal, NoReturn, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -222,6 +223,8 @@ def parse_event(
         _named("properties", name)
         if type(value) in (dict, list):
             _within_nesting(f"properties.{name}", value)
+        elif type(value) is float and not isfinite(value):
+            _not_finite(f"properties.{name}", value)
     revenue = properties.get("revenue")
     if isinstance(revenue, int | float) and not -MAX_REVENUE <= revenue <= MAX_REVENUE:
         raise InvalidInput(
@@ -413,6 +416,8 @@ def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
                 value = value.upper()
         elif type(value) in (dict, list):
             _within_nesting(f"attributes.{name}", value)
+        elif type(value) is float and not isfinite(value):
+            _not_finite(f"attributes.{name}", value)
         cleaned[name] = value
     return cleaned
 
@@ -435,8 +440,8 @@ _NAMES_REMEMBERED = 10_000
 
 
 def _within_nesting(field: str, value: dict[str, Any] | list[Any]) -> None:
-    """Refuse a value nesting lists and objects deeper than MAX_NESTING (walked without
-    recursion, so a value of any depth gets an answer)."""
+    """Refuse a value nesting lists and objects deeper than MAX_NESTING, or holding a number
+    JSON cannot write (walked without recursion, so a value of any depth gets an answer)."""
     pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
         node, depth = pending.pop()
@@ -445,3 +450,11 @@ def _within_nesting(field: str, value: dict[str, Any] | list[Any]) -> None:
         for child in node.values() if type(node) is dict else node:
             if type(child) in (dict, list):
                 pending.append((child, depth + 1))
+            elif type(child) is float and not isfinite(child):
+                _not_finite(field, child)
+
+
+def _not_finite(field: str, value: float) -> NoReturn:
+    """NaN and ±Infinity: Python's JSON reader takes them, but JSON has no such numbers, so
+    no store or reader could take the value back."""
+    raise InvalidInput(field, f"holds {value!r}, which is not a JSON number (NaN or Infinity)")
