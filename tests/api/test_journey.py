@@ -124,6 +124,9 @@ def test_an_event_joins_the_journey_when_its_identifier_is_linked_later(
         ({"after": "not-a-cursor"}, "after"),
         ({"since": "tomorrow"}, "since"),
         ({"since": moment(10), "until": moment(5)}, "since"),
+        ({"since": "0001-01-01T00:00:00+23:59"}, "since"),
+        ({"until": "9999-12-31T23:59:59-23:59"}, "until"),
+        ({"after": "WyJcdWQ4MDAiLCAieCJd"}, "after"),
     ],
 )
 def test_bad_journey_parameters_are_422_naming_the_parameter(

@@ -39,9 +39,10 @@ from datora_graph.api.schemas import (
 )
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
+from datora_graph.domain.moments import in_calendar
 from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQuery, RejectionFilter
-from datora_graph.domain.records import RecordKind, utc
+from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
 from datora_graph.json_codec import read_client_json
@@ -97,7 +98,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused with LimitExceeded as soon as it is known to exceed `limit` bytes:
     from Content-Length when the client sends one, else while counting the streamed bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise LimitExceeded(
             f"the request body is {int(declared)} bytes, more than the limit of {limit} bytes "
             "(DATORA_MAX_BODY_BYTES); send smaller batches"
@@ -264,8 +265,8 @@ def get_journey(
     until: Annotated[datetime | None, Query(description="Events before")] = None,
 ) -> JourneyOut:
     """Every event of every identifier of the profile, in time order, one page at a time."""
-    since_utc = utc(since) if since else None
-    until_utc = utc(until) if until else None
+    since_utc = in_calendar("since", since) if since else None
+    until_utc = in_calendar("until", until) if until else None
     if since_utc and until_utc and since_utc > until_utc:
         raise InvalidInput("since", "is later than until")
     wanted = frozenset(t.strip() for t in (types or "").split(",") if t.strip())

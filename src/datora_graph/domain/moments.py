@@ -19,6 +19,15 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def in_calendar(field: str, moment: datetime) -> datetime:
+    """`utc(moment)`, or InvalidInput naming `field` when its offset moves it out of the
+    calendar (0001-01-01T00:00+23:59 is in year 0 in UTC)."""
+    try:
+        return utc(moment)
+    except OverflowError:
+        raise InvalidInput(field, f"{moment.isoformat()} is outside years 1-9999 in UTC") from None
+
+
 @lru_cache(maxsize=65_536)
 def iso(moment: datetime) -> str:
     """Fixed-width UTC ISO-8601 (microseconds, `Z`), so strings sort in time order."""

@@ -160,4 +160,14 @@ def decode_cursor(cursor: str) -> list[str]:
         raise InvalidInput("after", "is not a cursor this service issued") from None
     if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
         raise InvalidInput("after", "is not a cursor this service issued")
+    if any(_has_lone_surrogate(p) for p in parts):  # JSON's \ud800 escapes; no store takes one
+        raise InvalidInput("after", "is not a cursor this service issued")
     return parts
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False

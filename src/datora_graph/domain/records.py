@@ -31,8 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.moments import in_calendar, not_after
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
-from datora_graph.domain.moments import not_after
 from datora_graph.domain.moments import utc as utc
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -184,7 +184,7 @@ def parse_observation(
     item_id, source, observed_at, items, attributes = fast
     identifiers, junk = _parse_identifiers(items, registry)
     source = _not_blank("source", source)
-    observed_at = not_after("observed_at", _in_calendar("observed_at", observed_at), latest)
+    observed_at = not_after("observed_at", in_calendar("observed_at", observed_at), latest)
     stated = raw.get("consent") if isinstance(raw, Mapping) else None
     return Observation(
         item_id,
@@ -235,7 +235,7 @@ def parse_event(
     return Event(
         item_id,
         _not_blank("type", type_name),
-        not_after("occurred_at", _in_calendar("occurred_at", occurred_at), latest),
+        not_after("occurred_at", in_calendar("occurred_at", occurred_at), latest),
         _not_blank("source", source),
         identifiers,
         properties,
@@ -247,13 +247,6 @@ def _not_blank(field: str, value: str) -> str:
     if not stripped:
         raise InvalidInput(field, "is blank")
     return stripped
-
-
-def _in_calendar(field: str, moment: datetime) -> datetime:
-    try:
-        return utc(moment)
-    except OverflowError:
-        raise InvalidInput(field, f"{moment.isoformat()} is outside years 1-9999 in UTC") from None
 
 
 _JSON_WHITESPACE = " \t\r\n"

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from datora_graph.api.graphql.pagination import position_after
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.profiles import (
     MAX_POSITION,
@@ -36,7 +37,12 @@ def test_a_cursor_an_earlier_version_issued_still_decodes() -> None:
     assert decode_cursor(earlier) == list(parts)
 
 
-@pytest.mark.parametrize("cursor", ["not a cursor", encode_cursor()[:-1] + "@", "e30"])
+LONE_SURROGATE = base64.urlsafe_b64encode(b'["\\ud800", "x"]').decode()
+
+
+@pytest.mark.parametrize(
+    "cursor", ["not a cursor", encode_cursor()[:-1] + "@", "e30", LONE_SURROGATE]
+)
 def test_anything_else_is_refused_naming_after(cursor: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         decode_cursor(cursor)
@@ -51,3 +57,12 @@ def test_a_rejections_position_outside_what_a_store_holds_is_refused(after: int)
 
     assert refused.value.field == "after"
     assert str(MAX_POSITION) in str(refused.value)
+
+
+@pytest.mark.parametrize("position", ["\u00b2", "\u0663", "-1", "1.5"])
+def test_a_list_position_is_ascii_digits(position: str) -> None:
+    """'²' and Arabic-Indic digits pass str.isdigit(), and int() refuses or reads them."""
+    with pytest.raises(InvalidInput) as refused:
+        position_after("review", encode_cursor("review", position))
+
+    assert refused.value.field == "after"

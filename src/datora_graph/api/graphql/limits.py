@@ -69,7 +69,12 @@ async def body_within_limit(request: Request) -> None:
     without a length is read whole; the batch-size limit still bounds what it can ask.)"""
     settings: Settings = request.app.state.settings
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+    if (
+        declared is not None
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) > settings.max_body_bytes
+    ):
         raise LimitExceeded(
             f"the request body is {int(declared)} bytes, more than the limit of "
             f"{settings.max_body_bytes} bytes (DATORA_MAX_BODY_BYTES); send smaller batches"

@@ -91,6 +91,6 @@ def position_after(kind: str, cursor: str | None) -> int:
     found = id_after(kind, cursor)
     if found is None:
         return 0
-    if not found.isdigit() or not 0 <= int(found) <= MAX_POSITION:
+    if not (found.isascii() and found.isdigit()) or not 0 <= int(found) <= MAX_POSITION:
         raise InvalidInput("after", f"is not a cursor of this list ({kind})")
     return int(found)
