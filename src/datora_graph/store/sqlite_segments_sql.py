@@ -56,11 +56,11 @@ def _recount(profile: str) -> str:
          type_events)
     SELECT * FROM (
         SELECT {profile} AS profile_id, sum(t.events) AS events,
-               sum(t.is_order * t.events), sum(t.is_order * t.revenue_cents),
+               sum(t.is_order * t.events), total(t.is_order * t.revenue_cents),
                sum(t.events * t.score_milli), min(t.first_at), max(t.last_at),
                json_group_object(t.event_type, t.events)
         FROM (
-            SELECT a.event_type, sum(a.events) AS events, sum(a.revenue_cents) AS revenue_cents,
+            SELECT a.event_type, sum(a.events) AS events, total(a.revenue_cents) AS revenue_cents,
                    min(a.first_at) AS first_at, max(a.last_at) AS last_at,
                    {_is_order("a.event_type")} AS is_order,
                    {_score_of("a.event_type")} AS score_milli
@@ -281,11 +281,11 @@ RECOUNT_ALL_ACTIVITY = (
         (profile_id, events, orders, revenue_cents, engagement_milli, first_at, last_at,
          type_events)
     SELECT t.profile_id, sum(t.events), sum(t.is_order * t.events),
-           sum(t.is_order * t.revenue_cents), sum(t.events * t.score_milli), min(t.first_at),
+           total(t.is_order * t.revenue_cents), sum(t.events * t.score_milli), min(t.first_at),
            max(t.last_at), json_group_object(t.event_type, t.events)
     FROM (
         SELECT i.profile_id, a.event_type, sum(a.events) AS events,
-               sum(a.revenue_cents) AS revenue_cents, min(a.first_at) AS first_at,
+               total(a.revenue_cents) AS revenue_cents, min(a.first_at) AS first_at,
                max(a.last_at) AS last_at,
                {_is_order("a.event_type")} AS is_order,
                {_score_of("a.event_type")} AS score_milli
@@ -399,7 +399,7 @@ WITH RECURSIVE types (event_type) AS (
     FROM types t WHERE t.event_type IS NOT NULL
 )
 SELECT substr(c.occurred_at, 1, 10) AS day, c.event_type, count(*),
-       coalesce(sum(c.revenue_cents), 0)
+       total(c.revenue_cents)
 FROM types t
 JOIN event_credits c ON c.event_type = t.event_type
  AND c.occurred_at >= :since AND c.occurred_at < :until
