@@ -7,7 +7,7 @@ import pytest
 from graphql import GraphQLError
 
 from datora_graph.api.graphql.errors import INTERNAL, INTERNAL_MESSAGE, apply_codes
-from datora_graph.api.graphql.limits import MAX_ALIASES, MAX_DEPTH
+from datora_graph.api.graphql.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
 from .conftest import GraphQLClient
 
@@ -55,6 +55,19 @@ def test_a_document_too_large_to_validate_is_a_limit_saying_so(graphql: GraphQLC
     assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
     assert "too large to validate" in error["message"]
     assert "split it into several queries" in error["message"]
+
+
+def test_a_document_of_too_many_tokens_is_refused_before_it_is_parsed_whole(
+    graphql: GraphQLClient,
+) -> None:
+    """Parsed whole, 8 MB of `{ a a a ... }` held the worker for two minutes."""
+    answer = graphql.post("{ " + " a" * (MAX_TOKENS + 5_000) + " }")
+
+    [error] = answer["errors"]
+    assert error["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert error["message"].startswith(f"the query is longer than the limit of {MAX_TOKENS:,}")
+    within = graphql.post("{ __typename } # " + " a" * MAX_TOKENS)  # a comment counts as one
+    assert "errors" not in within, within
 
 
 def test_a_malformed_document_is_invalid_input(graphql: GraphQLClient) -> None:

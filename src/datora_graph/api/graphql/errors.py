@@ -11,7 +11,7 @@ switch:
 - an error that already carries a code (the query limits of `limits.py`) keeps it;
 - a document or variables GraphQL itself refuses (syntax, unknown field, wrong type, a null
   for a non-null argument) is INVALID_INPUT: no resolver ran; one too large for
-  graphql-core to validate is LIMIT_EXCEEDED;
+  graphql-core to parse (`limits.MAX_TOKENS`) or to validate is LIMIT_EXCEEDED;
 - anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
 """
 
@@ -24,6 +24,7 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.validation.validate import ValidationAbortedError
 
+from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
 from datora_graph.domain.errors import DatoraError, InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def _too_large_to_validate(error: GraphQLError) -> bool:
 
 def code_of(error: GraphQLError) -> str:
     """The `extensions.code` of an error, by the rules in this module's docstring."""
-    if _too_large_to_validate(error):
+    if _too_large_to_validate(error) or too_many_tokens(error):
         return LIMIT_EXCEEDED
     original = error.original_error
     if isinstance(original, DatoraError):
@@ -77,6 +78,8 @@ def apply_codes(errors: Sequence[GraphQLError]) -> None:
             error.message = str(original)
         if _too_large_to_validate(error):
             error.message = TOO_LARGE_TO_VALIDATE
+        elif too_many_tokens(error):
+            error.message = TOO_MANY_TOKENS
         if isinstance(original, InvalidInput) and original.field:
             extensions["field"] = original.field
         if code == INTERNAL and error.message != INTERNAL_MESSAGE:

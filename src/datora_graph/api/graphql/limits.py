@@ -32,6 +32,7 @@ from graphql import (
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
+    MaxTokensLimiter,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -47,6 +48,10 @@ MAX_PAGE_SIZE = 100
 """Items per page of any connection (profiles, journey events, segment members, review items)."""
 MAX_SPREAD_FIELDS = 10_000
 """Fields of a document with each fragment spread written out where it is spread."""
+MAX_TOKENS = 20_000
+"""Tokens of a document (names, punctuation, values): graphql-core parses on the worker's
+event loop at about 15 µs a token, so this bounds a parse to a fraction of a second. A body
+of `{ a a a ... }` within the body limit had held a worker for two minutes."""
 
 LIMIT_EXCEEDED = LimitExceeded.code
 
@@ -123,6 +128,27 @@ ALIAS_RULES = [
     )
     for rule in MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
 ]
+
+
+class TokenLimit(MaxTokensLimiter):
+    """graphql-core stops parsing past `MAX_TOKENS`; `errors.apply_codes` makes its syntax
+    error a LIMIT_EXCEEDED naming the limit."""
+
+    def __init__(self) -> None:
+        super().__init__(max_token_count=MAX_TOKENS)
+
+
+TOO_MANY_TOKENS = (
+    f"the query is longer than the limit of {MAX_TOKENS:,} tokens (names, values and "
+    "punctuation); split it into several queries"
+)
+
+
+def too_many_tokens(error: GraphQLError) -> bool:
+    """The parser's refusal past `max_tokens`, which says only this of itself."""
+    return error.message.startswith("Syntax Error: Document contains more than ") and (
+        error.message.endswith(" tokens. Parsing aborted.")
+    )
 
 
 class QueryLimits(AddValidationRules):

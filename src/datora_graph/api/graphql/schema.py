@@ -33,7 +33,12 @@ from datora_graph.api.graphql.audit_fields import AuditQuery
 from datora_graph.api.graphql.context import DatoraContext, get_context
 from datora_graph.api.graphql.errors import apply_codes
 from datora_graph.api.graphql.execution import PlainFieldExecutor
-from datora_graph.api.graphql.limits import BoundedValidation, QueryLimits, body_within_limit
+from datora_graph.api.graphql.limits import (
+    BoundedValidation,
+    QueryLimits,
+    TokenLimit,
+    body_within_limit,
+)
 from datora_graph.api.graphql.mutations import Mutation
 from datora_graph.api.graphql.privacy_fields import PrivacyMutation
 from datora_graph.api.graphql.queries import Query
@@ -64,7 +69,14 @@ def build_schema(
     return DatoraSchema(
         query=merge_types("Query", (Query, StewardQuery, AuditQuery)),
         mutation=merge_types("Mutation", (Mutation, StewardMutation, PrivacyMutation)),
-        extensions=[QueryLimits, ParserCache, BoundedValidation, FieldScopes, QueryCost],
+        extensions=[
+            TokenLimit,
+            QueryLimits,
+            ParserCache,
+            BoundedValidation,
+            FieldScopes,
+            QueryCost,
+        ],
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=execution_context_class,
     )
