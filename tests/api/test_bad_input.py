@@ -209,6 +209,26 @@ def test_a_number_json_has_not_got_rejects_its_item_alone(
     assert client.get("/v1/stats").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "words"),
+    [
+        ("/v1/erasures", b"", "is required"),
+        ("/v1/erasures", b"null", "valid dictionary"),
+        ("/v1/erasures", b"[]", "valid dictionary"),
+        ("/v1/observations", b'{"observations": [], "": 1}', 'a field named "" is not a known'),
+    ],
+)
+def test_a_body_wrong_as_a_whole_is_422_naming_the_body(
+    client: httpx.Client, path: str, body: bytes, words: str
+) -> None:
+    response = client.post(path, content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == "body"
+    assert words in error["message"]
+
+
 def test_times_past_the_servers_clock_and_tolerance_are_refused(client: httpx.Client) -> None:
     """A source's clock a little ahead is fine; a date days or years ahead would win every
     "most recent" rule until then, and is refused naming the field."""

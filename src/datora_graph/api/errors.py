@@ -72,6 +72,8 @@ def domain_error_response(error: DatoraError) -> JSONResponse:
 def request_field(loc: Sequence[int | str]) -> str:
     """`("query", "first")` → `first`; `("body", "observations", 2)` → `observations[2]`."""
     parts = list(loc)
+    if parts == ["body"]:
+        return "body"  # the body as a whole: missing, or not an object
     if parts and parts[0] in _REQUEST_PARTS:
         parts = parts[1:]
     return field_path(parts)

@@ -131,7 +131,11 @@ def batch_reader(key: str) -> Callable[[Request], Coroutine[Any, Any, list[Any]]
             raise InvalidInput("body", f'must be a JSON object {{"{key}": [...]}}')
         for name in document:
             if name != key:
-                raise InvalidInput(name, f'is not a known field (the body is {{"{key}": [...]}})')
+                unnamed = "" if name else 'a field named "" '
+                raise InvalidInput(
+                    name or "body",
+                    f'{unnamed}is not a known field (the body is {{"{key}": [...]}})',
+                )
         if key not in document:
             raise InvalidInput(key, f'is required (the body is {{"{key}": [...]}})')
         items = document[key]

@@ -145,7 +145,7 @@ def test_a_report_asked_at_a_moment_outside_the_calendar_it_can_cover_is_invalid
 ) -> None:
     error = graphql.error("query ($at: DateTime) { insights(asOf: $at) { asOf } }", at=as_of)
 
-    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "as_of"}
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "asOf"}
     assert "between 1900-01-01 and 9000-01-01" in error["message"]
 
 

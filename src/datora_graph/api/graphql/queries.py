@@ -80,7 +80,12 @@ class Query:
 
     @field("The reports: counts, merge rate, cluster sizes, completeness, segments, value.")
     async def insights(self, info: Info, days: int = 30, as_of: datetime | None = None) -> Insights:
-        report = await info.context.read(info.context.segments.insights, as_of, days)
+        try:
+            report = await info.context.read(info.context.segments.insights, as_of, days)
+        except InvalidInput as error:
+            if error.field != "as_of":  # the service names it as REST does
+                raise
+            raise InvalidInput("asOf", error.reason) from None
         return Insights.of(report)
 
     @field(
