@@ -86,11 +86,18 @@ class GraphChanges:
             before.first_seen,
             before.junk,
         )
+        # Every two parts apart for good (their smallest identifiers), and each cut link's
+        # two ends: a rebuild replays the log with these constraints, and only holding the
+        # very links the split cut gives back its parts (a constraint between the smallest
+        # identifiers alone can hold another link, whichever joins them first in the log).
         smallest = [min(keys) for keys in plan.members.values()]
-        constraints = tuple(
-            KeyPair.of(x, y, f"split {decision_id}: {reason}")
-            for x, y in itertools.combinations(smallest, 2)
+        pairs = dict.fromkeys(
+            [
+                *(tuple(sorted(p)) for p in itertools.combinations(smallest, 2)),
+                *(tuple(sorted(p)) for p in cut),
+            ]
         )
+        constraints = tuple(KeyPair.of(x, y, f"split {decision_id}: {reason}") for x, y in pairs)
         placeholder = Decision(decision_id, "split", actor, reason, _now(), (), ())
         change = StewardChange(
             placeholder,

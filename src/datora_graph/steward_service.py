@@ -148,7 +148,8 @@ class StewardService:
         actor: str,
     ) -> Decision:
         """Split a profile by groups of identifiers or by evidence pairs to cut; the parts
-        are kept apart by cannot-link constraints between their smallest identifiers."""
+        are kept apart by cannot-link constraints between their smallest identifiers and
+        between the ends of each cut link."""
         reason = _reason(reason)
         key_groups = (
             None
