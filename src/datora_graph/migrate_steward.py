@@ -23,7 +23,7 @@ from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
 from datora_graph.services import IdentityService
-from datora_graph.steward_replay import ReapplyReport
+from datora_graph.steward_replay import LOG_POSITION, ReapplyReport
 from datora_graph.steward_service import StewardService, decision_pages
 from datora_graph.store.base import GraphStore
 
@@ -58,7 +58,10 @@ def _log_entry(decision: Decision, cannot_links: dict[int, KeyPair]) -> StewardC
     """A change that writes nothing to the graph but the decision's log entry and, for a
     decision in force, the constraints it created (the target numbers them itself). An undone
     decision's constraints are gone from the source and are not written."""
-    entry = replace(decision, undone_by=None, seq=0)
+    # The target numbers its log anew, so a source position would name another record there:
+    # a rebuild of the target applies the carried decisions after its whole log.
+    details = {k: v for k, v in decision.details.items() if k != LOG_POSITION}
+    entry = replace(decision, undone_by=None, seq=0, details=details)
     if decision.kind == "undo":
         return StewardChange(entry, GraphSlice(), undoes=str(decision.details["undoes"]))
     if decision.undone_by is not None:
@@ -66,7 +69,6 @@ def _log_entry(decision: Decision, cannot_links: dict[int, KeyPair]) -> StewardC
     ids = decision.created.get("cannot_link", ())
     created = [cannot_links[i] for i in ids if i in cannot_links]
     must: tuple[KeyPair, ...] = ()
-    details = decision.details
     if decision.created.get("must_link") and "a" in details and "b" in details:
         must = (KeyPair.of(str(details["a"]), str(details["b"]), decision.reason),)
     return StewardChange(entry, GraphSlice(), cannot_links=tuple(created), must_links=must)

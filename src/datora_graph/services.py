@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -294,15 +295,33 @@ class IdentityService:
 
     # -- rebuild --------------------------------------------------------------------------
     def rebuild(self, progress: Progress | None = None) -> RebuildReport:
-        """Forget the derived graph and replay the observation log in order."""
+        """Forget the derived graph and replay the observation log in order, re-applying each
+        steward decision at the log position it was made at (see `steward_replay`)."""
+        # Imported here because the steward layer is built on this one.
+        from datora_graph.steward_replay import DecisionReplay
+        from datora_graph.steward_service import StewardService
+
         replayed = rejected = 0
         with self._write_lock:
             self.store.reset_derived()
+            decisions = DecisionReplay(StewardService(self))
+            pending = collections.deque(decisions.in_force())
             after = 0
             while True:
-                entries = self.store.read_log(after, self.settings.ingest_batch_size)
+                while pending and pending[0][0] is not None and pending[0][0] <= after:
+                    decisions.apply(pending.popleft()[1])
+                stop = pending[0][0] if pending else None
+                limit = self.settings.ingest_batch_size
+                if stop is not None:
+                    limit = min(limit, stop - after)
+                entries = self.store.read_log(after, limit)
+                if stop is not None:  # positions have gaps where erasures deleted records
+                    entries = [entry for entry in entries if entry[0] <= stop]
                 if not entries:
-                    break
+                    if stop is None or stop <= after or not self.store.read_log(after, 1):
+                        break
+                    after = stop  # nothing was logged between here and the decision
+                    continue
                 observations, rejections = self._reparse(entries)
                 changeset = self._resolve(observations)
                 changeset.observations = []
@@ -313,11 +332,8 @@ class IdentityService:
                 after = entries[-1][0]
                 if progress is not None:
                     progress(len(entries))
-            # Steward decisions are not in the observation log: re-apply them to the replayed
-            # graph (imported here because the steward layer is built on this one).
-            from datora_graph.steward_service import StewardService
-
-            StewardService(self).reapply_after_replay()
+            for _, decision in pending:  # past the log's end, or made without a position
+                decisions.apply(decision)
             self.store.finish_rebuild()
         return RebuildReport(replayed, self.store.stats().profiles, rejected)
 

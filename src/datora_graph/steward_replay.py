@@ -1,14 +1,19 @@
 """Re-applying steward decisions to a graph rebuilt from the observation log.
 
-Decisions are not in the observation log, so `IdentityService.rebuild` replays the log and
-then calls `DecisionReplay(...).run()` under its write lock: every decision still in force is
-applied again, oldest first, without logging it again. Cannot-links are kept by the store and
-already held the split parts apart during the replay.
+Decisions are not in the observation log. Each records the log position it was made at
+(`details["log_position"]`), and `IdentityService.rebuild` replays the log up to that position,
+applies the decision again (without logging it again), and goes on: the guards then see the
+graph each decision saw, so a profile a steward let exceed a limit holds back the same later
+links as it did live. Decisions without a position (made before positions were recorded, or
+carried by `datora migrate`, whose target numbers the log anew) and everything after them are
+applied once the whole log is replayed. Cannot-links are kept by the store and already hold
+the split parts apart during the replay.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -29,37 +34,72 @@ class ReapplyReport:
     skipped: list[str]
 
 
+LOG_POSITION = "log_position"
+"""The key of a decision's `details` holding the log position it was made at."""
+
+
+def log_position_of(decision: Decision) -> int | None:
+    """The log position a decision was made at; None for one recorded without it."""
+    position = decision.details.get(LOG_POSITION)
+    return position if isinstance(position, int) and not isinstance(position, bool) else None
+
+
 class DecisionReplay:
-    """One re-application of the decision log; the caller holds the identity write lock."""
+    """Re-application of the decision log; the caller holds the identity write lock."""
 
     def __init__(self, stewards: StewardService) -> None:
         self.stewards = stewards
+        self.reapplied = 0
+        self.skipped: list[str] = []
 
     def run(self) -> ReapplyReport:
         """Re-apply every decision still in force, oldest first, to a graph just rebuilt from
-        the log (the caller holds the write lock): merges merge again, splits split again with
-        the same part IDs, review items the replay opened again are closed again. Cannot-links
-        are kept by the store and already held the parts apart during the replay. A decision
-        that no longer applies (its identifiers are gone, or new evidence joins its groups)
-        is skipped and named in the report and the log."""
-        open_items = self._open_review_items()
-        reapplied, skipped = 0, []
+        the whole log (the caller holds the write lock)."""
+        for _, decision in self.in_force():
+            self.apply(decision)
+        return self.report()
+
+    def in_force(self) -> Iterator[tuple[int | None, Decision]]:
+        """The decisions still in force, oldest first, each with the log position to apply
+        it at: None for one without a position and for every decision after it, so that
+        decisions are applied in the order they were made."""
+        positioned, latest = True, 0
         for decision in list(self.stewards.all_decisions()):
             if decision.kind == "undo" or decision.undone_by is not None:
                 continue
-            try:
-                self._reapply(decision, open_items)
-                reapplied += 1
-            except DatoraError as error:
-                logger.warning("decision %s was not re-applied: %s", decision.id, error)
-                skipped.append(f"{decision.id}: {error}")
-        return ReapplyReport(reapplied, skipped)
+            position = log_position_of(decision)
+            positioned = positioned and position is not None
+            if position is None or not positioned:
+                yield None, decision
+                continue
+            latest = max(latest, position)
+            yield latest, decision
 
-    def _open_review_items(self) -> dict[tuple[str, str], ReviewItem]:
+    def apply(self, decision: Decision) -> None:
+        """Apply one decision again; one that no longer applies (its identifiers are gone,
+        or new evidence joins its groups) is skipped and named in the report and the log."""
+        try:
+            self._reapply(decision, self._open_review_items(decision))
+            self.reapplied += 1
+        except DatoraError as error:
+            logger.warning("decision %s was not re-applied: %s", decision.id, error)
+            self.skipped.append(f"{decision.id}: {error}")
+
+    def report(self) -> ReapplyReport:
+        return ReapplyReport(self.reapplied, list(self.skipped))
+
+    def _open_review_items(self, decision: Decision) -> dict[tuple[str, str], ReviewItem]:
+        """The open items about the decision's identifiers, by their two ends."""
+        details = decision.details
+        if decision.kind == "split":
+            keys = sorted({k for keys in details["parts"].values() for k in keys})
+        else:
+            keys = sorted({str(details["a"]), str(details["b"])})
         found: dict[tuple[str, str], ReviewItem] = {}
         after = 0
         while True:
-            page = self.stewards.store.list_review_items(ReviewFilter("open", after, 1000))
+            query = ReviewFilter("open", after, 1000, touching=tuple(keys))
+            page = self.stewards.store.list_review_items(query)
             found.update(((item.a, item.b), item) for item in page.items)
             if page.next_after is None:
                 return found

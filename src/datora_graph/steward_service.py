@@ -42,7 +42,7 @@ from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
-from datora_graph.steward_replay import DecisionReplay, ReapplyReport
+from datora_graph.steward_replay import LOG_POSITION, DecisionReplay, ReapplyReport
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
 from datora_graph.store.steward_rows import slice_to_json
@@ -364,13 +364,11 @@ class StewardService:
 
     # -- rebuild --------------------------------------------------------------------------
     def reapply_decisions(self) -> ReapplyReport:
-        """Re-apply the decisions in force (after a rebuild), taking the write lock."""
+        """Re-apply the decisions in force to a graph replayed from the whole log (a
+        migration's target), taking the write lock. `IdentityService.rebuild` re-applies
+        each at its log position instead."""
         with self._lock:
-            return self.reapply_after_replay()
-
-    def reapply_after_replay(self) -> ReapplyReport:
-        """`reapply_decisions` for a caller that holds the write lock (`rebuild`)."""
-        return DecisionReplay(self).run()
+            return DecisionReplay(self).run()
 
     # -- the log --------------------------------------------------------------------------
     def decisions(self, first: int = 50, after: int = 0) -> DecisionPage:
@@ -411,8 +409,12 @@ class StewardService:
             before=before,
             after=after,
             review_before=review_before,
-            details=details or {},
+            details=(details or {}) if kind == "undo" else self._positioned(details),
         )
+
+    def _positioned(self, details: dict[str, Any] | None) -> dict[str, Any]:
+        """`details` with where the log stood: a rebuild re-applies the decision there."""
+        return {**(details or {}), LOG_POSITION: self.store.last_sequence()}
 
     def _apply(self, change: StewardChange) -> Decision:
         """Apply and log a decision with its audit entry, in one transaction."""
