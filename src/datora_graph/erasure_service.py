@@ -30,6 +30,7 @@ from datora_graph.domain.erasure import (
     ErasureCounts,
     LogRedaction,
     mentions_any,
+    raw_key,
     redacted_text,
 )
 from datora_graph.domain.errors import InvalidInput
@@ -104,9 +105,19 @@ class ErasureService:
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
 
     def _redactions(self, keys: set[str]) -> list[LogRedaction]:
+        entries = list(LogIndex(self.store, self.registry).observations_with(keys))
+        carried = {
+            key
+            for _, payload in entries
+            for raw in json.loads(payload).get("identifiers", ())
+            if (key := raw_key(raw, self.registry)[0]) is not None
+        }
+        # Where the engine anchored each record's attributes depends on the quarantine.
+        guards = self.store.load_snapshot(carried).identifier_guards
+        quarantined = {key for key, state in guards.items() if state.quarantined}
         found: list[LogRedaction] = []
-        for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
-            redacted = redacted_text(payload, keys, self.registry)
+        for seq, payload in entries:
+            redacted = redacted_text(payload, keys, self.registry, quarantined)
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
         return found

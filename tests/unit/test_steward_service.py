@@ -554,3 +554,39 @@ def test_a_decision_is_re_applied_in_place_across_positions_an_erasure_emptied(
 
     assert exported(identity) == live
     assert identity.lookup("user_id:U1").id != identity.lookup("crm_id:C1").id
+
+
+def ann_through_bobs_email(identity: IdentityService) -> None:
+    """Bob's record, then Ann's naming Bob's e-mail beside her own: the name conflict
+    quarantines Bob's e-mail, and the engine folds Ann's attributes into her e-mail's profile."""
+    identity.ingest_observations([obs("o1", "user_id:U1", "email:a@acme.io", first_name="Bob")])
+    identity.ingest_observations(
+        [obs("o2", "email:a@acme.io", "email:b@acme.io", minute=2, first_name="Ann", city="Oslo")]
+    )
+    assert identity.lookup("email:b@acme.io").attributes == {"first_name": "Ann", "city": "Oslo"}
+
+
+def test_a_split_folds_no_record_into_a_part_the_engine_did_not_anchor_it_at(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    ann_through_bobs_email(identity)
+
+    stewards.split_profile(
+        "user_id:U1", groups=[["user_id:U1"], ["email:a@acme.io"]], reason="r", actor="s"
+    )
+
+    assert identity.lookup("email:a@acme.io").attributes == {}
+    assert identity.lookup("user_id:U1").attributes == {"first_name": "Bob"}
+
+
+def test_an_erasure_keeps_the_attributes_another_profile_was_given(
+    identity: IdentityService,
+) -> None:
+    ann_through_bobs_email(identity)
+
+    ErasureService(identity).erase_profile("user_id:U1", reason="GDPR", actor="dpo")
+    live = exported(identity)
+    identity.rebuild()
+
+    assert exported(identity) == live
+    assert identity.lookup("email:b@acme.io").attributes == {"first_name": "Ann", "city": "Oslo"}

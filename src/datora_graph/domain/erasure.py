@@ -171,24 +171,28 @@ def _national_digits(e164: str) -> str:
 
 
 def redact_observation(
-    payload: Mapping[str, Any], keys: Collection[str], registry: IdentifierRegistry
+    payload: Mapping[str, Any],
+    keys: Collection[str],
+    registry: IdentifierRegistry,
+    quarantined: Collection[str] = (),
 ) -> dict[str, Any] | None:
     """`payload` (a logged observation as sent) without the identifiers in `keys`: None when
     none of the others is left; unchanged (the same mapping, copied) when it carries none.
 
-    Its attributes go too when the identifier the engine folded them into (the highest-priority
-    one, as in `resolution/steward.py`) is erased; consent statements of erased identifiers go."""
+    Its attributes go too when the identifier the engine folded them into is erased: the
+    highest-priority one that is neither junk nor in `quarantined` (as `resolution/steward.py`
+    finds it), or when there is none, since the engine folded them nowhere and they may be the
+    erased person's. Consent statements of erased identifiers go."""
     kept: list[Any] = []
-    erased: list[tuple[int, str]] = []
+    erased = False
     best: tuple[int, str, bool] | None = None
     for raw in payload.get("identifiers", ()):
         key, junk = raw_key(raw, registry)
         gone = key is not None and key in keys
-        if gone:
-            erased.append((registry.priority(str(raw["type"])), key or ""))
-        else:
+        erased = erased or gone
+        if not gone:
             kept.append(raw)
-        if key is not None and not junk:
+        if key is not None and not junk and key not in quarantined:
             rank = (-registry.priority(key.partition(":")[0]), key, gone)
             if best is None or rank[:2] < best[:2]:
                 best = rank
@@ -198,7 +202,7 @@ def redact_observation(
         return None
     redacted = {name: value for name, value in payload.items() if name != "identifiers"}
     redacted["identifiers"] = kept
-    if best is not None and best[2]:
+    if best is None or best[2]:
         redacted.pop("attributes", None)
     consent = payload.get("consent")
     if isinstance(consent, list):
@@ -208,10 +212,15 @@ def redact_observation(
     return redacted
 
 
-def redacted_text(payload: str, keys: Collection[str], registry: IdentifierRegistry) -> str | None:
+def redacted_text(
+    payload: str,
+    keys: Collection[str],
+    registry: IdentifierRegistry,
+    quarantined: Collection[str] = (),
+) -> str | None:
     """`redact_observation` over stored JSON text; the text itself when nothing changes."""
     item = json.loads(payload)
-    redacted = redact_observation(item, keys, registry)
+    redacted = redact_observation(item, keys, registry, quarantined)
     if redacted is None:
         return None
     if redacted == item:

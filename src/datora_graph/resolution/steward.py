@@ -5,14 +5,16 @@ the profile's identifiers), these return the profile rows and identifier moves t
 makes. The service (`steward_service.py`) loads the inputs and hands the result to the store.
 
 Survivorship after a split: each part's golden attributes come from the observations whose
-anchor (the highest-priority identifier, as in the engine) is in that part, so a part shows
-what its own identifiers were seen with, by the same rules as the engine.
+anchor (the highest-priority identifier that is not quarantined, as in the engine) is in that
+part, so a part shows what its own identifiers were seen with, by the same rules as the engine.
+The quarantine is the one stored now: an identifier quarantined after an observation was the
+engine's anchor for it, which only matters when it and the next candidate are now apart.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -126,8 +128,10 @@ def plan_split(
     registry: IdentifierRegistry,
     rules: SurvivorshipRules,
     names: Mapping[str, str] | None = None,
+    quarantined: Collection[str] = (),
 ) -> SplitPlan:
-    """The rows of the parts. The part holding the identifier that created the profile keeps
+    """The rows of the parts (`quarantined`: the keys the engine would not anchor
+    attributes at). The part holding the identifier that created the profile keeps
     its ID (found in the log; else the part with the earliest-seen identifier); others get
     `part_id_for` IDs, or the ID `names` gives any of their keys (a rebuild re-applying)."""
     original = slice_.profile(profile_id)
@@ -145,7 +149,7 @@ def plan_split(
         else:
             ids.append(part_id_for(profile_id, decision_id, min(part)))
     part_of = {key: ids[i] for i, part in enumerate(ordered) for key in part}
-    folded = _fold(observations, part_of, registry)
+    folded = _fold(observations, part_of, registry, quarantined)
     records = []
     for index, part in enumerate(ordered):
         pid = ids[index]
@@ -181,7 +185,10 @@ class _Fold:
 
 
 def _fold(
-    observations: Sequence[Observation], part_of: Mapping[str, str], registry: IdentifierRegistry
+    observations: Sequence[Observation],
+    part_of: Mapping[str, str],
+    registry: IdentifierRegistry,
+    quarantined: Collection[str],
 ) -> dict[str, _Fold]:
     """Per part: the candidates of the observations anchored in it, the first log position
     and the latest time any of its identifiers was observed."""
@@ -194,7 +201,7 @@ def _fold(
                 fold.first_seq = observation.seq
             if fold.updated_at is None or observation.observed_at > fold.updated_at:
                 fold.updated_at = observation.observed_at
-        anchor = _anchor(observation, registry)
+        anchor = attribute_anchor(observation, registry, quarantined)
         if anchor is None or anchor.key not in part_of or not observation.attributes:
             continue
         fold = folded.setdefault(part_of[anchor.key], _Fold())
@@ -205,12 +212,18 @@ def _fold(
     return folded
 
 
-def _anchor(observation: Observation, registry: IdentifierRegistry) -> Identifier | None:
-    """The identifier the engine folds an observation's attributes into (see engine.py)."""
-    linkable = [i for i in observation.identifiers if i not in observation.junk]
-    if not linkable:
+def attribute_anchor(
+    observation: Observation, registry: IdentifierRegistry, quarantined: Collection[str] = ()
+) -> Identifier | None:
+    """The identifier the engine folds an observation's attributes into (see engine.py): the
+    first in link order (highest priority, then key) that is neither junk nor quarantined;
+    None when every one is either (the engine then folds them nowhere)."""
+    open_ = [
+        i for i in observation.identifiers if i not in observation.junk and i.key not in quarantined
+    ]
+    if not open_:
         return None
-    return min(linkable, key=lambda i: (-registry.priority(i.type), i.key))
+    return min(open_, key=lambda i: (-registry.priority(i.type), i.key))
 
 
 def _origin_key(slice_: GraphSlice, profile_id: str, observations: Sequence[Observation]) -> str:
