@@ -180,9 +180,12 @@ class DecisionReplay:
         )
         part_ids = {p.id for p in after.profiles}
         # Profiles the replay made only because the parts were kept apart go without an
-        # alias: before the rebuild those IDs never named anything.
+        # alias, unless the split left one for them live (a profile merged into the split one
+        # before the split): an ID that resolved before the rebuild resolves after it.
         gone = [pid for pid in involved if pid not in part_ids]
         aliases = {a: o for a, o in after.aliases.items() if a not in part_ids}
+        live = decision.after.aliases
+        aliases.update({pid: live[pid] for pid in gone if live.get(pid) in part_ids})
         closing = tuple(
             ReviewState(
                 item.id, item.a, item.b, "rejected", decision.actor, decision.at, decision.reason

@@ -590,3 +590,25 @@ def test_an_erasure_keeps_the_attributes_another_profile_was_given(
 
     assert exported(identity) == live
     assert identity.lookup("email:b@acme.io").attributes == {"first_name": "Ann", "city": "Oslo"}
+
+
+def test_a_rebuild_keeps_the_alias_a_split_left_for_a_profile_merged_before_it(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """The e-mail's own profile was merged into the CRM number's, then split off again: its
+    old ID stays an alias of the part that kept the split profile's ID, after a rebuild too."""
+    identity.ingest_observations([obs("o1", "crm_id:A1", minute=1)])
+    absorbed = identity.ingest_observations([obs("o2", "email:b@acme.io", minute=2)])
+    assert absorbed.accepted == 1
+    before_merge = identity.lookup("email:b@acme.io").id
+    identity.ingest_observations([obs("o3", "crm_id:A1", "email:b@acme.io", minute=3)])
+    fused = identity.lookup("crm_id:A1").id
+    stewards.split_profile(
+        fused, cut_edges=[("crm_id:A1", "email:b@acme.io")], reason="two people", actor="s"
+    )
+    live = exported(identity)
+    assert identity.store.resolve_profile_ids([before_merge]) == {before_merge: fused}
+
+    identity.rebuild()
+
+    assert exported(identity) == live
