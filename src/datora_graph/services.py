@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import SYSTEM_ACTOR, merge_audit_entries
@@ -41,8 +41,13 @@ from datora_graph.domain.records import (
 from datora_graph.resolution.engine import ResolutionEngine
 from datora_graph.store.base import GraphStore
 
+if TYPE_CHECKING:
+    from datora_graph.domain.steward import Decision
+    from datora_graph.steward_replay import DecisionReplay
+
 _Record = TypeVar("_Record", Observation, Event)
 ItemStatus = Literal["accepted", "duplicate", "rejected"]
+
 MAX_STREAM_PROBLEMS = 1000
 ERASED_REASON = (
     "received before and since erased at a privacy request; not taken again, nothing changed "
@@ -191,6 +196,9 @@ class IdentityService:
             self.registry, settings.survivorship_rules(), settings.guard_settings()
         )
         self._write_lock = store.writer_lock()
+        self.dormant: set[int] = set()
+        """Cannot-link constraints resolution ignores: during a rebuild, those whose decision
+        the replay has not reached (shared with the steward changes re-applying them)."""
 
     # -- ingest ---------------------------------------------------------------------------
     def ingest_observations(
@@ -291,7 +299,7 @@ class IdentityService:
             return Changeset()
         keys = {i.key for o in observations for i in o.identifiers}
         snapshot = self.store.load_snapshot(keys) if keys else Snapshot.empty()
-        return self.engine.resolve(observations, snapshot)
+        return self.engine.resolve(observations, snapshot.without_constraints(self.dormant))
 
     # -- rebuild --------------------------------------------------------------------------
     def rebuild(self, progress: Progress | None = None) -> RebuildReport:
@@ -304,38 +312,61 @@ class IdentityService:
         replayed = rejected = 0
         with self._write_lock:
             self.store.reset_derived()
-            decisions = DecisionReplay(StewardService(self))
+            stewards = StewardService(self)
+            decisions = DecisionReplay(stewards)
             pending = collections.deque(decisions.in_force())
-            after = 0
-            while True:
-                while pending and pending[0][0] is not None and pending[0][0] <= after:
-                    decisions.apply(pending.popleft()[1])
-                stop = pending[0][0] if pending else None
-                limit = self.settings.ingest_batch_size
-                if stop is not None:
-                    limit = min(limit, stop - after)
-                entries = self.store.read_log(after, limit)
-                if stop is not None:  # positions have gaps where erasures deleted records
-                    entries = [entry for entry in entries if entry[0] <= stop]
-                if not entries:
-                    if stop is None or stop <= after or not self.store.read_log(after, 1):
-                        break
-                    after = stop  # nothing was logged between here and the decision
-                    continue
-                observations, rejections = self._reparse(entries)
-                changeset = self._resolve(observations)
-                changeset.observations = []
-                changeset.rejections = rejections
-                self.store.commit(changeset)
-                replayed += len(observations)
-                rejected += len(rejections)
-                after = entries[-1][0]
-                if progress is not None:
-                    progress(len(entries))
-            for _, decision in pending:  # past the log's end, or made without a position
-                decisions.apply(decision)
+            # The constraints a decision made hold only from its position on, as they did live.
+            self.dormant = stewards.changes.dormant = {
+                constraint
+                for position, decision in pending
+                if position is not None
+                for constraint in decision.created.get("cannot_link", ())
+            }
+            try:
+                replayed, rejected = self._replay(decisions, pending, progress)
+            finally:
+                self.dormant = stewards.changes.dormant = set()
             self.store.finish_rebuild()
         return RebuildReport(replayed, self.store.stats().profiles, rejected)
+
+    def _replay(
+        self,
+        decisions: DecisionReplay,
+        pending: collections.deque[tuple[int | None, Decision]],
+        progress: Progress | None,
+    ) -> tuple[int, int]:
+        """The log and the decisions in `pending`, each at its position; answers how many
+        observations were replayed and rejected."""
+        replayed = rejected = 0
+        after = 0
+        while True:
+            while pending and pending[0][0] is not None and pending[0][0] <= after:
+                decisions.apply(pending.popleft()[1])
+            stop = pending[0][0] if pending else None
+            limit = self.settings.ingest_batch_size
+            if stop is not None:
+                limit = min(limit, stop - after)
+            entries = self.store.read_log(after, limit)
+            if stop is not None:  # positions have gaps where erasures deleted records
+                entries = [entry for entry in entries if entry[0] <= stop]
+            if not entries:
+                if stop is None or stop <= after or not self.store.read_log(after, 1):
+                    break
+                after = stop  # nothing was logged between here and the decision
+                continue
+            observations, rejections = self._reparse(entries)
+            changeset = self._resolve(observations)
+            changeset.observations = []
+            changeset.rejections = rejections
+            self.store.commit(changeset)
+            replayed += len(observations)
+            rejected += len(rejections)
+            after = entries[-1][0]
+            if progress is not None:
+                progress(len(entries))
+        for _, decision in pending:  # past the log's end, or made without a position
+            decisions.apply(decision)
+        return replayed, rejected
 
     def _reparse(
         self, entries: Sequence[tuple[int, str]]

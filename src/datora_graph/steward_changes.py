@@ -39,6 +39,9 @@ class GraphChanges:
         self.store = store
         self.registry = registry
         self.rules = rules
+        self.dormant: set[int] = set()
+        """Cannot-link constraints a merge ignores: during a rebuild, those of decisions the
+        replay has not reached yet (`IdentityService.dormant`, the same set)."""
 
     def split(
         self,
@@ -178,6 +181,8 @@ class GraphChanges:
         if left is None or right is None:
             return
         for constraint_id, side in sorted(left.constraint_sides):
+            if constraint_id in self.dormant:
+                continue
             if (constraint_id, 1 - side) in right.constraint_sides:
                 raise InvalidInput(
                     field,

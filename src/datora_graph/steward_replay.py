@@ -6,8 +6,9 @@ applies the decision again (without logging it again), and goes on: the guards t
 graph each decision saw, so a profile a steward let exceed a limit holds back the same later
 links as it did live. Decisions without a position (made before positions were recorded, or
 carried by `datora migrate`, whose target numbers the log anew) and everything after them are
-applied once the whole log is replayed. Cannot-links are kept by the store and already hold
-the split parts apart during the replay.
+applied once the whole log is replayed. The cannot-links a positioned decision made are
+kept by the store but lie dormant (`IdentityService.dormant`) until the replay reaches it;
+those of the others hold from the start, as they always did.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class DecisionReplay:
     def apply(self, decision: Decision) -> None:
         """Apply one decision again; one that no longer applies (its identifiers are gone,
         or new evidence joins its groups) is skipped and named in the report and the log."""
+        # Its own constraints hold from here on (the set is the identity service's too).
+        self.stewards.changes.dormant.difference_update(decision.created.get("cannot_link", ()))
         try:
             self._reapply(decision, self._open_review_items(decision))
             self.reapplied += 1

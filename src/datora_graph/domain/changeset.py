@@ -7,8 +7,8 @@ nothing else from the engine, and the engine nothing else from the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -81,6 +81,24 @@ class Snapshot:
     @classmethod
     def empty(cls) -> Snapshot:
         return cls({}, {})
+
+    def without_constraints(self, dormant: Collection[int]) -> Snapshot:
+        """This snapshot as if the cannot-link constraints `dormant` did not exist (a rebuild
+        replaying the log before the decisions that made them)."""
+        if not dormant:
+            return self
+        gone = set(dormant)
+        profiles = {
+            pid: replace(
+                state, constraint_sides={s for s in state.constraint_sides if s[0] not in gone}
+            )
+            for pid, state in self.profiles.items()
+        }
+        keys = {
+            key: {s for s in sides if s[0] not in gone}
+            for key, sides in self.key_constraints.items()
+        }
+        return replace(self, profiles=profiles, key_constraints=keys)
 
 
 @dataclass(frozen=True, slots=True)
