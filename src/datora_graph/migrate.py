@@ -29,12 +29,7 @@ from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
 from datora_graph.domain.records import Observation, Rejection, item_id_of, parse_observation
-from datora_graph.migrate_steward import (
-    carry_api_keys,
-    carry_audit,
-    log_decisions,
-    reapply_decisions,
-)
+from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.services import IdentityService, ItemResult, ParsedItems
 from datora_graph.store.base import GraphStore
 
@@ -174,20 +169,19 @@ class Migration:
         advance = progress or (lambda _stage, _count: None)
         stats = self.source.stats()
         report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
-        report.steward_decisions = log_decisions(
-            self.source, self.target, lambda n: advance("decisions", n)
-        )
-        report.cannot_links = self._cannot_links(advance)
+        decisions = DecisionCarry(self.source, self.service)
+        report.cannot_links = self._cannot_links(advance, decisions.made_constraints())
         report.erased_records = self._erased_records(advance)
-        self._observations(report, advance)
+        self._observations(report, advance, decisions)
+        reapplied = decisions.finish()
+        report.steward_decisions = decisions.logged
+        report.decisions_reapplied = reapplied.reapplied
+        report.decisions_skipped = list(reapplied.skipped)
+        advance("decisions", decisions.logged)
         report.events = self._events(advance)
         report.consent_statements = self._consent(advance)
         report.segments = self._segments(advance)
         report.rejections = self._rejections(advance)
-        if report.steward_decisions:
-            reapplied = reapply_decisions(self.service)
-            report.decisions_reapplied = reapplied.reapplied
-            report.decisions_skipped = list(reapplied.skipped)
         report.api_keys = carry_api_keys(self.source, self.target)
         advance("api-keys", report.api_keys)
         report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
@@ -195,8 +189,9 @@ class Migration:
         return report
 
     # -- stages -------------------------------------------------------------------------------
-    def _cannot_links(self, advance: Progress) -> int:
-        constraints = self.source.list_cannot_links()
+    def _cannot_links(self, advance: Progress, made_by_decisions: set[int]) -> int:
+        """The constraints no decision made (a decision's are written with it)."""
+        constraints = [c for c in self.source.list_cannot_links() if c.id not in made_by_decisions]
         for constraint in constraints:
             self.target.add_cannot_link(
                 constraint.a, constraint.b, constraint.reason, constraint.created_at
@@ -208,9 +203,25 @@ class Migration:
         batches = self.source.iter_erased_records(self.batch_size)
         return _copy(batches, self.target.add_erased_records, "erasures", advance)
 
-    def _observations(self, report: MigrationReport, advance: Progress) -> None:
+    def _observations(
+        self, report: MigrationReport, advance: Progress, decisions: DecisionCarry
+    ) -> None:
+        """The log, in order, with each steward decision written where the source made it."""
         after = 0
-        while entries := self.source.read_log(after, self.batch_size):
+        while True:
+            stop = decisions.next_stop()
+            while stop is not None and stop <= after:
+                decisions.take_next()
+                stop = decisions.next_stop()
+            limit = self.batch_size if stop is None else min(self.batch_size, stop - after)
+            entries = self.source.read_log(after, limit)
+            if stop is not None:  # positions have gaps where erasures deleted records
+                entries = [entry for entry in entries if entry[0] <= stop]
+            if not entries:
+                if stop is None or not self.source.read_log(after, 1):
+                    return
+                after = stop  # nothing was logged between here and the decision
+                continue
             batch = _parsed(entries, self.service)
             # The source's audit log is carried whole (carry_audit): recording the replay's
             # merges too would show each of them twice, at the migration's time.

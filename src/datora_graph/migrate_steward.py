@@ -1,20 +1,22 @@
 """What a migration carries beside the observation log: steward decisions, API keys and the
 audit log. None of it is derived from the log, so it is copied, not replayed.
 
-Decisions are copied into the target's decision log oldest first, before the observation
-log is replayed, each with the constraints it created (written in the target, so an undo there
-removes the target's own rows); an undo marks the decision it undid, as in the source. After
-the replay the decisions still in force are applied again, exactly as `datora resolve
---rebuild` does, so split parts keep their IDs and manual merges merge again.
+Decisions are written into the target's decision log in their order, each at the point of the
+target's log where the source made it (`DecisionCarry`, driven by the migration's replay of the
+log): a decision in force is applied there, with the constraints it created (written in the
+target, so an undo there removes the target's own rows), and records the target's log
+position, so the target's guards see what the source's saw and a later rebuild of the target
+places it alike. Decisions recorded without a position, and those after them, are applied
+once the whole log is carried, as a rebuild does.
 
-    >>> log_decisions(source, target.store)                       # doctest: +SKIP
-    4
-    >>> reapply_decisions(target).reapplied                       # doctest: +SKIP
-    2
+    >>> carry = DecisionCarry(source, target_service)              # doctest: +SKIP
+    >>> carry.next_stop()                                           # doctest: +SKIP
+    12
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -23,7 +25,12 @@ from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
 from datora_graph.services import IdentityService
-from datora_graph.steward_replay import LOG_POSITION, ReapplyReport
+from datora_graph.steward_replay import (
+    LOG_POSITION,
+    DecisionReplay,
+    ReapplyReport,
+    log_position_of,
+)
 from datora_graph.steward_service import StewardService, decision_pages
 from datora_graph.store.base import GraphStore
 
@@ -31,36 +38,77 @@ DECISION_PAGE = 500
 Advance = Callable[[int], None]
 
 
-def log_decisions(source: GraphStore, target: GraphStore, advance: Advance | None = None) -> int:
-    """Write every source decision the target's log lacks to it, oldest first, before
-    anything is replayed: the constraints they created are then the target's own rows, which
-    an undo in the target removes, and the replay honours them as a rebuild does. Answers
-    how many were written."""
-    logged = 0
-    cannot_links = {c.id: KeyPair.of(c.a, c.b, c.reason) for c in source.list_cannot_links()}
-    for page in decision_pages(source, DECISION_PAGE):
-        known = target.get_decisions([d.id for d in page])
-        for decision in page:
-            if decision.id not in known:
-                target.apply_steward_change(_log_entry(decision, cannot_links))
-                logged += 1
-        if advance is not None:
-            advance(len(page))
-    return logged
+class DecisionCarry:
+    """The source's decisions the target lacks, written into it as the log is carried."""
+
+    def __init__(self, source: GraphStore, target: IdentityService) -> None:
+        self.target = target.store
+        self.replay = DecisionReplay(StewardService(target))
+        self.cannot_links = {
+            c.id: KeyPair.of(c.a, c.b, c.reason) for c in source.list_cannot_links()
+        }
+        self.pending: collections.deque[Decision] = collections.deque()
+        for page in decision_pages(source, DECISION_PAGE):
+            known = self.target.get_decisions([d.id for d in page])
+            self.pending.extend(d for d in page if d.id not in known)
+        self.positioned = True
+        self.deferred: list[Decision] = []
+        self.logged = 0
+
+    def made_constraints(self) -> set[int]:
+        """The source's cannot-links these decisions made: they are written with them."""
+        return {c for d in self.pending for c in d.created.get("cannot_link", ())}
+
+    def next_stop(self) -> int | None:
+        """The source log position at which the next decision is to be written, after writing
+        those that wait for no position (undos, undone decisions, and every decision once one
+        without a position came); None when none is left to place."""
+        while self.pending:
+            decision = self.pending[0]
+            position = log_position_of(decision)
+            in_force = decision.kind != "undo" and decision.undone_by is None
+            if in_force:
+                self.positioned = self.positioned and position is not None
+            if in_force and self.positioned:
+                return position
+            self._write(self.pending.popleft(), apply=False)
+        return None
+
+    def take_next(self) -> None:
+        """Write and apply the decision `next_stop` named: the log is carried up to it."""
+        self._write(self.pending.popleft(), apply=True)
+
+    def finish(self) -> ReapplyReport:
+        """Write what is left, apply the decisions that waited for the end of the log, and
+        answer what was applied and skipped."""
+        while self.next_stop() is not None:
+            self.take_next()
+        for decision in self.deferred:
+            self.replay.apply(decision)
+        return self.replay.report()
+
+    def _write(self, decision: Decision, *, apply: bool) -> None:
+        in_force = decision.kind != "undo" and decision.undone_by is None
+        position = self.target.last_sequence() if apply else None
+        stored = self.target.apply_steward_change(_log_entry(decision, self.cannot_links, position))
+        self.logged += 1
+        if apply:
+            self.replay.apply(stored)
+        elif in_force:
+            self.deferred.append(stored)
 
 
-def reapply_decisions(target: IdentityService) -> ReapplyReport:
-    """Apply the decisions in force again to the replayed graph, as a rebuild does."""
-    return StewardService(target).reapply_decisions()
-
-
-def _log_entry(decision: Decision, cannot_links: dict[int, KeyPair]) -> StewardChange:
+def _log_entry(
+    decision: Decision, cannot_links: dict[int, KeyPair], position: int | None
+) -> StewardChange:
     """A change that writes nothing to the graph but the decision's log entry and, for a
     decision in force, the constraints it created (the target numbers them itself). An undone
-    decision's constraints are gone from the source and are not written."""
-    # The target numbers its log anew, so a source position would name another record there:
-    # a rebuild of the target applies the carried decisions after its whole log.
+    decision's constraints are gone from the source and are not written. `position` is the
+    target's log position it is applied at (the source's would name another record there);
+    None: none, and a rebuild of the target applies it after the whole log."""
     details = {k: v for k, v in decision.details.items() if k != LOG_POSITION}
+    if position is not None:
+        details[LOG_POSITION] = position
     entry = replace(decision, undone_by=None, seq=0, details=details)
     if decision.kind == "undo":
         return StewardChange(entry, GraphSlice(), undoes=str(decision.details["undoes"]))

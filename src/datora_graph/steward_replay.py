@@ -53,13 +53,6 @@ class DecisionReplay:
         self.reapplied = 0
         self.skipped: list[str] = []
 
-    def run(self) -> ReapplyReport:
-        """Re-apply every decision still in force, oldest first, to a graph just rebuilt from
-        the whole log (the caller holds the write lock)."""
-        for _, decision in self.in_force():
-            self.apply(decision)
-        return self.report()
-
     def in_force(self) -> Iterator[tuple[int | None, Decision]]:
         """The decisions still in force, oldest first, each with the log position to apply
         it at: None for one without a position and for every decision after it, so that

@@ -42,7 +42,7 @@ from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
-from datora_graph.steward_replay import LOG_POSITION, DecisionReplay, ReapplyReport
+from datora_graph.steward_replay import LOG_POSITION
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
 from datora_graph.store.steward_rows import slice_to_json
@@ -361,14 +361,6 @@ class StewardService:
             details,
         )
         return self._apply(replace(change, decision=replace(decision, at=now)))
-
-    # -- rebuild --------------------------------------------------------------------------
-    def reapply_decisions(self) -> ReapplyReport:
-        """Re-apply the decisions in force to a graph replayed from the whole log (a
-        migration's target), taking the write lock. `IdentityService.rebuild` re-applies
-        each at its log position instead."""
-        with self._lock:
-            return DecisionReplay(self).run()
 
     # -- the log --------------------------------------------------------------------------
     def decisions(self, first: int = 50, after: int = 0) -> DecisionPage:

@@ -286,3 +286,46 @@ def test_a_decision_undone_after_migrating_is_undone_in_the_target(
         )
     finally:
         embedded.close()
+
+
+def _carried(store: GraphStore) -> list[Any]:
+    return sorted(
+        (p.id, sorted(i.identifier.key for i in p.identifiers), sorted(p.aliases), p.attributes)
+        for p in IdentityService(store, Settings()).export_profiles()
+    )
+
+
+def test_a_decision_is_carried_to_where_the_source_made_it_in_the_log(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Live, the user ID was with CRM B when a record tied it to CRM A, so the limit held that
+    link; the split came after. Applied after the whole log, with its constraint holding from
+    the start, the user ID would have joined CRM A in the target."""
+    identity = IdentityService(store, Settings())
+    for n, keys in enumerate(
+        (["crm_id:A1"], ["crm_id:B1", "user_id:U1"], ["user_id:U1", "crm_id:A1"]), start=1
+    ):
+        wire = [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys]
+        at = f"2026-05-01T10:0{n}:00Z"
+        identity.ingest_observations(
+            [{"id": f"o{n}", "source": "crm", "observed_at": at, "identifiers": wire}]
+        )
+    StewardService(identity).split_profile(
+        identity.lookup("crm_id:B1").id,
+        cut_edges=[("crm_id:B1", "user_id:U1")],
+        reason="shared login",
+        actor="s",
+    )
+    embedded = SqliteStore(tmp_path / "there.db")
+    try:
+        report = Migration(store, embedded, Settings(), batch_size=2).run()
+
+        assert report.matches, report.verification.examples
+        assert (report.steward_decisions, report.decisions_reapplied) == (1, 1)
+        assert _carried(embedded) == _carried(store)
+        [split] = embedded.list_decisions(0, 10).decisions
+        assert split.details["log_position"] == 3
+        IdentityService(embedded, Settings()).rebuild()
+        assert _carried(embedded) == _carried(store), "and a rebuild of the target keeps it"
+    finally:
+        embedded.close()
