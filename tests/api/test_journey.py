@@ -127,6 +127,8 @@ def test_an_event_joins_the_journey_when_its_identifier_is_linked_later(
         ({"since": "0001-01-01T00:00:00+23:59"}, "since"),
         ({"until": "9999-12-31T23:59:59-23:59"}, "until"),
         ({"after": "WyJcdWQ4MDAiLCAieCJd"}, "after"),
+        ({"since": "0.5"}, "since"),
+        ({"until": "1714557600"}, "until"),
     ],
 )
 def test_bad_journey_parameters_are_422_naming_the_parameter(

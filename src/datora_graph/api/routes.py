@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from datora_graph.access_service import record_export
@@ -48,6 +49,18 @@ from datora_graph.erasure_service import ErasureService
 from datora_graph.json_codec import read_client_json
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
+
+
+def _iso_only(value: object) -> object:
+    """Pydantic reads a number as seconds since 1970 (`as_of=0.5`); a query time here is
+    ISO 8601 text, as the README and the OpenAPI document say."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, not a number")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*")
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 router = APIRouter()
 
@@ -265,8 +278,8 @@ def get_journey(
         ),
     ] = None,
     types: Annotated[str | None, Query(description="Event types, comma-separated")] = None,
-    since: Annotated[datetime | None, Query(description="Events at or after")] = None,
-    until: Annotated[datetime | None, Query(description="Events before")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="Events at or after")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Events before")] = None,
 ) -> JourneyOut:
     """Every event of every identifier of the profile, in time order, one page at a time."""
     since_utc = in_calendar("since", since) if since else None
@@ -366,7 +379,8 @@ def export_segment(
     ] = "email",
     format: Annotated[Literal["csv", "jsonl"], Query(description="csv or jsonl")] = "csv",
     as_of: Annotated[
-        datetime | None, Query(description="Evaluate event windows up to this time (default now)")
+        IsoDateTime | None,
+        Query(description="Evaluate event windows up to this time (default now)"),
     ] = None,
 ) -> StreamingResponse:
     """Members' contact identifiers of one type, in profile order; junk values are left out,
