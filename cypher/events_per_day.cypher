@@ -3,10 +3,10 @@
 // Parameters:
 //   $since: fixed-width ISO UTC, inclusive
 //   $until: fixed-width ISO UTC, exclusive
-// Returns: day (YYYY-MM-DD), type, events, cents
+// Returns: day (YYYY-MM-DD), type, events, cents (a float: an integer sum fails past 64 bits)
 MATCH (e:Event)
 WHERE e.occurred_at >= $since AND e.occurred_at < $until
 WITH substring(e.occurred_at, 0, 10) AS day, e.type AS type, count(e) AS events,
-     sum(coalesce(e.revenue_cents, 0)) AS cents
+     sum(toFloat(coalesce(e.revenue_cents, 0))) AS cents
 RETURN day, type, events, cents
 ORDER BY day, type

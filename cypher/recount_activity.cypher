@@ -2,6 +2,8 @@
 // the order types and event scores of the :TraitSettings node: act_events, act_orders,
 // act_revenue_cents (orders only), act_engagement_milli, act_first_at, act_last_at, and the
 // parallel lists act_types / act_type_events. A profile without activity has none of them.
+// Revenue is summed as floats (an integer sum fails past 64 bits) and kept as an integer
+// below them (exact to 2^53 cents), as SQLite's total() does.
 // Parameters:
 //   $ids: list of profile IDs to recount
 //   $keys: list of identifier keys whose profiles to recount as well
@@ -18,7 +20,7 @@ MATCH (s:TraitSettings {name: 'current'})
 CALL (p, s) {
   MATCH (p)<-[:IN]-(i:Identifier)
   MATCH (a:KeyActivity {key: i.key})
-  WITH s, a.type AS type, sum(a.events) AS events, sum(a.revenue_cents) AS cents,
+  WITH s, a.type AS type, sum(a.events) AS events, sum(toFloat(a.revenue_cents)) AS cents,
        min(a.first_at) AS first_at, max(a.last_at) AS last_at
   WITH type, events, cents, first_at, last_at,
        CASE WHEN type IN s.order_types THEN 1 ELSE 0 END AS is_order,
@@ -31,7 +33,10 @@ CALL (p, s) {
 }
 SET p.act_events = CASE WHEN events > 0 THEN events END,
     p.act_orders = CASE WHEN events > 0 THEN orders END,
-    p.act_revenue_cents = CASE WHEN events > 0 THEN cents END,
+    p.act_revenue_cents = CASE
+      WHEN events > 0 AND abs(cents) < 9.0e18 THEN toInteger(cents)
+      WHEN events > 0 THEN cents
+    END,
     p.act_engagement_milli = CASE WHEN events > 0 THEN milli END,
     p.act_first_at = first_at,
     p.act_last_at = last_at,
