@@ -309,7 +309,6 @@ class IdentityService:
         from datora_graph.steward_replay import DecisionReplay
         from datora_graph.steward_service import StewardService
 
-        replayed = rejected = 0
         with self._write_lock:
             self.store.reset_derived()
             stewards = StewardService(self)
