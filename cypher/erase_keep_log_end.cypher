@@ -4,12 +4,16 @@
 // last_sequence.
 // Parameters: none
 // Returns: nothing
-OPTIONAL MATCH (o:Observation)
-WHERE o.seq IS NOT NULL
-WITH o
-ORDER BY o.seq DESC
-LIMIT 1
-WITH coalesce(o.seq, 0) AS newest
+CALL () {
+  MATCH (o:Observation)
+  WHERE o.seq IS NOT NULL
+  RETURN o.seq AS seq
+  ORDER BY seq DESC
+  LIMIT 1
+  UNION ALL
+  RETURN 0 AS seq
+}
+WITH max(seq) AS newest
 MERGE (m:Meta {key: 'log_end'})
 ON CREATE SET m.value = newest
 SET m.value = CASE WHEN newest > m.value THEN newest ELSE m.value END

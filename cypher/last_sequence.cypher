@@ -1,13 +1,16 @@
 // The newest log position ever given: the newest observation's, read from the end of the seq
-// index, or the :Meta 'log_end' an erasure kept when it deleted the newest observations
-// (erase_keep_log_end), whichever is later; 0 for a log never written.
+// index (this runs before every batch), or the :Meta 'log_end' an erasure kept when it deleted
+// the newest observations (erase_keep_log_end), whichever is later; 0 for a log never written.
 // Parameters: none
 // Returns: seq
-OPTIONAL MATCH (o:Observation)
-WHERE o.seq IS NOT NULL
-WITH o
-ORDER BY o.seq DESC
-LIMIT 1
-OPTIONAL MATCH (m:Meta {key: 'log_end'})
-WITH coalesce(o.seq, 0) AS newest, coalesce(m.value, 0) AS kept
-RETURN CASE WHEN kept > newest THEN kept ELSE newest END AS seq
+CALL () {
+  MATCH (o:Observation)
+  WHERE o.seq IS NOT NULL
+  RETURN o.seq AS seq
+  ORDER BY seq DESC
+  LIMIT 1
+  UNION ALL
+  MATCH (m:Meta {key: 'log_end'})
+  RETURN m.value AS seq
+}
+RETURN coalesce(max(seq), 0) AS seq
