@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from datora_graph.domain.records import lone_surrogate
+from datora_graph.domain.records import encodable, lone_surrogate
 
 _LONG_DIGITS = re.compile(r"\d{19}")
 
@@ -65,24 +65,16 @@ def _lone_surrogate(document: object) -> str | None:
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if not _encodable(value):
+            if not encodable(value):
                 return path
         elif isinstance(value, dict):
             for key, item in value.items():
-                if not _encodable(key):
+                if not encodable(key):
                     return f"{path} (a key)"
                 stack.append((f"{path}.{key}", item))
         elif isinstance(value, list):
             stack.extend((f"{path}[{n}]", item) for n, item in enumerate(value))
     return None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def why_not_json(error: BaseException) -> str:

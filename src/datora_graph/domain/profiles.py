@@ -13,7 +13,7 @@ import orjson
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.records import Event, RecordKind, Rejection
+from datora_graph.domain.records import Event, RecordKind, Rejection, encodable
 
 MAX_PAGE_SIZE = 1000
 MAX_POSITION = 2**63 - 1
@@ -160,14 +160,6 @@ def decode_cursor(cursor: str) -> list[str]:
         raise InvalidInput("after", "is not a cursor this service issued") from None
     if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
         raise InvalidInput("after", "is not a cursor this service issued")
-    if any(_has_lone_surrogate(p) for p in parts):  # JSON's \ud800 escapes; no store takes one
+    if not all(encodable(p) for p in parts):  # JSON's \ud800 escapes; no store takes one
         raise InvalidInput("after", "is not a cursor this service issued")
     return parts
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return True
-    return False

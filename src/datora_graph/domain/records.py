@@ -343,6 +343,16 @@ def field_path(loc: Sequence[int | str]) -> str:
     return path
 
 
+def encodable(text: str) -> bool:
+    """Whether `text` holds no lone UTF-16 surrogate (see `lone_surrogate`): only then can
+    a store, or any encoder, take it."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def lone_surrogate(where: str = "") -> str:
     """Why text holding half of a UTF-16 surrogate pair (`\\ud800` in JSON) is refused: no
     store or encoder can take it."""
