@@ -31,6 +31,7 @@ from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
 from datora_graph.domain.records import Observation, Rejection, item_id_of, parse_observation
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.services import IdentityService, ItemResult, ParsedItems
+from datora_graph.steward_replay import log_pages
 from datora_graph.store.base import GraphStore
 
 Stage = Literal[
@@ -207,28 +208,13 @@ class Migration:
         self, report: MigrationReport, advance: Progress, decisions: DecisionCarry
     ) -> None:
         """The log, in order, with each steward decision written where the source made it."""
-        after = 0
-        while True:
-            stop = decisions.next_stop()
-            while stop is not None and stop <= after:
-                decisions.take_next()
-                stop = decisions.next_stop()
-            limit = self.batch_size if stop is None else min(self.batch_size, stop - after)
-            entries = self.source.read_log(after, limit)
-            if stop is not None:  # positions have gaps where erasures deleted records
-                entries = [entry for entry in entries if entry[0] <= stop]
-            if not entries:
-                if stop is None or not self.source.read_log(after, 1):
-                    return
-                after = stop  # nothing was logged between here and the decision
-                continue
+        for entries in log_pages(self.source, self.batch_size, decisions):
             batch = _parsed(entries, self.service)
             # The source's audit log is carried whole (carry_audit): recording the replay's
             # merges too would show each of them twice, at the migration's time.
             result = self.service.ingest_parsed_observations(batch, audit=False)
             report.observations += result.accepted
             report.rejected_on_replay += result.rejected
-            after = entries[-1][0]
             advance("observations", len(entries))
 
     def _events(self, advance: Progress) -> int:

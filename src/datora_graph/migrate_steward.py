@@ -29,7 +29,8 @@ from datora_graph.steward_replay import (
     LOG_POSITION,
     DecisionReplay,
     ReapplyReport,
-    log_position_of,
+    in_force,
+    placements,
 )
 from datora_graph.steward_service import StewardService, decision_pages
 from datora_graph.store.base import GraphStore
@@ -47,36 +48,33 @@ class DecisionCarry:
         self.cannot_links = {
             c.id: KeyPair.of(c.a, c.b, c.reason) for c in source.list_cannot_links()
         }
-        self.pending: collections.deque[Decision] = collections.deque()
+        self.pending: collections.deque[tuple[int | None, Decision]] = collections.deque()
+        fresh: list[Decision] = []
         for page in decision_pages(source, DECISION_PAGE):
             known = self.target.get_decisions([d.id for d in page])
-            self.pending.extend(d for d in page if d.id not in known)
-        self.positioned = True
+            fresh.extend(d for d in page if d.id not in known)
+        self.pending.extend(placements(fresh))
         self.deferred: list[Decision] = []
         self.logged = 0
 
     def made_constraints(self) -> set[int]:
         """The source's cannot-links these decisions made: they are written with them."""
-        return {c for d in self.pending for c in d.created.get("cannot_link", ())}
+        return {c for _, d in self.pending for c in d.created.get("cannot_link", ())}
 
     def next_stop(self) -> int | None:
         """The source log position at which the next decision is to be written, after writing
         those that wait for no position (undos, undone decisions, and every decision once one
         without a position came); None when none is left to place."""
         while self.pending:
-            decision = self.pending[0]
-            position = log_position_of(decision)
-            in_force = decision.kind != "undo" and decision.undone_by is None
-            if in_force:
-                self.positioned = self.positioned and position is not None
-            if in_force and self.positioned:
+            position, _ = self.pending[0]
+            if position is not None:
                 return position
-            self._write(self.pending.popleft(), apply=False)
+            self._write(self.pending.popleft()[1], apply=False)
         return None
 
     def take_next(self) -> None:
         """Write and apply the decision `next_stop` named: the log is carried up to it."""
-        self._write(self.pending.popleft(), apply=True)
+        self._write(self.pending.popleft()[1], apply=True)
 
     def finish(self) -> ReapplyReport:
         """Write what is left, apply the decisions that waited for the end of the log, and
@@ -88,13 +86,12 @@ class DecisionCarry:
         return self.replay.report()
 
     def _write(self, decision: Decision, *, apply: bool) -> None:
-        in_force = decision.kind != "undo" and decision.undone_by is None
         position = self.target.last_sequence() if apply else None
         stored = self.target.apply_steward_change(_log_entry(decision, self.cannot_links, position))
         self.logged += 1
         if apply:
             self.replay.apply(stored)
-        elif in_force:
+        elif in_force(decision):
             self.deferred.append(stored)
 
 

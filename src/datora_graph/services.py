@@ -8,13 +8,12 @@
 
 from __future__ import annotations
 
-import collections
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import SYSTEM_ACTOR, merge_audit_entries
@@ -40,10 +39,6 @@ from datora_graph.domain.records import (
 )
 from datora_graph.resolution.engine import ResolutionEngine
 from datora_graph.store.base import GraphStore
-
-if TYPE_CHECKING:
-    from datora_graph.domain.steward import Decision
-    from datora_graph.steward_replay import DecisionReplay
 
 _Record = TypeVar("_Record", Observation, Event)
 ItemStatus = Literal["accepted", "duplicate", "rejected"]
@@ -306,66 +301,33 @@ class IdentityService:
         """Forget the derived graph and replay the observation log in order, re-applying each
         steward decision at the log position it was made at (see `steward_replay`)."""
         # Imported here because the steward layer is built on this one.
-        from datora_graph.steward_replay import DecisionReplay
+        from datora_graph.steward_replay import DecisionReplay, RebuildDecisions, log_pages
         from datora_graph.steward_service import StewardService
 
+        replayed = rejected = 0
         with self._write_lock:
             self.store.reset_derived()
             stewards = StewardService(self)
-            decisions = DecisionReplay(stewards)
-            pending = collections.deque(decisions.in_force())
+            decisions = RebuildDecisions(DecisionReplay(stewards))
             # The constraints a decision made hold only from its position on, as they did live.
-            self.dormant = stewards.changes.dormant = {
-                constraint
-                for position, decision in pending
-                if position is not None
-                for constraint in decision.created.get("cannot_link", ())
-            }
+            self.dormant = stewards.changes.dormant = decisions.dormant()
             try:
-                replayed, rejected = self._replay(decisions, pending, progress)
+                batch = self.settings.ingest_batch_size
+                for entries in log_pages(self.store, batch, decisions):
+                    observations, rejections = self._reparse(entries)
+                    changeset = self._resolve(observations)
+                    changeset.observations = []
+                    changeset.rejections = rejections
+                    self.store.commit(changeset)
+                    replayed += len(observations)
+                    rejected += len(rejections)
+                    if progress is not None:
+                        progress(len(entries))
+                decisions.finish()
             finally:
                 self.dormant = stewards.changes.dormant = set()
             self.store.finish_rebuild()
         return RebuildReport(replayed, self.store.stats().profiles, rejected)
-
-    def _replay(
-        self,
-        decisions: DecisionReplay,
-        pending: collections.deque[tuple[int | None, Decision]],
-        progress: Progress | None,
-    ) -> tuple[int, int]:
-        """The log and the decisions in `pending`, each at its position; answers how many
-        observations were replayed and rejected."""
-        replayed = rejected = 0
-        after = 0
-        while True:
-            while pending and pending[0][0] is not None and pending[0][0] <= after:
-                decisions.apply(pending.popleft()[1])
-            stop = pending[0][0] if pending else None
-            limit = self.settings.ingest_batch_size
-            if stop is not None:
-                limit = min(limit, stop - after)
-            entries = self.store.read_log(after, limit)
-            if stop is not None:  # positions have gaps where erasures deleted records
-                entries = [entry for entry in entries if entry[0] <= stop]
-            if not entries:
-                if stop is None or stop <= after or not self.store.read_log(after, 1):
-                    break
-                after = stop  # nothing was logged between here and the decision
-                continue
-            observations, rejections = self._reparse(entries)
-            changeset = self._resolve(observations)
-            changeset.observations = []
-            changeset.rejections = rejections
-            self.store.commit(changeset)
-            replayed += len(observations)
-            rejected += len(rejections)
-            after = entries[-1][0]
-            if progress is not None:
-                progress(len(entries))
-        for _, decision in pending:  # past the log's end, or made without a position
-            decisions.apply(decision)
-        return replayed, rejected
 
     def _reparse(
         self, entries: Sequence[tuple[int, str]]

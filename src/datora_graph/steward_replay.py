@@ -13,10 +13,11 @@ those of the others hold from the start, as they always did.
 
 from __future__ import annotations
 
+import collections
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from datora_graph.domain.errors import DatoraError, NotFound
 from datora_graph.domain.profiles import ReviewFilter, ReviewItem
@@ -25,6 +26,7 @@ from datora_graph.resolution.steward import split_groups
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
+    from datora_graph.store.base import GraphStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,65 @@ def log_position_of(decision: Decision) -> int | None:
     return position if isinstance(position, int) and not isinstance(position, bool) else None
 
 
+def in_force(decision: Decision) -> bool:
+    """Neither an undo nor undone: a replay applies it again."""
+    return decision.kind != "undo" and decision.undone_by is None
+
+
+def placements(decisions: Iterable[Decision]) -> Iterator[tuple[int | None, Decision]]:
+    """Each decision, in order, with the log position to apply it at: None for one not in
+    force, one without a position and every one in force after that (so decisions are applied
+    in the order they were made); positions never go back."""
+    positioned, latest = True, 0
+    for decision in decisions:
+        if not in_force(decision):
+            yield None, decision
+            continue
+        position = log_position_of(decision)
+        positioned = positioned and position is not None
+        if position is None or not positioned:
+            yield None, decision
+            continue
+        latest = max(latest, position)
+        yield latest, decision
+
+
+class DecisionStops(Protocol):
+    """Where a replay of the log stops for the next decision, and what it does there."""
+
+    def next_stop(self) -> int | None:
+        """The log position of the next decision to apply; None: none before the log ends."""
+        ...
+
+    def take_next(self) -> None:
+        """Apply the decision `next_stop` named, the log being replayed up to it."""
+        ...
+
+
+def log_pages(
+    store: GraphStore, batch_size: int, decisions: DecisionStops
+) -> Iterator[Sequence[tuple[int, str]]]:
+    """The log a page at a time, none past the next decision's position: there the decision
+    is applied before the log goes on."""
+    after = 0
+    while True:
+        stop = decisions.next_stop()
+        while stop is not None and stop <= after:
+            decisions.take_next()
+            stop = decisions.next_stop()
+        limit = batch_size if stop is None else min(batch_size, stop - after)
+        entries = store.read_log(after, limit)
+        if stop is not None:  # positions have gaps where erasures deleted records
+            entries = [entry for entry in entries if entry[0] <= stop]
+        if not entries:
+            if stop is None or not store.read_log(after, 1):
+                return
+            after = stop  # nothing was logged between here and the decision
+            continue
+        yield entries
+        after = entries[-1][0]
+
+
 class DecisionReplay:
     """Re-application of the decision log; the caller holds the identity write lock."""
 
@@ -52,22 +113,6 @@ class DecisionReplay:
         self.stewards = stewards
         self.reapplied = 0
         self.skipped: list[str] = []
-
-    def in_force(self) -> Iterator[tuple[int | None, Decision]]:
-        """The decisions still in force, oldest first, each with the log position to apply
-        it at: None for one without a position and for every decision after it, so that
-        decisions are applied in the order they were made."""
-        positioned, latest = True, 0
-        for decision in list(self.stewards.all_decisions()):
-            if decision.kind == "undo" or decision.undone_by is not None:
-                continue
-            position = log_position_of(decision)
-            positioned = positioned and position is not None
-            if position is None or not positioned:
-                yield None, decision
-                continue
-            latest = max(latest, position)
-            yield latest, decision
 
     def apply(self, decision: Decision) -> None:
         """Apply one decision again; one that no longer applies (its identifiers are gone,
@@ -201,3 +246,35 @@ class DecisionReplay:
                 record=False,
             )
         )
+
+
+class RebuildDecisions:
+    """A rebuild's decisions in force, each applied where the log stood when it was made."""
+
+    def __init__(self, replay: DecisionReplay) -> None:
+        self.replay = replay
+        decisions = replay.stewards.all_decisions()
+        self.pending = collections.deque(
+            placed for placed in placements(decisions) if in_force(placed[1])
+        )
+
+    def dormant(self) -> set[int]:
+        """The constraints of the decisions applied at a position: until the replay reaches
+        it, they hold nothing."""
+        return {
+            constraint
+            for position, decision in self.pending
+            if position is not None
+            for constraint in decision.created.get("cannot_link", ())
+        }
+
+    def next_stop(self) -> int | None:
+        return self.pending[0][0] if self.pending else None
+
+    def take_next(self) -> None:
+        self.replay.apply(self.pending.popleft()[1])
+
+    def finish(self) -> None:
+        """Apply the rest: past the log's end, or made without a position."""
+        while self.pending:
+            self.take_next()

@@ -42,7 +42,7 @@ from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
 from datora_graph.steward_changes import GraphChanges
-from datora_graph.steward_replay import LOG_POSITION
+from datora_graph.steward_replay import LOG_POSITION, in_force
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
 from datora_graph.store.steward_rows import slice_to_json
@@ -339,8 +339,7 @@ class StewardService:
             d.id
             for d in reversed(list(self.all_decisions()))
             if d.seq > original.seq
-            and d.undone_by is None
-            and d.kind != "undo"
+            and in_force(d)
             and touched & (set(d.profiles_before) | set(d.profiles_after))
         ]
 
