@@ -4,9 +4,10 @@ Decisions are not in the observation log. Each records the log position it was m
 (`details["log_position"]`), and `IdentityService.rebuild` replays the log up to that position,
 applies the decision again (without logging it again), and goes on: the guards then see the
 graph each decision saw, so a profile a steward let exceed a limit holds back the same later
-links as it did live. Decisions without a position (made before positions were recorded, or
-carried by `datora migrate`, whose target numbers the log anew) and everything after them are
-applied once the whole log is replayed. The cannot-links a positioned decision made are
+links as it did live (`datora migrate` writes each decision into the target at the matching
+point of its log, with the target's position). Decisions without a position (made before
+positions were recorded) and everything after them are applied once the whole log is
+replayed. The cannot-links a positioned decision made are
 kept by the store but lie dormant (`IdentityService.dormant`) until the replay reaches it;
 those of the others hold from the start, as they always did.
 """
