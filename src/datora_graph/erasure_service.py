@@ -37,7 +37,7 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision, GraphSlice
 from datora_graph.log_index import LogIndex, Progress
-from datora_graph.services import IdentityService
+from datora_graph.services import IdentityService, quarantined_among
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -113,8 +113,7 @@ class ErasureService:
             if (key := raw_key(raw, self.registry)[0]) is not None
         }
         # Where the engine anchored each record's attributes depends on the quarantine.
-        guards = self.store.load_snapshot(carried).identifier_guards
-        quarantined = {key for key, state in guards.items() if state.quarantined}
+        quarantined = quarantined_among(self.store, carried)
         found: list[LogRedaction] = []
         for seq, payload in entries:
             redacted = redacted_text(payload, keys, self.registry, quarantined)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -166,6 +166,13 @@ def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> 
         if progress is not None:
             progress(report.total)
     return total
+
+
+def quarantined_among(store: GraphStore, keys: Collection[str]) -> set[str]:
+    """Which of `keys` are quarantined now: the engine anchors no attributes at them, which a
+    split and an erasure need to know to find where a record's attributes went."""
+    guards = store.load_snapshot(keys).identifier_guards
+    return {key for key, state in guards.items() if state.quarantined}
 
 
 def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -24,6 +24,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.log_index import LogIndex
 from datora_graph.resolution.steward import plan_merge, plan_split
+from datora_graph.services import quarantined_among
 from datora_graph.store.base import GraphStore
 
 MANUAL_SOURCE = "steward"
@@ -65,7 +66,7 @@ class GraphChanges:
             self.registry,
             self.rules,
             names,
-            self.quarantined({i.key for o in observations for i in o.identifiers}),
+            quarantined_among(self.store, {i.key for o in observations for i in o.identifiers}),
         )
         assignments = dict(before.assignments)
         for pid, keys in plan.members.items():
@@ -189,11 +190,6 @@ class GraphChanges:
                     f"cannot-link constraint #{constraint_id} keeps profiles {profile_a} and "
                     f"{profile_b} apart; undo the decision that made it first",
                 )
-
-    def quarantined(self, keys: Collection[str]) -> set[str]:
-        """Which of `keys` are quarantined now (the engine anchors no attributes at them)."""
-        guards = self.store.load_snapshot(keys).identifier_guards
-        return {key for key, state in guards.items() if state.quarantined}
 
     def observations_of(self, keys: set[str]) -> list[Observation]:
         """The logged observations carrying any of `keys`, found through the log index."""
