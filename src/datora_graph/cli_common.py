@@ -49,7 +49,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def settings_of(ctx: typer.Context, db: Path | None) -> Settings:
     """The settings, with `--db` given after the command or before it (`datora --db x.db
     stats`); invalid settings end the command naming each variable and what is wrong."""
-    chosen = db if db is not None else ctx.find_root().obj
+    chosen = _chosen_db(ctx, db)
     try:
         return load_settings(db=chosen) if chosen is not None else load_settings()
     except ConfigurationError as exc:
@@ -60,8 +60,14 @@ def db_hint(ctx: typer.Context, db: Path | None) -> str:
     """` --db PATH` for a command the user is told to run next, when this command line chose
     the store file (`datora --db x.db demo` or `datora demo --db x.db`); without it the next
     command finds the same file the same way (DATORA_DB or the default)."""
-    chosen = db if db is not None else ctx.find_root().obj
+    chosen = _chosen_db(ctx, db)
     return f" --db {shlex.quote(str(chosen))}" if chosen is not None else ""
+
+
+def _chosen_db(ctx: typer.Context, db: Path | None) -> Path | None:
+    """The store file this command line names: after the command, else before it."""
+    chosen: Path | None = db if db is not None else ctx.find_root().obj
+    return chosen
 
 
 @contextmanager
