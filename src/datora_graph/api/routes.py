@@ -107,15 +107,21 @@ def get_segment_service(request: Request) -> SegmentService:
 Segments = Annotated[SegmentService, Depends(get_segment_service)]
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with LimitExceeded as soon as it is known to exceed `limit` bytes:
-    from Content-Length when the client sends one, else while counting the streamed bytes."""
+def refuse_declared_body(request: Request, limit: int) -> None:
+    """LimitExceeded when the body's Content-Length, if the client sent one, exceeds `limit`
+    bytes: refused before a byte of it is read."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise LimitExceeded(
             f"the request body is {int(declared)} bytes, more than the limit of {limit} bytes "
             "(DATORA_MAX_BODY_BYTES); send smaller batches"
         )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with LimitExceeded as soon as it is known to exceed `limit` bytes:
+    from Content-Length when the client sends one, else while counting the streamed bytes."""
+    refuse_declared_body(request, limit)
     chunks: list[bytes] = []
     received = 0
     async for chunk in request.stream():

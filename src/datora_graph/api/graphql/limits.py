@@ -37,6 +37,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from datora_graph.api.routes import refuse_declared_body
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded
 
@@ -73,17 +74,7 @@ async def body_within_limit(request: Request) -> None:
     before it is read, with 413 and the REST error body, as REST refuses one. (A body sent
     without a length is read whole; the batch-size limit still bounds what it can ask.)"""
     settings: Settings = request.app.state.settings
-    declared = request.headers.get("content-length")
-    if (
-        declared is not None
-        and declared.isascii()
-        and declared.isdigit()
-        and int(declared) > settings.max_body_bytes
-    ):
-        raise LimitExceeded(
-            f"the request body is {int(declared)} bytes, more than the limit of "
-            f"{settings.max_body_bytes} bytes (DATORA_MAX_BODY_BYTES); send smaller batches"
-        )
+    refuse_declared_body(request, settings.max_body_bytes)
 
 
 def _one_limit_error(rule: type[ASTValidationRule], message: str) -> type[ASTValidationRule]:
