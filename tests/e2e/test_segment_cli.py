@@ -192,6 +192,41 @@ def test_consent_on_observations_in_a_file_is_recorded(tmp_path: Path) -> None:
     )
 
 
+def test_the_demo_has_consented_contacts_to_export(tmp_path: Path) -> None:
+    """A new user's first segment export of the demo writes the newsletter sign-ups' e-mails,
+    and only those: the demo's consent comes from signing up."""
+    path = tmp_path / "demo.db"
+    datora("demo", "--people", "40", "--db", path)
+    datora(
+        "segment", "define", "Reachable", "--definition", '{"identifier": "email"}',
+        "--purpose", "email_marketing", "--db", path,
+    )  # fmt: skip
+
+    exported = datora("segment", "export", "Reachable", "--format", "jsonl", "--db", path)
+
+    values = {json.loads(line)["value"] for line in exported.stdout.splitlines()}
+    store = SqliteStore(path)
+    try:
+        emails = [
+            i.identifier.key
+            for page in store.iter_profiles()
+            for profile in page
+            for i in profile.identifiers
+            if i.identifier.type == "email" and not i.junk
+        ]
+        consent = store.consent_of_identifiers(emails)
+    finally:
+        store.close()
+    granted = {
+        key.partition(":")[2]
+        for key, states in consent.items()
+        if any(s.purpose == "email_marketing" and s.granted for s in states)
+    }
+    assert values, exported.stderr
+    assert values == granted
+    assert len(values) < len(emails)
+
+
 def test_a_definition_or_consent_file_that_is_no_json_is_refused_saying_why(
     db: Path, tmp_path: Path
 ) -> None:

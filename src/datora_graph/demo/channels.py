@@ -176,8 +176,16 @@ class Channels:
         if rng.random() < 0.6:
             ids.append(self._id("cookie_id", p.cookies[0], p.id))
         moment = self._when(p)
+        # Signing up is where e-mail marketing consent comes from; without it no demo segment
+        # would have a contact to export.
+        signed_up = [{"identifier": ids[0], "purpose": "email_marketing", "status": "granted"}]
         self._observe(
-            p, "newsletter", moment, ids, {"first_name": first_name_as_written(rng, p.first)}
+            p,
+            "newsletter",
+            moment,
+            ids,
+            {"first_name": first_name_as_written(rng, p.first)},
+            consent=signed_up,
         )
         if self.events:
             for _ in range(_count(self.erng, 1.0 * self.events)):
@@ -262,6 +270,8 @@ class Channels:
         moment: int,
         ids: list[Identifier],
         attributes: dict[str, Any] | None = None,
+        *,
+        consent: list[dict[str, Any]] | None = None,
     ) -> str:
         serial = next(self.serials)
         item: dict[str, Any] = {
@@ -272,6 +282,8 @@ class Channels:
         }
         if attributes:
             item["attributes"] = attributes
+        if consent:
+            item["consent"] = consent
         if self.rng.random() < 0.005:
             spoil(self.rng, item, p)
         self.records.append((moment, serial, "observation", item))

@@ -7,7 +7,8 @@ browser cookies. Each channel sees a few of these together:
     web         cookie_id; email after a login, sometimes user_id
     app         device_id + user_id, sometimes email or phone
     crm         crm_id + email + phone; name, birth date, gender, address
-    newsletter  email, sometimes the sign-up page's cookie_id; first_name
+    newsletter  email, sometimes the sign-up page's cookie_id; first_name; consent to e-mail
+                marketing for the e-mail
     callcentre  phone, crm_id sometimes, an email or a junk value typed by the agent
     shop        email + user_id (or `guest`) + cookie_id or device_id, phone sometimes;
                 name, address
