@@ -100,7 +100,9 @@ def test_a_store_migrated_there_and_back_holds_the_same(
         assert there.verification.source_profiles == there.verification.target_profiles > 20
         assert there.rejected_on_replay == 0
         assert there.events == there.source_events > 0
-        assert (there.consent_statements, there.cannot_links, there.segments) == (2, 1, 1)
+        statements = sum(len(batch) for batch in store.iter_consent_statements())
+        assert there.consent_statements == statements > 2, "the demo's sign-ups and two more"
+        assert (there.cannot_links, there.segments) == (1, 1)
         assert there.erased_records == again.erased_records > 0
         merges = [e for e in _audit(store) if e[1] == "merge"]
         assert len(merges) > 5, "the data set merges profiles, each recorded once"
