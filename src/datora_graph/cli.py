@@ -376,7 +376,10 @@ def resolve(
     table.add_row("observations replayed", f"{report.observations:,}")
     table.add_row("profiles", f"{report.profiles:,}")
     table.add_row("rejected on replay", f"{report.rejected:,}")
+    table.add_row("steward decisions applied again", f"{report.decisions_reapplied:,}")
     out.print(table)
+    for skipped in report.decisions_skipped:
+        out.print(f"[yellow]steward decision not applied again:[/] {escape(skipped)}")
 
 
 # -- profile show -----------------------------------------------------------------------------

@@ -6,10 +6,10 @@
 The profile is found by its ID, an alias or any identifier. Under the identity service's
 write lock (no ingest interleaves), the observations that carried the person are found through
 the log index (log_index.py; caught up with `progress` before the lock is taken, so ingest is
-held back only for what arrives meanwhile), the steward decisions naming them are found, and
-the store removes everything in one transaction with the audit entry (see domain/erasure.py).
-The entry names the profile IDs and the counts, never an identifier: the audit log outlives
-the person.
+held back only for what arrives meanwhile), the steward decisions naming them are redacted or,
+with nothing left to apply, deleted (domain/erasure_decisions.py), and the store removes
+everything in one transaction with the audit entry (see domain/erasure.py). The entry
+names the profile IDs and the counts, never an identifier: the audit log outlives the person.
 
 A junk value's profile (`test@test.com`) is nobody's, and erasing it would rewrite the records
 of everyone who typed it: it is refused. Shared identifiers quarantined in the person's profile
@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datora_graph.domain.audit import new_audit_entry
 from datora_graph.domain.erasure import (
@@ -33,9 +33,10 @@ from datora_graph.domain.erasure import (
     raw_key,
     redacted_text,
 )
+from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
-from datora_graph.domain.steward import Decision, GraphSlice
+from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, quarantined_among
 from datora_graph.steward_service import StewardService
@@ -79,9 +80,6 @@ class ErasureService:
                 )
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
             log = tuple(self._redactions(set(keys)))
-            decisions = tuple(
-                d.id for d in self.stewards.all_decisions() if _names_any(d, set(keys))
-            )
             rejections = tuple(self._rejections_mentioning(keys))
             removed = sum(1 for r in log if r.payload is None)
             audit = new_audit_entry(
@@ -91,15 +89,20 @@ class ErasureService:
                 before=(profile.id, *profile.aliases),
                 after=(),
                 subject=profile.id,
+            )
+            deleted, redacted = self._decisions(keys, audit.id)
+            audit = replace(
+                audit,
                 details={
                     "identifiers": len(keys),
                     "observations_removed": removed,
                     "observations_rewritten": len(log) - removed,
-                    "decisions": len(decisions),
+                    "decisions": len(deleted),
+                    "decisions_redacted": len(redacted),
                     "rejections": len(rejections),
                 },
             )
-            erasure = Erasure(profile.id, keys, log, decisions, audit, rejections)
+            erasure = Erasure(profile.id, keys, log, deleted, audit, rejections, redacted)
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
@@ -121,6 +124,21 @@ class ErasureService:
                 found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
         return found
 
+    def _decisions(
+        self, keys: Collection[str], audit_id: str
+    ) -> tuple[tuple[str, ...], tuple[Decision, ...]]:
+        """The IDs of the steward decisions naming the person with nothing else to apply
+        again, which go, and the others naming them, redacted (domain/erasure_decisions.py)."""
+        deleted: list[str] = []
+        redacted: list[Decision] = []
+        for decision in self.stewards.all_decisions():
+            kept = redact_decision(decision, keys, audit_id, mentions_any)
+            if kept is None:
+                deleted.append(decision.id)
+            elif kept is not decision:
+                redacted.append(kept)
+        return tuple(deleted), tuple(redacted)
+
     def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
         found: list[int] = []
         after = 0
@@ -130,13 +148,3 @@ class ErasureService:
             if page.next_after is None:
                 return found
             after = page.next_after
-
-
-def _names_any(decision: Decision, keys: set[str]) -> bool:
-    return _slice_names(decision.before, keys) or _slice_names(decision.after, keys)
-
-
-def _slice_names(slice_: GraphSlice, keys: set[str]) -> bool:
-    if keys & set(slice_.assignments):
-        return True
-    return any(e.a in keys or e.b in keys for e in slice_.evidence)

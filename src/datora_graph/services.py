@@ -154,6 +154,9 @@ class RebuildReport:
     observations: int
     profiles: int
     rejected: int
+    decisions_reapplied: int = 0
+    decisions_skipped: tuple[str, ...] = ()
+    """Each steward decision that no longer applies, with why (`steward_replay`)."""
 
 
 def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> IngestReport:
@@ -315,7 +318,8 @@ class IdentityService:
         with self._write_lock:
             self.store.reset_derived()
             stewards = StewardService(self)
-            decisions = RebuildDecisions(DecisionReplay(stewards))
+            replay = DecisionReplay(stewards)
+            decisions = RebuildDecisions(replay)
             # The constraints a decision made hold only from its position on, as they did live.
             self.dormant = stewards.changes.dormant = decisions.dormant()
             try:
@@ -334,7 +338,14 @@ class IdentityService:
             finally:
                 self.dormant = stewards.changes.dormant = set()
             self.store.finish_rebuild()
-        return RebuildReport(replayed, self.store.stats().profiles, rejected)
+        applied = replay.report()
+        return RebuildReport(
+            replayed,
+            self.store.stats().profiles,
+            rejected,
+            applied.reapplied,
+            tuple(applied.skipped),
+        )
 
     def _reparse(
         self, entries: Sequence[tuple[int, str]]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from datora_graph.domain.errors import DatoraError, NotFound
+from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
@@ -215,8 +215,17 @@ class DecisionReplay:
             before.first_seen,
             before.junk,
         )
-        groups = [[k for k in keys if k in holders] for keys in recorded.values()]
-        parts, cut = split_groups(virtual, virtual_id, [g for g in groups if g], None)
+        groups = [kept for keys in recorded.values() if (kept := [k for k in keys if k in holders])]
+        if len(groups) > 1:
+            parts, cut = split_groups(virtual, virtual_id, groups, None)
+        elif len(involved) == 1:
+            # The other parts were erased (domain/erasure_decisions.py): what stayed keeps
+            # the ID the split gave it.
+            parts, cut = [tuple(sorted(virtual.assignments))], []
+        else:
+            raise InvalidInput(
+                "parts", "its one part left after an erasure is in several profiles now"
+            )
         after, _, change = self.stewards.changes.split(
             virtual, virtual_id, parts, cut, decision.id, decision.reason, decision.actor, names
         )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from datora_graph.domain.erasure_decisions import redacted_by
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import (
@@ -291,6 +292,14 @@ class StewardService:
             if original.undone_by is not None:
                 raise InvalidInput(
                     "decisionId", f"{decision_id} was undone already by {original.undone_by}"
+                )
+            erasure = redacted_by(original)
+            if erasure is not None:
+                raise InvalidInput(
+                    "decisionId",
+                    f"{decision_id} named a person erased since (audit entry {erasure}), and "
+                    "the state before it went with them: it cannot be undone exactly — split "
+                    "or merge by hand instead",
                 )
             current = self.store.profile_slice(original.profiles_after)
             if slice_to_json(current) != slice_to_json(original.after):

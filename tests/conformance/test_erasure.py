@@ -17,6 +17,7 @@ from datora_graph.segment_service import SegmentService
 from datora_graph.services import ERASED_REASON, IdentityService
 from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
+from datora_graph.store.steward_rows import decision_body
 
 ANN_EMAIL, ANN_CRM, ANN_COOKIE = "email:ann@acme.io", "crm_id:C-1", "cookie_id:c-ann"
 BOB_EMAIL, BOB_CRM, BOB_COOKIE = "email:bob@acme.io", "crm_id:C-2", "cookie_id:c-bob"
@@ -243,6 +244,45 @@ def test_a_log_position_is_never_given_twice_so_a_later_erasure_finds_its_record
     assert [json.loads(payload)["id"] for _, payload in store.read_log(0, 10)] == ["o1"]
     identity.rebuild()
     assert store.profile_ids_for_identifiers([ANN_EMAIL, ANN_COOKIE]) == {}
+
+
+def test_a_split_of_someone_else_from_the_person_keeps_its_part_after_an_erasure(
+    identity: IdentityService,
+) -> None:
+    """The split is redacted, not deleted: Bob's part keeps the ID the split gave it through
+    a rebuild, although Ann's record, which founded the profile, is gone."""
+    identity.ingest_observations(
+        [
+            obs("o1", 1, ANN_EMAIL, ANN_CRM, first_name="Ann"),
+            obs("o2", 2, ANN_EMAIL, BOB_COOKIE),
+            obs("o3", 3, BOB_COOKIE, BOB_EMAIL, city="Oslo"),
+        ]
+    )
+    stewards = StewardService(identity)
+    together = identity.lookup(ANN_EMAIL)
+    split = stewards.split_profile(
+        together.id, cut_edges=[(ANN_EMAIL, BOB_COOKIE)], reason="two people", actor="s"
+    )
+    bob = identity.lookup(BOB_EMAIL)
+    assert bob.id != together.id, "Ann's part kept the profile's ID"
+
+    report = ErasureService(identity).erase_profile(ANN_CRM, reason="GDPR 119", actor="dpo")
+
+    assert (report.counts.decisions, report.counts.decisions_redacted) == (0, 1)
+    kept = identity.store.get_decisions([split.id])[split.id]
+    assert kept.details["parts"] == {bob.id: [BOB_COOKIE, BOB_EMAIL]}
+    assert kept.details["redacted_by"] == report.audit_id
+    body = decision_body(kept, kept.created)
+    assert not [text for text in (*ANN_KEYS, "ann@acme.io", '"Ann"') if text in body]
+    with pytest.raises(InvalidInput) as undo:
+        stewards.undo_decision(split.id, reason="oops", actor="s")
+    assert report.audit_id in undo.value.reason
+    rebuilt = identity.rebuild()
+    assert (rebuilt.decisions_reapplied, rebuilt.decisions_skipped) == (1, ())
+    again = identity.lookup(BOB_EMAIL)
+    assert again.id == bob.id
+    assert sorted(i.identifier.key for i in again.identifiers) == [BOB_COOKIE, BOB_EMAIL]
+    assert identity.store.profile_ids_for_identifiers(ANN_KEYS) == {}
 
 
 def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService) -> None:

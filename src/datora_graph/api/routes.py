@@ -346,8 +346,8 @@ def post_consent(
 )
 def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOut:
     """Erase the profile named by ID, alias or identifier, with everything that holds its
-    identifiers: the profile, its events, consent, evidence, review items and the steward
-    decisions naming it; the observation log is redacted so a rebuild does not bring it back.
+    identifiers: the profile, its events, consent, evidence and review items; the observation
+    log and the steward decisions naming it are redacted so a rebuild does not bring it back.
     Audited with the key's name and the reason. Needs the `admin` scope."""
     report = ErasureService(service).erase_profile(
         body.profile, reason=body.reason, actor=caller.name

@@ -2,12 +2,13 @@
 
 A privacy officer's erasure request names one profile. Everything that holds its identifiers
 goes in one store transaction: the identifiers, the profile, its aliases and merge history,
-the evidence and review items they are in, their guard states and constraints, their consent,
-their events, and the steward decisions whose before/after state names them. The append-only
-observation log is redacted rather than kept as sent, or a rebuild would bring the person back:
-an observation that carried only the person's identifiers goes; one that also carried someone
-else's (a newsletter sign-up with a family email) is rewritten without the person's
-identifiers, and without its attributes when they were folded into the person's profile.
+the evidence and review items they are in, their guard states and constraints, their consent
+and their events; the steward decisions that name them are redacted (erasure_decisions.py).
+The append-only observation log is redacted rather than kept as sent, or a rebuild would
+bring the person back: an observation that carried only the person's identifiers goes; one
+that also carried someone else's (a newsletter sign-up with a family email) is rewritten
+without the person's identifiers, and without its attributes when they were folded into the
+person's profile.
 
 An event credited to one of the person's identifiers (its first) goes; an event that names
 them after another person's identifier stays with that person, without them. Rejected items
@@ -36,6 +37,7 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import RecordKind
+from datora_graph.domain.steward import Decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +60,13 @@ class Erasure:
     """The profile's identifiers."""
     log: tuple[LogRedaction, ...]
     decisions: tuple[str, ...]
-    """The steward decisions whose before/after state names one of `keys`."""
+    """The steward decisions naming one of `keys` with nothing left to apply again."""
     audit: AuditEntry
     rejections: tuple[int, ...] = ()
     """The log positions of the rejected items that mention one of `keys` (`mentions_any`)."""
+    redacted_decisions: tuple[Decision, ...] = ()
+    """The other steward decisions that named one of `keys`, as they are to be kept
+    (erasure_decisions.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +112,7 @@ class ErasureCounts:
     review_items: int = 0
     evidence: int = 0
     decisions: int = 0
+    decisions_redacted: int = 0
     rejections: int = 0
 
     def to_dict(self) -> dict[str, int]:

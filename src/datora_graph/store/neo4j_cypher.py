@@ -166,6 +166,7 @@ class Neo4jStatements:
     erase_cannot_links: LiteralString
     erase_must_links: LiteralString
     erase_decisions: LiteralString
+    erase_redact_decisions: LiteralString
     erase_merges: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString

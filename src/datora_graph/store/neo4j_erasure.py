@@ -32,6 +32,7 @@ from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_rows import Row, chunked
+from datora_graph.store.steward_rows import decision_body
 
 ROWS_PER_STATEMENT = 10_000
 
@@ -95,6 +96,10 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     _run(tx, CYPHER.erase_must_links, "keys", keys)
     decision_ids = list(dict.fromkeys(erasure.decisions))
     decisions = _count(tx, CYPHER.erase_decisions, "ids", decision_ids)
+    bodies: list[Row] = [
+        {"id": d.id, "body": decision_body(d, d.created)} for d in erasure.redacted_decisions
+    ]
+    redacted = _count(tx, CYPHER.erase_redact_decisions, "rows", bodies, "redacted")
     tx.run(CYPHER.erase_merges, {"profile_id": erasure.profile_id}).consume()
     identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
     tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
@@ -110,6 +115,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         review_items=review_items,
         evidence=evidence,
         decisions=decisions,
+        decisions_redacted=redacted,
         rejections=rejections,
     )
 
@@ -160,10 +166,17 @@ def _run(tx: ManagedTransaction, statement: LiteralString, name: str, items: lis
         tx.run(statement, {name: list(chunk)}).consume()
 
 
-def _count(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> int:
-    """Like `_run`, for a statement answering how many it `removed`: the sum over the chunks."""
+def _count(
+    tx: ManagedTransaction,
+    statement: LiteralString,
+    name: str,
+    items: list[Any],
+    column: str = "removed",
+) -> int:
+    """Like `_run`, for a statement answering how many it changed in `column`: the sum over
+    the chunks."""
     total = 0
     for chunk in chunked(items, ROWS_PER_STATEMENT):
         record = tx.run(statement, {name: list(chunk)}).single()
-        total += 0 if record is None else int(record["removed"])
+        total += 0 if record is None else int(record[column])
     return total

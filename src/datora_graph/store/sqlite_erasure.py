@@ -24,6 +24,7 @@ from datora_graph.domain.erasure import (
 from datora_graph.domain.records import RecordKind
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
+from datora_graph.store.steward_rows import decision_body
 
 _KEYS = "(SELECT value FROM json_each(:keys))"
 
@@ -63,6 +64,7 @@ DELETE_GUARDS = f"DELETE FROM identifier_guards WHERE key IN {_KEYS}"
 DELETE_CANNOT_LINKS = f"DELETE FROM cannot_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
+REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -161,6 +163,10 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
+    redacted = sum(
+        db.execute(REDACT_DECISION, (decision_body(d, d.created), d.id)).rowcount
+        for d in erasure.redacted_decisions
+    )
     aliases = [row[0] for row in db.execute(PROFILE_ALIASES, (erasure.profile_id,))]
     names = [erasure.profile_id, *aliases]
     db.execute(DELETE_MERGES, {"ids": json.dumps(names)})
@@ -179,6 +185,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         review_items=review_items,
         evidence=evidence,
         decisions=decisions,
+        decisions_redacted=redacted,
         rejections=rejections,
     )
 

@@ -31,7 +31,14 @@ class ErasureRemoved:
     consent_statements: int
     review_items: int
     evidence: int
-    decisions: int = strawberry.field(description="Steward decisions that named the person")
+    decisions: int = strawberry.field(
+        description="Steward decisions that named the person with nothing else to apply again "
+        "(a rejection between the person and someone else), deleted"
+    )
+    decisions_redacted: int = strawberry.field(
+        description="Steward decisions that named the person, kept without them for a rebuild "
+        "to apply again; they can no longer be undone"
+    )
     rejections: int = strawberry.field(
         description="Rejected items whose text mentions one of the person's identifiers"
     )

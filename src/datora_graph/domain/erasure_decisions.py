@@ -1,0 +1,119 @@
+"""What an erasure leaves of the steward decisions that named the person.
+
+A decision is what a steward asked for, and a rebuild or `datora migrate` asks again. Deleting
+every decision that named one of the person's identifiers undid more than the person: a split
+of someone else's profile from the person's lost the ID it gave the part that stayed, and a
+rebuild then derived another. So a decision is redacted instead: the person's identifiers go
+from what the steward asked for and from the state it kept, and the rest stays for a rebuild
+to apply again. Only a decision with nothing left to apply goes: a rejection between the
+person and someone else, or one whose every identifier was the person's.
+
+A redacted decision no longer holds the state before it, so it cannot be undone
+(`REDACTED_BY` names the erasure's audit entry, for the steward told so). The attributes of a
+profile that held one of the person's identifiers are dropped from the kept state, and a
+reason that quotes one of them is replaced: the erasure errs on the side of the person asking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
+from typing import Any
+
+from datora_graph.domain.steward import Decision, GraphSlice
+
+REDACTED_BY = "redacted_by"
+"""The key of a redacted decision's `details` holding the erasure's audit entry ID."""
+
+REDACTED_REASON = "(redacted by an erasure: the reason named an erased identifier)"
+
+
+def redact_decision(
+    decision: Decision,
+    keys: Collection[str],
+    audit_id: str,
+    mentions: Callable[[str, Collection[str]], bool],
+) -> Decision | None:
+    """`decision` without the erased identifier `keys`; None when nothing of it is left to
+    apply again, or the decision itself when it never named them. `mentions` tells whether a
+    text quotes one of the keys (`erasure.mentions_any`)."""
+    erased = set(keys)
+    if not (_names(decision.before, erased) or _names(decision.after, erased)):
+        return decision
+    details = _details(decision, erased)
+    if details is None:
+        return None
+    reason = REDACTED_REASON if mentions(decision.reason, erased) else decision.reason
+    return replace(
+        decision,
+        reason=reason,
+        before=redact_slice(decision.before, erased),
+        after=redact_slice(decision.after, erased),
+        review_before=tuple(
+            r for r in decision.review_before if r.a not in erased and r.b not in erased
+        ),
+        details={**details, REDACTED_BY: audit_id},
+    )
+
+
+def redacted_by(decision: Decision) -> str | None:
+    """The audit entry of the erasure that redacted `decision`; None when none did."""
+    value = decision.details.get(REDACTED_BY)
+    return value if isinstance(value, str) else None
+
+
+def redact_slice(slice_: GraphSlice, erased: set[str]) -> GraphSlice:
+    """The slice without the `erased` identifiers, their evidence, and the attributes of any
+    profile that held one of them."""
+    touched = {pid for key, pid in slice_.assignments.items() if key in erased}
+    return GraphSlice(
+        tuple(
+            replace(p, attributes={}, candidates={}) if p.id in touched else p
+            for p in slice_.profiles
+        ),
+        {k: p for k, p in slice_.assignments.items() if k not in erased},
+        dict(slice_.aliases),
+        tuple(e for e in slice_.evidence if e.a not in erased and e.b not in erased),
+        {k: t for k, t in slice_.first_seen.items() if k not in erased},
+        frozenset(slice_.junk - erased),
+    )
+
+
+def _names(slice_: GraphSlice, erased: set[str]) -> bool:
+    return bool(erased & set(slice_.assignments)) or any(
+        e.a in erased or e.b in erased for e in slice_.evidence
+    )
+
+
+def _details(decision: Decision, erased: set[str]) -> dict[str, Any] | None:
+    """What the steward asked for, without the erased identifiers; None when nothing is left
+    to apply again."""
+    details = dict(decision.details)
+    if decision.kind == "undo":
+        return details
+    if decision.kind == "split":
+        parts: Mapping[str, list[str]] = details["parts"]
+        kept = {pid: [k for k in part if k not in erased] for pid, part in parts.items()}
+        kept = {pid: part for pid, part in kept.items() if part}
+        if not kept:
+            return None
+        return {**details, "parts": kept}
+    a, b = str(details["a"]), str(details["b"])
+    if a not in erased and b not in erased:
+        return details
+    if decision.kind == "review_reject":
+        return None  # the person was one side of it: nothing is left to keep apart
+    # A merge joined two profiles: another identifier each held then names it as well.
+    stand_a, stand_b = _stand_in(decision.before, a, erased), _stand_in(decision.before, b, erased)
+    if stand_a is None or stand_b is None:
+        return None
+    return {**details, "a": stand_a, "b": stand_b}
+
+
+def _stand_in(before: GraphSlice, key: str, erased: set[str]) -> str | None:
+    """`key`, or when it is erased the smallest identifier its profile held that is not."""
+    if key not in erased:
+        return key
+    profile = before.assignments.get(key)
+    others = sorted(k for k, p in before.assignments.items() if p == profile and k not in erased)
+    return others[0] if others else None
