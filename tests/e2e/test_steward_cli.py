@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,35 @@ def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
     refused = datora("steward", "undo", split["id"], "--reason", "again", "--db", db, ok=False)
     assert refused.returncode != 0
     assert "undone already" in refused.stderr
+
+
+def test_a_rebuild_after_an_erasure_applies_the_redacted_split_and_says_so(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "steward.db"
+    source = write_jsonl(
+        tmp_path / "obs.jsonl",
+        observation("o1", "email:ann@acme.io", "cookie_id:c-1", minute=1),
+        observation("o2", "cookie_id:c-1", "device_id:kiosk", minute=2),
+        observation("o3", "device_id:kiosk", "email:bob@acme.io", minute=3),
+    )
+    datora("ingest", "observations", source, "--db", db)
+    fused = answer("explain", "email:ann@acme.io", "email:bob@acme.io", db=db)["profile_a"]
+    answer("split", fused, "--cut", "cookie_id:c-1|device_id:kiosk", "--reason", "kiosk", db=db)
+    bob = datora("profile", "show", "email:bob@acme.io", "--db", db).stdout
+
+    erased = datora("erase", "email:ann@acme.io", "--reason", "GDPR 7", "--yes", "--db", db)
+    refused = datora("steward", "undo", answer("decisions", db=db)[0]["id"], "--reason", "x",
+                     "--db", db, ok=False)  # fmt: skip
+    rebuilt = datora("resolve", "--rebuild", "--db", db).stdout
+
+    assert json.loads(erased.stdout)["removed"]["decisions_redacted"] == 1
+    assert "cannot be undone exactly" in refused.stderr
+    assert re.search(r"steward decisions applied again\s*│\s*1\b", rebuilt), rebuilt
+    assert "not applied again" not in rebuilt
+    bob_id = re.search(r"prf_\w+", bob)
+    assert bob_id is not None
+    assert bob_id.group() in datora("profile", "show", "email:bob@acme.io", "--db", db).stdout
 
 
 def test_a_steward_lists_and_resolves_review_items(tmp_path: Path) -> None:
