@@ -1,9 +1,11 @@
 // Records the whole guard state of identifiers a batch changed: how many existing profiles a
-// link through each joined, and whether it is quarantined (kept and shown, linking nothing new).
+// link through each joined, and whether it is quarantined (kept and shown, linking nothing new)
+// since which log position.
 // Parameters:
-//   $rows: list of {key, joins, quarantined, reason}
+//   $rows: list of {key, joins, quarantined, reason, quarantined_seq}
 UNWIND $rows AS row
 MATCH (i:Identifier {key: row.key})
 SET i.guard_joins = row.joins,
     i.quarantined = row.quarantined,
-    i.quarantine_reason = row.reason
+    i.quarantine_reason = row.reason,
+    i.quarantined_seq = row.quarantined_seq

@@ -79,7 +79,8 @@ class ErasureService:
                     "no person to erase",
                 )
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
-            log = tuple(self._redactions(set(keys)))
+            redactions, requarantined = self._redactions(set(keys))
+            log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
             removed = sum(1 for r in log if r.payload is None)
             audit = new_audit_entry(
@@ -102,12 +103,16 @@ class ErasureService:
                     "rejections": len(rejections),
                 },
             )
-            erasure = Erasure(profile.id, keys, log, deleted, audit, rejections, redacted)
+            erasure = Erasure(
+                profile.id, keys, log, deleted, audit, rejections, redacted, requarantined
+            )
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
 
-    def _redactions(self, keys: set[str]) -> list[LogRedaction]:
+    def _redactions(self, keys: set[str]) -> tuple[list[LogRedaction], tuple[str, ...]]:
+        """The logged records carrying the person, as they are to be kept, and the others'
+        identifiers that one of the rewritten records quarantined (`Erasure.requarantined`)."""
         entries = list(LogIndex(self.store, self.registry).observations_with(keys))
         carried = {
             key
@@ -119,10 +124,14 @@ class ErasureService:
         quarantined = quarantined_among(self.store, carried)
         found: list[LogRedaction] = []
         for seq, payload in entries:
-            redacted = redacted_text(payload, keys, self.registry, quarantined)
+            redacted = redacted_text(payload, keys, self.registry, quarantined, seq)
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
-        return found
+        rewritten = {r.seq for r in found if r.payload is not None}
+        requarantined = tuple(
+            sorted(k for k, at in quarantined.items() if at in rewritten and k not in keys)
+        )
+        return found, requarantined
 
     def _decisions(
         self, keys: Collection[str], audit_id: str

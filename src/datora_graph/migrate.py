@@ -28,7 +28,12 @@ from datora_graph.config import Settings
 from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
-from datora_graph.domain.records import Observation, Rejection, item_id_of, parse_observation
+from datora_graph.domain.records import (
+    Observation,
+    Rejection,
+    item_id_of,
+    parse_logged_observation,
+)
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.services import IdentityService, ItemResult, ParsedItems
 from datora_graph.steward_replay import log_pages
@@ -276,12 +281,11 @@ def _parsed(
     """Log entries as a parsed batch, each keeping the payload exactly as it was logged."""
     batch: ParsedItems[Observation] = ParsedItems(len(entries))
     now = datetime.now(UTC)
-    for index, (_seq, payload) in enumerate(entries):
-        raw = json.loads(payload)
+    for index, (seq, payload) in enumerate(entries):
         try:
-            batch.records.append((index, parse_observation(raw, service.registry, payload)))
+            batch.records.append((index, parse_logged_observation(payload, service.registry, seq)))
         except InvalidInput as error:
-            item_id = item_id_of(raw)
+            item_id = item_id_of(json.loads(payload))
             reason = f"no longer valid under the target's settings: {error.reason}"
             batch.results[index] = ItemResult(index, item_id, "rejected", error.field, reason)
             batch.rejections.append(

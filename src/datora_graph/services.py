@@ -35,6 +35,7 @@ from datora_graph.domain.records import (
     Rejection,
     item_id_of,
     parse_event,
+    parse_logged_observation,
     parse_observation,
 )
 from datora_graph.resolution.engine import ResolutionEngine
@@ -171,11 +172,12 @@ def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> 
     return total
 
 
-def quarantined_among(store: GraphStore, keys: Collection[str]) -> set[str]:
-    """Which of `keys` are quarantined now: the engine anchors no attributes at them, which a
-    split and an erasure need to know to find where a record's attributes went."""
+def quarantined_among(store: GraphStore, keys: Collection[str]) -> dict[str, int]:
+    """Which of `keys` are quarantined, each with the log position it was quarantined at (0:
+    not known): the engine anchors no attributes at them from there on, which a split and an
+    erasure need to know to find where a record's attributes went."""
     guards = store.load_snapshot(keys).identifier_guards
-    return {key for key, state in guards.items() if state.quarantined}
+    return {key: state.quarantined_seq for key, state in guards.items() if state.quarantined}
 
 
 def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:
@@ -354,13 +356,13 @@ class IdentityService:
         observations: list[Observation] = []
         rejections: list[Rejection] = []
         for seq, payload in entries:
-            raw = json.loads(payload)
             try:
-                observations.append(parse_observation(raw, self.registry, payload).with_seq(seq))
+                observations.append(parse_logged_observation(payload, self.registry, seq))
             except InvalidInput as error:
                 reason = f"no longer valid under the current settings: {error.reason}"
+                item_id = item_id_of(json.loads(payload))
                 rejections.append(
-                    Rejection("observation", item_id_of(raw), error.field, reason, payload, now)
+                    Rejection("observation", item_id, error.field, reason, payload, now)
                 )
         return observations, rejections
 

@@ -5,14 +5,13 @@ by the re-application of decisions after a rebuild (`steward_replay.py`)."""
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.records import Observation, parse_observation
+from datora_graph.domain.records import Observation, parse_logged_observation
 from datora_graph.domain.steward import (
     Decision,
     EvidenceEdge,
@@ -196,10 +195,9 @@ class GraphChanges:
         found: list[Observation] = []
         for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
             try:
-                observation = parse_observation(json.loads(payload), self.registry, payload)
+                found.append(parse_logged_observation(payload, self.registry, seq))
             except InvalidInput:
                 continue
-            found.append(observation.with_seq(seq))
         return found
 
 

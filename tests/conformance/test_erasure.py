@@ -12,11 +12,14 @@ from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter, ReviewFilter
+from datora_graph.domain.records import KEPT_QUARANTINES
 from datora_graph.erasure_service import ErasureService
+from datora_graph.migrate import Migration
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import ERASED_REASON, IdentityService
 from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
+from datora_graph.store.sqlite import SqliteStore
 from datora_graph.store.steward_rows import decision_body
 
 ANN_EMAIL, ANN_CRM, ANN_COOKIE = "email:ann@acme.io", "crm_id:C-1", "cookie_id:c-ann"
@@ -136,7 +139,8 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
         "source": "crm",
         "observed_at": "2026-05-01T10:06:00Z",
         "identifiers": ids(BOB_COOKIE),
-    }, "Ann's CRM number and the attributes it anchored are gone"
+        KEPT_QUARANTINES: ids(BOB_COOKIE),
+    }, "Ann's CRM number and the attributes it anchored are gone; Bob's cookie stays shared"
     assert store.known_observation_ids(["o1", "o6"]) == {"o6"}
     assert store.logged_observations_with(ANN_KEYS) == [], "the log index forgets them"
     assert [json.loads(p)["id"] for _, p in store.logged_observations_with([BOB_COOKIE])] == [
@@ -283,6 +287,46 @@ def test_a_split_of_someone_else_from_the_person_keeps_its_part_after_an_erasure
     assert again.id == bob.id
     assert sorted(i.identifier.key for i in again.identifiers) == [BOB_COOKIE, BOB_EMAIL]
     assert identity.store.profile_ids_for_identifiers(ANN_KEYS) == {}
+
+
+def test_a_quarantine_the_person_caused_holds_in_a_rebuild_and_a_migration(
+    identity: IdentityService, tmp_path: Any
+) -> None:
+    """Bob's sign-up with the family email made it shared; erased, his record keeps only the
+    family email and no name, yet a replay must keep the email quarantined, or it joins the
+    cookie of a later record to Ann as it never did live."""
+    family = "email:family@acme.io"
+    identity.ingest_observations(
+        [
+            obs("o1", 1, family, ANN_COOKIE, first_name="Ann"),
+            obs("o2", 2, family, BOB_COOKIE, first_name="Bob"),
+            obs("o3", 3, family, "cookie_id:c-cy"),
+        ]
+    )
+    store = identity.store
+    assert store.load_snapshot([family]).identifier_guards[family].quarantined
+    live = store.profile_ids_for_identifiers([family, ANN_COOKIE, "cookie_id:c-cy"])
+    assert live["cookie_id:c-cy"] != live[family] == live[ANN_COOKIE]
+
+    ErasureService(identity).erase_profile(BOB_COOKIE, reason="GDPR 120", actor="dpo")
+
+    guard = store.load_snapshot([family]).identifier_guards[family]
+    assert guard.quarantined
+    assert "Bob" not in guard.reason
+    logged = {json.loads(p)["id"]: json.loads(p) for _, p in store.read_log(0, 10)}
+    assert logged["o2"]["identifiers"] == ids(family)
+    assert "attributes" not in logged["o2"]
+    identity.rebuild()
+    rebuilt = store.profile_ids_for_identifiers([family, ANN_COOKIE, "cookie_id:c-cy"])
+    assert rebuilt == live
+    assert store.load_snapshot([family]).identifier_guards[family].quarantined
+    target = SqliteStore(tmp_path / "migrated.db")
+    try:
+        assert Migration(store, target, identity.settings, batch_size=2).run().matches
+        moved = target.profile_ids_for_identifiers([family, ANN_COOKIE, "cookie_id:c-cy"])
+        assert moved == live
+    finally:
+        target.close()
 
 
 def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService) -> None:

@@ -1,6 +1,7 @@
 """SQLite only (not a conformance test of every store): the activity triggers on paths the port
 does not offer yet: an identifier moved to another profile (a split) or deleted (an erasure),
-and a database created before the activity tables, whose events are credited when opened."""
+and databases of older layouts (before the activity tables, the rowid profile table, the
+standard attribute count, the quarantine's log position), brought up to date when opened."""
 
 from __future__ import annotations
 
@@ -185,3 +186,25 @@ def test_profiles_without_the_standard_attribute_count_get_it_on_open(tmp_path: 
     assert "standard_attributes" in index
     assert counted == 2
     reopened.close()
+
+
+def test_guard_states_kept_before_quarantine_positions_get_the_column_on_open(
+    tmp_path: Path,
+) -> None:
+    """Read as quarantined before every record (0), as those stores always were."""
+    path = tmp_path / "no_position.db"
+    store = SqliteStore(path)
+    with store._transaction() as db:
+        db.execute("ALTER TABLE identifier_guards DROP COLUMN quarantined_seq")
+        db.execute(
+            "INSERT INTO identifier_guards (key, joins, quarantined, reason) "
+            "VALUES ('email:family@acme.io', 2, 1, 'shared')"
+        )
+    store.close()
+
+    reopened = SqliteStore(path)
+    guard = reopened.load_snapshot(["email:family@acme.io"]).identifier_guards
+    reopened.close()
+
+    assert guard["email:family@acme.io"].quarantined
+    assert guard["email:family@acme.io"].quarantined_seq == 0

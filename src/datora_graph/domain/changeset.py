@@ -42,6 +42,10 @@ class IdentifierGuardState:
     joins: int = 0
     quarantined: bool = False
     reason: str = ""
+    quarantined_seq: int = 0
+    """The log position of the observation whose resolution quarantined it; 0 when not known
+    (quarantined before positions were kept): a split and an erasure then read it as
+    quarantined for every record."""
 
 
 @dataclass(slots=True)

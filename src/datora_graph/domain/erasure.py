@@ -36,7 +36,7 @@ from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.moments import iso
-from datora_graph.domain.records import RecordKind
+from datora_graph.domain.records import KEPT_QUARANTINES, RecordKind
 from datora_graph.domain.steward import Decision
 
 
@@ -67,6 +67,9 @@ class Erasure:
     redacted_decisions: tuple[Decision, ...] = ()
     """The other steward decisions that named one of `keys`, as they are to be kept
     (erasure_decisions.py)."""
+    requarantined: tuple[str, ...] = ()
+    """Identifiers a rewritten record quarantined live (`redacted_text`): their quarantine
+    reason becomes `KEPT_QUARANTINE_REASON`, as a replay gives it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,15 +225,31 @@ def redacted_text(
     payload: str,
     keys: Collection[str],
     registry: IdentifierRegistry,
-    quarantined: Collection[str] = (),
+    quarantined: Mapping[str, int] | None = None,
+    seq: int = 0,
 ) -> str | None:
-    """`redact_observation` over stored JSON text; the text itself when nothing changes."""
+    """`redact_observation` over the stored JSON text of the record at log position `seq`;
+    the text itself when nothing changes. `quarantined`: the log position each quarantined
+    identifier was quarantined at (0: not known, read as before every record). A rewritten
+    record keeps, under `KEPT_QUARANTINES`, the identifiers it quarantined itself: what made
+    them shared may be what went."""
+    quarantined = quarantined or {}
     item = json.loads(payload)
-    redacted = redact_observation(item, keys, registry, quarantined)
+    before = {k for k, at in quarantined.items() if at <= seq}
+    redacted = redact_observation(item, keys, registry, before)
     if redacted is None:
         return None
     if redacted == item:
         return payload
+    redacted.pop(KEPT_QUARANTINES, None)
+    here: dict[str, Any] = {}
+    for raw in (*item.get(KEPT_QUARANTINES, ()), *redacted["identifiers"]):
+        key = raw_key(raw, registry)[0]
+        kept_before = raw in item.get(KEPT_QUARANTINES, ())
+        if key is not None and key not in keys and (kept_before or quarantined.get(key) == seq):
+            here.setdefault(key, raw)
+    if here:
+        redacted[KEPT_QUARANTINES] = list(here.values())
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from math import isfinite
 from typing import Any, Literal, NoReturn, TypeGuard, TypeVar
@@ -115,6 +115,9 @@ class Observation:
     seq: int = 0
     consent: tuple[ConsentStatement, ...] = ()
     """Statements of the optional `consent` list, recorded when the observation is accepted."""
+    quarantines: tuple[Identifier, ...] = ()
+    """Identifiers this logged record quarantined live, from what an erasure removed of it
+    (`KEPT_QUARANTINES`): a replay quarantines them here again."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -127,6 +130,7 @@ class Observation:
             self.raw,
             seq,
             self.consent,
+            self.quarantines,
         )
 
 
@@ -204,6 +208,37 @@ def parse_observation(
             )
         ),
     )
+
+
+KEPT_QUARANTINES = "_quarantined_here"
+"""The key under which an erasure keeps, in a logged record it rewrote, the identifiers the
+record quarantined live (`{"type", "value"}` as sent): the first name or the other person's
+identifier that made them shared went with the person, and a replay must still find them
+shared from here on. Never accepted from a client (the wire format forbids unknown keys)."""
+
+KEPT_QUARANTINE_REASON = (
+    "a record quarantined it as shared; an erasure has since removed what made it so"
+)
+"""The quarantine reason of such an identifier, live once the erasure is done (the reason it
+had may quote the erased person's first name) and in a replay."""
+
+
+def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: int) -> Observation:
+    """A logged observation (`payload`, at log position `seq`) as a replay reads it;
+    InvalidInput when it is no longer valid under the current settings."""
+    raw = json.loads(payload)
+    kept = raw.pop(KEPT_QUARANTINES, None) if isinstance(raw, dict) else None
+    observation = parse_observation(raw, registry, payload).with_seq(seq)
+    if not kept:
+        return observation
+    quarantines = []
+    for item in kept:
+        try:
+            parsed = registry.parse_with_junk(str(item["type"]), str(item["value"]))
+        except (InvalidInput, KeyError, TypeError):
+            continue  # a type or value the current settings no longer accept
+        quarantines.append(parsed.identifier)
+    return replace(observation, quarantines=tuple(quarantines))
 
 
 def parse_event(

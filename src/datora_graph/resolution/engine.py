@@ -11,7 +11,9 @@ equals) unless a guard refuses (see guards.py): then the link is kept as `held` 
 a review item. Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
-disagree with its own is quarantined (name_conflicts.py): a family email, not a person's.
+disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
+record an erasure rewrote quarantines again what it quarantined live (`Observation.
+quarantines`), since what made those identifiers shared went with the erased person.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
-from datora_graph.domain.records import Observation, iso
+from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
     SurvivorshipRules,
@@ -129,6 +131,8 @@ class ResolutionEngine:
         for identifier in observation.identifiers:
             if identifier.key not in owner:
                 self._create(batch, observation, identifier, bool(junk) and identifier in junk)
+        if observation.quarantines:
+            _keep_quarantines(batch, observation)
         linkable = (
             [i for i in observation.identifiers if i not in junk]
             if junk
@@ -165,7 +169,9 @@ class ResolutionEngine:
         for conflict in name_conflicts(seen, open_ones, names_of, self._limited):
             key = conflict.identifier.key
             known = batch.guards.get(key) or IdentifierGuardState(key)
-            batch.guards[key] = replace(known, quarantined=True, reason=conflict.reason)
+            batch.guards[key] = replace(
+                known, quarantined=True, reason=conflict.reason, quarantined_seq=observation.seq
+            )
             batch.guards_changed.add(key)
 
     def _create(
@@ -210,7 +216,7 @@ class ResolutionEngine:
                 status = "held"
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
             if joins_existing or (refusal is not None and refusal.quarantine):
-                _count_join(batch, other.key, refusal, joins_existing)
+                _count_join(batch, other.key, refusal, joins_existing, observation.seq)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
 
     def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
@@ -333,6 +339,22 @@ def _canonical(value: object) -> str:
     return text
 
 
+def _keep_quarantines(batch: _Batch, observation: Observation) -> None:
+    """Quarantine what the record quarantined live (`Observation.quarantines`), before it
+    links anything, as the name-conflict guard does."""
+    for identifier in observation.quarantines:
+        key = identifier.key
+        known = batch.guards.get(key) or IdentifierGuardState(key)
+        if key in batch.owner and not known.quarantined:
+            batch.guards[key] = replace(
+                known,
+                quarantined=True,
+                reason=KEPT_QUARANTINE_REASON,
+                quarantined_seq=observation.seq,
+            )
+            batch.guards_changed.add(key)
+
+
 def _quarantined(batch: _Batch, key: str) -> bool:
     state = batch.guards.get(key)
     return state is not None and state.quarantined
@@ -347,15 +369,18 @@ def _open_first(batch: _Batch, linkable: list[Identifier]) -> list[Identifier]:
     return [i for i in linkable if not _quarantined(batch, i.key)] + quarantined
 
 
-def _count_join(batch: _Batch, key: str, refusal: Refusal | None, joins_existing: bool) -> None:
+def _count_join(
+    batch: _Batch, key: str, refusal: Refusal | None, joins_existing: bool, seq: int
+) -> None:
     """A link through `key` met another profile: when `key`'s profile existed before the
-    observation, count the join towards the hub bound (held ones too, unless a steward or the
-    size bound held them); quarantine `key` when the refusal says so."""
+    observation (at log position `seq`), count the join towards the hub bound (held ones too,
+    unless a steward or the size bound held them); quarantine `key` when the refusal says
+    so."""
     known = batch.guards.get(key) or IdentifierGuardState(key)
     if joins_existing and (refusal is None or refusal.guard in ("hub", "quarantine", "limit")):
         known = replace(known, joins=known.joins + 1)
     if refusal is not None and refusal.quarantine and not known.quarantined:
-        known = replace(known, quarantined=True, reason=refusal.quarantine)
+        known = replace(known, quarantined=True, reason=refusal.quarantine, quarantined_seq=seq)
     batch.guards[key] = known
     batch.guards_changed.add(key)
 

@@ -7,14 +7,14 @@ makes. The service (`steward_service.py`) loads the inputs and hands the result 
 Survivorship after a split: each part's golden attributes come from the observations whose
 anchor (the highest-priority identifier that is not quarantined, as in the engine) is in that
 part, so a part shows what its own identifiers were seen with, by the same rules as the engine.
-The quarantine is the one stored now: an identifier quarantined after an observation was the
-engine's anchor for it, which only matters when it and the next candidate are now apart.
+An identifier counts as quarantined for the observations from the one that quarantined it on
+(its stored log position; one quarantined before positions were kept counts for all).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,10 +128,10 @@ def plan_split(
     registry: IdentifierRegistry,
     rules: SurvivorshipRules,
     names: Mapping[str, str] | None = None,
-    quarantined: Collection[str] = (),
+    quarantined: Mapping[str, int] | None = None,
 ) -> SplitPlan:
-    """The rows of the parts (`quarantined`: the keys the engine would not anchor
-    attributes at). The part holding the identifier that created the profile keeps
+    """The rows of the parts (`quarantined`: the keys the engine anchors no attributes at
+    from the given log position on). The part holding the identifier that created the profile keeps
     its ID (found in the log; else the part with the earliest-seen identifier); others get
     `part_id_for` IDs, or the ID `names` gives any of their keys (a rebuild re-applying)."""
     original = slice_.profile(profile_id)
@@ -149,7 +149,7 @@ def plan_split(
         else:
             ids.append(part_id_for(profile_id, decision_id, min(part)))
     part_of = {key: ids[i] for i, part in enumerate(ordered) for key in part}
-    folded = _fold(observations, part_of, registry, quarantined)
+    folded = _fold(observations, part_of, registry, quarantined or {})
     records = []
     for index, part in enumerate(ordered):
         pid = ids[index]
@@ -188,7 +188,7 @@ def _fold(
     observations: Sequence[Observation],
     part_of: Mapping[str, str],
     registry: IdentifierRegistry,
-    quarantined: Collection[str],
+    quarantined: Mapping[str, int],
 ) -> dict[str, _Fold]:
     """Per part: the candidates of the observations anchored in it, the first log position
     and the latest time any of its identifiers was observed."""
@@ -213,13 +213,19 @@ def _fold(
 
 
 def attribute_anchor(
-    observation: Observation, registry: IdentifierRegistry, quarantined: Collection[str] = ()
+    observation: Observation,
+    registry: IdentifierRegistry,
+    quarantined: Mapping[str, int] | None = None,
 ) -> Identifier | None:
     """The identifier the engine folds an observation's attributes into (see engine.py): the
-    first in link order (highest priority, then key) that is neither junk nor quarantined;
-    None when every one is either (the engine then folds them nowhere)."""
+    first in link order (highest priority, then key) that is neither junk nor quarantined
+    (`quarantined`: since which log position); None when every one is either (the engine then
+    folds them nowhere)."""
+    since = quarantined or {}
     open_ = [
-        i for i in observation.identifiers if i not in observation.junk and i.key not in quarantined
+        i
+        for i in observation.identifiers
+        if i not in observation.junk and since.get(i.key, observation.seq + 1) > observation.seq
     ]
     if not open_:
         return None

@@ -167,6 +167,7 @@ class Neo4jStatements:
     erase_must_links: LiteralString
     erase_decisions: LiteralString
     erase_redact_decisions: LiteralString
+    erase_requarantine: LiteralString
     erase_merges: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString

@@ -27,7 +27,7 @@ from datora_graph.domain.erasure import (
     erased_records,
     redact_events,
 )
-from datora_graph.domain.records import RecordKind
+from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
@@ -92,6 +92,8 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     _run(tx, CYPHER.erase_consent, "keys", keys)
     evidence = _count(tx, CYPHER.erase_evidence, "keys", keys)
     review_items = _count(tx, CYPHER.erase_review_items, "keys", keys)
+    requarantined = {"keys": list(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
+    tx.run(CYPHER.erase_requarantine, requarantined).consume()
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)
     _run(tx, CYPHER.erase_must_links, "keys", keys)
     decision_ids = list(dict.fromkeys(erasure.decisions))

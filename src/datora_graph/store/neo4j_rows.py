@@ -128,14 +128,24 @@ def merge_rows(merges: Sequence[Merge], first_id: int) -> list[Row]:
 
 def identifier_guard_rows(guards: Sequence[IdentifierGuardState]) -> list[Row]:
     return [
-        {"key": g.key, "joins": g.joins, "quarantined": g.quarantined, "reason": g.reason}
+        {
+            "key": g.key,
+            "joins": g.joins,
+            "quarantined": g.quarantined,
+            "reason": g.reason,
+            "quarantined_seq": g.quarantined_seq,
+        }
         for g in guards
     ]
 
 
 def identifier_guard(record: Fields) -> IdentifierGuardState:
     return IdentifierGuardState(
-        record["key"], int(record["joins"]), bool(record["quarantined"]), record["reason"] or ""
+        record["key"],
+        int(record["joins"]),
+        bool(record["quarantined"]),
+        record["reason"] or "",
+        int(record["quarantined_seq"] or 0),
     )
 
 

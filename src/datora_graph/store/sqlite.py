@@ -197,12 +197,17 @@ class SqliteStore(
             return erase_in(db, erasure)
 
     def _add_review_item_columns(self) -> None:
-        """Store files written before review items carried guard, source and suggested action
-        get those columns (defaults for the items already there), so they open unchanged."""
-        present = {row[0] for row in self._writer.execute(sql.REVIEW_ITEM_COLUMNS)}
-        for column, statement in sql.ADD_REVIEW_ITEM_COLUMNS.items():
-            if column not in present:
-                self._writer.execute(statement)
+        """Store files written before review items carried guard, source and suggested action,
+        or before quarantines kept their log position, get those columns (defaults for the
+        rows already there), so they open unchanged."""
+        for listing, additions in (
+            (sql.REVIEW_ITEM_COLUMNS, sql.ADD_REVIEW_ITEM_COLUMNS),
+            (sql.GUARD_COLUMNS, sql.ADD_GUARD_COLUMNS),
+        ):
+            present = {row[0] for row in self._writer.execute(listing)}
+            for column, statement in additions.items():
+                if column not in present:
+                    self._writer.execute(statement)
 
     def _update_profiles_layout(self) -> None:
         """Store files written before profiles were a rowid table, or before they counted
@@ -281,7 +286,7 @@ class SqliteStore(
             ):
                 key_sides[key].add((constraint_id, side))
             guards = {
-                row[0]: IdentifierGuardState(row[0], row[1], bool(row[2]), row[3])
+                row[0]: IdentifierGuardState(row[0], row[1], bool(row[2]), row[3], row[4])
                 for row in db.execute(sql.SNAPSHOT_IDENTIFIER_GUARDS, (keys_json,))
             }
         return Snapshot(identifiers, profiles, dict(key_sides), guards)

@@ -73,7 +73,10 @@ def write_changeset(
     )
     db.executemany(
         sql.PUT_IDENTIFIER_GUARD,
-        [(g.key, g.joins, int(g.quarantined), g.reason) for g in changeset.identifier_guards],
+        [
+            (g.key, g.joins, int(g.quarantined), g.reason, g.quarantined_seq)
+            for g in changeset.identifier_guards
+        ],
     )
     _write_events(db, changeset.events, now)
     db.executemany(

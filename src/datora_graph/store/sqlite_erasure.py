@@ -21,7 +21,7 @@ from datora_graph.domain.erasure import (
     erased_records,
     redact_events,
 )
-from datora_graph.domain.records import RecordKind
+from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
 from datora_graph.store.steward_rows import decision_body
@@ -65,6 +65,7 @@ DELETE_CANNOT_LINKS = f"DELETE FROM cannot_link WHERE a IN {_KEYS} OR b IN {_KEY
 DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
+REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -160,6 +161,8 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_REVIEW_RESOLUTIONS, {"ids": items})
     review_items = db.execute(DELETE_REVIEW_ITEMS, {"ids": items}).rowcount
     db.execute(DELETE_GUARDS, params)
+    kept = {"keys": json.dumps(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
+    db.execute(REQUARANTINE, kept)
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount

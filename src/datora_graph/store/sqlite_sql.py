@@ -97,7 +97,8 @@ CREATE TABLE IF NOT EXISTS identifier_guards (
     key         TEXT PRIMARY KEY,
     joins       INTEGER NOT NULL,
     quarantined INTEGER NOT NULL,
-    reason      TEXT NOT NULL
+    reason      TEXT NOT NULL,
+    quarantined_seq INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS merges (
     id             INTEGER PRIMARY KEY,
@@ -283,14 +284,23 @@ ADD_REVIEW_ITEM_COLUMNS = {
     ),
 }
 """Columns a store file written before issue 5 lacks; added when the store opens it."""
+GUARD_COLUMNS = "SELECT name FROM pragma_table_info('identifier_guards')"
+ADD_GUARD_COLUMNS = {
+    "quarantined_seq": (
+        "ALTER TABLE identifier_guards ADD COLUMN quarantined_seq INTEGER NOT NULL DEFAULT 0"
+    ),
+}
+"""Columns a store file written before quarantines kept their log position lacks."""
 SNAPSHOT_IDENTIFIER_GUARDS = """
-SELECT key, joins, quarantined, reason FROM identifier_guards
+SELECT key, joins, quarantined, reason, quarantined_seq FROM identifier_guards
 WHERE key IN (SELECT value FROM json_each(?))
 """
 PUT_IDENTIFIER_GUARD = """
-INSERT INTO identifier_guards (key, joins, quarantined, reason) VALUES (?, ?, ?, ?)
+INSERT INTO identifier_guards (key, joins, quarantined, reason, quarantined_seq)
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
-    joins = excluded.joins, quarantined = excluded.quarantined, reason = excluded.reason
+    joins = excluded.joins, quarantined = excluded.quarantined, reason = excluded.reason,
+    quarantined_seq = excluded.quarantined_seq
 """
 INSERT_EVENT = """
 INSERT INTO events (id, type, occurred_at, source, identifiers, properties, received_at)

@@ -18,6 +18,7 @@ from datora_graph.domain.erasure import (
     redacted_text,
 )
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.records import KEPT_QUARANTINES
 
 REGISTRY = IdentifierRegistry.default()
 ERASED = {"email:ann@acme.io", "crm_id:C-1"}
@@ -81,6 +82,43 @@ def test_a_junk_value_the_person_shared_a_record_with_is_not_theirs() -> None:
     sent = item(("email", "ann@acme.io"), ("phone", "0000000000"))
 
     assert redact_observation(sent, ERASED, REGISTRY) == item(("phone", "0000000000"))
+
+
+def test_a_rewritten_record_keeps_the_identifiers_it_quarantined_itself() -> None:
+    """At position 5 the record made the family email shared (its quarantine position); the
+    cookie was quarantined by an earlier record, so this record did not make it so."""
+    family, kiosk = ("email", "family@acme.io"), ("cookie_id", "kiosk")
+    sent = json.dumps(item(("crm_id", "C-1"), family, kiosk, attributes={"first_name": "Ann"}))
+    quarantined = {"email:family@acme.io": 5, "cookie_id:kiosk": 2}
+
+    redacted = redacted_text(sent, ERASED, REGISTRY, quarantined, 5)
+    again = redacted_text(str(redacted), {"cookie_id:kiosk"}, REGISTRY, quarantined, 5)
+    gone = redacted_text(str(redacted), {"email:family@acme.io"}, REGISTRY, quarantined, 5)
+
+    assert redacted is not None
+    assert json.loads(redacted) == item(
+        family, kiosk, **{KEPT_QUARANTINES: [item(family)["identifiers"][0]]}
+    )
+    assert again is not None
+    assert json.loads(again) == item(family, **{KEPT_QUARANTINES: item(family)["identifiers"]})
+    assert gone is not None
+    assert json.loads(gone) == item(kiosk), "an erased identifier is not kept, even there"
+
+
+def test_an_identifier_quarantined_after_a_record_was_that_records_anchor() -> None:
+    """The family email anchored the name at position 3 unless it was quarantined by then;
+    only then did the erased cookie anchor it, and the name goes with the cookie."""
+    sent = json.dumps(
+        item(("email", "family@acme.io"), ("cookie_id", "c-ann"), attributes={"first_name": "A"})
+    )
+    erased = {"cookie_id:c-ann"}
+    later = redacted_text(sent, erased, REGISTRY, {"email:family@acme.io": 7}, 3)
+    earlier = redacted_text(sent, erased, REGISTRY, {"email:family@acme.io": 3}, 3)
+
+    assert later is not None
+    assert json.loads(later)["attributes"] == {"first_name": "A"}
+    assert earlier is not None
+    assert "attributes" not in json.loads(earlier)
 
 
 def test_a_rejected_item_is_matched_by_any_spelling_of_the_persons_values() -> None:

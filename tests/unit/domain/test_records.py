@@ -14,6 +14,7 @@ import pytest
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
+    KEPT_QUARANTINES,
     MAX_IDENTIFIERS,
     MAX_NAME_LENGTH,
     MAX_NESTING,
@@ -22,6 +23,7 @@ from datora_graph.domain.records import (
     iso,
     item_id_of,
     parse_event,
+    parse_logged_observation,
     parse_observation,
     utc,
 )
@@ -574,3 +576,17 @@ def test_an_event_revenue_within_the_bound_or_not_a_number_is_kept(revenue: obje
     parsed = parse_event(event(properties={"revenue": revenue}), REGISTRY)
 
     assert parsed.properties == {"revenue": revenue}
+
+
+def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None:
+    kept = [{"type": "email", "value": "Ann@Acme.io"}, {"type": "bogus", "value": "x"}]
+    payload = json.dumps(observation(**{KEPT_QUARANTINES: kept}))
+
+    logged = parse_logged_observation(payload, REGISTRY, 7)
+    plain = parse_logged_observation(json.dumps(observation()), REGISTRY, 8)
+
+    assert logged.seq == 7
+    assert [i.key for i in logged.quarantines] == ["email:ann@acme.io"], "bogus: no such type"
+    assert logged.raw == payload
+    assert plain.quarantines == ()
+    assert observation_error(observation(**{KEPT_QUARANTINES: kept})).field == KEPT_QUARANTINES

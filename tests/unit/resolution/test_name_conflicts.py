@@ -3,9 +3,12 @@ quarantined as shared; nicknames, typos and limited types are not."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from datora_graph.domain.identifiers import GuardSettings, IdentifierRegistry
+from datora_graph.domain.records import KEPT_QUARANTINE_REASON
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.resolution.engine import ResolutionEngine
 
@@ -105,3 +108,31 @@ def test_a_quarantined_identifier_no_longer_links_later_records(
     resolve_batch(engine, model, [observe(FAMILY, "phone:+14155550101")])
 
     assert not model.same_profile(FAMILY, "phone:+14155550101")
+
+
+def test_the_quarantine_keeps_the_position_of_the_record_that_made_it(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe
+) -> None:
+    resolve_batch(engine, model, [named(observe, FAMILY, ANN_COOKIE, name="Ann")])
+    resolve_batch(engine, model, [observe(ANN_COOKIE)])
+    bob = named(observe, FAMILY, BOB_COOKIE, name="Bob")
+    resolve_batch(engine, model, [bob])
+
+    assert model.guards[FAMILY].quarantined_seq == bob.seq == 3
+
+
+def test_a_record_an_erasure_rewrote_quarantines_again_what_it_quarantined_live(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe, registry: IdentifierRegistry
+) -> None:
+    """Bob's cookie and name went; the record keeps only the family email, which it marks."""
+    resolve_batch(engine, model, [named(observe, FAMILY, ANN_COOKIE, name="Ann")])
+    family = registry.parse(*FAMILY.split(":", 1))
+    rewritten = replace(observe(FAMILY), quarantines=(family,))
+    resolve_batch(engine, model, [rewritten])
+    resolve_batch(engine, model, [observe(FAMILY, "phone:+14155550101")])
+
+    guard = model.guards[FAMILY]
+    assert (guard.quarantined, guard.quarantined_seq) == (True, 2)
+    assert guard.reason == KEPT_QUARANTINE_REASON
+    assert not model.same_profile(FAMILY, "phone:+14155550101")
+    assert model.inconsistencies() == []
