@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from datora_graph.domain.audit import new_audit_entry
@@ -29,13 +29,15 @@ from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
     LogRedaction,
+    ReviewRewrite,
     mentions_any,
     raw_key,
     redacted_text,
+    requote,
 )
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, quarantined_among
@@ -104,7 +106,15 @@ class ErasureService:
                 },
             )
             erasure = Erasure(
-                profile.id, keys, log, deleted, audit, rejections, redacted, requarantined
+                profile.id,
+                keys,
+                log,
+                deleted,
+                audit,
+                rejections,
+                redacted,
+                requarantined,
+                tuple(self._review_rewrites(requarantined, set(keys))),
             )
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
@@ -147,6 +157,28 @@ class ErasureService:
             elif kept is not decision:
                 redacted.append(kept)
         return tuple(deleted), tuple(redacted)
+
+    def _review_rewrites(
+        self, requarantined: Sequence[str], keys: set[str]
+    ) -> Iterator[ReviewRewrite]:
+        """The review items of others that quote the quarantine reason of a requarantined
+        identifier, with it replaced (those naming the person go whole)."""
+        if not requarantined:
+            return
+        guards = self.store.load_snapshot(requarantined).identifier_guards
+        old = [guards[k].reason for k in requarantined if k in guards]
+        after = 0
+        while True:
+            query = ReviewFilter(None, after, MAX_PAGE_SIZE, touching=tuple(requarantined))
+            page = self.store.list_review_items(query)
+            for item in page.items:
+                reason, action = requote(item.reason, old), requote(item.suggested_action, old)
+                named = item.a in keys or item.b in keys
+                if not named and (reason, action) != (item.reason, item.suggested_action):
+                    yield ReviewRewrite(item.id, reason, action)
+            if page.next_after is None:
+                return
+            after = page.next_after
 
     def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
         found: list[int] = []

@@ -313,12 +313,18 @@ def test_a_quarantine_the_person_caused_holds_in_a_rebuild_and_a_migration(
     guard = store.load_snapshot([family]).identifier_guards[family]
     assert guard.quarantined
     assert "Bob" not in guard.reason
+    [cy_item] = store.list_review_items(ReviewFilter(status=None)).items
+    assert (cy_item.a, cy_item.b) == ("cookie_id:c-cy", family)
+    assert "Bob" not in cy_item.reason + cy_item.suggested_action
+    assert guard.reason in cy_item.reason
     logged = {json.loads(p)["id"]: json.loads(p) for _, p in store.read_log(0, 10)}
     assert logged["o2"]["identifiers"] == ids(family)
     assert "attributes" not in logged["o2"]
     identity.rebuild()
     rebuilt = store.profile_ids_for_identifiers([family, ANN_COOKIE, "cookie_id:c-cy"])
     assert rebuilt == live
+    [again] = store.list_review_items(ReviewFilter(status=None)).items
+    assert (again.reason, again.suggested_action) == (cy_item.reason, cy_item.suggested_action)
     assert store.load_snapshot([family]).identifier_guards[family].quarantined
     target = SqliteStore(tmp_path / "migrated.db")
     try:

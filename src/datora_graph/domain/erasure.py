@@ -36,7 +36,7 @@ from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.moments import iso
-from datora_graph.domain.records import KEPT_QUARANTINES, RecordKind
+from datora_graph.domain.records import KEPT_QUARANTINE_REASON, KEPT_QUARANTINES, RecordKind
 from datora_graph.domain.steward import Decision
 
 
@@ -70,6 +70,26 @@ class Erasure:
     requarantined: tuple[str, ...] = ()
     """Identifiers a rewritten record quarantined live (`redacted_text`): their quarantine
     reason becomes `KEPT_QUARANTINE_REASON`, as a replay gives it."""
+    review_rewrites: tuple[ReviewRewrite, ...] = ()
+    """Review items of others that quoted the old reason of a `requarantined` identifier."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRewrite:
+    """A review item's texts with a quoted quarantine reason replaced (`requote`)."""
+
+    item_id: int
+    reason: str
+    suggested_action: str
+
+
+def requote(text: str, old_reasons: Iterable[str]) -> str:
+    """`text` with each of the `old_reasons` of requarantined identifiers it quotes replaced
+    by `KEPT_QUARANTINE_REASON`: the old one may quote the erased person's first name."""
+    for old in old_reasons:
+        if old:
+            text = text.replace(old, KEPT_QUARANTINE_REASON)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,11 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     review_items = _count(tx, CYPHER.erase_review_items, "keys", keys)
     requarantined = {"keys": list(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
     tx.run(CYPHER.erase_requarantine, requarantined).consume()
+    requoted: list[Row] = [
+        {"id": r.item_id, "reason": r.reason, "suggested_action": r.suggested_action}
+        for r in erasure.review_rewrites
+    ]
+    _run(tx, CYPHER.erase_requote_review_items, "rows", requoted)
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)
     _run(tx, CYPHER.erase_must_links, "keys", keys)
     decision_ids = list(dict.fromkeys(erasure.decisions))

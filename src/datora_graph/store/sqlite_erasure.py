@@ -66,6 +66,7 @@ DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
+REWRITE_REVIEW_ITEM = "UPDATE review_items SET reason = ?, suggested_action = ? WHERE id = ?"
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -163,6 +164,10 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_GUARDS, params)
     kept = {"keys": json.dumps(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
     db.execute(REQUARANTINE, kept)
+    db.executemany(
+        REWRITE_REVIEW_ITEM,
+        [(r.reason, r.suggested_action, r.item_id) for r in erasure.review_rewrites],
+    )
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
