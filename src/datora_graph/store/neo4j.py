@@ -46,7 +46,7 @@ from datora_graph.store.neo4j_erasure import Neo4jErasure
 from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
 from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
-from datora_graph.store.neo4j_steward import Neo4jSteward
+from datora_graph.store.neo4j_steward import STEWARD, Neo4jSteward
 from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
 
 SCHEMA_VERSION = "2"
@@ -79,8 +79,10 @@ class Neo4jStore(
             raise
 
     def _prepare(self) -> None:
-        """Constraints and indexes (idempotent), then the schema version check."""
-        for statement in CYPHER.schema():
+        """Constraints and indexes (idempotent), then the schema version check. All of them
+        here, at start: a schema command cannot follow the writer fence's check, a data write,
+        in one transaction, so none may be left to the first write under the lock."""
+        for statement in (*CYPHER.schema(), *STEWARD.schema()):
             self._neo4j.execute_write(_consume(statement))
         wait = max(1, int(self._neo4j.target.timeout_seconds))
         self._neo4j.execute_read(_consume(CYPHER.await_indexes, timeout_seconds=wait))

@@ -4,14 +4,15 @@ Must-links are `:MustLink` nodes and the decision log `:StewardDecision` nodes (
 neither is derived from the observation log, so a rebuild leaves them, as it leaves
 `:CannotLink`. A review item keeps its resolution on its node. A decision is one managed write
 transaction: the graph changes and the log entry commit together. The statements are the
-`steward_*` files of `cypher/`; their indexes are created on first use. Identifiers that move
-take their activity with them (`neo4j_activity.recount_activity`), as in a changeset.
+`steward_*` files of `cypher/`; their indexes are created when the store starts, with the
+others (`Neo4jStore._prepare`). Identifiers that move take their activity with them
+(`neo4j_activity.recount_activity`), as in a changeset.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, LiteralString
@@ -89,22 +90,12 @@ class Neo4jSteward:
     """The steward half of `Neo4jStore`; see store/base.py for what each method promises."""
 
     _neo4j: Neo4jConnection
-    _steward_ready: bool = False
-
-    def _steward_schema(self) -> None:
-        if self._steward_ready:
-            return
-        for statement in STEWARD.schema():
-            self._neo4j.execute_write(_run(statement))
-        self._steward_ready = True
 
     def profile_slice(self, profile_ids: Collection[str]) -> GraphSlice:
-        self._steward_schema()
         ids = sorted(set(profile_ids))
         return self._neo4j.guarded_read(lambda tx: _slice(tx, ids))
 
     def apply_steward_change(self, change: StewardChange) -> Decision:
-        self._steward_schema()
         now = iso(datetime.now(UTC))
         try:
             with self._neo4j.writing():
@@ -118,7 +109,6 @@ class Neo4jSteward:
         return self.get_decisions([change.decision.id])[change.decision.id]
 
     def get_decisions(self, ids: Collection[str]) -> dict[str, Decision]:
-        self._steward_schema()
         wanted = sorted(set(ids))
         if not wanted:
             return {}
@@ -130,7 +120,6 @@ class Neo4jSteward:
         return self._neo4j.execute_read(work)
 
     def list_decisions(self, after: int, limit: int) -> DecisionPage:
-        self._steward_schema()
 
         def work(tx: ManagedTransaction) -> list[Decision]:
             params = {"after": after, "limit": limit + 1}
@@ -139,13 +128,6 @@ class Neo4jSteward:
         found = self._neo4j.execute_read(work)
         decisions = found[:limit]
         return DecisionPage(decisions, decisions[-1].seq if len(found) > limit else None)
-
-
-def _run(statement: LiteralString) -> Callable[[ManagedTransaction], None]:
-    def work(tx: ManagedTransaction) -> None:
-        tx.run(statement).consume()
-
-    return work
 
 
 def _decision(record: Any) -> Decision:
