@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from datora_graph.config import Settings
+from datora_graph.erasure_service import ErasureService
 from datora_graph.log_index import LogIndex
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
@@ -74,3 +75,25 @@ def test_indexing_again_changes_nothing_and_a_rebuild_keeps_the_index(
     assert store.log_index_position() == 2
     assert store.logged_observations_with([ANN, BOB]) == before
     assert [seq for seq, _ in before] == [1, 2]
+
+
+def test_a_page_read_before_an_erasure_does_not_put_the_erased_keys_back(
+    store: GraphStore,
+) -> None:
+    """Two catch-ups at once (a split's and an erasure's, say): the slower one read its page
+    before the erasure, which indexed the page itself and then removed Bob's keys from it (a
+    CRM number per profile keeps Bob's and Cy's apart, so the record stays, without his)."""
+    bob, cy = "crm_id:C-bob", "crm_id:C-cy"
+    identity = service(store)
+    index = LogIndex(store, identity.registry)
+    identity.ingest_observations([obs("o1", 1, bob, cy), obs("o2", 2, cy)])
+    log = store.read_log(0, 10)
+    stale = sorted((key, seq) for seq, payload in log for key in index.keys_of(payload))
+
+    ErasureService(identity).erase_profile(bob, reason="GDPR 121", actor="dpo")
+    store.index_log(stale, 2)
+
+    assert store.logged_observations_with([bob]) == []
+    assert store.log_index_position() == 2
+    identity.ingest_observations([obs("o3", 3, cy, COOKIE)])
+    assert [seq for seq, _ in index.observations_with([cy])] == [1, 2, 3]

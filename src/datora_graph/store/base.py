@@ -290,7 +290,10 @@ class GraphStore(Protocol):
 
     def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
         """Record that the observation at each `(key, seq)` carried the identifier `key`, and
-        that the log is indexed up to `through_seq`, in one transaction. Kept by a rebuild."""
+        that the log is indexed up to `through_seq`, in one transaction. Kept by a rebuild.
+        Only rows past the position already indexed are written, and the position never goes
+        back: a page read before another catch-up indexed it, and an erasure then pruned it,
+        must not put the erased keys back."""
         ...
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:

@@ -110,6 +110,7 @@ class Neo4jStatements:
     stats: LiteralString
     # -- the log index (neo4j_log_index.py) ---------------------------------------------------
     index_log: LiteralString
+    log_index_claim: LiteralString
     logged_observations_with: LiteralString
     # -- bulk reads (neo4j_export.py) --------------------------------------------------------
     events_page: LiteralString

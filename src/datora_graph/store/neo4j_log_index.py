@@ -9,6 +9,10 @@ is a `:Meta` value (`log_keys_through`). It is about the log, not the graph: a r
 nodes (`erase_log_keys`, in `neo4j_erasure.py`), and an observation it deletes takes its
 `CARRIED` relationships along.
 
+A page is indexed only past the position already filled, read under a write lock on that
+`:Meta` node (`log_index_claim`): a page read before another catch-up indexed it, and before
+an erasure then removed a person's keys, would put them back.
+
 Filling the index is not marked in the commit guard (`Neo4jConnection.writing`): no guarded
 read (`stats`, a batch's snapshot) reads it, and marking every page would make them read again.
 """
@@ -42,9 +46,12 @@ class Neo4jLogIndex:
         return 0 if record is None else int(record["value"])
 
     def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
-        carried = log_key_rows(rows)
-
         def work(tx: ManagedTransaction) -> None:
+            claimed = tx.run(CYPHER.log_index_claim, {"key": POSITION}).single()
+            filled = 0 if claimed is None else int(claimed["value"])
+            if through_seq <= filled:
+                return
+            carried = log_key_rows([(key, seq) for key, seq in rows if seq > filled])
             for chunk in chunked(carried, ROWS_PER_STATEMENT):
                 tx.run(CYPHER.index_log, {"rows": list(chunk)}).consume()
             tx.run(CYPHER.meta_set, {"key": POSITION, "value": int(through_seq)}).consume()

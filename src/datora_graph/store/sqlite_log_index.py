@@ -61,7 +61,11 @@ class SqliteLogIndex:
     def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
         self._log_index_schema()
         with self._transaction() as db:
-            db.executemany(INSERT_LOG_KEY, rows)
+            row = db.execute(GET_META, (POSITION,)).fetchone()
+            filled = 0 if row is None else int(row[0])
+            if through_seq <= filled:
+                return
+            db.executemany(INSERT_LOG_KEY, [(key, seq) for key, seq in rows if seq > filled])
             db.execute(SET_META, (POSITION, str(through_seq)))
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
