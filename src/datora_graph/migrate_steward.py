@@ -90,7 +90,7 @@ class DecisionCarry:
         stored = self.target.apply_steward_change(_log_entry(decision, self.cannot_links, position))
         self.logged += 1
         if apply:
-            self.replay.apply(stored)
+            self.replay.apply(stored, position)
         elif in_force(decision):
             self.deferred.append(stored)
 

@@ -53,8 +53,11 @@ class GraphChanges:
         reason: str,
         actor: str,
         names: dict[str, str] | None = None,
+        through: int | None = None,
     ) -> tuple[GraphSlice, dict[str, tuple[str, ...]], StewardChange]:
-        observations = self.observations_of(set(before.members(profile_id)))
+        """The change splitting `profile_id` into `parts`; `through`: the log position the
+        split stands at (a replay's), whose later records its parts do not fold in."""
+        observations = self.observations_of(set(before.members(profile_id)), through)
         plan = plan_split(
             before,
             profile_id,
@@ -190,10 +193,13 @@ class GraphChanges:
                     f"{profile_b} apart; undo the decision that made it first",
                 )
 
-    def observations_of(self, keys: set[str]) -> list[Observation]:
-        """The logged observations carrying any of `keys`, found through the log index."""
+    def observations_of(self, keys: set[str], through: int | None = None) -> list[Observation]:
+        """The logged observations carrying any of `keys`, found through the log index, up to
+        log position `through` when given."""
         found: list[Observation] = []
         for seq, payload in LogIndex(self.store, self.registry).observations_with(keys):
+            if through is not None and seq > through:
+                continue
             try:
                 found.append(parse_logged_observation(payload, self.registry, seq))
             except InvalidInput:

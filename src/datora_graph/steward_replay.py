@@ -114,12 +114,16 @@ class DecisionReplay:
         self.stewards = stewards
         self.reapplied = 0
         self.skipped: list[str] = []
+        self.position: int | None = None
+        """Where the replayed log stands for the decision being applied (None: past its
+        end): a split folds in no record logged after it."""
 
-    def apply(self, decision: Decision) -> None:
+    def apply(self, decision: Decision, position: int | None = None) -> None:
         """Apply one decision again; one that no longer applies (its identifiers are gone,
         or new evidence joins its groups) is skipped and named in the report and the log."""
         # Its own constraints hold from here on (the set is the identity service's too).
         self.stewards.changes.dormant.difference_update(decision.created.get("cannot_link", ()))
+        self.position = position
         try:
             self._reapply(decision, self._open_review_items(decision))
             self.reapplied += 1
@@ -227,15 +231,29 @@ class DecisionReplay:
                 "parts", "its one part left after an erasure is in several profiles now"
             )
         after, _, change = self.stewards.changes.split(
-            virtual, virtual_id, parts, cut, decision.id, decision.reason, decision.actor, names
+            virtual,
+            virtual_id,
+            parts,
+            cut,
+            decision.id,
+            decision.reason,
+            decision.actor,
+            names,
+            self.position,
         )
         part_ids = {p.id for p in after.profiles}
         # Profiles the replay made only because the parts were kept apart go without an
         # alias, unless the split left one for them live (a profile merged into the split one
         # before the split): an ID that resolved before the rebuild resolves after it.
         gone = [pid for pid in involved if pid not in part_ids]
-        aliases = {a: o for a, o in after.aliases.items() if a not in part_ids}
         live = decision.after.aliases
+        # The split profile's own ID names a part, or is an alias the split left live; when
+        # an erasure took the part that kept it, it names nothing.
+        aliases = {
+            a: o
+            for a, o in after.aliases.items()
+            if a not in part_ids and (a != virtual_id or live.get(a) in part_ids)
+        }
         aliases.update({pid: live[pid] for pid in gone if live.get(pid) in part_ids})
         closing = tuple(
             ReviewState(
@@ -282,7 +300,8 @@ class RebuildDecisions:
         return self.pending[0][0] if self.pending else None
 
     def take_next(self) -> None:
-        self.replay.apply(self.pending.popleft()[1])
+        position, decision = self.pending.popleft()
+        self.replay.apply(decision, position)
 
     def finish(self) -> None:
         """Apply the rest: past the log's end, or made without a position."""
