@@ -1,15 +1,21 @@
 // Updates the consent in force per identifier key and purpose with the deciding statement of a
 // batch (at most one row per key and purpose): a later statement wins; among equally late ones
 // a withdrawal; among those of the same moment and status, the source first in code-point order
-// (the rule of domain/consent.py). Times are fixed-width ISO UTC strings, so string order is
-// time order.
+// (the rule of domain/consent.py). Sources are compared by `source_key` (their UTF-32 code
+// points in hex: code-point order whatever order the server gives text); a node stored before
+// it had one is compared by its source. Times are fixed-width ISO UTC strings, so string order
+// is time order.
 // Parameters:
-//   $rows: list of {key, purpose, granted (bool), stated_at, source}
+//   $rows: list of {key, purpose, granted (bool), stated_at, source, source_key}
 UNWIND $rows AS row
 MERGE (c:Consent {key: row.key, purpose: row.purpose})
-ON CREATE SET c.granted = row.granted, c.stated_at = row.stated_at, c.source = row.source
+ON CREATE SET c.granted = row.granted, c.stated_at = row.stated_at, c.source = row.source,
+              c.source_key = row.source_key
 WITH c, row
 WHERE row.stated_at > c.stated_at
    OR (row.stated_at = c.stated_at AND c.granted AND NOT row.granted)
-   OR (row.stated_at = c.stated_at AND c.granted = row.granted AND row.source < c.source)
-SET c.granted = row.granted, c.stated_at = row.stated_at, c.source = row.source
+   OR (row.stated_at = c.stated_at AND c.granted = row.granted
+       AND CASE WHEN c.source_key IS NULL THEN row.source < c.source
+                ELSE row.source_key < c.source_key END)
+SET c.granted = row.granted, c.stated_at = row.stated_at, c.source = row.source,
+    c.source_key = row.source_key

@@ -444,10 +444,12 @@ def _journey_params(query: JourneyQuery) -> dict[str, Any]:
 
 
 def _journey_page(found: list[dict[str, Any]], first: int) -> JourneyPage:
-    ordered = sorted(found, key=lambda e: (e["occurred_at"], e["id"]))
-    shown = ordered[:first]
+    """A page in the server's own order (journey_pages collects after its ORDER BY): its
+    cursor is compared by the server too, and Python orders text by code point where Neo4j
+    may not, so a page sorted here again could end where the next one does not begin."""
+    shown = found[:first]
     end = encode_cursor(shown[-1]["occurred_at"], shown[-1]["id"]) if shown else None
-    return JourneyPage([rows.event(e) for e in shown], end, len(ordered) > first)
+    return JourneyPage([rows.event(e) for e in shown], end, len(found) > first)
 
 
 def _journey_cursor(cursor: str) -> tuple[str, str]:

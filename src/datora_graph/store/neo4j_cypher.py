@@ -39,6 +39,7 @@ class Neo4jStatements:
     schema_segment_id: LiteralString
     schema_segment_name: LiteralString
     schema_consent_slot: LiteralString
+    schema_consent_key: LiteralString
     schema_consent_statement: LiteralString
     schema_event_credit: LiteralString
     schema_event_time: LiteralString

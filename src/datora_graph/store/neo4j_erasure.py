@@ -44,7 +44,9 @@ class Neo4jErasure:
 
     def erase(self, erasure: Erasure) -> ErasureCounts:
         with self._neo4j.writing():
-            return self._neo4j.execute_write(lambda tx: erase_in(tx, erasure))
+            # One transaction over every link of the person's identifiers, which may be
+            # many (a shared one): bounded by the lock's timeout, as a batch is.
+            return self._neo4j.execute_bulk_write(lambda tx: erase_in(tx, erasure))
 
     def erased_ids(self, kind: RecordKind, ids: Collection[str]) -> set[str]:
         by_fingerprint = {erased_fingerprint(kind, i): i for i in ids}

@@ -249,6 +249,11 @@ def key_activity_rows(events: Sequence[Event]) -> list[Row]:
         found["revenue_cents"] += cents
         found["first_at"] = min(found["first_at"], at)
         found["last_at"] = max(found["last_at"], at)
+    for row in sums.values():
+        # The driver sends no integer of 64 bits or more; upsert_key_activity goes on in
+        # floating point past 2^63 cents as it is.
+        if not -(2**63) <= row["revenue_cents"] < 2**63:
+            row["revenue_cents"] = float(row["revenue_cents"])
     return list(sums.values())
 
 

@@ -240,7 +240,10 @@ def write_consent(
     rows = [{**_consent_row(s), "recorded_at": recorded_at} for s in statements]
     # One deciding row per key and purpose, so the conditional update never races a
     # sibling row of its own statement.
-    deciding = [_consent_row(state) for state in current_consent(statements).values()]
+    deciding = [
+        {**_consent_row(state), "source_key": code_point_key(state.source)}
+        for state in current_consent(statements).values()
+    ]
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         tx.run(CYPHER.record_consent, {"rows": chunk}).consume()
@@ -257,6 +260,12 @@ def _consent_row(consent: ConsentStatement | ConsentState) -> dict[str, object]:
         "stated_at": iso(consent.stated_at),
         "source": consent.source,
     }
+
+
+def code_point_key(text: str) -> str:
+    """`text` as hex digits of its UTF-32 code points: ASCII whose order is the code-point
+    order of `text` (Python's), whatever order the server gives text itself."""
+    return text.encode("utf-32-be", "surrogatepass").hex()
 
 
 def _consent_state(record: Record) -> ConsentState:

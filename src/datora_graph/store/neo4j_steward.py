@@ -99,7 +99,8 @@ class Neo4jSteward:
         now = iso(datetime.now(UTC))
         try:
             with self._neo4j.writing():
-                self._neo4j.execute_write(lambda tx: _write_change(tx, change, now))
+                # A split of a large profile rewrites all of it: bounded as a batch is.
+                self._neo4j.execute_bulk_write(lambda tx: _write_change(tx, change, now))
         except ConstraintError as exc:
             raise Conflict(
                 f"the decision was not stored, nothing of it was kept: {exc.message or exc}"

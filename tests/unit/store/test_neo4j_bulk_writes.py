@@ -90,6 +90,10 @@ class Statements:
     def consume(self) -> None:
         pass
 
+    def single(self) -> dict[str, Any]:
+        """The log index's claimed position: nothing indexed yet."""
+        return {"value": 0}
+
 
 def test_a_page_of_the_log_index_is_bounded_by_the_lock_timeout() -> None:
     connection = RecordingConnection(Statements())
@@ -99,4 +103,8 @@ def test_a_page_of_the_log_index_is_bounded_by_the_lock_timeout() -> None:
     store.index_log([("email:ann@acme.io", 1), ("cookie_id:c-1", 1)], 1)
 
     assert connection.timeouts == [900]
-    assert connection.server.run_statements == [CYPHER.index_log, CYPHER.meta_set]
+    assert connection.server.run_statements == [
+        CYPHER.log_index_claim,
+        CYPHER.index_log,
+        CYPHER.meta_set,
+    ]

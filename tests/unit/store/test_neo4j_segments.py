@@ -5,11 +5,14 @@ events (the conformance suite checks the answers against a real Neo4j wherever o
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conformance.builders import creation, event
 from tests.conformance.segment_world import day, purchase
 
 from datora_graph.domain.traits import CreditedEvent, TraitSettings, summarise, to_cents
 from datora_graph.store import neo4j_rows as rows
+from datora_graph.store.neo4j_segments import code_point_key
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,32 @@ def test_a_batch_of_events_is_summed_per_key_and_type_as_the_domain_sums_them() 
         "2026-05-04T09:00:00.000000Z",
     )
     assert found[("email:ann@acme.io", "page_view")]["revenue_cents"] == 0
+
+
+def test_a_batch_sum_past_what_the_driver_sends_as_an_integer_goes_as_a_float() -> None:
+    """93,000 purchases at the largest revenue on one key pass 2^63 cents: the driver would
+    refuse the integer and fail the batch before the statement's own overflow rule ran."""
+    events = [purchase(f"e{n}", ("email:ann@acme.io",), day(1), 10**12) for n in range(93_000)]
+
+    [row] = rows.key_activity_rows(events)
+
+    assert row["events"] == 93_000
+    assert isinstance(row["revenue_cents"], float)
+    assert row["revenue_cents"] == 93_000 * 10**14
+
+
+@given(st.text(max_size=8), st.text(max_size=8))
+def test_a_sources_code_point_key_orders_as_python_orders_text(a: str, b: str) -> None:
+    """Consent's tie rule compares sources by these keys on Neo4j, which may order text by
+    UTF-16 units: "\\uff21cme" and "\\U0001f600shop" order one way by code point, the other way
+    by UTF-16."""
+    assert (code_point_key(a) < code_point_key(b)) == (a < b)
+    assert (code_point_key(a) == code_point_key(b)) == (a == b)
+
+
+def test_the_code_point_key_orders_where_utf16_would_not() -> None:
+    wide, astral = "\uff21cme", "\U0001f600shop"
+
+    assert wide < astral
+    assert wide.encode("utf-16-be") > astral.encode("utf-16-be")
+    assert code_point_key(wide) < code_point_key(astral)
