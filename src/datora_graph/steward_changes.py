@@ -5,12 +5,13 @@ by the re-application of decisions after a rebuild (`steward_replay.py`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, ReviewFilter, ReviewItem
 from datora_graph.domain.records import Observation, parse_logged_observation
 from datora_graph.domain.steward import (
     Decision,
@@ -18,6 +19,7 @@ from datora_graph.domain.steward import (
     GraphSlice,
     KeyPair,
     MergeNote,
+    ReviewState,
     StewardChange,
 )
 from datora_graph.domain.survivorship import SurvivorshipRules
@@ -28,6 +30,34 @@ from datora_graph.store.base import GraphStore
 
 MANUAL_SOURCE = "steward"
 """The source of the `manual` evidence a steward's merge records between the two profiles."""
+
+
+def open_items_touching(store: GraphStore, keys: Collection[str]) -> list[ReviewItem]:
+    """The open review items with at least one end among `keys`, oldest first."""
+    found: list[ReviewItem] = []
+    after = 0
+    while True:
+        query = ReviewFilter("open", after, MAX_PAGE_SIZE, touching=tuple(sorted(set(keys))))
+        page = store.list_review_items(query)
+        found.extend(page.items)
+        if page.next_after is None:
+            return found
+        after = page.next_after
+
+
+def closed_by_split(
+    store: GraphStore, cut: Collection[tuple[str, str]], actor: str, at: datetime, reason: str
+) -> tuple[tuple[ReviewState, ...], tuple[ReviewState, ...]]:
+    """The open review items on the pairs a split cuts, closed as rejected (the split says
+    they are two people), and as they were (open), for an undo to open them again."""
+    pairs = set(cut)
+    items = [
+        i
+        for i in open_items_touching(store, {k for pair in pairs for k in pair})
+        if (i.a, i.b) in pairs
+    ]
+    closed = tuple(ReviewState(i.id, i.a, i.b, "rejected", actor, at, reason) for i in items)
+    return closed, tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
 
 
 class GraphChanges:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
-from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
+from datora_graph.steward_changes import closed_by_split, open_items_touching
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
@@ -125,7 +125,7 @@ class DecisionReplay:
         self.stewards.changes.dormant.difference_update(decision.created.get("cannot_link", ()))
         self.position = position
         try:
-            self._reapply(decision, self._open_review_items(decision))
+            self._reapply(decision)
             self.reapplied += 1
         except DatoraError as error:
             logger.warning("decision %s was not re-applied: %s", decision.id, error)
@@ -134,31 +134,15 @@ class DecisionReplay:
     def report(self) -> ReapplyReport:
         return ReapplyReport(self.reapplied, list(self.skipped))
 
-    def _open_review_items(self, decision: Decision) -> dict[tuple[str, str], ReviewItem]:
-        """The open items about the decision's identifiers, by their two ends."""
+    def _reapply(self, decision: Decision) -> None:
         details = decision.details
         if decision.kind == "split":
-            keys = sorted({k for keys in details["parts"].values() for k in keys})
-        else:
-            keys = sorted({str(details["a"]), str(details["b"])})
-        found: dict[tuple[str, str], ReviewItem] = {}
-        after = 0
-        while True:
-            query = ReviewFilter("open", after, 1000, touching=tuple(keys))
-            page = self.stewards.store.list_review_items(query)
-            found.update(((item.a, item.b), item) for item in page.items)
-            if page.next_after is None:
-                return found
-            after = page.next_after
-
-    def _reapply(self, decision: Decision, open_items: dict[tuple[str, str], ReviewItem]) -> None:
-        details = decision.details
-        if decision.kind == "split":
-            self._reapply_split(decision, open_items)
+            self._reapply_split(decision)
             return
         a, b = str(details["a"]), str(details["b"])
         closing: tuple[ReviewState, ...] = ()
-        item = open_items.pop((a, b), None)
+        open_items = open_items_touching(self.stewards.store, (a, b))
+        item = next((i for i in open_items if (i.a, i.b) == (a, b)), None)
         if item is not None and decision.kind != "manual_merge":
             status = "accepted" if decision.kind == "review_accept" else "rejected"
             closing = (
@@ -199,9 +183,7 @@ class DecisionReplay:
             replace(change, decision=decision, review=closing, record=False)
         )
 
-    def _reapply_split(
-        self, decision: Decision, open_items: dict[tuple[str, str], ReviewItem]
-    ) -> None:
+    def _reapply_split(self, decision: Decision) -> None:
         recorded: dict[str, list[str]] = decision.details["parts"]
         virtual_id = str(decision.details["profile_id"])
         names = {key: pid for pid, keys in recorded.items() for key in keys}
@@ -255,13 +237,8 @@ class DecisionReplay:
             if a not in part_ids and (a != virtual_id or live.get(a) in part_ids)
         }
         aliases.update({pid: live[pid] for pid in gone if live.get(pid) in part_ids})
-        closing = tuple(
-            ReviewState(
-                item.id, item.a, item.b, "rejected", decision.actor, decision.at, decision.reason
-            )
-            for pair in cut
-            if (item := open_items.pop(pair, None)) is not None
-        )
+        store = self.stewards.store
+        closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
         self.stewards.store.apply_steward_change(
             replace(
                 change,

@@ -42,7 +42,7 @@ from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
-from datora_graph.steward_changes import GraphChanges
+from datora_graph.steward_changes import GraphChanges, closed_by_split
 from datora_graph.steward_replay import LOG_POSITION, in_force
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
@@ -150,7 +150,8 @@ class StewardService:
     ) -> Decision:
         """Split a profile by groups of identifiers or by evidence pairs to cut; the parts
         are kept apart by cannot-link constraints between their smallest identifiers and
-        between the ends of each cut link."""
+        between the ends of each cut link, and the open review items on the cut links are
+        closed as rejected (an undo opens them again)."""
         reason = _reason(reason)
         key_groups = (
             None
@@ -182,10 +183,13 @@ class StewardService:
                 "profile_id": current,
                 "parts": {pid: list(keys) for pid, keys in change[1].items()},
             }
+            now = _now()
+            closed, opened = closed_by_split(self.store, cut, actor, now, reason)
             decision = self._decision(
-                decision_id, "split", actor, reason, before, change[0], details=details
+                decision_id, "split", actor, reason, before, change[0], opened, details
             )
-            stored = self._apply(replace(change[2], decision=decision))
+            decision = replace(decision, at=now)
+            stored = self._apply(replace(change[2], decision=decision, review=closed))
         return stored
 
     def merge_profiles(self, a: str, b: str, *, reason: str, actor: str) -> Decision:

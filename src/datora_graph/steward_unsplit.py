@@ -20,7 +20,6 @@ from datetime import datetime
 
 from datora_graph.domain.changeset import ProfileState
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import (
     Decision,
     GraphSlice,
@@ -32,6 +31,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import plan_merge
+from datora_graph.steward_changes import open_items_touching
 from datora_graph.store.base import GraphStore
 
 
@@ -94,7 +94,12 @@ def plan_unsplit(
     aliases.update(dict.fromkeys(absorbed_ids, merged.id))
     cut = _cut_by(split)
     merged_keys = {k for k, pid in before.assignments.items() if pid in current}
-    moot = _open_items_within(store, merged_keys)
+    # Links the split's cannot-link held since: moot once the parts are one profile again.
+    moot = [
+        i
+        for i in open_items_touching(store, merged_keys)
+        if i.a in merged_keys and i.b in merged_keys
+    ]
     cut |= {(item.a, item.b) for item in moot}
     closing = f"undo of split {split.id}: {reason}"
     after = GraphSlice(
@@ -120,20 +125,6 @@ def plan_unsplit(
     )
     opened = tuple(ReviewState(i.id, i.a, i.b, "open") for i in moot)
     return Unsplit(before, change, opened)
-
-
-def _open_items_within(store: GraphStore, keys: set[str]) -> list[ReviewItem]:
-    """The open review items between two of `keys`: links the split's cannot-link held since,
-    moot once the parts are one profile again."""
-    found: list[ReviewItem] = []
-    after = 0
-    while True:
-        query = ReviewFilter("open", after, 1000, touching=tuple(sorted(keys)))
-        page = store.list_review_items(query)
-        found.extend(i for i in page.items if i.a in keys and i.b in keys)
-        if page.next_after is None:
-            return found
-        after = page.next_after
 
 
 def _cut_by(split: Decision) -> set[tuple[str, str]]:

@@ -127,3 +127,36 @@ def test_a_split_replayed_folds_in_only_the_records_logged_before_it(world: Worl
 
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_held_link_between_the_parts_of_a_split_is_cut_and_its_item_closed(
+    world: World,
+) -> None:
+    """The split says the parts are two people: the held link between them (two CRM numbers)
+    is cut and its review item rejected, live as in the replay, which cuts by parts."""
+    world.ingest("crm_id:C2", "cookie_id:k3", "crm_id:C1")
+    world.stewards.merge_profiles("cookie_id:k3", "crm_id:C2", reason="r", actor="s")
+    decision = world.split("cookie_id:k3", ("cookie_id:k3", "crm_id:C1"))
+    live = world.state()
+
+    assert ("crm_id:C1", "crm_id:C2", "cut") in live["evidence"]
+    assert live["review"] == []
+    assert [(r.a, r.b, r.status) for r in decision.review_before] == [
+        ("crm_id:C1", "crm_id:C2", "open")
+    ]
+    assert world.rebuilt() == live
+    world.stewards.undo_decision(decision.id, reason="r", actor="s")
+    assert world.state()["review"] == [("crm_id:C1", "crm_id:C2")], "the undo opens it again"
+
+
+def test_an_open_item_on_a_pair_a_split_cuts_is_closed_live_as_in_the_replay(
+    world: World,
+) -> None:
+    world.ingest("crm_id:C1", "crm_id:C2")
+    world.stewards.merge_profiles("crm_id:C1", "crm_id:C2", reason="r", actor="s")
+    world.ingest("email:e0@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "crm_id:C2"))
+    live = world.state()
+
+    assert live["review"] == []
+    assert world.rebuilt() == live

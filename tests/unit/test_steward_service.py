@@ -437,6 +437,31 @@ def test_bad_requests_name_the_field(identity: IdentityService, stewards: Stewar
         stewards.split_profile("prf_nobody", groups=[[ANN], [BOB]], reason="r", actor="s")
 
 
+def test_a_cut_pair_whose_ends_stay_in_one_part_is_refused(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """Ann's email, cookie and phone in a triangle, Bob's email off the phone: cutting the
+    email-cookie link splits nothing (they stay joined through the phone)."""
+    identity.ingest_observations(
+        [
+            obs("o1", ANN, COOKIE, minute=1),
+            obs("o2", COOKIE, PHONE, minute=2),
+            obs("o3", PHONE, ANN, minute=3),
+            obs("o4", PHONE, BOB, minute=4),
+        ]
+    )
+    fused = identity.lookup(ANN).id
+
+    with pytest.raises(InvalidInput) as refused:
+        stewards.split_profile(
+            fused, cut_edges=[(PHONE, BOB), (ANN, COOKIE)], reason="r", actor="s"
+        )
+
+    assert refused.value.field == "cutEdges[1]"
+    assert "stay in one part" in refused.value.reason
+    assert identity.lookup(BOB).id == fused, "nothing was split"
+
+
 def test_a_rebuild_reproduces_decisions_exactly_so_they_can_still_be_undone(
     identity: IdentityService, stewards: StewardService
 ) -> None:

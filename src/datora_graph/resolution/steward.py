@@ -59,9 +59,11 @@ def split_groups(
     cut_edges: Sequence[tuple[str, str]] | None,
 ) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
     """The parts a split request leaves and the pairs it cuts, or InvalidInput naming the bad
-    part of the request. With `groups`, every evidence pair between two groups is cut and an
-    identifier not listed goes with the group it stays connected to; with `cut_edges`, the
-    given pairs are cut and the profile falls apart where it will."""
+    part of the request. With `groups`, an identifier not listed goes with the group it stays
+    connected to; with `cut_edges`, the profile falls apart where the given pairs are cut, and
+    a pair whose ends stay in one part is refused (cutting it would split nothing). Either way
+    every evidence pair between two parts is cut, held ones included: a rebuild re-applies a
+    split by its parts, so the parts must say what it cut."""
     members = set(slice_.members(profile_id))
     edges = [e for e in slice_.evidence if e.a in members and e.b in members]
     if (groups is None) == (cut_edges is None):
@@ -79,7 +81,15 @@ def split_groups(
         parts = components(edges, members, cut)
         if len(parts) < 2:
             raise InvalidInput("cutEdges", "cutting these pairs leaves the profile in one piece")
-        return parts, sorted(set(cut))
+        part_of = {key: p for p, part in enumerate(parts) for key in part}
+        for index, (a, b) in enumerate(cut):
+            if part_of[a] == part_of[b]:
+                raise InvalidInput(
+                    f"cutEdges[{index}]",
+                    f"{a} and {b} stay in one part through other links: cut those as well, "
+                    "or leave this pair out",
+                )
+        return parts, sorted({(e.a, e.b) for e in edges if part_of[e.a] != part_of[e.b]})
     assert groups is not None
     if len(groups) < 2:
         raise InvalidInput("groups", "a split needs at least two groups")
@@ -115,7 +125,7 @@ def split_groups(
                 "add them to a group",
             )
         group_of_part[p] = g
-    return parts, cut
+    return parts, sorted({(e.a, e.b) for e in edges if part_of[e.a] != part_of[e.b]})
 
 
 def plan_split(
