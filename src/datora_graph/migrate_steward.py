@@ -29,8 +29,9 @@ from datora_graph.steward_replay import (
     LOG_POSITION,
     DecisionReplay,
     ReapplyReport,
-    in_force,
+    merged_back,
     placements,
+    replayed,
 )
 from datora_graph.steward_service import StewardService, decision_pages
 from datora_graph.store.base import GraphStore
@@ -53,6 +54,8 @@ class DecisionCarry:
         for page in decision_pages(source, DECISION_PAGE):
             known = self.target.get_decisions([d.id for d in page])
             fresh.extend(d for d in page if d.id not in known)
+        self.merged = merged_back(fresh)
+        self.replay.merged_back = set(self.merged)
         self.pending.extend(placements(fresh))
         self.deferred: list[Decision] = []
         self.logged = 0
@@ -91,7 +94,7 @@ class DecisionCarry:
         self.logged += 1
         if apply:
             self.replay.apply(stored, position)
-        elif in_force(decision):
+        elif replayed(decision, self.merged):
             self.deferred.append(stored)
 
 

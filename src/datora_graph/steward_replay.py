@@ -7,16 +7,18 @@ graph each decision saw, so a profile a steward let exceed a limit holds back th
 links as it did live (`datora migrate` writes each decision into the target at the matching
 point of its log, with the target's position). Decisions without a position (made before
 positions were recorded) and everything after them are applied once the whole log is
-replayed. The cannot-links a positioned decision made are
-kept by the store but lie dormant (`IdentityService.dormant`) until the replay reaches it;
-those of the others hold from the start, as they always did.
+replayed. The cannot-links a positioned decision made are kept by the store but lie dormant
+(`IdentityService.dormant`) until the replay reaches it; those of the others hold from the
+start, as they always did. A split undone by merging back its parts is applied too, and the
+merge-back at its own position (`merged_back`): the records between were resolved with the
+parts apart, and the merge-back made aliases of part IDs that must still resolve.
 """
 
 from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +26,7 @@ from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import closed_by_split, open_items_touching
+from datora_graph.steward_unsplit import plan_unsplit
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
@@ -53,13 +56,38 @@ def in_force(decision: Decision) -> bool:
     return decision.kind != "undo" and decision.undone_by is None
 
 
+def is_merge_back(decision: Decision) -> bool:
+    """An undo that merged a split's parts back after new records reached them, with the log
+    position it was made at (older ones had none, and are not replayed)."""
+    return (
+        decision.kind == "undo"
+        and bool(decision.details.get("merged_back"))
+        and log_position_of(decision) is not None
+    )
+
+
+def merged_back(decisions: Iterable[Decision]) -> set[str]:
+    """The splits a replayable merge-back undid. The records between the split and its undo
+    were resolved with the parts apart, so a replay applies the split where it was made and
+    the merge-back where it was made, rather than neither."""
+    return {str(d.details["undoes"]) for d in decisions if is_merge_back(d)}
+
+
+def replayed(decision: Decision, merged: Collection[str]) -> bool:
+    """Whether a replay applies `decision`: in force, a split in `merged` (`merged_back`),
+    or the merge-back that undid it."""
+    return in_force(decision) or decision.id in merged or is_merge_back(decision)
+
+
 def placements(decisions: Iterable[Decision]) -> Iterator[tuple[int | None, Decision]]:
-    """Each decision, in order, with the log position to apply it at: None for one not in
-    force, one without a position and every one in force after that (so decisions are applied
-    in the order they were made); positions never go back."""
+    """Each decision, in order, with the log position to apply it at: None for one a replay
+    does not apply (`replayed`), one without a position and every one applied after that (so
+    decisions are applied in the order they were made); positions never go back."""
+    listed = list(decisions)
+    merged = merged_back(listed)
     positioned, latest = True, 0
-    for decision in decisions:
-        if not in_force(decision):
+    for decision in listed:
+        if not replayed(decision, merged):
             yield None, decision
             continue
         position = log_position_of(decision)
@@ -117,6 +145,9 @@ class DecisionReplay:
         self.position: int | None = None
         """Where the replayed log stands for the decision being applied (None: past its
         end): a split folds in no record logged after it."""
+        self.merged_back: set[str] = set()
+        """The splits a merge-back undid (`merged_back`): their constraints are gone from
+        the store, so re-applying one writes them again, for its merge-back to delete."""
 
     def apply(self, decision: Decision, position: int | None = None) -> None:
         """Apply one decision again; one that no longer applies (its identifiers are gone,
@@ -136,6 +167,9 @@ class DecisionReplay:
 
     def _reapply(self, decision: Decision) -> None:
         details = decision.details
+        if is_merge_back(decision):
+            self._reapply_merge_back(decision)
+            return
         if decision.kind == "split":
             self._reapply_split(decision)
             return
@@ -247,10 +281,32 @@ class DecisionReplay:
                 remove_profiles=tuple(gone),
                 remove_aliases=tuple(sorted(part_ids & set(before.aliases))),
                 review=closing,
-                cannot_links=(),
+                cannot_links=change.cannot_links if decision.id in self.merged_back else (),
                 record=False,
             )
         )
+
+    def _reapply_merge_back(self, undo: Decision) -> None:
+        """Merge the parts of the split `undo` undid back, as it did live."""
+        store = self.stewards.store
+        split_id = str(undo.details["undoes"])
+        split = store.get_decisions([split_id]).get(split_id)
+        if split is None:
+            raise NotFound(f"the split {split_id} it undid is no longer in the decision log")
+        # The constraints the split's re-application wrote (`_reapply_split`) go with it.
+        mine = f"split {split_id}: "
+        own = [c.id for c in store.list_cannot_links() if c.reason.startswith(mine)]
+        replayed_split = replace(split, created={**split.created, "cannot_link": own})
+        unsplit = plan_unsplit(
+            store,
+            self.stewards.guard,
+            self.stewards.rules,
+            replayed_split,
+            undo.reason,
+            undo.actor,
+            undo.at,
+        )
+        store.apply_steward_change(replace(unsplit.change, decision=undo, record=False))
 
 
 class RebuildDecisions:
@@ -258,9 +314,11 @@ class RebuildDecisions:
 
     def __init__(self, replay: DecisionReplay) -> None:
         self.replay = replay
-        decisions = replay.stewards.all_decisions()
+        decisions = list(replay.stewards.all_decisions())
+        merged = merged_back(decisions)
+        replay.merged_back = merged
         self.pending = collections.deque(
-            placed for placed in placements(decisions) if in_force(placed[1])
+            placed for placed in placements(decisions) if replayed(placed[1], merged)
         )
 
     def dormant(self) -> set[int]:

@@ -413,7 +413,13 @@ class StewardService:
             before=before,
             after=after,
             review_before=review_before,
-            details=(details or {}) if kind == "undo" else self._positioned(details),
+            # An undo of a split by merging back is applied again by a replay, where it was
+            # made (steward_replay.is_merge_back); an exact undo leaves nothing to apply.
+            details=(
+                (details or {})
+                if kind == "undo" and not (details or {}).get("merged_back")
+                else self._positioned(details)
+            ),
         )
 
     def _positioned(self, details: dict[str, Any] | None) -> dict[str, Any]:

@@ -160,3 +160,33 @@ def test_an_open_item_on_a_pair_a_split_cuts_is_closed_live_as_in_the_replay(
 
     assert live["review"] == []
     assert world.rebuilt() == live
+
+
+def test_the_id_a_merge_back_made_an_alias_still_resolves(world: World) -> None:
+    """New records reached the split's parts, so its undo merged them back; the part's ID
+    became an alias. Replayed as neither the split nor its undo, that ID was lost."""
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    split = world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    undo = world.stewards.undo_decision(split.id, reason="r", actor="s")
+    live = world.state()
+
+    assert undo.details["merged_back"]
+    assert live["aliases"], "the part's ID is an alias"
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_records_between_a_split_and_its_merge_back_are_resolved_as_they_were(
+    world: World,
+) -> None:
+    """Bob's record reached the unnamed part while the split stood, and linked there; without
+    the split in the replay, the device was Ann's and the name conflict held Bob apart."""
+    world.ingest("device_id:d2", "email:e1@x.io", "crm_id:C2", first_name="Ann")
+    split = world.split("crm_id:C2", ("crm_id:C2", "device_id:d2"))
+    world.ingest("user_id:U1", "device_id:d2", first_name="Bob")
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    live = world.state()
+
+    assert world.migrated() == live
+    assert world.rebuilt() == live

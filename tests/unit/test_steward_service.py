@@ -223,7 +223,12 @@ def test_a_split_that_new_records_reached_is_undone_by_merging_its_parts_back(
     assert together == fused, "the split profile's ID, as before the split"
     assert {identity.lookup(k).id for k in (COOKIE, KIOSK, BOB, PHONE, new_phone)} == {together}
     assert undo.kind == "undo"
-    assert undo.details == {"undoes": split.id, "undone_kind": "split", "merged_back": True}
+    assert undo.details == {
+        "undoes": split.id,
+        "undone_kind": "split",
+        "merged_back": True,
+        "log_position": identity.store.last_sequence(),
+    }, "a rebuild applies the merge-back where it was made"
     assert undo.profiles_after == (together,)
     assert set(undo.profiles_before) == set(split.profiles_after)
     assert stewards.get_decision(split.id).undone_by == undo.id
