@@ -24,7 +24,7 @@ import logging
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from datora_graph.domain.audit import new_audit_entry
+from datora_graph.domain.audit import AuditFilter, new_audit_entry
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -93,7 +93,7 @@ class ErasureService:
                 after=(),
                 subject=profile.id,
             )
-            deleted, redacted = self._decisions(keys, audit.id)
+            deleted, redacted, quoting = self._decisions(keys, audit.id)
             audit = replace(
                 audit,
                 details={
@@ -115,6 +115,7 @@ class ErasureService:
                 redacted,
                 requarantined,
                 tuple(self._review_rewrites(requarantined, set(keys))),
+                tuple(self._audit_entries_of(quoting)),
             )
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
@@ -145,18 +146,35 @@ class ErasureService:
 
     def _decisions(
         self, keys: Collection[str], audit_id: str
-    ) -> tuple[tuple[str, ...], tuple[Decision, ...]]:
+    ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[str]]:
         """The IDs of the steward decisions naming the person with nothing else to apply
-        again, which go, and the others naming them, redacted (domain/erasure_decisions.py)."""
+        again, which go, the others naming them, redacted (domain/erasure_decisions.py), and
+        the IDs of those whose reason quotes one of their identifiers."""
         deleted: list[str] = []
         redacted: list[Decision] = []
+        quoting: list[str] = []
         for decision in self.stewards.all_decisions():
+            if mentions_any(decision.reason, keys):
+                quoting.append(decision.id)
             kept = redact_decision(decision, keys, audit_id, mentions_any)
             if kept is None:
                 deleted.append(decision.id)
             elif kept is not decision:
                 redacted.append(kept)
-        return tuple(deleted), tuple(redacted)
+        return tuple(deleted), tuple(redacted), quoting
+
+    def _audit_entries_of(self, decision_ids: Sequence[str]) -> Iterator[str]:
+        """The audit entries of the given decisions (a decision's entry has its ID as the
+        subject)."""
+        for decision_id in decision_ids:
+            after = None
+            while True:
+                query = AuditFilter(subject=decision_id, first=MAX_PAGE_SIZE, after=after)
+                page = self.store.list_audit(query)
+                yield from (entry.id for entry in page.items)
+                if page.next_cursor is None:
+                    break
+                after = page.next_cursor
 
     def _review_rewrites(
         self, requarantined: Sequence[str], keys: set[str]

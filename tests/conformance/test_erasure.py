@@ -289,6 +289,35 @@ def test_a_split_of_someone_else_from_the_person_keeps_its_part_after_an_erasure
     assert identity.store.profile_ids_for_identifiers(ANN_KEYS) == {}
 
 
+def test_a_steward_reason_quoting_the_person_is_replaced_in_the_decision_and_the_audit_log(
+    identity: IdentityService,
+) -> None:
+    identity.ingest_observations(
+        [obs("o1", 1, ANN_EMAIL, BOB_COOKIE), obs("o2", 2, BOB_COOKIE, BOB_EMAIL)]
+    )
+    stewards = StewardService(identity)
+    fused = identity.lookup(ANN_EMAIL).id
+    split = stewards.split_profile(
+        fused, cut_edges=[(ANN_EMAIL, BOB_COOKIE)], reason="ANN@acme.io is not Bob", actor="s"
+    )
+    other = stewards.split_profile(
+        identity.lookup(BOB_EMAIL).id,
+        cut_edges=[(BOB_COOKIE, BOB_EMAIL)],
+        reason="two browsers",
+        actor="s",
+    )
+
+    ErasureService(identity).erase_profile(ANN_EMAIL, reason="GDPR 122", actor="dpo")
+
+    store = identity.store
+    kept = store.get_decisions([split.id, other.id])
+    assert "ann@acme.io" not in kept[split.id].reason.lower()
+    assert kept[other.id].reason == "two browsers"
+    reasons = {e.subject: e.reason for e in store.list_audit(AuditFilter(first=100)).items}
+    assert reasons[split.id] == kept[split.id].reason
+    assert reasons[other.id] == "two browsers"
+
+
 def test_a_quarantine_the_person_caused_holds_in_a_rebuild_and_a_migration(
     identity: IdentityService, tmp_path: Any
 ) -> None:

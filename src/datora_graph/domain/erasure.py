@@ -72,6 +72,9 @@ class Erasure:
     reason becomes `KEPT_QUARANTINE_REASON`, as a replay gives it."""
     review_rewrites: tuple[ReviewRewrite, ...] = ()
     """Review items of others that quoted the old reason of a `requarantined` identifier."""
+    audit_reasons: tuple[str, ...] = ()
+    """The audit entries of steward decisions whose reason quoted one of `keys`: their reason
+    becomes `erasure_decisions.REDACTED_REASON`, as the decision's does."""
 
 
 @dataclass(frozen=True, slots=True)

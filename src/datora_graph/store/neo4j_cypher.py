@@ -171,6 +171,7 @@ class Neo4jStatements:
     erase_redact_decisions: LiteralString
     erase_requarantine: LiteralString
     erase_requote_review_items: LiteralString
+    erase_audit_reasons: LiteralString
     erase_merges: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString

@@ -27,6 +27,7 @@ from datora_graph.domain.erasure import (
     erased_records,
     redact_events,
 )
+from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
@@ -113,6 +114,8 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
     tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
     rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))
+    redacted_reasons = {"ids": list(erasure.audit_reasons), "reason": REDACTED_REASON}
+    tx.run(CYPHER.erase_audit_reasons, redacted_reasons).consume()
     write_audit(tx, [erasure.audit])
     return ErasureCounts(
         identifiers=identifiers,

@@ -21,6 +21,7 @@ from datora_graph.domain.erasure import (
     erased_records,
     redact_events,
 )
+from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
@@ -67,6 +68,9 @@ DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
 REWRITE_REVIEW_ITEM = "UPDATE review_items SET reason = ?, suggested_action = ? WHERE id = ?"
+REDACT_AUDIT_REASONS = (
+    "UPDATE audit_log SET reason = ? WHERE id IN (SELECT value FROM json_each(?))"
+)
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -182,6 +186,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     identifiers = db.execute(DELETE_IDENTIFIERS, params).rowcount
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
     rejections = db.execute(DELETE_REJECTIONS, (json.dumps(erasure.rejections),)).rowcount
+    db.execute(REDACT_AUDIT_REASONS, (REDACTED_REASON, json.dumps(erasure.audit_reasons)))
     write_audit(db, [erasure.audit])
     return ErasureCounts(
         identifiers=identifiers,
