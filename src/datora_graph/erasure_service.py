@@ -40,7 +40,7 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex, Progress
-from datora_graph.services import IdentityService, quarantined_among
+from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -132,10 +132,11 @@ class ErasureService:
             if (key := raw_key(raw, self.registry)[0]) is not None
         }
         # Where the engine anchored each record's attributes depends on the quarantine.
-        quarantined = quarantined_among(self.store, carried)
+        guards = guard_positions(self.store, carried)
+        quarantined = guards.quarantined
         found: list[LogRedaction] = []
         for seq, payload in entries:
-            redacted = redacted_text(payload, keys, self.registry, quarantined, seq)
+            redacted = redacted_text(payload, keys, self.registry, quarantined, seq, guards.joined)
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
         rewritten = {r.seq for r in found if r.payload is not None}

@@ -172,12 +172,24 @@ def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> 
     return total
 
 
-def quarantined_among(store: GraphStore, keys: Collection[str]) -> dict[str, int]:
-    """Which of `keys` are quarantined, each with the log position it was quarantined at (0:
-    not known): the engine anchors no attributes at them from there on, which a split and an
-    erasure need to know to find where a record's attributes went."""
+@dataclass(frozen=True, slots=True)
+class GuardPositions:
+    """Where the guards stand on some identifiers, by log position."""
+
+    quarantined: dict[str, int]
+    """Each quarantined one with the position it was quarantined at (0: not known): the
+    engine anchors no attributes at it from there on, which a split and an erasure need to
+    know to find where a record's attributes went."""
+    joined: dict[str, tuple[int, ...]]
+    """Each with joins counted towards the hub bound, with the positions of the first ones."""
+
+
+def guard_positions(store: GraphStore, keys: Collection[str]) -> GuardPositions:
     guards = store.load_snapshot(keys).identifier_guards
-    return {key: state.quarantined_seq for key, state in guards.items() if state.quarantined}
+    return GuardPositions(
+        {key: state.quarantined_seq for key, state in guards.items() if state.quarantined},
+        {key: state.join_seqs for key, state in guards.items() if state.join_seqs},
+    )
 
 
 def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:

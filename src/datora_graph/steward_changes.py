@@ -25,7 +25,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.log_index import LogIndex
 from datora_graph.resolution.steward import plan_merge, plan_split
-from datora_graph.services import quarantined_among
+from datora_graph.services import guard_positions
 from datora_graph.store.base import GraphStore
 
 MANUAL_SOURCE = "steward"
@@ -98,7 +98,9 @@ class GraphChanges:
             self.registry,
             self.rules,
             names,
-            quarantined_among(self.store, {i.key for o in observations for i in o.identifiers}),
+            guard_positions(
+                self.store, {i.key for o in observations for i in o.identifiers}
+            ).quarantined,
         )
         assignments = dict(before.assignments)
         for pid, keys in plan.members.items():

@@ -12,7 +12,7 @@ from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter, ReviewFilter
-from datora_graph.domain.records import KEPT_QUARANTINES
+from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES
 from datora_graph.erasure_service import ErasureService
 from datora_graph.migrate import Migration
 from datora_graph.segment_service import SegmentService
@@ -140,6 +140,7 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
         "observed_at": "2026-05-01T10:06:00Z",
         "identifiers": ids(BOB_COOKIE),
         KEPT_QUARANTINES: ids(BOB_COOKIE),
+        KEPT_JOINS: ids(BOB_COOKIE),
     }, "Ann's CRM number and the attributes it anchored are gone; Bob's cookie stays shared"
     assert store.known_observation_ids(["o1", "o6"]) == {"o6"}
     assert store.logged_observations_with(ANN_KEYS) == [], "the log index forgets them"

@@ -190,3 +190,20 @@ def test_records_between_a_split_and_its_merge_back_are_resolved_as_they_were(
 
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_join_an_erased_record_counted_towards_a_hub_still_counts(world: World) -> None:
+    """Bob's record joined the kiosk's profile (a join towards its hub bound) before a steward
+    split him off; Cy's made the second join, and Dan's found the kiosk shared by too many.
+    Without Bob's join, a replay let Dan into Ann's profile."""
+    world.ingest("email:ann@x.io", "device_id:kiosk")
+    world.ingest("email:bob@x.io", "device_id:kiosk")
+    world.split("email:bob@x.io", ("device_id:kiosk", "email:bob@x.io"))
+    world.erase("email:bob@x.io")
+    world.ingest("email:cy@x.io", "device_id:kiosk")
+    world.ingest("email:dan@x.io", "device_id:kiosk")
+    live = world.state()
+
+    assert live["review"] == [("device_id:kiosk", "email:dan@x.io")]
+    assert world.migrated() == live
+    assert world.rebuilt() == live

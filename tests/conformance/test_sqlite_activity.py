@@ -196,6 +196,7 @@ def test_guard_states_kept_before_quarantine_positions_get_the_column_on_open(
     store = SqliteStore(path)
     with store._transaction() as db:
         db.execute("ALTER TABLE identifier_guards DROP COLUMN quarantined_seq")
+        db.execute("ALTER TABLE identifier_guards DROP COLUMN join_seqs")
         db.execute(
             "INSERT INTO identifier_guards (key, joins, quarantined, reason) "
             "VALUES ('email:family@acme.io', 2, 1, 'shared')"
@@ -208,3 +209,4 @@ def test_guard_states_kept_before_quarantine_positions_get_the_column_on_open(
 
     assert guard["email:family@acme.io"].quarantined
     assert guard["email:family@acme.io"].quarantined_seq == 0
+    assert guard["email:family@acme.io"].join_seqs == ()

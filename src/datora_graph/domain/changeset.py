@@ -46,6 +46,10 @@ class IdentifierGuardState:
     """The log position of the observation whose resolution quarantined it; 0 when not known
     (quarantined before positions were kept): a split and an erasure then read it as
     quarantined for every record."""
+    join_seqs: tuple[int, ...] = ()
+    """The log positions of the observations that counted its first joins, as many as the hub
+    bound allows (the later ones change nothing): an erasure that rewrites one of those
+    records keeps the join for a replay (`records.KEPT_JOINS`)."""
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,12 @@ from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.moments import iso
-from datora_graph.domain.records import KEPT_QUARANTINE_REASON, KEPT_QUARANTINES, RecordKind
+from datora_graph.domain.records import (
+    KEPT_JOINS,
+    KEPT_QUARANTINE_REASON,
+    KEPT_QUARANTINES,
+    RecordKind,
+)
 from datora_graph.domain.steward import Decision
 
 
@@ -250,13 +255,17 @@ def redacted_text(
     registry: IdentifierRegistry,
     quarantined: Mapping[str, int] | None = None,
     seq: int = 0,
+    joined: Mapping[str, Sequence[int]] | None = None,
 ) -> str | None:
     """`redact_observation` over the stored JSON text of the record at log position `seq`;
     the text itself when nothing changes. `quarantined`: the log position each quarantined
-    identifier was quarantined at (0: not known, read as before every record). A rewritten
-    record keeps, under `KEPT_QUARANTINES`, the identifiers it quarantined itself: what made
-    them shared may be what went."""
+    identifier was quarantined at (0: not known, read as before every record); `joined`: the
+    positions of the records that counted each identifier's first joins towards the hub
+    bound. A rewritten record keeps, under `KEPT_QUARANTINES` and `KEPT_JOINS`, the
+    identifiers it quarantined or counted a join for itself: what made it so may be what
+    went."""
     quarantined = quarantined or {}
+    joined = joined or {}
     item = json.loads(payload)
     before = {k for k, at in quarantined.items() if at <= seq}
     redacted = redact_observation(item, keys, registry, before)
@@ -264,15 +273,20 @@ def redacted_text(
         return None
     if redacted == item:
         return payload
-    redacted.pop(KEPT_QUARANTINES, None)
-    here: dict[str, Any] = {}
-    for raw in (*item.get(KEPT_QUARANTINES, ()), *redacted["identifiers"]):
-        key = raw_key(raw, registry)[0]
-        kept_before = raw in item.get(KEPT_QUARANTINES, ())
-        if key is not None and key not in keys and (kept_before or quarantined.get(key) == seq):
-            here.setdefault(key, raw)
-    if here:
-        redacted[KEPT_QUARANTINES] = list(here.values())
+    made_here = (
+        (KEPT_QUARANTINES, {k for k, at in quarantined.items() if at == seq}),
+        (KEPT_JOINS, {k for k, seqs in joined.items() if seq in seqs}),
+    )
+    for mark, keys_made_here in made_here:
+        redacted.pop(mark, None)
+        earlier = item.get(mark, ())
+        here: dict[str, Any] = {}
+        for raw in (*earlier, *redacted["identifiers"]):
+            key = raw_key(raw, registry)[0]
+            if key is not None and key not in keys and (raw in earlier or key in keys_made_here):
+                here.setdefault(key, raw)
+        if here:
+            redacted[mark] = list(here.values())
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -118,6 +118,9 @@ class Observation:
     quarantines: tuple[Identifier, ...] = ()
     """Identifiers this logged record quarantined live, from what an erasure removed of it
     (`KEPT_QUARANTINES`): a replay quarantines them here again."""
+    joins: tuple[Identifier, ...] = ()
+    """Identifiers this logged record counted a join for towards the hub bound, through an
+    identifier an erasure removed of it (`KEPT_JOINS`): a replay counts them here again."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -131,6 +134,7 @@ class Observation:
             seq,
             self.consent,
             self.quarantines,
+            self.joins,
         )
 
 
@@ -216,6 +220,10 @@ record quarantined live (`{"type", "value"}` as sent): the first name or the oth
 identifier that made them shared went with the person, and a replay must still find them
 shared from here on. Never accepted from a client (the wire format forbids unknown keys)."""
 
+KEPT_JOINS = "_joined_here"
+"""As `KEPT_QUARANTINES`, for the identifiers the record counted a join for towards the hub
+bound (`DATORA_HUB_MAX_PROFILES`) through an identifier that went with the person."""
+
 KEPT_QUARANTINE_REASON = (
     "a record quarantined it as shared; an erasure has since removed what made it so"
 )
@@ -227,18 +235,27 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     """A logged observation (`payload`, at log position `seq`) as a replay reads it;
     InvalidInput when it is no longer valid under the current settings."""
     raw = json.loads(payload)
-    kept = raw.pop(KEPT_QUARANTINES, None) if isinstance(raw, dict) else None
+    quarantines = raw.pop(KEPT_QUARANTINES, None) if isinstance(raw, dict) else None
+    joins = raw.pop(KEPT_JOINS, None) if isinstance(raw, dict) else None
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not kept:
+    if not quarantines and not joins:
         return observation
-    quarantines = []
-    for item in kept:
+    return replace(
+        observation,
+        quarantines=_kept_identifiers(quarantines or (), registry),
+        joins=_kept_identifiers(joins or (), registry),
+    )
+
+
+def _kept_identifiers(items: Sequence[Any], registry: IdentifierRegistry) -> tuple[Identifier, ...]:
+    found = []
+    for item in items:
         try:
             parsed = registry.parse_with_junk(str(item["type"]), str(item["value"]))
         except (InvalidInput, KeyError, TypeError):
             continue  # a type or value the current settings no longer accept
-        quarantines.append(parsed.identifier)
-    return replace(observation, quarantines=tuple(quarantines))
+        found.append(parsed.identifier)
+    return tuple(found)
 
 
 def parse_event(

@@ -12,8 +12,9 @@ a review item. Junk identifiers are recorded, each in a profile of its own, and 
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
 disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
-record an erasure rewrote quarantines again what it quarantined live (`Observation.
-quarantines`), since what made those identifiers shared went with the erased person.
+record an erasure rewrote quarantines again what it quarantined live, and counts again the
+hub joins it counted (`Observation.quarantines`, `.joins`): what made them went with the
+erased person.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class _Batch:
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
     guards_changed: set[str] = field(default_factory=set)
+    joined_now: set[str] = field(default_factory=set)
+    """The keys the observation being resolved counted a join for."""
 
     def find(self, profile_id: str) -> str:
         root = profile_id
@@ -109,6 +112,7 @@ class ResolutionEngine:
         self._rank = {name: -t.priority for name, t in registry.types.items()}
         self._limited = frozenset(registry.limits())
         self._name_conflicts = self._guard.settings.name_conflicts
+        self._joins_kept = self._guard.settings.hub_max_profiles
 
     def _link_order(self, identifier: Identifier) -> tuple[int, str]:
         """Highest priority first, then by key; a type the registry does not know ranks 0."""
@@ -150,9 +154,13 @@ class ResolutionEngine:
                 self._link(batch, observation, anchor, other)
             if observation.attributes and not _quarantined(batch, anchor.key):
                 self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+        for identifier in observation.joins:
+            if identifier.key in batch.owner and identifier.key not in batch.joined_now:
+                self._count_join(batch, identifier.key, None, True, observation.seq)
         if batch.held_now:
             _settle_review_items(batch)
         batch.fresh.clear()
+        batch.joined_now.clear()
 
     def _quarantine_name_conflicts(
         self, batch: _Batch, observation: Observation, linkable: list[Identifier]
@@ -216,8 +224,33 @@ class ResolutionEngine:
                 status = "held"
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
             if joins_existing or (refusal is not None and refusal.quarantine):
-                _count_join(batch, other.key, refusal, joins_existing, observation.seq)
+                self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
+
+    def _count_join(
+        self,
+        batch: _Batch,
+        key: str,
+        refusal: Refusal | None,
+        joins_existing: bool,
+        seq: int,
+    ) -> None:
+        """A link through `key` met another profile: when `key`'s profile existed before the
+        observation (at log position `seq`), count the join towards the hub bound (held ones
+        too, unless a steward or the size bound held them), keeping the position of the first
+        ones; quarantine `key` when the refusal says so."""
+        known = batch.guards.get(key) or IdentifierGuardState(key)
+        counts = refusal is None or refusal.guard in ("hub", "quarantine", "limit")
+        if joins_existing and counts:
+            seqs = known.join_seqs
+            if len(seqs) < self._joins_kept:
+                seqs = (*seqs, seq)
+            known = replace(known, joins=known.joins + 1, join_seqs=seqs)
+            batch.joined_now.add(key)
+        if refusal is not None and refusal.quarantine and not known.quarantined:
+            known = replace(known, quarantined=True, reason=refusal.quarantine, quarantined_seq=seq)
+        batch.guards[key] = known
+        batch.guards_changed.add(key)
 
     def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
         survivor, absorbed = _survivor_first(batch, left, right)
@@ -367,22 +400,6 @@ def _open_first(batch: _Batch, linkable: list[Identifier]) -> list[Identifier]:
     if not quarantined:
         return linkable
     return [i for i in linkable if not _quarantined(batch, i.key)] + quarantined
-
-
-def _count_join(
-    batch: _Batch, key: str, refusal: Refusal | None, joins_existing: bool, seq: int
-) -> None:
-    """A link through `key` met another profile: when `key`'s profile existed before the
-    observation (at log position `seq`), count the join towards the hub bound (held ones too,
-    unless a steward or the size bound held them); quarantine `key` when the refusal says
-    so."""
-    known = batch.guards.get(key) or IdentifierGuardState(key)
-    if joins_existing and (refusal is None or refusal.guard in ("hub", "quarantine", "limit")):
-        known = replace(known, joins=known.joins + 1)
-    if refusal is not None and refusal.quarantine and not known.quarantined:
-        known = replace(known, quarantined=True, reason=refusal.quarantine, quarantined_seq=seq)
-    batch.guards[key] = known
-    batch.guards_changed.add(key)
 
 
 def _settle_review_items(batch: _Batch) -> None:

@@ -134,6 +134,7 @@ def identifier_guard_rows(guards: Sequence[IdentifierGuardState]) -> list[Row]:
             "quarantined": g.quarantined,
             "reason": g.reason,
             "quarantined_seq": g.quarantined_seq,
+            "join_seqs": list(g.join_seqs),
         }
         for g in guards
     ]
@@ -146,6 +147,7 @@ def identifier_guard(record: Fields) -> IdentifierGuardState:
         bool(record["quarantined"]),
         record["reason"] or "",
         int(record["quarantined_seq"] or 0),
+        tuple(int(seq) for seq in record["join_seqs"] or ()),
     )
 
 

@@ -286,7 +286,14 @@ class SqliteStore(
             ):
                 key_sides[key].add((constraint_id, side))
             guards = {
-                row[0]: IdentifierGuardState(row[0], row[1], bool(row[2]), row[3], row[4])
+                row[0]: IdentifierGuardState(
+                    row[0],
+                    row[1],
+                    bool(row[2]),
+                    row[3],
+                    row[4],
+                    tuple(int(seq) for seq in row[5].split(",") if seq),
+                )
                 for row in db.execute(sql.SNAPSHOT_IDENTIFIER_GUARDS, (keys_json,))
             }
         return Snapshot(identifiers, profiles, dict(key_sides), guards)

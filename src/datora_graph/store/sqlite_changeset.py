@@ -74,7 +74,14 @@ def write_changeset(
     db.executemany(
         sql.PUT_IDENTIFIER_GUARD,
         [
-            (g.key, g.joins, int(g.quarantined), g.reason, g.quarantined_seq)
+            (
+                g.key,
+                g.joins,
+                int(g.quarantined),
+                g.reason,
+                g.quarantined_seq,
+                ",".join(map(str, g.join_seqs)),
+            )
             for g in changeset.identifier_guards
         ],
     )

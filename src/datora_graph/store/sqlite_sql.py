@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS identifier_guards (
     joins       INTEGER NOT NULL,
     quarantined INTEGER NOT NULL,
     reason      TEXT NOT NULL,
-    quarantined_seq INTEGER NOT NULL DEFAULT 0
+    quarantined_seq INTEGER NOT NULL DEFAULT 0,
+    join_seqs   TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS merges (
     id             INTEGER PRIMARY KEY,
@@ -289,18 +290,19 @@ ADD_GUARD_COLUMNS = {
     "quarantined_seq": (
         "ALTER TABLE identifier_guards ADD COLUMN quarantined_seq INTEGER NOT NULL DEFAULT 0"
     ),
+    "join_seqs": "ALTER TABLE identifier_guards ADD COLUMN join_seqs TEXT NOT NULL DEFAULT ''",
 }
-"""Columns a store file written before quarantines kept their log position lacks."""
+"""Columns a store file written before guards kept their log positions lacks."""
 SNAPSHOT_IDENTIFIER_GUARDS = """
-SELECT key, joins, quarantined, reason, quarantined_seq FROM identifier_guards
+SELECT key, joins, quarantined, reason, quarantined_seq, join_seqs FROM identifier_guards
 WHERE key IN (SELECT value FROM json_each(?))
 """
 PUT_IDENTIFIER_GUARD = """
-INSERT INTO identifier_guards (key, joins, quarantined, reason, quarantined_seq)
-VALUES (?, ?, ?, ?, ?)
+INSERT INTO identifier_guards (key, joins, quarantined, reason, quarantined_seq, join_seqs)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET
     joins = excluded.joins, quarantined = excluded.quarantined, reason = excluded.reason,
-    quarantined_seq = excluded.quarantined_seq
+    quarantined_seq = excluded.quarantined_seq, join_seqs = excluded.join_seqs
 """
 INSERT_EVENT = """
 INSERT INTO events (id, type, occurred_at, source, identifiers, properties, received_at)

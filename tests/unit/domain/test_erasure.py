@@ -18,7 +18,7 @@ from datora_graph.domain.erasure import (
     redacted_text,
 )
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.records import KEPT_QUARANTINES
+from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES
 
 REGISTRY = IdentifierRegistry.default()
 ERASED = {"email:ann@acme.io", "crm_id:C-1"}
@@ -103,6 +103,20 @@ def test_a_rewritten_record_keeps_the_identifiers_it_quarantined_itself() -> Non
     assert json.loads(again) == item(family, **{KEPT_QUARANTINES: item(family)["identifiers"]})
     assert gone is not None
     assert json.loads(gone) == item(kiosk), "an erased identifier is not kept, even there"
+
+
+def test_a_rewritten_record_keeps_the_joins_it_counted_itself() -> None:
+    kiosk = ("device_id", "kiosk-7")
+    sent = json.dumps(item(("email", "ann@acme.io"), kiosk))
+    joined = {"device_id:kiosk-7": (2, 5, 9)}
+
+    counted = redacted_text(sent, ERASED, REGISTRY, {}, 5, joined)
+    not_here = redacted_text(sent, ERASED, REGISTRY, {}, 6, joined)
+
+    assert counted is not None
+    assert json.loads(counted) == item(kiosk, **{KEPT_JOINS: item(kiosk)["identifiers"]})
+    assert not_here is not None
+    assert json.loads(not_here) == item(kiosk)
 
 
 def test_an_identifier_quarantined_after_a_record_was_that_records_anchor() -> None:

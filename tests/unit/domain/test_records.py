@@ -14,6 +14,7 @@ import pytest
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
+    KEPT_JOINS,
     KEPT_QUARANTINES,
     MAX_IDENTIFIERS,
     MAX_NAME_LENGTH,
@@ -580,13 +581,15 @@ def test_an_event_revenue_within_the_bound_or_not_a_number_is_kept(revenue: obje
 
 def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None:
     kept = [{"type": "email", "value": "Ann@Acme.io"}, {"type": "bogus", "value": "x"}]
-    payload = json.dumps(observation(**{KEPT_QUARANTINES: kept}))
+    joined = [{"type": "crm_id", "value": " C-42 "}]
+    payload = json.dumps(observation(**{KEPT_QUARANTINES: kept, KEPT_JOINS: joined}))
 
     logged = parse_logged_observation(payload, REGISTRY, 7)
     plain = parse_logged_observation(json.dumps(observation()), REGISTRY, 8)
 
     assert logged.seq == 7
     assert [i.key for i in logged.quarantines] == ["email:ann@acme.io"], "bogus: no such type"
+    assert [i.key for i in logged.joins] == ["crm_id:C-42"]
     assert logged.raw == payload
-    assert plain.quarantines == ()
+    assert (plain.quarantines, plain.joins) == ((), ())
     assert observation_error(observation(**{KEPT_QUARANTINES: kept})).field == KEPT_QUARANTINES

@@ -51,6 +51,10 @@ def test_a_kiosk_used_by_hundreds_is_quarantined(
     assert guarded.recall == 1.0
     assert naive.precision < 0.01
     assert model.guards[KIOSK].quarantined
+    kiosk = model.guards[KIOSK]
+    assert kiosk.joins > 3
+    assert len(kiosk.join_seqs) == 3, "the positions of the joins up to the hub bound"
+    assert list(kiosk.join_seqs) == sorted(kiosk.join_seqs)
     assert evaluate(_partition_of(model), truth).largest_profile <= 7
     reasons = {item.guard for item in model.review_items.values()}
     assert reasons == {"hub", "quarantine"}

@@ -136,3 +136,17 @@ def test_a_record_an_erasure_rewrote_quarantines_again_what_it_quarantined_live(
     assert guard.reason == KEPT_QUARANTINE_REASON
     assert not model.same_profile(FAMILY, "phone:+14155550101")
     assert model.inconsistencies() == []
+
+
+def test_a_record_an_erasure_rewrote_counts_again_the_joins_it_counted_live(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe, registry: IdentifierRegistry
+) -> None:
+    """Bob's email went; the record keeps only the kiosk, which it marks as joined here."""
+    kiosk = "device_id:kiosk-7"
+    resolve_batch(engine, model, [observe(ANN_COOKIE, kiosk)])
+    rewritten = replace(observe(kiosk), joins=(registry.parse(*kiosk.split(":", 1)),))
+    resolve_batch(engine, model, [rewritten])
+
+    guard = model.guards[kiosk]
+    assert (guard.joins, guard.join_seqs, guard.quarantined) == (1, (2,), False)
+    assert model.inconsistencies() == []
