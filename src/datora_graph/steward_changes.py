@@ -45,6 +45,32 @@ def open_items_touching(store: GraphStore, keys: Collection[str]) -> list[Review
         after = page.next_after
 
 
+def items_of_pairs(store: GraphStore, states: Sequence[ReviewState]) -> tuple[ReviewState, ...]:
+    """`states` (review items a decision changed, as they were) naming the items of their pairs
+    as stored now. A rebuild recreates review items under new IDs (an ID is never given
+    twice), so an undo after one finds each item by its pair: the newest item of the pair."""
+    keys = {k for s in states for k in (s.a, s.b)}
+    newest: dict[tuple[str, str], int] = {}
+    pair_of: dict[int, tuple[str, str]] = {}
+    after = 0
+    while keys:
+        query = ReviewFilter(None, after, MAX_PAGE_SIZE, touching=tuple(sorted(keys)))
+        page = store.list_review_items(query)
+        for item in page.items:
+            pair = pair_of[item.id] = (item.a, item.b)
+            newest[pair] = max(newest.get(pair, 0), item.id)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    found = []
+    for state in states:
+        if pair_of.get(state.item_id) == (state.a, state.b):
+            found.append(state)
+        elif (state.a, state.b) in newest:
+            found.append(replace(state, item_id=newest[(state.a, state.b)]))
+    return tuple(found)
+
+
 def closed_by_split(
     store: GraphStore, cut: Collection[tuple[str, str]], actor: str, at: datetime, reason: str
 ) -> tuple[tuple[ReviewState, ...], tuple[ReviewState, ...]]:

@@ -42,7 +42,7 @@ from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
-from datora_graph.steward_changes import GraphChanges, closed_by_split
+from datora_graph.steward_changes import GraphChanges, closed_by_split, items_of_pairs
 from datora_graph.steward_replay import LOG_POSITION, in_force
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
@@ -339,7 +339,7 @@ class StewardService:
                     for e in original.after.evidence
                     if (e.a, e.b, e.source) not in kept
                 ),
-                review=original.review_before,
+                review=items_of_pairs(self.store, original.review_before),
                 undoes=original.id,
             )
             stored = self._apply(change)

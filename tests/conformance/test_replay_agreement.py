@@ -207,3 +207,27 @@ def test_a_join_an_erased_record_counted_towards_a_hub_still_counts(world: World
     assert live["review"] == [("device_id:kiosk", "email:dan@x.io")]
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_review_item_id_is_never_given_twice(world: World) -> None:
+    """An erasure deleted the newest item and a rebuild recreates them all: a new item gets
+    an ID of its own, so a decision or an audit entry naming an old ID never names another
+    link; an undo after the rebuild finds the item it closed by its pair."""
+    world.ingest("crm_id:C-1", "cookie_id:k1")
+    world.ingest("crm_id:C-2", "cookie_id:k1")
+    world.ingest("crm_id:C-3", "cookie_id:k2")
+    world.ingest("crm_id:C-4", "cookie_id:k2")
+    items = world.store.list_review_items(ReviewFilter(None, 0, 100)).items
+    first, newest = min(i.id for i in items), max(i.id for i in items)
+    rejected = world.stewards.resolve_review_item(first, False, reason="r", actor="s")
+    world.erase("crm_id:C-4")
+    world.ingest("crm_id:C-5", "cookie_id:k2")
+
+    [fresh] = [i for i in world.store.list_review_items(ReviewFilter()).items if i.id != first]
+    assert fresh.id > newest
+    world.identity.rebuild()
+    rebuilt = world.store.list_review_items(ReviewFilter(None, 0, 100)).items
+    assert min(i.id for i in rebuilt) > fresh.id
+    world.stewards.undo_decision(rejected.id, reason="r", actor="s")
+    reopened = world.store.list_review_items(ReviewFilter()).items
+    assert (rejected.details["a"], rejected.details["b"]) in {(i.a, i.b) for i in reopened}

@@ -56,6 +56,7 @@ from datora_graph.store.sqlite_access import SqliteAccess
 from datora_graph.store.sqlite_changeset import FrozenCandidates, frozen, write_changeset
 from datora_graph.store.sqlite_erasure import SqliteErasedRecords, erase_in
 from datora_graph.store.sqlite_export import SqliteExport, events_of
+from datora_graph.store.sqlite_ids import reserve_ids
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward
@@ -314,7 +315,10 @@ class SqliteStore(
         first, second = sorted((a, b))
         when = iso(created_at or datetime.now(UTC))
         with self._transaction() as db:
-            row = db.execute(sql.INSERT_CANNOT_LINK, (first, second, reason, when)).fetchone()
+            fresh = reserve_ids(db, "cannot_link", 1)
+            row = db.execute(
+                sql.INSERT_CANNOT_LINK, (fresh, first, second, reason, when)
+            ).fetchone()
         return int(row[0])
 
     # -- log and rebuild ------------------------------------------------------------------

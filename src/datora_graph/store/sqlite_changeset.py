@@ -20,6 +20,7 @@ from datora_graph.domain.records import Event, iso
 from datora_graph.domain.survivorship import AttributeCandidate, Candidates, candidates_to_json
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.sqlite_access import write_audit
+from datora_graph.store.sqlite_ids import reserve_ids
 from datora_graph.store.sqlite_segments import consent_rows, write_consent
 from datora_graph.store.sqlite_steward import evidence_row, profile_row
 
@@ -52,10 +53,12 @@ def write_changeset(
     _write_merges(db, changeset)
     db.executemany(sql.UPSERT_PROFILE, _profile_rows(changeset, stored_candidates or {}))
     _upsert_evidence(db, changeset.evidence)
+    first_id = reserve_ids(db, "review_items", len(changeset.review_items))
     db.executemany(
         sql.INSERT_REVIEW_ITEM,
         [
             (
+                first_id + n,
                 r.kind,
                 r.a,
                 r.b,
@@ -68,7 +71,7 @@ def write_changeset(
                 r.source,
                 r.suggested_action,
             )
-            for r in changeset.review_items
+            for n, r in enumerate(changeset.review_items)
         ],
     )
     db.executemany(

@@ -246,9 +246,9 @@ WHERE e.status = 'cut'
 `evidence_cut` once a batch, not once a row."""
 INSERT_REVIEW_ITEM = """
 INSERT OR IGNORE INTO review_items
-    (kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
+    (id, kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
      guard, source, suggested_action)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
 LIST_PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
@@ -318,7 +318,7 @@ INSERT OR IGNORE INTO rejections
 VALUES (?, ?, ?, ?, ?, ?, ?)
 """
 INSERT_CANNOT_LINK = """
-INSERT INTO cannot_link (a, b, reason, created_at) VALUES (?, ?, ?, ?)
+INSERT INTO cannot_link (id, a, b, reason, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (a, b) DO UPDATE SET reason = excluded.reason
 RETURNING id
 """

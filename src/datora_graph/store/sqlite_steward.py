@@ -28,6 +28,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
 from datora_graph.store import sqlite_steward_sql as q
 from datora_graph.store.sqlite_access import write_audit
+from datora_graph.store.sqlite_ids import reserve_ids
 from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 _encode_sorted = json.JSONEncoder(sort_keys=True).encode
@@ -132,12 +133,18 @@ def _write_change(db: sqlite3.Connection, change: StewardChange, now: str) -> di
     db.executemany(q.PUT_EVIDENCE, [evidence_row(e) for e in write.evidence])
     db.executemany(q.DELETE_PROFILE, [(pid,) for pid in change.remove_profiles])
     created: dict[str, list[int]] = {"cannot_link": [], "must_link": []}
-    for pair in change.cannot_links:
-        row = db.execute(q.INSERT_CANNOT_LINK, (pair.a, pair.b, pair.reason, now)).fetchone()
+    first = reserve_ids(db, "cannot_link", len(change.cannot_links))
+    for n, pair in enumerate(change.cannot_links):
+        row = db.execute(
+            q.INSERT_CANNOT_LINK, (first + n, pair.a, pair.b, pair.reason, now)
+        ).fetchone()
         if row is not None:
             created["cannot_link"].append(int(row[0]))
-    for pair in change.must_links:
-        row = db.execute(q.INSERT_MUST_LINK, (pair.a, pair.b, pair.reason, now)).fetchone()
+    first = reserve_ids(db, "must_link", len(change.must_links))
+    for n, pair in enumerate(change.must_links):
+        row = db.execute(
+            q.INSERT_MUST_LINK, (first + n, pair.a, pair.b, pair.reason, now)
+        ).fetchone()
         if row is not None:
             created["must_link"].append(int(row[0]))
     db.executemany(

@@ -89,12 +89,12 @@ ON CONFLICT (a, b, source) DO UPDATE SET
 """
 DELETE_PROFILE = "DELETE FROM profiles WHERE id = ?"
 INSERT_CANNOT_LINK = """
-INSERT INTO cannot_link (a, b, reason, created_at) VALUES (?, ?, ?, ?)
+INSERT INTO cannot_link (id, a, b, reason, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (a, b) DO NOTHING
 RETURNING id
 """
 INSERT_MUST_LINK = """
-INSERT INTO must_link (a, b, reason, created_at) VALUES (?, ?, ?, ?)
+INSERT INTO must_link (id, a, b, reason, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (a, b) DO NOTHING
 RETURNING id
 """
