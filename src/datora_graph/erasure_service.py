@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from datora_graph.domain.audit import AuditFilter, new_audit_entry
 from datora_graph.domain.erasure import (
@@ -81,10 +81,15 @@ class ErasureService:
                     "no person to erase",
                 )
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
+            if mentions_any(reason, keys):
+                raise InvalidInput(
+                    "reason",
+                    "quotes one of the person's identifiers, and the audit log keeps the "
+                    "reason after the person is gone: say why without it (a request number)",
+                )
             redactions, requarantined = self._redactions(set(keys))
             log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
-            removed = sum(1 for r in log if r.payload is None)
             audit = new_audit_entry(
                 actor,
                 "erasure",
@@ -94,17 +99,7 @@ class ErasureService:
                 subject=profile.id,
             )
             deleted, redacted, quoting = self._decisions(keys, audit.id)
-            audit = replace(
-                audit,
-                details={
-                    "identifiers": len(keys),
-                    "observations_removed": removed,
-                    "observations_rewritten": len(log) - removed,
-                    "decisions": len(deleted),
-                    "decisions_redacted": len(redacted),
-                    "rejections": len(rejections),
-                },
-            )
+            # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
             erasure = Erasure(
                 profile.id,
                 keys,

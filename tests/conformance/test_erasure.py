@@ -162,6 +162,7 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
     assert (entry.actor, entry.reason, entry.subject) == ("dpo", "GDPR request 114", ann.id)
     assert set(entry.before) == {ann.id, *ann.aliases}
     assert entry.id == report.audit_id
+    assert entry.details == counts.to_dict(), "every count the privacy officer was told"
     assert not any("ann" in json.dumps(e.details).lower() for e in [entry])
     kept = identity.lookup(BOB_EMAIL)
     assert kept.id == bob.id
@@ -376,6 +377,10 @@ def test_an_erasure_needs_a_known_profile_and_a_reason(identity: IdentityService
     with pytest.raises(InvalidInput) as blank:
         erasures.erase_profile(ANN_EMAIL, reason="  ", actor="dpo")
     assert blank.value.field == "reason"
+    with pytest.raises(InvalidInput) as quoting:
+        erasures.erase_profile(ANN_EMAIL, reason="GDPR 1 from ANN@acme.io", actor="dpo")
+    assert quoting.value.field == "reason"
+    assert "quotes one of the person's identifiers" in quoting.value.reason
     identity.ingest_observations([obs("o9", 9, "email:test@test.com", BOB_COOKIE)])
     with pytest.raises(InvalidInput) as junk:
         erasures.erase_profile("email:test@test.com", reason="x", actor="dpo")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import phonenumbers
@@ -80,6 +80,10 @@ class Erasure:
     audit_reasons: tuple[str, ...] = ()
     """The audit entries of steward decisions whose reason quoted one of `keys`: their reason
     becomes `erasure_decisions.REDACTED_REASON`, as the decision's does."""
+
+    def entry(self, counts: ErasureCounts) -> AuditEntry:
+        """The erasure's audit entry with every count of what it removed or rewrote."""
+        return replace(self.audit, details={**self.audit.details, **counts.to_dict()})
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,8 +116,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))
     redacted_reasons = {"ids": list(erasure.audit_reasons), "reason": REDACTED_REASON}
     tx.run(CYPHER.erase_audit_reasons, redacted_reasons).consume()
-    write_audit(tx, [erasure.audit])
-    return ErasureCounts(
+    counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=observations_removed,
         observations_rewritten=len(rewritten),
@@ -130,6 +129,9 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         decisions_redacted=redacted,
         rejections=rejections,
     )
+    # The entry keeps every count the privacy officer is told.
+    write_audit(tx, [erasure.entry(counts)])
+    return counts
 
 
 def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[list[str], int]:

@@ -187,8 +187,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
     rejections = db.execute(DELETE_REJECTIONS, (json.dumps(erasure.rejections),)).rowcount
     db.execute(REDACT_AUDIT_REASONS, (REDACTED_REASON, json.dumps(erasure.audit_reasons)))
-    write_audit(db, [erasure.audit])
-    return ErasureCounts(
+    counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=removed,
         observations_rewritten=rewritten,
@@ -201,6 +200,9 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         decisions_redacted=redacted,
         rejections=rejections,
     )
+    # The entry keeps every count the privacy officer is told.
+    write_audit(db, [erasure.entry(counts)])
+    return counts
 
 
 def _erase_events(
