@@ -24,7 +24,7 @@ import logging
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from datora_graph.domain.audit import AuditFilter, new_audit_entry
+from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -34,6 +34,7 @@ from datora_graph.domain.erasure import (
     raw_key,
     redacted_text,
     requote,
+    unnamed_merge_entry,
 )
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
@@ -111,6 +112,7 @@ class ErasureService:
                 requarantined,
                 tuple(self._review_rewrites(requarantined, set(keys))),
                 tuple(self._audit_entries_of(quoting)),
+                tuple(self._merge_entries_of(log)),
             )
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
@@ -158,6 +160,20 @@ class ErasureService:
             elif kept is not decision:
                 redacted.append(kept)
         return tuple(deleted), tuple(redacted), quoting
+
+    def _merge_entries_of(self, log: Sequence[LogRedaction]) -> Iterator[AuditEntry]:
+        """The `merge` entries naming an observation the erasure removes, unnamed."""
+        for removed in (r.observation_id for r in log if r.payload is None):
+            after = None
+            while True:
+                query = AuditFilter(subject=removed, first=MAX_PAGE_SIZE, after=after)
+                page = self.store.list_audit(query)
+                yield from (
+                    unnamed_merge_entry(e, removed) for e in page.items if e.action == "merge"
+                )
+                if page.next_cursor is None:
+                    break
+                after = page.next_cursor
 
     def _audit_entries_of(self, decision_ids: Sequence[str]) -> Iterator[str]:
         """The audit entries of the given decisions (a decision's entry has its ID as the

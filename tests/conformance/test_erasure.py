@@ -10,6 +10,7 @@ import pytest
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.erasure import erased_fingerprint
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter, ReviewFilter
 from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES
@@ -163,6 +164,9 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
     assert set(entry.before) == {ann.id, *ann.aliases}
     assert entry.id == report.audit_id
     assert entry.details == counts.to_dict(), "every count the privacy officer was told"
+    [merge] = store.list_audit(AuditFilter(action="merge")).items
+    named = f"erased observation {erased_fingerprint('observation', 'o3')}"
+    assert (merge.subject, merge.details["observation"]) == (named, named), "o3 joined Ann's two"
     assert not any("ann" in json.dumps(e.details).lower() for e in [entry])
     kept = identity.lookup(BOB_EMAIL)
     assert kept.id == bob.id

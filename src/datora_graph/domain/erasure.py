@@ -81,6 +81,11 @@ class Erasure:
     """The audit entries of steward decisions whose reason quoted one of `keys`: their reason
     becomes `erasure_decisions.REDACTED_REASON`, as the decision's does."""
 
+    merge_entries: tuple[AuditEntry, ...] = ()
+    """The `merge` entries of ingest that named a removed observation by its ID, naming it
+    by its fingerprint instead (`unnamed_merge_entry`): a source's record ID may be an e-mail
+    address, and only the fingerprint of a removed record's ID is kept."""
+
     def entry(self, counts: ErasureCounts) -> AuditEntry:
         """The erasure's audit entry with every count of what it removed or rewrote."""
         return replace(self.audit, details={**self.audit.details, **counts.to_dict()})
@@ -312,3 +317,13 @@ def _names_erased(
     """A statement names its identifier, or else applies to those the observation carries."""
     key, _ = raw_key(statement.get("identifier"), registry)
     return key is not None and key in keys
+
+
+def unnamed_merge_entry(entry: AuditEntry, observation_id: str) -> AuditEntry:
+    """A `merge` entry naming the removed observation `observation_id` by the fingerprint of
+    its ID (`erased_fingerprint`), as the erased records keep it."""
+    named = f"erased observation {erased_fingerprint('observation', observation_id)}"
+    details = dict(entry.details)
+    if "observation" in details:
+        details["observation"] = named
+    return replace(entry, subject=named, details=details)

@@ -29,6 +29,7 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
+from datora_graph.store.access_rows import audit_row
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
@@ -116,6 +117,11 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))
     redacted_reasons = {"ids": list(erasure.audit_reasons), "reason": REDACTED_REASON}
     tx.run(CYPHER.erase_audit_reasons, redacted_reasons).consume()
+    unnamed: list[Row] = [
+        {k: v for k, v in audit_row(e).items() if k in ("id", "subject", "details")}
+        for e in erasure.merge_entries
+    ]
+    _run(tx, CYPHER.erase_unname_audit_entries, "rows", unnamed)
     counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=observations_removed,

@@ -23,6 +23,7 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
+from datora_graph.store.access_rows import audit_row
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
 from datora_graph.store.steward_rows import decision_body
@@ -68,6 +69,7 @@ DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
 REWRITE_REVIEW_ITEM = "UPDATE review_items SET reason = ?, suggested_action = ? WHERE id = ?"
+UNNAME_AUDIT_ENTRY = "UPDATE audit_log SET subject = :subject, details = :details WHERE id = :id"
 REDACT_AUDIT_REASONS = (
     "UPDATE audit_log SET reason = ? WHERE id IN (SELECT value FROM json_each(?))"
 )
@@ -187,6 +189,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
     rejections = db.execute(DELETE_REJECTIONS, (json.dumps(erasure.rejections),)).rowcount
     db.execute(REDACT_AUDIT_REASONS, (REDACTED_REASON, json.dumps(erasure.audit_reasons)))
+    db.executemany(UNNAME_AUDIT_ENTRY, [audit_row(e) for e in erasure.merge_entries])
     counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=removed,
