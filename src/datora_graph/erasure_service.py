@@ -151,9 +151,12 @@ class ErasureService:
         deleted: list[str] = []
         redacted: list[Decision] = []
         quoting: list[str] = []
-        for decision in self.stewards.all_decisions():
+        for decision in self.stewards.all_decisions():  # oldest first: an undo after its own
             if mentions_any(decision.reason, keys):
                 quoting.append(decision.id)
+            if decision.kind == "undo" and decision.details.get("undoes") in deleted:
+                deleted.append(decision.id)  # an undo of nothing would refuse a migration
+                continue
             kept = redact_decision(decision, keys, audit_id, mentions_any)
             if kept is None:
                 deleted.append(decision.id)

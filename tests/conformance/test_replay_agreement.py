@@ -231,3 +231,17 @@ def test_a_review_item_id_is_never_given_twice(world: World) -> None:
     world.stewards.undo_decision(rejected.id, reason="r", actor="s")
     reopened = world.store.list_review_items(ReviewFilter()).items
     assert (rejected.details["a"], rejected.details["b"]) in {(i.a, i.b) for i in reopened}
+
+
+def test_an_undo_of_a_split_the_erasure_deleted_goes_with_it(world: World) -> None:
+    """The split named only the erased person; its undo, kept alone, named a decision the
+    log no longer held, and a migration refused to write it."""
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    split = world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    undo = world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.erase("email:e0@x.io")
+    live = world.state()
+
+    assert world.store.get_decisions([split.id, undo.id]) == {}
+    assert world.rebuilt() == live
+    assert world.migrated() == live
