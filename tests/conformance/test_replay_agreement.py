@@ -245,3 +245,17 @@ def test_an_undo_of_a_split_the_erasure_deleted_goes_with_it(world: World) -> No
     assert world.store.get_decisions([split.id, undo.id]) == {}
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_record_whose_anchor_was_erased_links_nothing_of_what_is_left(world: World) -> None:
+    """The user ID linked the e-mail (and, held, the other user ID); the split took the e-mail
+    away, the erasure the first user ID. What the record keeps was never linked by it: read
+    afresh, the second user ID would anchor it and take the e-mail in."""
+    world.ingest("user_id:U1", "email:e0@x.io", "user_id:U2")
+    world.split("email:e0@x.io", ("email:e0@x.io", "user_id:U1"))
+    world.erase("user_id:U1")
+    live = world.state()
+
+    assert world.identity.lookup("email:e0@x.io").id != world.identity.lookup("user_id:U2").id
+    assert world.rebuilt() == live
+    assert world.migrated() == live

@@ -40,6 +40,7 @@ from datora_graph.domain.records import (
     KEPT_JOINS,
     KEPT_QUARANTINE_REASON,
     KEPT_QUARANTINES,
+    UNLINKED,
     RecordKind,
 )
 from datora_graph.domain.steward import Decision
@@ -282,6 +283,8 @@ def redacted_text(
         return None
     if redacted == item:
         return payload
+    if _anchor_went(item, keys, registry, before):
+        redacted[UNLINKED] = True
     made_here = (
         (KEPT_QUARANTINES, {k for k, at in quarantined.items() if at == seq}),
         (KEPT_JOINS, {k for k, seqs in joined.items() if seq in seqs}),
@@ -327,3 +330,24 @@ def unnamed_merge_entry(entry: AuditEntry, observation_id: str) -> AuditEntry:
     if "observation" in details:
         details["observation"] = named
     return replace(entry, subject=named, details=details)
+
+
+def _anchor_went(
+    item: Mapping[str, Any],
+    keys: Collection[str],
+    registry: IdentifierRegistry,
+    quarantined: Collection[str],
+) -> bool:
+    """Whether the identifier a logged record linked every other through (the engine's anchor:
+    the highest-priority one neither junk nor quarantined, else the highest-priority one not
+    junk) is erased while two or more it could link stay: none of those was linked by it."""
+    linkable: list[tuple[int, str]] = []
+    for raw in item.get("identifiers", ()):
+        key, junk = raw_key(raw, registry)
+        if key is not None and not junk:
+            linkable.append((-registry.priority(key.partition(":")[0]), key))
+    if item.get(UNLINKED) is True or not linkable:
+        return bool(item.get(UNLINKED) is True)
+    open_ = [entry for entry in linkable if entry[1] not in quarantined]
+    anchor = min(open_ or linkable)[1]
+    return anchor in keys and sum(1 for _, key in linkable if key not in keys) >= 2

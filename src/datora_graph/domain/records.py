@@ -121,6 +121,9 @@ class Observation:
     joins: tuple[Identifier, ...] = ()
     """Identifiers this logged record counted a join for towards the hub bound, through an
     identifier an erasure removed of it (`KEPT_JOINS`): a replay counts them here again."""
+    unlinked: bool = False
+    """The identifier it linked the others through went with an erased person (`UNLINKED`):
+    a replay links nothing of it, as nothing of what is left was linked by it live."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -135,6 +138,7 @@ class Observation:
             self.consent,
             self.quarantines,
             self.joins,
+            self.unlinked,
         )
 
 
@@ -224,6 +228,10 @@ KEPT_JOINS = "_joined_here"
 """As `KEPT_QUARANTINES`, for the identifiers the record counted a join for towards the hub
 bound (`DATORA_HUB_MAX_PROFILES`) through an identifier that went with the person."""
 
+UNLINKED = "_unlinked_here"
+"""Set (true) by an erasure on a logged record whose anchor, the identifier it linked every
+other through, was the erased person's: the others it keeps were never linked by it."""
+
 KEPT_QUARANTINE_REASON = (
     "a record quarantined it as shared; an erasure has since removed what made it so"
 )
@@ -237,13 +245,15 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     raw = json.loads(payload)
     quarantines = raw.pop(KEPT_QUARANTINES, None) if isinstance(raw, dict) else None
     joins = raw.pop(KEPT_JOINS, None) if isinstance(raw, dict) else None
+    unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not quarantines and not joins:
+    if not quarantines and not joins and not unlinked:
         return observation
     return replace(
         observation,
         quarantines=_kept_identifiers(quarantines or (), registry),
         joins=_kept_identifiers(joins or (), registry),
+        unlinked=unlinked,
     )
 
 

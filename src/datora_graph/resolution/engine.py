@@ -142,7 +142,7 @@ class ResolutionEngine:
             if junk
             else observation.identifiers
         )
-        if linkable:
+        if linkable and not observation.unlinked:
             if len(linkable) > 1:
                 linkable = sorted(linkable, key=self._link_order)
                 if self._name_conflicts and observation.attributes:

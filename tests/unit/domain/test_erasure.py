@@ -18,7 +18,7 @@ from datora_graph.domain.erasure import (
     redacted_text,
 )
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES
+from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES, UNLINKED
 
 REGISTRY = IdentifierRegistry.default()
 ERASED = {"email:ann@acme.io", "crm_id:C-1"}
@@ -97,12 +97,14 @@ def test_a_rewritten_record_keeps_the_identifiers_it_quarantined_itself() -> Non
 
     assert redacted is not None
     assert json.loads(redacted) == item(
-        family, kiosk, **{KEPT_QUARANTINES: [item(family)["identifiers"][0]]}
-    )
+        family, kiosk, **{KEPT_QUARANTINES: [item(family)["identifiers"][0]], UNLINKED: True}
+    ), "the CRM number linked the two others: they stay unlinked"
     assert again is not None
-    assert json.loads(again) == item(family, **{KEPT_QUARANTINES: item(family)["identifiers"]})
+    assert json.loads(again) == item(
+        family, **{KEPT_QUARANTINES: item(family)["identifiers"], UNLINKED: True}
+    )
     assert gone is not None
-    assert json.loads(gone) == item(kiosk), "an erased identifier is not kept, even there"
+    assert json.loads(gone) == item(kiosk, **{UNLINKED: True}), "an erased one is not kept there"
 
 
 def test_a_rewritten_record_keeps_the_joins_it_counted_itself() -> None:
@@ -117,6 +119,28 @@ def test_a_rewritten_record_keeps_the_joins_it_counted_itself() -> None:
     assert json.loads(counted) == item(kiosk, **{KEPT_JOINS: item(kiosk)["identifiers"]})
     assert not_here is not None
     assert json.loads(not_here) == item(kiosk)
+
+
+def test_a_record_whose_anchor_went_is_marked_to_link_nothing_of_what_is_left() -> None:
+    """The CRM number (the highest priority) linked the cookie and the phone; the phone and
+    the cookie were never linked to each other by this record."""
+    sent = json.dumps(item(("crm_id", "C-1"), ("cookie_id", "c-bob"), ("phone", "4155550101")))
+    two_left = redacted_text(sent, ERASED, REGISTRY)
+    one_left = redacted_text(
+        json.dumps(item(("crm_id", "C-1"), ("cookie_id", "c"))), ERASED, REGISTRY
+    )
+    anchor_kept = redacted_text(
+        json.dumps(item(("crm_id", "C-2"), ("email", "ann@acme.io"), ("cookie_id", "c"))),
+        ERASED,
+        REGISTRY,
+    )
+
+    assert two_left is not None
+    assert json.loads(two_left)[UNLINKED] is True
+    assert one_left is not None
+    assert UNLINKED not in json.loads(one_left), "nothing is left to link"
+    assert anchor_kept is not None
+    assert UNLINKED not in json.loads(anchor_kept)
 
 
 def test_an_identifier_quarantined_after_a_record_was_that_records_anchor() -> None:

@@ -19,6 +19,7 @@ from datora_graph.domain.records import (
     MAX_IDENTIFIERS,
     MAX_NAME_LENGTH,
     MAX_NESTING,
+    UNLINKED,
     Rejection,
     UnreadableLine,
     iso,
@@ -582,7 +583,9 @@ def test_an_event_revenue_within_the_bound_or_not_a_number_is_kept(revenue: obje
 def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None:
     kept = [{"type": "email", "value": "Ann@Acme.io"}, {"type": "bogus", "value": "x"}]
     joined = [{"type": "crm_id", "value": " C-42 "}]
-    payload = json.dumps(observation(**{KEPT_QUARANTINES: kept, KEPT_JOINS: joined}))
+    payload = json.dumps(
+        observation(**{KEPT_QUARANTINES: kept, KEPT_JOINS: joined, UNLINKED: True})
+    )
 
     logged = parse_logged_observation(payload, REGISTRY, 7)
     plain = parse_logged_observation(json.dumps(observation()), REGISTRY, 8)
@@ -590,6 +593,7 @@ def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None
     assert logged.seq == 7
     assert [i.key for i in logged.quarantines] == ["email:ann@acme.io"], "bogus: no such type"
     assert [i.key for i in logged.joins] == ["crm_id:C-42"]
+    assert logged.unlinked
     assert logged.raw == payload
-    assert (plain.quarantines, plain.joins) == ((), ())
+    assert (plain.quarantines, plain.joins, plain.unlinked) == ((), (), False)
     assert observation_error(observation(**{KEPT_QUARANTINES: kept})).field == KEPT_QUARANTINES

@@ -150,3 +150,14 @@ def test_a_record_an_erasure_rewrote_counts_again_the_joins_it_counted_live(
     guard = model.guards[kiosk]
     assert (guard.joins, guard.join_seqs, guard.quarantined) == (1, (2,), False)
     assert model.inconsistencies() == []
+
+
+def test_a_record_whose_anchor_an_erasure_removed_links_nothing(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe
+) -> None:
+    rewritten = replace(observe(ANN_COOKIE, BOB_COOKIE, FAMILY), unlinked=True)
+    resolve_batch(engine, model, [rewritten])
+
+    assert not model.same_profile(ANN_COOKIE, BOB_COOKIE)
+    assert not model.same_profile(ANN_COOKIE, FAMILY)
+    assert model.inconsistencies() == []
