@@ -30,6 +30,7 @@ from datora_graph.domain.erasure import (
     ErasureCounts,
     LogRedaction,
     ReviewRewrite,
+    mark_quarantined,
     mentions_any,
     raw_key,
     redacted_text,
@@ -89,6 +90,7 @@ class ErasureService:
                     "reason after the person is gone: say why without it (a request number)",
                 )
             redactions, requarantined = self._redactions(set(keys))
+            redactions.extend(self._pinned_quarantines(profile.id, set(keys), redactions))
             log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
             audit = new_audit_entry(
@@ -141,6 +143,28 @@ class ErasureService:
             sorted(k for k, at in quarantined.items() if at in rewritten and k not in keys)
         )
         return found, requarantined
+
+    def _pinned_quarantines(
+        self, profile_id: str, keys: set[str], redactions: Sequence[LogRedaction]
+    ) -> Iterator[LogRedaction]:
+        """The records of others that quarantined an identifier linked to the person (a
+        phone held by the CRM limit because its profile held the person's CRM number), marked
+        as the rewritten ones are: in a replay the person's identifier is not there to make
+        it so. Those the erasure rewrites already carry their marks."""
+        rewritten = {r.seq for r in redactions}
+        evidence = self.store.profile_slice([profile_id]).evidence
+        neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
+        quarantined = guard_positions(self.store, neighbours).quarantined
+        for key, seq in sorted(quarantined.items(), key=lambda kv: kv[1]):
+            if seq <= 0 or seq in rewritten:
+                continue
+            entries = self.store.read_log(seq - 1, 1)
+            if not entries or entries[0][0] != seq:
+                continue
+            marked = mark_quarantined(entries[0][1], key, self.registry)
+            if marked is not None:
+                rewritten.add(seq)
+                yield LogRedaction(seq, marked, str(json.loads(marked)["id"]))
 
     def _decisions(
         self, keys: Collection[str], audit_id: str

@@ -259,3 +259,17 @@ def test_a_record_whose_anchor_was_erased_links_nothing_of_what_is_left(world: W
     assert world.identity.lookup("email:e0@x.io").id != world.identity.lookup("user_id:U2").id
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_limit_quarantine_the_erased_person_caused_holds_in_a_replay(world: World) -> None:
+    """The phone was quarantined when U1's record met it in U2's profile (two user IDs); the
+    split took the phone away from U2, the erasure U2. U1's record does not carry U2, yet
+    the quarantine it made must hold in a replay, where U2 is not there to cause it."""
+    world.ingest("user_id:U2", "phone:+12025550143")
+    world.ingest("user_id:U1", "phone:+12025550143")
+    world.split("phone:+12025550143", ("phone:+12025550143", "user_id:U2"))
+    world.erase("user_id:U2")
+    live = world.state()
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live

@@ -351,3 +351,18 @@ def _anchor_went(
     open_ = [entry for entry in linkable if entry[1] not in quarantined]
     anchor = min(open_ or linkable)[1]
     return anchor in keys and sum(1 for _, key in linkable if key not in keys) >= 2
+
+
+def mark_quarantined(payload: str, key: str, registry: IdentifierRegistry) -> str | None:
+    """A logged record's text with `key`, which it carries, added to the identifiers it keeps
+    as quarantined by it (`KEPT_QUARANTINES`); None when it does not carry `key` or marks it
+    already."""
+    item = json.loads(payload)
+    kept = list(item.get(KEPT_QUARANTINES, ()))
+    if any(raw_key(raw, registry)[0] == key for raw in kept):
+        return None
+    carried = [raw for raw in item.get("identifiers", ()) if raw_key(raw, registry)[0] == key]
+    if not carried:
+        return None
+    item[KEPT_QUARANTINES] = [*kept, carried[0]]
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))

@@ -13,6 +13,7 @@ from datora_graph.domain.erasure import (
     LogRedaction,
     erased_fingerprint,
     erased_records,
+    mark_quarantined,
     mentions_any,
     redact_observation,
     redacted_text,
@@ -141,6 +142,17 @@ def test_a_record_whose_anchor_went_is_marked_to_link_nothing_of_what_is_left() 
     assert UNLINKED not in json.loads(one_left), "nothing is left to link"
     assert anchor_kept is not None
     assert UNLINKED not in json.loads(anchor_kept)
+
+
+def test_a_record_of_someone_else_is_marked_with_the_quarantine_it_made() -> None:
+    sent = json.dumps(item(("user_id", "U1"), ("phone", "(202) 555-0143")))
+
+    marked = mark_quarantined(sent, "phone:+12025550143", REGISTRY)
+
+    assert marked is not None
+    assert json.loads(marked)[KEPT_QUARANTINES] == [{"type": "phone", "value": "(202) 555-0143"}]
+    assert mark_quarantined(marked, "phone:+12025550143", REGISTRY) is None, "marked already"
+    assert mark_quarantined(sent, "email:ann@acme.io", REGISTRY) is None, "not carried"
 
 
 def test_an_identifier_quarantined_after_a_record_was_that_records_anchor() -> None:
