@@ -24,6 +24,7 @@ from datora_graph.domain.steward import (
 )
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.log_index import LogIndex
+from datora_graph.resolution.engine import profile_id_for
 from datora_graph.resolution.steward import plan_merge, plan_split
 from datora_graph.services import guard_positions
 from datora_graph.store.base import GraphStore
@@ -133,7 +134,20 @@ class GraphChanges:
             for key in keys:
                 assignments[key] = pid
         keeper = plan.parts[0].id
-        aliases = {alias: keeper for alias, owner in before.aliases.items() if owner == profile_id}
+        # An alias is a profile absorbed before: it goes with the part holding the identifier
+        # that created it (Bob's old ID with Bob's part), else with the keeping part.
+        part_of = {key: pid for pid, keys in plan.members.items() for key in keys}
+        founded = {
+            profile_id_for(o.id, i.key): part_of[i.key]
+            for o in reversed(observations)
+            for i in o.identifiers
+            if i.key in part_of
+        }
+        aliases = {
+            alias: founded.get(alias, keeper)
+            for alias, owner in before.aliases.items()
+            if owner == profile_id
+        }
         aliases.update({a: o for a, o in before.aliases.items() if o != profile_id})
         removed = () if keeper == profile_id else (profile_id,)
         if removed:

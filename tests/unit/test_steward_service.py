@@ -15,6 +15,7 @@ from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
 from datora_graph.erasure_service import ErasureService
 from datora_graph.log_index import LogIndex
+from datora_graph.resolution.engine import profile_id_for
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
@@ -442,6 +443,29 @@ def test_bad_requests_name_the_field(identity: IdentityService, stewards: Stewar
         stewards.split_profile("prf_nobody", groups=[[ANN], [BOB]], reason="r", actor="s")
 
 
+def test_a_split_gives_an_absorbed_profile_id_to_the_part_that_created_it(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """Bob's profile was absorbed into Ann's through a shared tablet; once split, a client
+    holding Bob's old ID must read Bob, not Ann."""
+    identity.ingest_observations(
+        [
+            obs("o1", BOB, minute=1),
+            obs("o2", ANN, PHONE, minute=2),
+            obs("o3", PHONE, KIOSK, minute=3),
+            obs("o4", BOB, KIOSK, minute=4),
+        ]
+    )
+    bob_first = profile_id_for("o1", BOB)
+    fused = identity.lookup(ANN)
+    assert bob_first in fused.aliases
+
+    stewards.split_profile(fused.id, cut_edges=[(PHONE, KIOSK)], reason="r", actor="s")
+
+    assert identity.get_profile(bob_first).id == identity.lookup(BOB).id
+    assert identity.lookup(BOB).id != identity.lookup(ANN).id
+
+
 def test_a_cut_pair_whose_ends_stay_in_one_part_is_refused(
     identity: IdentityService, stewards: StewardService
 ) -> None:
@@ -625,7 +649,7 @@ def test_a_rebuild_keeps_the_alias_a_split_left_for_a_profile_merged_before_it(
     identity: IdentityService, stewards: StewardService
 ) -> None:
     """The e-mail's own profile was merged into the CRM number's, then split off again: its
-    old ID stays an alias of the part that kept the split profile's ID, after a rebuild too."""
+    old ID is an alias of the e-mail's part, after a rebuild too."""
     identity.ingest_observations([obs("o1", "crm_id:A1", minute=1)])
     absorbed = identity.ingest_observations([obs("o2", "email:b@acme.io", minute=2)])
     assert absorbed.accepted == 1
@@ -636,7 +660,9 @@ def test_a_rebuild_keeps_the_alias_a_split_left_for_a_profile_merged_before_it(
         fused, cut_edges=[("crm_id:A1", "email:b@acme.io")], reason="two people", actor="s"
     )
     live = exported(identity)
-    assert identity.store.resolve_profile_ids([before_merge]) == {before_merge: fused}
+    email_part = identity.lookup("email:b@acme.io").id
+    assert email_part != fused
+    assert identity.store.resolve_profile_ids([before_merge]) == {before_merge: email_part}
 
     identity.rebuild()
 
