@@ -238,24 +238,21 @@ def record(
     db: DbOption = None,
 ) -> None:
     """Record consent statements from a JSONL file; an invalid line stops the command before
-    anything of its batch is recorded, naming the line and the field."""
+    anything is recorded, naming the line and the field."""
     try:
         lines = file.read_bytes().splitlines()
     except OSError as exc:
         fail(f"Cannot read {file}: {exc.strerror or exc}", 2)
-    statements: list[Any] = []
+    items: list[tuple[str, Any]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            statements.append(read_client_json(line))
+            items.append((f"line {number}", read_client_json(line)))
         except ValueError as exc:
             fail(f"{file} line {number}: {exc}", 2)
-    recorded = 0
     with _segments(ctx, db, must_exist=False) as segments:
-        size = segments.settings.max_batch_items
-        for start in range(0, len(statements), size):
-            recorded += segments.record_consent(statements[start : start + size], "line")
+        recorded = segments.record_parsed_consent(segments.parse_consent(items))
     out.print(f"Recorded {recorded:,} consent statements")
 
 

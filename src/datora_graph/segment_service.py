@@ -22,7 +22,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from datora_graph.config import Settings
-from datora_graph.domain.consent import ConsentState, parse_consent, parse_purpose
+from datora_graph.domain.consent import (
+    ConsentState,
+    ConsentStatement,
+    parse_consent,
+    parse_purpose,
+)
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, NotFound, shown
 from datora_graph.domain.insights import Insights, SegmentSizeRow, cluster_buckets
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
@@ -221,13 +226,24 @@ class SegmentService:
                 f"{field}: {len(items)} statements is more than the limit of "
                 f"{self.settings.max_batch_items} per request (DATORA_MAX_BATCH_ITEMS)"
             )
+        statements = self.parse_consent([(f"{field}[{n}]", item) for n, item in enumerate(items)])
+        self.store.record_consent(statements)
+        return len(statements)
+
+    def parse_consent(self, items: Sequence[tuple[str, object]]) -> list[ConsentStatement]:
+        """Validate statements, each named by its own field (`consent[3]`, `line 12`): the
+        first invalid one fails, naming its field; nothing is recorded."""
         now = datetime.now(UTC)
         latest = self.settings.latest_accepted_time()
-        statements = [
-            parse_consent(item, self.registry, now, f"{field}[{n}]", latest=latest)
-            for n, item in enumerate(items)
+        return [
+            parse_consent(item, self.registry, now, field, latest=latest) for field, item in items
         ]
-        self.store.record_consent(statements)
+
+    def record_parsed_consent(self, statements: Sequence[ConsentStatement]) -> int:
+        """Record statements `parse_consent` checked, a batch per transaction."""
+        size = self.settings.max_batch_items
+        for start in range(0, len(statements), size):
+            self.store.record_consent(statements[start : start + size])
         return len(statements)
 
     def consent_of_profiles(self, profile_ids: Collection[str]) -> dict[str, list[ConsentState]]:

@@ -242,3 +242,29 @@ def test_a_definition_or_consent_file_that_is_no_json_is_refused_saying_why(
     assert "--definition: is nested too deeply to read" in defined.stderr
     assert "line 2: is not UTF-8 text" in recorded.stderr
     assert "Traceback" not in defined.stderr + recorded.stderr
+
+
+def test_a_consent_file_with_an_invalid_line_names_it_and_records_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    good = {
+        "identifier": {"type": "email", "value": "ann@acme.io"},
+        "purpose": "email_marketing",
+        "status": "granted",
+        "source": "web",
+    }
+    consent = tmp_path / "consent.jsonl"
+    consent.write_text(
+        json.dumps(good) + "\n\n" + json.dumps({**good, "status": "nope"}) + "\n",
+        encoding="utf-8",
+    )
+
+    refused = datora("consent", "record", consent, "--db", db, ok=False)
+
+    assert refused.returncode != 0
+    assert "line 3.status" in refused.stderr, refused.stderr
+    store = SqliteStore(db)
+    try:
+        assert store.consent_of_identifiers(["email:ann@acme.io"]) == {}
+    finally:
+        store.close()
