@@ -90,7 +90,10 @@ class ErasureService:
                     "reason after the person is gone: say why without it (a request number)",
                 )
             redactions, requarantined = self._redactions(set(keys))
-            redactions.extend(self._pinned_quarantines(profile.id, set(keys), redactions))
+            pinned = dict(self._pinned_quarantines(profile.id, set(keys), redactions))
+            redactions.extend(pinned.values())
+            # Their reasons may quote the person's first name too (a name conflict).
+            requarantined = tuple(sorted({*requarantined, *pinned}))
             log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
             audit = new_audit_entry(
@@ -146,11 +149,11 @@ class ErasureService:
 
     def _pinned_quarantines(
         self, profile_id: str, keys: set[str], redactions: Sequence[LogRedaction]
-    ) -> Iterator[LogRedaction]:
+    ) -> Iterator[tuple[str, LogRedaction]]:
         """The records of others that quarantined an identifier linked to the person (a
         phone held by the CRM limit because its profile held the person's CRM number), marked
-        as the rewritten ones are: in a replay the person's identifier is not there to make
-        it so. Those the erasure rewrites already carry their marks."""
+        as the rewritten ones are, each with that identifier: in a replay the person's
+        identifier is not there to make it so. Those the erasure rewrites carry their marks."""
         rewritten = {r.seq for r in redactions}
         evidence = self.store.profile_slice([profile_id]).evidence
         neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
@@ -164,7 +167,7 @@ class ErasureService:
             marked = mark_quarantined(entries[0][1], key, self.registry)
             if marked is not None:
                 rewritten.add(seq)
-                yield LogRedaction(seq, marked, str(json.loads(marked)["id"]))
+                yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
 
     def _decisions(
         self, keys: Collection[str], audit_id: str
@@ -191,29 +194,27 @@ class ErasureService:
     def _merge_entries_of(self, log: Sequence[LogRedaction]) -> Iterator[AuditEntry]:
         """The `merge` entries naming an observation the erasure removes, unnamed."""
         for removed in (r.observation_id for r in log if r.payload is None):
-            after = None
-            while True:
-                query = AuditFilter(subject=removed, first=MAX_PAGE_SIZE, after=after)
-                page = self.store.list_audit(query)
-                yield from (
-                    unnamed_merge_entry(e, removed) for e in page.items if e.action == "merge"
-                )
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
+            for entry in self._audit_about(removed):
+                if entry.action == "merge":
+                    yield unnamed_merge_entry(entry, removed)
 
     def _audit_entries_of(self, decision_ids: Sequence[str]) -> Iterator[str]:
         """The audit entries of the given decisions (a decision's entry has its ID as the
         subject)."""
         for decision_id in decision_ids:
-            after = None
-            while True:
-                query = AuditFilter(subject=decision_id, first=MAX_PAGE_SIZE, after=after)
-                page = self.store.list_audit(query)
-                yield from (entry.id for entry in page.items)
-                if page.next_cursor is None:
-                    break
-                after = page.next_cursor
+            yield from (entry.id for entry in self._audit_about(decision_id))
+
+    def _audit_about(self, subject: str) -> Iterator[AuditEntry]:
+        """Every audit entry whose subject is `subject`, a page at a time."""
+        after = None
+        while True:
+            page = self.store.list_audit(
+                AuditFilter(subject=subject, first=MAX_PAGE_SIZE, after=after)
+            )
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            after = page.next_cursor
 
     def _review_rewrites(
         self, requarantined: Sequence[str], keys: set[str]
