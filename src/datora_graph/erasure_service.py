@@ -39,10 +39,11 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewFilter
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
+from datora_graph.steward_changes import review_items_touching
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -225,18 +226,11 @@ class ErasureService:
             return
         guards = self.store.load_snapshot(requarantined).identifier_guards
         old = [guards[k].reason for k in requarantined if k in guards]
-        after = 0
-        while True:
-            query = ReviewFilter(None, after, MAX_PAGE_SIZE, touching=tuple(requarantined))
-            page = self.store.list_review_items(query)
-            for item in page.items:
-                reason, action = requote(item.reason, old), requote(item.suggested_action, old)
-                named = item.a in keys or item.b in keys
-                if not named and (reason, action) != (item.reason, item.suggested_action):
-                    yield ReviewRewrite(item.id, reason, action)
-            if page.next_after is None:
-                return
-            after = page.next_after
+        for item in review_items_touching(self.store, requarantined, status=None):
+            reason, action = requote(item.reason, old), requote(item.suggested_action, old)
+            named = item.a in keys or item.b in keys
+            if not named and (reason, action) != (item.reason, item.suggested_action):
+                yield ReviewRewrite(item.id, reason, action)
 
     def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
         found: list[int] = []

@@ -33,36 +33,32 @@ MANUAL_SOURCE = "steward"
 """The source of the `manual` evidence a steward's merge records between the two profiles."""
 
 
-def open_items_touching(store: GraphStore, keys: Collection[str]) -> list[ReviewItem]:
-    """The open review items with at least one end among `keys`, oldest first."""
+def review_items_touching(
+    store: GraphStore, keys: Collection[str], status: str | None = "open"
+) -> list[ReviewItem]:
+    """The review items of `status` (None: any) with at least one end among `keys`, oldest
+    first."""
     found: list[ReviewItem] = []
     after = 0
-    while True:
-        query = ReviewFilter("open", after, MAX_PAGE_SIZE, touching=tuple(sorted(set(keys))))
+    while keys:
+        query = ReviewFilter(status, after, MAX_PAGE_SIZE, touching=tuple(sorted(set(keys))))
         page = store.list_review_items(query)
         found.extend(page.items)
         if page.next_after is None:
-            return found
+            break
         after = page.next_after
+    return found
 
 
 def items_of_pairs(store: GraphStore, states: Sequence[ReviewState]) -> tuple[ReviewState, ...]:
     """`states` (review items a decision changed, as they were) naming the items of their pairs
     as stored now. A rebuild recreates review items under new IDs (an ID is never given
     twice), so an undo after one finds each item by its pair: the newest item of the pair."""
-    keys = {k for s in states for k in (s.a, s.b)}
     newest: dict[tuple[str, str], int] = {}
     pair_of: dict[int, tuple[str, str]] = {}
-    after = 0
-    while keys:
-        query = ReviewFilter(None, after, MAX_PAGE_SIZE, touching=tuple(sorted(keys)))
-        page = store.list_review_items(query)
-        for item in page.items:
-            pair = pair_of[item.id] = (item.a, item.b)
-            newest[pair] = max(newest.get(pair, 0), item.id)
-        if page.next_after is None:
-            break
-        after = page.next_after
+    for item in review_items_touching(store, {k for s in states for k in (s.a, s.b)}, None):
+        pair = pair_of[item.id] = (item.a, item.b)
+        newest[pair] = max(newest.get(pair, 0), item.id)
     found = []
     for state in states:
         if pair_of.get(state.item_id) == (state.a, state.b):
@@ -80,7 +76,7 @@ def closed_by_split(
     pairs = set(cut)
     items = [
         i
-        for i in open_items_touching(store, {k for pair in pairs for k in pair})
+        for i in review_items_touching(store, {k for pair in pairs for k in pair})
         if (i.a, i.b) in pairs
     ]
     closed = tuple(ReviewState(i.id, i.a, i.b, "rejected", actor, at, reason) for i in items)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
-from datora_graph.steward_changes import closed_by_split, open_items_touching
+from datora_graph.steward_changes import closed_by_split, review_items_touching
 from datora_graph.steward_unsplit import plan_unsplit
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class DecisionReplay:
             return
         a, b = str(details["a"]), str(details["b"])
         closing: tuple[ReviewState, ...] = ()
-        open_items = open_items_touching(self.stewards.store, (a, b))
+        open_items = review_items_touching(self.stewards.store, (a, b))
         item = next((i for i in open_items if (i.a, i.b) == (a, b)), None)
         if item is not None and decision.kind != "manual_merge":
             status = "accepted" if decision.kind == "review_accept" else "rejected"

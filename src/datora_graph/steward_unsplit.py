@@ -31,7 +31,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import plan_merge
-from datora_graph.steward_changes import open_items_touching
+from datora_graph.steward_changes import review_items_touching
 from datora_graph.store.base import GraphStore
 
 
@@ -97,7 +97,7 @@ def plan_unsplit(
     # Links the split's cannot-link held since: moot once the parts are one profile again.
     moot = [
         i
-        for i in open_items_touching(store, merged_keys)
+        for i in review_items_touching(store, merged_keys)
         if i.a in merged_keys and i.b in merged_keys
     ]
     cut |= {(item.a, item.b) for item in moot}
