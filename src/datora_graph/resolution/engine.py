@@ -175,12 +175,7 @@ class ResolutionEngine:
 
         open_ones = [i for i in linkable if not _quarantined(batch, i.key)]
         for conflict in name_conflicts(seen, open_ones, names_of, self._limited):
-            key = conflict.identifier.key
-            known = batch.guards.get(key) or IdentifierGuardState(key)
-            batch.guards[key] = replace(
-                known, quarantined=True, reason=conflict.reason, quarantined_seq=observation.seq
-            )
-            batch.guards_changed.add(key)
+            _quarantine(batch, conflict.identifier.key, conflict.reason, observation.seq)
 
     def _create(
         self, batch: _Batch, observation: Observation, identifier: Identifier, junk: bool
@@ -247,10 +242,10 @@ class ResolutionEngine:
                 seqs = (*seqs, seq)
             known = replace(known, joins=known.joins + 1, join_seqs=seqs)
             batch.joined_now.add(key)
-        if refusal is not None and refusal.quarantine and not known.quarantined:
-            known = replace(known, quarantined=True, reason=refusal.quarantine, quarantined_seq=seq)
         batch.guards[key] = known
         batch.guards_changed.add(key)
+        if refusal is not None and refusal.quarantine:
+            _quarantine(batch, key, refusal.quarantine, seq)
 
     def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
         survivor, absorbed = _survivor_first(batch, left, right)
@@ -376,16 +371,16 @@ def _keep_quarantines(batch: _Batch, observation: Observation) -> None:
     """Quarantine what the record quarantined live (`Observation.quarantines`), before it
     links anything, as the name-conflict guard does."""
     for identifier in observation.quarantines:
-        key = identifier.key
-        known = batch.guards.get(key) or IdentifierGuardState(key)
-        if key in batch.owner and not known.quarantined:
-            batch.guards[key] = replace(
-                known,
-                quarantined=True,
-                reason=KEPT_QUARANTINE_REASON,
-                quarantined_seq=observation.seq,
-            )
-            batch.guards_changed.add(key)
+        if identifier.key in batch.owner:
+            _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, observation.seq)
+
+
+def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:
+    """Quarantine `key` for `reason` from log position `seq` on, unless it is already."""
+    known = batch.guards.get(key) or IdentifierGuardState(key)
+    if not known.quarantined:
+        batch.guards[key] = replace(known, quarantined=True, reason=reason, quarantined_seq=seq)
+        batch.guards_changed.add(key)
 
 
 def _quarantined(batch: _Batch, key: str) -> bool:
