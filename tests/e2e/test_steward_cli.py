@@ -27,7 +27,8 @@ def answer(*args: str | Path, db: Path) -> Any:
     return json.loads(datora("steward", *args, "--db", db).stdout)
 
 
-def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
+def kiosk_store(tmp_path: Path) -> Path:
+    """A store where Ann and Bob were joined through a kiosk."""
     db = tmp_path / "steward.db"
     source = write_jsonl(
         tmp_path / "obs.jsonl",
@@ -36,6 +37,11 @@ def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
         observation("o3", "device_id:kiosk", "email:bob@acme.io", minute=3),
     )
     datora("ingest", "observations", source, "--db", db)
+    return db
+
+
+def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
+    db = kiosk_store(tmp_path)
 
     explained = answer("explain", "email:ann@acme.io", "email:bob@acme.io", db=db)
     fused = explained["profile_a"]
@@ -63,14 +69,7 @@ def test_a_steward_splits_a_kiosk_profile_and_undoes_it(tmp_path: Path) -> None:
 def test_a_rebuild_after_an_erasure_applies_the_redacted_split_and_says_so(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "steward.db"
-    source = write_jsonl(
-        tmp_path / "obs.jsonl",
-        observation("o1", "email:ann@acme.io", "cookie_id:c-1", minute=1),
-        observation("o2", "cookie_id:c-1", "device_id:kiosk", minute=2),
-        observation("o3", "device_id:kiosk", "email:bob@acme.io", minute=3),
-    )
-    datora("ingest", "observations", source, "--db", db)
+    db = kiosk_store(tmp_path)
     fused = answer("explain", "email:ann@acme.io", "email:bob@acme.io", db=db)["profile_a"]
     answer("split", fused, "--cut", "cookie_id:c-1|device_id:kiosk", "--reason", "kiosk", db=db)
     bob = datora("profile", "show", "email:bob@acme.io", "--db", db).stdout
