@@ -54,9 +54,8 @@ class DecisionCarry:
         for page in decision_pages(source, DECISION_PAGE):
             known = self.target.get_decisions([d.id for d in page])
             fresh.extend(d for d in page if d.id not in known)
-        self.merged = merged_back(fresh)
-        self.replay.merged_back = set(self.merged)
-        self.pending.extend(placements(fresh))
+        self.replay.merged_back = merged_back(fresh)
+        self.pending.extend(placements(fresh, self.replay.merged_back))
         self.deferred: list[Decision] = []
         self.logged = 0
 
@@ -94,7 +93,7 @@ class DecisionCarry:
         self.logged += 1
         if apply:
             self.replay.apply(stored, position)
-        elif replayed(decision, self.merged):
+        elif replayed(decision, self.replay.merged_back):
             self.deferred.append(stored)
 
 

@@ -79,14 +79,15 @@ def replayed(decision: Decision, merged: Collection[str]) -> bool:
     return in_force(decision) or decision.id in merged or is_merge_back(decision)
 
 
-def placements(decisions: Iterable[Decision]) -> Iterator[tuple[int | None, Decision]]:
+def placements(
+    decisions: Iterable[Decision], merged: Collection[str]
+) -> Iterator[tuple[int | None, Decision]]:
     """Each decision, in order, with the log position to apply it at: None for one a replay
-    does not apply (`replayed`), one without a position and every one applied after that (so
-    decisions are applied in the order they were made); positions never go back."""
-    listed = list(decisions)
-    merged = merged_back(listed)
+    does not apply (`replayed`, with the splits `merged` back), one without a position and
+    every one applied after that (so decisions are applied in the order they were made);
+    positions never go back."""
     positioned, latest = True, 0
-    for decision in listed:
+    for decision in decisions:
         if not replayed(decision, merged):
             yield None, decision
             continue
@@ -315,10 +316,9 @@ class RebuildDecisions:
     def __init__(self, replay: DecisionReplay) -> None:
         self.replay = replay
         decisions = list(replay.stewards.all_decisions())
-        merged = merged_back(decisions)
-        replay.merged_back = merged
+        merged = replay.merged_back = merged_back(decisions)
         self.pending = collections.deque(
-            placed for placed in placements(decisions) if replayed(placed[1], merged)
+            placed for placed in placements(decisions, merged) if replayed(placed[1], merged)
         )
 
     def dormant(self) -> set[int]:

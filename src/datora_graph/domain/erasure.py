@@ -341,13 +341,15 @@ def _anchor_went(
     """Whether the identifier a logged record linked every other through (the engine's anchor:
     the highest-priority one neither junk nor quarantined, else the highest-priority one not
     junk) is erased while two or more it could link stay: none of those was linked by it."""
+    if item.get(UNLINKED) is True:
+        return True  # an earlier erasure found so
     linkable: list[tuple[int, str]] = []
     for raw in item.get("identifiers", ()):
         key, junk = raw_key(raw, registry)
         if key is not None and not junk:
             linkable.append((-registry.priority(key.partition(":")[0]), key))
-    if item.get(UNLINKED) is True or not linkable:
-        return bool(item.get(UNLINKED) is True)
+    if not linkable:
+        return False
     open_ = [entry for entry in linkable if entry[1] not in quarantined]
     anchor = min(open_ or linkable)[1]
     return anchor in keys and sum(1 for _, key in linkable if key not in keys) >= 2
