@@ -37,6 +37,7 @@ from datora_graph.cli_common import (
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.access import SCOPES
 from datora_graph.domain.audit import AUDIT_ACTIONS, AuditEntry, AuditFilter
+from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.records import iso
 from datora_graph.store.base import GraphStore
@@ -135,6 +136,9 @@ def audit(
         str | None, typer.Option(help="Only entries at or after this ISO time (UTC if no zone)")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE_SIZE, help="At most this many")] = 50,
+    after: Annotated[
+        str | None, typer.Option(help="Continue after this cursor (printed under a full page)")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="JSON lines, every field whole (for scripts)")
     ] = False,
@@ -142,10 +146,22 @@ def audit(
 ) -> None:
     """The audit log, newest first: merges, splits, undos, erasures, key changes, exports."""
     with _store(ctx, db, must_exist=True) as store:
-        query = AuditFilter(
-            actor=actor, action=action, profile_id=profile, since=_since(since), first=limit
-        )
-        page = audit_log(store, query)
+        try:
+            page = audit_log(
+                store,
+                AuditFilter(
+                    actor=actor,
+                    action=action,
+                    profile_id=profile,
+                    since=_since(since),
+                    first=limit,
+                    after=after,
+                ),
+            )
+        except InvalidInput as exc:
+            if exc.field != "after":
+                raise
+            fail(f"--after: {exc.reason}; copy it from the line under the previous page")
     if not page.items:
         err.print("No audit entries match.")
         return
@@ -155,7 +171,10 @@ def audit(
     else:
         _print_entries(page.items)
     if page.next_cursor is not None:
-        err.print(f"More entries are older; raise --limit (at most {MAX_PAGE_SIZE}).")
+        err.print(
+            f"More entries are older: the same command with --after {page.next_cursor}",
+            soft_wrap=True,
+        )
 
 
 def _entry_json(entry: AuditEntry) -> dict[str, object]:

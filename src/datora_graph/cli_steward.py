@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 import typer
 
-from datora_graph.cli_common import fail, open_service, reporting, settings_of
+from datora_graph.cli_common import err, fail, open_service, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import ReviewFilter
@@ -69,7 +69,7 @@ def _stewards(ctx: typer.Context, db: Path | None) -> Iterator[StewardService]:
             field, sep, why = str(exc).partition(": ")
             if not sep or cli_name(field) == field:
                 raise
-            fail(f"{cli_name(field)}: {why}")
+            fail(f"{cli_name(field)}: {cli_message(why)}")
 
 
 def cli_name(field: str) -> str:
@@ -93,6 +93,21 @@ def cli_name(field: str) -> str:
         side = {"a": " (left of |)", "b": " (right of |)"}.get(found[2] or "", "")
         return f"--cut {int(found[1]) + 1}{side}"
     return {"groups": "--group", "cutEdges": "--cut"}.get(field, field)
+
+
+_NAMED_PART = re.compile(r"(?:groups|cutEdges)\[\d+\](?:\[\d+\]|\.[ab])?")
+
+
+def cli_message(why: str) -> str:
+    """`why` with the parts of the request it quotes (`is also in groups[0]`) named as the
+    command line writes them (`--group 1`), like the field the message is about."""
+    return _NAMED_PART.sub(lambda found: cli_name(found[0]), why)
+
+
+def _more(command: str, next_after: int | None) -> None:
+    """Tell on stderr, so the JSON on stdout stays whole, how to get the next page."""
+    if next_after is not None:
+        err.print(f"More: datora steward {command} --after {next_after}", soft_wrap=True)
 
 
 def _print(value: Any) -> None:
@@ -240,12 +255,17 @@ def review(
         ReviewStatusChoice, typer.Option("--status", help="Which items ('all': every one)")
     ] = ReviewStatusChoice.open,
     first: Annotated[int, typer.Option("--first", min=1, max=1000)] = 100,
+    after: Annotated[
+        int, typer.Option("--after", min=0, help="Start after this item ID (the last one seen)")
+    ] = 0,
     db: DbOption = None,
 ) -> None:
-    """The review queue, in the order items opened."""
+    """The review queue, in the order items opened; a page at a time (`--after`)."""
     wanted = None if status is ReviewStatusChoice.all else status.value
     with _stewards(ctx, db) as stewards:
-        page = stewards.store.list_review_items(ReviewFilter(status=wanted, limit=first))
+        page = stewards.store.list_review_items(
+            ReviewFilter(status=wanted, after=after, limit=first)
+        )
         _print(
             [
                 {
@@ -262,6 +282,7 @@ def review(
                 for item in page.items
             ]
         )
+    _more(f"review --status {status.value} --first {first}", page.next_after)
 
 
 @steward_app.command("resolve")
@@ -300,9 +321,11 @@ def undo(
 def decisions(
     ctx: typer.Context,
     first: Annotated[int, typer.Option("--first", min=1, max=1000)] = 100,
-    after: Annotated[int, typer.Option("--after", help="Log position to start after")] = 0,
+    after: Annotated[int, typer.Option("--after", min=0, help="Log position to start after")] = 0,
     db: DbOption = None,
 ) -> None:
-    """The decision log, oldest first."""
+    """The decision log, oldest first; a page at a time (`--after`)."""
     with _stewards(ctx, db) as stewards:
-        _print([decision_json(d) for d in stewards.decisions(first, after).decisions])
+        page = stewards.decisions(first, after)
+        _print([decision_json(d) for d in page.decisions])
+    _more(f"decisions --first {first}", page.next_after)

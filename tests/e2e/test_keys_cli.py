@@ -88,6 +88,15 @@ def test_key_changes_and_exports_are_in_the_audit_log(tmp_path: Path) -> None:
     everything = datora("audit", "--db", db).stdout
     revokes = datora("audit", "--action", "key_revoke", "--db", db).stdout
     bad = datora("audit", "--action", "dance", "--db", db, ok=False)
+    pages, after = [], []
+    while True:
+        page = datora("audit", "--json", "--limit", "2", *after, "--db", db)
+        pages.append([json.loads(line)["id"] for line in page.stdout.splitlines()])
+        cursor = re.search(r"--after (\S+)", page.stderr)
+        if cursor is None:
+            break
+        after = ["--after", cursor[1]]
+    not_a_cursor = datora("audit", "--after", "bogus", "--db", db, ok=False)
 
     rows = [line for line in everything.splitlines() if ME in line]
     assert [
@@ -99,6 +108,12 @@ def test_key_changes_and_exports_are_in_the_audit_log(tmp_path: Path) -> None:
     assert "key_revoke" in revokes
     assert "key_create" not in revokes
     assert "'dance' is not one of" in bad.stderr
+    whole = [
+        json.loads(line)["id"] for line in datora("audit", "--json", "--db", db).stdout.splitlines()
+    ]
+    assert len(pages) > 1
+    assert [entry for page in pages for entry in page] == whole, "each entry once, in order"
+    assert "--after: is not a cursor this service issued" in not_a_cursor.stderr
 
 
 def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:

@@ -128,3 +128,47 @@ def test_a_steward_lists_and_resolves_review_items(tmp_path: Path) -> None:
     assert answer("review", db=db) == []
     assert [i["status"] for i in answer("review", "--status", "rejected", db=db)] == ["rejected"]
     assert [i["id"] for i in answer("review", "--status", "all", db=db)] == [item["id"]]
+
+
+def test_a_long_review_queue_and_decision_log_are_read_a_page_at_a_time(tmp_path: Path) -> None:
+    """Each page's JSON stays whole on stdout; how to go on is said on stderr."""
+    db = tmp_path / "queue.db"
+    people = [
+        observation(f"c{n}", f"crm_id:C-{n}", f"email:p{n}@acme.io", minute=n) for n in range(3)
+    ]
+    rivals = [
+        observation(f"r{n}", f"crm_id:R-{n}", f"email:p{n}@acme.io", minute=10 + n)
+        for n in range(3)
+    ]
+    datora(
+        "ingest", "observations", write_jsonl(tmp_path / "o.jsonl", *people, *rivals), "--db", db
+    )
+    everything = [item["id"] for item in answer("review", db=db)]
+
+    first = datora("steward", "review", "--first", "2", "--db", db)
+    last = re.search(r"--after (\d+)", first.stderr)
+    assert last is not None, first.stderr
+    rest = answer("review", "--first", "2", "--after", last[1], db=db)
+
+    assert len(everything) == 3
+    assert [i["id"] for i in json.loads(first.stdout)] + [i["id"] for i in rest] == everything
+    assert "datora steward review --status open --first 2 --after" in first.stderr
+
+    item = str(everything[0])
+    answer("resolve", item, "--reject", "--reason", "twins", db=db)
+    log = datora("steward", "decisions", "--first", "1", "--db", db)
+    assert len(json.loads(log.stdout)) == 1
+    assert "More:" not in log.stderr, "one decision fills one page exactly, and no more follow"
+
+
+def test_a_split_refused_names_every_group_as_the_command_line_does(tmp_path: Path) -> None:
+    db = kiosk_store(tmp_path)
+    fused = answer("explain", "email:ann@acme.io", "email:bob@acme.io", db=db)["profile_a"]
+
+    refused = datora(
+        "steward", "split", fused, "--group", "email:ann@acme.io,cookie_id:c-1",
+        "--group", "email:bob@acme.io,cookie_id:c-1", "--reason", "kiosk", "--db", db, ok=False,
+    )  # fmt: skip
+
+    assert "--group 2, identifier 2: cookie_id:c-1 is also in --group 1" in refused.stderr
+    assert "groups[" not in refused.stderr

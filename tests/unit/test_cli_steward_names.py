@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from datora_graph.cli_steward import cli_name
+from datora_graph.cli_steward import cli_message, cli_name
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,18 @@ from datora_graph.cli_steward import cli_name
 )
 def test_a_field_is_named_as_the_command_line_writes_it(field: str, named: str) -> None:
     assert cli_name(field) == named
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("email:a@x.io is also in groups[0]", "email:a@x.io is also in --group 1"),
+        ("stays connected to groups[2] through", "stays connected to --group 3 through"),
+        ("as cutEdges[1].a and groups[0][1]", "as --cut 2 (left of |) and --group 1, identifier 2"),
+        ("no part named here", "no part named here"),
+    ],
+)
+def test_the_parts_a_message_quotes_are_named_as_the_command_line_writes_them(
+    why: str, said: str
+) -> None:
+    assert cli_message(why) == said
