@@ -257,9 +257,19 @@ class GraphChanges:
             if (constraint_id, 1 - side) in right.constraint_sides:
                 raise InvalidInput(
                     field,
-                    f"cannot-link constraint #{constraint_id} keeps profiles {profile_a} and "
+                    f"cannot-link constraint #{constraint_id} "
+                    f"{self._made_by(constraint_id)}keeps profiles {profile_a} and "
                     f"{profile_b} apart; undo the decision that made it first",
                 )
+
+    def _made_by(self, constraint_id: int) -> str:
+        """`(split dec_…: reason) `: the constraint's reason, which names the decision that
+        made it, so the steward told to undo that decision knows which one. Read only on
+        refusal, and cannot-links are few (stewards make them)."""
+        for constraint in self.store.list_cannot_links():
+            if constraint.id == constraint_id:
+                return f"({constraint.reason}) "
+        return ""
 
     def observations_of(self, keys: set[str], through: int | None = None) -> list[Observation]:
         """The logged observations carrying any of `keys`, found through the log index, up to

@@ -268,7 +268,9 @@ class StewardService:
                 change = StewardChange(
                     Decision("", kind, actor, reason, now, (), ()),
                     before,
-                    cannot_links=(KeyPair.of(item.a, item.b, f"review {item.id}: {reason}"),),
+                    cannot_links=(
+                        KeyPair.of(item.a, item.b, f"review {item.id} {decision_id}: {reason}"),
+                    ),
                 )
             details = {"item_id": item.id, "a": item.a, "b": item.b}
             decision = self._decision(

@@ -303,7 +303,7 @@ def test_a_manual_merge_is_refused_by_a_cannot_link(
         stewards.merge_profiles(ann, bob, reason="no", actor="s")
 
     assert refused.value.field == "b"
-    assert "cannot-link" in refused.value.reason
+    assert f"(split {split.id}: " in refused.value.reason, "it names the decision to undo"
     with pytest.raises(NotFound):
         stewards.merge_profiles(ann, "prf_nobody", reason="no", actor="s")
 
@@ -369,6 +369,9 @@ def test_review_items_are_accepted_and_rejected(
     assert identity.lookup("crm_id:C-1").id != identity.lookup("crm_id:D-1").id
     assert accepted.kind == "review_accept"
     assert rejected.kind == "review_reject"
+    with pytest.raises(InvalidInput) as refused:
+        stewards.merge_profiles("crm_id:C-1", "crm_id:D-1", reason="sure?", actor="s")
+    assert f"(review {second.id} {rejected.id}: twins)" in refused.value.reason
     assert before["members"] != state(identity)["members"]
 
 
