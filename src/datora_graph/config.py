@@ -27,6 +27,7 @@ from datora_graph.domain.identifiers import (
     phone_normaliser,
     valid_type_name,
 )
+from datora_graph.domain.pii import DEFAULT_EVENT_PROPERTIES_SHOWN
 from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
 from datora_graph.domain.traits import DEFAULT_EVENT_SCORES, TraitSettings
 
@@ -113,6 +114,11 @@ class Settings(BaseSettings):
     order_event_types: list[str] = Field(default_factory=lambda: ["purchase"], min_length=1)
     expected_lifespan_years: float = Field(default=3.0, gt=0, le=100)
     currency: str = Field(default="USD", min_length=3, max_length=3)
+    event_properties_shown: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EVENT_PROPERTIES_SHOWN)
+    )
+    """The event properties whose values a caller without `read:pii` sees (the names of the
+    others stay, their values are `***`); replaces the whole list when set."""
 
     def latest_accepted_time(self) -> datetime:
         """The latest time an item received now may carry (`future_tolerance_hours`)."""

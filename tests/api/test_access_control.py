@@ -226,7 +226,7 @@ def ingest_ann(client: httpx.Client) -> str:
         obs("o1", "email:ann@acme.io", "phone:+14155550101", first_name="Ann", city="Oslo")
     ]
     assert client.post("/v1/observations", json={"observations": observations}).is_success
-    events = [event("e1", "page_view", "email:ann@acme.io", at=1)]
+    events = [event("e1", "purchase", "email:ann@acme.io", at=1, revenue=30, note="to Ann Lee")]
     assert client.post("/v1/events", json={"events": events}).is_success
     bad = [{"id": "bad", "source": "crm", "identifiers": [{"type": "email", "value": "x@y.io"}]}]
     client.post("/v1/observations", json={"observations": bad})
@@ -261,6 +261,9 @@ def test_personal_data_is_hidden_without_read_pii(
     assert {i["value"] for i in shown["identifiers"]} == {"ann@acme.io", "+14155550101"}
     assert shown["attributes"] == {"first_name": "Ann", "city": "Oslo"}
     assert journey["events"][0]["identifiers"] == [{"type": "email", "value": "***"}]
+    assert journey["events"][0]["properties"] == {"revenue": 30, "note": "***"}
+    whole = read("read:pii", f"/v1/profiles/{profile_id}/journey")["events"][0]["properties"]
+    assert whole == {"revenue": 30, "note": "to Ann Lee"}
     assert [r["payload"] for r in rejected["items"]] == ["***", "***"]
     assert "x@y.io" in read("admin", "/v1/rejected")["items"][0]["payload"]
     reasons = [r["reason"] for r in rejected["items"]]

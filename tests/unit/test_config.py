@@ -67,6 +67,7 @@ def test_structured_variables_are_json(monkeypatch: pytest.MonkeyPatch) -> None:
         '{"loyalty_id": {"normaliser": "lower", "limit": 1, "priority": 60}}',
     )
     monkeypatch.setenv("DATORA_JUNK", '{"email": ["nobody@acme.io"]}')
+    monkeypatch.setenv("DATORA_EVENT_PROPERTIES_SHOWN", '["revenue", "plan"]')
     monkeypatch.setenv(
         "DATORA_SURVIVORSHIP", '{"last_name": {"rule": "source_priority", "sources": ["crm"]}}'
     )
@@ -79,6 +80,7 @@ def test_structured_variables_are_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert registry.parse_with_junk("email", "Nobody@Acme.io").junk
     rules = settings.survivorship_rules()
     assert rules.per_attribute == {"last_name": SurvivorshipRule("source_priority", ("crm",))}
+    assert settings.event_properties_shown == ["revenue", "plan"]
 
 
 @pytest.mark.parametrize(

@@ -295,7 +295,11 @@ def get_journey(
     wanted = frozenset(t.strip() for t in (types or "").split(",") if t.strip())
     query = JourneyQuery(first=first, after=after, types=wanted, since=since_utc, until=until_utc)
     return JourneyOut.from_domain(
-        for_caller(caller, service.journey(profile_id, query), mask_journey)
+        for_caller(
+            caller,
+            service.journey(profile_id, query),
+            lambda page: mask_journey(page, service.settings.event_properties_shown),
+        )
     )
 
 

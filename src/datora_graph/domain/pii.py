@@ -3,15 +3,17 @@
 Identifier values become `***` (a key `email:ann@x.io` becomes `email:***`), every profile
 attribute value becomes `***` (the names stay, so a client sees which are known), and a rejected
 item's payload becomes `***`, as does every value of it that its reason quotes
-(`email '***' is not an email address`). Types, IDs, counts and times stay: they identify
-nobody alone. The same rule holds in REST and GraphQL.
+(`email '***' is not an email address`). An event's properties keep their names, and their
+values only where the name is one a journey is read for (`DATORA_EVENT_PROPERTIES_SHOWN`:
+revenue, a product, a page). Types, IDs, counts and times stay: they identify nobody alone.
+The same rule holds in REST and GraphQL.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -47,12 +49,42 @@ def mask_profile(profile: GoldenProfile) -> GoldenProfile:
     )
 
 
-def mask_event(event: Event) -> Event:
-    return replace(event, identifiers=tuple(mask_identifier(i) for i in event.identifiers))
+DEFAULT_EVENT_PROPERTIES_SHOWN = (
+    "revenue",
+    "currency",
+    "order_id",
+    "sku",
+    "product_id",
+    "category",
+    "quantity",
+    "price",
+    "url",
+    "path",
+    "campaign",
+    "channel",
+)
+"""Event properties a caller without `read:pii` sees the values of: what a journey is about
+(an order's amount, a product, a page), not who. A source's own properties may be anything
+(a delivery address, a gift message), so every other value is masked."""
 
 
-def mask_journey(page: JourneyPage) -> JourneyPage:
-    return replace(page, events=[mask_event(e) for e in page.events])
+def mask_properties(properties: Mapping[str, Any], shown: Collection[str]) -> dict[str, Any]:
+    """`properties` with the values of names not in `shown` masked; the names stay."""
+    return {name: value if name in shown else MASK for name, value in properties.items()}
+
+
+def mask_event(event: Event, shown: Collection[str]) -> Event:
+    return replace(
+        event,
+        identifiers=tuple(mask_identifier(i) for i in event.identifiers),
+        properties=mask_properties(event.properties, shown),
+    )
+
+
+def mask_journey(page: JourneyPage, shown: Collection[str]) -> JourneyPage:
+    """The page with identifiers masked, and of each event's properties only the values of
+    `shown` (`DATORA_EVENT_PROPERTIES_SHOWN`)."""
+    return replace(page, events=[mask_event(e, shown) for e in page.events])
 
 
 def mask_rejections(page: RejectionPage) -> RejectionPage:

@@ -186,7 +186,7 @@ def test_an_unknown_field_is_invalid_not_forbidden(keyed_server: KeyedServer) ->
 
 PROFILE = """query ($id: ID!) { profile(id: $id) {
   attributes identifiers { type value key }
-  journey { edges { node { identifiers { value key } } } } } }"""
+  journey { edges { node { identifiers { value key } properties } } } } }"""
 
 
 def test_personal_data_is_masked_without_read_pii(
@@ -194,7 +194,8 @@ def test_personal_data_is_masked_without_read_pii(
 ) -> None:
     observations = [obs("o1", "email:ann@acme.io", first_name="Ann")]
     client.post("/v1/observations", json={"observations": observations})
-    client.post("/v1/events", json={"events": [event("e1", "page_view", "email:ann@acme.io")]})
+    gift = event("e1", "purchase", "email:ann@acme.io", sku="SKU-1", gift_note="for Ann")
+    client.post("/v1/events", json={"events": [gift]})
     profile_id = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()["id"]
 
     masked = post(server, PROFILE, keys["read"], id=profile_id).json()["data"]["profile"]
@@ -207,6 +208,11 @@ def test_personal_data_is_masked_without_read_pii(
     assert masked["journey"]["edges"][0]["node"]["identifiers"] == [
         {"value": "***", "key": "email:***"}
     ]
+    assert masked["journey"]["edges"][0]["node"]["properties"] == {
+        "sku": "SKU-1",
+        "gift_note": "***",
+    }
+    assert shown["journey"]["edges"][0]["node"]["properties"]["gift_note"] == "for Ann"
     assert shown["attributes"] == {"first_name": "Ann"}
     assert shown["identifiers"] == [
         {"type": "email", "value": "ann@acme.io", "key": "email:ann@acme.io"}

@@ -38,7 +38,7 @@ from strawberry.types import Info
 from datora_graph.api.auth import ANONYMOUS, Principal, require
 from datora_graph.api.graphql.limits import fragments_of
 from datora_graph.domain.errors import Forbidden
-from datora_graph.domain.pii import MASK, mask_attributes, mask_key
+from datora_graph.domain.pii import MASK, mask_attributes, mask_key, mask_properties
 
 READ, INGEST, STEWARD = "read", "ingest", "steward"
 
@@ -174,6 +174,21 @@ class PersonalData(FieldExtension):
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
     ) -> Any:
         return self._shown(info, await next_(source, info, **kwargs))
+
+
+class PersonalProperties(PersonalData):
+    """Masks an event's properties for a caller without `read:pii`, but for the names the
+    service shows (`DATORA_EVENT_PROPERTIES_SHOWN`), which it reads from the context."""
+
+    def __init__(self) -> None:
+        super().__init__(dict)
+
+    def _shown(self, info: Info, value: Any) -> Any:
+        principal: Principal | None = getattr(info.context, "principal", None)
+        if principal is not None and principal.sees_pii:
+            return value
+        shown = info.context.service.settings.event_properties_shown
+        return mask_properties(value or {}, shown)
 
 
 def masked_value(_: Any) -> str:

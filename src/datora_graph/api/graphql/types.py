@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from datora_graph.api.graphql.access import pii_attributes, pii_key, pii_value
+from datora_graph.api.graphql.access import (
+    PersonalProperties,
+    pii_attributes,
+    pii_key,
+    pii_value,
+)
 from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import field
 from datora_graph.api.graphql.limits import page_size
@@ -88,7 +93,12 @@ class Event:
     occurred_at: datetime
     source: str
     identifiers: list[Identifier]
-    properties: JSON
+    properties: JSON = strawberry.field(
+        description="As sent; for a key without the `read:pii` scope, only the values of the "
+        "properties named in `DATORA_EVENT_PROPERTIES_SHOWN` (revenue, products, pages), the "
+        "others `***`",
+        extensions=[PersonalProperties()],
+    )
 
     @classmethod
     def of(cls, event: DomainEvent) -> Event:
