@@ -15,8 +15,8 @@ Not part of the suite yet (a development tool while findings remain open); run i
 
 The budget is fixed and derandomized, so a run takes about 15 s. Shapes of findings are kept
 out by the named predicates below (each cites its letter in the session note of 2026-12-06);
-A, B, D, F and H are fixed and their predicates can go, with the hub bound (kept out of
-reach, though joins now survive an erasure), once C, E and G are fixed (strict xfail tests
+A, B, D, E, F and H are fixed and their predicates can go, with the hub bound (kept out of
+reach, though joins now survive an erasure), once C and G are fixed (strict xfail tests
 in tests/conformance/test_replay_agreement.py); then the file belongs in tests/.
 """
 
@@ -246,17 +246,10 @@ def state(store: SqliteStore, merge_erased: bool) -> State:
     guards = store.load_snapshot(sorted(slice_.assignments)).identifier_guards
     return {
         "profiles": {p.id: sorted(i.identifier.key for i in p.identifiers) for p in profiles},
-        # Findings D and E: a merge an erasure deleted or redacted leaves other aliases, and
-        # its stand-ins other steward evidence, in a replay.
+        # Finding D: a merge an erasure deleted or redacted leaves other aliases in a replay.
         "aliases": {} if merge_erased else {p.id: sorted(p.aliases) for p in profiles},
         "attributes": {p.id: json.dumps(p.attributes, sort_keys=True) for p in profiles},
-        "evidence": sorted(
-            {
-                (e.a, e.b, e.source, e.status)
-                for e in slice_.evidence
-                if not (merge_erased and e.source == "steward")
-            }
-        ),
+        "evidence": sorted({(e.a, e.b, e.source, e.status) for e in slice_.evidence}),
         "review": sorted((i.a, i.b, i.kind) for i in open_items(store)),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
     }

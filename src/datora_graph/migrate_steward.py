@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.erasure_decisions import stands_in
 from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
@@ -116,7 +117,8 @@ def _log_entry(
     ids = decision.created.get("cannot_link", ())
     created = [cannot_links[i] for i in ids if i in cannot_links]
     must: tuple[KeyPair, ...] = ()
-    if decision.created.get("must_link") and "a" in details and "b" in details:
+    linked = "a" in details and "b" in details and not stands_in(decision)
+    if decision.created.get("must_link") and linked:
         must = (KeyPair.of(str(details["a"]), str(details["b"]), decision.reason),)
     return StewardChange(entry, GraphSlice(), cannot_links=tuple(created), must_links=must)
 

@@ -195,11 +195,14 @@ class GraphChanges:
         *,
         at: datetime,
         keep: str = "",
+        link: bool = True,
     ) -> StewardChange:
         """The change merging two profiles, with a must-link (and manual evidence seen `at`,
         the decision's time, so re-applying it writes the same) between `key_a` and `key_b`;
         InvalidInput naming `field` when a cannot-link forbids it. `keep`: the survivor's ID
-        when one of the two has it (a re-applied decision keeps the survivor it had)."""
+        when one of the two has it (a re-applied decision keeps the survivor it had). `link`
+        False: no must-link nor evidence, the keys standing in for erased ones (a redacted
+        merge, `erasure_decisions.stands_in`), whose link went with the person."""
         self.refuse_cannot_link(before, profile_a, profile_b, field)
         record_a, record_b = before.profile(profile_a), before.profile(profile_b)
         assert record_a is not None, "the profile was resolved"
@@ -220,7 +223,7 @@ class GraphChanges:
             replace(e, status="active") if activate and (e.a, e.b) == activate else e
             for e in before.evidence
         ]
-        if activate is None:
+        if activate is None and link:
             evidence.append(
                 EvidenceEdge(pair[0], pair[1], MANUAL_SOURCE, 1, now, now, "manual", "active")
             )
@@ -239,7 +242,7 @@ class GraphChanges:
             placeholder,
             after,
             remove_profiles=(absorbed,),
-            must_links=(KeyPair.of(key_a, key_b, reason),),
+            must_links=(KeyPair.of(key_a, key_b, reason),) if link else (),
             merges=(MergeNote(absorbed, merged.id, now, f"steward merge: {reason}"),),
         )
 

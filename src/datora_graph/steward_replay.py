@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from datora_graph.domain.erasure_decisions import stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
@@ -175,10 +176,13 @@ class DecisionReplay:
             self._reapply_split(decision)
             return
         a, b = str(details["a"]), str(details["b"])
+        # Ends standing in for erased identifiers were never linked: the link, its review
+        # item and its evidence went with the person, and the replay merges the profiles only.
+        link = not stands_in(decision)
         closing: tuple[ReviewState, ...] = ()
         open_items = review_items_touching(self.stewards.store, (a, b))
         item = next((i for i in open_items if (i.a, i.b) == (a, b)), None)
-        if item is not None and decision.kind != "manual_merge":
+        if item is not None and link and decision.kind != "manual_merge":
             status = "accepted" if decision.kind == "review_accept" else "rejected"
             closing = (
                 ReviewState(item.id, a, b, status, decision.actor, decision.at, decision.reason),
@@ -191,7 +195,7 @@ class DecisionReplay:
         profile_a = self.stewards.profile_of_key(a, "a")
         profile_b = self.stewards.profile_of_key(b, "b")
         before = self.stewards.store.profile_slice(sorted({profile_a, profile_b}))
-        activate = (a, b) if decision.kind == "review_accept" else None
+        activate = (a, b) if link and decision.kind == "review_accept" else None
         if profile_a == profile_b:
             evidence = tuple(
                 replace(e, status="active") if (e.a, e.b) == activate else e
@@ -213,6 +217,7 @@ class DecisionReplay:
                 activate,
                 at=decision.at,
                 keep=kept,
+                link=link,
             )
         self.stewards.store.apply_steward_change(
             replace(change, decision=decision, review=closing, record=False)

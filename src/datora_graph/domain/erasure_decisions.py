@@ -27,6 +27,10 @@ REDACTED_BY = "redacted_by"
 
 REDACTED_REASON = "(redacted by an erasure: the reason named an erased identifier)"
 
+STAND_INS = "stand_ins"
+"""The key of a redacted merge's `details` naming the ends ("a", "b") that stand in for an
+erased identifier: no steward joined them, so a replay merges their profiles without a link."""
+
 
 def redact_decision(
     decision: Decision,
@@ -54,6 +58,12 @@ def redact_decision(
         ),
         details={**details, REDACTED_BY: audit_id},
     )
+
+
+def stands_in(decision: Decision) -> bool:
+    """Whether an end of the merge `decision` stands in for an erased identifier: the link
+    the steward made went with the person, and a replay writes none between the stand-ins."""
+    return bool(decision.details.get(STAND_INS))
 
 
 def redacted_by(decision: Decision) -> str | None:
@@ -107,7 +117,9 @@ def _details(decision: Decision, erased: set[str]) -> dict[str, Any] | None:
     stand_a, stand_b = _stand_in(decision.before, a, erased), _stand_in(decision.before, b, erased)
     if stand_a is None or stand_b is None:
         return None
-    return {**details, "a": stand_a, "b": stand_b}
+    # An earlier erasure's stand-in is one still.
+    ends = {*details.get(STAND_INS, ()), *(end for end in "ab" if details[end] in erased)}
+    return {**details, "a": stand_a, "b": stand_b, STAND_INS: sorted(ends)}
 
 
 def _stand_in(before: GraphSlice, key: str, erased: set[str]) -> str | None:

@@ -12,6 +12,7 @@ from datora_graph.domain.erasure_decisions import (
     REDACTED_REASON,
     redact_decision,
     redacted_by,
+    stands_in,
 )
 from datora_graph.domain.steward import (
     Decision,
@@ -134,7 +135,28 @@ def test_a_merge_the_person_was_one_end_of_is_named_by_another_identifier_of_tha
 
     assert redacted is not None
     assert (redacted.details["a"], redacted.details["b"]) == (cy, BOB[0])
+    assert redacted.details["stand_ins"] == ["a"]
+    assert stands_in(redacted), "no steward linked the stand-in: a replay writes no link"
+    assert not stands_in(merge)
     assert alone is None, "nothing of that end is left to merge"
+
+
+def test_an_end_that_stood_in_once_stands_in_after_another_erasure() -> None:
+    cy = "phone:+14155552671"
+    apart = {ANN[0]: "prf_ann", cy: "prf_ann", **dict.fromkeys(BOB, "prf_bob")}
+    merged = dict.fromkeys(apart, "prf_bob")
+    merge = decision(
+        "manual_merge", {"a": ANN[0], "b": BOB[0], "log_position": 5},
+        state(apart, edge(ANN[0], cy)), state(merged, edge(ANN[0], BOB[0])),
+    )  # fmt: skip
+
+    once = redact(merge, (ANN[0],))
+    assert once is not None
+    twice = redact(once, (BOB[0],))
+
+    assert twice is not None
+    assert (twice.details["a"], twice.details["b"]) == (cy, BOB[1])
+    assert twice.details["stand_ins"] == ["a", "b"]
 
 
 def test_a_reason_quoting_the_person_is_replaced() -> None:
