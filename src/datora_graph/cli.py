@@ -56,7 +56,9 @@ from datora_graph.domain.profiles import (
     RejectionFilter,
 )
 from datora_graph.domain.records import Event, RecordKind, utc
+from datora_graph.domain.traits import ProfileTraits
 from datora_graph.ingest_files import FileFormat, RecordFile, UnreadableFile, open_record_file
+from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService, IngestReport
 
 app = typer.Typer(
@@ -393,12 +395,13 @@ def profile_show(
     events: Annotated[int, typer.Option(min=0, help="How many of the latest events")] = 10,
     db: DbOption = None,
 ) -> None:
-    """A profile's attributes, identifiers, aliases and latest events."""
+    """A profile's attributes, identifiers, aliases, traits and latest events."""
     settings = settings_of(ctx, db)
     with open_service(settings, must_exist=True) as service:
         profile = service.lookup(reference)
         latest = _latest_events(service, profile.id, events)
-    out.print(_profile_panel(profile, latest))
+        traits = SegmentService(service.store, settings).traits_of([profile.id]).get(profile.id)
+    out.print(_profile_panel(profile, latest, traits))
 
 
 def _when(moment: datetime) -> str:
@@ -419,7 +422,37 @@ def _latest_events(service: IdentityService, profile_id: str, count: int) -> lis
         after = page.end_cursor
 
 
-def _profile_panel(profile: GoldenProfile, events: list[Event]) -> Panel:
+def _traits_table(traits: ProfileTraits | None) -> Table:
+    """The computed traits as of now; a profile with no events has none to speak of."""
+    table = Table(title="Traits", title_justify="left", show_header=False)
+    table.add_column("name")
+    table.add_column("value", overflow="fold")
+    if traits is None or traits.event_count == 0:
+        table.add_row("events", "none yet")
+        return table
+    money = f"{{:,.2f}} {traits.currency}"
+    average = traits.average_order_value
+    rows = {
+        "events": f"{traits.event_count:,} ("
+        + ", ".join(f"{t} {n:,}" for t, n in sorted(traits.events_by_type.items()))
+        + ")",
+        "first / last seen": f"{_when(traits.first_seen)} / {_when(traits.last_seen)}",
+        "recency": f"{traits.recency_days:,} days",
+        "orders": f"{traits.order_count:,}",
+        "total revenue": money.format(traits.total_revenue),
+        "average order value": "—" if average is None else money.format(average),
+        "lifetime value": money.format(traits.customer_lifetime_value),
+        "engagement score": f"{traits.engagement_score:,g}",
+        "data quality": f"{traits.data_quality:.0%}",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value)
+    return table
+
+
+def _profile_panel(
+    profile: GoldenProfile, events: list[Event], traits: ProfileTraits | None
+) -> Panel:
     attributes = Table(title="Attributes", title_justify="left", show_header=False)
     attributes.add_column("name")
     attributes.add_column("value", overflow="fold")
@@ -445,7 +478,8 @@ def _profile_panel(profile: GoldenProfile, events: list[Event]) -> Panel:
         f"{profile.size} identifiers · created {_when(profile.created_at)} · "
         f"updated {_when(profile.updated_at)}\naliases: {aliases}"
     )
-    return Panel(Group(summary, attributes, identifiers, journey), title=f"Profile {profile.id}")
+    parts = Group(summary, attributes, identifiers, _traits_table(traits), journey)
+    return Panel(parts, title=f"Profile {profile.id}")
 
 
 # -- rejected, stats --------------------------------------------------------------------------

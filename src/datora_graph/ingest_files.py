@@ -16,7 +16,9 @@ lower-cased):
   type), optionally with a numeric suffix (`email_2`), holds one identifier; an empty cell
   means none;
 - every other column is an attribute of an observation, or a property of an event; empty
-  cells are left out, values stay text;
+  cells are left out, values stay text, but for an event's `revenue`, which the traits sum
+  and JSON carries as a number: a cell such as `42.50` or `-3` is read as that number (any
+  other text stays text, adds no revenue, and is noted against its line);
 - quoting is read strictly: a quoted value that is never closed, or that has text after its
   closing quote, stops the file at its row rather than being read some other way.
 
@@ -53,6 +55,12 @@ EXTRA_FIELD: dict[RecordKind, str] = {"observation": "attributes", "event": "pro
 MAX_PROBLEMS = 1000
 """How many reader problems are kept for display; the service records every rejection."""
 _NUMBERED = re.compile(r"^(?P<type>[a-z][a-z0-9_]*?)_(?P<n>\d+)$")
+NUMBER_COLUMNS: dict[RecordKind, frozenset[str]] = {
+    "observation": frozenset(),
+    "event": frozenset({"revenue"}),
+}
+"""Extra columns read as numbers: the event property the traits sum (`domain/traits.py`)."""
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 class UnreadableFile(Exception):
@@ -217,7 +225,7 @@ class RecordFile:
     def _row_item(self, columns: list[Column], cells: list[str]) -> dict[str, Any]:
         item: dict[str, Any] = {}
         identifiers: list[dict[str, str]] = []
-        extras: dict[str, str] = {}
+        extras: dict[str, str | int | float] = {}
         homeless = [cell for cell in cells[len(columns) :] if cell.strip()]
         for column, cell in zip(columns, cells, strict=False):
             if column.role == "field":
@@ -226,6 +234,8 @@ class RecordFile:
                 continue
             elif column.role == "identifier":
                 identifiers.append({"type": column.identifier_type, "value": cell})
+            elif column.role == "extra" and column.name in NUMBER_COLUMNS[self.kind]:
+                extras[column.name] = self._number(column.name, cell)
             elif column.role == "extra":
                 extras[column.name] = cell
             else:
@@ -237,6 +247,14 @@ class RecordFile:
             self._note(f"has values in no named column: {homeless!r}")
             item["cells_without_a_column"] = homeless
         return item
+
+    def _number(self, name: str, cell: str) -> str | int | float:
+        """The cell as a number (an int when it has no fraction), or its text with a note."""
+        text = cell.strip()
+        if not _DECIMAL.fullmatch(text):
+            self._note(f"{name} {cell!r} is not a number; kept as text, it adds no revenue")
+            return cell
+        return float(text) if "." in text else int(text)
 
 
 def _csv_problem(path: Path, line: int, error: csv.Error) -> str:

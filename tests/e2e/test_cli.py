@@ -149,6 +149,8 @@ def test_ingest_csv_observations_and_events(tmp_path: Path) -> None:
     assert count(ingested_events, "accepted") == 2
     for text in ("ann@acme.io", "ann.lee@acme-mail.org", "loyalty_tier", "gold", "purchase"):
         assert text in shown
+    assert re.search(r"total revenue\s*│\s*42\.50 USD", shown), "the CSV cell is a number"
+    assert re.search(r"orders\s*│\s*1\b", shown), shown
     profiles = {i["value"]: p for p in export(db) for i in p["identifiers"]}
     assert profiles["+14155550199"] == profiles["bob@acme.io"]
     assert profiles["+14155550199"]["attributes"] == {"first_name": "Bob"}

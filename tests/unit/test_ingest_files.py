@@ -97,3 +97,24 @@ def test_a_csv_written_by_a_csv_writer_reads_back_cell_for_cell(
     assert [(i["id"], i["source"], i["attributes"].get("note", "")) for i in items] == [
         (item_id, source, note if note.strip() else "") for item_id, source, note in sent
     ]
+
+
+def test_an_events_revenue_cell_is_read_as_the_number_the_traits_sum(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "id,type,occurred_at,source,email,revenue,order_id\n"
+        "e1,purchase,2026-05-01T10:00:00Z,shop,ann@acme.io,42.50,007\n"
+        "e2,purchase,2026-05-01T11:00:00Z,shop,ann@acme.io, -3 ,008\n"
+        "e3,purchase,2026-05-01T12:00:00Z,shop,ann@acme.io,about 5,009\n",
+        encoding="utf-8",
+    )
+
+    with open_record_file(path, "event", REGISTRY.types) as records:
+        items = list(records)
+        problems = dict(records.problems)
+
+    assert [i["properties"]["revenue"] for i in items] == [42.5, -3, "about 5"]
+    assert [i["properties"]["order_id"] for i in items] == ["007", "008", "009"], "text stays"
+    assert list(problems.values()) == [
+        "revenue 'about 5' is not a number; kept as text, it adds no revenue"
+    ]
