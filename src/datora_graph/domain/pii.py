@@ -20,6 +20,12 @@ from typing import Any
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, JourneyPage, RejectionPage
 from datora_graph.domain.records import Event
+from datora_graph.domain.segments import (
+    AttributeCondition,
+    Condition,
+    EventCondition,
+    conditions_of,
+)
 
 MASK = "***"
 
@@ -167,3 +173,21 @@ def _leaves(value: object) -> Iterator[str]:
             yield from _leaves(inner)
     elif isinstance(value, str | int | float) and not isinstance(value, bool):
         yield str(value)
+
+
+def personal_filters(definition: Condition, shown: Collection[str]) -> list[str]:
+    """The parts of a segment definition that compare values a caller without `read:pii` sees
+    masked: attributes, and the event properties outside `shown`. Such a caller could read
+    a masked value back by asking which profiles match (`first_name contains "An"`); whether
+    a value `exists` tells no more than the mask does."""
+    found: list[str] = []
+    for part in conditions_of(definition):
+        if isinstance(part, AttributeCondition) and part.comparison.op != "exists":
+            found.append(f"attribute {part.name}")
+        elif isinstance(part, EventCondition):
+            found.extend(
+                f"event property {where.name}"
+                for where in part.where
+                if where.name not in shown and where.comparison.op != "exists"
+            )
+    return list(dict.fromkeys(found))

@@ -219,6 +219,72 @@ def test_personal_data_is_masked_without_read_pii(
     ]
 
 
+FILTERED = {
+    "profiles": "query ($where: JSON!) { profiles(where: $where) { edges { node { id } } } }",
+    "previewSegment": "query ($where: JSON!) { previewSegment(definition: $where) { size } }",
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "named"),
+    [
+        ({"attribute": "first_name", "contains": "An"}, "attribute first_name"),
+        (
+            {"not": {"any": [{"attribute": "city", "eq": "Oslo"}, {"identifier": "email"}]}},
+            "attribute city",
+        ),
+        (
+            {"event": {"type": "purchase", "where": {"gift_note": {"contains": "Ann"}}}},
+            "event property gift_note",
+        ),
+    ],
+)
+def test_a_key_that_sees_values_masked_cannot_filter_on_them(
+    client: httpx.Client,
+    server: str,
+    keys: dict[str, dict[str, str]],
+    where: dict[str, Any],
+    named: str,
+) -> None:
+    """Else `first_name contains "An"`, then "Ann", … reads a masked name back."""
+    observations = [obs("o1", "email:ann@acme.io", first_name="Ann", city="Oslo")]
+    client.post("/v1/observations", json={"observations": observations})
+
+    for root, query in FILTERED.items():
+        refused = post(server, query, keys["read"], where=where).json()
+        allowed = post(server, query, keys["read:pii"], where=where).json()
+
+        assert refused["data"] is None
+        [error] = refused["errors"]
+        assert (error["path"], error["extensions"]["code"]) == ([root], "FORBIDDEN")
+        assert named in error["message"]
+        assert "needs the read:pii scope" in error["message"]
+        assert "errors" not in allowed, allowed
+
+
+def test_a_key_that_sees_values_masked_may_ask_what_the_mask_shows(
+    client: httpx.Client, server: str, keys: dict[str, dict[str, str]]
+) -> None:
+    observations = [obs("o1", "email:ann@acme.io", first_name="Ann")]
+    client.post("/v1/observations", json={"observations": observations})
+    where = {
+        "all": [
+            {"attribute": "first_name", "exists": True},
+            {
+                "any": [
+                    {"identifier": "email"},
+                    {"event": {"type": "purchase", "where": {"sku": {"eq": "S"}}}},
+                ]
+            },
+        ]
+    }
+
+    answer = post(server, FILTERED["previewSegment"], keys["read"], where=where).json()
+
+    assert "errors" not in answer, answer
+    assert answer["data"]["previewSegment"]["size"] == 1
+
+
 AUDIT = """query ($first: Int!, $after: String, $action: String, $actor: String) {
   auditLog(first: $first, after: $after, action: $action, actor: $actor) {
     edges { node { id at actor action subject reason profilesBefore profilesAfter details } }

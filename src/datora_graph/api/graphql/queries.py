@@ -14,12 +14,27 @@ from datora_graph.api.graphql.limits import page_size
 from datora_graph.api.graphql.pagination import Connection, connection, id_cursor, position_after
 from datora_graph.api.graphql.segment_types import Segment, SegmentPreview, profile_page
 from datora_graph.api.graphql.types import Profile, ReviewItem, load_profile
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import Forbidden, InvalidInput
+from datora_graph.domain.pii import personal_filters
 from datora_graph.domain.profiles import ReviewFilter
-from datora_graph.domain.segments import definition_to_json
+from datora_graph.domain.segments import Condition, definition_to_json
 
 EVERYONE: dict[str, list[object]] = {"all": []}
 """The definition every person matches: `profiles` without `where`."""
+
+
+def refuse_personal_filters(info: Info, definition: Condition, argument: str) -> None:
+    """Forbidden when a caller who sees personal data masked filters on its values."""
+    if info.context.principal.sees_pii:
+        return
+    shown = info.context.service.settings.event_properties_shown
+    parts = personal_filters(definition, shown)
+    if parts:
+        raise Forbidden(
+            f"{argument}: comparing the values of {', '.join(parts)} needs the read:pii scope "
+            "(this key sees them masked, and a filter on them would tell them); asking only "
+            "whether one exists needs no more than read"
+        )
 
 
 @strawberry.type
@@ -51,6 +66,7 @@ class Query:
     ) -> Connection[Profile]:
         segments = info.context.segments
         definition = segments.parse(EVERYONE if where is None else where, "where")
+        refuse_personal_filters(info, definition, "where")
         page = await info.context.read(
             segments.store.segment_members, segments.query(definition), page_size(first), after
         )
@@ -68,6 +84,7 @@ class Query:
     async def preview_segment(
         self, info: Info, definition: JSON, first: int = 10
     ) -> SegmentPreview:
+        refuse_personal_filters(info, info.context.segments.parse(definition), "definition")
         preview = await info.context.read(
             info.context.segments.preview, definition, page_size(first)
         )
