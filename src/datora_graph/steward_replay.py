@@ -11,7 +11,9 @@ replayed. The cannot-links a positioned decision made are kept by the store but 
 (`IdentityService.dormant`) until the replay reaches it; those of the others hold from the
 start, as they always did. A split undone by merging back its parts is applied too, and the
 merge-back at its own position (`merged_back`): the records between were resolved with the
-parts apart, and the merge-back made aliases of part IDs that must still resolve.
+parts apart, and the merge-back made aliases of part IDs that must still resolve. Until its
+merge-back such a split holds its pairs with the dormant constraint a later decision has on
+one (a pair holds one), and the merge-back, as live, sees no dormant constraint.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from datora_graph.domain.erasure_decisions import stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
-from datora_graph.domain.steward import Decision, GraphSlice, ReviewState, StewardChange
+from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import closed_by_split, review_items_touching
 from datora_graph.steward_unsplit import plan_unsplit
@@ -150,6 +152,9 @@ class DecisionReplay:
         self.merged_back: set[str] = set()
         """The splits a merge-back undid (`merged_back`): their constraints are gone from
         the store, so re-applying one writes them again, for its merge-back to delete."""
+        self.borrowed: dict[str, set[int]] = {}
+        """Of each merged-back split re-applied, the dormant constraints a later decision
+        holds on its pairs (`_borrow`): awake until its merge-back, then dormant again."""
 
     def apply(self, decision: Decision, position: int | None = None) -> None:
         """Apply one decision again; one that no longer applies (its identifiers are gone,
@@ -291,6 +296,23 @@ class DecisionReplay:
                 record=False,
             )
         )
+        if decision.id in self.merged_back:
+            self._borrow(decision.id, change.cannot_links)
+
+    def _borrow(self, split_id: str, pairs: Iterable[KeyPair]) -> None:
+        """Wake the dormant constraints on the pairs of `split_id`'s own: a pair holds one
+        row, so where a later decision's (dormant) holds it, writing the split's made none,
+        and the records before its merge-back would be resolved as if it cut nothing."""
+        dormant = self.stewards.changes.dormant
+        wanted = {(pair.a, pair.b) for pair in pairs}
+        rows = {
+            c.id
+            for c in self.stewards.store.list_cannot_links()
+            if c.id in dormant and (c.a, c.b) in wanted
+        }
+        if rows:
+            self.borrowed[split_id] = rows
+            dormant.difference_update(rows)
 
     def _reapply_merge_back(self, undo: Decision) -> None:
         """Merge the parts of the split `undo` undid back, as it did live."""
@@ -303,6 +325,9 @@ class DecisionReplay:
         mine = f"split {split_id}: "
         own = [c.id for c in store.list_cannot_links() if c.reason.startswith(mine)]
         replayed_split = replace(split, created={**split.created, "cannot_link": own})
+        # Constraints of decisions not reached yet did not exist when it merged back live.
+        dormant = self.stewards.changes.dormant
+        borrowed = self.borrowed.get(split_id, set())
         unsplit = plan_unsplit(
             store,
             self.stewards.guard,
@@ -311,8 +336,10 @@ class DecisionReplay:
             undo.reason,
             undo.actor,
             undo.at,
+            dormant | borrowed,
         )
         store.apply_steward_change(replace(unsplit.change, decision=undo, record=False))
+        dormant.update(self.borrowed.pop(split_id, ()))
 
 
 class RebuildDecisions:

@@ -14,7 +14,7 @@ guard's reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -53,8 +53,11 @@ def plan_unsplit(
     reason: str,
     actor: str,
     at: datetime,
+    dormant: Collection[int] = (),
 ) -> Unsplit:
-    """The change merging back the parts of `split`, or InvalidInput naming `decisionId`."""
+    """The change merging back the parts of `split`, or InvalidInput naming `decisionId`.
+    `dormant`: constraints the guards take as absent (a rebuild's, of decisions made after
+    the merge-back, which did not exist when it was made)."""
     parts: Mapping[str, Sequence[str]] = split.details.get("parts", {})
     keys = sorted({key for members in parts.values() for key in members})
     owners = store.profile_ids_for_identifiers(keys)
@@ -72,10 +75,11 @@ def plan_unsplit(
         (p for p in before.profiles if p.id in current),
         key=lambda p: (p.id != keep, -p.size, p.created_seq, p.id),
     )
-    merged, state = ranked[0], _without(snapshot.profiles[ranked[0].id], own_constraints)
+    ignored = own_constraints | set(dormant)
+    merged, state = ranked[0], _without(snapshot.profiles[ranked[0].id], ignored)
     notes = []
     for record in ranked[1:]:
-        other = _without(snapshot.profiles[record.id], own_constraints)
+        other = _without(snapshot.profiles[record.id], ignored)
         refusal = guard.refusal(state, other)
         if refusal is not None:
             raise InvalidInput(
