@@ -101,11 +101,16 @@ def define(
     definition: Annotated[
         str, typer.Option("--definition", "-d", help="The filter as JSON, or @FILE holding it")
     ],
-    description: Annotated[str, typer.Option(help="What the segment is for")] = "",
+    description: Annotated[
+        str | None,
+        typer.Option(help="What the segment is for (with --replace: kept when not given)"),
+    ] = None,
     purpose: Annotated[
         str | None,
         typer.Option(
-            help="Consent purpose of its exports, e.g. email_marketing", show_default=False
+            help="Consent purpose of its exports, e.g. email_marketing (with --replace: kept "
+            "when not given; 'none' removes it)",
+            show_default=False,
         ),
     ] = None,
     replace: Annotated[
@@ -118,17 +123,25 @@ def define(
     with _segments(ctx, db, must_exist=False) as segments:
         existing = segments.store.segment_by_name(name.strip())
         if existing is not None and replace:
-            segment = segments.update_segment(
-                existing.id, definition=raw, description=description, purpose=purpose
-            )
+            # What is not given is kept: a redefinition that dropped the purpose would make
+            # its exports leave out no one who withheld consent.
+            changes: dict[str, Any] = {"definition": raw, "description": description}
+            if purpose is not None:
+                changes["purpose"] = None if purpose.strip().lower() == "none" else purpose
+            segment = segments.update_segment(existing.id, **changes)
         else:
-            segment = segments.define_segment(name, raw, description, purpose)
+            segment = segments.define_segment(name, raw, description or "", purpose)
         size = segments.size(segment.id)
     verb = "Updated" if existing is not None and replace else "Defined"
     out.print(
         Text(
             f"{verb} segment {segment.id} ({segment.name}): {size.size:,} profiles, "
-            f"{size.share:.1%} of {size.people:,} people"
+            f"{size.share:.1%} of {size.people:,} people; "
+            + (
+                f"exports only contacts consented to {segment.purpose}"
+                if segment.purpose
+                else "no consent purpose: exports leave no one out for consent"
+            )
         ),
         soft_wrap=True,
     )

@@ -126,9 +126,13 @@ class SegmentService:
             self.store.update_segment(segment)
         return segment
 
-    def delete_segment(self, segment_id: str) -> None:
+    def delete_segment(self, reference: str) -> str:
+        """Delete a segment by ID, or by name (as every other segment call takes it); answers
+        its ID."""
+        segment_id = self.get_segment(reference).id
         if not self.store.delete_segment(segment_id):
-            raise NotFound(f"no segment has the ID {segment_id!r}")
+            raise NotFound(f"no segment has the ID or name {reference!r}")
+        return segment_id
 
     def get_segment(self, reference: str) -> Segment:
         """A segment by ID, or by name."""

@@ -121,6 +121,14 @@ def test_define_list_and_export_a_segment_with_consent(db: Path, tmp_path: Path)
         "segment", "define", "Buyers", "--definition", buyers, "--replace", "--db", db
     )
     assert "Updated segment" in redefined.stdout
+    assert "exports only contacts consented to email_marketing" in redefined.stdout, "kept"
+    kept = datora("segment", "export", "Buyers", "--as-of", AS_OF, "--format", "jsonl", "--db", db)
+    assert [json.loads(line)["value"] for line in kept.stdout.splitlines()] == ["ann@acme.io"]
+    unconsented = datora(
+        "segment", "define", "Buyers", "--definition", buyers, "--purpose", "none",
+        "--replace", "--db", db,
+    )  # fmt: skip
+    assert "no consent purpose" in unconsented.stdout
     everyone = datora(
         "segment", "export", "Buyers", "--as-of", AS_OF, "--format", "jsonl", "--db", db
     )

@@ -156,9 +156,7 @@ def test_segments_can_be_changed_and_deleted(client: httpx.Client, graphql: Grap
         id=segment["id"],
     )["updateSegment"]
     listed = graphql.data("{ segments { id name size } }")["segments"]
-    deleted = graphql.data("mutation ($id: ID!) { deleteSegment(id: $id) }", id=segment["id"])[
-        "deleteSegment"
-    ]
+    deleted = graphql.data('mutation { deleteSegment(id: "Bought twice") }')["deleteSegment"]
     gone = graphql.error("query ($id: ID!) { segment(id: $id) { id } }", id=segment["id"])
 
     assert segment["size"] == 6
@@ -166,7 +164,7 @@ def test_segments_can_be_changed_and_deleted(client: httpx.Client, graphql: Grap
     assert changed["purpose"] == "email_marketing"
     assert unpurposed == {"purpose": None, "name": "Bought twice"}
     assert listed == [{"id": segment["id"], "name": "Bought twice", "size": 2}]
-    assert deleted == segment["id"]
+    assert deleted == segment["id"], "deleted by its name, answered by its ID"
     assert gone["extensions"]["code"] == "NOT_FOUND"
 
 

@@ -86,10 +86,10 @@ class Mutation:
         segments = info.context.segments
         return Segment.of(await info.context.read(segments.update_segment, str(id), **changes))
 
-    @mutation("Delete a segment; answers its ID.")
+    @mutation("Delete a segment, by its ID or its name; answers its ID.")
     async def delete_segment(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        await info.context.read(info.context.segments.delete_segment, str(id))
-        return id
+        deleted = await info.context.read(info.context.segments.delete_segment, str(id))
+        return strawberry.ID(deleted)
 
     @mutation(
         "Record consent statements, each `{identifier: {type, value}, purpose, status, at, "
