@@ -518,9 +518,11 @@ def rejected(
     for seq, item in page.items:
         table.add_row(str(seq), item.kind, item.item_id or "", item.field, item.reason)
     out.print(table)
+    same = (f" --kind {kind}" if kind else "") + db_hint(ctx, db)
     if page.next_after is not None:
-        out.print(f"More: datora rejected --after {page.next_after}", soft_wrap=True)
-    out.print("The items as received: datora rejected --payloads", soft_wrap=True)
+        more = f"datora rejected{same} --limit {limit} --after {page.next_after}"
+        out.print(f"More: {more}", soft_wrap=True)
+    out.print(f"The items as received: datora rejected{same} --payloads", soft_wrap=True)
 
 
 def _write_payloads(service: IdentityService, kind: RecordKind | None, after: int) -> None:

@@ -26,7 +26,14 @@ from typing import Annotated, Any
 
 import typer
 
-from datora_graph.cli_common import err, fail, open_service, reporting, settings_of
+from datora_graph.cli_common import (
+    db_hint,
+    err,
+    fail,
+    open_service,
+    reporting,
+    settings_of,
+)
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import ReviewFilter
@@ -104,10 +111,11 @@ def cli_message(why: str) -> str:
     return _NAMED_PART.sub(lambda found: cli_name(found[0]), why)
 
 
-def _more(command: str, next_after: int | None) -> None:
+def _more(ctx: typer.Context, db: Path | None, command: str, next_after: int | None) -> None:
     """Tell on stderr, so the JSON on stdout stays whole, how to get the next page."""
     if next_after is not None:
-        err.print(f"More: datora steward {command} --after {next_after}", soft_wrap=True)
+        more = f"datora steward {command}{db_hint(ctx, db)} --after {next_after}"
+        err.print(f"More: {more}", soft_wrap=True)
 
 
 def _print(value: Any) -> None:
@@ -282,7 +290,7 @@ def review(
                 for item in page.items
             ]
         )
-    _more(f"review --status {status.value} --first {first}", page.next_after)
+    _more(ctx, db, f"review --status {status.value} --first {first}", page.next_after)
 
 
 @steward_app.command("resolve")
@@ -328,4 +336,4 @@ def decisions(
     with _stewards(ctx, db) as stewards:
         page = stewards.decisions(first, after)
         _print([decision_json(d) for d in page.decisions])
-    _more(f"decisions --first {first}", page.next_after)
+    _more(ctx, db, f"decisions --first {first}", page.next_after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -106,6 +107,13 @@ def test_ingest_jsonl_reports_counts_and_rejected_lines(tmp_path: Path) -> None:
     assert json.loads(received[0]) == obs("o3", "email:not-an-email")
     assert received[1] == '{"id": "o4", "source": "crm", oops}'
     assert "No rejected items" in datora("rejected", "--kind", "event", "--db", db).stdout
+    first_page = datora("rejected", "--kind", "observation", "--limit", "1", "--db", db).stdout
+    more = re.search(r"More: datora (.*)", first_page)
+    assert more is not None, first_page
+    second_page = datora(*shlex.split(more[1])).stdout
+    assert "o3" in first_page
+    assert "o3" not in second_page
+    assert "not valid JSON" in second_page, "the printed command pages the same store and kind"
 
 
 def test_a_file_is_streamed_in_batches_and_lines_are_counted_across_them(
