@@ -102,7 +102,9 @@ def cli_name(field: str) -> str:
     return {"groups": "--group", "cutEdges": "--cut"}.get(field, field)
 
 
-_NAMED_PART = re.compile(r"(?:groups|cutEdges)\[\d+\](?:\[\d+\]|\.[ab])?")
+_NAMED_PART = re.compile(
+    r"(?:groups|cutEdges)\[\d+\](?:\[\d+\]|\.[ab])?|\bgroups(?= or cutEdges)|\bcutEdges\b"
+)
 
 
 def cli_message(why: str) -> str:
@@ -198,6 +200,12 @@ def why(
     db: DbOption = None,
 ) -> None:
     """A profile's evidence spanning tree; with --a and --b, ways to split them apart."""
+    if (a is None) != (b is None):
+        given, missing = ("--a", "--b") if b is None else ("--b", "--a")
+        raise typer.BadParameter(
+            f"{given} needs {missing}: split proposals separate two identifiers",
+            param_hint=missing,
+        )
     with _stewards(ctx, db) as stewards:
         tree = stewards.why_merged(profile_id)
         answer: dict[str, Any] = {

@@ -36,6 +36,8 @@ def test_a_field_is_named_as_the_command_line_writes_it(field: str, named: str) 
         ("stays connected to groups[2] through", "stays connected to --group 3 through"),
         ("as cutEdges[1].a and groups[0][1]", "as --cut 2 (left of |) and --group 1, identifier 2"),
         ("no part named here", "no part named here"),
+        ("give either groups or cutEdges, not both", "give either --group or --cut, not both"),
+        ("once the other groups are cut off", "once the other groups are cut off"),
     ],
 )
 def test_the_parts_a_message_quotes_are_named_as_the_command_line_writes_them(

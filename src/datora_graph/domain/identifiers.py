@@ -92,10 +92,12 @@ def phone_normaliser(default_region: str) -> Normaliser:
         except phonenumbers.NumberParseException as exc:
             raise ValueError(f"{raw!r} is not a phone number ({exc})") from None
         if not phonenumbers.is_valid_number(number):
-            raise ValueError(
-                f"{raw!r} is not a valid phone number "
-                f"(numbers without a +country code are read as {default_region})"
+            hint = (
+                f"no +{number.country_code} number has that form: check its digits"
+                if text.startswith("+")
+                else f"numbers without a +country code are read as {default_region}"
             )
+            raise ValueError(f"{raw!r} is not a valid phone number ({hint})")
         value = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         if key is not None:
             if len(known) >= _PHONE_CACHE_SIZE:

@@ -105,6 +105,7 @@ def test_phones_become_e164(registry: IdentifierRegistry, raw: str, expected: st
         pytest.param("415 555 267", "is not a valid phone number", id="one-digit-short"),
         pytest.param("4155552671111", "is not a valid phone number", id="too-long"),
         pytest.param("+1 555 555 0100", "is not a valid phone number", id="unassigned"),
+        pytest.param("+1 212 555 01", "no +1 number has that form", id="with-country-code"),
         pytest.param("020 7946 0958", "read as US", id="uk-number-without-country-code"),
     ],
 )
