@@ -78,7 +78,7 @@ def test_a_batch_over_the_item_limit_is_refused_whole(
     [error] = answer["errors"]
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
     assert f"limit of {TEST_MAX_BATCH_ITEMS} per request" in error["message"]
-    assert answer["data"] is None
+    assert answer["data"] == {"ingestObservations": None}
     assert client.get("/v1/stats").json()["observations"] == 0
 
 

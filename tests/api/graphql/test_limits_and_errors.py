@@ -3,12 +3,14 @@ its code too, and a bug never shows its insides to the client."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from graphql import GraphQLError
 
 from datora_graph.api.graphql.errors import INTERNAL, INTERNAL_MESSAGE, apply_codes
 from datora_graph.api.graphql.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
+from ..payloads import obs
 from .conftest import GraphQLClient
 
 
@@ -158,3 +160,38 @@ def test_a_date_time_that_leaves_the_calendar_in_utc_is_invalid_input(
 
     assert error["extensions"]["code"] == "INVALID_INPUT"
     assert "leaves the calendar when moved to UTC" in error["message"]
+
+
+CONSENT_THEN_DELETE = """mutation ($s: [JSON!]!) {
+  recordConsent(statements: $s) { recorded }
+  deleteSegment(id: "seg_nope")
+}"""
+
+
+def test_a_failing_mutation_leaves_the_result_of_the_one_before_it_in_the_answer(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    """Mutations answer nullable types: the consent was recorded, so the answer says so, and
+    the unknown segment's error stands alone at its own path (a non-null field nulled `data`
+    whole, reporting the recorded consent as not run)."""
+    client.post("/v1/observations", json={"observations": [obs("o1", "email:ann@acme.io")]})
+    granted = {
+        "identifier": {"type": "email", "value": "ann@acme.io"},
+        "purpose": "email_marketing",
+        "status": "granted",
+        "at": "2026-05-01T10:00:00Z",
+        "source": "preference-centre",
+    }
+
+    answer = graphql.post(CONSENT_THEN_DELETE, s=[granted])
+
+    assert answer["data"] == {"recordConsent": {"recorded": 1}, "deleteSegment": None}
+    [error] = answer["errors"]
+    assert error["path"] == ["deleteSegment"]
+    assert error["extensions"] == {"code": "NOT_FOUND"}
+    assert "seg_nope" in error["message"]
+    ann = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()["id"]
+    consent = graphql.data(
+        "query ($id: ID!) { profile(id: $id) { consent { purpose status } } }", id=ann
+    )["profile"]["consent"]
+    assert consent == [{"purpose": "email_marketing", "status": "GRANTED"}]

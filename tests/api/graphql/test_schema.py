@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from graphql import (
+    GraphQLNonNull,
     build_client_schema,
     build_schema,
     get_introspection_query,
@@ -33,6 +34,17 @@ def canonical(schema_text: str) -> str:
 
 def test_the_schema_is_the_committed_sdl() -> None:
     assert sdl() == SDL_PATH.read_text(), REGENERATE
+
+
+def test_every_mutation_answers_a_nullable_type() -> None:
+    """A non-null mutation that fails nulls the whole `data`, hiding the results of the
+    mutations that ran before it in the same operation (see `mutations.Mutation`)."""
+    mutation = build_schema(sdl()).mutation_type
+    assert mutation is not None
+
+    non_null = [name for name, f in mutation.fields.items() if isinstance(f.type, GraphQLNonNull)]
+
+    assert non_null == []
 
 
 def test_introspection_over_http_finds_the_committed_schema(graphql: GraphQLClient) -> None:

@@ -27,12 +27,19 @@ def _batch(items: Sequence[JSON], argument: str, info: Info) -> list[object]:
 
 @strawberry.type
 class Mutation:
+    """Every mutation answers a nullable type (here and in `StewardMutation`,
+    `PrivacyMutation`): one that fails is null with its error, and the others of the same
+    operation, which ran and may have committed, keep their results. A non-null root field
+    that fails nulls the whole `data`, reporting as not run what ran."""
+
     @mutation(
         "Resolve a batch of observations into profiles. Each item is accepted, a "
         "duplicate (its `id` was seen before; nothing changes) or rejected with the field and "
         "the reason, on its own: one bad item never fails the batch."
     )
-    async def ingest_observations(self, info: Info, observations: list[JSON]) -> IngestReport:
+    async def ingest_observations(
+        self, info: Info, observations: list[JSON]
+    ) -> IngestReport | None:
         items = _batch(observations, "observations", info)
         service = info.context.service
         ingest = service.ingest_observations
@@ -42,7 +49,7 @@ class Mutation:
         "Add a batch of events to the journeys of the profiles holding their "
         "identifiers, now or once they are linked. Per-item results as for observations."
     )
-    async def ingest_events(self, info: Info, events: list[JSON]) -> IngestReport:
+    async def ingest_events(self, info: Info, events: list[JSON]) -> IngestReport | None:
         items = _batch(events, "events", info)
         service = info.context.service
         ingest = service.ingest_events
@@ -60,7 +67,7 @@ class Mutation:
         definition: JSON,
         description: str = "",
         purpose: str | None = None,
-    ) -> Segment:
+    ) -> Segment | None:
         segments = info.context.segments
         return Segment.of(
             await info.context.read(segments.define_segment, name, definition, description, purpose)
@@ -75,7 +82,7 @@ class Mutation:
         definition: JSON | None = None,
         description: str | None = None,
         purpose: str | None = strawberry.UNSET,
-    ) -> Segment:
+    ) -> Segment | None:
         changes: dict[str, Any] = {
             "name": name,
             "definition": definition,
@@ -87,7 +94,7 @@ class Mutation:
         return Segment.of(await info.context.read(segments.update_segment, str(id), **changes))
 
     @mutation("Delete a segment, by its ID or its name; answers its ID.")
-    async def delete_segment(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+    async def delete_segment(self, info: Info, id: strawberry.ID) -> strawberry.ID | None:
         deleted = await info.context.read(info.context.segments.delete_segment, str(id))
         return strawberry.ID(deleted)
 
@@ -96,7 +103,7 @@ class Mutation:
         "source}`; the latest statement by `at` decides. The batch is recorded whole, or not "
         "at all when one is invalid (the error names it)."
     )
-    async def record_consent(self, info: Info, statements: list[JSON]) -> ConsentReport:
+    async def record_consent(self, info: Info, statements: list[JSON]) -> ConsentReport | None:
         segments = info.context.segments
         recorded = await info.context.read(segments.record_consent, list(statements), "statements")
         return ConsentReport(recorded=recorded)

@@ -67,13 +67,15 @@ class Erasure:
 
 @strawberry.type
 class PrivacyMutation:
+    """Results are nullable, as every mutation's (see `mutations.Mutation`)."""
+
     @mutation(
         "Erase a person for good: the profile named by `profile` (its ID, an alias or one "
         "identifier written `type:value`), its identifiers, events, consent, evidence, review "
         "items and the steward decisions naming it; the observation log is redacted so a "
         "rebuild does not bring it back. Needs the `admin` scope; audited."
     )
-    async def erase_profile(self, info: Info, profile: str, reason: str) -> Erasure:
+    async def erase_profile(self, info: Info, profile: str, reason: str) -> Erasure | None:
         service = ErasureService(info.context.service)
         report = await info.context.read(
             service.erase_profile, profile, reason=reason, actor=info.context.actor

@@ -147,8 +147,8 @@ def _describe(route: APIRoute) -> None:
         route.summary = "Run a GraphQL query or mutation"
         route.description = (
             "Errors about the query itself come back in `errors` with a 200, each with a "
-            "`code` (NOT_FOUND, INVALID_INPUT, FORBIDDEN, LIMIT_EXCEEDED); the schema is at "
-            "GET /graphql (GraphiQL) and in `schema.graphql`."
+            "`code` (NOT_FOUND, INVALID_INPUT, FORBIDDEN, LIMIT_EXCEEDED, CONFLICT); the "
+            "schema is at GET /graphql (GraphiQL) and in `schema.graphql`."
         )
         route.openapi_extra = {
             "requestBody": {

@@ -82,6 +82,8 @@ class StewardQuery:
 
 @strawberry.type
 class StewardMutation:
+    """Results are nullable, as every mutation's (see `mutations.Mutation`)."""
+
     @mutation(
         "Split a profile, by `groups` of identifiers (an identifier not listed goes with the "
         "group it stays connected to) or by evidence links to cut (`cutEdges`). The part "
@@ -95,7 +97,7 @@ class StewardMutation:
         reason: str,
         groups: list[list[IdentifierInput]] | None = None,
         cut_edges: list[EdgeInput] | None = None,
-    ) -> Decision:
+    ) -> Decision | None:
         key_groups = None if groups is None else [[i.reference for i in g] for g in groups]
         key_cuts = (
             None if cut_edges is None else [(e.a.reference, e.b.reference) for e in cut_edges]
@@ -116,7 +118,7 @@ class StewardMutation:
     )
     async def merge_profiles(
         self, info: Info, a: strawberry.ID, b: strawberry.ID, reason: str
-    ) -> Decision:
+    ) -> Decision | None:
         decision = await info.context.read(
             stewards(info).merge_profiles, str(a), str(b), reason=reason, actor=actor_of(info)
         )
@@ -128,7 +130,7 @@ class StewardMutation:
     )
     async def resolve_review_item(
         self, info: Info, item_id: int, accept: bool, reason: str
-    ) -> Decision:
+    ) -> Decision | None:
         if item_id < 1:
             raise InvalidInput("itemId", "must be a review item ID (1 or more)")
         decision = await info.context.read(
@@ -146,7 +148,9 @@ class StewardMutation:
         "did, a split is undone by merging its parts back (refused when a guard forbids it) "
         "and other decisions are refused."
     )
-    async def undo_decision(self, info: Info, decision_id: strawberry.ID, reason: str) -> Decision:
+    async def undo_decision(
+        self, info: Info, decision_id: strawberry.ID, reason: str
+    ) -> Decision | None:
         decision = await info.context.read(
             stewards(info).undo_decision, str(decision_id), reason=reason, actor=actor_of(info)
         )
