@@ -84,13 +84,60 @@ def test_a_body_nested_too_deeply_to_read_is_422_naming_the_body(
     assert (error["field"], error["message"]) == ("body", "body: is nested too deeply to read")
 
 
+def graphql_refusal(response: httpx.Response) -> str:
+    """The message of a request `/graphql` refused before running it: a 400 in the GraphQL
+    error shape, with a code as every error has, never plain text."""
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    answer = response.json()
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert set(error) == {"message", "extensions"}
+    assert error["extensions"] == {"code": "INVALID_INPUT"}
+    message: str = error["message"]
+    return message
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"nope", "the request body is not valid JSON (Expecting value at character 1)"),
+        (b"{}", "the request has no `query` string"),
+        (b'{"query": null}', "the request has no `query` string"),
+        (b'{"query": 5}', "the request body's `query` must be a string: the GraphQL document"),
+        (b'[{"query": "{ __typename }"}]', "not a list: batches of operations are not served"),
+    ],
+)
+def test_a_graphql_body_that_is_no_graphql_request_is_a_400_graphql_error_saying_why(
+    client: httpx.Client, body: bytes, message: str
+) -> None:
+    response = client.post("/graphql", content=body, headers=JSON)
+
+    assert message in graphql_refusal(response)
+
+
+def test_a_graphql_body_that_is_not_sent_as_json_is_a_400_graphql_error(
+    client: httpx.Client,
+) -> None:
+    response = client.post("/graphql", content=b"{ __typename }")
+
+    assert "sent with `Content-Type: application/json`" in graphql_refusal(response)
+
+
+def test_a_graphql_operation_sent_with_get_is_a_400_graphql_error(client: httpx.Client) -> None:
+    response = client.get("/graphql", params={"query": "{ __typename }"})
+
+    assert graphql_refusal(response) == (
+        "send GraphQL operations with POST; GET /graphql serves only the GraphiQL page"
+    )
+
+
 def test_a_graphql_body_nested_too_deeply_is_a_400_saying_so(client: httpx.Client) -> None:
     body = b'{"query": "{ __typename }", "variables": {"v": ' + DEEP + b"}}"
 
     response = client.post("/graphql", content=body, headers=JSON)
 
-    assert response.status_code == 400
-    assert "nested too deeply" in response.text
+    assert "nested too deeply" in graphql_refusal(response)
 
 
 @pytest.mark.parametrize(
@@ -107,8 +154,7 @@ def test_a_graphql_body_no_server_can_use_is_a_400_saying_why(
 ) -> None:
     response = client.post("/graphql", content=body, headers=JSON)
 
-    assert response.status_code == 400
-    assert said in response.text
+    assert said in graphql_refusal(response)
 
 
 def test_a_lone_surrogate_in_an_ingest_body_is_a_422_naming_where(client: httpx.Client) -> None:

@@ -57,6 +57,11 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
     return {"error": {"code": code, "message": message, "field": field}}
 
 
+def http_error_code(status: int) -> str:
+    """The code of an HTTP error no domain error raised (an unknown route, a wrong method)."""
+    return _HTTP_CODES.get(status, f"HTTP_{status}")
+
+
 def status_of(error: DatoraError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF:
@@ -128,7 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
             return unreadable_body_response(exc.__cause__)
-        code = _HTTP_CODES.get(exc.status_code, f"HTTP_{exc.status_code}")
+        code = http_error_code(exc.status_code)
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = f"there is no endpoint {request.url.path}; see /docs"

@@ -13,6 +13,10 @@ switch:
   for a non-null argument) is INVALID_INPUT: no resolver ran; one too large for
   graphql-core to parse (`limits.MAX_TOKENS`) or to validate is LIMIT_EXCEEDED;
 - anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
+
+A request that is not a GraphQL request (a body that is not JSON, or has no `query` string)
+never reaches GraphQL; the router answers it with a 400 of the same shape, INVALID_INPUT
+(`request_error`), where Strawberry would answer plain text.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.validation.validate import ValidationAbortedError
 
+from datora_graph.api.errors import http_error_code
 from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
 from datora_graph.domain.errors import DatoraError, InvalidInput
 
@@ -91,3 +96,40 @@ def apply_codes(errors: Sequence[GraphQLError]) -> None:
             )
             error.message = INTERNAL_MESSAGE
         error.extensions = extensions
+
+
+_POST_ONLY = "send GraphQL operations with POST; GET /graphql serves only the GraphiQL page"
+NOT_A_GRAPHQL_REQUEST = {
+    "No GraphQL query found in the request": (
+        'the request has no `query` string: POST a JSON body like {"query": "{ ... }", '
+        '"variables": {...}}'
+    ),
+    "The GraphQL operation's `query` must be a string or null, if provided.": (
+        "the request body's `query` must be a string: the GraphQL document"
+    ),
+    "The GraphQL operation's `variables` must be an object or null, if provided.": (
+        "the request body's `variables` must be an object of the operation's variables, or null"
+    ),
+    "The GraphQL operation's `extensions` must be an object or null, if provided.": (
+        "the request body's `extensions` must be an object, or null"
+    ),
+    "Unsupported content type": (
+        "the request body must be JSON, sent with `Content-Type: application/json`"
+    ),
+    "queries are not allowed when using GET": _POST_ONLY,
+    "mutations are not allowed when using GET": _POST_ONLY,
+    "Batching is not enabled": (
+        'the request body must be one JSON object like {"query": "..."}, not a list: '
+        "batches of operations are not served"
+    ),
+}
+"""Strawberry's reasons for refusing a request (`http/async_base_view.py`), in this service's
+words; the words of ours (`schema.DatoraRouter.decode_json`) and any other pass unchanged."""
+
+
+def request_error(status: int, reason: str) -> dict[str, object]:
+    """The answer to a request Strawberry refused before running it (`status`, `reason` of its
+    HTTPException), as a GraphQL answer: one error, with a code like any other."""
+    code = INVALID_INPUT if status == 400 else http_error_code(status)
+    message = NOT_A_GRAPHQL_REQUEST.get(reason, reason)
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}

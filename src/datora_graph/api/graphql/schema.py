@@ -11,11 +11,11 @@ differ. Regenerate it after a deliberate change with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import strawberry
 from cross_web import HTTPException
-from fastapi import Depends
+from fastapi import Depends, Request, Response, WebSocket
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from graphql import GraphQLError
@@ -27,11 +27,12 @@ from strawberry.schema.schema import (
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UNSET
 
 from datora_graph.api.graphql.access import FieldScopes
 from datora_graph.api.graphql.audit_fields import AuditQuery
 from datora_graph.api.graphql.context import DatoraContext, get_context
-from datora_graph.api.graphql.errors import apply_codes
+from datora_graph.api.graphql.errors import apply_codes, request_error
 from datora_graph.api.graphql.execution import PlainFieldExecutor
 from datora_graph.api.graphql.limits import (
     BoundedValidation,
@@ -105,6 +106,36 @@ class DatoraRouter(GraphQLRouter[DatoraContext, None]):
     def encode_json(self, data: object) -> bytes:
         return dumps_compact(data)
 
+    @overload
+    async def run(
+        self, request: Request, context: DatoraContext = UNSET, root_value: None = UNSET
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self, request: WebSocket, context: DatoraContext = UNSET, root_value: None = UNSET
+    ) -> WebSocket: ...
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: DatoraContext = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        """As Strawberry runs a request, but one it refuses before running (a body that is
+        not JSON, no `query` string) is answered as a GraphQL error with its code
+        (`errors.request_error`), not in plain text: a client parses every answer alike."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            if isinstance(request, WebSocket):
+                raise
+            return Response(
+                self.encode_json(request_error(exc.status_code, exc.reason)),
+                exc.status_code,
+                media_type="application/json",
+            )
+
     def decode_json(self, data: str | bytes) -> object:
         """As Strawberry reads a request body (and a GET's `variables`), but whatever makes the
         JSON unusable is a 400 saying why, not a failed request: nested too deeply for `json`,
@@ -159,8 +190,12 @@ def _describe(route: APIRoute) -> None:
         route.responses = {
             200: {"description": "The answer: `data`, and `errors` where something failed"},
             400: {
-                "description": "Not a GraphQL request: no JSON body, or no `query` in it",
-                "content": {"text/plain": {}},
+                "description": (
+                    "Not a GraphQL request: a body that is not JSON, or has no `query` string; "
+                    'answered as a GraphQL error, `{"data": null, "errors": [{"message": ..., '
+                    '"extensions": {"code": "INVALID_INPUT"}}]}`'
+                ),
+                "content": {"application/json": {}},
             },
         }
 
