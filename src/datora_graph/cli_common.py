@@ -88,8 +88,12 @@ def open_service(settings: Settings, must_exist: bool = False) -> Iterator[Ident
             f"No database at {settings.db}: ingest something first (datora ingest, datora demo), "
             "or name the database with --db or DATORA_DB"
         )
+    new = settings.store == "sqlite" and not settings.db.exists()
     with reporting():
         store = open_store(settings)
+        if new:
+            # Said, so a mistyped --db (a key created where the server never looks) shows.
+            err.print(f"Created a new database at {settings.db}", soft_wrap=True)
         try:
             yield IdentityService(store, settings)
         finally:

@@ -95,3 +95,15 @@ def test_the_target_must_be_named_and_must_not_be_the_source(source: Path) -> No
     assert "--to sqlite needs --target-db" in unnamed.stderr
     assert itself.returncode == 2
     assert "is the source database itself" in itself.stderr
+
+
+def test_a_mistyped_source_is_refused_not_created_and_migrated_empty(tmp_path: Path) -> None:
+    mistyped = tmp_path / "nx2.db"
+    target = tmp_path / "m.db"
+
+    refused = datora("migrate", "--db", mistyped, "--to", "sqlite", "--target-db", target, ok=False)
+
+    assert refused.returncode == 1
+    assert f"No database at {mistyped} to migrate from" in refused.stderr
+    assert not mistyped.exists()
+    assert not target.exists()
