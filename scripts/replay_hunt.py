@@ -15,10 +15,9 @@ Not part of the suite yet (a development tool while findings remain open); run i
 
 The budget is fixed and derandomized, so a run takes about 15 s. Shapes of findings are kept
 out by the named predicates below (each cites its letter in the session note of 2026-12-06);
-A, B, C, D, E, F and H are fixed (C's and E's predicates are gone) and the others'
-predicates can go, with the hub bound (kept out of reach, though joins now survive an
-erasure), once G is fixed (a strict xfail test in tests/conformance/test_replay_agreement.py);
-then the file belongs in tests/.
+A to H are fixed (C's, E's and G's predicates are gone); the predicates of A, B, D, F and H
+can go too, with the hub bound (kept out of reach, though joins now survive an erasure); then
+the file belongs in tests/.
 """
 
 from __future__ import annotations
@@ -133,11 +132,7 @@ class World:
     def erase(self, key: str) -> None:
         profile = self.identity.lookup(key)
         keys = {i.identifier.key for i in profile.identifiers}
-        if (
-            rewrites_an_anchor(self, keys)
-            or splits_a_part_through(self, keys)
-            or leaves_a_limit_quarantine(self, keys)
-        ):
+        if rewrites_an_anchor(self, keys) or leaves_a_limit_quarantine(self, keys):
             event("excluded: erasure shape of an open finding")
             return
         merges = {d.id for d in self.stewards.all_decisions() if d.kind in MERGES}
@@ -175,16 +170,6 @@ def rewrites_an_anchor(world: World, erased: set[str]) -> bool:
             if ranked and min(ranked)[1] in erased and len(kept) > 1:
                 return True
         after = page[-1][0]
-    return False
-
-
-def splits_a_part_through(world: World, erased: set[str]) -> bool:
-    """Finding G: a split part keeping two identifiers or more once the erased ones go may
-    no longer be connected in a replay, which then skips the split."""
-    for decision in world.stewards.all_decisions():
-        for part in decision.details.get("parts", {}).values():
-            if set(part) & erased and len(set(part) - erased) > 1:
-                return True
     return False
 
 

@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from datora_graph.domain.erasure_decisions import stands_in
+from datora_graph.domain.erasure_decisions import redacted_by, stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
@@ -248,7 +248,9 @@ class DecisionReplay:
         )
         groups = [kept for keys in recorded.values() if (kept := [k for k in keys if k in holders])]
         if len(groups) > 1:
-            parts, cut = split_groups(virtual, virtual_id, groups, None)
+            # A group an erasure redacted may lie in pieces, the person having joined them.
+            redacted = redacted_by(decision) is not None
+            parts, cut = split_groups(virtual, virtual_id, groups, None, redacted=redacted)
         elif len(involved) == 1:
             # The other parts were erased (domain/erasure_decisions.py): what stayed keeps
             # the ID the split gave it.

@@ -57,13 +57,17 @@ def split_groups(
     profile_id: str,
     groups: Sequence[Sequence[str]] | None,
     cut_edges: Sequence[tuple[str, str]] | None,
+    *,
+    redacted: bool = False,
 ) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
     """The parts a split request leaves and the pairs it cuts, or InvalidInput naming the bad
     part of the request. With `groups`, an identifier not listed goes with the group it stays
     connected to; with `cut_edges`, the profile falls apart where the given pairs are cut, and
     a pair whose ends stay in one part is refused (cutting it would split nothing). Either way
     every evidence pair between two parts is cut, held ones included: a rebuild re-applies a
-    split by its parts, so the parts must say what it cut."""
+    split by its parts, so the parts must say what it cut. A `redacted` split (a rebuild
+    re-applying one an erasure took identifiers from) keeps each group one part even where
+    it lies in pieces: what joined them was the person's, and the group was one part live."""
     members = set(slice_.members(profile_id))
     edges = [e for e in slice_.evidence if e.a in members and e.b in members]
     if (groups is None) == (cut_edges is None):
@@ -107,6 +111,8 @@ def split_groups(
         {(e.a, e.b) for e in edges if e.a in owner and e.b in owner and owner[e.a] != owner[e.b]}
     )
     parts = components(edges, members, cut)
+    if redacted:
+        parts = _joined(parts, groups)
     part_of = {key: p for p, part in enumerate(parts) for key in part}
     for g, group in enumerate(groups):
         spread = {part_of[key] for key in group}
@@ -126,6 +132,29 @@ def split_groups(
             )
         group_of_part[p] = g
     return parts, sorted({(e.a, e.b) for e in edges if part_of[e.a] != part_of[e.b]})
+
+
+def _joined(
+    pieces: Sequence[tuple[str, ...]], groups: Sequence[Sequence[str]]
+) -> list[tuple[str, ...]]:
+    """`pieces` with those holding identifiers of one group made one part (two groups that
+    share a piece end in one part, which `split_groups` then refuses), each sorted, in order
+    of their smallest key."""
+    piece_of = {key: p for p, piece in enumerate(pieces) for key in piece}
+    root = list(range(len(pieces)))
+
+    def find(p: int) -> int:
+        while root[p] != p:
+            p = root[p]
+        return p
+
+    for group in groups:
+        for key in group[1:]:
+            root[find(piece_of[key])] = find(piece_of[group[0]])
+    joined: dict[int, list[str]] = {}
+    for p, piece in enumerate(pieces):
+        joined.setdefault(find(p), []).extend(piece)
+    return sorted(tuple(sorted(part)) for part in joined.values())
 
 
 def plan_split(
