@@ -67,10 +67,7 @@ def migrate(
     audit log); the profiles come out the same, and are compared at the end."""
     source_settings = settings_of(ctx, db)
     if source_settings.store == "sqlite" and not source_settings.db.exists():
-        fail(
-            f"No database at {source_settings.db} to migrate from: name it with --db or "
-            "DATORA_DB"
-        )
+        fail(f"No database at {source_settings.db} to migrate from: name it with --db or DATORA_DB")
     target_settings = _target_settings(source_settings, to, target_db)
     with reporting(), _opened(source_settings) as source, _opened(target_settings) as target:
         migration = Migration(source, target, target_settings, source_settings.ingest_batch_size)

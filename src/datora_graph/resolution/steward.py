@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import networkx as nx
+
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import Observation, iso
@@ -141,20 +143,14 @@ def _joined(
     share a piece end in one part, which `split_groups` then refuses), each sorted, in order
     of their smallest key."""
     piece_of = {key: p for p, piece in enumerate(pieces) for key in piece}
-    root = list(range(len(pieces)))
-
-    def find(p: int) -> int:
-        while root[p] != p:
-            p = root[p]
-        return p
-
+    graph: nx.Graph[int] = nx.Graph()
+    graph.add_nodes_from(range(len(pieces)))
     for group in groups:
-        for key in group[1:]:
-            root[find(piece_of[key])] = find(piece_of[group[0]])
-    joined: dict[int, list[str]] = {}
-    for p, piece in enumerate(pieces):
-        joined.setdefault(find(p), []).extend(piece)
-    return sorted(tuple(sorted(part)) for part in joined.values())
+        nx.add_path(graph, [piece_of[key] for key in group])
+    return sorted(
+        tuple(sorted(key for p in together for key in pieces[p]))
+        for together in nx.connected_components(graph)
+    )
 
 
 def plan_split(
