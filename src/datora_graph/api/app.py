@@ -19,7 +19,7 @@ from datora_graph.api.auth import install_access_control
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
-from datora_graph.api.routes import router
+from datora_graph.api.routes import probes, router
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
@@ -69,5 +69,6 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     install_error_handlers(app)
     install_access_control(app, chosen)
     app.include_router(router)
+    app.include_router(probes)
     app.include_router(graphql_router(), prefix="/graphql")
     return app

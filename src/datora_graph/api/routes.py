@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datora_graph.access_service import record_export
 from datora_graph.api.auth import Caller, Principal, for_caller
+from datora_graph.api.query_params import refuse_stray_query
 from datora_graph.api.schemas import (
     ConsentBatchIn,
     ConsentResponse,
@@ -62,7 +63,11 @@ def _iso_only(value: object) -> object:
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*")
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(refuse_stray_query)])
+"""The API's routes; a query parameter one does not declare is refused (`query_params.py`)."""
+probes = APIRouter()
+"""The health probes, which take no input and ignore a query string: a monitor that appends
+a cache-buster (`?_=1715...`) must not see a healthy server as down."""
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
@@ -446,13 +451,13 @@ def get_stats(service: Service) -> StatsOut:
     return StatsOut.from_domain(service.stats())
 
 
-@router.get("/healthz", tags=["operations"], response_model=StatusOut)
+@probes.get("/healthz", tags=["operations"], response_model=StatusOut)
 def healthz() -> StatusOut:
     """The process is up (it may still be unable to serve: see /readyz)."""
     return StatusOut()
 
 
-@router.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)
+@probes.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)
 def readyz(service: Service) -> StatusOut:
     """The store answers and no rebuild is in progress; 503 with the reason otherwise."""
     service.store.ping()
