@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from datora_graph.domain.records import encodable, lone_surrogate
+from datora_graph.domain.reasons import lone_surrogate
+from datora_graph.domain.records import encodable
 
 _LONG_DIGITS = re.compile(r"\d{19}")
 

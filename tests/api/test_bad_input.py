@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from datora_graph.domain.profiles import MAX_POSITION
-from datora_graph.domain.records import MAX_NESTING, lone_surrogate
+from datora_graph.domain.reasons import lone_surrogate
+from datora_graph.domain.records import MAX_NESTING
 
 from .test_ingest import error_of
 
@@ -259,8 +260,8 @@ def test_a_number_json_has_not_got_rejects_its_item_alone(
     ("path", "body", "words"),
     [
         ("/v1/erasures", b"", "is required"),
-        ("/v1/erasures", b"null", "valid dictionary"),
-        ("/v1/erasures", b"[]", "valid dictionary"),
+        ("/v1/erasures", b"null", "body: must be a JSON object {...}, got null"),
+        ("/v1/erasures", b"[]", "body: must be a JSON object {...}, got an empty list"),
         ("/v1/observations", b'{"observations": [], "": 1}', 'a field named "" is not a known'),
     ],
 )
@@ -321,3 +322,127 @@ def test_times_past_the_servers_clock_and_tolerance_are_refused(client: httpx.Cl
     assert [(r["status"], r["field"]) for r in events] == [("rejected", "occurred_at")]
     assert consent.status_code == 422
     assert error_of(consent)["field"] == "consent[0].at"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"since": "x"},
+            "since: must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, got 'x' "
+            "(input is too short)",
+        ),
+        (
+            {"until": "2026-13-01"},
+            "until: must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, "
+            "got '2026-13-01' (month value is outside expected range of 1-12)",
+        ),
+        (
+            {"since": "1714557600"},
+            "since: must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, "
+            "got the number 1714557600",
+        ),
+        ({"first": "ten"}, "first: must be a whole number such as 50, got 'ten'"),
+        ({"first": "0"}, "first: must be at least 1, got '0'"),
+        ({"first": "1001"}, "first: must be at most 1000, got '1001'"),
+    ],
+)
+def test_a_bad_journey_parameter_says_what_it_takes_and_what_it_got(
+    client: httpx.Client, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/v1/profiles/prf_x/journey", params=params)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["message"]) == (next(iter(params)), message)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/profiles/prf_x/journey?since=2026-05-01T10:00:00+02:00", "since"),
+        ("/v1/segments/seg_x/export?as_of=2026-05-01T10:00:00+02:00", "as_of"),
+    ],
+)
+def test_a_time_whose_plus_was_not_encoded_says_to_write_2b(
+    client: httpx.Client, path: str, field: str
+) -> None:
+    """`+` in a query string means a space, so the offset arrived as ` 02:00`."""
+    response = client.get(path)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["field"] == field
+    assert error["message"] == (
+        f"{field}: '2026-05-01T10:00:00 02:00' has a space where its time zone offset's + "
+        "would be: a query string reads + as a space, so encode it as %2B "
+        "(2026-05-01T10:00:00%2B02:00) or give the time in UTC with Z (2026-05-01T10:00:00Z)"
+    )
+
+
+def test_an_encoded_offset_is_read(client: httpx.Client) -> None:
+    response = client.get("/v1/profiles/prf_x/journey?since=2026-05-01T10:00:00%2B02:00")
+
+    assert response.status_code == 404, "the time is read; only the profile is unknown"
+
+
+def test_a_bad_choice_lists_the_choices(client: httpx.Client) -> None:
+    response = client.get("/v1/rejected", params={"kind": "events"})
+
+    assert error_of(response)["message"] == "kind: must be 'observation' or 'event', got 'events'"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        (
+            {"profile": 42, "reason": "r"},
+            "profile",
+            "must be text in double quotes, got the number 42",
+        ),
+        (
+            {"profile": "email:a@acme.io", "reason": ["r"]},
+            "reason",
+            "must be text in double quotes, got a list",
+        ),
+        ({"profile": "", "reason": "r"}, "profile", "must not be empty"),
+    ],
+)
+def test_a_bad_erasure_field_says_what_it_takes_and_what_it_got(
+    client: httpx.Client, body: dict[str, object], field: str, message: str
+) -> None:
+    response = client.post("/v1/erasures", json=body)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["field"], error["message"]) == (field, f"{field}: {message}")
+
+
+def test_an_ingest_rejection_says_what_the_field_takes_and_what_it_got(
+    client: httpx.Client,
+) -> None:
+    head = {"source": "crm", "observed_at": "2026-05-01T10:00:00Z"}
+    items = [
+        {"id": "none", **head, "identifiers": []},
+        {"id": "text", **head, "identifiers": "email:ann@acme.io"},
+        {**{"id": "when", **head, "observed_at": "yesterday"}, "identifiers": []},
+        {
+            "id": "attrs",
+            **head,
+            "identifiers": [{"type": "email", "value": "a@acme.io"}],
+            "attributes": ["first_name"],
+        },
+    ]
+
+    results = client.post("/v1/observations", json={"observations": items}).json()["results"]
+
+    assert [(r["field"], r["reason"]) for r in results] == [
+        ("identifiers", "must hold at least one item, got an empty list"),
+        ("identifiers", "must be a list [...], got 'email:ann@acme.io'"),
+        (
+            "observed_at",
+            "must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, got 'yesterday' "
+            "(input is too short)",
+        ),
+        ("attributes", "must be a JSON object {...}, got a list"),
+    ]

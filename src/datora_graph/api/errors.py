@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,7 +32,8 @@ from datora_graph.domain.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
-from datora_graph.domain.records import field_path, pydantic_reason
+from datora_graph.domain.reasons import DATE_TIME_EXAMPLE, pydantic_reason
+from datora_graph.domain.records import field_path
 from datora_graph.json_codec import why_not_json
 
 logger = logging.getLogger(__name__)
@@ -92,11 +95,38 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
     if first.get("type") == "json_invalid":
         return _not_json(first, error.body)
     field = request_field(first.get("loc", ()))
-    reason = pydantic_reason(first)
+    reason = _plus_read_as_space(first) or pydantic_reason(first)
     message = f"{field}: {reason}" if field else reason
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problems)"
     return JSONResponse(error_body("INVALID_INPUT", message, field or None), 422)
+
+
+def _plus_read_as_space(problem: Mapping[str, Any]) -> str | None:
+    """Why a time in a query string failed, when it did because its `+hh:mm` zone offset was
+    sent unencoded: a query string reads `+` as a space, so `2026-05-01T10:00:00+02:00`
+    arrives as `2026-05-01T10:00:00 02:00`, and pydantic only says "unexpected extra
+    characters"."""
+    loc, text = problem.get("loc", ()), problem.get("input")
+    if not loc or loc[0] != "query" or not isinstance(text, str):
+        return None
+    if not str(problem.get("type", "")).startswith("date"):  # datetime_* and date_*
+        return None
+    moment, space, offset = text.rpartition(" ")
+    if not space or not _OFFSET.fullmatch(offset):
+        return None
+    try:
+        datetime.fromisoformat(f"{moment}+{offset}")
+    except ValueError:
+        return None
+    return (
+        f"{text!r} has a space where its time zone offset's + would be: a query string reads "
+        f"+ as a space, so encode it as %2B ({moment}%2B{offset}) or give the time in UTC "
+        f"with Z ({DATE_TIME_EXAMPLE})"
+    )
+
+
+_OFFSET = re.compile(r"[0-9]{2}(:?[0-9]{2})?")
 
 
 def _not_json(problem: Mapping[str, Any], document: object) -> JSONResponse:

@@ -44,6 +44,7 @@ from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavail
 from datora_graph.domain.moments import in_calendar
 from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQuery, RejectionFilter
+from datora_graph.domain.reasons import DATE_TIME_EXAMPLE
 from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
@@ -56,7 +57,10 @@ def _iso_only(value: object) -> object:
     """Pydantic reads a number as seconds since 1970 (`as_of=0.5`); a query time here is
     ISO 8601 text, as the README and the OpenAPI document say."""
     if isinstance(value, str) and _NUMBER.fullmatch(value):
-        raise ValueError("must be an ISO 8601 date-time such as 2026-05-01T10:00:00Z, not a number")
+        number = value.strip()
+        raise ValueError(
+            f"must be an ISO 8601 date-time such as {DATE_TIME_EXAMPLE}, got the number {number}"
+        )
     return value
 
 

@@ -34,6 +34,7 @@ from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.moments import in_calendar, not_after
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
+from datora_graph.domain.reasons import pydantic_reason
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -413,28 +414,6 @@ def encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def lone_surrogate(where: str = "") -> str:
-    """Why text holding half of a UTF-16 surrogate pair (`\\ud800` in JSON) is refused: no
-    store or encoder can take it."""
-    at = f" at {where}" if where else ""
-    return (
-        f"holds a lone UTF-16 surrogate escape{at}, which is not a character "
-        "(send the character itself, or both halves of its surrogate pair)"
-    )
-
-
-def pydantic_reason(error: Mapping[str, Any]) -> str:
-    """A pydantic problem in the words the service uses for the same problem anywhere."""
-    kind = error.get("type", "")
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known field"
-    if kind == "string_unicode":
-        return lone_surrogate()
-    return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 
 def _parse_identifiers(

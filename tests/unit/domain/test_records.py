@@ -87,15 +87,28 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
     ("raw", "field", "reason"),
     [
         pytest.param(observation(id=...), "id", "is required", id="id-missing"),
-        pytest.param(observation(id=""), "id", "at least 1 character", id="id-empty"),
-        pytest.param(observation(id=42), "id", "valid string", id="id-number"),
+        pytest.param(observation(id=""), "id", "must not be empty", id="id-empty"),
+        pytest.param(
+            observation(id=42),
+            "id",
+            "must be text in double quotes, got the number 42",
+            id="id-number",
+        ),
         pytest.param(observation(id="x" * 257), "id", "at most 256", id="id-too-long"),
         pytest.param(observation(source=...), "source", "is required", id="source-missing"),
         pytest.param(
-            observation(observed_at="yesterday"), "observed_at", "datetime", id="time-garbage"
+            observation(observed_at="yesterday"),
+            "observed_at",
+            "must be an ISO 8601 date-time such as",
+            id="time-garbage",
         ),
         pytest.param(observation(observed_at=...), "observed_at", "is required", id="time-missing"),
-        pytest.param(observation(identifiers=[]), "identifiers", "at least 1", id="no-identifiers"),
+        pytest.param(
+            observation(identifiers=[]),
+            "identifiers",
+            "must hold at least one item, got an empty list",
+            id="no-identifiers",
+        ),
         pytest.param(
             observation(identifiers=[{"type": "email", "value": "a@acme.io"}] * 51),
             "identifiers",
@@ -103,7 +116,10 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
             id="too-many-identifiers",
         ),
         pytest.param(
-            observation(identifiers="ann@acme.io"), "identifiers", "valid list", id="not-a-list"
+            observation(identifiers="ann@acme.io"),
+            "identifiers",
+            "must be a list [...], got 'ann@acme.io'",
+            id="not-a-list",
         ),
         pytest.param(
             observation(
@@ -130,7 +146,7 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
                 ]
             ),
             "identifiers[1].value",
-            "valid string",
+            "must be text in double quotes, got the number 42",
             id="value-number",
         ),
         pytest.param(
@@ -175,7 +191,10 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
             id="standard-attribute-bool",
         ),
         pytest.param(
-            observation(attributes=["first_name"]), "attributes", "valid dictionary", id="attrs"
+            observation(attributes=["first_name"]),
+            "attributes",
+            "must be a JSON object {...}, got a list",
+            id="attrs",
         ),
         pytest.param(["not", "an", "object"], "", "must be a JSON object, got a list", id="list"),
     ],
