@@ -16,7 +16,7 @@ import socket
 import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -563,14 +563,25 @@ def demo(
     ctx: typer.Context,
     people: Annotated[int, typer.Option(min=1, help="How many synthetic people")] = 500,
     seed: Annotated[int, typer.Option(help="Same seed, same data set")] = 7,
+    keep_dates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-dates",
+            help="Keep the generator's own calendar (2024-2026) instead of moving the data "
+            "set to end today",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Generate a synthetic data set (people seen through web, app, CRM, shop, call centre)
-    and ingest it, then name a few profiles to look at."""
-    from datora_graph.demo.generator import generate
+    and ingest it, then name a few profiles to look at. The data set ends today, so recent
+    windows ("bought within 30 days") find people; --keep-dates keeps its own dates."""
+    from datora_graph.demo.generator import ending_by, generate
 
     settings = settings_of(ctx, db)
     data = generate(people, seed)
+    if not keep_dates:
+        data = ending_by(data, datetime.now(UTC))
     with open_service(settings) as service:
         observations = _ingest_with_progress(
             service, "observation", data.observations, "Ingesting observations"

@@ -315,6 +315,9 @@ def test_demo_ingests_a_data_set_and_names_profiles_to_look_at(
     profile_id = suggested[0].split()[2]
     assert profile_id in datora(*suggested[0].split()).stdout
     assert count(datora("stats", "--db", db).stdout, "events") > 0
+    # The data set ends today: the report's last days hold events.
+    report = datora("report", "--days", "30", "--db", db).stdout
+    assert re.search(r"Events per day.*\n(?:.*\n)*?.*\b20\d\d-\d\d-\d\d\b", report), report
 
 
 @pytest.mark.parametrize("access_log", ["1", "0"])

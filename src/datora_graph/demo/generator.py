@@ -40,6 +40,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,32 @@ def generate(people: int, seed: int = 7, *, shared_contacts: float = 0.0) -> Syn
         else:
             data.truth[item["key"]] = item["person"]
     return data
+
+
+def ending_by(data: SyntheticData, latest: datetime) -> SyntheticData:
+    """`data` moved by whole days so its last observation or event falls on or before
+    `latest` (the demo's: today), with every interval between them kept. The generator's own
+    calendar (`PERIOD_START`) stays fixed so the tests and the benchmark see the same data;
+    a person trying the demo sees a recent journey, and "within 30 days" finds someone."""
+    times = [o["observed_at"] for o in data.observations] + [e["occurred_at"] for e in data.events]
+    if not times:
+        return data
+    last = max(datetime.fromisoformat(t) for t in times)
+    days = (latest.astimezone(UTC).date() - last.astimezone(UTC).date()).days
+    if last + timedelta(days=days) > latest:
+        days -= 1
+    shift = timedelta(days=days)
+    return SyntheticData(
+        [{**o, "observed_at": _moved(o["observed_at"], shift)} for o in data.observations],
+        [{**e, "occurred_at": _moved(e["occurred_at"], shift)} for e in data.events],
+        data.truth,
+    )
+
+
+def _moved(text: str, shift: timedelta) -> str:
+    """A wire time moved by `shift`, written as it was (`Z`, or its own offset)."""
+    moved = datetime.fromisoformat(text) + shift
+    return moved.strftime("%Y-%m-%dT%H:%M:%SZ") if text.endswith("Z") else moved.isoformat()
 
 
 def stream(

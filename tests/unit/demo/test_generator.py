@@ -7,6 +7,7 @@ import contextlib
 import json
 import re
 from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from datora_graph.demo.generator import (
     JUNK,
     SHARED,
     SyntheticData,
+    ending_by,
     generate,
     main,
     people_for_observations,
@@ -288,3 +290,26 @@ def test_shared_family_contacts_are_off_by_default_and_join_people_when_on(
     assert sum(1 for members in people.values() if len(members) >= 2) >= 5
     ideal = ideal_partition(data.observations, registry, data.truth)
     assert evaluate(ideal, data.truth).precision == 1.0
+
+
+def test_the_demo_data_set_moved_to_end_today_keeps_every_interval() -> None:
+    data = generate(30)
+    now = datetime(2026, 12, 6, 15, 30, tzinfo=UTC)
+
+    moved = ending_by(data, now)
+
+    def times(d: SyntheticData) -> list[datetime]:
+        return [datetime.fromisoformat(o["observed_at"]) for o in d.observations] + [
+            datetime.fromisoformat(e["occurred_at"]) for e in d.events
+        ]
+
+    before, after = times(data), times(moved)
+    shifts = {b - a for a, b in zip(before, after, strict=True)}
+    assert len(shifts) == 1, "one shift for all"
+    [shift] = shifts
+    assert shift.total_seconds() % 86_400 == 0, "whole days: times of day stay"
+    assert now - timedelta(days=1) < max(after) <= now
+    kept = [o for o in moved.observations if o["observed_at"].endswith("-05:00")]
+    assert kept, "the call centre's local times keep their offset"
+    assert moved.truth == data.truth
+    assert [e["id"] for e in moved.events] == [e["id"] for e in data.events]
