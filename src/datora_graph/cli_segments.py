@@ -38,6 +38,7 @@ from datora_graph.cli_common import (
     write_to_stdout,
 )
 from datora_graph.cli_options import DbOption
+from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.insights import Insights, ValueDistribution
 from datora_graph.domain.segments import SegmentContact, definition_to_json
 from datora_graph.json_codec import read_client_json
@@ -265,7 +266,13 @@ def record(
         except ValueError as exc:
             fail(f"{file} line {number}: {exc}", 2)
     with _segments(ctx, db, must_exist=False) as segments:
-        recorded = segments.record_parsed_consent(segments.parse_consent(items))
+        try:
+            statements = segments.parse_consent(items)
+        except InvalidInput as exc:
+            # The service names the part as `line 2.identifier.value`; a person reads a file.
+            where, _, part = exc.field.partition(".")
+            fail(f"{file} {where}: {part + ': ' if part else ''}{exc.reason}; nothing recorded", 2)
+        recorded = segments.record_parsed_consent(statements)
     out.print(f"Recorded {recorded:,} consent statements")
 
 

@@ -270,7 +270,8 @@ def test_a_consent_file_with_an_invalid_line_names_it_and_records_nothing(
     refused = datora("consent", "record", consent, "--db", db, ok=False)
 
     assert refused.returncode != 0
-    assert "line 3.status" in refused.stderr, refused.stderr
+    assert f"{consent} line 3: status: " in refused.stderr, refused.stderr
+    assert "nothing recorded" in refused.stderr
     store = SqliteStore(db)
     try:
         assert store.consent_of_identifiers(["email:ann@acme.io"]) == {}
