@@ -48,6 +48,7 @@ from datora_graph.cli_segments import consent_app, report, segment_app
 from datora_graph.cli_serve import prepare_for_workers, serve_workers
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
+from datora_graph.domain.errors import RebuildWouldReject
 from datora_graph.domain.profiles import (
     MAX_PAGE_SIZE,
     MAX_POSITION,
@@ -361,16 +362,35 @@ def resolve(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Forget the graph and replay the observation log")
     ] = False,
+    allow_rejections: Annotated[
+        bool,
+        typer.Option(
+            "--allow-rejections",
+            help="Rebuild even if the current settings reject logged observations the graph "
+            "holds now (they are kept in the log and listed by `datora rejected`)",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Rebuild every profile from the observation log, e.g. after changing identifier types,
-    junk lists or survivorship settings."""
+    junk lists or survivorship settings. It first checks the whole log under the current
+    settings and stops, changing nothing, if that would reject records the graph holds."""
     if not rebuild:
         fail("Nothing to do: pass --rebuild to replay the observation log", code=2)
     settings = settings_of(ctx, db)
     with open_service(settings, must_exist=True) as service, progress_bar() as bar:
-        task = bar.add_task("Replaying the log", total=service.stats().observations, items=0)
-        report = service.rebuild(progress=lambda n: bar.update(task, advance=n))
+        total = service.stats().observations
+        check = None if allow_rejections else bar.add_task("Checking the log", total=total, items=0)
+        task = bar.add_task("Replaying the log", total=total, items=0)
+        try:
+            report = service.rebuild(
+                progress=lambda n: bar.update(task, advance=n),
+                allow_rejections=allow_rejections,
+                checked=None if check is None else lambda n: bar.update(check, advance=n),
+            )
+        except RebuildWouldReject as refusal:
+            bar.stop()
+            fail(f"{refusal}\nTo rebuild anyway, run it again with --allow-rejections.")
     out.print(Text("Rebuilt the identity graph", style="bold"))
     table = Table()
     table.add_column("")

@@ -18,7 +18,6 @@ attributes), both read in ID order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,9 +29,8 @@ from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
 from datora_graph.domain.records import (
     Observation,
-    Rejection,
-    item_id_of,
     parse_logged_observation,
+    replay_rejection,
 )
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.services import IdentityService, ItemResult, ParsedItems
@@ -285,12 +283,11 @@ def _parsed(
         try:
             batch.records.append((index, parse_logged_observation(payload, service.registry, seq)))
         except InvalidInput as error:
-            item_id = item_id_of(json.loads(payload))
-            reason = f"no longer valid under the target's settings: {error.reason}"
-            batch.results[index] = ItemResult(index, item_id, "rejected", error.field, reason)
-            batch.rejections.append(
-                Rejection("observation", item_id, error.field, reason, payload, now)
+            rejection = replay_rejection(payload, error, "target's", now)
+            batch.results[index] = ItemResult(
+                index, rejection.item_id, "rejected", error.field, rejection.reason
             )
+            batch.rejections.append(rejection)
     return batch
 
 

@@ -35,9 +35,9 @@ from datora_graph.domain.records import (
     Rejection,
     item_id_of,
     parse_event,
-    parse_logged_observation,
     parse_observation,
 )
+from datora_graph.replay_check import check_replay, reparse
 from datora_graph.resolution.engine import ResolutionEngine
 from datora_graph.store.base import GraphStore
 
@@ -155,6 +155,7 @@ class RebuildReport:
     observations: int
     profiles: int
     rejected: int
+    """The logged records the current settings reject, those rejected before included."""
     decisions_reapplied: int = 0
     decisions_skipped: tuple[str, ...] = ()
     """Each steward decision that no longer applies, with why (`steward_replay`)."""
@@ -321,15 +322,32 @@ class IdentityService:
         return self.engine.resolve(observations, snapshot.without_constraints(self.dormant))
 
     # -- rebuild --------------------------------------------------------------------------
-    def rebuild(self, progress: Progress | None = None) -> RebuildReport:
+    def rebuild(
+        self,
+        progress: Progress | None = None,
+        *,
+        allow_rejections: bool = False,
+        checked: Progress | None = None,
+    ) -> RebuildReport:
         """Forget the derived graph and replay the observation log in order, re-applying each
-        steward decision at the log position it was made at (see `steward_replay`)."""
+        steward decision at the log position it was made at (see `steward_replay`).
+
+        The replay commits batch by batch, so first the whole log is parsed under the current
+        settings (`check_replay`, reporting to `checked`): if that would reject records the
+        graph holds now, `RebuildWouldReject` is raised and nothing is changed, unless
+        `allow_rejections`. The rejections an earlier replay made are forgotten and made again
+        only for the records still invalid."""
         # Imported here because the steward layer is built on this one.
         from datora_graph.steward_replay import DecisionReplay, RebuildDecisions, log_pages
         from datora_graph.steward_service import StewardService
 
         replayed = rejected = 0
+        batch = self.settings.ingest_batch_size
         with self._write_lock:
+            if not allow_rejections:
+                check = check_replay(self.store, self.registry, batch, checked)
+                if check.rejected:
+                    raise check.refusal()
             self.store.reset_derived()
             stewards = StewardService(self)
             replay = DecisionReplay(stewards)
@@ -337,9 +355,8 @@ class IdentityService:
             # The constraints a decision made hold only from its position on, as they did live.
             self.dormant = stewards.changes.dormant = decisions.dormant()
             try:
-                batch = self.settings.ingest_batch_size
                 for entries in log_pages(self.store, batch, decisions):
-                    observations, rejections = self._reparse(entries)
+                    observations, rejections = reparse(entries, self.registry)
                     changeset = self._resolve(observations)
                     changeset.observations = []
                     changeset.rejections = rejections
@@ -360,23 +377,6 @@ class IdentityService:
             applied.reapplied,
             tuple(applied.skipped),
         )
-
-    def _reparse(
-        self, entries: Sequence[tuple[int, str]]
-    ) -> tuple[list[Observation], list[Rejection]]:
-        now = datetime.now(UTC)
-        observations: list[Observation] = []
-        rejections: list[Rejection] = []
-        for seq, payload in entries:
-            try:
-                observations.append(parse_logged_observation(payload, self.registry, seq))
-            except InvalidInput as error:
-                reason = f"no longer valid under the current settings: {error.reason}"
-                item_id = item_id_of(json.loads(payload))
-                rejections.append(
-                    Rejection("observation", item_id, error.field, reason, payload, now)
-                )
-        return observations, rejections
 
     # -- reads ----------------------------------------------------------------------------
     def get_profile(self, profile_id: str) -> GoldenProfile:

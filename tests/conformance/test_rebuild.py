@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.profiles import JourneyQuery, RejectionFilter
+from datora_graph.domain.records import REPLAY_REJECTION_PREFIX
 from datora_graph.store.base import GraphStore
 
 from .builders import at, copy_state, creation, event, held_link, merger, rejection, seed
@@ -113,3 +114,37 @@ def test_an_unfinished_rebuild_is_still_unfinished_after_reopening(
     assert reopened.rebuild_in_progress() is True
     reopened.finish_rebuild()
     assert store_opener.reopen(reopened).rebuild_in_progress() is False
+
+
+def test_reset_forgets_the_rejections_a_replay_made_and_keeps_those_of_ingest(
+    store: GraphStore,
+) -> None:
+    """A replay's rejections are derived from the log and the settings: the next replay makes
+    again those still invalid, so a record it accepts is no longer listed as rejected."""
+    _populated(store)
+    replayed = [
+        rejection(
+            "observation",
+            f'{{"id":"obs-{n}"}}',
+            item_id=f"obs-{n}",
+            field="identifiers[0].type",
+            reason=f"{REPLAY_REJECTION_PREFIX}{settings} settings: unknown identifier type",
+        )
+        for n, settings in ((1, "current"), (2, "target's"))
+    ]
+    store.commit(Changeset(rejections=replayed))
+    ingested = [r for _, r in store.list_rejections(RejectionFilter()).items][:1]
+
+    store.reset_derived()
+
+    assert [r for _, r in store.list_rejections(RejectionFilter()).items] == ingested
+    assert store.stats().rejections == 1
+
+
+def test_kept_rejections_are_found_by_fingerprint(store: GraphStore) -> None:
+    kept = rejection("observation", '{"id":"bad"}', item_id="bad")
+    other = rejection("event", '{"id":"bad"}', item_id="bad")
+    store.commit(Changeset(rejections=[kept]))
+
+    assert store.kept_rejections([kept.fingerprint, other.fingerprint]) == {kept.fingerprint}
+    assert store.kept_rejections([]) == set()

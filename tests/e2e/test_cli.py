@@ -273,6 +273,44 @@ def test_export_is_complete_and_a_rebuild_gives_the_same_profiles(tmp_path: Path
     assert after == before
 
 
+def test_a_rebuild_under_other_identifier_types_asks_first_and_a_later_one_restores(
+    tmp_path: Path,
+) -> None:
+    """Without the loyalty_id type the rebuild would drop Ann's record, email and all: it
+    stops and explains, changing nothing, unless told to go on; rebuilt with the type again,
+    the records are back and no longer listed as rejected."""
+    db = tmp_path / "d.db"
+    loyalty = {"identifier_types": '{"loyalty_id": {"normaliser": "id"}}'}
+    source = write_jsonl(
+        tmp_path / "o.jsonl",
+        obs("o1", "email:ann@acme.io", "loyalty_id:L-1"),
+        obs("o2", "email:bob@acme.io"),
+        obs("bad", "email:zed@"),
+    )
+    datora("ingest", "observations", source, "--db", db, **loyalty)
+    before = export(db)
+
+    refused = datora("resolve", "--rebuild", "--db", db, ok=False)
+    unchanged = export(db)
+    allowed = datora("resolve", "--rebuild", "--allow-rejections", "--db", db).stdout
+    listed = datora("rejected", "--db", db).stdout
+    restored = datora("resolve", "--rebuild", "--db", db, **loyalty).stdout
+    stats = datora("stats", "--db", db).stdout
+
+    assert refused.returncode == 1
+    assert "would reject 1 logged observation" in refused.stderr
+    assert "o1: identifiers[1].type: unknown identifier type 'loyalty_id'" in refused.stderr
+    assert "is DATORA_IDENTIFIER_TYPES set as when they were ingested?" in refused.stderr
+    assert "--allow-rejections" in refused.stderr
+    assert unchanged == before
+    assert len(before) == 2
+    assert count(allowed, "rejected on replay") == 1
+    assert "no longer valid under the current settings" in listed
+    assert count(restored, "rejected on replay") == 0
+    assert export(db) == before
+    assert count(stats, "rejections") == 1  # the client's bad item, rejected at ingest, stays
+
+
 def test_global_db_option_and_read_commands_need_an_existing_database(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
     datora(

@@ -6,6 +6,8 @@ GraphQL error code in exactly one place (`api/errors.py`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def json_kind(value: object) -> str:
     """What a decoded JSON value is, in the words of the client who wrote JSON, for an error
@@ -86,3 +88,20 @@ class Conflict(DatoraError):
     """A write contradicts what is stored (an ID already taken); nothing of it was kept."""
 
     code = "CONFLICT"
+
+
+class RebuildWouldReject(Conflict):
+    """A rebuild found logged observations the current settings reject, which the graph holds
+    now; it stopped before changing anything. `rejected` counts them; `examples` says why for the
+    first few, each as `item: field: reason`."""
+
+    def __init__(self, rejected: int, examples: Sequence[str], advice: str) -> None:
+        listed = "".join(f"\n  {example}" for example in examples)
+        more = f"\n  … and {rejected - len(examples):,} more" if rejected > len(examples) else ""
+        super().__init__(
+            f"a rebuild under the current settings would reject {rejected:,} logged "
+            f"observation{'' if rejected == 1 else 's'} the graph holds now, taking them out of "
+            f"their profiles; nothing was changed:{listed}{more}\n{advice}"
+        )
+        self.rejected = rejected
+        self.examples = tuple(examples)

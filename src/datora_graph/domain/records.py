@@ -175,6 +175,21 @@ class Rejection:
         ).hexdigest()
 
 
+REPLAY_REJECTION_PREFIX = "no longer valid under the "
+"""How the reason of a rejection made by replaying the log (a rebuild, a migration) begins, and
+no reason given at ingest does: such a rejection is derived from the log and the settings, so a
+rebuild forgets it (`GraphStore.reset_derived`) and makes it again only if the record is still
+invalid."""
+
+
+def replay_rejection(payload: str, error: InvalidInput, settings: str, now: datetime) -> Rejection:
+    """A logged observation (`payload`) a replay found invalid under `settings` ("current",
+    "target's"); the log keeps it, so a later rebuild under other settings may accept it."""
+    reason = f"{REPLAY_REJECTION_PREFIX}{settings} settings: {error.reason}"
+    item_id = item_id_of(json.loads(payload))
+    return Rejection("observation", item_id, error.field, reason, payload, now)
+
+
 def from_iso(text: str) -> datetime:
     """The inverse of `iso`."""
     return datetime.fromisoformat(text)

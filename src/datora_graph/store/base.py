@@ -97,8 +97,10 @@ class GraphStore(Protocol):
 
     def reset_derived(self) -> None:
         """Forget everything derived from the observation log (identifiers, evidence, profiles,
-        aliases, review items, merge history); keep the log, events, rejections and
-        cannot-link constraints. Marks a rebuild as in progress until `finish_rebuild`."""
+        aliases, review items, merge history, and the rejections a replay of it made: those
+        whose reason begins `REPLAY_REJECTION_PREFIX`); keep the log, events, the rejections
+        made at ingest and cannot-link constraints. Marks a rebuild as in progress until
+        `finish_rebuild`."""
         ...
 
     def finish_rebuild(self) -> None: ...
@@ -148,6 +150,11 @@ class GraphStore(Protocol):
         ...
 
     def list_rejections(self, query: RejectionFilter) -> RejectionPage: ...
+
+    def kept_rejections(self, fingerprints: Collection[str]) -> set[str]:
+        """Which of these rejection fingerprints (`Rejection.fingerprint`) are kept: a rebuild
+        asks which records it would reject were rejected already."""
+        ...
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
         """Every merge whose survivor is one of `profile_ids` or was later absorbed into one,

@@ -36,7 +36,7 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import iso
+from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, iso
 from datora_graph.store import neo4j_rows as rows
 from datora_graph.store.neo4j_access import Neo4jAccess, write_audit
 from datora_graph.store.neo4j_activity import recount_activity
@@ -172,6 +172,9 @@ class Neo4jStore(
                 pass
             while self._neo4j.execute_write(_delete_batch(CYPHER.delete_derived_batch)):
                 pass
+            forget = _delete_batch(CYPHER.delete_replay_rejections_batch, REPLAY_REJECTION_PREFIX)
+            while self._neo4j.execute_write(forget):
+                pass
 
     def finish_rebuild(self) -> None:
         with self._neo4j.writing():
@@ -257,6 +260,20 @@ class Neo4jStore(
         items = found[: query.limit]
         next_after = items[-1][0] if len(found) > query.limit else None
         return RejectionPage(items, next_after)
+
+    def kept_rejections(self, fingerprints: Collection[str]) -> set[str]:
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return set()
+
+        def work(tx: ManagedTransaction) -> set[str]:
+            found: set[str] = set()
+            for chunk in rows.chunked(wanted, ROWS_PER_STATEMENT):
+                result = tx.run(CYPHER.kept_rejections, {"fingerprints": chunk})
+                found.update(str(r["fingerprint"]) for r in result)
+            return found
+
+        return self._neo4j.execute_read(work)
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
         wanted = list(dict.fromkeys(profile_ids))
@@ -392,11 +409,17 @@ def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], lis
     return work
 
 
-def _delete_batch(statement: LiteralString) -> Callable[[ManagedTransaction], int]:
-    """A unit of work deleting one bounded batch with `statement`, answering how many."""
+def _delete_batch(
+    statement: LiteralString, prefix: str | None = None
+) -> Callable[[ManagedTransaction], int]:
+    """A unit of work deleting one bounded batch with `statement` (given `prefix` when it takes
+    one), answering how many."""
+    params: dict[str, Any] = {"batch_size": DELETES_PER_TRANSACTION}
+    if prefix is not None:
+        params["prefix"] = prefix
 
     def work(tx: ManagedTransaction) -> int:
-        record = _single(tx, statement, batch_size=DELETES_PER_TRANSACTION)
+        record = _single(tx, statement, **params)
         return 0 if record is None else int(record["deleted"])
 
     return work

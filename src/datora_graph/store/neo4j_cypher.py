@@ -100,12 +100,14 @@ class Neo4jStatements:
     upsert_cannot_link: LiteralString
     delete_derived_links_batch: LiteralString
     delete_derived_batch: LiteralString
+    delete_replay_rejections_batch: LiteralString
     # -- reads -------------------------------------------------------------------------------
     resolve_profile_ids: LiteralString
     get_profiles: LiteralString
     profiles_page: LiteralString
     journey_pages: LiteralString
     list_rejections: LiteralString
+    kept_rejections: LiteralString
     merge_history: LiteralString
     list_review_items: LiteralString
     stats: LiteralString

@@ -45,7 +45,7 @@ from datora_graph.domain.profiles import (
     decode_cursor,
     encode_cursor,
 )
-from datora_graph.domain.records import Rejection, iso
+from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, Rejection, iso
 from datora_graph.domain.survivorship import (
     candidates_from_json,
 )
@@ -330,6 +330,7 @@ class SqliteStore(
         with self._transaction() as db:
             for statement in sql.RESET_DERIVED:
                 db.execute(statement)
+            db.execute(sql.RESET_REPLAY_REJECTIONS, {"prefix": REPLAY_REJECTION_PREFIX})
             db.execute(sql.SET_META, (REBUILD_MARKER, iso(datetime.now(UTC))))
 
     def finish_rebuild(self) -> None:
@@ -415,6 +416,13 @@ class SqliteStore(
         ]
         next_after = items[-1][0] if len(rows) > query.limit else None
         return RejectionPage(items, next_after)
+
+    def kept_rejections(self, fingerprints: Collection[str]) -> set[str]:
+        if not fingerprints:
+            return set()
+        with self._read() as db:
+            rows = db.execute(sql.KEPT_REJECTIONS, (json.dumps(sorted(fingerprints)),))
+            return {row[0] for row in rows}
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
         if not profile_ids:

@@ -332,6 +332,9 @@ RESET_DERIVED = (
     "DELETE FROM identifier_guards",
     "DELETE FROM merges",
 )
+RESET_REPLAY_REJECTIONS = """
+DELETE FROM rejections WHERE kind = 'observation' AND substr(reason, 1, length(:prefix)) = :prefix
+"""
 
 RESOLVE_PROFILE_IDS = """
 SELECT p.id, p.id FROM profiles p WHERE p.id IN (SELECT value FROM json_each(:ids))
@@ -404,6 +407,9 @@ ORDER BY seq LIMIT :limit
 COUNT_OBSERVATIONS = "SELECT count(*) FROM observations"
 COUNT_EVENTS = "SELECT count(*) FROM events"
 COUNT_REJECTIONS = "SELECT count(*) FROM rejections"
+KEPT_REJECTIONS = (
+    "SELECT fingerprint FROM rejections WHERE fingerprint IN (SELECT value FROM json_each(?))"
+)
 COUNT_PROFILES = "SELECT count(*) FROM profiles"
 IDENTIFIERS_BY_TYPE = "SELECT type, count(*) FROM identifiers GROUP BY type ORDER BY type"
 COUNT_HELD_LINKS = "SELECT count(*) FROM (SELECT DISTINCT a, b FROM evidence WHERE status = 'held')"
