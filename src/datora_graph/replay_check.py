@@ -67,9 +67,10 @@ class ReplayCheck:
             for r in self.examples
         ]
         advice = (
-            "Rebuild under the settings they were ingested with (DATORA_IDENTIFIER_TYPES and the "
-            "other DATORA_* settings), or let the rebuild reject them: they are kept in the log "
-            "and listed as rejected, and a later rebuild that accepts them brings them back."
+            "If the settings changed since, rebuild under those they were ingested with "
+            "(DATORA_IDENTIFIER_TYPES and the other DATORA_* settings); or let the rebuild "
+            "reject them: they are kept in the log and listed as rejected, and a later rebuild "
+            "that accepts them brings them back."
         )
         return RebuildWouldReject(self.rejected, examples, advice)
 

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from datora_graph.domain.errors import InvalidInput, json_kind
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
-from datora_graph.domain.moments import not_after, utc
+from datora_graph.domain.moments import not_after, time_text, utc
 
 ConsentStatus = Literal["granted", "withdrawn"]
 CONSENT_STATUSES: tuple[ConsentStatus, ...] = ("granted", "withdrawn")
@@ -159,10 +159,12 @@ def _moment(raw: object, default: datetime, field: str) -> datetime:
         return utc(default)
     if isinstance(raw, datetime):
         return utc(raw)
-    if not isinstance(raw, str):
-        raise InvalidInput(field, "must be an ISO 8601 timestamp")
     try:
-        return utc(datetime.fromisoformat(raw.replace("Z", "+00:00")))
+        text = time_text(raw)
+    except ValueError as problem:
+        raise InvalidInput(field, str(problem)) from None
+    try:
+        return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except (ValueError, OverflowError):
         raise InvalidInput(field, f"{raw!r} is not an ISO 8601 timestamp") from None
 

@@ -6,10 +6,24 @@ Its own module because records and consent statements both need it, and `records
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import InvalidInput, json_kind, shown
+
+TIME_EXAMPLE = "2026-05-01T10:00:00Z"
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def time_text(value: object) -> str:
+    """`value`, if it is text that may be a time; ValueError saying why not otherwise. A time
+    is ISO 8601 text: a number, or text holding one, is refused rather than read as Unix epoch
+    seconds (a source may have meant milliseconds, or `20260501` a date)."""
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        return value
+    got = f"a number as text ({shown(value, 30)})" if isinstance(value, str) else json_kind(value)
+    raise ValueError(f"must be an ISO 8601 time such as {TIME_EXAMPLE}, got {got}")
 
 
 def utc(moment: datetime) -> datetime:

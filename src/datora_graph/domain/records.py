@@ -24,14 +24,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from math import isfinite
-from typing import Any, Literal, NoReturn, TypeGuard, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeGuard, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
-from datora_graph.domain.moments import in_calendar, not_after
+from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
 from datora_graph.domain.reasons import pydantic_reason
@@ -72,6 +72,15 @@ def standard_attributes(attributes: Collection[str]) -> int:
     return sum(1 for name in STANDARD_ATTRIBUTES if name in attributes)
 
 
+def _wire_time(value: object) -> object:
+    """A time field takes ISO 8601 text only (`time_text`); pydantic alone would also read a
+    number as Unix epoch seconds."""
+    return value if isinstance(value, datetime) else time_text(value)
+
+
+WireTime = Annotated[datetime, BeforeValidator(_wire_time)]
+
+
 class IdentifierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: str = Field(min_length=1, max_length=40)
@@ -84,7 +93,7 @@ class ObservationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
     source: str = Field(min_length=1, max_length=100)
-    observed_at: datetime
+    observed_at: WireTime
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
     attributes: dict[str, Any] = Field(default_factory=dict)
     consent: list[Any] | None = None
@@ -96,7 +105,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
     type: str = Field(min_length=1, max_length=100)
-    occurred_at: datetime
+    occurred_at: WireTime
     source: str = Field(min_length=1, max_length=100)
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
     properties: dict[str, Any] = Field(default_factory=dict)
@@ -454,31 +463,47 @@ def _parse_identifiers(
 
 
 def _clean_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """Standard attributes are trimmed strings (birth_date an ISO date); empty ones mean absent."""
+    """Standard attributes are cleaned text (`_standard_attribute`); empty ones mean absent.
+    Any other attribute is kept as given."""
     cleaned: dict[str, Any] = {}
     for name, value in attributes.items():
         _named("attributes", name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if name in STANDARD_ATTRIBUTES:
-            if type(value) not in (str, int):
-                raise InvalidInput(f"attributes.{name}", "must be a string")
-            value = " ".join(str(value).split())
-            if name == "birth_date":
-                try:
-                    value = date.fromisoformat(value).isoformat()
-                except ValueError:
-                    raise InvalidInput(
-                        "attributes.birth_date", f"{value!r} is not a date (YYYY-MM-DD)"
-                    ) from None
-            elif name == "country":
-                value = value.upper()
+            value = _standard_attribute(name, value)
         elif type(value) in (dict, list):
             _within_nesting(f"attributes.{name}", value)
         elif type(value) is float and not isfinite(value):
             _not_finite(f"attributes.{name}", value)
         cleaned[name] = value
     return cleaned
+
+
+def _standard_attribute(name: str, value: object) -> str:
+    """A standard attribute as text, trimmed with inner runs of blanks made one (`country` in
+    upper case). A number or true/false is taken as its JSON text (`5` → "5", `true` →
+    "true"), as a CSV column would hold it; a list or an object is refused. `birth_date` is
+    `YYYY-MM-DD` text only: a number such as 19900401 is refused, not read as a date."""
+    field = f"attributes.{name}"
+    if name == "birth_date":
+        if type(value) is not str:
+            raise InvalidInput(
+                field,
+                f'must be a date as text, YYYY-MM-DD such as "1990-04-01", got {json_kind(value)}',
+            )
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            raise InvalidInput(field, f"{value.strip()!r} is not a date (YYYY-MM-DD)") from None
+    if type(value) is float and not isfinite(value):
+        _not_finite(field, value)
+    if type(value) in (bool, int, float):
+        value = json.dumps(value)
+    elif type(value) is not str:
+        raise InvalidInput(field, f"must be text, got {json_kind(value)}")
+    text = " ".join(value.split())
+    return text.upper() if name == "country" else text
 
 
 def _named(field: str, name: str) -> None:

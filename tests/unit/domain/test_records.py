@@ -181,14 +181,8 @@ def test_a_valid_observation_is_parsed_and_normalised() -> None:
         pytest.param(
             observation(attributes={"first_name": ["Ann"]}),
             "attributes.first_name",
-            "must be a string",
+            "must be text, got a list",
             id="standard-attribute-list",
-        ),
-        pytest.param(
-            observation(attributes={"gender": True}),
-            "attributes.gender",
-            "must be a string",
-            id="standard-attribute-bool",
         ),
         pytest.param(
             observation(attributes=["first_name"]),
@@ -303,6 +297,111 @@ def test_standard_attributes_are_cleaned_and_others_kept_as_given() -> None:
         "preferences": {"channels": ["sms", "email"], "opt_in": False},
         "score": 0,
     }
+
+
+NOT_A_TIME = "must be an ISO 8601 time such as 2026-05-01T10:00:00Z, got "
+
+
+@pytest.mark.parametrize(
+    ("sent", "got"),
+    [
+        pytest.param(1714557600, "a number", id="epoch-seconds"),
+        pytest.param(1714557600123, "a number", id="epoch-milliseconds"),
+        pytest.param(1714557600.5, "a number", id="epoch-fraction"),
+        pytest.param("1714557600", "a number as text ('1714557600')", id="epoch-as-text"),
+        pytest.param("20260501", "a number as text ('20260501')", id="digits-as-text"),
+        pytest.param(True, "true/false", id="boolean"),
+        pytest.param(None, "null", id="null"),
+        pytest.param(["2026-05-01T10:00:00Z"], "a list", id="list"),
+        pytest.param({"at": "2026-05-01T10:00:00Z"}, "an object", id="object"),
+    ],
+)
+def test_a_time_is_iso_8601_text_and_never_a_number(sent: object, got: str) -> None:
+    """Pydantic would read a number, or text of one, as Unix epoch seconds: the wire format
+    promises ISO 8601, and a source sending milliseconds would land in the year 56,000."""
+    observed = observation_error(observation(observed_at=sent))
+    with pytest.raises(InvalidInput) as occurred:
+        parse_event(event(occurred_at=sent), REGISTRY)
+
+    assert (observed.field, observed.reason) == ("observed_at", NOT_A_TIME + got)
+    assert (occurred.value.field, occurred.value.reason) == ("occurred_at", NOT_A_TIME + got)
+
+
+@pytest.mark.parametrize(
+    ("sent", "got"),
+    [
+        pytest.param(1714557600, "a number", id="epoch-seconds"),
+        pytest.param("1714557600", "a number as text ('1714557600')", id="epoch-as-text"),
+        pytest.param(False, "true/false", id="boolean"),
+    ],
+)
+def test_a_consent_statement_time_is_iso_8601_text_too(sent: object, got: str) -> None:
+    statement = {
+        "identifier": {"type": "email", "value": "ann@acme.io"},
+        "purpose": "sms",
+        "status": "granted",
+        "at": sent,
+        "source": "crm",
+    }
+    error = observation_error(observation(consent=[statement]))
+
+    assert (error.field, error.reason) == ("consent[0].at", NOT_A_TIME + got)
+
+
+@pytest.mark.parametrize(
+    ("name", "sent", "stored"),
+    [
+        pytest.param("first_name", 5, "5", id="text-integer"),
+        pytest.param("postcode", 1234, "1234", id="postcode-integer"),
+        pytest.param("street", 12.5, "12.5", id="text-fraction"),
+        pytest.param("gender", True, "true", id="text-true"),
+        pytest.param("city", False, "false", id="text-false"),
+        pytest.param("country", " no ", "NO", id="country-upper"),
+        pytest.param("birth_date", " 1990-04-01 ", "1990-04-01", id="date-text"),
+    ],
+)
+def test_a_text_attribute_takes_a_number_or_true_false_as_its_json_text(
+    name: str, sent: object, stored: str
+) -> None:
+    parsed = parse_observation(observation(attributes={name: sent}), REGISTRY)
+
+    assert parsed.attributes == {name: stored}
+
+
+@pytest.mark.parametrize(
+    ("name", "sent", "reason"),
+    [
+        pytest.param(
+            "birth_date",
+            19900401,
+            'must be a date as text, YYYY-MM-DD such as "1990-04-01", got a number',
+            id="date-number",
+        ),
+        pytest.param(
+            "birth_date",
+            True,
+            'must be a date as text, YYYY-MM-DD such as "1990-04-01", got true/false',
+            id="date-boolean",
+        ),
+        pytest.param(
+            "birth_date", "1990-04-31", "'1990-04-31' is not a date (YYYY-MM-DD)", id="date-bad"
+        ),
+        pytest.param("first_name", ["Ann"], "must be text, got a list", id="text-list"),
+        pytest.param("city", {"name": "Leeds"}, "must be text, got an object", id="text-object"),
+        pytest.param(
+            "city",
+            float("inf"),
+            "holds inf, which is not a JSON number (NaN or Infinity)",
+            id="text-infinity",
+        ),
+    ],
+)
+def test_a_standard_attribute_that_cannot_be_text_is_rejected_naming_it(
+    name: str, sent: object, reason: str
+) -> None:
+    error = observation_error(observation(attributes={name: sent}))
+
+    assert (error.field, error.reason) == (f"attributes.{name}", reason)
 
 
 def test_the_raw_payload_reads_back_as_what_was_sent() -> None:
