@@ -389,7 +389,6 @@ def resolve(
                 checked=None if check is None else lambda n: bar.update(check, advance=n),
             )
         except RebuildWouldReject as refusal:
-            bar.stop()
             fail(f"{refusal}\nTo rebuild anyway, run it again with --allow-rejections.")
     out.print(Text("Rebuilt the identity graph", style="bold"))
     table = Table()
