@@ -100,25 +100,35 @@ def ending_by(data: SyntheticData, latest: datetime) -> SyntheticData:
     `latest` (the demo's: today), with every interval between them kept. The generator's own
     calendar (`PERIOD_START`) stays fixed so the tests and the benchmark see the same data;
     a person trying the demo sees a recent journey, and "within 30 days" finds someone."""
-    times = [o["observed_at"] for o in data.observations] + [e["occurred_at"] for e in data.events]
+    times = [
+        datetime.fromisoformat(item[name])
+        for items, name in ((data.observations, "observed_at"), (data.events, "occurred_at"))
+        for item in items
+        if name in item  # a spoiled observation (`noise.spoil`) may have none
+    ]
     if not times:
         return data
-    last = max(datetime.fromisoformat(t) for t in times)
+    last = max(times)
     days = (latest.astimezone(UTC).date() - last.astimezone(UTC).date()).days
     if last + timedelta(days=days) > latest:
         days -= 1
     shift = timedelta(days=days)
     return SyntheticData(
-        [{**o, "observed_at": _moved(o["observed_at"], shift)} for o in data.observations],
-        [{**e, "occurred_at": _moved(e["occurred_at"], shift)} for e in data.events],
+        [_moved(o, "observed_at", shift) for o in data.observations],
+        [_moved(e, "occurred_at", shift) for e in data.events],
         data.truth,
     )
 
 
-def _moved(text: str, shift: timedelta) -> str:
-    """A wire time moved by `shift`, written as it was (`Z`, or its own offset)."""
+def _moved(item: dict[str, Any], name: str, shift: timedelta) -> dict[str, Any]:
+    """`item` with its time `name` moved by `shift`, written as it was (`Z`, or its own
+    offset); an item without one (spoiled on purpose) as it is."""
+    if name not in item:
+        return item
+    text = item[name]
     moved = datetime.fromisoformat(text) + shift
-    return moved.strftime("%Y-%m-%dT%H:%M:%SZ") if text.endswith("Z") else moved.isoformat()
+    written = moved.strftime("%Y-%m-%dT%H:%M:%SZ") if text.endswith("Z") else moved.isoformat()
+    return {**item, name: written}
 
 
 def stream(

@@ -293,15 +293,15 @@ def test_shared_family_contacts_are_off_by_default_and_join_people_when_on(
 
 
 def test_the_demo_data_set_moved_to_end_today_keeps_every_interval() -> None:
-    data = generate(30)
+    data = generate(500)  # enough people for observations spoiled without a time
     now = datetime(2026, 12, 6, 15, 30, tzinfo=UTC)
 
     moved = ending_by(data, now)
 
     def times(d: SyntheticData) -> list[datetime]:
-        return [datetime.fromisoformat(o["observed_at"]) for o in d.observations] + [
-            datetime.fromisoformat(e["occurred_at"]) for e in d.events
-        ]
+        return [
+            datetime.fromisoformat(o["observed_at"]) for o in d.observations if "observed_at" in o
+        ] + [datetime.fromisoformat(e["occurred_at"]) for e in d.events]
 
     before, after = times(data), times(moved)
     shifts = {b - a for a, b in zip(before, after, strict=True)}
@@ -309,7 +309,10 @@ def test_the_demo_data_set_moved_to_end_today_keeps_every_interval() -> None:
     [shift] = shifts
     assert shift.total_seconds() % 86_400 == 0, "whole days: times of day stay"
     assert now - timedelta(days=1) < max(after) <= now
-    kept = [o for o in moved.observations if o["observed_at"].endswith("-05:00")]
+    kept = [o for o in moved.observations if o.get("observed_at", "").endswith("-05:00")]
     assert kept, "the call centre's local times keep their offset"
     assert moved.truth == data.truth
+    timeless = [o["id"] for o in data.observations if "observed_at" not in o]
+    assert timeless, "the noise spoils some observations by leaving out their time"
+    assert timeless == [o["id"] for o in moved.observations if "observed_at" not in o]
     assert [e["id"] for e in moved.events] == [e["id"] for e in data.events]
