@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
@@ -271,19 +271,9 @@ class DecisionReplay:
             self.position,
         )
         part_ids = {p.id for p in after.profiles}
-        # Profiles the replay made only because the parts were kept apart go without an
-        # alias, unless the split left one for them live (a profile merged into the split one
-        # before the split): an ID that resolved before the rebuild resolves after it.
         gone = [pid for pid in involved if pid not in part_ids]
-        live = decision.after.aliases
-        # The split profile's own ID names a part, or is an alias the split left live; when
-        # an erasure took the part that kept it, it names nothing.
-        aliases = {
-            a: o
-            for a, o in after.aliases.items()
-            if a not in part_ids and (a != virtual_id or live.get(a) in part_ids)
-        }
-        aliases.update({pid: live[pid] for pid in gone if live.get(pid) in part_ids})
+        aliases = self._part_aliases(decision, after.aliases, part_ids, gone)
+        dropped = (part_ids | set(after.aliases)) - set(aliases)
         store = self.stewards.store
         closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
         self.stewards.store.apply_steward_change(
@@ -292,7 +282,7 @@ class DecisionReplay:
                 decision=decision,
                 write=replace(after, aliases=aliases),
                 remove_profiles=tuple(gone),
-                remove_aliases=tuple(sorted(part_ids & set(before.aliases))),
+                remove_aliases=tuple(sorted(dropped & set(before.aliases))),
                 review=closing,
                 cannot_links=change.cannot_links if decision.id in self.merged_back else (),
                 record=False,
@@ -300,6 +290,33 @@ class DecisionReplay:
         )
         if decision.id in self.merged_back:
             self._borrow(decision.id, change.cannot_links)
+
+    def _part_aliases(
+        self,
+        decision: Decision,
+        replayed: Mapping[str, str],
+        part_ids: set[str],
+        gone: Sequence[str],
+    ) -> dict[str, str]:
+        """The aliases of the parts of the split `decision` re-applied: at its log position,
+        those the split left them live and no other. A profile the replay made only because
+        the parts were kept apart goes without one, and so does one that a record an erasure
+        rewrote created under an ID live never had (its anchor, whose profile took the record
+        in live, went with the person). Past the log's end (no position), the records after
+        the split made aliases too: those `replayed` gives them are kept."""
+        live = decision.after.aliases
+        if self.position is not None:
+            return {a: o for a, o in live.items() if o in part_ids and a not in part_ids}
+        # The split profile's own ID names a part, or is an alias the split left live; when
+        # an erasure took the part that kept it, it names nothing.
+        virtual_id = str(decision.details["profile_id"])
+        aliases = {
+            a: o
+            for a, o in replayed.items()
+            if a not in part_ids and (a != virtual_id or live.get(a) in part_ids)
+        }
+        aliases.update({pid: live[pid] for pid in gone if live.get(pid) in part_ids})
+        return aliases
 
     def _borrow(self, split_id: str, pairs: Iterable[KeyPair]) -> None:
         """Wake the dormant constraints on the pairs of `split_id`'s own: a pair holds one

@@ -385,3 +385,23 @@ def test_a_split_whose_group_was_joined_only_through_the_person_replays(world: W
 
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+# -- found by the third hunt (I to L).
+def test_a_record_that_lost_its_anchor_to_an_erasure_makes_no_alias_of_its_own(
+    world: World,
+) -> None:
+    """The third hunt's I: live, the device came in with C1's record, in C1's new profile,
+    which then took e0's in (e0's ID an alias); the split gave the device and e0 a part of
+    their own, and the erasure took C1. Replayed without C1, the record made the device a
+    profile of its own, under an ID live never had, which e0's older one took in: that ID
+    became an alias of the part."""
+    world.ingest("email:e0@x.io")
+    world.ingest("device_id:d1", "crm_id:C1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("crm_id:C1", ("crm_id:C1", "device_id:d1"))
+    world.erase("crm_id:C1")
+    live = world.state()
+
+    assert world.migrated() == live
+    assert world.rebuilt() == live
