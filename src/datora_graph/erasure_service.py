@@ -154,11 +154,15 @@ class ErasureService:
         """The records of others that quarantined an identifier linked to the person (a
         phone held by the CRM limit because its profile held the person's CRM number), marked
         as the rewritten ones are, each with that identifier: in a replay the person's
-        identifier is not there to make it so. Those the erasure rewrites carry their marks."""
+        identifier is not there to make it so. Those the erasure rewrites carry their marks.
+        Linked: a neighbour of the person's profile, or in the profile now of an identifier
+        the person's records carried (a split may since have cut it off from them)."""
         rewritten = {r.seq for r in redactions}
         evidence = self.store.profile_slice([profile_id]).evidence
         neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
-        quarantined = guard_positions(self.store, neighbours).quarantined
+        quarantined = guard_positions(
+            self.store, neighbours | self._company(redactions)
+        ).quarantined
         for key, seq in sorted(quarantined.items(), key=lambda kv: kv[1]):
             if seq <= 0 or seq in rewritten:
                 continue
@@ -169,6 +173,18 @@ class ErasureService:
             if marked is not None:
                 rewritten.add(seq)
                 yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
+
+    def _company(self, redactions: Sequence[LogRedaction]) -> set[str]:
+        """The identifiers the rewritten records keep, and those of their profiles now."""
+        kept = {
+            key
+            for r in redactions
+            if r.payload is not None
+            for raw in json.loads(r.payload).get("identifiers", ())
+            if (key := raw_key(raw, self.registry)[0]) is not None
+        }
+        holders = self.store.profile_ids_for_identifiers(sorted(kept))
+        return kept | set(self.store.profile_slice(sorted(set(holders.values()))).assignments)
 
     def _decisions(
         self, keys: Collection[str], audit_id: str

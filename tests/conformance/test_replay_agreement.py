@@ -405,3 +405,43 @@ def test_a_record_that_lost_its_anchor_to_an_erasure_makes_no_alias_of_its_own(
 
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_limit_quarantine_holds_where_a_split_cut_the_person_off_before_the_erasure(
+    world: World,
+) -> None:
+    """The third hunt's J: the cookie was quarantined when U2's record met it in U1's
+    profile (two user IDs); the split cut U1 off from the CRM number, not from the cookie,
+    so the cookie was no neighbour of the erased profile, and its quarantine was not kept
+    for a replay (finding H's fix looked at neighbours only). It is, now, for every
+    identifier in the profile of one the person's records carried."""
+    world.ingest("crm_id:C1", "cookie_id:k2", "user_id:U1")
+    world.ingest("user_id:U2", "cookie_id:k2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U1"))
+    world.erase("user_id:U1")
+    live = world.state()
+
+    assert ("cookie_id:k2", "user_id:U2") in live["review"]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hunt K: a link held live by a limit the erased identifier's joins caused (no "
+    "quarantine) is linked by a replay; keeping it held needs a kept-hold mark on the record",
+)
+def test_a_link_held_by_a_limit_the_erased_cookie_caused_stays_held(world: World) -> None:
+    """The third hunt's K: C1's profile held U2 through the cookie when U1's record came, so
+    the link C1-U1 was held (two user IDs; U1 is of the limited type, so nothing was
+    quarantined). The split cut the cookie off and the erasure took it: replayed without
+    it, C1 and U2 were never one profile, and U1's record links C1."""
+    world.ingest("crm_id:C1", "cookie_id:k1")
+    world.ingest("user_id:U2", "cookie_id:k1")
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.split("cookie_id:k1", ("cookie_id:k1", "crm_id:C1"), ("cookie_id:k1", "user_id:U2"))
+    world.erase("cookie_id:k1")
+    live = world.state()
+
+    assert live["review"] == [("crm_id:C1", "user_id:U1")]
+    assert world.rebuilt() == live
