@@ -407,6 +407,27 @@ def test_a_record_that_lost_its_anchor_to_an_erasure_makes_no_alias_of_its_own(
     assert world.rebuilt() == live
 
 
+def test_a_part_left_alone_by_an_erasure_keeps_the_alias_a_merge_back_gave_it(
+    world: World,
+) -> None:
+    """Also I, found as a missing alias: the first split's part ID became an alias of e0's
+    profile when its undo merged the parts back; the second split cut the device off again,
+    and the erasure took it. Re-applied with the one part left, the split worked the part's
+    aliases out from the replay, and lost that one."""
+    world.ingest("email:e0@x.io")
+    world.ingest("email:e0@x.io", "email:e1@x.io", "device_id:d1")
+    split = world.split("email:e0@x.io", ("device_id:d1", "email:e0@x.io"))
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.split("email:e0@x.io", ("device_id:d1", "email:e0@x.io"))
+    world.erase("device_id:d1")
+    live = world.state()
+
+    assert live["aliases"], "the first split's part ID is an alias"
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
 def test_a_limit_quarantine_holds_where_a_split_cut_the_person_off_before_the_erasure(
     world: World,
 ) -> None:
