@@ -9,15 +9,12 @@ through the real services on a real SQLite store and compares the live graph, wh
 rebuild and with a migration into a fresh store: partition, profile IDs, aliases, golden
 attributes, evidence statuses, open review items and quarantines.
 
-Not part of the suite yet (a development tool while findings remain open); run it with
-
-    .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
-
-The budget is fixed and derandomized, so a run takes about 15 s. Shapes of findings are kept
-out by the named predicates below (each cites its letter in the session note of 2026-12-06);
-A to H are fixed (C's, E's and G's predicates are gone); the predicates of A, B, D, F and H
-can go too, with the hub bound (kept out of reach, though joins now survive an erasure); then
-the file belongs in tests/.
+The budget is fixed and derandomized (about 25 s), so the suite runs the same sequences every
+time, and nothing is kept out: each finding it made is fixed and has its minimal case in
+test_replay_agreement.py, where the open one (K: a link held live by a limit the erased
+person's identifiers caused, without a quarantine) is a strict xfail. Other seeds and more
+examples still find K; to hunt, run it with `@settings(derandomize=False, database=None)`,
+`@hypothesis.seed(n)` and a larger `max_examples`.
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -83,13 +81,12 @@ operations = st.builds(
 
 @dataclass
 class World:
-    """The live store with its services, the decisions made, and what the erasures did."""
+    """The live store with its services, the decisions made, and how many erasures ran."""
 
     folder: Path
     identity: IdentityService
     decisions: list[Decision] = field(default_factory=list)
     sent: int = 0
-    merge_erased: bool = False
     erased: int = 0
 
     @property
@@ -130,57 +127,11 @@ class World:
             event(f"refused: {type(refused).__name__}")
 
     def erase(self, key: str) -> None:
-        profile = self.identity.lookup(key)
-        keys = {i.identifier.key for i in profile.identifiers}
-        if rewrites_an_anchor(self, keys) or leaves_a_limit_quarantine(self, keys):
-            event("excluded: erasure shape of an open finding")
-            return
-        merges = {d.id for d in self.stewards.all_decisions() if d.kind in MERGES}
         try:
             ErasureService(self.identity).erase_profile(key, reason="r", actor="dpo")
         except InvalidInput:  # a junk value's profile is nobody's
             return
         self.erased += 1
-        after = {d.id: d for d in self.stewards.all_decisions()}
-        if any(m not in after or "redacted_by" in after[m].details for m in merges):
-            self.merge_erased = True
-
-
-MERGES = ("manual_merge", "review_accept")
-
-
-def rewrites_an_anchor(world: World, erased: set[str]) -> bool:
-    """Finding F: a logged record whose anchor the erasure removes and that keeps two
-    identifiers or more is resolved afresh by a replay, linking what was never linked live."""
-    registry = world.identity.registry
-    guards = world.store.load_snapshot(sorted(KEYS)).identifier_guards
-    after = 0
-    while page := world.store.read_log(after, 500):
-        for seq, payload in page:
-            ranked: list[tuple[int, str]] = []
-            for raw in json.loads(payload).get("identifiers", ()):
-                parsed = registry.parse_with_junk(str(raw["type"]), str(raw["value"]))
-                key = parsed.identifier.key
-                guard = guards.get(key)
-                held = guard is not None and guard.quarantined and guard.quarantined_seq <= seq
-                if not parsed.junk and not held:
-                    ranked.append((-registry.priority(parsed.identifier.type), key))
-            keys = [k for _, k in ranked]
-            kept = [k for k in keys if k not in erased]
-            if ranked and min(ranked)[1] in erased and len(kept) > 1:
-                return True
-        after = page[-1][0]
-    return False
-
-
-def leaves_a_limit_quarantine(world: World, erased: set[str]) -> bool:
-    """Finding H: an identifier another person's record quarantined because its profile held
-    the erased person's CRM number or user ID stays quarantined live, and not in a replay."""
-    guards = world.store.load_snapshot(sorted(KEYS)).identifier_guards
-    return any(
-        g.quarantined and key not in erased and g.reason.startswith("it would bring together")
-        for key, g in guards.items()
-    )
 
 
 def open_items(store: SqliteStore) -> list[ReviewItem]:
@@ -226,14 +177,13 @@ def run(world: World, op: Op) -> None:
         world.erase(profiles[op[1] % len(profiles)][0])
 
 
-def state(store: SqliteStore, merge_erased: bool) -> State:
+def state(store: SqliteStore) -> State:
     profiles = [p for batch in store.iter_profiles() for p in batch]
     slice_ = store.profile_slice([p.id for p in profiles])
     guards = store.load_snapshot(sorted(slice_.assignments)).identifier_guards
     return {
         "profiles": {p.id: sorted(i.identifier.key for i in p.identifiers) for p in profiles},
-        # Finding D: a merge an erasure deleted or redacted leaves other aliases in a replay.
-        "aliases": {} if merge_erased else {p.id: sorted(p.aliases) for p in profiles},
+        "aliases": {p.id: sorted(p.aliases) for p in profiles},
         "attributes": {p.id: json.dumps(p.attributes, sort_keys=True) for p in profiles},
         "evidence": sorted({(e.a, e.b, e.source, e.status) for e in slice_.evidence}),
         "review": sorted((i.a, i.b, i.kind) for i in open_items(store)),
@@ -241,22 +191,7 @@ def state(store: SqliteStore, merge_erased: bool) -> State:
     }
 
 
-def open_finding(decisions: list[Decision], constraints: dict[int, str]) -> str | None:
-    """The open finding a decision log shows the shape of, if any."""
-    by_id = {d.id: d for d in decisions}
-    for d in decisions:
-        # Finding B: a redacted or merged-back decision names constraint IDs that SQLite
-        # gave again to another decision's constraints.
-        own = f"split {d.id}: " if d.kind == "split" else f"review {d.details.get('item_id')}: "
-        ids = d.created.get("cannot_link", ())
-        if any(i in constraints and not constraints[i].startswith(own) for i in ids):
-            return "B: constraint IDs given again"
-    # Finding A: an undo whose decision an erasure deleted stops a migration.
-    if any(d.kind == "undo" and d.details.get("undoes") not in by_id for d in decisions):
-        return "A: undo of a deleted decision"
-    return None
-
-
+@pytest.mark.slow
 @settings(
     max_examples=300,
     deadline=None,
@@ -268,26 +203,21 @@ def open_finding(decisions: list[Decision], constraints: dict[int, str]) -> str 
 def test_a_rebuild_and_a_migration_reproduce_the_live_graph(ops: list[Op]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder)
-        config = Settings(db=path / "live.db", hub_max_profiles=1000)
+        config = Settings(db=path / "live.db")
         world = World(path, IdentityService(SqliteStore(config.db), config))
         target = SqliteStore(path / "target.db")
         try:
             for op in ops:
                 run(world, op)
             decisions = list(world.stewards.all_decisions())
-            constraints = {c.id: c.reason for c in world.store.list_cannot_links()}
-            finding = open_finding(decisions, constraints)
-            if finding is not None:
-                event(f"excluded: {finding}")
-                return
             event(f"compared: {min(len(decisions), 3)}+ decisions")
             if world.erased:
                 event("compared: erasure after decisions" if decisions else "compared: erasure")
-            live = state(world.store, world.merge_erased)
+            live = state(world.store)
             Migration(world.store, target, config.model_copy(update={"db": target.path})).run()
-            assert state(target, world.merge_erased) == live, "migration"
+            assert state(target) == live, "migration"
             world.identity.rebuild()
-            assert state(world.store, world.merge_erased) == live, "rebuild"
+            assert state(world.store) == live, "rebuild"
         finally:
             target.close()
             world.store.close()
