@@ -155,14 +155,14 @@ class ErasureService:
         phone held by the CRM limit because its profile held the person's CRM number), marked
         as the rewritten ones are, each with that identifier: in a replay the person's
         identifier is not there to make it so. Those the erasure rewrites carry their marks.
-        Linked: a neighbour of the person's profile, or in the profile now of an identifier
-        the person's records carried (a split may since have cut it off from them)."""
+        Linked: one link away from the person's profile, or from a profile the person
+        was in once (`_company`): a split may have cut it off from them since, and the link
+        such a quarantine holds goes from that profile to the quarantined identifier."""
         rewritten = {r.seq for r in redactions}
         evidence = self.store.profile_slice([profile_id]).evidence
         neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
-        quarantined = guard_positions(
-            self.store, neighbours | self._company(redactions)
-        ).quarantined
+        linked = self._company(keys, redactions) | neighbours
+        quarantined = guard_positions(self.store, linked - keys).quarantined
         for key, seq in sorted(quarantined.items(), key=lambda kv: kv[1]):
             if seq <= 0 or seq in rewritten:
                 continue
@@ -174,8 +174,10 @@ class ErasureService:
                 rewritten.add(seq)
                 yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
 
-    def _company(self, redactions: Sequence[LogRedaction]) -> set[str]:
-        """The identifiers the rewritten records keep, and those of their profiles now."""
+    def _company(self, keys: set[str], redactions: Sequence[LogRedaction]) -> set[str]:
+        """The identifiers of the profiles that hold now one the person's rewritten records
+        keep or one that shared a profile with them in a steward decision's slice (a split
+        that cut the person off), with every identifier one link away from those profiles."""
         kept = {
             key
             for r in redactions
@@ -183,8 +185,13 @@ class ErasureService:
             for raw in json.loads(r.payload).get("identifiers", ())
             if (key := raw_key(raw, self.registry)[0]) is not None
         }
-        holders = self.store.profile_ids_for_identifiers(sorted(kept))
-        return kept | set(self.store.profile_slice(sorted(set(holders.values()))).assignments)
+        for decision in self.stewards.all_decisions():
+            for slice_ in (decision.before, decision.after):
+                named = {slice_.assignments[k] for k in keys if k in slice_.assignments}
+                kept.update(k for k, pid in slice_.assignments.items() if pid in named)
+        holders = self.store.profile_ids_for_identifiers(sorted(kept - keys))
+        around = self.store.profile_slice(sorted(set(holders.values())))
+        return kept | set(around.assignments) | {k for e in around.evidence for k in (e.a, e.b)}
 
     def _decisions(
         self, keys: Collection[str], audit_id: str

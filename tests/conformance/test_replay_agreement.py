@@ -447,6 +447,25 @@ def test_a_limit_quarantine_holds_where_a_split_cut_the_person_off_before_the_er
     assert world.migrated() == live
 
 
+def test_a_limit_quarantine_made_past_a_steward_merge_holds_after_its_cause_is_erased(
+    world: World,
+) -> None:
+    """Also J: the steward let C1's profile hold C2 too, so e1's record met two CRM numbers
+    there and e1 was quarantined, its link held. The split cut C2 off and the erasure took
+    it; e1 is one held link away from the profile the person was in, and no record the
+    erasure rewrites carries it."""
+    world.ingest("email:e0@x.io", "crm_id:C1", "crm_id:C2")
+    world.stewards.merge_profiles("crm_id:C1", "crm_id:C2", reason="r", actor="s")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "crm_id:C2"))
+    world.erase("crm_id:C2")
+    live = world.state()
+
+    assert live["review"] == [("email:e0@x.io", "email:e1@x.io")]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="hunt K: a link held live by a limit the erased identifier's joins caused (no "
