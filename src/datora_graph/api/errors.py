@@ -32,7 +32,8 @@ from datora_graph.domain.errors import (
     StoreUnavailable,
     Unauthenticated,
 )
-from datora_graph.domain.reasons import DATE_TIME_EXAMPLE, pydantic_reason
+from datora_graph.domain.moments import TIME_EXAMPLE
+from datora_graph.domain.reasons import pydantic_reason
 from datora_graph.domain.records import field_path
 from datora_graph.json_codec import why_not_json
 
@@ -122,7 +123,7 @@ def _plus_read_as_space(problem: Mapping[str, Any]) -> str | None:
     return (
         f"{text!r} has a space where its time zone offset's + would be: a query string reads "
         f"+ as a space, so encode it as %2B ({moment}%2B{offset}) or give the time in UTC "
-        f"with Z ({DATE_TIME_EXAMPLE})"
+        f"with Z ({TIME_EXAMPLE})"
     )
 
 

@@ -41,10 +41,9 @@ from datora_graph.api.schemas import (
 )
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavailable
-from datora_graph.domain.moments import in_calendar
+from datora_graph.domain.moments import TIME_EXAMPLE, in_calendar, number_text
 from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQuery, RejectionFilter
-from datora_graph.domain.reasons import DATE_TIME_EXAMPLE
 from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
@@ -56,15 +55,14 @@ from datora_graph.services import IdentityService
 def _iso_only(value: object) -> object:
     """Pydantic reads a number as seconds since 1970 (`as_of=0.5`); a query time here is
     ISO 8601 text, as the README and the OpenAPI document say."""
-    if isinstance(value, str) and _NUMBER.fullmatch(value):
+    if isinstance(value, str) and number_text(value):
         number = value.strip()
         raise ValueError(
-            f"must be an ISO 8601 date-time such as {DATE_TIME_EXAMPLE}, got the number {number}"
+            f"must be an ISO 8601 date-time such as {TIME_EXAMPLE}, got the number {number}"
         )
     return value
 
 
-_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*")
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 router = APIRouter(dependencies=[Depends(refuse_stray_query)])

@@ -16,11 +16,18 @@ TIME_EXAMPLE = "2026-05-01T10:00:00Z"
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
+def number_text(text: str) -> bool:
+    """Whether `text` holds only a number, which pydantic would read as a time in Unix epoch
+    seconds (a source may have meant milliseconds, or `20260501` a date): a time is ISO 8601
+    text, in a request body as in a query string."""
+    return _NUMBER.fullmatch(text.strip()) is not None
+
+
 def time_text(value: object) -> str:
-    """`value`, if it is text that may be a time; ValueError saying why not otherwise. A time
-    is ISO 8601 text: a number, or text holding one, is refused rather than read as Unix epoch
-    seconds (a source may have meant milliseconds, or `20260501` a date)."""
-    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+    """`value`, if it is text that may be a time; ValueError saying why not otherwise: a
+    number, or text holding one (`number_text`), is refused rather than read as epoch
+    seconds."""
+    if isinstance(value, str) and not number_text(value):
         return value
     got = f"a number as text ({shown(value, 30)})" if isinstance(value, str) else json_kind(value)
     raise ValueError(f"must be an ISO 8601 time such as {TIME_EXAMPLE}, got {got}")

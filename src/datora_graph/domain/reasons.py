@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from datora_graph.domain.errors import json_kind, shown
-
-DATE_TIME_EXAMPLE = "2026-05-01T10:00:00Z"
+from datora_graph.domain.moments import TIME_EXAMPLE
 
 
 def lone_surrogate(where: str = "") -> str:
@@ -65,7 +64,7 @@ def _expected(what: str) -> Callable[[object, Mapping[str, Any]], str]:
 def _a_date_time(value: object, ctx: Mapping[str, Any]) -> str:
     why = ctx.get("error")
     detail = f" ({why})" if why and isinstance(value, str) else ""
-    return f"must be an ISO 8601 date-time such as {DATE_TIME_EXAMPLE}, got {got(value)}{detail}"
+    return f"must be an ISO 8601 date-time such as {TIME_EXAMPLE}, got {got(value)}{detail}"
 
 
 def _a_date(value: object, ctx: Mapping[str, Any]) -> str:
