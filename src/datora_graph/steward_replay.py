@@ -344,9 +344,10 @@ class DecisionReplay:
         mine = f"split {split_id}: "
         own = [c.id for c in store.list_cannot_links() if c.reason.startswith(mine)]
         replayed_split = replace(split, created={**split.created, "cannot_link": own})
-        # Constraints of decisions not reached yet did not exist when it merged back live.
+        # Constraints of decisions not reached yet did not exist when it merged back live;
+        # those the split borrowed go back to sleep after it.
         dormant = self.stewards.changes.dormant
-        borrowed = self.borrowed.get(split_id, set())
+        borrowed = self.borrowed.pop(split_id, set())
         unsplit = plan_unsplit(
             store,
             self.stewards.guard,
@@ -358,7 +359,7 @@ class DecisionReplay:
             dormant | borrowed,
         )
         store.apply_steward_change(replace(unsplit.change, decision=undo, record=False))
-        dormant.update(self.borrowed.pop(split_id, ()))
+        dormant.update(borrowed)
 
 
 class RebuildDecisions:
