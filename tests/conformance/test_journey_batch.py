@@ -53,7 +53,14 @@ QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("query", QUERIES, ids=lambda q: repr(q))
+def _query_id(query: JourneyQuery) -> str:
+    """Sorted types: a frozenset's order differs between processes, and pytest-xdist needs
+    each worker to collect the same test IDs."""
+    types = "+".join(sorted(query.types)) or "all"
+    return f"first={query.first}-types={types}-since={query.since}-until={query.until}"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: _query_id(q))
 def test_each_page_equals_the_journey_asked_alone(store: GraphStore, query: JourneyQuery) -> None:
     _three_people(store)
 

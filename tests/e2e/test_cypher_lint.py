@@ -1,6 +1,8 @@
-"""`scripts/lint-cypher`, the CI step that checks every Cypher file with Neo4j's own parser: it
-passes on `cypher/` and fails, naming file and line, on a broken statement, an unknown function
-and an undeclared parameter. Skipped with the reason where Node.js or npm is missing."""
+"""`scripts/lint-cypher`, the CI step that checks every Cypher file with Neo4j's own parser:
+it fails, naming file and line, on a broken statement, an unknown function and an undeclared
+parameter. That it passes on `cypher/` is not asked here: `scripts/test` runs it on `cypher/`
+before the tests, and fails CI when it does not. Skipped with the reason where Node.js or npm
+is missing."""
 
 from __future__ import annotations
 
@@ -34,13 +36,6 @@ def _folder(tmp_path: Path, **files: str) -> Path:
     for name, text in files.items():
         (tmp_path / f"{name}.cypher").write_text(text, encoding="utf-8")
     return tmp_path
-
-
-def test_the_project_statements_pass() -> None:
-    result = _lint(ROOT / "cypher")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " 0 with problems" in result.stdout
 
 
 BROKEN = "// Finds a profile.\n// Parameters: none\nMATCH (p:Profile\nRETURN p\n"
