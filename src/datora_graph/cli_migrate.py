@@ -10,6 +10,7 @@ error handling, consoles) are `cli`'s, imported when the command runs.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +28,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from datora_graph.cli_common import err, fail, out, reporting, settings_of
+from datora_graph.cli_common import err, fail, out, progress_bar, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.config import Settings
-from datora_graph.migrate import STAGES, Migration, MigrationReport, Stage
+from datora_graph.domain.errors import MigrationWouldReject
+from datora_graph.migrate import STAGES, Migration, MigrationReport, Stage, check_log
 from datora_graph.store.base import GraphStore
 
 ToOption = Annotated[
@@ -53,6 +55,14 @@ IntoNonemptyOption = Annotated[
         help="Add to a target that already holds data (what it has is skipped by ID)",
     ),
 ]
+AllowRejectionsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-rejections",
+        help="Migrate even if the current settings reject logged observations the source's "
+        "graph holds (the target keeps them in its log and `datora rejected` lists them)",
+    ),
+]
 
 
 def migrate(
@@ -60,31 +70,54 @@ def migrate(
     to: ToOption,
     target_db: TargetDbOption = None,
     into_nonempty: IntoNonemptyOption = False,
+    allow_rejections: AllowRejectionsOption = False,
     db: DbOption = None,
 ) -> None:
     """Replay the observation log of the configured store into another store (and carry its
     events, consent, cannot-links, segments, rejected items, steward decisions, API keys and
-    audit log); the profiles come out the same, and are compared at the end."""
+    audit log); the profiles come out the same, and are compared at the end. It first checks
+    the whole log under the current settings and stops, before it opens the target, if they
+    would reject records the source's graph holds."""
     source_settings = settings_of(ctx, db)
     if source_settings.store == "sqlite" and not source_settings.db.exists():
         fail(f"No database at {source_settings.db} to migrate from: name it with --db or DATORA_DB")
     target_settings = _target_settings(source_settings, to, target_db)
-    with reporting(), _opened(source_settings) as source, _opened(target_settings) as target:
-        migration = Migration(source, target, target_settings, source_settings.ingest_batch_size)
-        migration.check_target(into_nonempty)
-        err.print(
-            f"Migrating {escape(_describe(source_settings))} into "
-            f"{escape(_describe(target_settings))}",
-            soft_wrap=True,
-        )
-        with _bar(migration) as advance:
-            report = migration.run(into_nonempty=into_nonempty, progress=advance)
-    _print_summary(report)
-    if not report.matches:
+    batch_size = source_settings.ingest_batch_size
+    with reporting(), _opened(source_settings) as source:
+        if not allow_rejections:
+            _check_log(source, target_settings, batch_size)
+        with _opened(target_settings) as target:
+            migration = Migration(source, target, target_settings, batch_size)
+            migration.check_target(into_nonempty)
+            err.print(
+                f"Migrating {escape(_describe(source_settings))} into "
+                f"{escape(_describe(target_settings))}",
+                soft_wrap=True,
+            )
+            with _bar(migration) as advance:
+                report = migration.run(
+                    into_nonempty=into_nonempty,
+                    progress=advance,
+                    allow_rejections=allow_rejections,
+                    log_checked=True,
+                )
+    _print_summary(report, _rejected_command(target_settings))
+    if not report.matches and not report.rejected_on_replay:
         fail(
             f"the profiles differ: {report.verification.missing:,} missing from the target, "
             f"{report.verification.different:,} different (see above)"
         )
+
+
+def _check_log(source: GraphStore, settings: Settings, batch_size: int) -> None:
+    """Refuse, before the target is opened (a SQLite file is not even created), a log the
+    settings would reject records of."""
+    with progress_bar() as bar:
+        task = bar.add_task("Checking the log", total=source.stats().observations, items=0)
+        try:
+            check_log(source, settings, batch_size, lambda n: bar.update(task, advance=n))
+        except MigrationWouldReject as refusal:
+            fail(f"{refusal}\nTo migrate anyway, run it again with --allow-rejections.")
 
 
 def _target_settings(source: Settings, to: str, target_db: Path | None) -> Settings:
@@ -118,6 +151,13 @@ def _opened(settings: Settings) -> Iterator[GraphStore]:
         store.close()
 
 
+def _rejected_command(settings: Settings) -> str:
+    """The command that lists the target's rejected items."""
+    if settings.store == "neo4j":
+        return "DATORA_STORE=neo4j datora rejected"
+    return shlex.join(["datora", "rejected", "--db", str(settings.db)])
+
+
 def _describe(settings: Settings) -> str:
     if settings.store == "neo4j":
         return f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database})"
@@ -147,7 +187,7 @@ def _bar(migration: Migration) -> Iterator[Callable[[Stage, int], None]]:
                 progress.update(tasks[stage], total=progress.tasks[tasks[stage]].completed)
 
 
-def _print_summary(report: MigrationReport) -> None:
+def _print_summary(report: MigrationReport, rejected_command: str) -> None:
     check = report.verification
     table = Table(title="Migration", show_header=True, header_style="bold")
     table.add_column("")
@@ -170,6 +210,14 @@ def _print_summary(report: MigrationReport) -> None:
     out.print(table)
     for skipped in report.decisions_skipped:
         out.print(f"[yellow]decision not applied in the target:[/] {escape(skipped)}")
+    if report.rejected_on_replay:
+        count = report.rejected_on_replay
+        these = "observation is" if count == 1 else "observations are"
+        out.print(
+            f"[yellow]{count:,} logged {these} rejected by the current settings: in the "
+            f"target's log, in no profile, and listed as rejected:[/] {escape(rejected_command)}",
+            soft_wrap=True,
+        )
     if check.extra:
         out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
     if check.matches:
@@ -178,9 +226,15 @@ def _print_summary(report: MigrationReport) -> None:
             "same ID, identifiers and golden attributes in both stores."
         )
         return
+    rejected = (
+        " where the observations rejected on replay are left out (--allow-rejections)"
+        if report.rejected_on_replay
+        else ""
+    )
     out.print(
-        f"[bold red]The partitions differ:[/] {check.missing:,} profiles missing from the "
-        f"target, {check.different:,} different."
+        f"[bold red]The partitions differ{rejected}:[/] {check.missing:,} profiles missing "
+        f"from the target, {check.different:,} different.",
+        soft_wrap=True,
     )
     for example in check.examples:
         out.print(f"  {escape(example)}", soft_wrap=True)

@@ -11,6 +11,13 @@ force are then applied again, as a rebuild does), API keys and the audit log. At
 the two stores' profiles are compared profile by profile (ID, identifiers, golden
 attributes), both read in ID order.
 
+Like a rebuild, a migration first checks that the target's settings accept every logged record
+the source's graph holds (`check_log`, which `run` calls unless told it was done): one they
+reject is otherwise left out of its profile in the target. When that is allowed, each record
+the target's settings reject is still written to the target's log, resolving nothing, and kept
+there as rejected, exactly as a rebuild leaves it: a rebuild of the target under settings that
+accept it brings it back.
+
     >>> report = Migration(source, target, settings).run()    # doctest: +SKIP
     >>> report.matches                                          # doctest: +SKIP
     True
@@ -28,12 +35,15 @@ from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.errors import Conflict, InvalidInput
 from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
 from datora_graph.domain.records import (
+    REPLAY_REJECTION_PREFIX,
     Observation,
     parse_logged_observation,
     replay_rejection,
 )
+from datora_graph.migrate_log import kept_in_log
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
-from datora_graph.services import IdentityService, ItemResult, ParsedItems
+from datora_graph.replay_check import check_replay
+from datora_graph.services import IdentityService, ParsedItems
 from datora_graph.steward_replay import log_pages
 from datora_graph.store.base import GraphStore
 
@@ -86,7 +96,8 @@ class MigrationReport:
     observations: int = 0
     """Observations replayed into the target (the log entries it did not have)."""
     rejected_on_replay: int = 0
-    """Log entries the target's settings refuse (kept there as rejected items)."""
+    """Log entries the target's settings refuse: in its log, resolving nothing, and kept there
+    as rejected items (only when the migration was allowed to reject them)."""
     events: int = 0
     cannot_links: int = 0
     consent_statements: int = 0
@@ -164,12 +175,25 @@ class Migration:
                 "already has are skipped)"
             )
 
-    def run(self, into_nonempty: bool = False, progress: Progress | None = None) -> MigrationReport:
+    def run(
+        self,
+        into_nonempty: bool = False,
+        progress: Progress | None = None,
+        *,
+        allow_rejections: bool = False,
+        log_checked: bool = False,
+    ) -> MigrationReport:
         """Carry everything, then verify. A non-empty target is refused (Conflict) unless
         `into_nonempty`: what it already has is then skipped by ID, and its own profiles are
         reported as extra. Steward decisions are logged in the target and those in force
-        applied again to the replayed graph, as a rebuild does (see `migrate_steward.py`)."""
+        applied again to the replayed graph, as a rebuild does (see `migrate_steward.py`).
+
+        Before writing anything, `check_log` refuses (MigrationWouldReject) a log the target's
+        settings would reject records of, unless `allow_rejections`; `log_checked` says the
+        caller ran it already (the CLI does, before it opens the target at all)."""
         self.check_target(into_nonempty)
+        if not allow_rejections and not log_checked:
+            check_log(self.source, self.service.settings, self.batch_size)
         advance = progress or (lambda _stage, _count: None)
         stats = self.source.stats()
         report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
@@ -212,12 +236,14 @@ class Migration:
     ) -> None:
         """The log, in order, with each steward decision written where the source made it."""
         for entries in log_pages(self.source, self.batch_size, decisions):
-            batch = _parsed(entries, self.service)
+            batch, log_only = _parsed(entries, self.service)
             # The source's audit log is carried whole (carry_audit): recording the replay's
             # merges too would show each of them twice, at the migration's time.
             result = self.service.ingest_parsed_observations(batch, audit=False)
-            report.observations += result.accepted
-            report.rejected_on_replay += result.rejected
+            report.observations += sum(
+                1 for r in result.results if r.status == "accepted" and r.index not in log_only
+            )
+            report.rejected_on_replay += len(log_only)
             advance("observations", len(entries))
 
     def _events(self, advance: Progress) -> int:
@@ -245,13 +271,18 @@ class Migration:
         return carried
 
     def _rejections(self, advance: Progress) -> int:
+        """The items rejected when they were sent. Those a replay of the source's log rejected
+        are derived from it, as the target's replay made its own (only where the target's
+        settings reject them too), so they are not copied."""
         after, carried = 0, 0
         while True:
             page = self.source.list_rejections(RejectionFilter(None, after, self.batch_size))
             if not page.items:
                 return carried
-            self.target.commit(Changeset(rejections=[r for _, r in page.items]))
-            carried += len(page.items)
+            sent = [r for _, r in page.items if not r.reason.startswith(REPLAY_REJECTION_PREFIX)]
+            if sent:
+                self.target.commit(Changeset(rejections=sent))
+            carried += len(sent)
             advance("rejections", len(page.items))
             if page.next_after is None:
                 return carried
@@ -273,22 +304,38 @@ def _copy(
     return carried
 
 
+def check_log(
+    source: GraphStore,
+    settings: Settings,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """MigrationWouldReject, naming how many and the first few, when a replay of the source's
+    log under the target's `settings` would reject records the source's graph holds; it
+    reads the whole log (`replay_check`), reporting each page to `progress`, and writes
+    nothing, so it needs no target."""
+    check = check_replay(source, settings.identifier_registry(), max(1, batch_size), progress)
+    if check.rejected:
+        raise check.refusal("migration")
+
+
 def _parsed(
     entries: Sequence[tuple[int, str]], service: IdentityService
-) -> ParsedItems[Observation]:
-    """Log entries as a parsed batch, each keeping the payload exactly as it was logged."""
+) -> tuple[ParsedItems[Observation], set[int]]:
+    """Log entries as a parsed batch, each keeping the payload exactly as it was logged, and
+    the batch indexes of those the target's settings reject: each is in the batch as an entry
+    for the target's log only (`kept_in_log`), beside its rejection."""
     batch: ParsedItems[Observation] = ParsedItems(len(entries))
+    log_only: set[int] = set()
     now = datetime.now(UTC)
     for index, (seq, payload) in enumerate(entries):
         try:
             batch.records.append((index, parse_logged_observation(payload, service.registry, seq)))
         except InvalidInput as error:
-            rejection = replay_rejection(payload, error, "target's", now)
-            batch.results[index] = ItemResult(
-                index, rejection.item_id, "rejected", error.field, rejection.reason
-            )
-            batch.rejections.append(rejection)
-    return batch
+            batch.records.append((index, kept_in_log(payload)))
+            batch.rejections.append(replay_rejection(payload, error, "target's", now))
+            log_only.add(index)
+    return batch, log_only
 
 
 def verify(source: GraphStore, target: GraphStore, batch_size: int = 1000) -> Verification:

@@ -4,31 +4,19 @@ changing anything unless allowed, and the rejections it made go once a rebuild a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from datora_graph.config import IdentifierTypeSetting, Settings
 from datora_graph.domain.errors import RebuildWouldReject
 from datora_graph.domain.profiles import RejectionFilter
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 
-LOYALTY = {"loyalty_id": IdentifierTypeSetting(normaliser="id")}
-
-
-def obs(item_id: str, *keys: str) -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "source": "crm",
-        "observed_at": "2026-05-01T10:00:00Z",
-        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
-    }
+from .loyalty import ingest_loyal, obs, settings
 
 
 def service(store: GraphStore, tmp_path: Path, *, loyalty: bool) -> IdentityService:
-    types = LOYALTY if loyalty else {}
-    return IdentityService(store, Settings(db=tmp_path / "unused.db", identifier_types=types))
+    return IdentityService(store, settings(tmp_path, loyalty=loyalty))
 
 
 def profiles(identity: IdentityService) -> list[tuple[str, list[str]]]:
@@ -43,19 +31,7 @@ def rejected(identity: IdentityService) -> list[tuple[str | None, str]]:
 
 @pytest.fixture
 def ingested(store: GraphStore, tmp_path: Path) -> IdentityService:
-    """Ann's email with her loyalty number, Bob's email, a loyalty number alone, and an item
-    the client sent with an identifier no settings accept."""
-    identity = service(store, tmp_path, loyalty=True)
-    report = identity.ingest_observations(
-        [
-            obs("o1", "email:ann@acme.io", "loyalty_id:L-1"),
-            obs("o2", "email:bob@acme.io"),
-            obs("o3", "loyalty_id:L-3"),
-            obs("bad", "email:ann@"),
-        ]
-    )
-    assert (report.accepted, report.rejected) == (3, 1)
-    return identity
+    return ingest_loyal(store, tmp_path)
 
 
 def test_a_rebuild_that_would_reject_held_records_stops_and_changes_nothing(

@@ -1,12 +1,14 @@
 """`datora migrate`, run as a person would: a demo database carried into a second SQLite file
 comes out with the same profiles (IDs, identifiers, attributes), and a target that holds data
-is refused unless asked for. The Neo4j direction runs through the same port methods, checked
+is refused unless asked for, and so is a migration under settings that would reject records
+the source holds. The Neo4j direction runs through the same port methods, checked
 by the conformance suite against every store."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,11 +20,12 @@ import pytest
 pytestmark = pytest.mark.slow  # each command is a fresh Python process
 
 
-def datora(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def datora(*args: str | Path, ok: bool = True, **settings: str) -> subprocess.CompletedProcess[str]:
     beside_python = Path(sys.executable).with_name("datora")
     command = str(beside_python) if beside_python.exists() else shutil.which("datora")
     assert command, "the `datora` command is not installed; run `pip install -e .`"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATORA_")}
+    env.update({f"DATORA_{name.upper()}": value for name, value in settings.items()})
     env["COLUMNS"] = "200"
     result = subprocess.run(
         [command, *map(str, args)], capture_output=True, text=True, env=env, timeout=300
@@ -107,3 +110,86 @@ def test_a_mistyped_source_is_refused_not_created_and_migrated_empty(tmp_path: P
     assert f"No database at {mistyped} to migrate from" in refused.stderr
     assert not mistyped.exists()
     assert not target.exists()
+
+
+LOYALTY = {"identifier_types": '{"loyalty_id": {"normaliser": "id"}}'}
+
+
+@pytest.fixture
+def loyal(tmp_path: Path) -> Path:
+    """Ann's record carries a loyalty number, a type only the settings it was ingested with
+    know; Bob's record and the client's broken one do not."""
+    db = tmp_path / "loyal.db"
+    records = [
+        {"id": "o1", "identifiers": [("email", "ann@acme.io"), ("loyalty_id", "L-1")]},
+        {"id": "o2", "identifiers": [("email", "bob@acme.io")]},
+        {"id": "bad", "identifiers": [("email", "zed@")]},
+    ]
+    lines = [
+        {
+            "id": r["id"],
+            "source": "crm",
+            "observed_at": "2026-05-01T10:00:00Z",
+            "identifiers": [{"type": t, "value": v} for t, v in r["identifiers"]],
+        }
+        for r in records
+    ]
+    source = tmp_path / "o.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    datora("ingest", "observations", source, "--db", db, **LOYALTY)
+    return db
+
+
+def test_a_migration_that_would_reject_records_is_refused_before_the_target_is_made(
+    loyal: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "target.db"
+
+    refused = datora("migrate", "--db", loyal, "--to", "sqlite", "--target-db", target, ok=False)
+
+    assert refused.returncode == 1
+    assert "a migration under the current settings would reject 1 logged observation" in (
+        refused.stderr
+    )
+    assert "o1: identifiers[1].type: unknown identifier type 'loyalty_id'" in refused.stderr
+    assert "is DATORA_IDENTIFIER_TYPES set as when they were ingested?" in refused.stderr
+    assert "nothing was written to the target" in refused.stderr
+    assert "run it again with --allow-rejections" in refused.stderr
+    assert not target.exists()
+
+
+def test_an_allowed_migration_lists_what_it_rejected_and_a_rebuild_brings_it_back(
+    loyal: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "target.db"
+    flag = "--allow-rejections"
+
+    allowed = datora("migrate", "--db", loyal, "--to", "sqlite", "--target-db", target, flag)
+    listed = datora("rejected", "--db", target).stdout
+    rebuilt = datora("resolve", "--rebuild", "--db", target, **LOYALTY).stdout
+
+    assert "1 logged observation is rejected by the current settings: in the target's log" in (
+        allowed.stdout
+    )
+    assert f"datora rejected --db {target}" in allowed.stdout
+    assert "The partitions differ where the observations rejected on replay are left out" in (
+        allowed.stdout
+    )
+    assert "o1" in listed
+    assert "no longer valid under the target's settings: unknown identifier type" in listed
+    assert "bad" in listed  # the client's broken item, rejected at ingest, is carried too
+    assert re.search(r"rejected on replay\W+0\b", rebuilt), rebuilt
+    assert profiles(target) == profiles(loyal)
+    assert "o1" not in datora("rejected", "--db", target).stdout
+
+
+def test_a_migration_under_the_settings_of_ingest_is_not_held_up(
+    loyal: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "target.db"
+
+    migrated = datora("migrate", "--db", loyal, "--to", "sqlite", "--target-db", target, **LOYALTY)
+
+    assert "The partitions match" in migrated.stdout
+    assert "refused on replay" not in migrated.stdout
+    assert profiles(target) == profiles(loyal)

@@ -90,18 +90,41 @@ class Conflict(DatoraError):
     code = "CONFLICT"
 
 
-class RebuildWouldReject(Conflict):
-    """A rebuild found logged observations the current settings reject, which the graph holds
-    now; it stopped before changing anything. `rejected` counts them; `examples` says why for the
-    first few, each as `item: field: reason`."""
+class ReplayWouldReject(Conflict):
+    """A replay of the observation log (a rebuild, a migration) found logged observations the
+    current settings reject, which the graph holds now; it stopped before writing anything.
+    `rejected` counts them; `examples` says why for the first few, each as `item: field:
+    reason`. A subclass names the replay and what it would have done to them."""
+
+    replay = "a replay"
+    graph = "the graph holds now"
+    loss = "leaving them out of their profiles"
+    untouched = "nothing was written"
 
     def __init__(self, rejected: int, examples: Sequence[str], advice: str) -> None:
         listed = "".join(f"\n  {example}" for example in examples)
         more = f"\n  … and {rejected - len(examples):,} more" if rejected > len(examples) else ""
         super().__init__(
-            f"a rebuild under the current settings would reject {rejected:,} logged "
-            f"observation{'' if rejected == 1 else 's'} the graph holds now, taking them out of "
-            f"their profiles; nothing was changed:{listed}{more}\n{advice}"
+            f"{self.replay} under the current settings would reject {rejected:,} logged "
+            f"observation{'' if rejected == 1 else 's'} {self.graph}, {self.loss}; "
+            f"{self.untouched}:{listed}{more}\n{advice}"
         )
         self.rejected = rejected
         self.examples = tuple(examples)
+
+
+class RebuildWouldReject(ReplayWouldReject):
+    """A rebuild stopped before forgetting the graph (`IdentityService.rebuild`)."""
+
+    replay = "a rebuild"
+    loss = "taking them out of their profiles"
+    untouched = "nothing was changed"
+
+
+class MigrationWouldReject(ReplayWouldReject):
+    """A migration stopped before writing to its target (`migrate.check_log`)."""
+
+    replay = "a migration"
+    graph = "the source's graph holds"
+    loss = "leaving them out of their profiles in the target"
+    untouched = "nothing was written to the target"
