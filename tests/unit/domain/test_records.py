@@ -220,6 +220,7 @@ def test_a_blank_source_is_rejected(source: str) -> None:
             datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=UTC),
             id="microseconds",
         ),
+        pytest.param("2026-05-01", datetime(2026, 5, 1, tzinfo=UTC), id="date-alone"),
     ],
 )
 def test_timestamps_are_stored_in_utc_and_naive_ones_taken_as_utc(
@@ -358,6 +359,7 @@ def test_a_consent_statement_time_is_iso_8601_text_too(sent: object, got: str) -
         pytest.param("city", False, "false", id="text-false"),
         pytest.param("country", " no ", "NO", id="country-upper"),
         pytest.param("birth_date", " 1990-04-01 ", "1990-04-01", id="date-text"),
+        pytest.param("birth_date", "19900401", "1990-04-01", id="date-basic-form"),
     ],
 )
 def test_a_text_attribute_takes_a_number_or_true_false_as_its_json_text(
