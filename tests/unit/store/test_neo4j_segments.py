@@ -4,6 +4,8 @@ events (the conformance suite checks the answers against a real Neo4j wherever o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from tests.conformance.segment_world import day, purchase
 
 from datora_graph.domain.traits import CreditedEvent, TraitSettings, summarise, to_cents
 from datora_graph.store import neo4j_rows as rows
+from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_segments import code_point_key
 
 
@@ -118,3 +121,19 @@ def test_the_code_point_key_orders_where_utf16_would_not() -> None:
     assert wide < astral
     assert wide.encode("utf-16-be") > astral.encode("utf-16-be")
     assert code_point_key(wide) < code_point_key(astral)
+
+
+def test_the_consent_in_force_is_write_locked_before_it_is_compared() -> None:
+    """Neo4j reads committed data without a lock, and a REST consent call writes outside the
+    writer lock: a comparison in `WITH ... WHERE` before any write to the node let two
+    transactions both compare with the same old statement, and the later commit put back the
+    older one. A SET of its own (not ON CREATE) must lock the node before the WHERE reads it."""
+    code = "\n".join(
+        line for line in CYPHER.upsert_consent.splitlines() if not line.startswith("//")
+    )
+    lock = re.search(r"^SET c\.", code, re.MULTILINE)
+    compare = re.search(r"^WHERE .*c\.stated_at", code, re.MULTILINE)
+
+    assert compare is not None
+    assert lock is not None
+    assert lock.start() < compare.start()
