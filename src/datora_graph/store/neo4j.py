@@ -130,7 +130,7 @@ class Neo4jStore(
             return
         now = iso(datetime.now(UTC))
         try:
-            with self._neo4j.writing():
+            with self._neo4j.writing(bulk=True):
                 self._neo4j.execute_bulk_write(lambda tx: write_changeset(tx, changeset, now))
         except ConstraintError as exc:
             raise Conflict(

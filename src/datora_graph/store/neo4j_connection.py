@@ -87,11 +87,17 @@ class GuardState:
 
     version: int | None
     writing_since: str | None
+    writing_until: str | None = None
+    """The latest its writer's attempts can last (a batch's commit, bounded by the lock
+    timeout, far longer than other writes); None when written by a release before it."""
 
-    def write_in_flight(self, stale_before: str) -> bool:
-        """A write is running, unless it started longer ago than any write can take (its
-        writer crashed before ending it; the next write ends it)."""
+    def write_in_flight(self, now: str, stale_before: str) -> bool:
+        """A write is running, unless it is past the longest its writer said it can take, or,
+        without that, started longer ago than an ordinary write can take (its writer crashed
+        before ending it; the next write ends it)."""
         odd = self.version is not None and self.version % 2 == 1
+        if self.writing_until is not None:
+            return odd and self.writing_until >= now
         return odd and (self.writing_since or "") >= stale_before
 
 
@@ -215,18 +221,25 @@ class Neo4jConnection:
 
         while True:
             before, result, after = self.execute_read(guarded)
-            stale_before = iso(datetime.now(UTC) - timedelta(seconds=self._stale_after()))
-            settled = before == after and not before.write_in_flight(stale_before)
+            now = datetime.now(UTC)
+            stale_before = iso(now - timedelta(seconds=self._longest_write(bulk=False)))
+            settled = before == after and not before.write_in_flight(iso(now), stale_before)
             if settled or time.monotonic() >= deadline:
                 return result
             time.sleep(pause)
             pause = min(pause * 2, longest)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Mark the writes inside the block as in flight for guarded reads, and done after."""
-        now = iso(datetime.now(UTC))
-        self.execute_write(lambda tx: tx.run(CYPHER.guard_begin_write, {"now": now}).consume())
+    def writing(self, *, bulk: bool = False) -> Iterator[None]:
+        """Mark the writes inside the block as in flight for guarded reads, and done after.
+        `bulk`: the block is one `execute_bulk_write`, which may run for as long as the lock
+        timeout, so readers take it for in flight that long."""
+        start = datetime.now(UTC)
+        params = {
+            "now": iso(start),
+            "until": iso(start + timedelta(seconds=self._longest_write(bulk=bulk))),
+        }
+        self.execute_write(lambda tx: tx.run(CYPHER.guard_begin_write, params).consume())
         try:
             yield
         except BaseException:
@@ -238,10 +251,13 @@ class Neo4jConnection:
     def _end_write(self) -> None:
         self.execute_write(lambda tx: tx.run(CYPHER.guard_end_write).consume())
 
-    def _stale_after(self) -> float:
-        """No write holds the guard longer than its attempts can last (each bounded by the
-        timeout, retried for up to the timeout), so a flag older than this was left behind."""
-        return 3 * self.target.timeout_seconds
+    def _longest_write(self, *, bulk: bool) -> float:
+        """How long a write's attempts can last: each is bounded by the timeout (a bulk
+        write's by the lock timeout), and a failed one is tried again for up to the timeout,
+        so the last may start that long after the first ended. A flag older than this was
+        left behind by a writer that crashed."""
+        attempt = self.target.lock_timeout_seconds if bulk else self.target.timeout_seconds
+        return 2 * attempt + self.target.timeout_seconds
 
     # -- the writer lock ------------------------------------------------------------------
     def take_writer_lock(self) -> WriterLockHold:
@@ -485,4 +501,4 @@ def _guard_state(tx: ManagedTransaction) -> GuardState:
     record = tx.run(CYPHER.guard_read).single()
     if record is None:
         return GuardState(None, None)
-    return GuardState(record["version"], record["writing_since"])
+    return GuardState(record["version"], record["writing_since"], record["writing_until"])

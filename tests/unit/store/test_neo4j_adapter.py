@@ -4,13 +4,26 @@ and its commit guard tells a settled read from one that overlapped a write."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
+import pytest
+from tests.conformance.builders import creation
+
+from datora_graph.domain.audit import AuditEntry
+from datora_graph.domain.erasure import Erasure
+from datora_graph.domain.records import from_iso
+from datora_graph.domain.steward import Decision, GraphSlice, StewardChange
 from datora_graph.store.base import GraphStore
 from datora_graph.store.neo4j import Neo4jStore
-from datora_graph.store.neo4j_connection import GuardState
+from datora_graph.store.neo4j_connection import GuardState, Neo4jConnection, Neo4jTarget
+from datora_graph.store.neo4j_cypher import CYPHER
 
 NOW = "2026-05-01T10:00:00.000000Z"
 AN_HOUR_AGO = "2026-05-01T09:00:00.000000Z"
+IN_AN_HOUR = "2026-05-01T11:00:00.000000Z"
 
 
 def _port_methods() -> dict[str, inspect.Signature]:
@@ -33,13 +46,101 @@ def test_the_neo4j_store_offers_every_method_of_the_port_with_its_signature() ->
 
 
 def test_an_even_guard_version_means_no_write_in_flight() -> None:
-    assert not GuardState(4, NOW).write_in_flight(stale_before=AN_HOUR_AGO)
-    assert not GuardState(None, None).write_in_flight(stale_before=AN_HOUR_AGO)
+    assert not GuardState(4, NOW).write_in_flight(NOW, stale_before=AN_HOUR_AGO)
+    assert not GuardState(4, NOW, IN_AN_HOUR).write_in_flight(NOW, stale_before=AN_HOUR_AGO)
+    assert not GuardState(None, None).write_in_flight(NOW, stale_before=AN_HOUR_AGO)
 
 
 def test_an_odd_guard_version_means_a_write_in_flight() -> None:
-    assert GuardState(5, NOW).write_in_flight(stale_before=AN_HOUR_AGO)
+    assert GuardState(5, NOW).write_in_flight(NOW, stale_before=AN_HOUR_AGO)
+    assert GuardState(5, NOW, IN_AN_HOUR).write_in_flight(NOW, stale_before=AN_HOUR_AGO)
 
 
 def test_a_write_older_than_any_write_can_take_was_left_by_a_crashed_writer() -> None:
-    assert not GuardState(5, AN_HOUR_AGO).write_in_flight(stale_before=NOW)
+    assert not GuardState(5, AN_HOUR_AGO).write_in_flight(NOW, stale_before=NOW)
+    assert not GuardState(5, AN_HOUR_AGO, AN_HOUR_AGO).write_in_flight(NOW, stale_before=NOW)
+
+
+def test_a_write_is_in_flight_until_the_longest_its_writer_said_it_can_take() -> None:
+    """A batch's commit may run for as long as the lock timeout: started longer ago than an
+    ordinary write can take, it is still in flight while before its own bound, so a read that
+    overlaps its commit reads again instead of showing half of it."""
+    assert GuardState(5, AN_HOUR_AGO, IN_AN_HOUR).write_in_flight(NOW, stale_before=NOW)
+
+
+TARGET = Neo4jTarget("bolt://db:7687", "neo4j", "x", "neo4j", 50, 30.0, 900.0)
+
+
+class GuardRecorder(Neo4jConnection):
+    """A connection without a server that keeps the parameters of each guard write."""
+
+    def __init__(self) -> None:
+        self.target = TARGET
+        self.begun: list[dict[str, Any]] = []
+
+    def run(self, statement: str, parameters: dict[str, Any] | None = None) -> GuardRecorder:
+        if statement == CYPHER.guard_begin_write:
+            self.begun.append(parameters)
+        return self
+
+    def consume(self) -> None:
+        return None
+
+    def execute_write(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
+        return work(self)
+
+
+@pytest.mark.parametrize(("bulk", "longest"), [(False, 3 * 30.0), (True, 2 * 900.0 + 30.0)])
+def test_a_write_says_how_long_its_attempts_can_last(bulk: bool, longest: float) -> None:
+    connection = GuardRecorder()
+
+    with connection.writing(bulk=bulk):
+        pass
+
+    [begun] = connection.begun
+    assert (from_iso(begun["until"]) - from_iso(begun["now"])).total_seconds() == longest
+
+
+class BulkWatcher:
+    """Stands in for the connection of a store, noting how each write is marked."""
+
+    def __init__(self) -> None:
+        self.marked: list[bool] = []
+
+    @contextmanager
+    def writing(self, *, bulk: bool = False) -> Iterator[None]:
+        self.marked.append(bulk)
+        yield
+
+    def execute_bulk_write(self, work: Callable[[Any], Any]) -> Any:
+        return None
+
+
+AUDIT = AuditEntry("aud_1", from_iso(NOW), "ann", "erasure", "test", (), ())
+
+
+def _decision() -> Decision:
+    return Decision("dec_1", "split", "ann", "test", datetime(2026, 5, 1), (), ())
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda store: store.commit(creation("prf_ann", ["email:ann@acme.io"], seq=1).changeset),
+        lambda store: store.apply_steward_change(
+            StewardChange(_decision(), GraphSlice(), record=False)
+        ),
+        lambda store: store.erase(Erasure("prf_ann", (), (), (), AUDIT)),
+    ],
+    ids=["changeset", "steward", "erasure"],
+)
+def test_the_writes_bounded_by_the_lock_timeout_mark_the_guard_as_bulk(
+    write: Callable[[Neo4jStore], object],
+) -> None:
+    watcher = BulkWatcher()
+    store = object.__new__(Neo4jStore)
+    store._neo4j = watcher  # type: ignore[assignment]
+
+    write(store)
+
+    assert watcher.marked == [True]
