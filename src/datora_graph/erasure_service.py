@@ -139,7 +139,9 @@ class ErasureService:
         quarantined = guards.quarantined
         found: list[LogRedaction] = []
         for seq, payload in entries:
-            redacted = redacted_text(payload, keys, self.registry, quarantined, seq, guards.joined)
+            redacted = redacted_text(
+                payload, keys, self.registry, quarantined, seq, guards.joined, guards.at_links
+            )
             if redacted != payload:
                 found.append(LogRedaction(seq, redacted, str(json.loads(payload)["id"])))
         rewritten = {r.seq for r in found if r.payload is not None}
@@ -162,14 +164,15 @@ class ErasureService:
         evidence = self.store.profile_slice([profile_id]).evidence
         neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
         linked = self._company(keys, redactions) | neighbours
-        quarantined = guard_positions(self.store, linked - keys).quarantined
-        for key, seq in sorted(quarantined.items(), key=lambda kv: kv[1]):
+        guards = guard_positions(self.store, linked - keys)
+        for key, seq in sorted(guards.quarantined.items(), key=lambda kv: kv[1]):
             if seq <= 0 or seq in rewritten:
                 continue
             entries = self.store.read_log(seq - 1, 1)
             if not entries or entries[0][0] != seq:
                 continue
-            marked = mark_quarantined(entries[0][1], key, self.registry)
+            at_link = key in guards.at_links
+            marked = mark_quarantined(entries[0][1], key, self.registry, at_link)
             if marked is not None:
                 rewritten.add(seq)
                 yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))

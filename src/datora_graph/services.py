@@ -39,6 +39,7 @@ from datora_graph.domain.records import (
 )
 from datora_graph.replay_check import check_replay, reparse
 from datora_graph.resolution.engine import ResolutionEngine
+from datora_graph.resolution.guards import quarantined_at_a_link
 from datora_graph.store.base import GraphStore
 
 _Record = TypeVar("_Record", Observation, Event)
@@ -183,13 +184,18 @@ class GuardPositions:
     know to find where a record's attributes went."""
     joined: dict[str, tuple[int, ...]]
     """Each with joins counted towards the hub bound, with the positions of the first ones."""
+    at_links: frozenset[str] = frozenset()
+    """The quarantined ones a held link quarantined (`quarantined_at_a_link`), not the name
+    check before the record linked: a replay must quarantine them at that link again."""
 
 
 def guard_positions(store: GraphStore, keys: Collection[str]) -> GuardPositions:
     guards = store.load_snapshot(keys).identifier_guards
+    quarantined = {key: state for key, state in guards.items() if state.quarantined}
     return GuardPositions(
-        {key: state.quarantined_seq for key, state in guards.items() if state.quarantined},
+        {key: state.quarantined_seq for key, state in quarantined.items()},
         {key: state.join_seqs for key, state in guards.items() if state.join_seqs},
+        frozenset(k for k, state in quarantined.items() if quarantined_at_a_link(state.reason)),
     )
 
 

@@ -466,6 +466,29 @@ def test_a_limit_quarantine_made_past_a_steward_merge_holds_after_its_cause_is_e
     assert world.migrated() == live
 
 
+def test_a_name_conflict_is_found_in_a_replay_before_the_limit_quarantine_kept_for_it(
+    world: World,
+) -> None:
+    """The third hunt's L: Ann's record met e0 in Bob's profile and e1 in a profile of no
+    name, so e0 was quarantined (a name conflict, before linking); linking then held e1,
+    which would bring U1 and U2 together, and quarantined it. The split cut U1 off and the
+    erasure took it, keeping e1's quarantine on Ann's record for a replay. Kept as made
+    before linking, e1 was already quarantined at the name check, which then found nothing
+    agreeing with Ann: e0 stayed open, and C1's later record joined Bob's profile. A
+    quarantine made at a held link is now kept as such, and made again at that link."""
+    world.ingest("user_id:U1", "email:e1@x.io")
+    world.ingest("user_id:U2", "email:e0@x.io", first_name="Bob")
+    world.ingest("email:e0@x.io", "email:e1@x.io", "user_id:U2", first_name="Ann")
+    world.split("user_id:U1", ("email:e1@x.io", "user_id:U1"))
+    world.erase("user_id:U1")
+    world.ingest("email:e0@x.io", "crm_id:C1")
+    live = world.state()
+
+    assert ("crm_id:C1", "email:e0@x.io") in live["review"]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="hunt K: a link held live by a limit the erased identifier's joins caused (no "

@@ -38,6 +38,7 @@ from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
     KEPT_JOINS,
+    KEPT_LINK_QUARANTINES,
     KEPT_QUARANTINE_REASON,
     KEPT_QUARANTINES,
     UNLINKED,
@@ -266,14 +267,16 @@ def redacted_text(
     quarantined: Mapping[str, int] | None = None,
     seq: int = 0,
     joined: Mapping[str, Sequence[int]] | None = None,
+    at_links: Collection[str] = (),
 ) -> str | None:
     """`redact_observation` over the stored JSON text of the record at log position `seq`;
     the text itself when nothing changes. `quarantined`: the log position each quarantined
-    identifier was quarantined at (0: not known, read as before every record); `joined`: the
-    positions of the records that counted each identifier's first joins towards the hub
-    bound. A rewritten record keeps, under `KEPT_QUARANTINES` and `KEPT_JOINS`, the
-    identifiers it quarantined or counted a join for itself: what made it so may be what
-    went."""
+    identifier was quarantined at (0: not known, read as before every record); `at_links`:
+    those a held link quarantined, not a name conflict; `joined`: the positions of the
+    records that counted each identifier's first joins towards the hub bound. A rewritten
+    record keeps, under `KEPT_QUARANTINES`, `KEPT_LINK_QUARANTINES` and `KEPT_JOINS`, the
+    identifiers it quarantined (before linking, at a link) or counted a join for itself:
+    what made it so may be what went."""
     quarantined = quarantined or {}
     joined = joined or {}
     item = json.loads(payload)
@@ -285,8 +288,14 @@ def redacted_text(
         return payload
     if _anchor_went(item, keys, registry, before):
         redacted[UNLINKED] = True
-    made_here = (
-        (KEPT_QUARANTINES, {k for k, at in quarantined.items() if at == seq}),
+    shared_here = {k for k, at in quarantined.items() if at == seq}
+    at_link = shared_here.intersection(at_links)
+    made_here = (  # each where an earlier erasure did not keep it already
+        (
+            KEPT_QUARANTINES,
+            shared_here - at_link - _kept_keys(item, KEPT_LINK_QUARANTINES, registry),
+        ),
+        (KEPT_LINK_QUARANTINES, at_link - _kept_keys(item, KEPT_QUARANTINES, registry)),
         (KEPT_JOINS, {k for k, seqs in joined.items() if seq in seqs}),
     )
     for mark, keys_made_here in made_here:
@@ -355,16 +364,26 @@ def _anchor_went(
     return anchor in keys and sum(1 for _, key in linkable if key not in keys) >= 2
 
 
-def mark_quarantined(payload: str, key: str, registry: IdentifierRegistry) -> str | None:
+def mark_quarantined(
+    payload: str, key: str, registry: IdentifierRegistry, at_link: bool = False
+) -> str | None:
     """A logged record's text with `key`, which it carries, added to the identifiers it keeps
-    as quarantined by it (`KEPT_QUARANTINES`); None when it does not carry `key` or marks it
+    as quarantined by it: at a link it held when `at_link` (`KEPT_LINK_QUARANTINES`), else
+    before linking (`KEPT_QUARANTINES`); None when it does not carry `key` or marks it
     already."""
     item = json.loads(payload)
-    kept = list(item.get(KEPT_QUARANTINES, ()))
-    if any(raw_key(raw, registry)[0] == key for raw in kept):
+    if key in _kept_keys(item, KEPT_QUARANTINES, registry) | _kept_keys(
+        item, KEPT_LINK_QUARANTINES, registry
+    ):
         return None
     carried = [raw for raw in item.get("identifiers", ()) if raw_key(raw, registry)[0] == key]
     if not carried:
         return None
-    item[KEPT_QUARANTINES] = [*kept, carried[0]]
+    mark = KEPT_LINK_QUARANTINES if at_link else KEPT_QUARANTINES
+    item[mark] = [*item.get(mark, ()), carried[0]]
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
+def _kept_keys(item: Mapping[str, Any], mark: str, registry: IdentifierRegistry) -> set[str]:
+    """The keys a logged record keeps under `mark` (`KEPT_QUARANTINES`, ...)."""
+    return {key for raw in item.get(mark, ()) if (key := raw_key(raw, registry)[0]) is not None}

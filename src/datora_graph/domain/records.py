@@ -126,8 +126,12 @@ class Observation:
     consent: tuple[ConsentStatement, ...] = ()
     """Statements of the optional `consent` list, recorded when the observation is accepted."""
     quarantines: tuple[Identifier, ...] = ()
-    """Identifiers this logged record quarantined live, from what an erasure removed of it
-    (`KEPT_QUARANTINES`): a replay quarantines them here again."""
+    """Identifiers this logged record quarantined live before linking (a name conflict), from
+    what an erasure removed of it (`KEPT_QUARANTINES`): a replay quarantines them here again,
+    before it links anything."""
+    link_quarantines: tuple[Identifier, ...] = ()
+    """As `quarantines`, for those a link it held quarantined live (`KEPT_LINK_QUARANTINES`):
+    a replay quarantines each at its link, so they are open to the name check before."""
     joins: tuple[Identifier, ...] = ()
     """Identifiers this logged record counted a join for towards the hub bound, through an
     identifier an erasure removed of it (`KEPT_JOINS`): a replay counts them here again."""
@@ -147,6 +151,7 @@ class Observation:
             seq,
             self.consent,
             self.quarantines,
+            self.link_quarantines,
             self.joins,
             self.unlinked,
         )
@@ -249,6 +254,12 @@ record quarantined live (`{"type", "value"}` as sent): the first name or the oth
 identifier that made them shared went with the person, and a replay must still find them
 shared from here on. Never accepted from a client (the wire format forbids unknown keys)."""
 
+KEPT_LINK_QUARANTINES = "_quarantined_linking_here"
+"""As `KEPT_QUARANTINES`, for the identifiers the record quarantined at a link it held (a
+per-type limit, the hub bound) rather than before linking (a name conflict): live, they were
+open when the record's first name was checked against its profiles and when its links were
+ordered, and a replay must keep them so until that link."""
+
 KEPT_JOINS = "_joined_here"
 """As `KEPT_QUARANTINES`, for the identifiers the record counted a join for towards the hub
 bound (`DATORA_HUB_MAX_PROFILES`) through an identifier that went with the person."""
@@ -269,14 +280,16 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     InvalidInput when it is no longer valid under the current settings."""
     raw = json.loads(payload)
     quarantines = raw.pop(KEPT_QUARANTINES, None) if isinstance(raw, dict) else None
+    at_links = raw.pop(KEPT_LINK_QUARANTINES, None) if isinstance(raw, dict) else None
     joins = raw.pop(KEPT_JOINS, None) if isinstance(raw, dict) else None
     unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not quarantines and not joins and not unlinked:
+    if not quarantines and not at_links and not joins and not unlinked:
         return observation
     return replace(
         observation,
         quarantines=_kept_identifiers(quarantines or (), registry),
+        link_quarantines=_kept_identifiers(at_links or (), registry),
         joins=_kept_identifiers(joins or (), registry),
         unlinked=unlinked,
     )

@@ -12,9 +12,9 @@ a review item. Junk identifiers are recorded, each in a profile of its own, and 
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
 disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
-record an erasure rewrote quarantines again what it quarantined live, and counts again the
-hub joins it counted (`Observation.quarantines`, `.joins`): what made them went with the
-erased person.
+record an erasure rewrote quarantines again what it quarantined live, where it did (before
+linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), and counts again
+the hub joins it counted (`.joins`): what made them went with the erased person.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class ResolutionEngine:
             if identifier.key not in owner:
                 self._create(batch, observation, identifier, bool(junk) and identifier in junk)
         if observation.quarantines:
-            _keep_quarantines(batch, observation)
+            _keep_quarantines(batch, observation.quarantines, observation.seq)
         linkable = (
             [i for i in observation.identifiers if i not in junk]
             if junk
@@ -150,10 +150,15 @@ class ResolutionEngine:
                 if batch.guards:
                     linkable = _open_first(batch, linkable)
             anchor = linkable[0]
+            at_links = observation.link_quarantines
             for other in linkable[1:]:
+                if at_links and other in at_links:
+                    _keep_quarantines(batch, (other,), observation.seq)
                 self._link(batch, observation, anchor, other)
             if observation.attributes and not _quarantined(batch, anchor.key):
                 self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+        if observation.link_quarantines:  # those it does not link (now) too
+            _keep_quarantines(batch, observation.link_quarantines, observation.seq)
         for identifier in observation.joins:
             if identifier.key in batch.owner and identifier.key not in batch.joined_now:
                 self._count_join(batch, identifier.key, None, True, observation.seq)
@@ -367,12 +372,13 @@ def _canonical(value: object) -> str:
     return text
 
 
-def _keep_quarantines(batch: _Batch, observation: Observation) -> None:
-    """Quarantine what the record quarantined live (`Observation.quarantines`), before it
-    links anything, as the name-conflict guard does."""
-    for identifier in observation.quarantines:
+def _keep_quarantines(batch: _Batch, kept: Sequence[Identifier], seq: int) -> None:
+    """Quarantine what the record at log position `seq` quarantined live: before it links
+    anything, as the name-conflict guard does (`Observation.quarantines`), or at the link
+    that did it live (`Observation.link_quarantines`)."""
+    for identifier in kept:
         if identifier.key in batch.owner:
-            _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, observation.seq)
+            _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, seq)
 
 
 def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:

@@ -37,6 +37,17 @@ _LABELS = {
 }
 
 
+_HUB_QUARANTINE = "it joined more than "
+_LIMIT_QUARANTINE = "it would bring together two "
+
+
+def quarantined_at_a_link(reason: str) -> bool:
+    """Whether `reason` is that of a quarantine a held link made (the hub bound, a per-type
+    limit), which live happens as the record links, after its name check (name_conflicts.py):
+    an erasure keeps the two apart for a replay."""
+    return reason.startswith((_HUB_QUARANTINE, _LIMIT_QUARANTINE))
+
+
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why a link is held: the guard, its reason and the action a steward should likely take.
@@ -98,7 +109,7 @@ class MergeGuard:
                 f"hub: {other.key} would join {joins + 2} profiles (at most {limit} allowed)",
                 f"reject: the {_label(other)} {other.key} is shared by {joins + 2} profiles "
                 "(a kiosk, a family device or a household contact)",
-                quarantine=f"it joined more than {limit} profiles",
+                quarantine=f"{_HUB_QUARANTINE}{limit} profiles",
             )
         return None
 
@@ -170,7 +181,7 @@ class MergeGuard:
                 f"{reason}; {other.key} would bring them together",
                 f"reject: the {_label(other)} {other.key} joins two customers with different "
                 f"{_label_of_type(limited)}s (shared)",
-                quarantine=f"it would bring together two {limited} identifiers",
+                quarantine=f"{_LIMIT_QUARANTINE}{limited} identifiers",
             )
         return Refusal(
             guard,

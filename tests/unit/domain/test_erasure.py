@@ -19,7 +19,12 @@ from datora_graph.domain.erasure import (
     redacted_text,
 )
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.records import KEPT_JOINS, KEPT_QUARANTINES, UNLINKED
+from datora_graph.domain.records import (
+    KEPT_JOINS,
+    KEPT_LINK_QUARANTINES,
+    KEPT_QUARANTINES,
+    UNLINKED,
+)
 
 REGISTRY = IdentifierRegistry.default()
 ERASED = {"email:ann@acme.io", "crm_id:C-1"}
@@ -108,6 +113,34 @@ def test_a_rewritten_record_keeps_the_identifiers_it_quarantined_itself() -> Non
     assert json.loads(gone) == item(kiosk, **{UNLINKED: True}), "an erased one is not kept there"
 
 
+def test_a_rewritten_record_keeps_a_quarantine_a_held_link_made_apart() -> None:
+    """The cookie was quarantined at position 5 when its link was held (a limit), after the
+    record's name check, which found the family email shared: a replay makes each where the
+    record made it live. A mark an earlier erasure kept stays where it is."""
+    family, kiosk = ("email", "family@acme.io"), ("cookie_id", "kiosk")
+    user, phone = ("user_id", "U-9"), ("phone", "4155550101")
+    sent = json.dumps(item(user, ("email", "ann@acme.io"), family, kiosk, phone))
+    quarantined = {"email:family@acme.io": 5, "cookie_id:kiosk": 5}
+
+    redacted = redacted_text(sent, ERASED, REGISTRY, quarantined, 5, at_links={"cookie_id:kiosk"})
+    again = redacted_text(str(redacted), {"phone:+14155550101"}, REGISTRY, quarantined, 5)
+
+    assert redacted is not None
+    assert json.loads(redacted) == item(
+        user,
+        family,
+        kiosk,
+        phone,
+        **{
+            KEPT_QUARANTINES: item(family)["identifiers"],
+            KEPT_LINK_QUARANTINES: item(kiosk)["identifiers"],
+        },
+    )
+    assert again is not None
+    assert json.loads(again)[KEPT_QUARANTINES] == item(family)["identifiers"]
+    assert json.loads(again)[KEPT_LINK_QUARANTINES] == item(kiosk)["identifiers"]
+
+
 def test_a_rewritten_record_keeps_the_joins_it_counted_itself() -> None:
     kiosk = ("device_id", "kiosk-7")
     sent = json.dumps(item(("email", "ann@acme.io"), kiosk))
@@ -153,6 +186,19 @@ def test_a_record_of_someone_else_is_marked_with_the_quarantine_it_made() -> Non
     assert json.loads(marked)[KEPT_QUARANTINES] == [{"type": "phone", "value": "(202) 555-0143"}]
     assert mark_quarantined(marked, "phone:+12025550143", REGISTRY) is None, "marked already"
     assert mark_quarantined(sent, "email:ann@acme.io", REGISTRY) is None, "not carried"
+
+
+def test_a_record_of_someone_else_is_marked_with_the_quarantine_its_held_link_made() -> None:
+    sent = json.dumps(item(("user_id", "U1"), ("phone", "(202) 555-0143")))
+
+    marked = mark_quarantined(sent, "phone:+12025550143", REGISTRY, at_link=True)
+
+    assert marked is not None
+    assert KEPT_QUARANTINES not in json.loads(marked)
+    assert json.loads(marked)[KEPT_LINK_QUARANTINES] == [
+        {"type": "phone", "value": "(202) 555-0143"}
+    ]
+    assert mark_quarantined(marked, "phone:+12025550143", REGISTRY) is None, "marked already"
 
 
 def test_an_identifier_quarantined_after_a_record_was_that_records_anchor() -> None:

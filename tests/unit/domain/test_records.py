@@ -15,6 +15,7 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
     KEPT_JOINS,
+    KEPT_LINK_QUARANTINES,
     KEPT_QUARANTINES,
     MAX_IDENTIFIERS,
     MAX_NAME_LENGTH,
@@ -703,8 +704,16 @@ def test_an_event_revenue_within_the_bound_or_not_a_number_is_kept(revenue: obje
 def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None:
     kept = [{"type": "email", "value": "Ann@Acme.io"}, {"type": "bogus", "value": "x"}]
     joined = [{"type": "crm_id", "value": " C-42 "}]
+    at_link = [{"type": "cookie_id", "value": "k-1"}]
     payload = json.dumps(
-        observation(**{KEPT_QUARANTINES: kept, KEPT_JOINS: joined, UNLINKED: True})
+        observation(
+            **{
+                KEPT_QUARANTINES: kept,
+                KEPT_LINK_QUARANTINES: at_link,
+                KEPT_JOINS: joined,
+                UNLINKED: True,
+            }
+        )
     )
 
     logged = parse_logged_observation(payload, REGISTRY, 7)
@@ -712,8 +721,10 @@ def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None
 
     assert logged.seq == 7
     assert [i.key for i in logged.quarantines] == ["email:ann@acme.io"], "bogus: no such type"
+    assert [i.key for i in logged.link_quarantines] == ["cookie_id:k-1"]
     assert [i.key for i in logged.joins] == ["crm_id:C-42"]
     assert logged.unlinked
     assert logged.raw == payload
-    assert (plain.quarantines, plain.joins, plain.unlinked) == ((), (), False)
+    assert (plain.quarantines, plain.link_quarantines, plain.joins) == ((), (), ())
+    assert not plain.unlinked
     assert observation_error(observation(**{KEPT_QUARANTINES: kept})).field == KEPT_QUARANTINES

@@ -138,6 +138,28 @@ def test_a_record_an_erasure_rewrote_quarantines_again_what_it_quarantined_live(
     assert model.inconsistencies() == []
 
 
+def test_a_quarantine_an_erased_record_kept_from_a_held_link_is_made_at_that_link(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe, registry: IdentifierRegistry
+) -> None:
+    """Live, Ann's cookie was open when the record's name was checked (its profile has no
+    name, so it agreed, and the family email was found shared), and quarantined only when
+    its link to Bob's user ID was held (the erased user ID of its profile made the limit)."""
+    resolve_batch(engine, model, [named(observe, BOB_USER, FAMILY, name="Bob")])
+    resolve_batch(engine, model, [observe(ANN_COOKIE)])
+    cookie = registry.parse(*ANN_COOKIE.split(":", 1))
+    rewritten = replace(
+        named(observe, FAMILY, ANN_COOKIE, BOB_USER, name="Ann"), link_quarantines=(cookie,)
+    )
+    resolve_batch(engine, model, [rewritten])
+
+    assert model.guards[FAMILY].reason.startswith("it was seen with first name 'Ann'")
+    guard = model.guards[ANN_COOKIE]
+    assert (guard.quarantined, guard.quarantined_seq) == (True, 3)
+    assert guard.reason == KEPT_QUARANTINE_REASON
+    assert not model.same_profile(ANN_COOKIE, BOB_USER)
+    assert model.inconsistencies() == []
+
+
 def test_a_record_an_erasure_rewrote_counts_again_the_joins_it_counted_live(
     engine: ResolutionEngine, model: GraphModel, observe: Observe, registry: IdentifierRegistry
 ) -> None:
