@@ -13,20 +13,22 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
-Nothing is kept out any more (findings A to J are fixed, each with its minimal case in
-tests/conformance/test_replay_agreement.py), and alone the derandomized budget passes in about
-25 s. It stays here because two findings are open: K (a link held live by a limit the erased
-person's identifiers caused, without a quarantine; a strict xfail there), and one not yet cut
-down, which the same derandomized budget reaches when other test modules are loaded
-(hypothesis draws also from constants in loaded code, so the sequences depend on what was
-imported): a name-conflict quarantine lost after a split by groups and an erasure,
+Nothing is kept out any more (findings A to J and L are fixed, each with its minimal case in
+tests/conformance/test_replay_agreement.py), and the derandomized budget passes in about 25 s,
+alone or beside test_replay_agreement and test_erasure. It stays here because two findings are
+open, each a strict xfail there: K (a link held live by a limit the erased person's identifiers
+caused, without a quarantine) and M (a name check that found no conflict live, because the
+erased identifier had joined the profiles the record met, finds one in a replay). Both are
+records of others resolved live against a profile the erased identifier had joined, which a
+replay resolves against its parts. Derandomized off, `--hypothesis-seed=1` reaches M as
 
-    [('ingest', ['email:e0@x.io'], None, 'crm', 0)] * 3 + [
-     ('ingest', ['user_id:U1', 'email:e1@x.io'], None, 'crm', 0),
-     ('ingest', ['phone:+14155552671', 'user_id:U2', 'email:e0@x.io'], 'Bob', 'crm', 0),
-     ('ingest', ['email:e0@x.io', 'email:e1@x.io', 'user_id:U2'], 'Ann', 'crm', 0),
-     ('ingest', ['email:e0@x.io', 'crm_id:C1'], None, 'crm', 0),
-     ('groups', 1, [0, 1, 0, 0, 0, 0, 0, 0]), ('erase', 3)]
+    [('ingest', ['email:e0@x.io'], None, 'crm', 0),
+     ('ingest', ['email:e0@x.io', 'email:e1@x.io', 'cookie_id:k2'], 'Ann', 'crm', 0),
+     ('ingest', ['phone:+14155552671', 'cookie_id:k1', 'cookie_id:k2'], None, 'crm', 0),
+     ('ingest', ['email:e0@x.io', 'email:e1@x.io', 'phone:+14155552671'], 'Bob', 'crm', 0),
+     ('split', 0, [0]), ('split', 0, [0, 1]), ('erase', 1)]
+
+(seeds 2 to 6, and 7 and 8 with 1000 examples, found nothing more).
 
 Once both are fixed, the file belongs in tests/conformance/ (marked slow).
 """
