@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
 from datora_graph.domain.erasure import (
@@ -39,11 +39,13 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
-from datora_graph.domain.steward import Decision
+from datora_graph.domain.steward import Decision, GraphSlice
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
+from datora_graph.steward_replay import log_position_of
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -91,8 +93,10 @@ class ErasureService:
                     "reason after the person is gone: say why without it (a request number)",
                 )
             redactions, requarantined = self._redactions(set(keys))
-            pinned = dict(self._pinned_quarantines(profile.id, set(keys), redactions))
+            linked = self._linked(profile.id, set(keys), redactions)
+            pinned = dict(self._pinned_quarantines(linked, redactions))
             redactions.extend(pinned.values())
+            redactions = self._kept_holds(linked, set(keys), redactions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned}))
             log = tuple(redactions)
@@ -150,21 +154,26 @@ class ErasureService:
         )
         return found, requarantined
 
-    def _pinned_quarantines(
+    def _linked(
         self, profile_id: str, keys: set[str], redactions: Sequence[LogRedaction]
+    ) -> set[str]:
+        """The others' identifiers linked to the person, whose guards the person's identifiers
+        may have made refuse a link: one link away from the person's profile, or from a
+        profile the person was in once (`_company`), since a split may have cut them off
+        from the person and the link such a guard holds goes from that profile."""
+        evidence = self.store.profile_slice([profile_id]).evidence
+        neighbours = {e.b if e.a in keys else e.a for e in evidence}
+        return (self._company(keys, redactions) | neighbours) - keys
+
+    def _pinned_quarantines(
+        self, linked: set[str], redactions: Sequence[LogRedaction]
     ) -> Iterator[tuple[str, LogRedaction]]:
-        """The records of others that quarantined an identifier linked to the person (a
+        """The records of others that quarantined an identifier `linked` to the person (a
         phone held by the CRM limit because its profile held the person's CRM number), marked
         as the rewritten ones are, each with that identifier: in a replay the person's
-        identifier is not there to make it so. Those the erasure rewrites carry their marks.
-        Linked: one link away from the person's profile, or from a profile the person
-        was in once (`_company`): a split may have cut it off from them since, and the link
-        such a quarantine holds goes from that profile to the quarantined identifier."""
+        identifier is not there to make it so. Those the erasure rewrites carry their marks."""
         rewritten = {r.seq for r in redactions}
-        evidence = self.store.profile_slice([profile_id]).evidence
-        neighbours = {e.b if e.a in keys else e.a for e in evidence} - keys
-        linked = self._company(keys, redactions) | neighbours
-        guards = guard_positions(self.store, linked - keys)
+        guards = guard_positions(self.store, linked)
         for key, seq in sorted(guards.quarantined.items(), key=lambda kv: kv[1]):
             if seq <= 0 or seq in rewritten:
                 continue
@@ -176,6 +185,43 @@ class ErasureService:
             if marked is not None:
                 rewritten.add(seq)
                 yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
+
+    def _kept_holds(
+        self, linked: set[str], keys: set[str], redactions: Sequence[LogRedaction]
+    ) -> list[LogRedaction]:
+        """`redactions` with every record that held a link to a `linked` identifier by a limit
+        or the size bound marked with it (`mark_held`): the person's identifiers may be what
+        the guard counted, and a replay must hold it all the same. Marked: the records that
+        carry both ends, from the one that opened its review item to the first decision
+        that took something out of an end's profile (`_cut_off`)."""
+        marked = {r.seq: r for r in redactions}
+        holds = list(self._holds_near(linked, keys))
+        decisions = list(self.stewards.all_decisions()) if holds else []
+        for hold, opened_by in holds:
+            opened: int | None = None
+            until: int | None = None
+            for seq, payload in LogIndex(self.store, self.registry).observations_with({hold.a}):
+                observation_id = str(json.loads(payload)["id"])
+                if opened is None and observation_id == opened_by:
+                    opened, until = seq, _cut_off(decisions, hold, seq)
+                known = marked.get(seq, LogRedaction(seq, payload, observation_id))
+                if opened is None or known.payload is None:
+                    continue  # earlier records did not hold it; a removed one holds nothing
+                if until is not None and seq > until:
+                    break
+                held = mark_held(known.payload, hold, self.registry)
+                if held is not None:
+                    marked[seq] = replace(known, payload=held)
+        return list(marked.values())
+
+    def _holds_near(self, linked: set[str], keys: set[str]) -> Iterator[tuple[KeptHold, str]]:
+        """The holds of a limit or the size bound on a link touching a `linked` identifier,
+        with the ID of the record that opened each one's review item, oldest first."""
+        for item in review_items_touching(self.store, sorted(linked), status=None):
+            guard = HELD_GUARDS.get(item.guard)
+            if item.kind == "held_link" and guard and item.a not in keys and item.b not in keys:
+                hold = KeptHold(item.a, item.b, guard, item.reason, item.suggested_action)
+                yield hold, item.observation_id
 
     def _company(self, keys: set[str], redactions: Sequence[LogRedaction]) -> set[str]:
         """The identifiers of the profiles that hold now one the person's rewritten records
@@ -267,3 +313,23 @@ class ErasureService:
             if page.next_after is None:
                 return found
             after = page.next_after
+
+
+def _cut_off(decisions: Sequence[Decision], hold: KeptHold, opened: int) -> int | None:
+    """The log position of the first decision at or after log position `opened` that took
+    something out of the profile of an end of `hold` (a split, an undone merge), if any: until
+    then its profiles only grew, and the guard that refused the link refused it again; after
+    it, the replayed decision leaves the profiles as they were live, but for the person."""
+
+    def members(slice_: GraphSlice, end: str) -> set[str]:
+        profile = slice_.assignments.get(end)
+        return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
+
+    for decision in decisions:
+        position = log_position_of(decision)
+        if position is None or position < opened:
+            continue
+        for end in (hold.a, hold.b):
+            if not members(decision.before, end) <= members(decision.after, end):
+                return position
+    return None

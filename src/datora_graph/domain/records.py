@@ -31,6 +31,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, kept_holds
 from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
@@ -138,6 +139,9 @@ class Observation:
     unlinked: bool = False
     """The identifier it linked the others through went with an erased person (`UNLINKED`):
     a replay links nothing of it, as nothing of what is left was linked by it live."""
+    holds: tuple[KeptHold, ...] = ()
+    """Links this logged record held live that an erasure keeps held (`KEPT_HOLDS`): what made
+    the guard refuse them may have gone with the erased person."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -154,6 +158,7 @@ class Observation:
             self.link_quarantines,
             self.joins,
             self.unlinked,
+            self.holds,
         )
 
 
@@ -283,8 +288,9 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     at_links = raw.pop(KEPT_LINK_QUARANTINES, None) if isinstance(raw, dict) else None
     joins = raw.pop(KEPT_JOINS, None) if isinstance(raw, dict) else None
     unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
+    holds = raw.pop(KEPT_HOLDS, None) if isinstance(raw, dict) else None
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not quarantines and not at_links and not joins and not unlinked:
+    if not quarantines and not at_links and not joins and not unlinked and not holds:
         return observation
     return replace(
         observation,
@@ -292,6 +298,7 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         link_quarantines=_kept_identifiers(at_links or (), registry),
         joins=_kept_identifiers(joins or (), registry),
         unlinked=unlinked,
+        holds=kept_holds(holds, registry),
     )
 
 

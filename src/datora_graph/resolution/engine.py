@@ -12,9 +12,10 @@ a review item. Junk identifiers are recorded, each in a profile of its own, and 
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
 disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
-record an erasure rewrote quarantines again what it quarantined live, where it did (before
-linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), and counts again
-the hub joins it counted (`.joins`): what made them went with the erased person.
+record an erasure rewrote or marked quarantines again what it quarantined live, where it did
+(before linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), counts
+again the hub joins it counted (`.joins`) and holds again the links a limit held (`.holds`):
+what made them went with the erased person.
 """
 
 from __future__ import annotations
@@ -218,6 +219,8 @@ class ResolutionEngine:
                 (batch.guards.get(anchor.key), batch.guards.get(other.key)),
                 joins_existing,
             )
+            if refusal is None and observation.holds:
+                refusal = _kept_refusal(observation, anchor.key, other.key)
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
@@ -379,6 +382,16 @@ def _keep_quarantines(batch: _Batch, kept: Sequence[Identifier], seq: int) -> No
     for identifier in kept:
         if identifier.key in batch.owner:
             _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, seq)
+
+
+def _kept_refusal(observation: Observation, x: str, y: str) -> Refusal | None:
+    """The refusal the record's link `x`-`y` had live, when an erasure keeps it held
+    (`Observation.holds`) and the guards let it through: what made them refuse is gone."""
+    a, b = (x, y) if x < y else (y, x)
+    for hold in observation.holds:
+        if (hold.a, hold.b) == (a, b):
+            return Refusal(hold.guard, hold.reason, hold.suggested_action)
+    return None
 
 
 def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:

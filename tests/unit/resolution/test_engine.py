@@ -6,10 +6,12 @@ Each test runs the real engine against `GraphModel`, the in-memory model of the 
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from datora_graph.config import IdentifierTypeSetting, Settings
 from datora_graph.domain.changeset import Merge, Snapshot
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.kept_holds import KeptHold
 from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
 from datora_graph.resolution.engine import ResolutionEngine, profile_id_for
 
@@ -256,6 +258,36 @@ def test_a_review_item_names_profiles_that_exist(
     (item,) = model.review_items.values()
     profiles = {item.a: item.profile_a, item.b: item.profile_b}
     assert profiles == {CRM_2: model.profile_of(CRM_2), ANN: model.profile_of(ANN)}
+
+
+def test_a_link_an_erasure_keeps_held_is_held_for_its_live_reason(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe
+) -> None:
+    """The mark an erasure left (`Observation.holds`) holds a link the guards would let
+    through, as its item said live; a link the guards refuse keeps their own reason."""
+    kept = KeptHold(*pair(CRM_1, USER_1), "limit", "limit: as live", "reject: as live")
+    other = KeptHold(*pair(CRM_2, ANN), "max_size", "size: as live", "reject: as live")
+    resolve_batch(engine, model, [observe(CRM_1, ANN)])
+
+    resolve_batch(
+        engine,
+        model,
+        [
+            dataclasses.replace(observe(CRM_1, USER_1, PHONE), holds=(kept,)),
+            dataclasses.replace(observe(CRM_2, ANN), holds=(other,)),
+        ],
+    )
+
+    assert model.partition() == {
+        frozenset({CRM_1, ANN, PHONE}),
+        frozenset({USER_1}),
+        frozenset({CRM_2}),
+    }
+    assert [e.status for e in model.evidence_between(CRM_1, USER_1)] == ["held"]
+    held, refused = model.review_items[pair(CRM_1, USER_1)], model.review_items[pair(CRM_2, ANN)]
+    assert (held.guard, held.reason) == ("limit", kept.reason)
+    assert held.suggested_action == kept.suggested_action
+    assert (refused.guard, refused.reason.startswith("limit: ")) == ("limit", True)
 
 
 def test_two_crm_ids_meeting_through_a_cookie_stay_apart(

@@ -1,0 +1,112 @@
+"""Held links an erasure keeps held: the mark on a logged record, and how a replay reads it.
+
+A link a per-type limit (or the size bound) held live may have been held only because the
+erased person's identifiers had put something of the limited type in one end's profile (a
+cookie that brought a second user account into the CRM customer's profile). Replayed without
+them, nothing refuses the link, and the rebuilt graph would merge what the live one keeps apart
+for review. So the erasure marks every logged record that held such a link under `KEPT_HOLDS`
+(`mark_held`), with the pair and the refusal's guard, reason and suggested action as the
+review item shows them, and where the guards would let that record's link through, the engine
+holds it for that reason instead (`Observation.holds`). The marks are written by an erasure
+only: the wire format refuses unknown keys, so no client can send one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import IdentifierRegistry
+
+if TYPE_CHECKING:  # changeset.py imports records.py, which imports this module
+    from datora_graph.domain.changeset import GuardName
+
+KEPT_HOLDS = "_held_here"
+"""The key under which an erasure keeps, in a logged record, the links it held live: a list
+of `{"a", "b", "guard", "reason", "suggested_action"}`, each end an identifier as the record
+carries it (`{"type", "value"}` as sent)."""
+
+HELD_GUARDS: dict[str, GuardName] = {"limit": "limit", "max_size": "max_size"}
+"""The guards whose holds an erasure keeps: they count what a profile holds, which may have
+been the erased person's. A quarantine's hold is kept by its quarantine (`KEPT_QUARANTINES`),
+a cannot-link's by the steward decision that made it."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeptHold:
+    """A link a logged record held live, by normalised keys (`a` < `b`), with its refusal."""
+
+    a: str
+    b: str
+    guard: GuardName
+    reason: str
+    suggested_action: str
+
+
+def kept_holds(items: object, registry: IdentifierRegistry) -> tuple[KeptHold, ...]:
+    """The holds a logged record's `KEPT_HOLDS` list names; one the current settings no
+    longer accept an end of, or that is malformed, is left out."""
+    found: list[KeptHold] = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        ends = sorted(set(_ends(item, registry)))
+        guard = HELD_GUARDS.get(str(item.get("guard")))
+        reason, action = item.get("reason"), item.get("suggested_action")
+        if len(ends) == 2 and guard and isinstance(reason, str) and isinstance(action, str):
+            found.append(KeptHold(ends[0], ends[1], guard, reason, action))
+    return tuple(found)
+
+
+def mark_held(payload: str, hold: KeptHold, registry: IdentifierRegistry) -> str | None:
+    """A logged record's text with `hold` added to the links it keeps as held by it; None when
+    it does not carry both ends or marks the pair already."""
+    item = json.loads(payload)
+    kept = list(item.get(KEPT_HOLDS, ()))
+    if any(set(_ends(k, registry)) == {hold.a, hold.b} for k in kept):
+        return None
+    carried: dict[str, Any] = {}
+    for raw in item.get("identifiers", ()):
+        key = _key(raw, registry)
+        if key is not None and key in (hold.a, hold.b):
+            carried.setdefault(key, raw)
+    if len(carried) != 2:
+        return None
+    item[KEPT_HOLDS] = [
+        *kept,
+        {
+            "a": carried[hold.a],
+            "b": carried[hold.b],
+            "guard": hold.guard,
+            "reason": hold.reason,
+            "suggested_action": hold.suggested_action,
+        },
+    ]
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
+def holds_without(
+    items: Sequence[Any], keys: Collection[str], registry: IdentifierRegistry
+) -> list[Any]:
+    """A `KEPT_HOLDS` list without the holds an end of which is among the erased `keys`."""
+    return [item for item in items if not any(k in keys for k in _ends(item, registry))]
+
+
+def _ends(item: Any, registry: IdentifierRegistry) -> Iterator[str]:
+    if isinstance(item, dict):
+        for end in (item.get("a"), item.get("b")):
+            key = _key(end, registry)
+            if key is not None:
+                yield key
+
+
+def _key(raw: object, registry: IdentifierRegistry) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return registry.parse_with_junk(str(raw.get("type")), str(raw.get("value"))).identifier.key
+    except InvalidInput:
+        return None

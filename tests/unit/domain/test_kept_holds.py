@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from datora_graph.domain.erasure import redacted_text
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, mark_held
+from datora_graph.domain.records import parse_logged_observation, parse_observation
+
+REGISTRY = IdentifierRegistry.default()
+HOLD = KeptHold(
+    "crm_id:C-1",
+    "user_id:U-1",
+    "limit",
+    "limit: the merge would give one profile 2 user_id identifiers (at most 1 allowed)",
+    "reject unless one customer holds both user accounts",
+)
+
+
+def record(*pairs: tuple[str, str], **extra: Any) -> str:
+    return json.dumps(
+        {
+            "id": "o3",
+            "source": "crm",
+            "observed_at": "2026-05-01T10:00:00Z",
+            "identifiers": [{"type": t, "value": v} for t, v in pairs],
+            **extra,
+        }
+    )
+
+
+def test_a_record_is_marked_once_with_a_link_it_held_as_it_carries_the_ends() -> None:
+    sent = record(("crm_id", " C-1 "), ("user_id", "U-1"), ("email", "ann@acme.io"))
+
+    marked = mark_held(sent, HOLD, REGISTRY)
+
+    assert marked is not None
+    assert json.loads(marked)[KEPT_HOLDS] == [
+        {
+            "a": {"type": "crm_id", "value": " C-1 "},
+            "b": {"type": "user_id", "value": "U-1"},
+            "guard": "limit",
+            "reason": HOLD.reason,
+            "suggested_action": HOLD.suggested_action,
+        }
+    ]
+    assert mark_held(marked, HOLD, REGISTRY) is None, "marked already"
+    assert mark_held(record(("crm_id", "C-1")), HOLD, REGISTRY) is None, "one end only"
+
+
+def test_a_replay_reads_the_holds_and_a_client_cannot_send_one() -> None:
+    marked = str(mark_held(record(("crm_id", "C-1"), ("user_id", "U-1")), HOLD, REGISTRY))
+    item = json.loads(marked)
+    item[KEPT_HOLDS] += [
+        {**item[KEPT_HOLDS][0], "guard": "cannot_link"},
+        {**item[KEPT_HOLDS][0], "b": {"type": "bogus", "value": "x"}},
+        "not a hold",
+    ]
+
+    logged = parse_logged_observation(json.dumps(item), REGISTRY, 3)
+
+    assert logged.holds == (HOLD,), "a steward's or an unknown guard, an unknown type: left out"
+    with pytest.raises(InvalidInput) as refused:
+        parse_observation(json.loads(marked), REGISTRY)
+    assert refused.value.field == KEPT_HOLDS
+
+
+def test_a_later_erasure_of_an_end_takes_the_hold_with_it() -> None:
+    sent = record(("crm_id", "C-1"), ("user_id", "U-1"), ("cookie_id", "k-1"))
+    marked = str(mark_held(sent, HOLD, REGISTRY))
+
+    other_erased = redacted_text(marked, {"cookie_id:k-1"}, REGISTRY)
+    end_erased = redacted_text(marked, {"user_id:U-1"}, REGISTRY)
+
+    assert other_erased is not None
+    assert json.loads(other_erased)[KEPT_HOLDS] == json.loads(marked)[KEPT_HOLDS]
+    assert end_erased is not None
+    assert KEPT_HOLDS not in json.loads(end_erased)
