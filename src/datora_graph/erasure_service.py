@@ -193,17 +193,18 @@ class ErasureService:
         or the size bound marked with it (`mark_held`): the person's identifiers may be what
         the guard counted, and a replay must hold it all the same. Marked: the records that
         carry both ends, from the one that opened its review item to the first decision
-        that took something out of an end's profile (`_cut_off`)."""
+        that took what the guard counts out of an end's profile (`_cut_off`)."""
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys))
         decisions = list(self.stewards.all_decisions()) if holds else []
+        limited = set(self.registry.limits())
         for hold, opened_by in holds:
             opened: int | None = None
             until: int | None = None
             for seq, payload in LogIndex(self.store, self.registry).observations_with({hold.a}):
                 observation_id = str(json.loads(payload)["id"])
                 if opened is None and observation_id == opened_by:
-                    opened, until = seq, _cut_off(decisions, hold, seq)
+                    opened, until = seq, _cut_off(decisions, hold, seq, limited)
                 known = marked.get(seq, LogRedaction(seq, payload, observation_id))
                 if opened is None or known.payload is None:
                     continue  # earlier records did not hold it; a removed one holds nothing
@@ -315,21 +316,29 @@ class ErasureService:
             after = page.next_after
 
 
-def _cut_off(decisions: Sequence[Decision], hold: KeptHold, opened: int) -> int | None:
+def _cut_off(
+    decisions: Sequence[Decision], hold: KeptHold, opened: int, limited: Collection[str]
+) -> int | None:
     """The log position of the first decision at or after log position `opened` that took
-    something out of the profile of an end of `hold` (a split, an undone merge), if any: until
-    then its profiles only grew, and the guard that refused the link refused it again; after
-    it, the replayed decision leaves the profiles as they were live, but for the person."""
+    out of an end's profile (a split, an undone merge) what the guard of `hold` counts: an
+    identifier of a `limited` type for a limit, any for the size bound. Until then the
+    profiles only grew for that guard, which refused the link again; after it, the replayed
+    decision leaves them as they were live, but for the person."""
 
     def members(slice_: GraphSlice, end: str) -> set[str]:
         profile = slice_.assignments.get(end)
         return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
+
+    def counted(key: str) -> bool:
+        return hold.guard != "limit" or key.partition(":")[0] in limited
 
     for decision in decisions:
         position = log_position_of(decision)
         if position is None or position < opened:
             continue
         for end in (hold.a, hold.b):
-            if not members(decision.before, end) <= members(decision.after, end):
+            if any(
+                counted(k) for k in members(decision.before, end) - members(decision.after, end)
+            ):
                 return position
     return None

@@ -529,6 +529,27 @@ def test_a_link_a_limit_held_until_a_split_is_linked_after_it_in_a_replay(world:
     assert world.migrated() == live
 
 
+def test_a_link_a_limit_held_past_a_split_of_an_email_stays_held_in_a_replay(
+    world: World,
+) -> None:
+    """Also K: the first split took only an e-mail out of C1's profile, which still held U2
+    through the cookie, so the fourth record's link C1-U1 was held too, and keeps the mark;
+    the second split took U2 away with the cookie, and the last record linked them."""
+    world.ingest("crm_id:C1", "cookie_id:k1")
+    world.ingest("user_id:U2", "cookie_id:k1")
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.ingest("crm_id:C1", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e1@x.io"))
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.split("cookie_id:k1", ("cookie_id:k1", "crm_id:C1"))
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.erase("cookie_id:k1")
+    live = world.state()
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="hunt M: a name check that found no conflict live, because the erased cookie had "

@@ -6,9 +6,10 @@ cookie that brought a second user account into the CRM customer's profile). Repl
 them, nothing refuses the link, and the rebuilt graph would merge what the live one keeps apart
 for review. So the erasure marks every logged record that held such a link under `KEPT_HOLDS`
 (`mark_held`), with the pair and the refusal's guard, reason and suggested action as the
-review item shows them, and where the guards would let that record's link through, the engine
-holds it for that reason instead (`Observation.holds`). The marks are written by an erasure
-only: the wire format refuses unknown keys, so no client can send one.
+review item shows them, and the engine holds that record's link for that reason whatever the
+guards say now (`Observation.holds`; a quarantine the same guard makes now is still made).
+The marks are written by an erasure only: the wire format refuses unknown keys, so no client
+can send one.
 """
 
 from __future__ import annotations

@@ -219,8 +219,8 @@ class ResolutionEngine:
                 (batch.guards.get(anchor.key), batch.guards.get(other.key)),
                 joins_existing,
             )
-            if refusal is None and observation.holds:
-                refusal = _kept_refusal(observation, anchor.key, other.key)
+            if observation.holds:
+                refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
@@ -384,14 +384,19 @@ def _keep_quarantines(batch: _Batch, kept: Sequence[Identifier], seq: int) -> No
             _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, seq)
 
 
-def _kept_refusal(observation: Observation, x: str, y: str) -> Refusal | None:
-    """The refusal the record's link `x`-`y` had live, when an erasure keeps it held
-    (`Observation.holds`) and the guards let it through: what made them refuse is gone."""
+def _kept_refusal(
+    observation: Observation, x: str, y: str, found: Refusal | None
+) -> Refusal | None:
+    """The refusal of the record's link `x`-`y`: the guards' (`found`), unless an erasure
+    keeps the link held (`Observation.holds`) as its review item told it live, when what made
+    the guards refuse may be gone; a quarantine the same guard makes now is still made."""
     a, b = (x, y) if x < y else (y, x)
     for hold in observation.holds:
         if (hold.a, hold.b) == (a, b):
-            return Refusal(hold.guard, hold.reason, hold.suggested_action)
-    return None
+            same = found is not None and found.guard == hold.guard
+            quarantine = found.quarantine if found and same else ""
+            return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
+    return found
 
 
 def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:

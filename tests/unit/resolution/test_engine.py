@@ -264,30 +264,36 @@ def test_a_link_an_erasure_keeps_held_is_held_for_its_live_reason(
     engine: ResolutionEngine, model: GraphModel, observe: Observe
 ) -> None:
     """The mark an erasure left (`Observation.holds`) holds a link the guards would let
-    through, as its item said live; a link the guards refuse keeps their own reason."""
-    kept = KeptHold(*pair(CRM_1, USER_1), "limit", "limit: as live", "reject: as live")
-    other = KeptHold(*pair(CRM_2, ANN), "max_size", "size: as live", "reject: as live")
-    resolve_batch(engine, model, [observe(CRM_1, ANN)])
+    through, and gives one they refuse the reason its item had live; a quarantine the same
+    guard makes now is made all the same."""
+    free = KeptHold(*pair(USER_1, ANN), "limit", "limit: as live", "reject: as live")
+    shared = KeptHold(*pair(CRM_2, COOKIE), "limit", "limit: C-2 as live", "reject: cookie")
+    resolve_batch(engine, model, [observe(CRM_1, COOKIE)])
 
     resolve_batch(
         engine,
         model,
         [
-            dataclasses.replace(observe(CRM_1, USER_1, PHONE), holds=(kept,)),
-            dataclasses.replace(observe(CRM_2, ANN), holds=(other,)),
+            dataclasses.replace(observe(USER_1, ANN), holds=(free,)),
+            dataclasses.replace(observe(CRM_2, COOKIE), holds=(shared,)),
         ],
     )
 
     assert model.partition() == {
-        frozenset({CRM_1, ANN, PHONE}),
-        frozenset({USER_1}),
+        frozenset({CRM_1, COOKIE}),
         frozenset({CRM_2}),
+        frozenset({USER_1}),
+        frozenset({ANN}),
     }
-    assert [e.status for e in model.evidence_between(CRM_1, USER_1)] == ["held"]
-    held, refused = model.review_items[pair(CRM_1, USER_1)], model.review_items[pair(CRM_2, ANN)]
-    assert (held.guard, held.reason) == ("limit", kept.reason)
-    assert held.suggested_action == kept.suggested_action
-    assert (refused.guard, refused.reason.startswith("limit: ")) == ("limit", True)
+    assert [e.status for e in model.evidence_between(USER_1, ANN)] == ["held"]
+    for kept in (free, shared):
+        item = model.review_items[(kept.a, kept.b)]
+        assert (item.guard, item.reason, item.suggested_action) == (
+            "limit",
+            kept.reason,
+            kept.suggested_action,
+        )
+    assert model.quarantined() == {COOKIE}
 
 
 def test_two_crm_ids_meeting_through_a_cookie_stay_apart(
