@@ -8,8 +8,18 @@ store cannot serve (unreachable, credentials refused, no such database) become
 
 Neo4j reads are read-committed: a read may see part of a changeset that commits while it
 runs. Reads that must see a changeset whole or not at all (`guarded_read`) check a commit
-guard, a version on a :Meta node that every write makes odd in a transaction of its own before
-it starts and even again once it has committed, and read again when a write overlapped them.
+guard, a version on a :Meta node that a write makes odd in a transaction of its own before it
+starts and even again once it has committed, and read again when a write overlapped them.
+
+One flag means one write in flight at a time: had two overlapped, the end of the first would
+make the version even while the second still commits, and a read then could see half of it. So
+only writes made under the writer lock (below) mark the guard, and they take turns; a holder the
+lock was taken from cannot end its successor's mark either, since its end is fenced like its
+writes. Writes made beside the lock (a REST consent call, segment definitions, erased-record
+fingerprints from a migration) change nothing a guarded read reads (stats, graph counts,
+snapshots, profile slices) and leave the guard alone: a write that changes what those read must
+be made under the lock, as every cycle of ingest, rebuild, steward decision and erasure is
+(`datora migrate` alone writes its target directly, as the only writer of that database).
 
 Writers in different processes take turns through the writer lock: a transaction that holds a
 :Meta node write-locked while its process resolves and commits in others (`take_writer_lock`).
@@ -182,8 +192,9 @@ class Neo4jConnection:
     def execute_write(self, work: Work[_Result], timeout: float | None = None) -> _Result:
         """Run `work` in one managed write transaction (retried on transient failures), so it
         commits whole or not at all; the server ends it after `timeout` seconds (default: the
-        connection's timeout). Wrap writes readers must not see half of in `writing()`. A write
-        of the thread holding the writer lock checks the fence first."""
+        connection's timeout). Wrap writes readers must not see half of in `writing()`, and make
+        them under the writer lock (see the module's docstring). A write of the thread holding
+        the writer lock checks the fence first."""
         with self._errors(), self._session() as session:
             return session.execute_write(self._bounded(self.write_unit(work), timeout))
 

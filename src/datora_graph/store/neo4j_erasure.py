@@ -75,8 +75,7 @@ class Neo4jErasure:
             after = found[-1].fingerprint
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
-        with self._neo4j.writing():
-            self._neo4j.execute_write(lambda tx: _write_erased(tx, records))
+        self._neo4j.execute_write(lambda tx: _write_erased(tx, records))
 
 
 def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:

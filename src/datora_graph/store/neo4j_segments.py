@@ -55,28 +55,25 @@ class Neo4jSegments(Neo4jActivity):
     def create_segment(self, segment: Segment) -> None:
         row = segment_row(segment)
         try:
-            with self._neo4j.writing():
-                self._neo4j.execute_write(_consume(CYPHER.insert_segment, row=row))
+            self._neo4j.execute_write(_consume(CYPHER.insert_segment, row=row))
         except ConstraintError:
             raise Conflict(f"a segment named {segment.name!r} already exists") from None
 
     def update_segment(self, segment: Segment) -> None:
         row = segment_row(segment)
         try:
-            with self._neo4j.writing():
-                record = self._neo4j.execute_write(
-                    lambda tx: tx.run(CYPHER.update_segment, {"row": row}).single()
-                )
+            record = self._neo4j.execute_write(
+                lambda tx: tx.run(CYPHER.update_segment, {"row": row}).single()
+            )
         except ConstraintError:
             raise Conflict(f"another segment is named {segment.name!r}") from None
         if record is None or not record["updated"]:
             raise NotFound(f"no segment has the ID {segment.id!r}")
 
     def delete_segment(self, segment_id: str) -> bool:
-        with self._neo4j.writing():
-            record = self._neo4j.execute_write(
-                lambda tx: tx.run(CYPHER.delete_segment, {"id": segment_id}).single()
-            )
+        record = self._neo4j.execute_write(
+            lambda tx: tx.run(CYPHER.delete_segment, {"id": segment_id}).single()
+        )
         return record is not None and bool(record["deleted"])
 
     def get_segments(self, ids: Collection[str]) -> dict[str, Segment]:
@@ -163,8 +160,9 @@ class Neo4jSegments(Neo4jActivity):
         if not statements:
             return
         recorded = iso(datetime.now(UTC))
-        with self._neo4j.writing():
-            self._neo4j.execute_write(lambda tx: write_consent(tx, statements, recorded))
+        # Not marked in the commit guard: no guarded read reads consent, and this runs beside
+        # the writer lock, where its mark could end a batch's (neo4j_connection).
+        self._neo4j.execute_write(lambda tx: write_consent(tx, statements, recorded))
 
     def consent_of_identifiers(self, keys: Collection[str]) -> dict[str, list[ConsentState]]:
         wanted = list(dict.fromkeys(keys))

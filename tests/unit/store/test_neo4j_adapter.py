@@ -13,13 +13,17 @@ import pytest
 from tests.conformance.builders import creation
 
 from datora_graph.domain.audit import AuditEntry
-from datora_graph.domain.erasure import Erasure
+from datora_graph.domain.consent import ConsentStatement
+from datora_graph.domain.erasure import ErasedRecord, Erasure
+from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.records import from_iso
+from datora_graph.domain.segments import Segment, parse_definition
 from datora_graph.domain.steward import Decision, GraphSlice, StewardChange
 from datora_graph.store.base import GraphStore
 from datora_graph.store.neo4j import Neo4jStore
 from datora_graph.store.neo4j_connection import GuardState, Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_steward import STEWARD
 
 NOW = "2026-05-01T10:00:00.000000Z"
 AN_HOUR_AGO = "2026-05-01T09:00:00.000000Z"
@@ -144,3 +148,84 @@ def test_the_writes_bounded_by_the_lock_timeout_mark_the_guard_as_bulk(
     write(store)
 
     assert watcher.marked == [True]
+
+
+class UnlockedWrites:
+    """Stands in for the connection of a store for writes made beside the writer lock: runs
+    their statements against nothing, and fails any that marks the commit guard."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @contextmanager
+    def writing(self, *, bulk: bool = False) -> Iterator[None]:
+        raise AssertionError("a write beside the writer lock marked the commit guard")
+        yield  # pragma: no cover
+
+    def execute_write(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
+        return work(self)
+
+    def run(self, statement: str, parameters: dict[str, Any] | None = None) -> UnlockedWrites:
+        self.statements.append(statement)
+        return self
+
+    def consume(self) -> None:
+        return None
+
+    def single(self) -> dict[str, bool]:
+        return {"updated": True, "deleted": True}
+
+
+WHEN = from_iso(NOW)
+SEGMENT = Segment(
+    "seg_1", "Buyers", "", parse_definition({"event": {"type": "purchase"}}), None, WHEN, WHEN
+)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda store: store.record_consent(
+            [ConsentStatement(Identifier("email", "ann@acme.io"), "email", "granted", WHEN, "web")]
+        ),
+        lambda store: store.create_segment(SEGMENT),
+        lambda store: store.update_segment(SEGMENT),
+        lambda store: store.delete_segment("seg_1"),
+        lambda store: store.add_erased_records(
+            [ErasedRecord("f" * 64, "observation", NOW, "aud_1")]
+        ),
+    ],
+    ids=["consent", "create_segment", "update_segment", "delete_segment", "erased_records"],
+)
+def test_writes_beside_the_writer_lock_leave_the_commit_guard_alone(
+    write: Callable[[Neo4jStore], object],
+) -> None:
+    """They run beside a batch's commit (POST /consent in another API worker): had they marked
+    the guard, the end of their mark would make its version even while the batch still commits,
+    and a guarded read could show half of the batch. No guarded read reads what they write."""
+    connection = UnlockedWrites()
+    store = object.__new__(Neo4jStore)
+    store._neo4j = connection  # type: ignore[assignment]
+
+    write(store)
+
+    assert connection.statements
+
+
+def test_no_guarded_read_reads_what_writes_beside_the_writer_lock_write() -> None:
+    guarded = [
+        CYPHER.stats,
+        CYPHER.graph_counts,
+        CYPHER.identifier_profiles,
+        CYPHER.profile_states,
+        CYPHER.constraint_sides_of_profiles,
+        CYPHER.constraint_sides_of_keys,
+        CYPHER.identifier_guards,
+        STEWARD.steward_slice_profiles,
+        STEWARD.steward_slice_identifiers,
+        STEWARD.steward_slice_aliases,
+        STEWARD.steward_slice_evidence,
+    ]
+    for statement in guarded:
+        for label in (":Consent", ":Segment", ":ErasedRecord"):
+            assert label not in statement
