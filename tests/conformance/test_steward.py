@@ -220,3 +220,34 @@ def test_a_decision_not_to_record_leaves_the_log_alone(store: GraphStore) -> Non
 
     assert store.list_decisions(0, 10).decisions == []
     assert store.profile_ids_for_identifiers(["device_id:kiosk"])["device_id:kiosk"] == "prf_split"
+
+
+def test_a_decision_that_would_open_a_second_item_of_a_pair_is_refused(store: GraphStore) -> None:
+    """At most one item of a pair is open, on either store: a reopening beside a newer open item
+    of its pair is a Conflict, and nothing of the decision is kept."""
+    _world(store)
+    [first] = store.list_review_items(ReviewFilter()).items
+    close = ReviewState(first.id, first.a, first.b, "rejected", "ann", at(20), "two people")
+    store.apply_steward_change(
+        StewardChange(
+            Decision("dec_1", "review_reject", "ann", "no", at(20), (), ()),
+            GraphSlice(),
+            review=(close,),
+        )
+    )
+    store.commit(held_link(KIOSK[0], BOB[0], "prf_ann", "prf_bob", seq=6, source="web"))
+    reopen = ReviewState(first.id, first.a, first.b, "open")
+
+    with pytest.raises(Conflict):
+        store.apply_steward_change(
+            StewardChange(
+                Decision("dec_2", "undo", "ann", "oops", at(21), (), ()),
+                GraphSlice(),
+                review=(reopen,),
+                undoes="dec_1",
+            )
+        )
+
+    items = store.list_review_items(ReviewFilter(status=None)).items
+    assert [(i.id == first.id, i.status) for i in items] == [(True, "rejected"), (False, "open")]
+    assert store.get_decisions(["dec_1"])["dec_1"].undone_by is None

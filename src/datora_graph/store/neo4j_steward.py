@@ -273,7 +273,15 @@ def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> No
         }
         for s in change.review
     ]
-    _unwind(tx, STEWARD.steward_set_review_items, review)
+    for chunk in rows.chunked(review, ROWS_PER_STATEMENT):
+        doubled = tx.run(STEWARD.steward_set_review_items, {"rows": list(chunk)}).single()
+        if doubled is not None:
+            # Raised inside the transaction, so nothing of the decision is kept.
+            raise Conflict(
+                "the decision was not stored, nothing of it was kept: it would leave review "
+                f"items {sorted(doubled['open_ids'])} of the pair {doubled['a']}, "
+                f"{doubled['b']} open together (at most one item of a pair is open)"
+            )
     write_audit(tx, change.audit)
     if not change.record:
         return

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+import pytest
 from tests.conformance.builders import at
 
+from datora_graph.domain.errors import Conflict
 from datora_graph.domain.steward import (
     Decision,
     EvidenceEdge,
@@ -152,6 +155,39 @@ def test_a_decision_not_to_record_writes_no_log_entry() -> None:
         "steward_put_evidence",
         "recount_activity",
     ], "the graph is written all the same, with no decision (no ID reserved for one)"
+
+
+class DoubledPairTransaction(RecordingTransaction):
+    """Neo4j as it answers when the review states leave a pair with two open items."""
+
+    def run(self, statement: str, parameters: dict[str, Any]) -> _Result:
+        result = super().run(statement, parameters)
+        if NAMES[statement] == "steward_set_review_items":
+            return _Result([{"a": "email:a@x.io", "b": "email:b@x.io", "open_ids": [9, 4]}])
+        return result
+
+
+def test_an_undo_that_would_open_a_second_item_of_a_pair_is_refused_as_on_sqlite() -> None:
+    """Neo4j has no unique index of open pairs, as SQLite has: without the check, an undo
+    opened its item again beside a newer open item of the pair, and the queue showed the link
+    twice; a steward resolving one left the other open over a decided pair."""
+    reopen = ReviewState(4, "email:a@x.io", "email:b@x.io", "open")
+    change = replace(_change(), review=(reopen,))
+
+    with pytest.raises(Conflict, match=r"review items \[4, 9\] .* open together"):
+        _write_change(DoubledPairTransaction(), change, "now")  # type: ignore[arg-type]
+
+
+def test_the_open_pair_check_reads_after_the_states_are_set_and_only_for_opened_items() -> None:
+    body = _code(STEWARD.steward_set_review_items)
+
+    assert body.index("SET r.status") < body.index("WHERE row.status = 'open'")
+    assert body.index("WHERE row.status = 'open'") < body.index("MATCH (o:ReviewItem")
+    assert "size(open_ids) > 1" in body
+
+
+def _code(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not line.startswith("//"))
 
 
 def test_the_steward_indexes_are_idempotent_and_run_on_community() -> None:
