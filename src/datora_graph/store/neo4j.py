@@ -52,6 +52,8 @@ from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
 SCHEMA_VERSION = "2"
 """2: filterable attributes and event properties, activity aggregates (neo4j_activity)."""
 REBUILD_MARKER = "rebuild_started_at"
+REPLAY_MARKED = "replay_rejections_marked_at"
+"""Set once the rejections a replay made before they were marked `replay` have been marked."""
 REJECTION_SEQ = "next_rejection_seq"
 REVIEW_ITEM_ID = "next_review_item_id"
 MERGE_ID = "next_merge_id"
@@ -96,6 +98,21 @@ class Neo4jStore(
                 f"this release reads version {SCHEMA_VERSION}"
             )
         self._prepare_activity()
+        self._mark_replay_rejections()
+
+    def _mark_replay_rejections(self) -> None:
+        """Mark the replay's rejections that a release before the mark wrote, once per
+        database, page by page in log order: until then a rebuild would not forget them."""
+        marked = self._neo4j.execute_read(
+            lambda tx: _single(tx, CYPHER.meta_get, key=REPLAY_MARKED)
+        )
+        if marked is not None:
+            return
+        after: int | None = -1
+        while after is not None:
+            after = self._neo4j.execute_write(_mark_page(after))
+        now = iso(datetime.now(UTC))
+        self._neo4j.execute_write(_consume(CYPHER.meta_set, key=REPLAY_MARKED, value=now))
 
     # -- ingest ---------------------------------------------------------------------------
     def known_observation_ids(self, ids: Collection[str]) -> set[str]:
@@ -172,7 +189,7 @@ class Neo4jStore(
                 pass
             while self._neo4j.execute_write(_delete_batch(CYPHER.delete_derived_batch)):
                 pass
-            forget = _delete_batch(CYPHER.delete_replay_rejections_batch, REPLAY_REJECTION_PREFIX)
+            forget = _delete_batch(CYPHER.delete_replay_rejections_batch)
             while self._neo4j.execute_write(forget):
                 pass
 
@@ -409,18 +426,27 @@ def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], lis
     return work
 
 
-def _delete_batch(
-    statement: LiteralString, prefix: str | None = None
-) -> Callable[[ManagedTransaction], int]:
-    """A unit of work deleting one bounded batch with `statement` (given `prefix` when it takes
-    one), answering how many."""
-    params: dict[str, Any] = {"batch_size": DELETES_PER_TRANSACTION}
-    if prefix is not None:
-        params["prefix"] = prefix
+def _delete_batch(statement: LiteralString) -> Callable[[ManagedTransaction], int]:
+    """A unit of work deleting one bounded batch with `statement`, answering how many."""
 
     def work(tx: ManagedTransaction) -> int:
-        record = _single(tx, statement, **params)
+        record = _single(tx, statement, batch_size=DELETES_PER_TRANSACTION)
         return 0 if record is None else int(record["deleted"])
+
+    return work
+
+
+def _mark_page(after: int) -> Callable[[ManagedTransaction], int | None]:
+    """A unit of work marking the replay's rejections of the page after `after`, answering its
+    last `seq` (None: no page left)."""
+
+    def work(tx: ManagedTransaction) -> int | None:
+        params = {"after": after, "batch_size": DELETES_PER_TRANSACTION}
+        record = _single(
+            tx, CYPHER.mark_replay_rejections, prefix=REPLAY_REJECTION_PREFIX, **params
+        )
+        last = None if record is None else record["last"]
+        return None if last is None else int(last)
 
     return work
 

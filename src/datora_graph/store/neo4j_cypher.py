@@ -27,6 +27,7 @@ class Neo4jStatements:
     schema_event_key: LiteralString
     schema_rejection_fingerprint: LiteralString
     schema_rejection_seq: LiteralString
+    schema_rejection_replay: LiteralString
     schema_review_item_id: LiteralString
     schema_review_item_pair: LiteralString
     schema_review_item_status: LiteralString
@@ -101,6 +102,7 @@ class Neo4jStatements:
     delete_derived_links_batch: LiteralString
     delete_derived_batch: LiteralString
     delete_replay_rejections_batch: LiteralString
+    mark_replay_rejections: LiteralString
     # -- reads -------------------------------------------------------------------------------
     resolve_profile_ids: LiteralString
     get_profiles: LiteralString

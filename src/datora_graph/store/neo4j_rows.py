@@ -28,7 +28,14 @@ from datora_graph.domain.changeset import (
 )
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, MergeRecord, ProfileIdentifier, ReviewItem
-from datora_graph.domain.records import Event, Observation, Rejection, from_iso, iso
+from datora_graph.domain.records import (
+    REPLAY_REJECTION_PREFIX,
+    Event,
+    Observation,
+    Rejection,
+    from_iso,
+    iso,
+)
 from datora_graph.domain.survivorship import candidates_from_json, candidates_to_json
 from datora_graph.domain.traits import to_cents
 
@@ -260,6 +267,8 @@ def key_activity_rows(events: Sequence[Event]) -> list[Row]:
 
 
 def rejection_rows(rejections: Sequence[Rejection], first_seq: int) -> list[Row]:
+    """`replay` marks the rejections a replay of the log made (True, else None: no property),
+    which a rebuild forgets by index rather than by their reason."""
     return [
         {
             "seq": first_seq + n,
@@ -270,9 +279,14 @@ def rejection_rows(rejections: Sequence[Rejection], first_seq: int) -> list[Row]
             "payload": r.payload,
             "fingerprint": r.fingerprint,
             "received_at": iso(r.received_at),
+            "replay": made_by_replay(r) or None,
         }
         for n, r in enumerate(rejections)
     ]
+
+
+def made_by_replay(rejection: Rejection) -> bool:
+    return rejection.kind == "observation" and rejection.reason.startswith(REPLAY_REJECTION_PREFIX)
 
 
 # -- records as domain objects ------------------------------------------------------------
