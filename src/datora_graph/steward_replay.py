@@ -238,8 +238,20 @@ class DecisionReplay:
             raise NotFound("none of its identifiers exist after the rebuild")
         before = self.stewards.store.profile_slice(involved)
         oldest = min(before.profiles, key=lambda p: (p.created_seq, p.id))
+        # The part keeping the split profile's ID keeps the creation that profile had live
+        # (a later merge's survivor depends on it), not the creation of the profile the
+        # replay holds its identifiers in: an erasure may have changed which profile survived
+        # a merge before the split (the erased identifiers had made one the larger).
+        live = decision.before.profile(virtual_id) or oldest
         virtual = GraphSlice(
-            (replace(oldest, id=virtual_id),),
+            (
+                replace(
+                    oldest,
+                    id=virtual_id,
+                    created_seq=live.created_seq,
+                    created_at=live.created_at,
+                ),
+            ),
             dict.fromkeys(before.assignments, virtual_id),
             dict.fromkeys(before.aliases, virtual_id),
             before.evidence,

@@ -550,6 +550,30 @@ def test_a_link_a_limit_held_past_a_split_of_an_email_stays_held_in_a_replay(
     assert world.migrated() == live
 
 
+def test_the_part_that_keeps_a_split_profiles_id_keeps_its_creation_in_a_replay(
+    world: World,
+) -> None:
+    """The fourth hunt's N: e1 made U1's profile the larger (three against two), so it
+    survived the merge e0-d1 and the split left its ID, created by the third record, to U1's
+    part; C2's profile, older, then survived the last merge. Replayed without e1, the sizes
+    tie and C1's older profile survives instead: the part re-applied under U1's ID took that
+    profile's creation (the first record) with it, and beat C2's. The split's own record of
+    the profile keeps the creation it had live."""
+    world.ingest("crm_id:C1", "email:e0@x.io")
+    world.ingest("crm_id:C2")
+    world.ingest("email:e1@x.io", "device_id:d1", "user_id:U1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("user_id:U1", ("device_id:d1", "user_id:U1"), ("email:e1@x.io", "user_id:U1"))
+    world.erase("email:e1@x.io")
+    c2 = world.identity.lookup("crm_id:C2").id
+    world.ingest("crm_id:C2", "user_id:U1")
+    live = world.state()
+
+    assert world.identity.lookup("user_id:U1").id == c2
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="hunt M: a name check that found no conflict live, because the erased cookie had "
