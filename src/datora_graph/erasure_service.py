@@ -30,6 +30,7 @@ from datora_graph.domain.erasure import (
     ErasureCounts,
     LogRedaction,
     ReviewRewrite,
+    mark_name_checked,
     mark_quarantined,
     mentions_any,
     raw_key,
@@ -93,12 +94,14 @@ class ErasureService:
                     "reason after the person is gone: say why without it (a request number)",
                 )
             redactions, requarantined = self._redactions(set(keys))
+            own = {r.seq for r in redactions}
             linked = self._linked(profile.id, set(keys), redactions)
             pinned = dict(self._pinned_quarantines(linked, redactions))
             redactions.extend(pinned.values())
             redactions = self._kept_holds(linked, set(keys), redactions)
+            redactions, checked = self._kept_name_checks(set(keys), linked, own, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
-            requarantined = tuple(sorted({*requarantined, *pinned}))
+            requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
             audit = new_audit_entry(
@@ -215,6 +218,48 @@ class ErasureService:
                     marked[seq] = replace(known, payload=held)
         return list(marked.values())
 
+    def _kept_name_checks(
+        self, keys: set[str], linked: set[str], own: set[int], redactions: Sequence[LogRedaction]
+    ) -> tuple[list[LogRedaction], set[str]]:
+        """`redactions` with every record of others (`own`: the log positions of the person's)
+        that carries an identifier linked to the person's, through the records logged before
+        it, marked with the outcome of its name check live (`mark_name_checked`), and the
+        identifiers those quarantined so: the profiles it met may be ones the person's
+        identifiers had joined (Ann's record met e0 and a cookie in Bob's profile, where the
+        person's cookie had joined them, and found no conflict to act on), which a replay
+        does not join."""
+        marked = {r.seq: r for r in redactions}
+        entries = LogIndex(self.store, self.registry).observations_with(keys | linked)
+        met = _Reach(keys)
+        found: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for seq, payload in entries:
+            carried = [
+                key
+                for raw in json.loads(payload).get("identifiers", ())
+                for key, junk in (raw_key(raw, self.registry),)
+                if key is not None and not junk
+            ]
+            if seq not in own and met.any(carried):
+                found.append((seq, payload))
+                seen.update(carried)
+            met.join(carried)
+        guards = guard_positions(self.store, seen)
+        made: dict[int, set[str]] = {}  # by the log position of the record that quarantined
+        for key, at in guards.quarantined.items():
+            if key not in guards.at_links:
+                made.setdefault(at, set()).add(key)
+        requarantined: set[str] = set()
+        for seq, payload in found:
+            known = marked.get(seq, LogRedaction(seq, payload, str(json.loads(payload)["id"])))
+            if known.payload is None:
+                continue
+            checked = mark_name_checked(known.payload, made.get(seq, set()), self.registry)
+            if checked is not None:
+                marked[seq] = replace(known, payload=checked)
+                requarantined |= made.get(seq, set())
+        return list(marked.values()), requarantined
+
     def _holds_near(self, linked: set[str], keys: set[str]) -> Iterator[tuple[KeptHold, str]]:
         """The holds of a limit or the size bound on a link touching a `linked` identifier,
         with the ID of the record that opened each one's review item, oldest first."""
@@ -314,6 +359,39 @@ class ErasureService:
             if page.next_after is None:
                 return found
             after = page.next_after
+
+
+class _Reach:
+    """Which identifiers the records read so far (in log order) connect to the person's: a
+    union-find over identifiers, each set knowing whether it holds one of the person's. Held
+    and since cut links count too, so it finds every profile the person's identifiers could
+    have joined, and some more."""
+
+    def __init__(self, person: Collection[str]) -> None:
+        self.parent: dict[str, str] = {}
+        self.reached = set(person)
+        """The roots of the sets holding one of the person's identifiers."""
+
+    def find(self, key: str) -> str:
+        while (up := self.parent.get(key, key)) != key:
+            self.parent[key] = self.parent.get(up, up)
+            key = up
+        return key
+
+    def any(self, keys: Sequence[str]) -> bool:
+        """Whether one of `keys` is connected to the person's identifiers."""
+        return any(self.find(k) in self.reached for k in keys)
+
+    def join(self, keys: Sequence[str]) -> None:
+        """A record carried `keys` together."""
+        roots = {self.find(k) for k in keys}
+        if len(roots) < 2:
+            return
+        top, *rest = sorted(roots)
+        for root in rest:
+            self.parent[root] = top
+        if self.reached & roots:
+            self.reached.add(top)
 
 
 def _cut_off(

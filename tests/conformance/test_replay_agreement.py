@@ -574,12 +574,6 @@ def test_the_part_that_keeps_a_split_profiles_id_keeps_its_creation_in_a_replay(
     assert world.migrated() == live
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hunt M: a name check that found no conflict live, because the erased cookie had "
-    "joined the phone to Ann's profile, finds one in a replay; keeping its outcome needs a "
-    "mark on the record, as K's kept hold does for a held link",
-)
 def test_a_name_check_the_erased_cookie_made_agree_finds_no_conflict_in_a_replay(
     world: World,
 ) -> None:
@@ -588,7 +582,9 @@ def test_a_name_check_the_erased_cookie_made_agree_finds_no_conflict_in_a_replay
     side to keep apart). The split cut the cookie off and the erasure took it: replayed
     without it, the phone is a profile of no name when Bob's record comes, agreeing with
     him, and e0 is quarantined, its link to the phone held. Like K, what the record met was
-    a profile the erased identifier had joined; the record does not carry it."""
+    a profile the erased identifier had joined; the record does not carry it. Fixed by a mark
+    the erasure writes on Bob's record (`_name_checked_here`): a replay keeps the outcome of
+    its name check live, nothing quarantined, instead of checking again."""
     world.ingest("email:e0@x.io", "cookie_id:k2", first_name="Ann")
     world.ingest("phone:+14155552671", "cookie_id:k2")
     world.ingest("email:e0@x.io", "phone:+14155552671", first_name="Bob")
@@ -600,3 +596,25 @@ def test_a_name_check_the_erased_cookie_made_agree_finds_no_conflict_in_a_replay
 
     assert live["review"] == []
     assert world.rebuilt() == live
+
+
+def test_a_name_check_that_met_a_profile_the_erased_cookie_joined_keeps_its_outcome(
+    world: World,
+) -> None:
+    """The fourth hunt's P, of M's family: k1 joined k2 to Bob's profile, so Ann's record met
+    e0 and k2 both there, disagreeing, and quarantined nothing; its link k2-e0 was active.
+    The split cut k1 off and the erasure took it: replayed without it, k2 was a profile of
+    no name, e0 was quarantined and the link held, and the split, its one part in two
+    profiles, was not re-applied. The mark on Ann's record keeps its name check's outcome."""
+    world.ingest("email:e0@x.io")
+    world.ingest("email:e0@x.io", "cookie_id:k1", first_name="Bob")
+    world.ingest("cookie_id:k1", "cookie_id:k2")
+    world.ingest("email:e0@x.io")
+    world.ingest("cookie_id:k2", "email:e0@x.io", first_name="Ann")
+    world.split("cookie_id:k1", ("cookie_id:k1", "cookie_id:k2"), ("cookie_id:k1", "email:e0@x.io"))
+    world.erase("cookie_id:k1")
+    live = world.state()
+
+    assert ("cookie_id:k2", "email:e0@x.io", "crm", "active") in live["evidence"]
+    assert world.rebuilt() == live
+    assert world.migrated() == live

@@ -40,6 +40,7 @@ from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
     KEPT_JOINS,
     KEPT_LINK_QUARANTINES,
+    KEPT_NAME_CHECK,
     KEPT_QUARANTINE_REASON,
     KEPT_QUARANTINES,
     UNLINKED,
@@ -386,6 +387,34 @@ def mark_quarantined(
         return None
     mark = KEPT_LINK_QUARANTINES if at_link else KEPT_QUARANTINES
     item[mark] = [*item.get(mark, ()), carried[0]]
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
+def mark_name_checked(
+    payload: str, made: Collection[str], registry: IdentifierRegistry
+) -> str | None:
+    """A logged record's text marked to keep the outcome of its name check live
+    (`KEPT_NAME_CHECK`): the identifiers in `made`, those it quarantined before linking, kept
+    as quarantined by it (`KEPT_QUARANTINES`), and no others. None when it made no name
+    check (no attributes, fewer than two identifiers it links) or is marked already."""
+    item = json.loads(payload)
+    if item.get(KEPT_NAME_CHECK) is True or item.get(UNLINKED) is True:
+        return None
+    if not item.get("attributes"):
+        return None
+    linkable: dict[str, Any] = {}
+    for raw in item.get("identifiers", ()):
+        key, junk = raw_key(raw, registry)
+        if key is not None and not junk:
+            linkable.setdefault(key, raw)
+    if len(linkable) < 2:
+        return None
+    kept = _kept_keys(item, KEPT_QUARANTINES, registry)
+    kept |= _kept_keys(item, KEPT_LINK_QUARANTINES, registry)
+    added = [raw for key, raw in linkable.items() if key in made and key not in kept]
+    if added:
+        item[KEPT_QUARANTINES] = [*item.get(KEPT_QUARANTINES, ()), *added]
+    item[KEPT_NAME_CHECK] = True
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
 
 

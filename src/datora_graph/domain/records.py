@@ -142,6 +142,11 @@ class Observation:
     holds: tuple[KeptHold, ...] = ()
     """Links this logged record held live that an erasure keeps held (`KEPT_HOLDS`): what made
     the guard refuse them may have gone with the erased person."""
+    name_checked: bool = False
+    """An erasure keeps the outcome of this logged record's name check live (`KEPT_NAME_CHECK`):
+    it quarantines before linking what `quarantines` lists, possibly nothing, and a replay
+    looks for no name conflict of its own: the profiles it met may be ones the erased person's
+    identifiers had joined."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -159,6 +164,7 @@ class Observation:
             self.joins,
             self.unlinked,
             self.holds,
+            self.name_checked,
         )
 
 
@@ -269,6 +275,13 @@ KEPT_JOINS = "_joined_here"
 """As `KEPT_QUARANTINES`, for the identifiers the record counted a join for towards the hub
 bound (`DATORA_HUB_MAX_PROFILES`) through an identifier that went with the person."""
 
+KEPT_NAME_CHECK = "_name_checked_here"
+"""Set (true) by an erasure on a logged record of someone else that carries a first name and
+identifiers the erased person had been linked with: its name check (name_conflicts.py) met
+profiles as the person's identifiers had joined them, so a replay keeps what it found live
+(the identifiers it quarantined, under `KEPT_QUARANTINES`; none: it found no conflict to act
+on) instead of looking again."""
+
 UNLINKED = "_unlinked_here"
 """Set (true) by an erasure on a logged record whose anchor, the identifier it linked every
 other through, was the erased person's: the others it keeps were never linked by it."""
@@ -289,8 +302,9 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     joins = raw.pop(KEPT_JOINS, None) if isinstance(raw, dict) else None
     unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
     holds = raw.pop(KEPT_HOLDS, None) if isinstance(raw, dict) else None
+    checked = raw.pop(KEPT_NAME_CHECK, None) is True if isinstance(raw, dict) else False
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not quarantines and not at_links and not joins and not unlinked and not holds:
+    if not (quarantines or at_links or joins or unlinked or holds or checked):
         return observation
     return replace(
         observation,
@@ -299,6 +313,7 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         joins=_kept_identifiers(joins or (), registry),
         unlinked=unlinked,
         holds=kept_holds(holds, registry),
+        name_checked=checked,
     )
 
 

@@ -15,7 +15,8 @@ disagree with its own is quarantined (name_conflicts.py): a family email, not a 
 record an erasure rewrote or marked quarantines again what it quarantined live, where it did
 (before linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), counts
 again the hub joins it counted (`.joins`) and holds again the links a limit held (`.holds`):
-what made them went with the erased person.
+what made them went with the erased person. A record of someone else an erasure marked so
+(`.name_checked`) keeps the outcome of its name check live instead of checking again.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ class ResolutionEngine:
         if linkable and not observation.unlinked:
             if len(linkable) > 1:
                 linkable = sorted(linkable, key=self._link_order)
-                if self._name_conflicts and observation.attributes:
+                # A record marked `name_checked` keeps its outcome live in `quarantines`.
+                checks = self._name_conflicts and not observation.name_checked
+                if checks and observation.attributes:
                     self._quarantine_name_conflicts(batch, observation, linkable)
                 if batch.guards:
                     linkable = _open_first(batch, linkable)

@@ -13,6 +13,7 @@ from datora_graph.domain.erasure import (
     LogRedaction,
     erased_fingerprint,
     erased_records,
+    mark_name_checked,
     mark_quarantined,
     mentions_any,
     redact_observation,
@@ -22,6 +23,7 @@ from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.records import (
     KEPT_JOINS,
     KEPT_LINK_QUARANTINES,
+    KEPT_NAME_CHECK,
     KEPT_QUARANTINES,
     UNLINKED,
 )
@@ -247,3 +249,22 @@ def test_an_erasure_leaves_fingerprints_of_the_records_it_removes_whole_and_noth
 def test_a_fingerprint_is_the_sha256_of_kind_and_id_and_tells_kinds_apart() -> None:
     assert erased_fingerprint("event", "e1") == hashlib.sha256(b"event\x1fe1").hexdigest()
     assert erased_fingerprint("event", "e1") != erased_fingerprint("observation", "e1")
+
+
+def test_a_name_check_is_kept_with_what_it_quarantined_and_only_where_one_was_made() -> None:
+    """Nothing quarantined is an outcome too: a replay must not look for a conflict again."""
+    family, cookie = ("email", "fam@acme.io"), ("cookie_id", "k-1")
+    named = json.dumps(item(family, cookie, attributes={"first_name": "Bob"}))
+
+    found = mark_name_checked(named, {"email:fam@acme.io"}, REGISTRY)
+    nothing = mark_name_checked(named, set(), REGISTRY)
+
+    assert found is not None
+    assert nothing is not None
+    assert json.loads(found)[KEPT_QUARANTINES] == item(family)["identifiers"]
+    assert json.loads(found)[KEPT_NAME_CHECK] is True
+    assert KEPT_QUARANTINES not in json.loads(nothing)
+    assert mark_name_checked(found, set(), REGISTRY) is None, "marked already"
+    assert mark_name_checked(json.dumps(item(family, cookie)), set(), REGISTRY) is None
+    alone = json.dumps(item(family, attributes={"first_name": "Bob"}))
+    assert mark_name_checked(alone, set(), REGISTRY) is None

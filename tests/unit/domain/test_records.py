@@ -16,6 +16,7 @@ from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
     KEPT_JOINS,
     KEPT_LINK_QUARANTINES,
+    KEPT_NAME_CHECK,
     KEPT_QUARANTINES,
     MAX_IDENTIFIERS,
     MAX_NAME_LENGTH,
@@ -728,3 +729,14 @@ def test_a_logged_record_marks_what_it_quarantined_and_a_client_cannot() -> None
     assert (plain.quarantines, plain.link_quarantines, plain.joins) == ((), (), ())
     assert not plain.unlinked
     assert observation_error(observation(**{KEPT_QUARANTINES: kept})).field == KEPT_QUARANTINES
+
+
+def test_a_logged_record_keeps_its_name_check_and_a_client_cannot_ask_for_it() -> None:
+    payload = json.dumps(observation(**{KEPT_NAME_CHECK: True}))
+
+    logged = parse_logged_observation(payload, REGISTRY, 7)
+
+    assert logged.name_checked
+    assert logged.quarantines == ()
+    assert not parse_logged_observation(json.dumps(observation()), REGISTRY, 8).name_checked
+    assert observation_error(observation(**{KEPT_NAME_CHECK: True})).field == KEPT_NAME_CHECK
