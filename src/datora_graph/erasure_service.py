@@ -24,6 +24,8 @@ import logging
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from networkx.utils import UnionFind
+
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
 from datora_graph.domain.erasure import (
     Erasure,
@@ -230,7 +232,7 @@ class ErasureService:
         does not join."""
         marked = {r.seq: r for r in redactions}
         entries = LogIndex(self.store, self.registry).observations_with(keys | linked)
-        met = _Reach(keys)
+        met = UnionFind(keys)
         found: list[tuple[int, str]] = []
         seen: set[str] = set()
         for seq, payload in entries:
@@ -240,10 +242,10 @@ class ErasureService:
                 for key, junk in (raw_key(raw, self.registry),)
                 if key is not None and not junk
             ]
-            if seq not in own and met.any(carried):
+            if seq not in own and _reaches(met, keys, carried):
                 found.append((seq, payload))
                 seen.update(carried)
-            met.join(carried)
+            met.union(*carried)
         guards = guard_positions(self.store, seen)
         made: dict[int, set[str]] = {}  # by the log position of the record that quarantined
         for key, at in guards.quarantined.items():
@@ -361,37 +363,12 @@ class ErasureService:
             after = page.next_after
 
 
-class _Reach:
-    """Which identifiers the records read so far (in log order) connect to the person's: a
-    union-find over identifiers, each set knowing whether it holds one of the person's. Held
-    and since cut links count too, so it finds every profile the person's identifiers could
-    have joined, and some more."""
-
-    def __init__(self, person: Collection[str]) -> None:
-        self.parent: dict[str, str] = {}
-        self.reached = set(person)
-        """The roots of the sets holding one of the person's identifiers."""
-
-    def find(self, key: str) -> str:
-        while (up := self.parent.get(key, key)) != key:
-            self.parent[key] = self.parent.get(up, up)
-            key = up
-        return key
-
-    def any(self, keys: Sequence[str]) -> bool:
-        """Whether one of `keys` is connected to the person's identifiers."""
-        return any(self.find(k) in self.reached for k in keys)
-
-    def join(self, keys: Sequence[str]) -> None:
-        """A record carried `keys` together."""
-        roots = {self.find(k) for k in keys}
-        if len(roots) < 2:
-            return
-        top, *rest = sorted(roots)
-        for root in rest:
-            self.parent[root] = top
-        if self.reached & roots:
-            self.reached.add(top)
+def _reaches(sets: UnionFind, person: Collection[str], keys: Sequence[str]) -> bool:
+    """Whether one of `keys` is in a set (of identifiers the records read so far carried
+    together, held and since cut links too) with one of the `person`'s identifiers: every
+    profile the person's identifiers could have joined, and some more."""
+    roots = {sets[key] for key in person}
+    return any(sets[key] in roots for key in keys)
 
 
 def _cut_off(
