@@ -13,7 +13,7 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
-Nothing is kept out any more: findings A to N and P are fixed, each with its minimal case in
+Nothing is kept out any more: findings A to N, P and Q are fixed, each with its minimal case in
 tests/conformance/test_replay_agreement.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
 (domain/kept_holds.py); L, a quarantine made at a held link, by `_quarantined_linking_here`.
@@ -25,6 +25,16 @@ the part keeps the creation the split's own record of the profile has (steward_r
 
     [ingest(C1, e0), ingest(C2), ingest(e1, d1, U1), ingest(e0, d1),
      ('split', 0, [2, 3]), ('erase', 2), ingest(C2, U1)]
+
+Q: a split re-applied gave its first part the split profile's creation as if it kept the
+profile's ID, where the erasure had taken the part that kept it live and the first part was
+one the split created (under its own ID, created by its own first record), so a later
+merge's survivor flipped; only the part named by the profile's ID keeps its creation
+(resolution/steward.py, `plan_split`). In a migration the erased records' gaps close, the
+creations tied and the profile IDs decided, so it failed or passed by chance:
+
+    [ingest(e0), ingest(U1), ingest(e0), ingest(e0, e1), ('split', 0, [0]), ingest(U1, e1),
+     ('erase', 0)]
 
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the

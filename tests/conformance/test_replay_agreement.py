@@ -618,3 +618,27 @@ def test_a_name_check_that_met_a_profile_the_erased_cookie_joined_keeps_its_outc
     assert ("cookie_id:k2", "email:e0@x.io", "crm", "active") in live["evidence"]
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_part_the_split_created_keeps_its_own_creation_when_the_keeper_is_erased(
+    world: World,
+) -> None:
+    """The fifth hunt's Q: the split left e0's profile its ID (created by the first record)
+    and gave e1 a part of its own, created by the third record, younger than U1's profile;
+    U1's, of equal size, survived the last merge. The erasure took e0 and its part: replayed,
+    e1's part is the one part left, first of the parts, and took the split profile's
+    creation as if it kept its ID, and beat U1's (in a migration, whose log numbers close the
+    erased records' gaps, it tied, and the profile IDs decided). Only the part keeping the
+    split profile's ID keeps its creation; another part has that of its own first record."""
+    world.ingest("email:e0@x.io")
+    world.ingest("user_id:U1")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    u1 = world.identity.lookup("user_id:U1").id
+    world.ingest("user_id:U1", "email:e1@x.io")
+    world.erase("email:e0@x.io")
+    live = world.state()
+
+    assert world.identity.lookup("email:e1@x.io").id == u1
+    assert world.rebuilt() == live
+    assert world.migrated() == live

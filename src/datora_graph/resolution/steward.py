@@ -189,7 +189,10 @@ def plan_split(
     for index, part in enumerate(ordered):
         pid = ids[index]
         seen = folded.get(pid, _Fold())
-        keeper = index == 0
+        # The part keeping the profile's ID keeps its creation; a replay may name the first
+        # part otherwise (an erasure took the part that kept the ID live), and a part the
+        # split created live was created by its own first record, not the profile's.
+        keeper = pid == profile_id
         created_at = original.created_at if keeper else min(slice_.first_seen[k] for k in part)
         type_counts: dict[str, int] = {}
         for key in part:
