@@ -13,7 +13,7 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
-Nothing is kept out any more: findings A to N, P and Q are fixed, each with its minimal case in
+Nothing is kept out any more: findings A to N and P to R are fixed, each with its minimal case in
 tests/conformance/test_replay_agreement.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
 (domain/kept_holds.py); L, a quarantine made at a held link, by `_quarantined_linking_here`.
@@ -34,6 +34,15 @@ merge's survivor flipped; only the part named by the profile's ID keeps its crea
 creations tied and the profile IDs decided, so it failed or passed by chance:
 
     [ingest(e0), ingest(U1), ingest(e0), ingest(e0, e1), ('split', 0, [0]), ingest(U1, e1),
+     ('erase', 0)]
+
+R: a link held live by a cannot-link from the erased identifier (the split cut C1 off e1,
+then C1 joined e0, so e0-e1 was held), which went with the person, so a replay merged e0 and
+e1; like K's limit, the erasure marks the record with the hold (`_held_here`, now for a
+cannot-link whose constraint names the person too) up to the split that cut C1 off e0.
+Derandomized off seed 26:
+
+    [ingest(C1, e1), ('split', 0, [0]), ingest(C1, e0), ingest(e0, e1), ('split', 0, [0]),
      ('erase', 0)]
 
 M and P, one family: a record of someone else made its name check live against profiles the

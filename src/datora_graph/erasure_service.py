@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from networkx.utils import UnionFind
 
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
+from datora_graph.domain.cannot_links import constraint_named
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -194,11 +195,12 @@ class ErasureService:
     def _kept_holds(
         self, linked: set[str], keys: set[str], redactions: Sequence[LogRedaction]
     ) -> list[LogRedaction]:
-        """`redactions` with every record that held a link to a `linked` identifier by a limit
-        or the size bound marked with it (`mark_held`): the person's identifiers may be what
-        the guard counted, and a replay must hold it all the same. Marked: the records that
-        carry both ends, from the one that opened its review item to the first decision
-        that took what the guard counts out of an end's profile (`_cut_off`)."""
+        """`redactions` with every record that held a link to a `linked` identifier by a limit,
+        the size bound or a cannot-link from the person marked with it (`mark_held`): the
+        person's identifiers may be what the guard counted, and a replay must hold it all the
+        same. Marked: the records that carry both ends, from the one that opened its review
+        item to the first decision that took what the guard counts out of an end's profile
+        (`_cut_off`)."""
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys))
         decisions = list(self.stewards.all_decisions()) if holds else []
@@ -206,10 +208,11 @@ class ErasureService:
         for hold, opened_by in holds:
             opened: int | None = None
             until: int | None = None
+            counted = _counted(hold, limited, keys)
             for seq, payload in LogIndex(self.store, self.registry).observations_with({hold.a}):
                 observation_id = str(json.loads(payload)["id"])
                 if opened is None and observation_id == opened_by:
-                    opened, until = seq, _cut_off(decisions, hold, seq, limited)
+                    opened, until = seq, _cut_off(decisions, hold, seq, counted)
                 known = marked.get(seq, LogRedaction(seq, payload, observation_id))
                 if opened is None or known.payload is None:
                     continue  # earlier records did not hold it; a removed one holds nothing
@@ -263,10 +266,15 @@ class ErasureService:
         return list(marked.values()), requarantined
 
     def _holds_near(self, linked: set[str], keys: set[str]) -> Iterator[tuple[KeptHold, str]]:
-        """The holds of a limit or the size bound on a link touching a `linked` identifier,
-        with the ID of the record that opened each one's review item, oldest first."""
+        """The holds of a limit, the size bound or a cannot-link with an end among the
+        person's `keys` on a link touching a `linked` identifier, with the ID of the record
+        that opened each one's review item, oldest first. A cannot-link between others is
+        made again by the steward decision that made it, and holds again by itself."""
+        theirs = {c.id for c in self.store.list_cannot_links() if c.a in keys or c.b in keys}
         for item in review_items_touching(self.store, sorted(linked), status=None):
             guard = HELD_GUARDS.get(item.guard)
+            if guard == "cannot_link" and constraint_named(item.reason) not in theirs:
+                continue
             if item.kind == "held_link" and guard and item.a not in keys and item.b not in keys:
                 hold = KeptHold(item.a, item.b, guard, item.reason, item.suggested_action)
                 yield hold, item.observation_id
@@ -371,21 +379,31 @@ def _reaches(sets: UnionFind, person: Collection[str], keys: Sequence[str]) -> b
     return any(sets[key] in roots for key in keys)
 
 
+def _counted(
+    hold: KeptHold, limited: Collection[str], keys: Collection[str]
+) -> Callable[[str], bool]:
+    """Whether an identifier is one the guard of `hold` counts: one of a `limited` type for a
+    limit, one of the person's `keys` for a cannot-link (only the erased end of its constraint
+    made it refuse), any for the size bound."""
+    if hold.guard == "limit":
+        return lambda key: key.partition(":")[0] in limited
+    if hold.guard == "cannot_link":
+        return lambda key: key in keys
+    return lambda key: True
+
+
 def _cut_off(
-    decisions: Sequence[Decision], hold: KeptHold, opened: int, limited: Collection[str]
+    decisions: Sequence[Decision], hold: KeptHold, opened: int, counted: Callable[[str], bool]
 ) -> int | None:
     """The log position of the first decision at or after log position `opened` that took
-    out of an end's profile (a split, an undone merge) what the guard of `hold` counts: an
-    identifier of a `limited` type for a limit, any for the size bound. Until then the
-    profiles only grew for that guard, which refused the link again; after it, the replayed
-    decision leaves them as they were live, but for the person."""
+    out of an end's profile (a split, an undone merge) an identifier the guard of `hold`
+    `counted`. Until then the profiles only grew for that guard, which refused the link
+    again; after it, the replayed decision leaves them as they were live, but for the
+    person."""
 
     def members(slice_: GraphSlice, end: str) -> set[str]:
         profile = slice_.assignments.get(end)
         return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
-
-    def counted(key: str) -> bool:
-        return hold.guard != "limit" or key.partition(":")[0] in limited
 
     for decision in decisions:
         position = log_position_of(decision)

@@ -642,3 +642,24 @@ def test_a_part_the_split_created_keeps_its_own_creation_when_the_keeper_is_eras
     assert world.identity.lookup("email:e1@x.io").id == u1
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_link_a_cannot_link_from_the_erased_number_held_stays_held(world: World) -> None:
+    """The sixth hunt's R: the split cut C1 off e1, a cannot-link C1-e1; C1 then joined e0,
+    so the record of e0 and e1 was held by that constraint (an open review item), and a
+    second split cut C1 off e0. The erasure took C1 and its constraint with it: replayed,
+    nothing kept e0 and e1 apart, and they merged, the link active. Like K's limit, only
+    the person's identifier in an end's profile made the guard refuse; the erasure marks
+    the record with the hold (`_held_here`) up to the split that took C1 out, as it does
+    for a limit's."""
+    world.ingest("crm_id:C1", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e1@x.io"))
+    world.ingest("crm_id:C1", "email:e0@x.io")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"))
+    world.erase("crm_id:C1")
+    live = world.state()
+
+    assert live["review"] == [("email:e0@x.io", "email:e1@x.io")]
+    assert world.rebuilt() == live
+    assert world.migrated() == live

@@ -3,8 +3,11 @@ in one profile. Read back in bulk to carry them from one store to another (`migr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+
+_NAMED = re.compile(r"^cannot-link: constraint #(\d+) ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +19,16 @@ class CannotLink:
     b: str
     reason: str
     created_at: datetime
+
+
+def cannot_link_reason(constraint_id: int) -> str:
+    """The reason a link held by constraint `constraint_id` gives, in its review item: an
+    erasure reads the constraint back from it (`constraint_named`), so both live here."""
+    return f"cannot-link: constraint #{constraint_id} keeps these identifiers apart"
+
+
+def constraint_named(reason: str) -> int | None:
+    """The constraint a held link's `reason` names (`cannot_link_reason`); None for another
+    guard's reason."""
+    found = _NAMED.match(reason)
+    return int(found.group(1)) if found else None

@@ -2,12 +2,14 @@
 
 A link a per-type limit (or the size bound) held live may have been held only because the
 erased person's identifiers had put something of the limited type in one end's profile (a
-cookie that brought a second user account into the CRM customer's profile). Replayed without
-them, nothing refuses the link, and the rebuilt graph would merge what the live one keeps apart
-for review. So the erasure marks every logged record that held such a link under `KEPT_HOLDS`
-(`mark_held`), with the pair and the refusal's guard, reason and suggested action as the
-review item shows them, and the engine holds that record's link for that reason whatever the
-guards say now (`Observation.holds`; a quarantine the same guard makes now is still made).
+cookie that brought a second user account into the CRM customer's profile); a steward's
+cannot-link from one of the person's identifiers, only because that identifier was in one
+end's profile, and the constraint goes with them. Replayed without them, nothing refuses the
+link, and the rebuilt graph would merge what the live one keeps apart for review. So the
+erasure marks every logged record that held such a link under `KEPT_HOLDS` (`mark_held`),
+with the pair and the refusal's guard, reason and suggested action as the review item shows
+them, and the engine holds that record's link for that reason whatever the guards say now
+(`Observation.holds`; a quarantine the same guard makes now is still made).
 The marks are written by an erasure only: the wire format refuses unknown keys, so no client
 can send one.
 """
@@ -30,10 +32,16 @@ KEPT_HOLDS = "_held_here"
 of `{"a", "b", "guard", "reason", "suggested_action"}`, each end an identifier as the record
 carries it (`{"type", "value"}` as sent)."""
 
-HELD_GUARDS: dict[str, GuardName] = {"limit": "limit", "max_size": "max_size"}
+HELD_GUARDS: dict[str, GuardName] = {
+    "limit": "limit",
+    "max_size": "max_size",
+    "cannot_link": "cannot_link",
+}
 """The guards whose holds an erasure keeps: they count what a profile holds, which may have
-been the erased person's. A quarantine's hold is kept by its quarantine (`KEPT_QUARANTINES`),
-a cannot-link's by the steward decision that made it."""
+been the erased person's, and a cannot-link's when an end of its constraint was the person's
+(the erasure keeps only those: `ErasureService._holds_near`). A quarantine's hold is kept by its
+quarantine (`KEPT_QUARANTINES`), a cannot-link's between others by the steward decision that
+made it."""
 
 
 @dataclass(frozen=True, slots=True)

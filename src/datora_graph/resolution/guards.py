@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import jellyfish
 
+from datora_graph.domain.cannot_links import cannot_link_reason
 from datora_graph.domain.changeset import GuardName, IdentifierGuardState, ProfileState
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
 
@@ -130,7 +131,7 @@ class MergeGuard:
             if (constraint_id, 1 - side) in right.constraint_sides:
                 return (
                     "cannot_link",
-                    f"cannot-link: constraint #{constraint_id} keeps these identifiers apart",
+                    cannot_link_reason(constraint_id),
                     "",
                 )
         most = self._settings.max_profile_identifiers

@@ -56,14 +56,14 @@ def test_a_replay_reads_the_holds_and_a_client_cannot_send_one() -> None:
     marked = str(mark_held(record(("crm_id", "C-1"), ("user_id", "U-1")), HOLD, REGISTRY))
     item = json.loads(marked)
     item[KEPT_HOLDS] += [
-        {**item[KEPT_HOLDS][0], "guard": "cannot_link"},
+        {**item[KEPT_HOLDS][0], "guard": "quarantine"},
         {**item[KEPT_HOLDS][0], "b": {"type": "bogus", "value": "x"}},
         "not a hold",
     ]
 
     logged = parse_logged_observation(json.dumps(item), REGISTRY, 3)
 
-    assert logged.holds == (HOLD,), "a steward's or an unknown guard, an unknown type: left out"
+    assert logged.holds == (HOLD,), "a quarantine's or an unknown guard, an unknown type: left out"
     with pytest.raises(InvalidInput) as refused:
         parse_observation(json.loads(marked), REGISTRY)
     assert refused.value.field == KEPT_HOLDS
