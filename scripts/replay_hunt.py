@@ -66,10 +66,13 @@ and P:
     [ingest(e0), ingest(e0, k1, 'Bob'), ingest(k1, k2), ingest(e0), ingest(k2, e0, 'Ann'),
      ('split', 0, [0, 1]), ('erase', 0)]
 
-The derandomized budget passes in about 25-40 s; derandomized off, seeds 1, 11 and 12 pass
-too (before N, seeds 2 to 6, and 7 and 8 with 1000 examples, had found nothing more than M).
-
-Once it is fixed, the file belongs in tests/conformance/ (marked slow).
+The derandomized budget passes in about 25-40 s. Derandomized off, seeds 1, 11, 12 and 21 to
+27 pass at the time of writing; Q and R were found by seeds 22 and 26 after M to P were fixed,
+so 2 of 7 random runs still found a new shape. That is why the hunt stays here rather than in
+the suite: its derandomized examples depend on the modules loaded beside it (hypothesis
+draws from their constants too), so in another run context it may reach a shape nobody has
+seen and fail CI for a finding, not for a change. After a change to erasure, steward decisions
+or the replay, run it on a copy with `derandomize=False` and a few `--hypothesis-seed=N`.
 """
 
 from __future__ import annotations
