@@ -15,8 +15,9 @@ disagree with its own is quarantined (name_conflicts.py): a family email, not a 
 record an erasure rewrote or marked quarantines again what it quarantined live, where it did
 (before linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), counts
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
-or a cannot-link naming the person held (`.holds`): what made them went with the erased person. A record of someone else an erasure marked so
-(`.name_checked`) keeps the outcome of its name check live instead of checking again.
+or a cannot-link naming the person held (`.holds`): what made them went with the erased
+person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
+its name check live instead of checking again.
 """
 
 from __future__ import annotations
