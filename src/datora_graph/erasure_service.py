@@ -98,10 +98,12 @@ class ErasureService:
                 )
             redactions, requarantined = self._redactions(set(keys))
             own = {r.seq for r in redactions}
-            linked = self._linked(profile.id, set(keys), redactions)
+            # Read once: the person's company, the holds' ends and the redactions need them.
+            decisions = tuple(self.stewards.all_decisions())
+            linked = self._linked(profile.id, set(keys), redactions, decisions)
             pinned = dict(self._pinned_quarantines(linked, redactions))
             redactions.extend(pinned.values())
-            redactions = self._kept_holds(linked, set(keys), redactions)
+            redactions = self._kept_holds(linked, set(keys), redactions, decisions)
             redactions, checked = self._kept_name_checks(set(keys), linked, own, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
@@ -115,7 +117,7 @@ class ErasureService:
                 after=(),
                 subject=profile.id,
             )
-            deleted, redacted, quoting = self._decisions(keys, audit.id)
+            deleted, redacted, quoting = self._decisions(keys, audit.id, decisions)
             # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
             erasure = Erasure(
                 profile.id,
@@ -161,7 +163,11 @@ class ErasureService:
         return found, requarantined
 
     def _linked(
-        self, profile_id: str, keys: set[str], redactions: Sequence[LogRedaction]
+        self,
+        profile_id: str,
+        keys: set[str],
+        redactions: Sequence[LogRedaction],
+        decisions: Sequence[Decision],
     ) -> set[str]:
         """The others' identifiers linked to the person, whose guards the person's identifiers
         may have made refuse a link: one link away from the person's profile, or from a
@@ -169,7 +175,7 @@ class ErasureService:
         from the person and the link such a guard holds goes from that profile."""
         evidence = self.store.profile_slice([profile_id]).evidence
         neighbours = {e.b if e.a in keys else e.a for e in evidence}
-        return (self._company(keys, redactions) | neighbours) - keys
+        return (self._company(keys, redactions, decisions) | neighbours) - keys
 
     def _pinned_quarantines(
         self, linked: set[str], redactions: Sequence[LogRedaction]
@@ -193,7 +199,11 @@ class ErasureService:
                 yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
 
     def _kept_holds(
-        self, linked: set[str], keys: set[str], redactions: Sequence[LogRedaction]
+        self,
+        linked: set[str],
+        keys: set[str],
+        redactions: Sequence[LogRedaction],
+        decisions: Sequence[Decision],
     ) -> list[LogRedaction]:
         """`redactions` with every record that held a link to a `linked` identifier by a limit,
         the size bound or a cannot-link from the person marked with it (`mark_held`): the
@@ -203,7 +213,6 @@ class ErasureService:
         (`_cut_off`)."""
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys))
-        decisions = list(self.stewards.all_decisions()) if holds else []
         limited = set(self.registry.limits())
         for hold, opened_by in holds:
             opened: int | None = None
@@ -279,7 +288,9 @@ class ErasureService:
                 hold = KeptHold(item.a, item.b, guard, item.reason, item.suggested_action)
                 yield hold, item.observation_id
 
-    def _company(self, keys: set[str], redactions: Sequence[LogRedaction]) -> set[str]:
+    def _company(
+        self, keys: set[str], redactions: Sequence[LogRedaction], decisions: Sequence[Decision]
+    ) -> set[str]:
         """The identifiers of the profiles that hold now one the person's rewritten records
         keep or one that shared a profile with them in a steward decision's slice (a split
         that cut the person off), with every identifier one link away from those profiles."""
@@ -290,7 +301,7 @@ class ErasureService:
             for raw in json.loads(r.payload).get("identifiers", ())
             if (key := raw_key(raw, self.registry)[0]) is not None
         }
-        for decision in self.stewards.all_decisions():
+        for decision in decisions:
             for slice_ in (decision.before, decision.after):
                 named = {slice_.assignments[k] for k in keys if k in slice_.assignments}
                 kept.update(k for k, pid in slice_.assignments.items() if pid in named)
@@ -299,7 +310,7 @@ class ErasureService:
         return kept | set(around.assignments) | {k for e in around.evidence for k in (e.a, e.b)}
 
     def _decisions(
-        self, keys: Collection[str], audit_id: str
+        self, keys: Collection[str], audit_id: str, decisions: Sequence[Decision]
     ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[str]]:
         """The IDs of the steward decisions naming the person with nothing else to apply
         again, which go, the others naming them, redacted (domain/erasure_decisions.py), and
@@ -307,7 +318,7 @@ class ErasureService:
         deleted: list[str] = []
         redacted: list[Decision] = []
         quoting: list[str] = []
-        for decision in self.stewards.all_decisions():  # oldest first: an undo after its own
+        for decision in decisions:  # oldest first: an undo after its own
             if mentions_any(decision.reason, keys):
                 quoting.append(decision.id)
             if decision.kind == "undo" and decision.details.get("undoes") in deleted:
