@@ -121,20 +121,28 @@ def test_a_rejection_with_the_person_on_one_side_goes_and_one_without_stays() ->
     assert redact(rejected, ("email:cy@acme.io",)) is rejected
 
 
-def test_a_merge_the_person_was_one_end_of_is_named_by_another_identifier_of_that_end() -> None:
-    cy = "phone:+14155552671"
-    apart = {ANN[0]: "prf_ann", cy: "prf_ann", **dict.fromkeys(BOB, "prf_bob")}
+CY = "phone:+14155552671"
+"""Another identifier of Ann's profile, linked to the one the merge names."""
+
+
+def merge_of_ann_into_bob() -> Decision:
+    """A steward's merge of Ann's profile (ANN[0] and CY) into Bob's, naming ANN[0]."""
+    apart = {ANN[0]: "prf_ann", CY: "prf_ann", **dict.fromkeys(BOB, "prf_bob")}
     merged = dict.fromkeys(apart, "prf_bob")
-    merge = decision(
+    return decision(
         "manual_merge", {"a": ANN[0], "b": BOB[0], "log_position": 5},
-        state(apart, edge(ANN[0], cy)), state(merged, edge(ANN[0], BOB[0])),
+        state(apart, edge(ANN[0], CY)), state(merged, edge(ANN[0], BOB[0])),
     )  # fmt: skip
 
+
+def test_a_merge_the_person_was_one_end_of_is_named_by_another_identifier_of_that_end() -> None:
+    merge = merge_of_ann_into_bob()
+
     redacted = redact(merge, (ANN[0],))
-    alone = redact(merge, (ANN[0], cy))
+    alone = redact(merge, (ANN[0], CY))
 
     assert redacted is not None
-    assert (redacted.details["a"], redacted.details["b"]) == (cy, BOB[0])
+    assert (redacted.details["a"], redacted.details["b"]) == (CY, BOB[0])
     assert redacted.details["stand_ins"] == ["a"]
     assert stands_in(redacted), "no steward linked the stand-in: a replay writes no link"
     assert not stands_in(merge)
@@ -142,20 +150,14 @@ def test_a_merge_the_person_was_one_end_of_is_named_by_another_identifier_of_tha
 
 
 def test_an_end_that_stood_in_once_stands_in_after_another_erasure() -> None:
-    cy = "phone:+14155552671"
-    apart = {ANN[0]: "prf_ann", cy: "prf_ann", **dict.fromkeys(BOB, "prf_bob")}
-    merged = dict.fromkeys(apart, "prf_bob")
-    merge = decision(
-        "manual_merge", {"a": ANN[0], "b": BOB[0], "log_position": 5},
-        state(apart, edge(ANN[0], cy)), state(merged, edge(ANN[0], BOB[0])),
-    )  # fmt: skip
+    merge = merge_of_ann_into_bob()
 
     once = redact(merge, (ANN[0],))
     assert once is not None
     twice = redact(once, (BOB[0],))
 
     assert twice is not None
-    assert (twice.details["a"], twice.details["b"]) == (cy, BOB[1])
+    assert (twice.details["a"], twice.details["b"]) == (CY, BOB[1])
     assert twice.details["stand_ins"] == ["a", "b"]
 
 
