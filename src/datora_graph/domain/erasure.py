@@ -33,8 +33,7 @@ from typing import Any
 import phonenumbers
 
 from datora_graph.domain.audit import AuditEntry
-from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
@@ -320,13 +319,8 @@ def redacted_text(
 def raw_key(raw: Any, registry: IdentifierRegistry) -> tuple[str | None, bool]:
     """The key of an identifier as a logged observation holds it (`{"type", "value"}`), and
     whether it is junk; (None, False) for anything the registry does not accept."""
-    if not isinstance(raw, Mapping):
-        return None, False
-    try:
-        parsed = registry.parse_with_junk(str(raw.get("type")), str(raw.get("value")))
-    except InvalidInput:
-        return None, False
-    return parsed.identifier.key, parsed.junk
+    parsed = logged_identifier(raw, registry)
+    return (None, False) if parsed is None else (parsed.identifier.key, parsed.junk)
 
 
 def _names_erased(

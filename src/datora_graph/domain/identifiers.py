@@ -349,3 +349,15 @@ def builtin_types(default_region: str = "US") -> list[IdentifierType]:
 
 def valid_type_name(name: str) -> bool:
     return bool(_TYPE_NAME.match(name))
+
+
+def logged_identifier(raw: object, registry: IdentifierRegistry) -> ParsedIdentifier | None:
+    """An identifier as a logged record holds it (`{"type", "value"}` as sent, in its list of
+    identifiers or in a mark an erasure wrote), parsed under the current settings; None for
+    one they no longer accept, or for an entry that is not such an object."""
+    if not isinstance(raw, Mapping) or "type" not in raw or "value" not in raw:
+        return None
+    try:
+        return registry.parse_with_junk(str(raw["type"]), str(raw["value"]))
+    except InvalidInput:
+        return None

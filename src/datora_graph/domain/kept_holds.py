@@ -21,8 +21,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from datora_graph.domain.errors import InvalidInput
-from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
 
 if TYPE_CHECKING:  # changeset.py imports records.py, which imports this module
     from datora_graph.domain.changeset import GuardName
@@ -113,9 +112,5 @@ def _ends(item: Any, registry: IdentifierRegistry) -> Iterator[str]:
 
 
 def _key(raw: object, registry: IdentifierRegistry) -> str | None:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return registry.parse_with_junk(str(raw.get("type")), str(raw.get("value"))).identifier.key
-    except InvalidInput:
-        return None
+    parsed = logged_identifier(raw, registry)
+    return None if parsed is None else parsed.identifier.key

@@ -30,7 +30,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from datora_graph.domain.consent import ConsentStatement, parse_observation_consent
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
-from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, kept_holds
 from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
@@ -318,14 +318,9 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
 
 
 def _kept_identifiers(items: Sequence[Any], registry: IdentifierRegistry) -> tuple[Identifier, ...]:
-    found = []
-    for item in items:
-        try:
-            parsed = registry.parse_with_junk(str(item["type"]), str(item["value"]))
-        except (InvalidInput, KeyError, TypeError):
-            continue  # a type or value the current settings no longer accept
-        found.append(parsed.identifier)
-    return tuple(found)
+    # None: a type or value the current settings no longer accept
+    parsed = (logged_identifier(item, registry) for item in items)
+    return tuple(p.identifier for p in parsed if p is not None)
 
 
 def parse_event(
