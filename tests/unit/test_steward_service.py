@@ -164,9 +164,48 @@ def test_the_same_evidence_again_does_not_merge_the_parts(
     identity.ingest_observations([obs("o2-again", COOKIE, KIOSK, minute=30)])
 
     assert identity.lookup(ANN).id != identity.lookup(BOB).id
-    assert identity.store.stats().open_review_items == 1, "the refused link waits for review"
+    assert identity.store.stats().open_review_items == 0, "the steward cut this very link"
     cut = [e for e in identity.store.profile_slice([fused]).evidence if e.b == KIOSK]
     assert [e.status for e in cut] == ["cut"], "a cut link stays cut"
+    assert [e.count for e in cut] == [2], "and counts the record that brought it again"
+
+    identity.ingest_observations([obs("o-new", ANN, KIOSK, minute=31)])
+
+    [item] = identity.store.list_review_items(ReviewFilter()).items
+    assert (item.a, item.b, item.guard) == (KIOSK, ANN, "cannot_link"), (
+        "new evidence between the parts still waits for review"
+    )
+
+
+def test_a_rejected_pair_seen_again_is_held_without_asking_again(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    crm_1, crm_2 = "crm_id:C-1", "crm_id:C-2"
+    identity.ingest_observations([obs("o1", ANN, PHONE, crm_1, minute=1)])
+    identity.ingest_observations([obs("o2", ANN, crm_2, minute=2)])
+    [item] = identity.store.list_review_items(ReviewFilter()).items
+    stewards.resolve_review_item(item.id, False, reason="two customers", actor="steward-1")
+
+    identity.ingest_observations([obs("o3", ANN, crm_2, minute=3)])
+
+    assert identity.lookup(ANN).id != identity.lookup(crm_2).id
+    items = identity.store.list_review_items(ReviewFilter(status=None)).items
+    assert [(i.id, i.status) for i in items] == [(item.id, "rejected")], "no second item"
+    held = identity.store.profile_slice([identity.lookup(crm_2).id]).evidence
+    assert [(e.a, e.b, e.status, e.count) for e in held] == [(crm_2, ANN, "held", 2)]
+
+    identity.ingest_observations([obs("o4", PHONE, crm_2, minute=4)])
+
+    [new_item] = identity.store.list_review_items(ReviewFilter()).items
+    assert (new_item.a, new_item.b) == (crm_2, PHONE), "another pair is new evidence"
+
+    identity.rebuild()
+
+    rebuilt = identity.store.list_review_items(ReviewFilter(status=None)).items
+    assert [(i.a, i.b, i.status) for i in rebuilt] == [
+        (crm_2, ANN, "rejected"),
+        (crm_2, PHONE, "open"),
+    ]
 
 
 def test_undo_restores_exactly(identity: IdentityService, stewards: StewardService) -> None:

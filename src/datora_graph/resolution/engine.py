@@ -8,7 +8,10 @@ to every other identifier it carries, trying the others from the highest priorit
 when a limit is reached the links held are those through the lowest-priority identifiers. A
 link between two profiles merges them (union by size: the larger survives, the older among
 equals) unless a guard refuses (see guards.py): then the link is kept as `held` evidence with
-a review item. Junk identifiers are recorded, each in a profile of its own, and never link.
+a review item, unless a cannot-link names the link's two identifiers: a steward has already
+answered for that very pair (rejected its review item, or split the link or the two parts
+apart), and asking again would only refill the queue each time a source re-sends the record.
+Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
 disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
@@ -288,7 +291,7 @@ class ResolutionEngine:
     ) -> None:
         a, b = sorted((anchor.key, other.key))
         profile_a, profile_b = profiles if a == anchor.key else profiles[::-1]
-        if (a, b) in batch.review:
+        if (a, b) in batch.review or _named_apart(batch, a, b):
             return
         batch.held_now.append((a, b))
         batch.review.setdefault(
@@ -401,6 +404,14 @@ def _kept_refusal(
             quarantine = found.quarantine if found and same else ""
             return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
     return found
+
+
+def _named_apart(batch: _Batch, a: str, b: str) -> bool:
+    """Whether a cannot-link has `a` on one side and `b` on the other."""
+    sides_a, sides_b = batch.key_constraints.get(a), batch.key_constraints.get(b)
+    if not sides_a or not sides_b:
+        return False
+    return any((constraint_id, 1 - side) in sides_b for constraint_id, side in sides_a)
 
 
 def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:

@@ -408,7 +408,27 @@ def test_cannot_link_holds_for_identifiers_the_batch_creates(
 
     assert not rebuilt.same_profile(ANN, ANN_WORK)
     assert rebuilt.identifiers == model.identifiers
-    assert list(rebuilt.review_items) == [pair(ANN, ANN_WORK)]
+    assert [e.status for e in rebuilt.evidence_between(ANN, ANN_WORK)] == ["held"]
+    assert list(rebuilt.review_items) == list(model.review_items) == [], (
+        "the constraint names the very pair: a steward has answered for it, nothing to review"
+    )
+
+
+def test_a_link_across_a_cannot_link_between_other_identifiers_is_reviewed(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe
+) -> None:
+    """A constraint holds every link between its two sides' profiles, but only a link
+    between the very identifiers it names is one a steward has answered for: a link through
+    another identifier is new evidence and waits for review."""
+    resolve_in_batches(engine, model, [observe(ANN, PHONE), observe(ANN_WORK)])
+    model.add_cannot_link(ANN, ANN_WORK)
+
+    resolve_in_batches(engine, model, [observe(PHONE, ANN_WORK), observe(ANN, ANN_WORK)])
+
+    assert not model.same_profile(ANN, ANN_WORK)
+    assert list(model.review_items) == [pair(ANN_WORK, PHONE)]
+    assert model.review_items[pair(ANN_WORK, PHONE)].guard == "cannot_link"
+    assert [e.status for e in model.evidence_between(ANN, ANN_WORK)] == ["held"]
 
 
 # -- junk ---------------------------------------------------------------------------------------
