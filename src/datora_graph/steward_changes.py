@@ -83,6 +83,45 @@ def closed_by_split(
     return closed, tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
 
 
+def close_answered(
+    store: GraphStore,
+    change: StewardChange,
+    merged: str,
+    decision_id: str,
+    actor: str,
+    reason: str,
+    *,
+    at: datetime,
+    skip: int | None = None,
+    pairs: Collection[tuple[str, str]] | None = None,
+) -> tuple[StewardChange, tuple[ReviewState, ...]]:
+    """`change`, a steward's merge into the profile `merged`, closing too the open review
+    items it answers: both ends in `merged`, bar `skip` (the item the decision resolves
+    itself). Each asks whether two identifiers are one person, and the steward just said so:
+    it is accepted (`merged by decision …`) and its pair's evidence made active, as accepting
+    it would. Also answers the items as they were (open), for the decision's `review_before`,
+    which an undo writes back. `pairs`: only those pairs (a replay: those answered live)."""
+    members = set(change.write.members(merged))
+    items = [
+        i
+        for i in review_items_touching(store, members)
+        if i.id != skip
+        and i.a in members
+        and i.b in members
+        and (pairs is None or (i.a, i.b) in pairs)
+    ]
+    answered = {(i.a, i.b) for i in items}
+    write = change.write
+    evidence = tuple(
+        replace(e, status="active") if (e.a, e.b) in answered else e for e in write.evidence
+    )
+    closing = f"merged by decision {decision_id}: {reason}"
+    closed = tuple(ReviewState(i.id, i.a, i.b, "accepted", actor, at, closing) for i in items)
+    opened = tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
+    written = replace(write, evidence=evidence)
+    return replace(change, write=written, review=(*change.review, *closed)), opened
+
+
 class GraphChanges:
     """Builds the changes of splits and merges over one store, with the engine's settings."""
 

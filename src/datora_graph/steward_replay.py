@@ -28,7 +28,11 @@ from datora_graph.domain.erasure_decisions import redacted_by, stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
-from datora_graph.steward_changes import closed_by_split, review_items_touching
+from datora_graph.steward_changes import (
+    close_answered,
+    closed_by_split,
+    review_items_touching,
+)
 from datora_graph.steward_unsplit import plan_unsplit
 
 if TYPE_CHECKING:
@@ -224,9 +228,24 @@ class DecisionReplay:
                 keep=kept,
                 link=link,
             )
-        self.stewards.store.apply_steward_change(
-            replace(change, decision=decision, review=closing, record=False)
-        )
+        change = replace(change, review=closing)
+        # The other open items the merge closed live (its `review_before`), closed again.
+        answered = {(r.a, r.b) for r in decision.review_before}
+        if answered:
+            skip = closing[0].item_id if closing else None
+            merged = change.write.assignments[a]
+            change, _ = close_answered(
+                self.stewards.store,
+                change,
+                merged,
+                decision.id,
+                decision.actor,
+                decision.reason,
+                at=decision.at,
+                skip=skip,
+                pairs=answered,
+            )
+        self.stewards.store.apply_steward_change(replace(change, decision=decision, record=False))
 
     def _reapply_split(self, decision: Decision) -> None:
         recorded: dict[str, list[str]] = decision.details["parts"]

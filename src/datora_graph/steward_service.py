@@ -42,7 +42,12 @@ from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_audit import decision_entry
-from datora_graph.steward_changes import GraphChanges, closed_by_split, items_of_pairs
+from datora_graph.steward_changes import (
+    GraphChanges,
+    close_answered,
+    closed_by_split,
+    items_of_pairs,
+)
 from datora_graph.steward_replay import LOG_POSITION, in_force
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
@@ -193,7 +198,9 @@ class StewardService:
         return stored
 
     def merge_profiles(self, a: str, b: str, *, reason: str, actor: str) -> Decision:
-        """Merge two profiles (IDs or aliases) now and record a must-link between them."""
+        """Merge two profiles (IDs or aliases) now and record a must-link between them; the
+        open review items it answers (both ends in the merged profile) close as accepted, and
+        an undo opens them again."""
         reason = _reason(reason)
         with self._lock:
             profile_a = self._current_profile(a, "a")
@@ -207,9 +214,13 @@ class StewardService:
             change = self.changes.merge(
                 before, profile_a, profile_b, key_a, key_b, reason, "b", at=now
             )
+            merged = change.write.assignments[key_a]
+            change, opened = close_answered(
+                self.store, change, merged, decision_id, actor, reason, at=now
+            )
             details = {"a": key_a, "b": key_b}
             decision = self._decision(
-                decision_id, "manual_merge", actor, reason, before, change.write, details=details
+                decision_id, "manual_merge", actor, reason, before, change.write, opened, details
             )
             decision = replace(decision, at=now)
             stored = self._apply(replace(change, decision=decision))
@@ -219,7 +230,8 @@ class StewardService:
         self, item_id: int, accept: bool, *, reason: str, actor: str
     ) -> Decision:
         """Accept (merge the two profiles, a must-link; the held evidence becomes active) or
-        reject (a cannot-link between the two identifiers) an open review item."""
+        reject (a cannot-link between the two identifiers) an open review item. A merge closes
+        the other open items it answers too, as `merge_profiles` does."""
         reason = _reason(reason)
         with self._lock:
             item = self._review_item(item_id)
@@ -242,6 +254,7 @@ class StewardService:
             closed = ReviewState(item.id, item.a, item.b, status, actor, now, reason)
             opened = ReviewState(item.id, item.a, item.b, "open")
             kind: DecisionKind = "review_accept" if accept else "review_reject"
+            answered: tuple[ReviewState, ...] = ()  # the other items a merge closes, as they were
             if accept and profile_a != profile_b:
                 change = self.changes.merge(
                     before,
@@ -253,6 +266,10 @@ class StewardService:
                     "itemId",
                     (item.a, item.b),
                     at=now,
+                )
+                merged = change.write.assignments[item.a]
+                change, answered = close_answered(
+                    self.store, change, merged, decision_id, actor, reason, at=now, skip=item.id
                 )
             elif accept:
                 evidence = tuple(
@@ -274,10 +291,11 @@ class StewardService:
                 )
             details = {"item_id": item.id, "a": item.a, "b": item.b}
             decision = self._decision(
-                decision_id, kind, actor, reason, before, change.write, (opened,), details
+                decision_id, kind, actor, reason, before, change.write, (opened, *answered), details
             )
             decision = replace(decision, at=now)
-            stored = self._apply(replace(change, decision=decision, review=(closed,)))
+            review = (closed, *change.review)
+            stored = self._apply(replace(change, decision=decision, review=review))
         return stored
 
     def _review_item(self, item_id: int) -> ReviewItem:

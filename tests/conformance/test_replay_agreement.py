@@ -139,24 +139,54 @@ def test_a_split_replayed_folds_in_only_the_records_logged_before_it(world: Worl
     assert world.rebuilt() == live
 
 
-def test_a_held_link_between_the_parts_of_a_split_is_cut_and_its_item_closed(
-    world: World,
-) -> None:
-    """The split says the parts are two people: the held link between them (two CRM numbers)
-    is cut and its review item rejected, live as in the replay, which cuts by parts."""
+def test_a_held_link_a_merge_answered_is_cut_by_a_later_split(world: World) -> None:
+    """The merge of k3's profile (with C1) and C2's says C1 and C2 are one person: their held
+    link (two CRM numbers) turns active and its item is accepted, live as in the replay; a
+    split cutting it then sets it to cut, with no item left to close."""
     world.ingest("crm_id:C2", "cookie_id:k3", "crm_id:C1")
     world.stewards.merge_profiles("cookie_id:k3", "crm_id:C2", reason="r", actor="s")
-    decision = world.split("cookie_id:k3", ("cookie_id:k3", "crm_id:C1"))
+    assert ("crm_id:C1", "crm_id:C2", "crm", "active") in world.state()["evidence"]
+    decision = world.split(
+        "cookie_id:k3", ("cookie_id:k3", "crm_id:C1"), ("crm_id:C1", "crm_id:C2")
+    )
     live = world.state()
 
     assert ("crm_id:C1", "crm_id:C2", "crm", "cut") in live["evidence"]
     assert live["review"] == []
-    assert [(r.a, r.b, r.status) for r in decision.review_before] == [
-        ("crm_id:C1", "crm_id:C2", "open")
-    ]
+    assert decision.review_before == ()
+    history = world.review_history()
+    assert history == [("crm_id:C1", "crm_id:C2", "accepted")]
     assert world.rebuilt() == live
-    world.stewards.undo_decision(decision.id, reason="r", actor="s")
-    assert world.state()["review"] == [("crm_id:C1", "crm_id:C2")], "the undo opens it again"
+    assert world.review_history() == history
+
+
+def test_a_merge_closes_the_items_it_answers_live_as_in_the_replay(world: World) -> None:
+    """Two held links between the CRM profiles 1 and 2 and one to profile 3: merging 1 and 2
+    accepts the two items inside the merged profile and makes their links active, leaves the
+    third open, and a rebuild and a migration do the same; its undo opens the two again."""
+    world.ingest("crm_id:C1", "email:e1@x.io", "cookie_id:k1")
+    world.ingest("crm_id:C2", "phone:+14155552671", "cookie_id:k2")
+    world.ingest("crm_id:C3", "device_id:d3")
+    world.ingest("email:e1@x.io", "phone:+14155552671")
+    world.ingest("cookie_id:k1", "cookie_id:k2")
+    world.ingest("email:e1@x.io", "device_id:d3")
+    opened = world.state()
+    assert len(opened["review"]) == 3
+
+    merge = world.stewards.merge_profiles("crm_id:C1", "crm_id:C2", reason="r", actor="s")
+    live = world.state()
+
+    assert len(live["review"]) == 1, "the item to profile 3 stays open"
+    assert {r.status for r in merge.review_before} == {"open"}
+    assert len(merge.review_before) == 2
+    assert all(e[3] == "active" for e in live["evidence"] if e[0] != "device_id:d3")
+    history = world.review_history()
+    assert sorted(status for _, _, status in history) == ["accepted", "accepted", "open"]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+    assert world.review_history() == history
+    world.stewards.undo_decision(merge.id, reason="r", actor="s")
+    assert world.state() == opened, "the undo opens them and holds their links again"
 
 
 def test_an_open_item_on_a_pair_a_split_cuts_is_closed_live_as_in_the_replay(

@@ -3,7 +3,9 @@ undo and rebuild, with journeys, traits and segments following the identifiers."
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -414,11 +416,12 @@ def test_review_items_are_accepted_and_rejected(
     assert before["members"] != state(identity)["members"]
 
 
-def test_an_item_whose_ends_another_decision_joined_is_not_rejected(
+def test_accepting_an_item_closes_another_between_the_same_two_profiles(
     identity: IdentityService, stewards: StewardService
 ) -> None:
-    """A cannot-link inside one profile would contradict the graph: a rebuild honours it and
-    then cannot merge the profile again, so the rebuilt graph would differ."""
+    """Both items ask whether profiles A and B are one person: the steward's answer to one
+    answers the other, which is accepted with it (a reject would be refused now, the two
+    being one profile), and its held link turns active, live as after a rebuild."""
     identity.ingest_observations(
         [
             obs("a", "crm_id:A-1", "email:p@acme.io", "cookie_id:c-a", minute=1),
@@ -428,21 +431,172 @@ def test_an_item_whose_ends_another_decision_joined_is_not_rejected(
         ]
     )
     first, second = identity.store.list_review_items(ReviewFilter()).items
-    stewards.resolve_review_item(first.id, True, reason="same person", actor="s")
-    joined = identity.lookup("crm_id:A-1").id
-    assert identity.lookup("crm_id:B-1").id == joined
+    opened = evidence_statuses(identity)
+
+    accepted = stewards.resolve_review_item(first.id, True, reason="same person", actor="s")
+
+    assert identity.lookup("crm_id:A-1").id == identity.lookup("crm_id:B-1").id
+    assert review_statuses(identity) == [
+        (first.a, first.b, "accepted", "s", "same person"),
+        (second.a, second.b, "accepted", "s", f"merged by decision {accepted.id}: same person"),
+    ]
+    assert [(r.item_id, r.status) for r in accepted.review_before] == [
+        (first.id, "open"),
+        (second.id, "open"),
+    ]
+    assert evidence_statuses(identity)[(second.a, second.b)] == {"active"}
+    assert identity.store.list_review_items(ReviewFilter()).items == []
+    with pytest.raises(InvalidInput) as closed:
+        stewards.resolve_review_item(second.id, False, reason="twins", actor="s")
+    assert "accepted, not open" in closed.value.reason
+    live = review_statuses(identity), evidence_statuses(identity)
+    identity.rebuild()
+    assert (review_statuses(identity), evidence_statuses(identity)) == live
+    stewards.undo_decision(accepted.id, reason="undo", actor="s")
+    assert review_statuses(identity) == [
+        (item.a, item.b, "open", None, None) for item in (first, second)
+    ]
+    assert evidence_statuses(identity) == opened, "both links held again"
+
+
+def test_an_item_whose_ends_new_records_joined_is_not_rejected(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """A cannot-link inside one profile would contradict the graph: a rebuild honours it and
+    then cannot merge the profile again, so the rebuilt graph would differ. Here an email
+    link joined the ends of a link the hub guard held (no steward decision closed it)."""
+    emails = [f"email:e{n}@acme.io" for n in range(5)]
+    identity.ingest_observations([obs(f"s{n}", key, minute=n) for n, key in enumerate(emails)])
+    identity.ingest_observations(
+        [obs(f"d{n}", key, KIOSK, minute=10 + n) for n, key in enumerate(emails)]
+    )
+    identity.ingest_observations([obs("j", emails[4], emails[0], minute=20)])
+    [held] = [
+        i for i in identity.store.list_review_items(ReviewFilter()).items if emails[4] in (i.a, i.b)
+    ]
+    joined = identity.lookup(emails[4]).id
+    assert identity.lookup(KIOSK).id == joined
 
     with pytest.raises(InvalidInput) as refused:
-        stewards.resolve_review_item(second.id, False, reason="twins", actor="s")
+        stewards.resolve_review_item(held.id, False, reason="twins", actor="s")
 
     assert refused.value.field == "itemId"
     assert joined in refused.value.reason
     assert "split the profile" in refused.value.reason
     assert identity.store.list_cannot_links() == []
-    stewards.resolve_review_item(second.id, True, reason="the held link too", actor="s")
-    members = state(identity)["members"]
+    stewards.resolve_review_item(held.id, True, reason="the held link too", actor="s")
+    members = identity.store.profile_ids_for_identifiers([*emails, KIOSK])
     identity.rebuild()
-    assert state(identity)["members"] == members
+    assert identity.store.profile_ids_for_identifiers([*emails, KIOSK]) == members
+
+
+def review_statuses(identity: IdentityService) -> list[tuple[Any, ...]]:
+    """Every review item's pair and status, with who closed it and why: the store keeps the
+    resolution for the audit but no read of the port returns it, so it is read from the file."""
+    items = identity.store.list_review_items(ReviewFilter(None)).items
+    with closing(sqlite3.connect(identity.settings.db)) as db:
+        # The table is made with the first decision.
+        made = db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'review_resolutions'")
+        query = "SELECT item_id, actor, reason FROM review_resolutions"
+        rows = db.execute(query).fetchall() if made.fetchone() else []
+    resolved = {item_id: (actor, reason) for item_id, actor, reason in rows}
+    return [(i.a, i.b, i.status, *resolved.get(i.id, (None, None))) for i in items]
+
+
+def evidence_statuses(identity: IdentityService) -> dict[tuple[str, str], set[str]]:
+    """The statuses of the evidence rows of each pair, over all profiles."""
+    profiles = [p.id for batch in identity.store.iter_profiles() for p in batch]
+    found: dict[tuple[str, str], set[str]] = {}
+    for e in identity.store.profile_slice(profiles).evidence:
+        found.setdefault((e.a, e.b), set()).add(e.status)
+    return found
+
+
+def crm_holds(identity: IdentityService) -> tuple[str, str]:
+    """One email with three CRM numbers: profile 1 holds it and crm_id 1; the links to crm_id
+    2 and 3 are held (a profile holds one crm_id), each an open review item. Answers the
+    pairs of the items to profiles 2 and 3."""
+    report = identity.ingest_observations(
+        [
+            obs("c1", "email:a@acme.io", "crm_id:1", minute=1),
+            obs("c2", "email:a@acme.io", "crm_id:2", minute=2),
+            obs("c3", "email:a@acme.io", "crm_id:3", minute=3),
+        ]
+    )
+    assert report.accepted == 3
+    two, three = identity.store.list_review_items(ReviewFilter()).items
+    assert identity.lookup("crm_id:2").id != identity.lookup("crm_id:1").id
+    return (two.a, two.b), (three.a, three.b)
+
+
+def test_a_manual_merge_closes_the_items_it_answers(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    to_two, to_three = crm_holds(identity)
+
+    merge = stewards.merge_profiles("crm_id:1", "crm_id:2", reason="same person", actor="ann")
+
+    statuses = review_statuses(identity)
+    assert statuses[0] == (
+        *to_two,
+        "accepted",
+        "ann",
+        f"merged by decision {merge.id}: same person",
+    )
+    assert [(r.a, r.b, r.status) for r in merge.review_before] == [(*to_two, "open")]
+    assert evidence_statuses(identity)[to_two] == {"active"}, "as accepting it would"
+    assert [(i.a, i.b) for i in identity.store.list_review_items(ReviewFilter()).items] == [
+        to_three
+    ]
+
+
+def test_an_item_not_inside_the_merged_profile_stays_open(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    to_two, to_three = crm_holds(identity)
+    identity.ingest_observations([obs("z", "email:zed@acme.io", minute=9)])
+
+    stewards.merge_profiles("crm_id:2", "email:zed@acme.io", reason="same", actor="ann")
+    stewards.merge_profiles("crm_id:3", "crm_id:2", reason="same", actor="ann")
+
+    assert identity.lookup("crm_id:3").id != identity.lookup("email:a@acme.io").id
+    assert [s[2] for s in review_statuses(identity)] == ["open", "open"]
+    assert evidence_statuses(identity)[to_two] == {"held"}
+    assert evidence_statuses(identity)[to_three] == {"held"}
+
+
+def test_undoing_a_merge_opens_the_items_it_closed_and_holds_their_links_again(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    to_two, _ = crm_holds(identity)
+    before = review_statuses(identity), evidence_statuses(identity)
+    merge = stewards.merge_profiles("crm_id:1", "crm_id:2", reason="same", actor="s")
+    assert (*to_two, "accepted") in [s[:3] for s in review_statuses(identity)]
+
+    stewards.undo_decision(merge.id, reason="undo", actor="s")
+
+    assert (review_statuses(identity), evidence_statuses(identity)) == before
+
+
+def test_a_rebuild_closes_the_items_a_merge_closed_and_its_undo_opens_them(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    to_two, _ = crm_holds(identity)
+    before = evidence_statuses(identity)
+    merge = stewards.merge_profiles("crm_id:1", "crm_id:2", reason="same", actor="s")
+    identity.ingest_observations([obs("later", "email:zed@acme.io", PHONE, minute=30)])
+    live = review_statuses(identity), evidence_statuses(identity)
+    assert (*to_two, "accepted") in [s[:3] for s in live[0]]
+
+    identity.rebuild()
+
+    assert (review_statuses(identity), evidence_statuses(identity)) == live
+    stewards.undo_decision(merge.id, reason="undo", actor="s")
+    open_pairs = [(i.a, i.b) for i in identity.store.list_review_items(ReviewFilter()).items]
+    assert to_two in open_pairs, "found by its pair: the rebuild gave the item a new ID"
+    assert {pair: before[pair] for pair in before} == {
+        pair: evidence_statuses(identity)[pair] for pair in before
+    }
 
 
 def test_undoing_a_review_decision_opens_the_item_again(

@@ -205,6 +205,24 @@ def test_review_items_are_accepted_or_rejected(
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "itemId"}
 
 
+def test_a_manual_merge_empties_the_queue_of_what_it_answers_and_its_undo_refills_it(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    """The held link between the two CRM profiles asks what the steward's merge answers."""
+    held_pairs(client, 1)
+    queue = "{ reviewQueue { edges { node { id status a { key } b { key } } } } }"
+    [waiting] = graphql.data(queue)["reviewQueue"]["edges"]
+    a, b = profile_of(graphql, "crm_id:A-0")["id"], profile_of(graphql, "crm_id:B-0")["id"]
+
+    merged = graphql.data(MERGE, a=a, b=b, reason="same customer")["mergeProfiles"]
+
+    assert graphql.data(queue)["reviewQueue"]["edges"] == []
+    error = graphql.error(RESOLVE, item=waiting["node"]["id"], accept=True, reason="again")
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "itemId"}
+    graphql.data(UNDO, id=merged["id"], reason="wrong customer")
+    assert graphql.data(queue)["reviewQueue"]["edges"] == [waiting]
+
+
 def test_a_manual_merge_and_the_errors_a_steward_gets(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
