@@ -101,8 +101,8 @@ class ErasureService:
             # Read once: the person's company, the holds' ends and the redactions need them.
             decisions = tuple(self.stewards.all_decisions())
             linked = self._linked(profile.id, set(keys), redactions, decisions)
-            pinned = dict(self._pinned_quarantines(linked, redactions))
-            redactions.extend(pinned.values())
+            pinned, marked = self._pinned_quarantines(linked, redactions)
+            redactions.extend(marked)
             redactions = self._kept_holds(linked, set(keys), redactions, decisions)
             redactions, checked = self._kept_name_checks(set(keys), linked, own, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
@@ -179,24 +179,34 @@ class ErasureService:
 
     def _pinned_quarantines(
         self, linked: set[str], redactions: Sequence[LogRedaction]
-    ) -> Iterator[tuple[str, LogRedaction]]:
+    ) -> tuple[list[str], list[LogRedaction]]:
         """The records of others that quarantined an identifier `linked` to the person (a
         phone held by the CRM limit because its profile held the person's CRM number), marked
-        as the rewritten ones are, each with that identifier: in a replay the person's
-        identifier is not there to make it so. Those the erasure rewrites carry their marks."""
+        as the rewritten ones are, each with every such identifier it quarantined (a record
+        can hold two of them at its links): in a replay the person's identifier is not there
+        to make it so. Those the erasure rewrites carry their marks. Answers the identifiers
+        marked and the marked records."""
         rewritten = {r.seq for r in redactions}
         guards = guard_positions(self.store, linked)
-        for key, seq in sorted(guards.quarantined.items(), key=lambda kv: kv[1]):
-            if seq <= 0 or seq in rewritten:
-                continue
+        quarantined_at: dict[int, list[str]] = {}
+        for key, seq in guards.quarantined.items():
+            if seq > 0 and seq not in rewritten:
+                quarantined_at.setdefault(seq, []).append(key)
+        pinned: list[str] = []
+        marked: list[LogRedaction] = []
+        for seq in sorted(quarantined_at):
             entries = self.store.read_log(seq - 1, 1)
             if not entries or entries[0][0] != seq:
                 continue
-            at_link = key in guards.at_links
-            marked = mark_quarantined(entries[0][1], key, self.registry, at_link)
-            if marked is not None:
-                rewritten.add(seq)
-                yield key, LogRedaction(seq, marked, str(json.loads(marked)["id"]))
+            payload = entries[0][1]
+            for key in sorted(quarantined_at[seq]):
+                at_link = key in guards.at_links
+                if (kept := mark_quarantined(payload, key, self.registry, at_link)) is not None:
+                    payload = kept
+                    pinned.append(key)
+            if payload != entries[0][1]:
+                marked.append(LogRedaction(seq, payload, str(json.loads(payload)["id"])))
+        return pinned, marked
 
     def _kept_holds(
         self,

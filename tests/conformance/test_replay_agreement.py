@@ -693,3 +693,33 @@ def test_a_link_a_cannot_link_from_the_erased_number_held_stays_held(world: Worl
     assert live["review"] == [("email:e0@x.io", "email:e1@x.io")]
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_both_quarantines_one_record_made_at_its_links_hold_after_the_erasure(
+    world: World,
+) -> None:
+    """The seventh hunt's S: C1's record met e0 and e1 in C2's profile and the CRM limit
+    quarantined both at its held links. Split off and erased, C2 took the cause with it; the
+    erasure marks the record with what it quarantined, but it marked e0 only and skipped e1,
+    as if the record, once marked for one, were marked for all: replayed, e1 was left open."""
+    emails = ["email:e0@x.io", "email:e1@x.io"]
+    world.ingest("email:e0@x.io")
+    world.ingest("crm_id:C2", *emails)
+    world.ingest("email:e0@x.io", "crm_id:C1", "email:e1@x.io")
+    world.split("crm_id:C2", *(("crm_id:C2", e) for e in emails))
+    world.erase("crm_id:C2")
+
+    def quarantined(store: GraphStore) -> list[str]:
+        guards = store.load_snapshot(emails).identifier_guards
+        return sorted(key for key, guard in guards.items() if guard.quarantined)
+
+    live = world.state()
+    assert quarantined(world.store) == emails
+    target = SqliteStore(world.folder / "target.db")
+    try:
+        Migration(world.store, target, world.identity.settings).run()
+        assert (world.state(target), quarantined(target)) == (live, emails)
+    finally:
+        target.close()
+    assert world.rebuilt() == live
+    assert quarantined(world.store) == emails
