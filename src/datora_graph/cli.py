@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import socket
 import sys
-from collections import deque
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -428,17 +427,20 @@ def _when(moment: datetime) -> str:
 
 
 def _latest_events(service: IdentityService, profile_id: str, count: int) -> list[Event]:
-    """The journey is served oldest first, so the latest events are those of the last pages."""
-    if count == 0:
-        return []
-    latest: deque[Event] = deque(maxlen=count)
+    """The last `count` events, oldest of them first: newest-first pages turned round (one
+    page, unless `count` is over a page's limit), rather than every page of a journey that
+    may hold a kiosk's or a bot's 100,000 events."""
+    latest: list[Event] = []
     after: str | None = None
-    while True:
-        page = service.journey(profile_id, JourneyQuery(first=MAX_PAGE_SIZE, after=after))
+    while len(latest) < count:
+        first = min(count - len(latest), MAX_PAGE_SIZE)
+        query = JourneyQuery(first=first, after=after, newest_first=True)
+        page = service.journey(profile_id, query)
         latest.extend(page.events)
         if not page.has_next_page:
-            return list(latest)
+            break
         after = page.end_cursor
+    return latest[::-1]
 
 
 def _traits_table(traits: ProfileTraits | None) -> Table:

@@ -102,6 +102,57 @@ def test_the_journey_pages_with_a_cursor(client: httpx.Client) -> None:
     assert pages[-1]["page_info"]["end_cursor"] is not None
 
 
+def test_order_newest_pages_newest_first_with_filters(client: httpx.Client) -> None:
+    profile_id = ann(client)
+    post(
+        client,
+        "/v1/events",
+        "events",
+        *[
+            event(f"e{n}", kind, "cookie_id:c-1", at=n)
+            for n, kind in enumerate(["page_view", "purchase"] * 4)
+        ],
+    )
+
+    latest = journey(client, profile_id, order="newest", first=3)
+    rest = journey(client, profile_id, order="newest", after=latest["page_info"]["end_cursor"])
+    purchases = journey(client, profile_id, order="newest", types="purchase", until=moment(7))
+
+    assert ids(latest) == ["e7", "e6", "e5"]
+    assert latest["page_info"]["has_next_page"] is True
+    assert ids(rest) == ["e4", "e3", "e2", "e1", "e0"]
+    assert ids(purchases) == ["e5", "e3", "e1"]
+    assert ids(journey(client, profile_id, order="oldest", first=2)) == ["e0", "e1"]
+
+
+def test_a_cursor_passed_with_the_other_order_is_422_naming_after(client: httpx.Client) -> None:
+    profile_id = ann(client)
+    post(
+        client,
+        "/v1/events",
+        "events",
+        *[event(f"e{n}", "page_view", "cookie_id:c-1", at=n) for n in range(3)],
+    )
+    cursor = journey(client, profile_id, order="newest", first=1)["page_info"]["end_cursor"]
+
+    response = client.get(f"/v1/profiles/{profile_id}/journey", params={"after": cursor})
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == "after"
+    assert "newest-first order" in error["message"]
+
+
+def test_the_order_parameter_is_documented(client: httpx.Client) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/profiles/{profile_id}/journey"]
+    [order] = [p for p in operation["get"]["parameters"] if p["name"] == "order"]
+
+    assert order["in"] == "query"
+    assert order["schema"]["enum"] == ["oldest", "newest"]
+    assert order["schema"]["default"] == "oldest"
+    assert "newest" in order["description"]
+
+
 def test_an_event_joins_the_journey_when_its_identifier_is_linked_later(
     client: httpx.Client,
 ) -> None:
@@ -129,6 +180,8 @@ def test_an_event_joins_the_journey_when_its_identifier_is_linked_later(
         ({"after": "WyJcdWQ4MDAiLCAieCJd"}, "after"),
         ({"since": "0.5"}, "since"),
         ({"until": "1714557600"}, "until"),
+        ({"order": "desc"}, "order"),
+        ({"order": "NEWEST"}, "order"),
     ],
 )
 def test_bad_journey_parameters_are_422_naming_the_parameter(

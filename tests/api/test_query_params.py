@@ -9,7 +9,7 @@ from .payloads import event
 from .test_ingest import error_of
 from .test_journey import ann, ids, journey, post
 
-JOURNEY_TAKES = "it takes first, after, types, since, until"
+JOURNEY_TAKES = "it takes first, after, types, since, until, order"
 
 
 def test_a_misspelt_journey_filter_is_refused_naming_the_intended_one(
@@ -154,5 +154,5 @@ def test_the_openapi_document_lists_no_new_parameter(server: str) -> None:
         paths = anonymous.get("/openapi.json").json()["paths"]
 
     declared = [p["name"] for p in paths["/v1/profiles/{profile_id}/journey"]["get"]["parameters"]]
-    assert declared == ["profile_id", "first", "after", "types", "since", "until"]
+    assert declared == ["profile_id", "first", "after", "types", "since", "until", "order"]
     assert "parameters" not in paths["/v1/stats"]["get"]

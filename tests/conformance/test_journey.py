@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, timedelta, timezone
 
 import pytest
@@ -29,10 +30,7 @@ def _all_pages(store: GraphStore, profile_id: str, query: JourneyQuery) -> list[
     ids: list[str] = []
     after = query.after
     for _ in range(1000):
-        page = store.journey(
-            profile_id,
-            JourneyQuery(query.first, after, query.types, query.since, query.until),
-        )
+        page = store.journey(profile_id, replace(query, after=after))
         assert len(page.events) <= query.first
         ids.extend(e.id for e in page.events)
         if not page.has_next_page:

@@ -50,6 +50,8 @@ QUERIES = [
     JourneyQuery(first=4, types=frozenset({"purchase", "email_open"})),
     JourneyQuery(since=at(2), until=at(6)),
     JourneyQuery(first=2, types=frozenset({"page_view"}), since=at(1)),
+    JourneyQuery(first=3, newest_first=True),
+    JourneyQuery(first=2, types=frozenset({"page_view"}), since=at(1), newest_first=True),
 ]
 
 
@@ -57,7 +59,8 @@ def _query_id(query: JourneyQuery) -> str:
     """Sorted types: a frozenset's order differs between processes, and pytest-xdist needs
     each worker to collect the same test IDs."""
     types = "+".join(sorted(query.types)) or "all"
-    return f"first={query.first}-types={types}-since={query.since}-until={query.until}"
+    order = "newest" if query.newest_first else "oldest"
+    return f"first={query.first}-types={types}-since={query.since}-until={query.until}-{order}"
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: _query_id(q))
@@ -102,6 +105,19 @@ def test_the_end_cursor_of_a_batched_page_continues_that_journey(store: GraphSto
     rest = store.journey("prf_bob", JourneyQuery(first=1000, after=first.end_cursor))
 
     assert _ids(first.events) + _ids(rest.events) == _ids(whole.events)
+
+
+def test_a_batched_newest_first_cursor_continues_newest_first(store: GraphStore) -> None:
+    _three_people(store)
+    whole = store.journey("prf_bob", JourneyQuery(first=1000))
+
+    first = store.journeys(PROFILES, JourneyQuery(first=2, newest_first=True))["prf_bob"]
+    assert first.end_cursor is not None
+    rest = store.journey(
+        "prf_bob", JourneyQuery(first=1000, after=first.end_cursor, newest_first=True)
+    )
+
+    assert _ids(first.events) + _ids(rest.events) == _ids(whole.events)[::-1]
 
 
 def test_a_cursor_applies_to_every_profile_of_the_batch(store: GraphStore) -> None:

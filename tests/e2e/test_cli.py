@@ -164,6 +164,33 @@ def test_ingest_csv_observations_and_events(tmp_path: Path) -> None:
     assert profiles["+14155550199"]["attributes"] == {"first_name": "Bob"}
 
 
+def test_profile_show_lists_the_latest_events_oldest_of_them_first(tmp_path: Path) -> None:
+    """Read newest first, one page, and shown in time order: 12 events, the last 10 shown."""
+    db = tmp_path / "d.db"
+    people = write_jsonl(tmp_path / "o.jsonl", obs("o1", "email:ann@acme.io", "cookie_id:c-1"))
+    key = ("email", "ann@acme.io"), ("cookie_id", "c-1")
+    events = [
+        {
+            "id": f"ev-{n:02d}",
+            "type": "page_view",
+            "occurred_at": f"2026-05-01T10:{n:02d}:00Z",
+            "source": "web",
+            "identifiers": [dict(zip(("type", "value"), key[n % 2], strict=True))],
+        }
+        for n in range(1, 13)
+    ]
+    datora("ingest", "observations", people, "--db", db)
+    datora("ingest", "events", write_jsonl(tmp_path / "e.jsonl", *events[::-1]), "--db", db)
+
+    shown = datora("profile", "show", "email:ann@acme.io", "--db", db).stdout
+    three = datora("profile", "show", "email:ann@acme.io", "--events", "3", "--db", db).stdout
+
+    listed = re.findall(r"\bev-\d\d\b", shown)
+    assert listed == [f"ev-{n:02d}" for n in range(3, 13)], shown
+    assert "Latest events (10)" in shown
+    assert re.findall(r"\bev-\d\d\b", three) == ["ev-10", "ev-11", "ev-12"], three
+
+
 def test_a_csv_without_the_required_columns_is_refused_before_anything_is_sent(
     tmp_path: Path,
 ) -> None:

@@ -274,7 +274,7 @@ def find_profile(
 @router.get(
     "/v1/profiles/{profile_id}/journey",
     tags=["profiles"],
-    summary="A profile's events, oldest first",
+    summary="A profile's events, oldest or newest first",
     response_model=JourneyOut,
     responses=_ERRORS,
 )
@@ -293,14 +293,30 @@ def get_journey(
     types: Annotated[str | None, Query(description="Event types, comma-separated")] = None,
     since: Annotated[IsoDateTime | None, Query(description="Events at or after")] = None,
     until: Annotated[IsoDateTime | None, Query(description="Events before")] = None,
+    order: Annotated[
+        Literal["oldest", "newest"],
+        Query(
+            description="`oldest` first (ties by event ID) or `newest` first (the reverse): "
+            "the latest events are the first page of `newest`. A cursor pages on only in the "
+            "order it was issued in"
+        ),
+    ] = "oldest",
 ) -> JourneyOut:
-    """Every event of every identifier of the profile, in time order, one page at a time."""
+    """Every event of every identifier of the profile, in time order (oldest first, or newest
+    first with `order=newest`), one page at a time."""
     since_utc = in_calendar("since", since) if since else None
     until_utc = in_calendar("until", until) if until else None
     if since_utc and until_utc and since_utc > until_utc:
         raise InvalidInput("since", "is later than until")
     wanted = frozenset(t.strip() for t in (types or "").split(",") if t.strip())
-    query = JourneyQuery(first=first, after=after, types=wanted, since=since_utc, until=until_utc)
+    query = JourneyQuery(
+        first=first,
+        after=after,
+        types=wanted,
+        since=since_utc,
+        until=until_utc,
+        newest_first=order == "newest",
+    )
     return JourneyOut.from_domain(
         for_caller(
             caller,

@@ -46,19 +46,53 @@ class GoldenProfile:
 
 @dataclass(frozen=True, slots=True)
 class JourneyQuery:
-    """A page of a journey: events in time order, optionally filtered by type and time."""
+    """A page of a journey: events in time order, optionally filtered by type and time.
+
+    Oldest first by default, ties broken by event ID; `newest_first` reverses both, so the
+    latest events are one page rather than the last of many (`datora profile show`)."""
 
     first: int = 50
     after: str | None = None
     types: frozenset[str] = frozenset()
     since: datetime | None = None
     until: datetime | None = None
+    newest_first: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.first <= MAX_PAGE_SIZE:
             raise InvalidInput("first", f"must be between 1 and {MAX_PAGE_SIZE}")
-        if self.after is not None:
-            decode_cursor(self.after)
+        self.position()
+
+    def position(self) -> tuple[str, str] | None:
+        """The (occurred_at, event ID) the page starts after, from `after`; InvalidInput naming
+        `after` if it is no journey cursor or one of the other order (its events would be
+        skipped or repeated)."""
+        if self.after is None:
+            return None
+        parts = decode_cursor(self.after)
+        if len(parts) == 3 and parts[2] == _NEWEST_FIRST:
+            newest_first = True
+        elif len(parts) == 2:
+            newest_first = False
+        else:
+            raise InvalidInput("after", "is not a journey cursor this service issued")
+        if newest_first != self.newest_first:
+            issued = "newest" if newest_first else "oldest"
+            raise InvalidInput(
+                "after", f"is a cursor of the {issued}-first order: page on in that order"
+            )
+        return parts[0], parts[1]
+
+    def cursor(self, occurred_at: str, event_id: str) -> str:
+        """The cursor after an event of a page of this query. Newest-first cursors name their
+        order; oldest-first ones keep the shape cursors had before there was a choice, so
+        those already handed out (and GraphQL's, which is oldest first) still work."""
+        if self.newest_first:
+            return encode_cursor(occurred_at, event_id, _NEWEST_FIRST)
+        return encode_cursor(occurred_at, event_id)
+
+
+_NEWEST_FIRST = "newest_first"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from neo4j import ManagedTransaction, Record
 from neo4j.exceptions import ConstraintError
 
 from datora_graph.domain.changeset import Changeset, ProfileState, Snapshot
-from datora_graph.domain.errors import Conflict, InvalidInput, StoreUnavailable
+from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
@@ -33,8 +33,6 @@ from datora_graph.domain.profiles import (
     ReviewFilter,
     ReviewPage,
     StoreStats,
-    decode_cursor,
-    encode_cursor,
 )
 from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, iso
 from datora_graph.store import neo4j_rows as rows
@@ -258,16 +256,19 @@ class Neo4jStore(
         if not wanted:
             return {}
         params = _journey_params(query)
+        statement = (
+            CYPHER.journey_pages_newest_first if query.newest_first else CYPHER.journey_pages
+        )
 
         def work(tx: ManagedTransaction) -> dict[str, list[dict[str, Any]]]:
             found: dict[str, list[dict[str, Any]]] = {}
             for chunk in rows.chunked(wanted, ROWS_PER_STATEMENT):
-                result = tx.run(CYPHER.journey_pages, {"profile_ids": chunk, **params})
+                result = tx.run(statement, {"profile_ids": chunk, **params})
                 found.update((r["profile_id"], r["events"]) for r in result)
             return found
 
         hits = self._neo4j.execute_read(work)
-        return {pid: _journey_page(hits.get(pid, []), query.first) for pid in wanted}
+        return {pid: _journey_page(hits.get(pid, []), query) for pid in wanted}
 
     def list_rejections(self, query: RejectionFilter) -> RejectionPage:
         params = {"after": query.after, "kind": query.kind, "limit": query.limit + 1}
@@ -481,7 +482,7 @@ def _consume(statement: LiteralString, **params: Any) -> Callable[[ManagedTransa
 # -- journeys -----------------------------------------------------------------------------
 def _journey_params(query: JourneyQuery) -> dict[str, Any]:
     """The parameters of a journey page beside the profile IDs (the same as SQLite's)."""
-    after_at, after_id = _journey_cursor(query.after) if query.after else (None, None)
+    after_at, after_id = query.position() or (None, None)
     return {
         "since": iso(query.since) if query.since else None,
         "until": iso(query.until) if query.until else None,
@@ -492,17 +493,10 @@ def _journey_params(query: JourneyQuery) -> dict[str, Any]:
     }
 
 
-def _journey_page(found: list[dict[str, Any]], first: int) -> JourneyPage:
+def _journey_page(found: list[dict[str, Any]], query: JourneyQuery) -> JourneyPage:
     """A page in the server's own order (journey_pages collects after its ORDER BY): its
     cursor is compared by the server too, and Python orders text by code point where Neo4j
     may not, so a page sorted here again could end where the next one does not begin."""
-    shown = found[:first]
-    end = encode_cursor(shown[-1]["occurred_at"], shown[-1]["id"]) if shown else None
-    return JourneyPage([rows.event(e) for e in shown], end, len(found) > first)
-
-
-def _journey_cursor(cursor: str) -> tuple[str, str]:
-    parts = decode_cursor(cursor)
-    if len(parts) != 2:
-        raise InvalidInput("after", "is not a journey cursor this service issued")
-    return parts[0], parts[1]
+    shown = found[: query.first]
+    end = query.cursor(shown[-1]["occurred_at"], shown[-1]["id"]) if shown else None
+    return JourneyPage([rows.event(e) for e in shown], end, len(found) > query.first)

@@ -108,6 +108,7 @@ class Neo4jStatements:
     get_profiles: LiteralString
     profiles_page: LiteralString
     journey_pages: LiteralString
+    journey_pages_newest_first: LiteralString
     list_rejections: LiteralString
     kept_rejections: LiteralString
     merge_history: LiteralString

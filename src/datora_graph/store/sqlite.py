@@ -28,7 +28,7 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.erasure import Erasure, ErasureCounts
-from datora_graph.domain.errors import Conflict, InvalidInput, StoreUnavailable
+from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -42,8 +42,6 @@ from datora_graph.domain.profiles import (
     ReviewItem,
     ReviewPage,
     StoreStats,
-    decode_cursor,
-    encode_cursor,
 )
 from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, Rejection, iso
 from datora_graph.domain.survivorship import (
@@ -374,13 +372,14 @@ class SqliteStore(
     def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
         params = {"profile_id": profile_id, **_journey_params(query)}
         with self._read() as db:
-            page = db.execute(sql.JOURNEY_PAGE, params).fetchall()
+            statement = sql.JOURNEY_PAGE_NEWEST_FIRST if query.newest_first else sql.JOURNEY_PAGE
+            page = db.execute(statement, params).fetchall()
             has_next = len(page) > query.first
             page = page[: query.first]
             rows = db.execute(sql.EVENTS_BY_ID, (json.dumps([r[1] for r in page]),))
             by_id = {event.id: event for event in events_of(rows)}
         events = [by_id[event_id] for _, event_id in page]
-        end = encode_cursor(page[-1][0], page[-1][1]) if page else None
+        end = query.cursor(page[-1][0], page[-1][1]) if page else None
         return JourneyPage(events, end, has_next)
 
     def journeys(self, profile_ids: Collection[str], query: JourneyQuery) -> dict[str, JourneyPage]:
@@ -392,7 +391,8 @@ class SqliteStore(
         params = {"profile_ids": json.dumps(list(profile_ids)), **_journey_params(query)}
         hits: dict[str, list[tuple[str, str]]] = {profile_id: [] for profile_id in profile_ids}
         with self._read() as db:
-            for profile_id, occurred_at, event_id in db.execute(sql.JOURNEY_PAGES, params):
+            statement = sql.JOURNEY_PAGES_NEWEST_FIRST if query.newest_first else sql.JOURNEY_PAGES
+            for profile_id, occurred_at, event_id in db.execute(statement, params):
                 hits[profile_id].append((occurred_at, event_id))
             wanted = {event_id for page in hits.values() for _, event_id in page[: query.first]}
             rows = db.execute(sql.EVENTS_BY_ID, (json.dumps(sorted(wanted)),))
@@ -400,7 +400,7 @@ class SqliteStore(
         pages: dict[str, JourneyPage] = {}
         for profile_id, page in hits.items():
             shown = page[: query.first]
-            end = encode_cursor(*shown[-1]) if shown else None
+            end = query.cursor(*shown[-1]) if shown else None
             pages[profile_id] = JourneyPage(
                 [by_id[event_id] for _, event_id in shown], end, len(page) > query.first
             )
@@ -550,7 +550,7 @@ def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]
 
 def _journey_params(query: JourneyQuery) -> dict[str, Any]:
     """The bound parameters of a journey page query, beside the profile ID(s)."""
-    after_at, after_id = _journey_cursor(query.after) if query.after else (None, None)
+    after_at, after_id = query.position() or (None, None)
     return {
         "since": iso(query.since) if query.since else None,
         "until": iso(query.until) if query.until else None,
@@ -559,13 +559,6 @@ def _journey_params(query: JourneyQuery) -> dict[str, Any]:
         "after_id": after_id,
         "limit": query.first + 1,
     }
-
-
-def _journey_cursor(cursor: str) -> tuple[str, str]:
-    parts = decode_cursor(cursor)
-    if len(parts) != 2:
-        raise InvalidInput("after", "is not a journey cursor this service issued")
-    return parts[0], parts[1]
 
 
 def _datetime(text: str) -> datetime:

@@ -393,6 +393,46 @@ ranked AS (
 SELECT profile_id, occurred_at, event_id FROM ranked WHERE n <= :limit
 ORDER BY profile_id, n
 """
+JOURNEY_PAGE_NEWEST_FIRST = """
+SELECT ei.occurred_at, ei.event_id
+FROM identifiers i
+JOIN event_identifiers ei ON ei.identifier_key = i.key
+WHERE i.profile_id = :profile_id
+  AND (:since IS NULL OR ei.occurred_at >= :since)
+  AND (:until IS NULL OR ei.occurred_at < :until)
+  AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
+  AND (:after_at IS NULL OR ei.occurred_at < :after_at
+       OR (ei.occurred_at = :after_at AND ei.event_id < :after_id))
+GROUP BY ei.occurred_at, ei.event_id
+ORDER BY ei.occurred_at DESC, ei.event_id DESC
+LIMIT :limit
+"""
+"""JOURNEY_PAGE reversed, the cursor's comparisons too. GROUP BY, not DISTINCT: SQLite sorts
+the groups in the ORDER BY's direction, one sorter as JOURNEY_PAGE's DISTINCT is, where
+DISTINCT DESC took a second temporary B-tree to order what it had deduplicated."""
+JOURNEY_PAGES_NEWEST_FIRST = """
+WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids)),
+hits AS (
+    SELECT DISTINCT i.profile_id, ei.occurred_at, ei.event_id
+    FROM wanted w
+    JOIN identifiers i ON i.profile_id = w.profile_id
+    JOIN event_identifiers ei ON ei.identifier_key = i.key
+    WHERE (:since IS NULL OR ei.occurred_at >= :since)
+      AND (:until IS NULL OR ei.occurred_at < :until)
+      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
+      AND (:after_at IS NULL OR ei.occurred_at < :after_at
+           OR (ei.occurred_at = :after_at AND ei.event_id < :after_id))
+),
+ranked AS (
+    SELECT profile_id, occurred_at, event_id,
+           row_number() OVER (
+               PARTITION BY profile_id ORDER BY occurred_at DESC, event_id DESC
+           ) AS n
+    FROM hits
+)
+SELECT profile_id, occurred_at, event_id FROM ranked WHERE n <= :limit
+ORDER BY profile_id, n
+"""
 EVENTS_BY_ID = """
 SELECT id, type, occurred_at, source, identifiers, properties
 FROM events WHERE id IN (SELECT value FROM json_each(?))
