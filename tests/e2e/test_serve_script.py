@@ -59,7 +59,13 @@ def test_the_printed_commands_answer(tmp_path: Path) -> None:
             name: shlex.split(command)
             for name, command in re.findall(r"^  ([a-z -]+):\s+(curl .*)$", printed, re.M)
         }
-        assert set(commands) == {"try", "a profile", "its journey", "by its e-mail"}, printed
+        assert set(commands) == {
+            "try",
+            "a profile",
+            "its journey",
+            "its latest",
+            "by its e-mail",
+        }, printed
         answers = {name: _curl(command) for name, command in commands.items()}
         token = re.search(r"API key:\s+(dtr_\S+)", printed)
         assert token is not None, printed
@@ -71,7 +77,11 @@ def test_the_printed_commands_answer(tmp_path: Path) -> None:
     assert answers["try"]["profiles"] > 0
     profile_id = answers["a profile"]["id"]
     assert answers["by its e-mail"]["id"] == profile_id
-    assert answers["its journey"]["events"] is not None
+    assert answers["its journey"]["events"], "the example has events: a first call shows some"
+    latest: Any = answers["its latest"]["events"]
+    moments = [e["occurred_at"] for e in latest]
+    assert 0 < len(latest) <= 5
+    assert moments == sorted(moments, reverse=True), "newest first"
     assert toured["attributes"] == {"first_name": "Bo"}
     identifiers: Any = toured["identifiers"]
     assert {i["value"] for i in identifiers} == {"bo@mail.com", "+14155552671"}
