@@ -7,6 +7,10 @@ It shows whom it is about to erase and asks first (`--yes` skips the question, f
 shows progress while it brings the log index up to date (log_index.py: the observations
 logged since the last split or erasure), and prints what went as JSON. The erasure
 is audited with the actor `cli:<operating-system user>`.
+
+When records of others still mention one of the erased values in an attribute or an event
+property, a warning table on stderr names each (kind, ID, fields; never the value) and says
+what to do; the JSON has them under `mentions`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import json
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from datora_graph.cli_common import open_service, progress_bar, reporting, settings_of
+from datora_graph.cli_common import err, open_service, progress_bar, reporting, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_steward import ReasonOption, actor
+from datora_graph.domain.mentions import MentionPage
 from datora_graph.erasure_service import ErasureService
 from datora_graph.log_index import LogIndex
 
@@ -60,9 +66,40 @@ def erase(
                 "aliases": list(report.aliases),
                 "audit_id": report.audit_id,
                 "removed": report.counts.to_dict(),
+                "mentions": {
+                    "total": report.mentions.total,
+                    "items": [
+                        {"kind": m.kind, "id": m.record_id, "fields": list(m.fields)}
+                        for m in report.mentions.items
+                    ],
+                },
             },
             indent=2,
         )
+    )
+    if report.mentions.total:
+        warn_mentions(report.mentions)
+
+
+def warn_mentions(mentions: MentionPage) -> None:
+    """The records of others still mentioning an erased value, on stderr (stdout is JSON)."""
+    err.print(
+        f"[bold yellow]Warning:[/] {mentions.total} records of others still mention an "
+        "erased value in an attribute or event property:"
+    )
+    table = Table()
+    table.add_column("Kind")
+    table.add_column("ID")
+    table.add_column("Fields")
+    for mention in mentions.items:
+        table.add_row(mention.kind, mention.record_id, ", ".join(mention.fields))
+    err.print(table)
+    if mentions.total > len(mentions.items):
+        err.print(f"... and {mentions.total - len(mentions.items)} more, not listed.")
+    err.print(
+        "The erasure left these as they were: they are someone else's data. Review each field "
+        "with its owner and remove or correct the value where it should not be kept; the "
+        "audit entry of the erasure records how many there were."
     )
 
 

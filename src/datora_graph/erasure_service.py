@@ -15,6 +15,11 @@ A junk value's profile (`test@test.com`) is nobody's, and erasing it would rewri
 of everyone who typed it: it is refused. Shared identifiers quarantined in the person's profile
 (a family email, a shop kiosk) go with the person, and the records of others that carried them
 lose them: the erasure errs on the side of the person asking.
+
+After the erasure's transaction, outside the lock, the records of others that still mention
+one of the person's identifier values in a free field (an attribute, an event property) are
+looked up and reported (domain/mentions.py), not rewritten: they are someone else's data, and
+a person decides. The audit entry gets their count, never the values.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from datora_graph.domain.erasure import (
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
+from datora_graph.domain.mentions import MentionPage
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision, GraphSlice
 from datora_graph.log_index import LogIndex, Progress
@@ -55,12 +61,22 @@ from datora_graph.steward_service import StewardService
 logger = logging.getLogger(__name__)
 
 
+NO_MENTIONS = MentionPage()
+
+
 @dataclass(frozen=True, slots=True)
 class ErasureReport:
     profile_id: str
     aliases: tuple[str, ...]
     audit_id: str
     counts: ErasureCounts
+    mentions: MentionPage = NO_MENTIONS
+    """The records of others whose free fields still mention an erased value (the first
+    `MENTIONS_LISTED`, and the total): named by kind, ID and field, never by the value."""
+
+
+MENTIONS_LISTED = 100
+"""How many records mentioning an erased value a report lists; the total is always given."""
 
 
 class ErasureService:
@@ -132,9 +148,31 @@ class ErasureService:
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
             )
+            values = self._erased_values(keys)
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
-        return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts)
+        # A read after the write: the scan of the log does not hold back ingest.
+        mentions = self.store.records_mentioning(values, MENTIONS_LISTED)
+        details = {**erasure.entry(counts).details, "mentions_left": mentions.total}
+        self.store.set_audit_details(audit.id, details)
+        if mentions.total:
+            logger.warning(
+                "erased profile %s: %d records of others still mention an erased value",
+                profile.id,
+                mentions.total,
+            )
+        return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts, mentions)
+
+    def _erased_values(self, keys: Collection[str]) -> set[str]:
+        """The erased identifiers' values: normalised (the part of each key after `type:`)
+        and as the person's logged records carried them (`Ann@Acme.io`, `(415) 555-0101`),
+        read before the erasure rewrites them."""
+        values = {key.partition(":")[2] for key in keys}
+        for _, payload in LogIndex(self.store, self.registry).observations_with(keys):
+            for raw in json.loads(payload).get("identifiers", ()):
+                if raw_key(raw, self.registry)[0] in keys:
+                    values.add(str(raw["value"]))
+        return values
 
     def _redactions(self, keys: set[str]) -> tuple[list[LogRedaction], tuple[str, ...]]:
         """The logged records carrying the person, as they are to be kept, and the others'

@@ -170,3 +170,60 @@ def test_the_readme_erasure_example_runs(
 
     assert erased["removed"]["identifiers"] == 1
     assert erased["removed"]["observationsRemoved"] == 1
+
+
+def mentioning_ann(client: httpx.Client) -> None:
+    """Ann and Bob, whose record names Ann as his referrer and whose event sent a gift to her
+    phone: records of Bob's that the erasure of Ann leaves, and reports."""
+    people(client)
+    items = [
+        obs("o3", "email:ann@acme.io", "phone:+14155550101", at=3),
+        obs("o4", "email:bob@acme.io", at=4, referrer_email="Ann@Acme.io"),
+    ]
+    assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 2
+    gift = [event("e2", "purchase", "email:bob@acme.io", at=5, gift_to="+14155550101")]
+    assert client.post("/v1/events", json={"events": gift}).json()["accepted"] == 1
+
+
+def test_the_rest_report_names_others_records_mentioning_the_person(
+    client: httpx.Client,
+) -> None:
+    mentioning_ann(client)
+
+    response = client.post(
+        "/v1/erasures", json={"profile": "email:ann@acme.io", "reason": "GDPR request 9"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["mentions"] == {
+        "total": 2,
+        "items": [
+            {"kind": "observation", "id": "o4", "fields": ["referrer_email"]},
+            {"kind": "event", "id": "e2", "fields": ["gift_to"]},
+        ],
+    }
+    assert "acme.io" not in response.text.lower()
+    assert "4155550101" not in response.text
+
+
+def test_the_graphql_report_names_others_records_mentioning_the_person(
+    client: httpx.Client, graphql_client: GraphQLClient
+) -> None:
+    mentioning_ann(client)
+    query = """
+    mutation($profile: String!, $reason: String!) {
+      eraseProfile(profile: $profile, reason: $reason) {
+        mentions { total items { kind recordId fields } }
+      }
+    }
+    """
+
+    erased = graphql_client.data(query, profile="phone:+14155550101", reason="GDPR request 10")
+
+    assert erased["eraseProfile"]["mentions"] == {
+        "total": 2,
+        "items": [
+            {"kind": "OBSERVATION", "recordId": "o4", "fields": ["referrer_email"]},
+            {"kind": "EVENT", "recordId": "e2", "fields": ["gift_to"]},
+        ],
+    }

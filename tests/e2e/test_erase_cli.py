@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -56,3 +57,31 @@ def test_erase_asks_then_erases_and_is_audited(tmp_path: Path) -> None:
     again = datora("erase", "email:ann@acme.io", "--reason", "x", "--yes", "--db", db, ok=False)
     assert again.returncode != 0
     assert "ann@acme.io" in again.stderr
+
+
+def test_erase_warns_of_others_records_that_still_mention_the_person(tmp_path: Path) -> None:
+    db = two_people(tmp_path)
+    referral = observation("o4", "email:bob@acme.io", minute=4)
+    referral["attributes"] = {"referrer_email": "ann@acme.io", "first_name": "Bob"}
+    datora("ingest", "observations", write_jsonl(tmp_path / "more.jsonl", referral), "--db", db)
+
+    erased = datora("erase", "email:ann@acme.io", "--reason", "GDPR 10", "--yes", "--db", db)
+
+    assert json.loads(erased.stdout)["mentions"] == {
+        "total": 1,
+        "items": [{"kind": "observation", "id": "o4", "fields": ["referrer_email"]}],
+    }
+    warning = " ".join(erased.stderr.split())
+    assert "Warning: 1 records of others still mention an erased value in an" in warning
+    assert re.search(r"observation\s*│\s*o4\s*│\s*referrer_email", erased.stderr)
+    assert "someone else's data" in warning
+    assert "ann@acme.io" not in erased.stderr
+
+
+def test_erase_prints_no_warning_when_nothing_mentions_the_person(tmp_path: Path) -> None:
+    db = two_people(tmp_path)
+
+    erased = datora("erase", "email:bob@acme.io", "--reason", "GDPR 11", "--yes", "--db", db)
+
+    assert json.loads(erased.stdout)["mentions"] == {"total": 0, "items": []}
+    assert "Warning" not in erased.stderr

@@ -375,16 +375,13 @@ def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOu
     """Erase the profile named by ID, alias or identifier, with everything that holds its
     identifiers: the profile, its events, consent, evidence and review items; the observation
     log and the steward decisions naming it are redacted so a rebuild does not bring it back.
-    Audited with the key's name and the reason. Needs the `admin` scope."""
+    Audited with the key's name and the reason. Needs the `admin` scope. `mentions` names the
+    records of others whose attributes or event properties still mention one of the erased
+    values (by record and field, never the value): they are left for a person to deal with."""
     report = ErasureService(service).erase_profile(
         body.profile, reason=body.reason, actor=caller.name
     )
-    return ErasureOut(
-        profile_id=report.profile_id,
-        aliases=list(report.aliases),
-        audit_id=report.audit_id,
-        removed=report.counts.to_dict(),
-    )
+    return ErasureOut.of(report)
 
 
 _EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}

@@ -16,6 +16,7 @@ from datora_graph.domain.consent import PURPOSE_NAME
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, JourneyPage, RejectionPage, StoreStats
 from datora_graph.domain.records import Event, EventIn, ObservationIn
+from datora_graph.erasure_service import ErasureReport
 from datora_graph.services import IngestReport
 
 
@@ -82,13 +83,46 @@ class ErasureIn(BaseModel):
     )
 
 
+class MentionOut(BaseModel):
+    """A record of someone else that still mentions an erased value in `fields` (attribute
+    names of an observation, property names of an event); the value itself is not repeated."""
+
+    kind: Literal["observation", "event"]
+    id: str
+    fields: list[str]
+
+
+class MentionsOut(BaseModel):
+    """Records of others the erasure left as they were, whose free fields still mention one of
+    the erased identifier values (README: Erasing a person): for a person to deal with."""
+
+    total: int
+    items: list[MentionOut] = Field(description="The first 100, observations then events")
+
+
 class ErasureOut(BaseModel):
-    """What went: the profile, its aliases, the audit entry and the counts."""
+    """What went: the profile, its aliases, the audit entry and the counts; and what others'
+    records still mention of the person (`mentions`)."""
 
     profile_id: str
     aliases: list[str]
     audit_id: str
     removed: dict[str, int]
+    mentions: MentionsOut
+
+    @classmethod
+    def of(cls, report: ErasureReport) -> ErasureOut:
+        items = [
+            MentionOut(kind=m.kind, id=m.record_id, fields=list(m.fields))
+            for m in report.mentions.items
+        ]
+        return cls(
+            profile_id=report.profile_id,
+            aliases=list(report.aliases),
+            audit_id=report.audit_id,
+            removed=report.counts.to_dict(),
+            mentions=MentionsOut(total=report.mentions.total, items=items),
+        )
 
 
 class ItemResultOut(BaseModel):

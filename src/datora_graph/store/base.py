@@ -22,6 +22,7 @@ from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
 from datora_graph.domain.erasure import ErasedRecord, Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
+from datora_graph.domain.mentions import MentionPage
 from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
@@ -315,6 +316,14 @@ class GraphStore(Protocol):
         transaction (see domain/erasure.py for what goes)."""
         ...
 
+    def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
+        """The observations (by their attributes) and events (by their properties) with a
+        field mentioning one of `values` under the rule of domain/mentions.py (values shorter
+        than `MIN_MENTION_LENGTH` are not looked for): the first `limit`, observations in log
+        order then events by ID, and how many there are. A scan of the log and the events,
+        for after an erasure, which is rare; a read, so it may run beside a write."""
+        ...
+
     def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:
         """Every erased record kept, by fingerprint, a batch at a time (for `datora migrate`)."""
         ...
@@ -349,6 +358,12 @@ class GraphStore(Protocol):
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
         """Keep the entries; an entry whose ID is already stored is not written again."""
+        ...
+
+    def set_audit_details(self, audit_id: str, details: Mapping[str, object]) -> None:
+        """Replace the details of the stored entry `audit_id` (nothing when there is none):
+        for a fact known only after the entry's own transaction (what an erasure left in
+        others' records, `records_mentioning`). Its time, actor, action and reason stay."""
         ...
 
     def list_audit(self, query: AuditFilter) -> AuditPage:

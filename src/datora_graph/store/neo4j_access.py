@@ -7,7 +7,8 @@ ID they name (an index-backed by-profile filter). None of these labels is derive
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +83,10 @@ class Neo4jAccess:
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
         if entries:
             self._neo4j.execute_write(lambda tx: write_audit(tx, entries))
+
+    def set_audit_details(self, audit_id: str, details: Mapping[str, object]) -> None:
+        params = {"id": audit_id, "details": json.dumps(dict(details), sort_keys=True)}
+        self._neo4j.execute_write(lambda tx: tx.run(CYPHER.set_audit_details, params).consume())
 
     def list_audit(self, query: AuditFilter) -> AuditPage:
         params = dict(audit_params(query))

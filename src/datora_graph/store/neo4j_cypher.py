@@ -155,6 +155,7 @@ class Neo4jStatements:
     revoke_api_key: LiteralString
     append_audit: LiteralString
     list_audit: LiteralString
+    set_audit_details: LiteralString
     list_audit_of_profile: LiteralString
     # -- erasure, in the order it is applied (neo4j_erasure.py) --------------------------------
     erase_keep_log_end: LiteralString
@@ -184,6 +185,8 @@ class Neo4jStatements:
     erase_rejections: LiteralString
     insert_erased_records: LiteralString
     erased_records_page: LiteralString
+    observations_mentioning: LiteralString
+    events_mentioning: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

@@ -6,9 +6,10 @@ derived, so a rebuild keeps them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
@@ -96,6 +97,11 @@ class SqliteAccess:
         self._access_schema()
         with self._transaction() as db:
             write_audit(db, entries)
+
+    def set_audit_details(self, audit_id: str, details: Mapping[str, object]) -> None:
+        self._access_schema()
+        with self._transaction() as db:
+            db.execute(q.SET_AUDIT_DETAILS, (json.dumps(dict(details), sort_keys=True), audit_id))
 
     def list_audit(self, query: AuditFilter) -> AuditPage:
         self._access_schema()

@@ -63,3 +63,4 @@ WHERE (:actor IS NULL OR actor = :actor)
 ORDER BY at DESC, id DESC
 LIMIT :limit
 """
+SET_AUDIT_DETAILS = "UPDATE audit_log SET details = ? WHERE id = ?"

@@ -22,6 +22,14 @@ from datora_graph.domain.erasure import (
     redact_events,
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
+from datora_graph.domain.mentions import (
+    MentionKind,
+    MentionPage,
+    collect_mentions,
+    mention_values,
+    observation_attributes,
+    search_terms,
+)
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
 from datora_graph.store.sqlite_access import write_audit
@@ -94,6 +102,19 @@ SELECT fingerprint, kind, erased_at, audit_id FROM erased_records
 WHERE fingerprint > ? ORDER BY fingerprint LIMIT ?
 """
 
+# The mentions of erased values in others' records (domain/mentions.py): `instr` takes each
+# search term literally (a `%` or `_` in a value is no wildcard); `lower` folds ASCII only.
+OBSERVATIONS_MENTIONING = """
+SELECT id, payload FROM observations
+WHERE EXISTS (SELECT 1 FROM json_each(:terms) WHERE instr(lower(payload), value) > 0)
+ORDER BY seq
+"""
+EVENTS_MENTIONING = """
+SELECT id, properties FROM events
+WHERE EXISTS (SELECT 1 FROM json_each(:terms) WHERE instr(lower(properties), value) > 0)
+ORDER BY id
+"""
+
 
 class SqliteErasedRecords:
     """What `SqliteStore` keeps of erased records; see store/base.py for what each method
@@ -132,6 +153,22 @@ class SqliteErasedRecords:
                 return
             yield [ErasedRecord(*row) for row in found]
             after = found[-1][0]
+
+    def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
+        wanted = mention_values(values)
+        if not wanted:
+            return MentionPage()
+        terms = {"terms": json.dumps(search_terms(wanted))}
+        with self._read() as db:
+            observations: list[tuple[MentionKind, str, str | None]] = [
+                ("observation", str(i), observation_attributes(str(payload)))
+                for i, payload in db.execute(OBSERVATIONS_MENTIONING, terms)
+            ]
+            events: list[tuple[MentionKind, str, str | None]] = [
+                ("event", str(i), str(properties))
+                for i, properties in db.execute(EVENTS_MENTIONING, terms)
+            ]
+        return collect_mentions([*observations, *events], wanted, limit)
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         with self._transaction() as db:

@@ -1,18 +1,22 @@
 """The privacy officer's GraphQL field: `eraseProfile` (`PrivacyMutation`), scope `admin`.
 
     mutation { eraseProfile(profile: "email:ann@acme.io", reason: "GDPR request 114") {
-                 profileId aliases auditId removed { identifiers observationsRemoved } } }
+                 profileId aliases auditId removed { identifiers observationsRemoved }
+                 mentions { total items { kind recordId fields } } } }
 
 The erasure is recorded in the audit log with the calling key's name and the reason.
 """
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import mutation
 from datora_graph.domain.erasure import ErasureCounts
+from datora_graph.domain.mentions import Mention, MentionPage
 from datora_graph.erasure_service import ErasureReport, ErasureService
 
 
@@ -48,12 +52,55 @@ class ErasureRemoved:
         return cls(**counts.to_dict())
 
 
+@strawberry.enum(description="The kind of record that mentions an erased value.")
+class ErasureMentionKind(Enum):
+    OBSERVATION = "observation"
+    EVENT = "event"
+
+
+@strawberry.type(
+    description="A record of someone else that still mentions an erased identifier value in "
+    "free fields; the value itself is not repeated"
+)
+class ErasureMention:
+    kind: ErasureMentionKind
+    record_id: strawberry.ID
+    fields: list[str] = strawberry.field(
+        description="The attribute (observation) or property (event) names that mention it"
+    )
+
+    @classmethod
+    def of(cls, mention: Mention) -> ErasureMention:
+        return cls(
+            kind=ErasureMentionKind(mention.kind),
+            record_id=strawberry.ID(mention.record_id),
+            fields=list(mention.fields),
+        )
+
+
+@strawberry.type(
+    description="Records of others the erasure left as they were whose attributes or event "
+    "properties still mention an erased identifier value (case ignored, values of 6 "
+    "characters or more): for a person to deal with"
+)
+class ErasureMentions:
+    total: int
+    items: list[ErasureMention] = strawberry.field(
+        description="The first 100: observations in log order, then events by ID"
+    )
+
+    @classmethod
+    def of(cls, page: MentionPage) -> ErasureMentions:
+        return cls(total=page.total, items=[ErasureMention.of(m) for m in page.items])
+
+
 @strawberry.type(description="An erasure done: the profile, its aliases and the audit entry.")
 class Erasure:
     profile_id: strawberry.ID
     aliases: list[strawberry.ID]
     audit_id: strawberry.ID
     removed: ErasureRemoved
+    mentions: ErasureMentions
 
     @classmethod
     def of(cls, report: ErasureReport) -> Erasure:
@@ -62,6 +109,7 @@ class Erasure:
             aliases=[strawberry.ID(a) for a in report.aliases],
             audit_id=strawberry.ID(report.audit_id),
             removed=ErasureRemoved.of(report.counts),
+            mentions=ErasureMentions.of(report.mentions),
         )
 
 

@@ -1,0 +1,123 @@
+"""Where an erased person's identifier values are still written in the free fields of others'
+records: an observation's attributes (`"referrer_email": "ann@acme.io"`) or an event's
+properties (`"gift_to": "+14155550101"`). An erasure does not rewrite those (they are someone
+else's data: a person decides what to do with them) but reports them (`MentionPage`).
+
+The rule: a value is mentioned by a field when a string or number inside the field's value
+(nested ones included) contains it, ignoring case. Only decoded values are compared, never the
+JSON text, so a value cannot match across quotes, a colon or a key name. Values shorter than
+`MIN_MENTION_LENGTH` characters are skipped: `C-1` or `12345` would match everywhere.
+
+The stores narrow the records first with a cheap substring test over the stored JSON text
+(`search_terms`, a superset of the rule), then apply the rule here (`mentioned_fields`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+MIN_MENTION_LENGTH = 6
+"""Shorter values are not looked for: they would name records that do not mean the person."""
+
+MentionKind = Literal["observation", "event"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A record of someone else whose `fields` (attribute or property names) hold a value.
+    Names the record and the fields, never the value: the report must not repeat it."""
+
+    kind: MentionKind
+    record_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MentionPage:
+    """The first mentions found (observations in log order, then events by ID) and how many
+    there are in all."""
+
+    items: tuple[Mention, ...] = ()
+    total: int = 0
+
+
+def mention_values(values: Iterable[str]) -> tuple[str, ...]:
+    """The values worth looking for: trimmed, lower-cased, at least `MIN_MENTION_LENGTH`
+    characters, each once, sorted."""
+    return tuple(
+        sorted({v.strip().lower() for v in values if len(v.strip()) >= MIN_MENTION_LENGTH})
+    )
+
+
+def search_terms(values: Iterable[str]) -> list[str]:
+    """What a store looks for in the lower-cased stored JSON text to find every record the
+    rule could match: each value, and its JSON-escaped form where that differs (a quote, a
+    backslash, a character outside ASCII)."""
+    terms: set[str] = set()
+    for value in mention_values(values):
+        terms.add(value)
+        terms.add(json.dumps(value)[1:-1])
+    return sorted(terms)
+
+
+def mentioned_fields(text: str | None, values: Collection[str]) -> tuple[str, ...]:
+    """The names of the top-level fields of the JSON object `text` (attributes or properties)
+    that mention one of `values` (already `mention_values`), sorted; () for anything else."""
+    if not text or not values:
+        return ()
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(fields, Mapping):
+        return ()
+    return tuple(
+        sorted(
+            str(name)
+            for name, value in fields.items()
+            if any(v in leaf for leaf in _leaves(value) for v in values)
+        )
+    )
+
+
+def observation_attributes(payload: str) -> str | None:
+    """The attributes of a logged observation (its wire JSON) as JSON text, None if none."""
+    try:
+        record = json.loads(payload)
+    except ValueError:
+        return None
+    attributes = record.get("attributes") if isinstance(record, Mapping) else None
+    return json.dumps(attributes) if isinstance(attributes, Mapping) else None
+
+
+def collect_mentions(
+    candidates: Iterable[tuple[MentionKind, str, str | None]], values: Collection[str], limit: int
+) -> MentionPage:
+    """The page of mentions among `candidates` (kind, record ID, fields as JSON text), in
+    their order: the first `limit`, and the count of all."""
+    items: list[Mention] = []
+    total = 0
+    for kind, record_id, text in candidates:
+        fields = mentioned_fields(text, values)
+        if fields:
+            total += 1
+            if len(items) < limit:
+                items.append(Mention(kind, record_id, fields))
+    return MentionPage(tuple(items), total)
+
+
+def _leaves(value: object) -> Iterable[str]:
+    """The strings and numbers inside `value`, lower-cased (keys and booleans are not)."""
+    if isinstance(value, Mapping):
+        for inner in value.values():
+            yield from _leaves(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _leaves(inner)
+    elif isinstance(value, str):
+        yield value.lower()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)

@@ -1,0 +1,123 @@
+"""An erasure reports the records of others whose free fields still mention the person's
+identifier values, on every store: not those it removed or rewrote, and never the values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from datora_graph.config import Settings
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.mentions import Mention
+from datora_graph.erasure_service import ErasureService
+from datora_graph.services import IdentityService
+from datora_graph.store.base import GraphStore
+
+
+def ids(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"type": t, "value": v} for t, v in pairs]
+
+
+@pytest.fixture
+def identity(store: GraphStore, tmp_path: Any) -> IdentityService:
+    """Ann (her e-mail and phone as she typed them); Bob, whose record names Ann as his
+    referrer and whose gift went to Ann's phone as the shop wrote it; an event of Bob's that
+    also named Ann's e-mail (rewritten by the erasure), and Ann's own purchase."""
+    service = IdentityService(store, Settings(db=tmp_path / "unused.db"))
+    ann = ids(("email", "Ann@Acme.io"), ("phone", "+1 415 555 0101"))
+    bob = ids(("email", "bob@acme.io"))
+    report = service.ingest_observations(
+        [
+            {
+                "id": "o-ann",
+                "source": "crm",
+                "observed_at": "2026-05-01T09:00:00Z",
+                "identifiers": ann,
+                "attributes": {"first_name": "Ann", "backup_email": "ann@acme.io"},
+            },
+            {
+                "id": "o-bob",
+                "source": "crm",
+                "observed_at": "2026-05-01T09:00:00Z",
+                "identifiers": bob,
+                "attributes": {"first_name": "Bob", "referrer_email": "ANN@acme.io"},
+            },
+        ]
+    )
+    assert report.accepted == 2
+    events = service.ingest_events(
+        [
+            {
+                "id": "e-ann",
+                "type": "purchase",
+                "source": "shop",
+                "occurred_at": "2026-05-01T10:00:00Z",
+                "identifiers": ann[:1],
+                "properties": {"ship_to": "+1 415 555 0101"},
+            },
+            {
+                "id": "e-bob",
+                "type": "purchase",
+                "source": "shop",
+                "occurred_at": "2026-05-01T10:01:00Z",
+                "identifiers": [*bob, *ann[:1]],
+                "properties": {"note": "ann@acme.io paid"},
+            },
+            {
+                "id": "e-gift",
+                "type": "purchase",
+                "source": "shop",
+                "occurred_at": "2026-05-01T10:02:00Z",
+                "identifiers": bob,
+                "properties": {"gift_to": "+1 415 555 0101", "revenue": 5},
+            },
+        ]
+    )
+    assert events.accepted == 3
+    return service
+
+
+def test_reports_others_records_mentioning_the_erased_values(identity: IdentityService) -> None:
+    report = ErasureService(identity).erase_profile(
+        "email:ann@acme.io", reason="GDPR 1", actor="dpo"
+    )
+
+    assert report.counts.events_removed == 1
+    assert report.counts.events_rewritten == 1
+    assert report.counts.observations_removed == 1
+    # The rewritten event of Bob lost Ann's e-mail from its identifiers, but its note still
+    # mentions her: it is reported, as is the gift to her phone as the shop wrote it.
+    assert report.mentions.items == (
+        Mention("observation", "o-bob", ("referrer_email",)),
+        Mention("event", "e-bob", ("note",)),
+        Mention("event", "e-gift", ("gift_to",)),
+    )
+    assert report.mentions.total == 3
+    assert "acme.io" not in repr(report.mentions)
+    assert "415" not in repr(report.mentions)
+
+
+def test_the_audit_entry_counts_them_without_the_values(identity: IdentityService) -> None:
+    report = ErasureService(identity).erase_profile(
+        "phone:+14155550101", reason="GDPR 2", actor="dpo"
+    )
+
+    (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
+    assert entry.id == report.audit_id
+    assert entry.details["mentions_left"] == 3
+    assert entry.details["identifiers"] == 2
+    stored = json.dumps(dict(entry.details))
+    assert "ann@" not in stored.lower()
+    assert "415" not in stored
+
+
+def test_nothing_to_report_when_nobody_mentions_them(identity: IdentityService) -> None:
+    report = ErasureService(identity).erase_profile(
+        "email:bob@acme.io", reason="GDPR 3", actor="dpo"
+    )
+
+    assert (report.mentions.items, report.mentions.total) == ((), 0)
+    (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
+    assert entry.details["mentions_left"] == 0
