@@ -163,7 +163,8 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
     assert (entry.actor, entry.reason, entry.subject) == ("dpo", "GDPR request 114", ann.id)
     assert set(entry.before) == {ann.id, *ann.aliases}
     assert entry.id == report.audit_id
-    assert entry.details == counts.to_dict(), "every count the privacy officer was told"
+    told = {**counts.to_dict(), "mentions_left": report.mentions.total}
+    assert entry.details == told, "every count the privacy officer was told"
     [merge] = store.list_audit(AuditFilter(action="merge")).items
     named = f"erased observation {erased_fingerprint('observation', 'o3')}"
     assert (merge.subject, merge.details["observation"]) == (named, named), "o3 joined Ann's two"
