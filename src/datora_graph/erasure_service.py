@@ -47,7 +47,7 @@ from datora_graph.domain.erasure import (
     unnamed_merge_entry,
 )
 from datora_graph.domain.erasure_decisions import redact_decision
-from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.errors import InvalidInput, StoreUnavailable
 from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
 from datora_graph.domain.mentions import MentionPage
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
@@ -152,9 +152,15 @@ class ErasureService:
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         # A read after the write: the scan of the log does not hold back ingest.
-        mentions = self.store.records_mentioning(values, MENTIONS_LISTED)
-        details = {**erasure.entry(counts).details, "mentions_left": mentions.total}
-        self.store.set_audit_details(audit.id, details)
+        try:
+            mentions = self.store.records_mentioning(values, MENTIONS_LISTED)
+            details = {**erasure.entry(counts).details, "mentions_left": mentions.total}
+            self.store.set_audit_details(audit.id, details)
+        except StoreUnavailable as failed:
+            raise StoreUnavailable(
+                f"profile {profile.id} is erased (audit entry {audit.id}), but looking for the "
+                f"records of others that still mention its values failed: {failed}"
+            ) from failed
         if mentions.total:
             logger.warning(
                 "erased profile %s: %d records of others still mention an erased value",

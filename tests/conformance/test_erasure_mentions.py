@@ -10,6 +10,7 @@ import pytest
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.errors import NotFound, StoreUnavailable
 from datora_graph.domain.mentions import Mention
 from datora_graph.erasure_service import ErasureService
 from datora_graph.services import IdentityService
@@ -121,3 +122,25 @@ def test_nothing_to_report_when_nobody_mentions_them(identity: IdentityService) 
     assert (report.mentions.items, report.mentions.total) == ((), 0)
     (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
     assert entry.details["mentions_left"] == 0
+
+
+def test_a_failed_look_up_says_the_erasure_is_done(
+    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up runs after the erasure committed: a store lost then (a fault that cannot
+    be caused here otherwise, hence the patch) must not read as a failed erasure, which a
+    caller would retry into a NotFound."""
+
+    def lost(*_: object) -> None:
+        raise StoreUnavailable("the store went away")
+
+    monkeypatch.setattr(identity.store, "records_mentioning", lost)
+
+    with pytest.raises(StoreUnavailable) as failed:
+        ErasureService(identity).erase_profile("email:ann@acme.io", reason="GDPR 4", actor="dpo")
+
+    (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
+    assert f"is erased (audit entry {entry.id})" in str(failed.value)
+    assert "the store went away" in str(failed.value)
+    with pytest.raises(NotFound):
+        identity.lookup("email:ann@acme.io")
