@@ -83,9 +83,10 @@ def erase(
 
 def warn_mentions(mentions: MentionPage) -> None:
     """The records of others still mentioning an erased value, on stderr (stdout is JSON)."""
+    records = "1 record" if mentions.total == 1 else f"{mentions.total} records"
     err.print(
-        f"[bold yellow]Warning:[/] {mentions.total} records of others still mention an "
-        "erased value in an attribute or event property:"
+        f"[bold yellow]Warning:[/] {records} of others still mention an erased value in an "
+        "attribute or event property:"
     )
     table = Table()
     table.add_column("Kind")
@@ -97,9 +98,10 @@ def warn_mentions(mentions: MentionPage) -> None:
     if mentions.total > len(mentions.items):
         err.print(f"... and {mentions.total - len(mentions.items)} more, not listed.")
     err.print(
-        "The erasure left these as they were: they are someone else's data. Review each field "
-        "with its owner and remove or correct the value where it should not be kept; the "
-        "audit entry of the erasure records how many there were."
+        "The erasure left these as they were: they are someone else's data, and no command "
+        "here edits them. Decide with their owner whether the value may stay, and correct it "
+        "in the system that sent it where it may not; the erasure's audit entry records how "
+        "many there were."
     )
 
 

@@ -72,7 +72,7 @@ def test_erase_warns_of_others_records_that_still_mention_the_person(tmp_path: P
         "items": [{"kind": "observation", "id": "o4", "fields": ["referrer_email"]}],
     }
     warning = " ".join(erased.stderr.split())
-    assert "Warning: 1 records of others still mention an erased value in an" in warning
+    assert "Warning: 1 record of others still mention an erased value in an" in warning
     assert re.search(r"observation\s*│\s*o4\s*│\s*referrer_email", erased.stderr)
     assert "someone else's data" in warning
     assert "ann@acme.io" not in erased.stderr
