@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from datora_graph.domain.cannot_links import facing_constraint
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, ReviewFilter, ReviewItem
@@ -293,16 +294,15 @@ class GraphChanges:
         left, right = snapshot.profiles.get(profile_a), snapshot.profiles.get(profile_b)
         if left is None or right is None:
             return
-        for constraint_id, side in sorted(left.constraint_sides):
-            if constraint_id in self.dormant:
-                continue
-            if (constraint_id, 1 - side) in right.constraint_sides:
-                raise InvalidInput(
-                    field,
-                    f"cannot-link constraint #{constraint_id} "
-                    f"{self._made_by(constraint_id)}keeps profiles {profile_a} and "
-                    f"{profile_b} apart; undo the decision that made it first",
-                )
+        awake = sorted(s for s in left.constraint_sides if s[0] not in self.dormant)
+        constraint_id = facing_constraint(awake, right.constraint_sides)
+        if constraint_id is not None:
+            raise InvalidInput(
+                field,
+                f"cannot-link constraint #{constraint_id} "
+                f"{self._made_by(constraint_id)}keeps profiles {profile_a} and "
+                f"{profile_b} apart; undo the decision that made it first",
+            )
 
     def _made_by(self, constraint_id: int) -> str:
         """`(split dec_…: reason) `: the constraint's reason, which names the decision that

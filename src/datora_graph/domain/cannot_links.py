@@ -4,6 +4,7 @@ in one profile. Read back in bulk to carry them from one store to another (`migr
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,20 @@ class CannotLink:
     b: str
     reason: str
     created_at: datetime
+
+
+Side = tuple[int, int]
+"""`(constraint ID, side)`: side 0 is the constraint's `a`, side 1 its `b`."""
+
+
+def facing_constraint(left: Iterable[Side], right: Collection[Side]) -> int | None:
+    """The first constraint, in `left`'s order, with one side among `left` and the other among
+    `right` (the sides of two profiles, or of two identifiers): they must stay apart. None
+    when no constraint stands between them."""
+    for constraint_id, side in left:
+        if (constraint_id, 1 - side) in right:
+            return constraint_id
+    return None
 
 
 def cannot_link_reason(constraint_id: int) -> str:

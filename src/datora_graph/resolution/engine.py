@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from datora_graph.domain.cannot_links import facing_constraint
 from datora_graph.domain.changeset import (
     Changeset,
     EvidenceStatus,
@@ -411,7 +412,7 @@ def _named_apart(batch: _Batch, a: str, b: str) -> bool:
     sides_a, sides_b = batch.key_constraints.get(a), batch.key_constraints.get(b)
     if not sides_a or not sides_b:
         return False
-    return any((constraint_id, 1 - side) in sides_b for constraint_id, side in sides_a)
+    return facing_constraint(sides_a, sides_b) is not None
 
 
 def _quarantine(batch: _Batch, key: str, reason: str, seq: int) -> None:

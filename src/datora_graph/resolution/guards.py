@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import jellyfish
 
-from datora_graph.domain.cannot_links import cannot_link_reason
+from datora_graph.domain.cannot_links import cannot_link_reason, facing_constraint
 from datora_graph.domain.changeset import GuardName, IdentifierGuardState, ProfileState
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
 
@@ -127,13 +127,10 @@ class MergeGuard:
                     f"(at most {limit} allowed)",
                     type_name,
                 )
-        for constraint_id, side in left.constraint_sides:
-            if (constraint_id, 1 - side) in right.constraint_sides:
-                return (
-                    "cannot_link",
-                    cannot_link_reason(constraint_id),
-                    "",
-                )
+        if left.constraint_sides:
+            facing = facing_constraint(left.constraint_sides, right.constraint_sides)
+            if facing is not None:
+                return "cannot_link", cannot_link_reason(facing), ""
         most = self._settings.max_profile_identifiers
         if left.size + right.size > most:
             return (
