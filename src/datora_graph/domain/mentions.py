@@ -19,6 +19,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from datora_graph.domain.pii import json_leaves
+
 MIN_MENTION_LENGTH = 6
 """Shorter values are not looked for: they would name records that do not mean the person."""
 
@@ -78,7 +80,7 @@ def mentioned_fields(text: str | None, values: Collection[str]) -> tuple[str, ..
         sorted(
             str(name)
             for name, value in fields.items()
-            if any(v in leaf for leaf in _leaves(value) for v in values)
+            if any(v in leaf.lower() for leaf in json_leaves(value) for v in values)
         )
     )
 
@@ -107,17 +109,3 @@ def collect_mentions(
             if len(items) < limit:
                 items.append(Mention(kind, record_id, fields))
     return MentionPage(tuple(items), total)
-
-
-def _leaves(value: object) -> Iterable[str]:
-    """The strings and numbers inside `value`, lower-cased (keys and booleans are not)."""
-    if isinstance(value, Mapping):
-        for inner in value.values():
-            yield from _leaves(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _leaves(inner)
-    elif isinstance(value, str):
-        yield value.lower()
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield str(value)

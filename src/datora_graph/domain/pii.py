@@ -144,15 +144,15 @@ def _personal_values(payload: str) -> Iterator[str]:
         yield payload
         return
     if not isinstance(item, dict):
-        yield from _leaves(item)
+        yield from json_leaves(item)
         return
     for name, value in item.items():
         if name in _NOT_PERSONAL and not isinstance(value, dict | list):
             continue
         if name in ("identifiers", "consent") and isinstance(value, list):
-            yield from _leaves([_without_vocabulary(entry) for entry in value])
+            yield from json_leaves([_without_vocabulary(entry) for entry in value])
         else:
-            yield from _leaves(value)
+            yield from json_leaves(value)
 
 
 def _without_vocabulary(entry: object) -> object:
@@ -164,13 +164,15 @@ def _without_vocabulary(entry: object) -> object:
     return kept
 
 
-def _leaves(value: object) -> Iterator[str]:
+def json_leaves(value: object) -> Iterator[str]:
+    """The strings and numbers inside a decoded JSON value, as text; not its keys, booleans or
+    nulls. What a person's data can be written as in a free field (also domain/mentions.py)."""
     if isinstance(value, dict):
         for inner in value.values():
-            yield from _leaves(inner)
+            yield from json_leaves(inner)
     elif isinstance(value, list):
         for inner in value:
-            yield from _leaves(inner)
+            yield from json_leaves(inner)
     elif isinstance(value, str | int | float) and not isinstance(value, bool):
         yield str(value)
 
