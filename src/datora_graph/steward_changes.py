@@ -51,6 +51,21 @@ def review_items_touching(
     return found
 
 
+def items_inside(store: GraphStore, keys: Collection[str]) -> list[ReviewItem]:
+    """The open review items with both ends among `keys`: moot once `keys` are one profile."""
+    members = set(keys)
+    return [i for i in review_items_touching(store, members) if i.a in members and i.b in members]
+
+
+def closing_states(
+    items: Sequence[ReviewItem], status: str, actor: str, at: datetime, reason: str
+) -> tuple[tuple[ReviewState, ...], tuple[ReviewState, ...]]:
+    """`items` closed as `status` by `actor` at `at` for `reason`, and as they were (open),
+    for the decision's `review_before`, which an undo writes back."""
+    closed = tuple(ReviewState(i.id, i.a, i.b, status, actor, at, reason) for i in items)
+    return closed, tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
+
+
 def items_of_pairs(store: GraphStore, states: Sequence[ReviewState]) -> tuple[ReviewState, ...]:
     """`states` (review items a decision changed, as they were) naming the items of their pairs
     as stored now. A rebuild recreates review items under new IDs (an ID is never given
@@ -80,8 +95,7 @@ def closed_by_split(
         for i in review_items_touching(store, {k for pair in pairs for k in pair})
         if (i.a, i.b) in pairs
     ]
-    closed = tuple(ReviewState(i.id, i.a, i.b, "rejected", actor, at, reason) for i in items)
-    return closed, tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
+    return closing_states(items, "rejected", actor, at, reason)
 
 
 def close_answered(
@@ -102,14 +116,10 @@ def close_answered(
     it is accepted (`merged by decision …`) and its pair's evidence made active, as accepting
     it would. Also answers the items as they were (open), for the decision's `review_before`,
     which an undo writes back. `pairs`: only those pairs (a replay: those answered live)."""
-    members = set(change.write.members(merged))
     items = [
         i
-        for i in review_items_touching(store, members)
-        if i.id != skip
-        and i.a in members
-        and i.b in members
-        and (pairs is None or (i.a, i.b) in pairs)
+        for i in items_inside(store, change.write.members(merged))
+        if i.id != skip and (pairs is None or (i.a, i.b) in pairs)
     ]
     answered = {(i.a, i.b) for i in items}
     write = change.write
@@ -117,8 +127,7 @@ def close_answered(
         replace(e, status="active") if (e.a, e.b) in answered else e for e in write.evidence
     )
     closing = f"merged by decision {decision_id}: {reason}"
-    closed = tuple(ReviewState(i.id, i.a, i.b, "accepted", actor, at, closing) for i in items)
-    opened = tuple(ReviewState(i.id, i.a, i.b, "open") for i in items)
+    closed, opened = closing_states(items, "accepted", actor, at, closing)
     written = replace(write, evidence=evidence)
     return replace(change, write=written, review=(*change.review, *closed)), opened
 

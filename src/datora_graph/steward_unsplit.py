@@ -31,7 +31,7 @@ from datora_graph.domain.steward import (
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.resolution.guards import MergeGuard
 from datora_graph.resolution.steward import plan_merge
-from datora_graph.steward_changes import review_items_touching
+from datora_graph.steward_changes import closing_states, items_inside
 from datora_graph.store.base import GraphStore
 
 
@@ -99,13 +99,11 @@ def plan_unsplit(
     cut = _cut_by(split)
     merged_keys = {k for k, pid in before.assignments.items() if pid in current}
     # Links the split's cannot-link held since: moot once the parts are one profile again.
-    moot = [
-        i
-        for i in review_items_touching(store, merged_keys)
-        if i.a in merged_keys and i.b in merged_keys
-    ]
+    moot = items_inside(store, merged_keys)
     cut |= {(item.a, item.b) for item in moot}
-    closing = f"undo of split {split.id}: {reason}"
+    closed, opened = closing_states(
+        moot, "accepted", actor, at, f"undo of split {split.id}: {reason}"
+    )
     after = GraphSlice(
         tuple(sorted((*(p for p in before.profiles if p.id not in current), merged), key=_id)),
         {key: merged.id if pid in current else pid for key, pid in before.assignments.items()},
@@ -124,10 +122,9 @@ def plan_unsplit(
         remove_profiles=absorbed_ids,
         merges=tuple(notes),
         delete_cannot_links=tuple(sorted(own_constraints)),
-        review=tuple(ReviewState(i.id, i.a, i.b, "accepted", actor, at, closing) for i in moot),
+        review=closed,
         undoes=split.id,
     )
-    opened = tuple(ReviewState(i.id, i.a, i.b, "open") for i in moot)
     return Unsplit(before, change, opened)
 
 
