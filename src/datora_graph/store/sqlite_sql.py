@@ -359,80 +359,65 @@ ORDER BY profile_id, alias
 """
 PROFILE_IDS_PAGE = "SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?"
 
-JOURNEY_PAGE = """
-SELECT DISTINCT ei.occurred_at, ei.event_id
+
+def _journey_filters(newest_first: bool) -> str:
+    """A journey page's window, types and cursor: the page holds the events past the cursor,
+    later ones oldest first, earlier ones newest first."""
+    past = "<" if newest_first else ">"
+    return f"""(:since IS NULL OR ei.occurred_at >= :since)
+      AND (:until IS NULL OR ei.occurred_at < :until)
+      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
+      AND (:after_at IS NULL OR ei.occurred_at {past} :after_at
+           OR (ei.occurred_at = :after_at AND ei.event_id {past} :after_id))"""
+
+
+def _journey_page(newest_first: bool) -> str:
+    """One profile's journey page. Newest first deduplicates by GROUP BY, not DISTINCT: SQLite
+    sorts the groups in the ORDER BY's direction, one sorter as the oldest-first DISTINCT is,
+    where DISTINCT DESC took a second temporary B-tree to order what it had deduplicated."""
+    desc = " DESC" if newest_first else ""
+    distinct = "" if newest_first else " DISTINCT"
+    group = "GROUP BY ei.occurred_at, ei.event_id" if newest_first else ""
+    return f"""
+SELECT{distinct} ei.occurred_at, ei.event_id
 FROM identifiers i
 JOIN event_identifiers ei ON ei.identifier_key = i.key
 WHERE i.profile_id = :profile_id
-  AND (:since IS NULL OR ei.occurred_at >= :since)
-  AND (:until IS NULL OR ei.occurred_at < :until)
-  AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
-  AND (:after_at IS NULL OR ei.occurred_at > :after_at
-       OR (ei.occurred_at = :after_at AND ei.event_id > :after_id))
-ORDER BY ei.occurred_at, ei.event_id
+  AND {_journey_filters(newest_first)}
+{group}
+ORDER BY ei.occurred_at{desc}, ei.event_id{desc}
 LIMIT :limit
 """
-JOURNEY_PAGES = """
+
+
+def _journey_pages(newest_first: bool) -> str:
+    """The journey page of each of several profiles, in one statement."""
+    desc = " DESC" if newest_first else ""
+    return f"""
 WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids)),
 hits AS (
     SELECT DISTINCT i.profile_id, ei.occurred_at, ei.event_id
     FROM wanted w
     JOIN identifiers i ON i.profile_id = w.profile_id
     JOIN event_identifiers ei ON ei.identifier_key = i.key
-    WHERE (:since IS NULL OR ei.occurred_at >= :since)
-      AND (:until IS NULL OR ei.occurred_at < :until)
-      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
-      AND (:after_at IS NULL OR ei.occurred_at > :after_at
-           OR (ei.occurred_at = :after_at AND ei.event_id > :after_id))
-),
-ranked AS (
-    SELECT profile_id, occurred_at, event_id,
-           row_number() OVER (PARTITION BY profile_id ORDER BY occurred_at, event_id) AS n
-    FROM hits
-)
-SELECT profile_id, occurred_at, event_id FROM ranked WHERE n <= :limit
-ORDER BY profile_id, n
-"""
-JOURNEY_PAGE_NEWEST_FIRST = """
-SELECT ei.occurred_at, ei.event_id
-FROM identifiers i
-JOIN event_identifiers ei ON ei.identifier_key = i.key
-WHERE i.profile_id = :profile_id
-  AND (:since IS NULL OR ei.occurred_at >= :since)
-  AND (:until IS NULL OR ei.occurred_at < :until)
-  AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
-  AND (:after_at IS NULL OR ei.occurred_at < :after_at
-       OR (ei.occurred_at = :after_at AND ei.event_id < :after_id))
-GROUP BY ei.occurred_at, ei.event_id
-ORDER BY ei.occurred_at DESC, ei.event_id DESC
-LIMIT :limit
-"""
-"""JOURNEY_PAGE reversed, the cursor's comparisons too. GROUP BY, not DISTINCT: SQLite sorts
-the groups in the ORDER BY's direction, one sorter as JOURNEY_PAGE's DISTINCT is, where
-DISTINCT DESC took a second temporary B-tree to order what it had deduplicated."""
-JOURNEY_PAGES_NEWEST_FIRST = """
-WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids)),
-hits AS (
-    SELECT DISTINCT i.profile_id, ei.occurred_at, ei.event_id
-    FROM wanted w
-    JOIN identifiers i ON i.profile_id = w.profile_id
-    JOIN event_identifiers ei ON ei.identifier_key = i.key
-    WHERE (:since IS NULL OR ei.occurred_at >= :since)
-      AND (:until IS NULL OR ei.occurred_at < :until)
-      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
-      AND (:after_at IS NULL OR ei.occurred_at < :after_at
-           OR (ei.occurred_at = :after_at AND ei.event_id < :after_id))
+    WHERE {_journey_filters(newest_first)}
 ),
 ranked AS (
     SELECT profile_id, occurred_at, event_id,
            row_number() OVER (
-               PARTITION BY profile_id ORDER BY occurred_at DESC, event_id DESC
+               PARTITION BY profile_id ORDER BY occurred_at{desc}, event_id{desc}
            ) AS n
     FROM hits
 )
 SELECT profile_id, occurred_at, event_id FROM ranked WHERE n <= :limit
 ORDER BY profile_id, n
 """
+
+
+JOURNEY_PAGE = _journey_page(newest_first=False)
+JOURNEY_PAGES = _journey_pages(newest_first=False)
+JOURNEY_PAGE_NEWEST_FIRST = _journey_page(newest_first=True)
+JOURNEY_PAGES_NEWEST_FIRST = _journey_pages(newest_first=True)
 EVENTS_BY_ID = """
 SELECT id, type, occurred_at, source, identifiers, properties
 FROM events WHERE id IN (SELECT value FROM json_each(?))
