@@ -112,7 +112,9 @@ class ErasureService:
                     "quotes one of the person's identifiers, and the audit log keeps the "
                     "reason after the person is gone: say why without it (a request number)",
                 )
-            redactions, requarantined = self._redactions(set(keys))
+            # The person's logged records, read once: rewritten, and their values looked for.
+            entries = list(LogIndex(self.store, self.registry).observations_with(set(keys)))
+            redactions, requarantined = self._redactions(set(keys), entries)
             own = {r.seq for r in redactions}
             # Read once: the person's company, the holds' ends and the redactions need them.
             decisions = tuple(self.stewards.all_decisions())
@@ -148,7 +150,7 @@ class ErasureService:
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
             )
-            values = self._erased_values(keys)
+            values = self._erased_values(keys, entries)
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         # A read after the write: the scan of the log does not hold back ingest.
@@ -169,21 +171,23 @@ class ErasureService:
             )
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts, mentions)
 
-    def _erased_values(self, keys: Collection[str]) -> set[str]:
+    def _erased_values(self, keys: Collection[str], entries: Sequence[tuple[int, str]]) -> set[str]:
         """The erased identifiers' values: normalised (the part of each key after `type:`)
-        and as the person's logged records carried them (`Ann@Acme.io`, `(415) 555-0101`),
-        read before the erasure rewrites them."""
+        and as the person's logged records (`entries`, as read before the erasure rewrites
+        them) carried them (`Ann@Acme.io`, `(415) 555-0101`)."""
         values = {key.partition(":")[2] for key in keys}
-        for _, payload in LogIndex(self.store, self.registry).observations_with(keys):
+        for _, payload in entries:
             for raw in json.loads(payload).get("identifiers", ()):
                 if raw_key(raw, self.registry)[0] in keys:
                     values.add(str(raw["value"]))
         return values
 
-    def _redactions(self, keys: set[str]) -> tuple[list[LogRedaction], tuple[str, ...]]:
-        """The logged records carrying the person, as they are to be kept, and the others'
-        identifiers that one of the rewritten records quarantined (`Erasure.requarantined`)."""
-        entries = list(LogIndex(self.store, self.registry).observations_with(keys))
+    def _redactions(
+        self, keys: set[str], entries: Sequence[tuple[int, str]]
+    ) -> tuple[list[LogRedaction], tuple[str, ...]]:
+        """The logged records carrying the person (`entries`), as they are to be kept, and the
+        others' identifiers that one of the rewritten records quarantined
+        (`Erasure.requarantined`)."""
         carried = {
             key
             for _, payload in entries
