@@ -15,7 +15,7 @@ The stores narrow the records first with a cheap substring test over the stored 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -95,8 +95,24 @@ def observation_attributes(payload: str) -> str | None:
     return json.dumps(attributes) if isinstance(attributes, Mapping) else None
 
 
+Candidate = tuple[MentionKind, str, str | None]
+"""A record a store found holding a search term: kind, ID, and its fields as JSON text."""
+
+
+def find_mentions(
+    values: Iterable[str], limit: int, candidates: Callable[[list[str]], Iterable[Candidate]]
+) -> MentionPage:
+    """The page of mentions of `values` (the first `limit`, and the count of all), from what a
+    store's `candidates(search_terms)` answers: its records holding one of the terms
+    (observations in log order, then events by ID), which the rule then sifts."""
+    wanted = mention_values(values)
+    if not wanted:
+        return MentionPage()
+    return collect_mentions(candidates(search_terms(wanted)), wanted, limit)
+
+
 def collect_mentions(
-    candidates: Iterable[tuple[MentionKind, str, str | None]], values: Collection[str], limit: int
+    candidates: Iterable[Candidate], values: Collection[str], limit: int
 ) -> MentionPage:
     """The page of mentions among `candidates` (kind, record ID, fields as JSON text), in
     their order: the first `limit`, and the count of all."""

@@ -29,12 +29,10 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.mentions import (
-    MentionKind,
+    Candidate,
     MentionPage,
-    collect_mentions,
-    mention_values,
+    find_mentions,
     observation_attributes,
-    search_terms,
 )
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
@@ -83,22 +81,20 @@ class Neo4jErasure:
             after = found[-1].fingerprint
 
     def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
-        wanted = mention_values(values)
-        if not wanted:
-            return MentionPage()
-        terms = {"terms": search_terms(wanted)}
+        def candidates(terms: list[str]) -> list[Candidate]:
+            def work(tx: ManagedTransaction) -> list[Candidate]:
+                observations = tx.run(CYPHER.observations_mentioning, {"terms": terms})
+                found: list[Candidate] = [
+                    ("observation", str(r["id"]), observation_attributes(str(r["payload"])))
+                    for r in observations
+                ]
+                events = tx.run(CYPHER.events_mentioning, {"terms": terms})
+                found.extend(("event", str(r["id"]), str(r["properties"])) for r in events)
+                return found
 
-        def work(tx: ManagedTransaction) -> list[tuple[MentionKind, str, str | None]]:
-            observations = tx.run(CYPHER.observations_mentioning, terms)
-            found: list[tuple[MentionKind, str, str | None]] = [
-                ("observation", str(r["id"]), observation_attributes(str(r["payload"])))
-                for r in observations
-            ]
-            events = tx.run(CYPHER.events_mentioning, terms)
-            found.extend(("event", str(r["id"]), str(r["properties"])) for r in events)
-            return found
+            return self._neo4j.execute_read(work)
 
-        return collect_mentions(self._neo4j.execute_read(work), wanted, limit)
+        return find_mentions(values, limit, candidates)
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         self._neo4j.execute_write(lambda tx: _write_erased(tx, records))

@@ -23,12 +23,10 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.mentions import (
-    MentionKind,
+    Candidate,
     MentionPage,
-    collect_mentions,
-    mention_values,
+    find_mentions,
     observation_attributes,
-    search_terms,
 )
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
@@ -155,20 +153,20 @@ class SqliteErasedRecords:
             after = found[-1][0]
 
     def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
-        wanted = mention_values(values)
-        if not wanted:
-            return MentionPage()
-        terms = {"terms": json.dumps(search_terms(wanted))}
-        with self._read() as db:
-            observations: list[tuple[MentionKind, str, str | None]] = [
-                ("observation", str(i), observation_attributes(str(payload)))
-                for i, payload in db.execute(OBSERVATIONS_MENTIONING, terms)
-            ]
-            events: list[tuple[MentionKind, str, str | None]] = [
-                ("event", str(i), str(properties))
-                for i, properties in db.execute(EVENTS_MENTIONING, terms)
-            ]
-        return collect_mentions([*observations, *events], wanted, limit)
+        def candidates(terms: list[str]) -> list[Candidate]:
+            found = {"terms": json.dumps(terms)}
+            with self._read() as db:
+                observations: list[Candidate] = [
+                    ("observation", str(i), observation_attributes(str(payload)))
+                    for i, payload in db.execute(OBSERVATIONS_MENTIONING, found)
+                ]
+                events: list[Candidate] = [
+                    ("event", str(i), str(properties))
+                    for i, properties in db.execute(EVENTS_MENTIONING, found)
+                ]
+            return [*observations, *events]
+
+        return find_mentions(values, limit, candidates)
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         with self._transaction() as db:
