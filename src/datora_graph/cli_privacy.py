@@ -66,13 +66,7 @@ def erase(
                 "aliases": list(report.aliases),
                 "audit_id": report.audit_id,
                 "removed": report.counts.to_dict(),
-                "mentions": {
-                    "total": report.mentions.total,
-                    "items": [
-                        {"kind": m.kind, "id": m.record_id, "fields": list(m.fields)}
-                        for m in report.mentions.items
-                    ],
-                },
+                "mentions": report.mentions.to_dict(),
             },
             indent=2,
         )

@@ -112,16 +112,12 @@ class ErasureOut(BaseModel):
 
     @classmethod
     def of(cls, report: ErasureReport) -> ErasureOut:
-        items = [
-            MentionOut(kind=m.kind, id=m.record_id, fields=list(m.fields))
-            for m in report.mentions.items
-        ]
         return cls(
             profile_id=report.profile_id,
             aliases=list(report.aliases),
             audit_id=report.audit_id,
             removed=report.counts.to_dict(),
-            mentions=MentionsOut(total=report.mentions.total, items=items),
+            mentions=MentionsOut.model_validate(report.mentions.to_dict()),
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from datora_graph.domain.pii import json_leaves
 
@@ -44,6 +44,16 @@ class MentionPage:
 
     items: tuple[Mention, ...] = ()
     total: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the REST answer and `datora erase` print it: `{total, items: [{kind, id,
+        fields}]}`."""
+        return {
+            "total": self.total,
+            "items": [
+                {"kind": m.kind, "id": m.record_id, "fields": list(m.fields)} for m in self.items
+            ],
+        }
 
 
 def mention_values(values: Iterable[str]) -> tuple[str, ...]:
