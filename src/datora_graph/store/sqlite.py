@@ -548,15 +548,31 @@ def _profiles(db: sqlite3.Connection, ids_json: str) -> dict[str, GoldenProfile]
     }
 
 
+_BEFORE_EVERY_EVENT = ("", "")
+"""A bound below every (occurred_at, event ID): both are non-empty text."""
+_AFTER_EVERY_EVENT = ("~", "")
+"""A bound above every (occurred_at, event ID): times are ISO 8601 text (`iso`), which begins
+with a digit, and digits sort before "~"."""
+
+
 def _journey_params(query: JourneyQuery) -> dict[str, Any]:
-    """The bound parameters of a journey page query, beside the profile ID(s)."""
-    after_at, after_id = query.position() or (None, None)
+    """The bound parameters of a journey page query, beside the profile ID(s): the window and
+    the cursor as one exclusive range of (occurred_at, event ID). `since` is inclusive, so its
+    bound is (since, ""), below every event ID at that instant (event IDs are non-empty);
+    `until` is exclusive, so (until, "") bounds it exactly."""
+    low = (iso(query.since), "") if query.since else _BEFORE_EVERY_EVENT
+    high = (iso(query.until), "") if query.until else _AFTER_EVERY_EVENT
+    position = query.position()
+    if position is not None and query.newest_first:
+        high = min(high, position)
+    elif position is not None:
+        low = max(low, position)
     return {
-        "since": iso(query.since) if query.since else None,
-        "until": iso(query.until) if query.until else None,
+        "low_at": low[0],
+        "low_id": low[1],
+        "high_at": high[0],
+        "high_id": high[1],
         "types": json.dumps(sorted(query.types)) if query.types else None,
-        "after_at": after_at,
-        "after_id": after_id,
         "limit": query.first + 1,
     }
 

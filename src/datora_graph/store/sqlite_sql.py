@@ -360,38 +360,49 @@ ORDER BY profile_id, alias
 PROFILE_IDS_PAGE = "SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?"
 
 
-def _journey_filters(newest_first: bool) -> str:
-    """A journey page's window, types and cursor: the page holds the events past the cursor,
-    later ones oldest first, earlier ones newest first."""
-    past = "<" if newest_first else ">"
-    return f"""(:since IS NULL OR ei.occurred_at >= :since)
-      AND (:until IS NULL OR ei.occurred_at < :until)
-      AND (:types IS NULL OR ei.event_type IN (SELECT value FROM json_each(:types)))
-      AND (:after_at IS NULL OR ei.occurred_at {past} :after_at
-           OR (ei.occurred_at = :after_at AND ei.event_id {past} :after_id))"""
+def _identifier_page(newest_first: bool) -> str:
+    """One identifier's first page of a journey: its index range between the page's bounds,
+    filtered by type, LIMIT the page size, in the page's order. Correlated on `i.key`, it
+    drives a search of `event_identifiers` for each identifier, so a journey page reads about
+    a page per identifier and sorts at most identifiers x page size rows, never the whole
+    journey. Per-identifier pages are enough: an event on the page has fewer than a page of
+    (distinct) events before it, and so has each of its identifiers.
+
+    The bounds are (occurred_at, event_id) pairs, exclusive, from `_journey_params`: the
+    window and the cursor folded into one range, so SQLite searches the primary key for it
+    rather than filtering from the identifier's first event."""
+    desc = " DESC" if newest_first else ""
+    return f"""(ei.occurred_at, ei.event_id) IN (
+        SELECT x.occurred_at, x.event_id FROM event_identifiers x
+        WHERE x.identifier_key = i.key
+          AND (x.occurred_at, x.event_id) > (:low_at, :low_id)
+          AND (x.occurred_at, x.event_id) < (:high_at, :high_id)
+          AND (:types IS NULL OR x.event_type IN (SELECT value FROM json_each(:types)))
+        ORDER BY x.occurred_at{desc}, x.event_id{desc}
+        LIMIT :limit
+    )"""
 
 
 def _journey_page(newest_first: bool) -> str:
-    """One profile's journey page. Newest first deduplicates by GROUP BY, not DISTINCT: SQLite
-    sorts the groups in the ORDER BY's direction, one sorter as the oldest-first DISTINCT is,
-    where DISTINCT DESC took a second temporary B-tree to order what it had deduplicated."""
+    """One profile's journey page: the merge of its identifiers' pages. GROUP BY, not
+    DISTINCT, deduplicates an event seen on several identifiers: SQLite sorts the groups in
+    the ORDER BY's direction, one small sorter in both orders."""
     desc = " DESC" if newest_first else ""
-    distinct = "" if newest_first else " DISTINCT"
-    group = "GROUP BY ei.occurred_at, ei.event_id" if newest_first else ""
     return f"""
-SELECT{distinct} ei.occurred_at, ei.event_id
+SELECT ei.occurred_at, ei.event_id
 FROM identifiers i
 JOIN event_identifiers ei ON ei.identifier_key = i.key
 WHERE i.profile_id = :profile_id
-  AND {_journey_filters(newest_first)}
-{group}
+  AND {_identifier_page(newest_first)}
+GROUP BY ei.occurred_at, ei.event_id
 ORDER BY ei.occurred_at{desc}, ei.event_id{desc}
 LIMIT :limit
 """
 
 
 def _journey_pages(newest_first: bool) -> str:
-    """The journey page of each of several profiles, in one statement."""
+    """The journey page of each of several profiles, in one statement: each profile's
+    identifiers' pages, ranked per profile."""
     desc = " DESC" if newest_first else ""
     return f"""
 WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids)),
@@ -400,7 +411,7 @@ hits AS (
     FROM wanted w
     JOIN identifiers i ON i.profile_id = w.profile_id
     JOIN event_identifiers ei ON ei.identifier_key = i.key
-    WHERE {_journey_filters(newest_first)}
+    WHERE {_identifier_page(newest_first)}
 ),
 ranked AS (
     SELECT profile_id, occurred_at, event_id,
