@@ -91,3 +91,15 @@ def test_phase_bench_accounts_for_the_ingest_phase_by_phase(tmp_path: Path) -> N
     assert figures["accepted"] > 2000
     assert {"engine: resolve observations", "commit: rows and bookkeeping"} <= set(phases)
     assert all(us >= 0 for us in phases.values())
+
+
+def test_journey_bench_compares_the_former_page_statements_with_the_current(
+    tmp_path: Path,
+) -> None:
+    figures = run("bench_journey.py", "--events", "2000", "--repeat", "1", out=tmp_path / "j.json")
+
+    assert figures["events"] == 2000
+    assert figures["identifiers"] == 49
+    assert len(figures["pages"]) == 12, "six pages, alone and in a batch"
+    assert all(page["rows"] > 0 and page["ratio"] > 0 for page in figures["pages"])
+    assert not any("SCAN ei" in step or "SCAN x" in step for step in figures["current_plan"])
