@@ -1,12 +1,22 @@
-// Erasure report: the events whose properties (JSON text) hold one of the search terms, a
-// superset of those with a property mentioning an erased value (domain/mentions.py applies the
-// rule to what this returns). A scan of every event, run once after an erasure, which is rare;
-// a read, beside the writers. CONTAINS is literal: no character of a term is a wildcard.
+// Erasure report: one page of the events by ID, from the ID after $after, with those of its
+// events whose properties (JSON text) hold one of the search terms: a superset of those with a
+// property mentioning an erased value (domain/mentions.py applies the rule to what this
+// returns). The caller reads page after page (each a read of its own, bounded however many
+// events there are) until `last` is null. CONTAINS is literal: no character of a term is a
+// wildcard.
 // Parameters:
+//   $after: string, the last event ID of the page before ("" for the first)
+//   $rows: integer, how many events a page reads
 //   $terms: list of lower-case strings (mentions.search_terms)
-// Returns: id, properties, by event ID
+// Returns: one row: last (the page's last event ID, null past the end), found (a list of
+//   {id, properties} maps, the page's candidates)
 MATCH (e:Event)
-WITH e, toLower(e.properties) AS text
-WHERE any(term IN $terms WHERE text CONTAINS term)
-RETURN e.id AS id, e.properties AS properties
+WHERE e.id > $after
+WITH e
 ORDER BY e.id
+LIMIT $rows
+WITH collect(e) AS page, max(e.id) AS last
+RETURN last,
+       [e IN page
+        WHERE any(term IN $terms WHERE toLower(e.properties) CONTAINS term)
+        | {id: e.id, properties: e.properties}] AS found

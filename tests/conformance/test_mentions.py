@@ -11,7 +11,8 @@ import pytest
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter, new_audit_entry
 from datora_graph.domain.mentions import Mention
-from datora_graph.services import IdentityService
+from datora_graph.json_codec import read_client_json
+from datora_graph.services import IdentityService, parse_items
 from datora_graph.store.base import GraphStore
 
 
@@ -98,6 +99,69 @@ def test_limit_lists_the_first_and_counts_all(identity: IdentityService) -> None
     assert [m.record_id for m in page.items] == ["o1", "o2", "e1"]
     assert page.total == 4
     assert identity.store.records_mentioning([], 10).total == 0
+
+
+def test_case_is_ignored_for_every_letter_not_only_ascii(identity: IdentityService) -> None:
+    identity.ingest_observations(
+        [obs("o6", 6, "gus@acme.io", referrer_email="ÉLODIE.MÜLLER@example.com")]
+    )
+    identity.ingest_events([event("e4", 4, "gus@acme.io", gift_to="Élodie.Müller@Example.com")])
+
+    for value in ("élodie.müller@example.com", "ÉLODIE.MÜLLER@EXAMPLE.COM"):
+        page = identity.store.records_mentioning([value], 10)
+        assert page.items == (
+            Mention("observation", "o6", ("referrer_email",)),
+            Mention("event", "e4", ("gift_to",)),
+        )
+    assert identity.store.records_mentioning(["elodie.muller@example.com"], 10).total == 0
+
+
+# A file's line as a client's JSON encoder may write it: `@` and `.` escaped, `É`, `Ü` and `/`
+# escaped in upper-case hex or as `\/`; the log keeps it as sent (`datora ingest FILE`).
+ESCAPED_LINE = (
+    r'{"id":"o-esc","source":"crm","observed_at":"2026-05-01T10:07:00Z",'
+    r'"identifiers":[{"type":"email","value":"hal@acme.io"}],'
+    r'"attributes":{"referrer":"\u00C9LODIE\u002EM\u00DCLLER\u0040example.com",'
+    r'"device":"kiosk\/0042-AB","plain":"nothing here"}}'
+)
+
+
+def test_an_escaped_value_in_a_logged_text_is_found(identity: IdentityService) -> None:
+    batch = parse_items(
+        [read_client_json(ESCAPED_LINE)], "observation", identity.registry, [ESCAPED_LINE]
+    )
+    assert identity.ingest_parsed_observations(batch).accepted == 1
+    logged = [payload for _, payload in identity.store.read_log(0, 100) if "o-esc" in payload]
+    assert logged == [ESCAPED_LINE]  # else this test would search a decoded text
+
+    for value in ("élodie.müller@example.com", "kiosk/0042-ab"):
+        page = identity.store.records_mentioning([value], 10)
+        assert page.items == (
+            Mention("observation", "o-esc", ("device" if "kiosk" in value else "referrer",)),
+        )
+
+
+def test_an_escaped_value_in_an_event_sent_as_json_is_found(identity: IdentityService) -> None:
+    text = (
+        r'{"id":"e-esc","type":"purchase","occurred_at":"2026-05-01T11:09:00Z","source":"shop",'
+        r'"identifiers":[{"type":"email","value":"hal@acme.io"}],'
+        r'"properties":{"gift_to":"\u00e9lodie.m\u00fcller\u0040EXAMPLE.com","q":"say \"hi\""}}'
+    )
+    assert identity.ingest_events([read_client_json(text)]).accepted == 1
+
+    page = identity.store.records_mentioning(["Élodie.Müller@example.com", 'say "hi"'], 10)
+
+    assert page.items == (Mention("event", "e-esc", ("gift_to", "q")),)
+
+
+@pytest.mark.parametrize("page_rows", [1, 2, 3, 1000])
+def test_the_search_reads_page_after_page(identity: IdentityService, page_rows: int) -> None:
+    """Five observations and three events, read a page of `page_rows` at a time: the same
+    answer as in one read, whether a page ends on a record that mentions or not."""
+    page = identity.store.records_mentioning(["ann@acme.io", "+14155550101"], 3, page_rows)
+
+    assert [m.record_id for m in page.items] == ["o1", "o2", "e1"]
+    assert page.total == 4
 
 
 def test_audit_details_are_replaced(store: GraphStore) -> None:

@@ -8,21 +8,32 @@ The rule: a value is mentioned by a field when a string or number inside the fie
 JSON text, so a value cannot match across quotes, a colon or a key name. Values shorter than
 `MIN_MENTION_LENGTH` characters are skipped: `C-1` or `12345` would match everywhere.
 
-The stores narrow the records first with a cheap substring test over the stored JSON text
-(`search_terms`, a superset of the rule), then apply the rule here (`mentioned_fields`).
+The stores narrow the records first with a cheap substring test over the lower-cased stored
+JSON text (`search_terms`, `mention_filter`), then apply the rule here (`mentioned_fields`). The
+test must be a superset of the rule, and the stored text is JSON as a client may have sent it
+(a file's line is logged as it is): any character may be written as a `\\u` escape, in either
+case of its hex digits, and no part of a value is sure to be written as itself. So a record is
+a candidate when its text holds a value, or the escape of a character of a value in any letter
+case that lower-cases to it: one without either cannot hold the value in a decoded string.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from datora_graph.domain.pii import json_leaves
 
 MIN_MENTION_LENGTH = 6
 """Shorter values are not looked for: they would name records that do not mean the person."""
+
+MENTION_PAGE_ROWS = 2000
+"""How many records a store reads at a time looking for mentions: each page is a read of its
+own, bounded by the store's read timeout however long the log grows."""
 
 MentionKind = Literal["observation", "event"]
 
@@ -66,13 +77,67 @@ def mention_values(values: Iterable[str]) -> tuple[str, ...]:
 
 def search_terms(values: Iterable[str]) -> list[str]:
     """What a store looks for in the lower-cased stored JSON text to find every record the
-    rule could match: each value, and its JSON-escaped form where that differs (a quote, a
-    backslash, a character outside ASCII)."""
+    rule could match (a record holding none of them cannot): each value, and every escape
+    that could stand for one of its characters (`escapes_of`)."""
     terms: set[str] = set()
     for value in mention_values(values):
         terms.add(value)
-        terms.add(json.dumps(value)[1:-1])
+        for char in value:
+            terms.update(escapes_of(char))
     return sorted(terms)
+
+
+def mention_filter(terms: Collection[str]) -> Callable[[str], bool]:
+    """The stores' first filter in Python: whether a stored JSON text holds one of `terms`
+    (`search_terms`), ignoring case as the rule does, for all of Unicode. The escapes are
+    looked for only in a text with a backslash."""
+    plain = [term for term in terms if not term.startswith("\\")]
+    escapes = [term for term in terms if term.startswith("\\")]
+
+    def could_mention(text: str) -> bool:
+        lowered = text.lower()
+        if any(term in lowered for term in plain):
+            return True
+        return "\\" in text and any(term in lowered for term in escapes)
+
+    return could_mention
+
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n"}
+_SHORT_ESCAPES |= {"\r": "\\r", "\t": "\\t"}
+
+
+def escapes_of(char: str) -> set[str]:
+    """The JSON escapes, lower-cased, that could stand for `char` in a string whose lower case
+    holds it: `\\u` and the code of `char` or of a character whose lower case holds it (`É`
+    for `é`, the Kelvin sign for `k`; a surrogate pair past the BMP), and `\\/` for `/` (and
+    the other short escapes)."""
+    found = {_unicode_escape(form) for form in (char, *_upper_forms().get(char, ()))}
+    if char in _SHORT_ESCAPES:
+        found.add(_SHORT_ESCAPES[char])
+    return found
+
+
+def _unicode_escape(char: str) -> str:
+    point = ord(char)
+    if point <= 0xFFFF:
+        return f"\\u{point:04x}"
+    high, low = divmod(point - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+
+
+@cache
+def _upper_forms() -> dict[str, tuple[str, ...]]:
+    """Each character with the characters whose lower case holds it (`é`: `É`; `i`: `I`, `İ`);
+    found once by walking every code point (a few tenths of a second)."""
+    forms: dict[str, list[str]] = {}
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        lowered = char.lower()
+        if lowered != char:
+            for part in set(lowered):
+                forms.setdefault(part, []).append(char)
+    return {part: tuple(chars) for part, chars in forms.items()}
 
 
 def mentioned_fields(text: str | None, values: Collection[str]) -> tuple[str, ...]:

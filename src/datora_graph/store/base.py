@@ -22,7 +22,7 @@ from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
 from datora_graph.domain.erasure import ErasedRecord, Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
-from datora_graph.domain.mentions import MentionPage
+from datora_graph.domain.mentions import MENTION_PAGE_ROWS, MentionPage
 from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
@@ -316,12 +316,17 @@ class GraphStore(Protocol):
         transaction (see domain/erasure.py for what goes)."""
         ...
 
-    def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
+    def records_mentioning(
+        self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
+    ) -> MentionPage:
         """The observations (by their attributes) and events (by their properties) with a
         field mentioning one of `values` under the rule of domain/mentions.py (values shorter
-        than `MIN_MENTION_LENGTH` are not looked for): the first `limit`, observations in log
-        order then events by ID, and how many there are. A scan of the log and the events,
-        for after an erasure, which is rare; a read, so it may run beside a write."""
+        than `MIN_MENTION_LENGTH` are not looked for; case ignored for all of Unicode; a
+        stored text's JSON escapes read as what they stand for): the first `limit`,
+        observations in log order then events by ID, and how many there are. A scan of the
+        log and the events, `page_rows` records at a time, each page a read of its own (so no
+        read meets the read timeout however long the log grows, and writers go on between
+        them): a record logged while it runs is found when it comes after the page read last."""
         ...
 
     def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:

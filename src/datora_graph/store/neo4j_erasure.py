@@ -29,6 +29,7 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.mentions import (
+    MENTION_PAGE_ROWS,
     Candidate,
     MentionPage,
     find_mentions,
@@ -80,24 +81,42 @@ class Neo4jErasure:
             yield found
             after = found[-1].fingerprint
 
-    def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
-        def candidates(terms: list[str]) -> list[Candidate]:
-            def work(tx: ManagedTransaction) -> list[Candidate]:
-                observations = tx.run(CYPHER.observations_mentioning, {"terms": terms})
-                found: list[Candidate] = [
-                    ("observation", str(r["id"]), observation_attributes(str(r["payload"])))
-                    for r in observations
-                ]
-                events = tx.run(CYPHER.events_mentioning, {"terms": terms})
-                found.extend(("event", str(r["id"]), str(r["properties"])) for r in events)
-                return found
-
-            return self._neo4j.execute_read(work)
+    def records_mentioning(
+        self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
+    ) -> MentionPage:
+        def candidates(terms: list[str]) -> Iterator[Candidate]:
+            pages = partial(self._mention_pages, terms=terms, rows=page_rows)
+            for found in pages(CYPHER.observations_mentioning, 0):
+                for r in sorted(found, key=lambda r: int(r["seq"])):
+                    yield "observation", str(r["id"]), observation_attributes(str(r["payload"]))
+            for found in pages(CYPHER.events_mentioning, ""):
+                for r in sorted(found, key=lambda r: str(r["id"])):
+                    yield "event", str(r["id"]), str(r["properties"])
 
         return find_mentions(values, limit, candidates)
 
+    def _mention_pages(
+        self, statement: LiteralString, after: object, *, terms: list[str], rows: int
+    ) -> Iterator[list[Row]]:
+        """The candidates of each page of `statement` (`cypher/*_mentioning.cypher`), a read
+        of its own, until a page reads nothing."""
+        while True:
+            params = {"after": after, "rows": rows, "terms": terms}
+            last, found = self._neo4j.execute_read(partial(_mention_page, statement, params))
+            if last is None:
+                return
+            yield found
+            after = last
+
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         self._neo4j.execute_write(lambda tx: _write_erased(tx, records))
+
+
+def _mention_page(
+    statement: LiteralString, params: Row, tx: ManagedTransaction
+) -> tuple[object, list[Row]]:
+    record = tx.run(statement, params).single(strict=True)
+    return record["last"], [dict(r) for r in record["found"]]
 
 
 def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:

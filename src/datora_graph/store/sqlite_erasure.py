@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
+from typing import Any
 
 from datora_graph.domain.erasure import (
     ErasedRecord,
@@ -23,9 +24,11 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON
 from datora_graph.domain.mentions import (
+    MENTION_PAGE_ROWS,
     Candidate,
     MentionPage,
     find_mentions,
+    mention_filter,
     observation_attributes,
 )
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
@@ -100,18 +103,11 @@ SELECT fingerprint, kind, erased_at, audit_id FROM erased_records
 WHERE fingerprint > ? ORDER BY fingerprint LIMIT ?
 """
 
-# The mentions of erased values in others' records (domain/mentions.py): `instr` takes each
-# search term literally (a `%` or `_` in a value is no wildcard); `lower` folds ASCII only.
-OBSERVATIONS_MENTIONING = """
-SELECT id, payload FROM observations
-WHERE EXISTS (SELECT 1 FROM json_each(:terms) WHERE instr(lower(payload), value) > 0)
-ORDER BY seq
-"""
-EVENTS_MENTIONING = """
-SELECT id, properties FROM events
-WHERE EXISTS (SELECT 1 FROM json_each(:terms) WHERE instr(lower(properties), value) > 0)
-ORDER BY id
-"""
+# The mentions of erased values in others' records (domain/mentions.py) are looked for a page
+# of rows at a time, each page a read of its own; `mention_filter` takes the rows that could
+# hold one (SQLite's `lower` folds ASCII only, and the log keeps JSON escapes as sent).
+OBSERVATIONS_PAGE = "SELECT seq, id, payload FROM observations WHERE seq > ? ORDER BY seq LIMIT ?"
+EVENTS_PAGE = "SELECT id, properties FROM events WHERE id > ? ORDER BY id LIMIT ?"
 
 
 class SqliteErasedRecords:
@@ -152,21 +148,30 @@ class SqliteErasedRecords:
             yield [ErasedRecord(*row) for row in found]
             after = found[-1][0]
 
-    def records_mentioning(self, values: Collection[str], limit: int) -> MentionPage:
-        def candidates(terms: list[str]) -> list[Candidate]:
-            found = {"terms": json.dumps(terms)}
-            with self._read() as db:
-                observations: list[Candidate] = [
-                    ("observation", str(i), observation_attributes(str(payload)))
-                    for i, payload in db.execute(OBSERVATIONS_MENTIONING, found)
-                ]
-                events: list[Candidate] = [
-                    ("event", str(i), str(properties))
-                    for i, properties in db.execute(EVENTS_MENTIONING, found)
-                ]
-            return [*observations, *events]
+    def records_mentioning(
+        self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
+    ) -> MentionPage:
+        def candidates(terms: list[str]) -> Iterator[Candidate]:
+            could_mention = mention_filter(terms)
+            for _, record_id, payload in self._mention_pages(OBSERVATIONS_PAGE, 0, page_rows):
+                if could_mention(payload):
+                    yield "observation", str(record_id), observation_attributes(payload)
+            for record_id, properties in self._mention_pages(EVENTS_PAGE, "", page_rows):
+                if could_mention(properties):
+                    yield "event", str(record_id), str(properties)
 
         return find_mentions(values, limit, candidates)
+
+    def _mention_pages(self, statement: str, after: object, rows: int) -> Iterator[tuple[Any, ...]]:
+        """Every row of `statement` (ordered by its first column, which it reads past
+        `after`), `rows` at a time, each page in a read of its own."""
+        while True:
+            with self._read() as db:
+                page = db.execute(statement, (after, rows)).fetchall()
+            yield from page
+            if len(page) < rows:
+                return
+            after = page[-1][0]
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         with self._transaction() as db:
