@@ -38,6 +38,7 @@ from datora_graph.cli_options import DbOption
 from datora_graph.domain.access import SCOPES
 from datora_graph.domain.audit import AUDIT_ACTIONS, AuditEntry, AuditFilter
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.mentions import mentions_told
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.records import iso
 from datora_graph.store.base import GraphStore
@@ -202,8 +203,9 @@ def _print_entries(entries: Sequence[AuditEntry]) -> None:
                 ("before", ", ".join(entry.before)),
                 ("after", ", ".join(entry.after)),
                 ("reason", entry.reason),
+                ("mentions", mentions_told(entry.details) or ""),
             ]
-            lines += [f"  {name:<8}{escape(value)}" for name, value in facts if value]
+            lines += [f"  {name:<10}{escape(value)}" for name, value in facts if value]
             out.print("\n".join(lines), soft_wrap=True)
         return
     table = Table()
@@ -216,7 +218,7 @@ def _print_entries(entries: Sequence[AuditEntry]) -> None:
             entry.action,
             escape(entry.subject),
             escape(_change(entry)),
-            escape(entry.reason),
+            escape(_reason(entry)),
         )
     out.print(table)
 
@@ -233,6 +235,13 @@ def _since(raw: str | None) -> datetime | None:
 
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def _reason(entry: AuditEntry) -> str:
+    """The reason, and for an erasure what its search for mentions left (or that it did not
+    count them)."""
+    told = mentions_told(entry.details)
+    return f"{entry.reason}\nmentions: {told}" if told else entry.reason
 
 
 def _change(entry: AuditEntry) -> str:

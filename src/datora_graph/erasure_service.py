@@ -19,7 +19,9 @@ lose them: the erasure errs on the side of the person asking.
 After the erasure's transaction, outside the lock, the records of others that still mention
 one of the person's identifier values in a free field (an attribute, an event property) are
 looked up and reported (domain/mentions.py), not rewritten: they are someone else's data, and
-a person decides. The audit entry gets their count, never the values.
+a person decides. The audit entry gets their count, never the values; until then it says the
+search is pending (`mentions_search`), from the erasure's own transaction on, so an entry
+whose count a stopped process never wrote says so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from networkx.utils import UnionFind
@@ -49,7 +52,12 @@ from datora_graph.domain.erasure import (
 from datora_graph.domain.erasure_decisions import redact_decision
 from datora_graph.domain.errors import InvalidInput, StoreUnavailable
 from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
-from datora_graph.domain.mentions import MentionPage
+from datora_graph.domain.mentions import (
+    MentionPage,
+    counted_mentions,
+    failed_mentions,
+    pending_mentions,
+)
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision, GraphSlice
 from datora_graph.log_index import LogIndex, Progress
@@ -127,6 +135,7 @@ class ErasureService:
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)
             rejections = tuple(self._rejections_mentioning(keys))
+            # Pending from the erasure's own transaction on: an entry never counted says so.
             audit = new_audit_entry(
                 actor,
                 "erasure",
@@ -134,6 +143,7 @@ class ErasureService:
                 before=(profile.id, *profile.aliases),
                 after=(),
                 subject=profile.id,
+                details=pending_mentions(),
             )
             deleted, redacted, quoting = self._decisions(keys, audit.id, decisions)
             # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
@@ -154,11 +164,13 @@ class ErasureService:
             counts = self.store.erase(erasure)
         logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
         # A read after the write: the scan of the log does not hold back ingest.
+        entry = erasure.entry(counts)
         try:
             mentions = self.store.records_mentioning(values, MENTIONS_LISTED)
-            details = {**erasure.entry(counts).details, "mentions_left": mentions.total}
-            self.store.set_audit_details(audit.id, details)
+            self.store.set_audit_details(audit.id, {**entry.details, **counted_mentions(mentions)})
         except StoreUnavailable as failed:
+            with suppress(StoreUnavailable):  # else it stays pending, which is as true
+                self.store.set_audit_details(audit.id, {**entry.details, **failed_mentions()})
             raise StoreUnavailable(
                 f"profile {profile.id} is erased (audit entry {audit.id}), but looking for the "
                 f"records of others that still mention its values failed: {failed}"

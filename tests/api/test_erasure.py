@@ -227,3 +227,8 @@ def test_the_graphql_report_names_others_records_mentioning_the_person(
             {"kind": "EVENT", "recordId": "e2", "fields": ["gift_to"]},
         ],
     }
+    # The audit log says what the search left, and that it ended.
+    log = graphql_client.data('{ auditLog(action: "erasure") { edges { node { details } } } }')
+    [edge] = log["auditLog"]["edges"]
+    assert edge["node"]["details"]["mentions_search"] == "done"
+    assert edge["node"]["details"]["mentions_left"] == 2

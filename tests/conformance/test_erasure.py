@@ -163,7 +163,7 @@ def test_erasure_removes_the_person_everywhere(identity: IdentityService) -> Non
     assert (entry.actor, entry.reason, entry.subject) == ("dpo", "GDPR request 114", ann.id)
     assert set(entry.before) == {ann.id, *ann.aliases}
     assert entry.id == report.audit_id
-    told = {**counts.to_dict(), "mentions_left": report.mentions.total}
+    told = {**counts.to_dict(), "mentions_search": "done", "mentions_left": report.mentions.total}
     assert entry.details == told, "every count the privacy officer was told"
     [merge] = store.list_audit(AuditFilter(action="merge")).items
     named = f"erased observation {erased_fingerprint('observation', 'o3')}"

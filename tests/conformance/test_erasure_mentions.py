@@ -4,6 +4,7 @@ identifier values, on every store: not those it removed or rewrote, and never th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import NotFound, StoreUnavailable
-from datora_graph.domain.mentions import Mention
+from datora_graph.domain.mentions import Mention, mentions_told
 from datora_graph.erasure_service import ErasureService
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
@@ -108,6 +109,8 @@ def test_the_audit_entry_counts_them_without_the_values(identity: IdentityServic
     (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
     assert entry.id == report.audit_id
     assert entry.details["mentions_left"] == 3
+    assert entry.details["mentions_search"] == "done"
+    assert mentions_told(entry.details) == "3 records of others still mention an erased value"
     assert entry.details["identifiers"] == 2
     stored = json.dumps(dict(entry.details))
     assert "ann@" not in stored.lower()
@@ -144,3 +147,37 @@ def test_a_failed_look_up_says_the_erasure_is_done(
     assert "the store went away" in str(failed.value)
     with pytest.raises(NotFound):
         identity.lookup("email:ann@acme.io")
+    assert entry.details["mentions_search"] == "failed"
+    assert "mentions_left" not in entry.details
+    assert entry.details["identifiers"] == 2, "the counts of what went stay"
+
+
+class Stopped(BaseException):
+    """The process ending between the erasure's transaction and the count (killed, say)."""
+
+
+def test_the_entry_says_the_search_is_pending_from_the_erasure_on(
+    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader of the audit log between the erasure and its count, or after a process that
+    stopped between them, sees that the mentions were not counted, not a count of none."""
+    seen: list[Mapping[str, object]] = []
+
+    def stopped(*_: object, **__: object) -> None:
+        (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
+        seen.append(entry.details)
+        raise Stopped
+
+    monkeypatch.setattr(identity.store, "records_mentioning", stopped)
+
+    with pytest.raises(Stopped):
+        ErasureService(identity).erase_profile("email:ann@acme.io", reason="GDPR 5", actor="dpo")
+
+    (entry,) = identity.store.list_audit(AuditFilter(action="erasure")).items
+    for details in (*seen, entry.details):
+        assert details["mentions_search"] == "pending"
+        assert "mentions_left" not in details
+        assert details["identifiers"] == 2, "written in the erasure's own transaction"
+    assert mentions_told(entry.details) == (
+        "not counted: the search had not ended (one never ended if this stays)"
+    )

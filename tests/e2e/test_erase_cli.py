@@ -76,6 +76,16 @@ def test_erase_warns_of_others_records_that_still_mention_the_person(tmp_path: P
     assert re.search(r"observation\s*│\s*o4\s*│\s*referrer_email", erased.stderr)
     assert "someone else's data" in warning
     assert "ann@acme.io" not in erased.stderr
+    audit = " ".join(datora("audit", "--db", db).stdout.split())
+    assert "mentions: 1 record of others still mentions an erased value" in audit
+    narrow = subprocess.run(
+        [datora_executable(), "audit", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env={**cli_env(), "COLUMNS": "80"},
+        timeout=120,
+    ).stdout
+    assert "  mentions  1 record of others still mentions an erased value" in narrow
 
 
 def test_erase_prints_no_warning_when_nothing_mentions_the_person(tmp_path: Path) -> None:

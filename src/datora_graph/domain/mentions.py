@@ -67,6 +67,49 @@ class MentionPage:
         }
 
 
+MENTIONS_SEARCH = "mentions_search"
+"""The detail of an erasure's audit entry telling where its search for mentions stands:
+`pending` from the erasure's own transaction on, `done` beside the count (`MENTIONS_LEFT`) once
+the search has ended, `failed` when it failed. One still `pending` after its erasure answered
+was never counted (the process stopped in between), and cannot be: the values went with the
+person. (An entry written before this detail has the count alone.)"""
+
+MENTIONS_LEFT = "mentions_left"
+
+
+def pending_mentions() -> dict[str, object]:
+    """The details an erasure's entry is written with, in the erasure's transaction."""
+    return {MENTIONS_SEARCH: "pending"}
+
+
+def counted_mentions(page: MentionPage) -> dict[str, object]:
+    """The details an erasure's entry gets once its search has ended."""
+    return {MENTIONS_SEARCH: "done", MENTIONS_LEFT: page.total}
+
+
+def failed_mentions() -> dict[str, object]:
+    """The details an erasure's entry gets when its search failed (if the store takes them)."""
+    return {MENTIONS_SEARCH: "failed"}
+
+
+def mentions_told(details: Mapping[str, object]) -> str | None:
+    """What an audit entry says of its erasure's search for mentions, in words for a listing;
+    None for an entry that says nothing of one (another action)."""
+    state = details.get(MENTIONS_SEARCH)
+    left = details.get(MENTIONS_LEFT)
+    if state == "pending":
+        return "not counted: the search had not ended (one never ended if this stays)"
+    if state == "failed":
+        return "not counted: the search failed"
+    if not isinstance(left, int) or isinstance(left, bool):
+        return None
+    if left == 0:
+        return "no record of others mentions an erased value"
+    if left == 1:
+        return "1 record of others still mentions an erased value"
+    return f"{left} records of others still mention an erased value"
+
+
 def mention_values(values: Iterable[str]) -> tuple[str, ...]:
     """The values worth looking for: trimmed, lower-cased, at least `MIN_MENTION_LENGTH`
     characters, each once, sorted."""
