@@ -20,6 +20,7 @@ case that lower-cases to it: one without either cannot hold the value in a decod
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -132,19 +133,24 @@ def search_terms(values: Iterable[str]) -> list[str]:
 
 def mention_filter(terms: Collection[str]) -> Callable[[str], bool]:
     """The stores' first filter in Python: whether a stored JSON text holds one of `terms`
-    (`search_terms`), ignoring case as the rule does, for all of Unicode. The escapes are
-    looked for only in a text with a backslash."""
+    (`search_terms`), ignoring case as the rule does, for all of Unicode. A text with a
+    backslash is read for its escapes once, each looked up among those of the terms (half a
+    surrogate pair stands for its pair: a superset still)."""
     plain = [term for term in terms if not term.startswith("\\")]
-    escapes = [term for term in terms if term.startswith("\\")]
+    escapes = {part for term in terms if term.startswith("\\") for part in _ESCAPE.findall(term)}
 
     def could_mention(text: str) -> bool:
         lowered = text.lower()
         if any(term in lowered for term in plain):
             return True
-        return "\\" in text and any(term in lowered for term in escapes)
+        return "\\" in text and any(e in escapes for e in _ESCAPE.findall(lowered))
 
     return could_mention
 
+
+_ESCAPE = re.compile(r'\\(?:u[0-9a-f]{4}|["\\/bfnrt])')
+"""One escape of a lower-cased JSON text, read left to right (so `\\\\u0040` is an escaped
+backslash and the letters `u0040`)."""
 
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n"}
 _SHORT_ESCAPES |= {"\r": "\\r", "\t": "\\t"}

@@ -72,6 +72,8 @@ def test_a_text_without_the_value_or_an_escape_of_its_characters_is_left_out() -
 
     assert not could_mention('{"note": "line one\\nline two \\"quoted\\" \\u00e9t\\u00e9"}')
     assert not could_mention('{"url": "https:\\/\\/shop.example\\/x"}')
+    # An escaped backslash and the letters u0040: no `@`, though the text reads `\\u0040`.
+    assert not could_mention('{"note": "ann\\\\u0040acme.io"}')
     assert could_mention('{"note": "ANN\\u0040ACME.IO"}')
     assert could_mention('{"note": "Ann@Acme.IO"}')
 
