@@ -7,7 +7,7 @@
 //   $limit: at most this many items
 //   $touching: list of identifier keys: only items with a or b among them; null for every item
 // Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at,
-//   guard, source, suggested_action
+//   guard, source, suggested_action, answered_by
 MATCH (r:ReviewItem)
 WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
   AND ($touching IS NULL OR r.a IN $touching OR r.b IN $touching)
@@ -20,5 +20,6 @@ RETURN r.id AS id, r.kind AS kind, r.a AS a, r.b AS b,
        coalesce(pa.id, r.profile_a) AS profile_a, coalesce(pb.id, r.profile_b) AS profile_b,
        r.reason AS reason, r.observation_id AS observation_id, r.status AS status,
        r.created_at AS created_at, coalesce(r.guard, 'limit') AS guard,
-       coalesce(r.source, '') AS source, coalesce(r.suggested_action, '') AS suggested_action
+       coalesce(r.source, '') AS source, coalesce(r.suggested_action, '') AS suggested_action,
+       coalesce(r.answered_by, '') AS answered_by
 ORDER BY id

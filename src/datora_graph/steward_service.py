@@ -26,7 +26,7 @@ from typing import Any
 
 from datora_graph.domain.erasure_decisions import redacted_by
 from datora_graph.domain.errors import InvalidInput, NotFound
-from datora_graph.domain.profiles import ReviewFilter, ReviewItem
+from datora_graph.domain.profiles import ANSWERED, ReviewFilter, ReviewItem
 from datora_graph.domain.steward import (
     Decision,
     DecisionKind,
@@ -235,6 +235,14 @@ class StewardService:
         reason = _reason(reason)
         with self._lock:
             item = self._review_item(item_id)
+            if item.status == ANSWERED:
+                raise InvalidInput(
+                    "itemId",
+                    f"review item {item_id} is answered, not open: observation "
+                    f"{item.answered_by} put {item.a} and {item.b} in one profile "
+                    f"({item.profile_a}) through another link, so there is nothing left to "
+                    "accept or reject. To keep them apart, split the profile",
+                )
             if item.status != "open":
                 raise InvalidInput("itemId", f"review item {item_id} is {item.status}, not open")
             profile_a = self.profile_of_key(item.a, "itemId")

@@ -459,12 +459,13 @@ def test_accepting_an_item_closes_another_between_the_same_two_profiles(
     assert evidence_statuses(identity) == opened, "both links held again"
 
 
-def test_an_item_whose_ends_new_records_joined_is_not_rejected(
+def test_an_item_whose_ends_new_records_joined_is_answered_and_not_decided(
     identity: IdentityService, stewards: StewardService
 ) -> None:
-    """A cannot-link inside one profile would contradict the graph: a rebuild honours it and
-    then cannot merge the profile again, so the rebuilt graph would differ. Here an email
-    link joined the ends of a link the hub guard held (no steward decision closed it)."""
+    """An email link joined the ends of a link the hub guard held: the graph answered the
+    item (status `answered`, naming that record) and its link is active. Neither accepting
+    nor rejecting it means anything now; a cannot-link inside one profile would contradict
+    the graph, and a rebuild would take the profile apart."""
     emails = [f"email:e{n}@acme.io" for n in range(5)]
     identity.ingest_observations([obs(f"s{n}", key, minute=n) for n, key in enumerate(emails)])
     identity.ingest_observations(
@@ -472,19 +473,21 @@ def test_an_item_whose_ends_new_records_joined_is_not_rejected(
     )
     identity.ingest_observations([obs("j", emails[4], emails[0], minute=20)])
     [held] = [
-        i for i in identity.store.list_review_items(ReviewFilter()).items if emails[4] in (i.a, i.b)
+        i
+        for i in identity.store.list_review_items(ReviewFilter(status=None)).items
+        if emails[4] in (i.a, i.b)
     ]
+    assert (held.status, held.answered_by) == ("answered", "j")
     joined = identity.lookup(emails[4]).id
     assert identity.lookup(KIOSK).id == joined
 
-    with pytest.raises(InvalidInput) as refused:
-        stewards.resolve_review_item(held.id, False, reason="twins", actor="s")
-
-    assert refused.value.field == "itemId"
-    assert joined in refused.value.reason
-    assert "split the profile" in refused.value.reason
+    for accept in (False, True):
+        with pytest.raises(InvalidInput) as refused:
+            stewards.resolve_review_item(held.id, accept, reason="twins", actor="s")
+        assert refused.value.field == "itemId"
+        assert "is answered, not open: observation j put" in refused.value.reason
+        assert joined in refused.value.reason
     assert identity.store.list_cannot_links() == []
-    stewards.resolve_review_item(held.id, True, reason="the held link too", actor="s")
     members = identity.store.profile_ids_for_identifiers([*emails, KIOSK])
     identity.rebuild()
     assert identity.store.profile_ids_for_identifiers([*emails, KIOSK]) == members

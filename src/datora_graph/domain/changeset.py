@@ -7,7 +7,7 @@ nothing else from the engine, and the engine nothing else from the store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -74,6 +74,16 @@ class ProfileState:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenReviewItem:
+    """An open review item's pair (`a < b`) and the profiles holding its ends now."""
+
+    a: str
+    b: str
+    profile_a: str
+    profile_b: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """The part of the graph a batch touches: which of its identifiers exist, in which profile,
     and the state of those profiles."""
@@ -85,6 +95,9 @@ class Snapshot:
     constraint holds for identifiers a batch (or a rebuild) creates."""
     identifier_guards: Mapping[str, IdentifierGuardState] = field(default_factory=dict)
     """Guard state of the requested identifiers that have one (see IdentifierGuardState)."""
+    open_items: Sequence[OpenReviewItem] = ()
+    """The open review items whose two ends lie in two of `profiles`: the ones the batch can
+    answer by joining those profiles (see `AnsweredItem`)."""
 
     @classmethod
     def empty(cls) -> Snapshot:
@@ -168,6 +181,20 @@ class ReviewItemDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class AnsweredItem:
+    """The open review item of pair `a`-`b` (`a < b`), answered by the graph: the observation
+    `observation_id` joined the profiles of its two ends by another path, so the question it
+    asks (are these one person?) is moot. The store closes it as `answered` (`ANSWERED`) and
+    makes the pair's held evidence active, as accepting it would: the link lies inside one
+    profile, where no guard holds anything, and a replay of the same log answers it at the
+    same observation whatever the batches, so live ingest, a rebuild and a migration agree."""
+
+    a: str
+    b: str
+    observation_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileWrite:
     """The whole new state of a profile the batch touched, with its golden attributes."""
 
@@ -180,9 +207,10 @@ class ProfileWrite:
 class Changeset:
     """Everything one batch changes, applied by the store atomically, in this order:
     log appends, new identifiers, merges (identifiers and aliases move to the survivor),
-    profile writes, evidence, review items, events, rejections, identifier guard states, the
-    audit entries of the batch's merges (in the same transaction: no merge goes unaudited),
-    and the consent statements its observations carried (in the same transaction too: a
+    profile writes, evidence, review items, the review items it answered (`answered`, after
+    the evidence and the new items, which it may name), events, rejections, identifier guard
+    states, the audit entries of the batch's merges (in the same transaction: no merge goes
+    unaudited), and the consent statements its observations carried (in the same transaction too: a
     crash cannot keep the observations and lose their consent)."""
 
     observations: list[Observation] = field(default_factory=list)
@@ -191,6 +219,7 @@ class Changeset:
     profiles: list[ProfileWrite] = field(default_factory=list)
     evidence: list[EvidenceUpsert] = field(default_factory=list)
     review_items: list[ReviewItemDraft] = field(default_factory=list)
+    answered: list[AnsweredItem] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     identifier_guards: list[IdentifierGuardState] = field(default_factory=list)
@@ -206,6 +235,7 @@ class Changeset:
             or self.profiles
             or self.evidence
             or self.review_items
+            or self.answered
             or self.events
             or self.rejections
             or self.identifier_guards

@@ -17,6 +17,9 @@ from datora_graph.domain.records import Event, RecordKind, Rejection, encodable
 
 MAX_PAGE_SIZE = 1000
 MAX_POSITION = 2**63 - 1
+ANSWERED = "answered"
+"""The status of a review item the graph answered: see `ReviewItem`."""
+REVIEW_STATUSES = ("open", "accepted", "rejected", ANSWERED)
 """The largest log or list position a store can hold (both stores keep 64-bit integers): a
 larger `after` can only be a mistake, and is refused rather than passed to the store."""
 
@@ -134,7 +137,11 @@ class MergeRecord:
 @dataclass(frozen=True, slots=True)
 class ReviewItem:
     """A decision waiting for a data steward. `profile_a`/`profile_b` are the profiles that
-    hold `a` and `b` now (not when the item was opened), so they always exist."""
+    hold `a` and `b` now (not when the item was opened), so they always exist.
+
+    `status` is one of `REVIEW_STATUSES`: `open`, `accepted` or `rejected` by a steward, or
+    `answered` by the graph: a later record joined the two ends' profiles by another path
+    (`answered_by` names it), so nobody is asked about two identifiers already one profile."""
 
     id: int
     kind: str
@@ -152,6 +159,8 @@ class ReviewItem:
     """The source of the observation whose link was held."""
     suggested_action: str = ""
     """`accept: ...` or `reject: ...`, with the reason a steward would give."""
+    answered_by: str = ""
+    """The observation that answered the item (status `answered`), else empty."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,9 @@ equals) unless a guard refuses (see guards.py): then the link is kept as `held` 
 a review item, unless a cannot-link names the link's two identifiers: a steward has already
 answered for that very pair (rejected its review item, or split the link or the two parts
 apart), and asking again would only refill the queue each time a source re-sends the record.
+A merge answers the open review items whose two ends it puts in one profile (those of the
+snapshot and those the batch opened): the changeset names each with the observation that
+joined them (`AnsweredItem`), for the store to close.
 Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
@@ -33,12 +36,14 @@ from typing import Any
 
 from datora_graph.domain.cannot_links import facing_constraint
 from datora_graph.domain.changeset import (
+    AnsweredItem,
     Changeset,
     EvidenceStatus,
     EvidenceUpsert,
     IdentifierGuardState,
     Merge,
     NewIdentifier,
+    OpenReviewItem,
     ProfileState,
     ProfileWrite,
     ReviewItemDraft,
@@ -82,6 +87,10 @@ class _Batch:
     """(a, b, source) → [count, first_seen, last_seen, status]; made EvidenceUpserts at the end."""
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
+    waiting: dict[str, list[OpenReviewItem]] = field(default_factory=dict)
+    """Profile ID → the open review items with an end in it, until a merge answers them."""
+    answered: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(a, b) → the observation whose merge put both ends of the pair's item in one profile."""
     guards_changed: set[str] = field(default_factory=set)
     joined_now: set[str] = field(default_factory=set)
     """The keys the observation being resolved counted a join for."""
@@ -133,6 +142,8 @@ class ResolutionEngine:
             key_constraints=snapshot.key_constraints,
             guards=dict(snapshot.identifier_guards),
         )
+        for item in snapshot.open_items:
+            _wait(batch, item)
         for observation in observations:
             self._resolve_one(batch, observation)
         return self._changeset(batch, observations)
@@ -275,6 +286,8 @@ class ResolutionEngine:
         if gone.updated_at is not None:
             batch.touch(survivor, gone.updated_at)
         batch.parent[absorbed] = survivor
+        if absorbed in batch.waiting:
+            _answer_waiting(batch, absorbed, survivor, observation.id)
         batch.touch(survivor, observation.observed_at)
         if absorbed in batch.fresh:
             batch.fresh.discard(absorbed)
@@ -295,6 +308,7 @@ class ResolutionEngine:
         if (a, b) in batch.review or _named_apart(batch, a, b):
             return
         batch.held_now.append((a, b))
+        _wait(batch, OpenReviewItem(a, b, profile_a, profile_b))
         batch.review.setdefault(
             (a, b),
             ReviewItemDraft(
@@ -363,6 +377,7 @@ class ResolutionEngine:
             profiles=profiles,
             evidence=evidence,
             review_items=list(batch.review.values()),
+            answered=[AnsweredItem(a, b, obs) for (a, b), obs in batch.answered.items()],
             identifier_guards=[batch.guards[key] for key in sorted(batch.guards_changed)],
         )
 
@@ -447,6 +462,26 @@ def _settle_review_items(batch: _Batch) -> None:
             item, profile_a=batch.find(item.profile_a), profile_b=batch.find(item.profile_b)
         )
     batch.held_now.clear()
+
+
+def _wait(batch: _Batch, item: OpenReviewItem) -> None:
+    """Wait for a merge to put `item`'s two ends in one profile (it waits on both ends)."""
+    for profile_id in {item.profile_a, item.profile_b}:
+        batch.waiting.setdefault(profile_id, []).append(item)
+
+
+def _answer_waiting(batch: _Batch, absorbed: str, survivor: str, observation_id: str) -> None:
+    """`absorbed` just joined `survivor` at `observation_id`: the items waiting on it whose
+    ends are now one profile are answered; the others wait on `survivor`."""
+    still = batch.waiting.setdefault(survivor, [])
+    for item in batch.waiting.pop(absorbed):
+        pair = (item.a, item.b)
+        if pair in batch.answered:
+            continue
+        if batch.find(item.profile_a) == batch.find(item.profile_b):
+            batch.answered[pair] = observation_id
+        else:
+            still.append(item)
 
 
 def _survivor_first(batch: _Batch, left: str, right: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction, Record
 from neo4j.exceptions import ConstraintError
 
-from datora_graph.domain.changeset import Changeset, ProfileState, Snapshot
+from datora_graph.domain.changeset import Changeset, OpenReviewItem, ProfileState, Snapshot
 from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -377,6 +377,7 @@ def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> N
         first = _reserve(tx, REVIEW_ITEM_ID, len(changeset.review_items))
         items = rows.review_item_rows(changeset.review_items, first)
         _unwind(tx, CYPHER.insert_review_items, "rows", items)
+    _unwind(tx, CYPHER.answer_review_items, "rows", rows.answered_rows(changeset.answered))
     guards = rows.identifier_guard_rows(changeset.identifier_guards)
     _unwind(tx, CYPHER.set_identifier_guards, "rows", guards)
     _unwind(tx, CYPHER.insert_events, "rows", rows.event_rows(changeset.events, now))
@@ -416,7 +417,13 @@ def _snapshot(tx: ManagedTransaction, keys: list[str]) -> Snapshot:
         for chunk in rows.chunked(keys, ROWS_PER_STATEMENT)
         for record in tx.run(CYPHER.identifier_guards, {"keys": chunk})
     }
-    return Snapshot(identifiers, profiles, dict(key_sides), guards)
+    open_items = [
+        OpenReviewItem(r["a"], r["b"], r["profile_a"], r["profile_b"])
+        for chunk in rows.chunked(profile_ids, ROWS_PER_STATEMENT)
+        for r in tx.run(CYPHER.open_review_items_of_profiles, {"ids": chunk})
+        if r["profile_b"] in profiles
+    ]
+    return Snapshot(identifiers, profiles, dict(key_sides), guards, open_items)
 
 
 def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], list[GoldenProfile]]:

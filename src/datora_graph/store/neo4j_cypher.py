@@ -92,6 +92,7 @@ class Neo4jStatements:
     upsert_profiles: LiteralString
     upsert_evidence: LiteralString
     insert_review_items: LiteralString
+    answer_review_items: LiteralString
     set_identifier_guards: LiteralString
     insert_events: LiteralString
     upsert_key_activity: LiteralString
@@ -113,6 +114,7 @@ class Neo4jStatements:
     kept_rejections: LiteralString
     merge_history: LiteralString
     list_review_items: LiteralString
+    open_review_items_of_profiles: LiteralString
     stats: LiteralString
     # -- the log index (neo4j_log_index.py) ---------------------------------------------------
     index_log: LiteralString

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from neo4j import Record
 
 from datora_graph.domain.changeset import (
+    AnsweredItem,
     EvidenceUpsert,
     IdentifierGuardState,
     Merge,
@@ -194,6 +195,10 @@ def evidence_rows(evidence: Sequence[EvidenceUpsert]) -> list[Row]:
     ]
 
 
+def answered_rows(items: Sequence[AnsweredItem]) -> list[Row]:
+    return [{"a": i.a, "b": i.b, "observation_id": i.observation_id} for i in items]
+
+
 def review_item_rows(items: Sequence[ReviewItemDraft], first_id: int) -> list[Row]:
     return [
         {
@@ -365,6 +370,7 @@ def review_item(record: Fields) -> ReviewItem:
         guard=record["guard"],
         source=record["source"],
         suggested_action=record["suggested_action"],
+        answered_by=record["answered_by"],
     )
 
 

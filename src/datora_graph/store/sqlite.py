@@ -24,6 +24,7 @@ from typing import Any, Literal
 from datora_graph.domain.changeset import (
     Changeset,
     IdentifierGuardState,
+    OpenReviewItem,
     ProfileState,
     Snapshot,
 )
@@ -196,7 +197,8 @@ class SqliteStore(
             return erase_in(db, erasure)
 
     def _add_review_item_columns(self) -> None:
-        """Store files written before review items carried guard, source and suggested action,
+        """Store files written before review items carried guard, source, suggested action and
+        the observation that answered them,
         or before quarantines kept their log position, get those columns (defaults for the
         rows already there), so they open unchanged."""
         for listing, additions in (
@@ -295,7 +297,11 @@ class SqliteStore(
                 )
                 for row in db.execute(sql.SNAPSHOT_IDENTIFIER_GUARDS, (keys_json,))
             }
-        return Snapshot(identifiers, profiles, dict(key_sides), guards)
+            open_items = [
+                OpenReviewItem(*row)
+                for row in db.execute(sql.SNAPSHOT_OPEN_REVIEW_ITEMS, {"ids": profile_ids})
+            ]
+        return Snapshot(identifiers, profiles, dict(key_sides), guards, open_items)
 
     def commit(self, changeset: Changeset) -> None:
         now = iso(datetime.now(UTC))
@@ -460,6 +466,7 @@ class SqliteStore(
                 guard=r[10],
                 source=r[11],
                 suggested_action=r[12],
+                answered_by=r[13],
             )
             for r in rows[: query.limit]
         ]

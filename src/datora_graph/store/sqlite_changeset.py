@@ -1,7 +1,7 @@
 """Writing one changeset of the engine into the embedded store, inside the caller's
 transaction: the observations, new identifiers, merges (absorbed profiles become aliases of
-the profile that survives the whole batch), profiles, evidence, review items, guard state,
-events, rejections, audit entries and consent of one batch, all or nothing.
+the profile that survives the whole batch), profiles, evidence, review items (opened and
+answered), guard state, events, rejections, audit entries and consent of one batch, all or nothing.
 
     with store._transaction() as db:
         write_changeset(db, changeset, iso(datetime.now(UTC)), stored_candidates)
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from datora_graph.domain.changeset import Changeset, EvidenceUpsert
+from datora_graph.domain.changeset import AnsweredItem, Changeset, EvidenceUpsert
 from datora_graph.domain.records import Event, iso
 from datora_graph.domain.survivorship import AttributeCandidate, Candidates, candidates_to_json
 from datora_graph.store import sqlite_sql as sql
@@ -74,6 +74,7 @@ def write_changeset(
             for n, r in enumerate(changeset.review_items)
         ],
     )
+    _answer_review_items(db, changeset.answered)
     db.executemany(
         sql.PUT_IDENTIFIER_GUARD,
         [
@@ -111,6 +112,13 @@ def _upsert_evidence(db: sqlite3.Connection, evidence: Sequence[EvidenceUpsert])
         if cut:
             rows = [(*row[:7], "cut", row[8]) if row[:2] in cut else row for row in rows]
     db.executemany(sql.UPSERT_EVIDENCE, rows)
+
+
+def _answer_review_items(db: sqlite3.Connection, answered: Sequence[AnsweredItem]) -> None:
+    """Close the items the graph answered and make their pairs' held evidence active (see
+    `AnsweredItem`); after the evidence and the new items, which the batch may have opened."""
+    db.executemany(sql.ANSWER_REVIEW_ITEM, [(i.observation_id, i.a, i.b) for i in answered])
+    db.executemany(sql.ACTIVATE_HELD_EVIDENCE, [(i.a, i.b) for i in answered])
 
 
 FrozenCandidates = tuple[tuple[str, tuple[AttributeCandidate, ...]], ...]

@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS review_items (
     created_at     TEXT NOT NULL,
     guard          TEXT NOT NULL DEFAULT 'limit',
     source         TEXT NOT NULL DEFAULT '',
-    suggested_action TEXT NOT NULL DEFAULT ''
+    suggested_action TEXT NOT NULL DEFAULT '',
+    answered_by    TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS review_items_open_pair ON review_items (a, b)
     WHERE status = 'open';
@@ -190,6 +191,18 @@ UNION ALL
 SELECT c.id, 1, i.profile_id FROM cannot_link c JOIN identifiers i ON i.key = c.b
 WHERE i.profile_id IN (SELECT value FROM json_each(:ids))
 """
+SNAPSHOT_OPEN_REVIEW_ITEMS = """
+SELECT r.a, r.b, ia.profile_id, ib.profile_id
+FROM identifiers ia
+JOIN review_items r ON r.a = ia.key AND r.status = 'open'
+JOIN identifiers ib ON ib.key = r.b
+WHERE ia.profile_id IN (SELECT value FROM json_each(:ids))
+  AND ib.profile_id IN (SELECT value FROM json_each(:ids))
+  AND ib.profile_id <> ia.profile_id
+ORDER BY r.id
+"""
+"""The open review items whose ends lie in two of the given profiles (`Snapshot.open_items`):
+found from the profiles' members by the open-pair index, so a batch reads only its own."""
 
 INSERT_OBSERVATION = """
 INSERT INTO observations (seq, id, source, observed_at, payload, received_at)
@@ -250,6 +263,13 @@ INSERT OR IGNORE INTO review_items
      guard, source, suggested_action)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+ANSWER_REVIEW_ITEM = """
+UPDATE review_items SET status = 'answered', answered_by = ?
+WHERE a = ? AND b = ? AND status = 'open'
+"""
+ACTIVATE_HELD_EVIDENCE = (
+    "UPDATE evidence SET status = 'active' WHERE a = ? AND b = ? AND status = 'held'"
+)
 PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
 LIST_PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
 ADD_STANDARD_ATTRIBUTES = (
@@ -283,6 +303,7 @@ ADD_REVIEW_ITEM_COLUMNS = {
     "suggested_action": (
         "ALTER TABLE review_items ADD COLUMN suggested_action TEXT NOT NULL DEFAULT ''"
     ),
+    "answered_by": "ALTER TABLE review_items ADD COLUMN answered_by TEXT NOT NULL DEFAULT ''",
 }
 """Columns a store file written before issue 5 lacks; added when the store opens it."""
 GUARD_COLUMNS = "SELECT name FROM pragma_table_info('identifier_guards')"
@@ -467,7 +488,7 @@ LIST_REVIEW_ITEMS = """
 SELECT r.id, r.kind, r.a, r.b,
        coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
        r.reason, r.observation_id, r.status, r.created_at,
-       r.guard, r.source, r.suggested_action
+       r.guard, r.source, r.suggested_action, r.answered_by
 FROM review_items r
 LEFT JOIN identifiers ia ON ia.key = r.a
 LEFT JOIN identifiers ib ON ib.key = r.b

@@ -25,6 +25,7 @@ from datora_graph.domain.changeset import (
     Changeset,
     EvidenceUpsert,
     IdentifierGuardState,
+    OpenReviewItem,
     ProfileState,
     ReviewItemDraft,
     Snapshot,
@@ -50,6 +51,8 @@ class GraphModel:
     aliases: dict[str, str] = field(default_factory=dict)
     evidence: dict[tuple[str, str, str], EvidenceUpsert] = field(default_factory=dict)
     review_items: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
+    answered: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(a, b) → the observation that answered the pair's review item (it is no longer open)."""
     cannot_link: dict[int, tuple[str, str]] = field(default_factory=dict)
     guards: dict[str, IdentifierGuardState] = field(default_factory=dict)
     log: list[Observation] = field(default_factory=list)
@@ -66,11 +69,20 @@ class GraphModel:
                 owner = self.identifiers.get(key)
                 if owner in profiles:
                     profiles[owner].constraint_sides.add((constraint_id, side))
+        open_items = [
+            OpenReviewItem(a, b, self.identifiers[a], self.identifiers[b])
+            for a, b in self.review_items
+            if (a, b) not in self.answered
+            and self.identifiers[a] in profiles
+            and self.identifiers[b] in profiles
+            and self.identifiers[a] != self.identifiers[b]
+        ]
         return Snapshot(
             identifiers,
             profiles,
             key_constraints=self._key_constraints(keys),
             identifier_guards={k: self.guards[k] for k in keys if k in self.guards},
+            open_items=open_items,
         )
 
     def apply(self, changeset: Changeset) -> None:
@@ -98,6 +110,14 @@ class GraphModel:
             self._add_evidence(upsert)
         for item in changeset.review_items:
             self.review_items.setdefault((item.a, item.b), item)
+        for answer in changeset.answered:
+            pair = (answer.a, answer.b)
+            assert pair in self.review_items, pair
+            assert pair not in self.answered, pair
+            self.answered[pair] = answer.observation_id
+            for key, e in self.evidence.items():
+                if key[:2] == pair and e.status == "held":
+                    self.evidence[key] = dataclasses.replace(e, status="active")
         for guard in changeset.identifier_guards:
             self.guards[guard.key] = guard
 
