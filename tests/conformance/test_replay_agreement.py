@@ -1,7 +1,8 @@
 """A rebuild and a migration reproduce the live graph after steward decisions and erasures:
-the same profiles under the same IDs and aliases, the same evidence statuses and the same open
-review items. Each case is a sequence a hypothesis hunt over ingest, split, merge, review,
-undo and erasure found diverging, cut down to its few steps."""
+the same profiles under the same IDs and aliases, the same evidence statuses, the same open
+review items and the same items the graph answered, by the same records. Each case is a
+sequence a hypothesis hunt over ingest, split, merge, review, undo and erasure found
+diverging, cut down to its few steps."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class World:
         profiles = [p for batch in store.iter_profiles() for p in batch]
         evidence = store.profile_slice([p.id for p in profiles]).evidence
         review = store.list_review_items(ReviewFilter("open", 0, 1000)).items
+        answered = store.list_review_items(ReviewFilter("answered", 0, 1000)).items
         keys = sorted(i.identifier.key for p in profiles for i in p.identifiers)
         guards = store.load_snapshot(keys).identifier_guards
         return {
@@ -63,6 +65,7 @@ class World:
             "aliases": {p.id: sorted(p.aliases) for p in profiles if p.aliases},
             "evidence": sorted({(e.a, e.b, e.source, e.status) for e in evidence}),
             "review": sorted((i.a, i.b) for i in review),
+            "answered": sorted((i.a, i.b, i.answered_by) for i in answered),
             "quarantined": sorted(key for key, g in guards.items() if g.quarantined),
         }
 
@@ -742,3 +745,34 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
 
     assert world.identity.lookup(emails[0]).id == world.identity.lookup(emails[1]).id
     assert world.rebuilt() == live
+
+
+def test_an_item_a_later_record_answers_is_answered_live_as_in_the_replay(
+    world: World,
+) -> None:
+    """Bob's record ties Ann's cookie to Bob's email: the cookie is quarantined (its profile
+    is Ann's) and the link held for review. A later record joins Ann's and Bob's profiles
+    through her email and his device: the graph has answered the item, which is closed as
+    answered by that record, its link active, live as in a rebuild and a migration. The
+    other item, whose ends stay apart, stays open."""
+    world.ingest("email:ann@x.io", "cookie_id:k1", first_name="Ann")
+    world.ingest("email:bob@x.io", "device_id:d1", first_name="Bob")
+    world.ingest("email:bob@x.io", "cookie_id:k1", first_name="Bob")
+    world.ingest("email:cy@x.io", first_name="Cy")
+    world.ingest("email:cy@x.io", "cookie_id:k1", first_name="Cy")
+    opened = world.state()
+    assert opened["review"] == [
+        ("cookie_id:k1", "email:bob@x.io"),
+        ("cookie_id:k1", "email:cy@x.io"),
+    ]
+
+    world.ingest("email:ann@x.io", "device_id:d1")
+    live = world.state()
+
+    assert live["review"] == [("cookie_id:k1", "email:cy@x.io")]
+    assert ("cookie_id:k1", "email:bob@x.io", "crm", "active") in live["evidence"]
+    assert live["answered"] == [("cookie_id:k1", "email:bob@x.io", "o6")]
+    history = world.review_history()
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+    assert world.review_history() == history
