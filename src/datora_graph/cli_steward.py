@@ -54,6 +54,8 @@ class ReviewStatusChoice(StrEnum):
     open = "open"
     accepted = "accepted"
     rejected = "rejected"
+    answered = "answered"
+    """Those the graph answered: a later record joined their two ends by another path."""
     all = "all"
 
 
@@ -294,6 +296,7 @@ def review(
                     "reason": item.reason,
                     "status": item.status,
                     "created_at": iso(item.created_at),
+                    **({"answered_by": item.answered_by} if item.answered_by else {}),
                 }
                 for item in page.items
             ]

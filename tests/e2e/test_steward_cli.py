@@ -118,7 +118,9 @@ def test_a_steward_lists_and_resolves_review_items(tmp_path: Path) -> None:
     assert both.returncode == neither.returncode == bogus.returncode == 2
     assert "exactly one of --accept and --reject (both given)" in both.stderr
     assert "(neither given)" in neither.stderr
-    assert "'closed' is not one of 'open', 'accepted', 'rejected', 'all'" in bogus.stderr
+    assert (
+        "'closed' is not one of 'open', 'accepted', 'rejected', 'answered', 'all'" in bogus.stderr
+    )
     assert answer("decisions", db=db) == [], "a refused command decides nothing"
     unknown = datora("steward", "resolve", "999", "--accept", "--reason", "x", "--db", db, ok=False)
     assert "Error: ITEM: no review item has the ID 999" in unknown.stderr

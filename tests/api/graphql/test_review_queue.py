@@ -145,3 +145,45 @@ def test_a_forged_cursor_is_invalid_input_naming_after(
     error = graphql.error(f"query ($after: String) {{ {field} }}", after=forged)
 
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}, error
+
+
+ANSWERED_QUEUE = """
+query ($status: String) {
+  reviewQueue(first: 10, status: $status) {
+    edges { node { status observationId answeredBy a { value } b { value } } }
+  }
+  insights { counts { openReviewItems heldLinks } }
+}"""
+
+
+def test_an_item_a_later_record_answered_leaves_the_queue_as_answered(
+    client: httpx.Client, graphql: GraphQLClient
+) -> None:
+    """Bob's record ties Ann's cookie to his email: the cookie is quarantined and the link
+    held. A later record joins Ann's and Bob's profiles through her email and his device:
+    the item is answered by that record, and the open count drops."""
+    items = [
+        obs("o1", "email:ann@x.io", "cookie_id:k1", at=1, first_name="Ann"),
+        obs("o2", "email:bob@x.io", "device_id:d1", at=2, first_name="Bob"),
+        obs("o3", "email:bob@x.io", "cookie_id:k1", at=3, first_name="Bob"),
+    ]
+    assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 3
+    opened = graphql.data(ANSWERED_QUEUE, status="open")
+    assert [e["node"]["observationId"] for e in opened["reviewQueue"]["edges"]] == ["o3"]
+    assert opened["insights"]["counts"]["openReviewItems"] == 1
+
+    joining = [obs("o4", "email:ann@x.io", "device_id:d1", at=4)]
+    assert client.post("/v1/observations", json={"observations": joining}).json()["accepted"]
+
+    after = graphql.data(ANSWERED_QUEUE, status="open")
+    assert after["reviewQueue"]["edges"] == []
+    assert after["insights"]["counts"] == {"openReviewItems": 0, "heldLinks": 0}
+    [edge] = graphql.data(ANSWERED_QUEUE, status="answered")["reviewQueue"]["edges"]
+    assert edge["node"] == {
+        "status": "answered",
+        "observationId": "o3",
+        "answeredBy": "o4",
+        "a": {"value": "k1"},
+        "b": {"value": "bob@x.io"},
+    }
+    assert client.get("/v1/stats").json()["open_review_items"] == 0

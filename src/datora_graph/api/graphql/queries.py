@@ -107,7 +107,8 @@ class Query:
 
     @field(
         "Items waiting for a data steward, in the order they opened; with `profileId` (an ID "
-        "or alias), only those about one of that profile's identifiers."
+        "or alias), only those about one of that profile's identifiers. `status`: open (the "
+        "default), accepted, rejected, answered (by a later record), or null for every item."
     )
     async def review_queue(
         self,

@@ -240,7 +240,11 @@ class ReviewItem:
     b: Identifier
     reason: str
     observation_id: str
-    status: str
+    status: str = strawberry.field(
+        description="open; accepted or rejected by a steward; or answered: a later record "
+        "joined the profiles of `a` and `b` by another path (`answeredBy`), so there is "
+        "nothing left to decide"
+    )
     created_at: datetime
     guard: str = strawberry.field(
         description="The guard that held the link: limit, cannot_link, max_size, hub or quarantine"
@@ -248,6 +252,9 @@ class ReviewItem:
     source: str = strawberry.field(description="The source of the observation held")
     suggested_action: str = strawberry.field(
         description="`accept: ...` or `reject: ...`, with the reason a steward would give"
+    )
+    answered_by: str | None = strawberry.field(
+        description="The observation whose link joined the two ends (status answered), else null"
     )
     profile_a_id: strawberry.Private[str]
     profile_b_id: strawberry.Private[str]
@@ -266,6 +273,7 @@ class ReviewItem:
             guard=item.guard,
             source=item.source,
             suggested_action=item.suggested_action,
+            answered_by=item.answered_by or None,
             profile_a_id=item.profile_a,
             profile_b_id=item.profile_b,
         )
