@@ -776,3 +776,30 @@ def test_an_item_a_later_record_answers_is_answered_live_as_in_the_replay(
     assert world.migrated() == live
     assert world.rebuilt() == live
     assert world.review_history() == history
+
+
+def test_a_split_cutting_an_answered_link_and_its_undo_leave_the_item_answered(
+    world: World,
+) -> None:
+    """The item a record answered is no longer open: a split cutting its link closes nothing
+    (its `review_before` is empty) and the undo opens nothing again; the item stays answered,
+    live as in the replay."""
+    world.ingest("email:ann@x.io", "cookie_id:k1", first_name="Ann")
+    world.ingest("email:bob@x.io", "device_id:d1", first_name="Bob")
+    world.ingest("email:bob@x.io", "cookie_id:k1", first_name="Bob")
+    world.ingest("email:ann@x.io", "device_id:d1")
+    joined = world.state()
+    answered = [("cookie_id:k1", "email:bob@x.io", "o4")]
+    assert joined["answered"] == answered
+
+    split = world.split(
+        "cookie_id:k1", ("cookie_id:k1", "email:bob@x.io"), ("cookie_id:k1", "email:ann@x.io")
+    )
+    live = world.state()
+
+    assert split.review_before == ()
+    assert live["answered"] == answered
+    assert ("cookie_id:k1", "email:bob@x.io", "crm", "cut") in live["evidence"]
+    assert world.rebuilt() == live
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    assert world.state() == joined
