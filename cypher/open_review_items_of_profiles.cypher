@@ -1,6 +1,7 @@
 // The open review items with their `a` end in one of the given profiles and their `b` end in
 // another profile, with the profiles holding both ends now: the caller keeps those whose `b`
-// profile is among its profiles too (`Snapshot.open_items`, the items a batch can answer).
+// profile is among its profiles too (`open_review_items_between`: the items a batch that
+// merged those profiles may have answered).
 // One hop per member to its identifiers, one seek of the review_item_pair index by `a`
 // (the index's prefix) each, and one hop from `b` to its profile.
 // Parameters:

@@ -38,7 +38,7 @@ from datora_graph.domain.records import (
     parse_observation,
 )
 from datora_graph.replay_check import check_replay, reparse
-from datora_graph.resolution.engine import ResolutionEngine
+from datora_graph.resolution.engine import ResolutionEngine, answered_by_merges
 from datora_graph.resolution.guards import quarantined_at_a_link
 from datora_graph.store.base import GraphStore
 
@@ -210,6 +210,21 @@ def _batches(items: Iterable[object], size: int) -> Iterator[list[object]]:
         yield batch
 
 
+def answer_stored_items(store: GraphStore, snapshot: Snapshot, changeset: Changeset) -> Changeset:
+    """`changeset` (resolved against `snapshot`) answering too the stored open review items
+    whose two ends its merges put in one profile (`answered_by_merges`; the engine answers the
+    items the batch opened itself). The items are read only when the batch merged stored
+    profiles, and only between those: reading them with every snapshot cost ingest a tenth."""
+    merged = {p for merge in changeset.merges for p in (merge.absorbed, merge.survivor)}
+    stored = merged.intersection(snapshot.profiles)
+    if len(stored) < 2:
+        return changeset
+    answered = {(a.a, a.b): a for a in changeset.answered}
+    for answer in answered_by_merges(changeset.merges, store.open_review_items_between(stored)):
+        answered.setdefault((answer.a, answer.b), answer)
+    return replace(changeset, answered=list(answered.values()))
+
+
 class IdentityService:
     """The identity core's use cases over one store. Safe to share between threads: writes are
     serialised by a lock, because resolving a batch reads the components it then rewrites."""
@@ -325,7 +340,8 @@ class IdentityService:
             return Changeset()
         keys = {i.key for o in observations for i in o.identifiers}
         snapshot = self.store.load_snapshot(keys) if keys else Snapshot.empty()
-        return self.engine.resolve(observations, snapshot.without_constraints(self.dormant))
+        changeset = self.engine.resolve(observations, snapshot.without_constraints(self.dormant))
+        return answer_stored_items(self.store, snapshot, changeset)
 
     # -- rebuild --------------------------------------------------------------------------
     def rebuild(

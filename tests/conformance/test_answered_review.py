@@ -22,17 +22,17 @@ def _held(store: GraphStore) -> None:
     store.commit(held_link(C1, C3, "prf_1", "prf_3", seq=5))
 
 
-def test_the_snapshot_names_the_open_items_between_the_profiles_it_loads(
+def test_the_open_items_between_profiles_are_those_with_an_end_in_two_of_them(
     store: GraphStore,
 ) -> None:
     _held(store)
 
-    both = store.load_snapshot([C1, C2])
-    one = store.load_snapshot([C1])
-
-    assert list(both.open_items) == [OpenReviewItem(C1, C2, "prf_1", "prf_2")]
-    assert list(one.open_items) == [], "an item half outside the batch cannot be answered"
-    assert len(store.load_snapshot([C1, C2, C3]).open_items) == 2
+    assert store.open_review_items_between(["prf_1", "prf_2"]) == [
+        OpenReviewItem(C1, C2, "prf_1", "prf_2")
+    ]
+    assert store.open_review_items_between(["prf_1"]) == [], "one end outside: not answerable"
+    assert store.open_review_items_between(["prf_2", "prf_3"]) == [], "no item between them"
+    assert len(store.open_review_items_between(["prf_3", "prf_2", "prf_1"])) == 2
 
 
 def test_an_answered_item_is_closed_naming_the_record_and_its_link_is_active(

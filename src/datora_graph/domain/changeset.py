@@ -7,7 +7,7 @@ nothing else from the engine, and the engine nothing else from the store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -95,9 +95,6 @@ class Snapshot:
     constraint holds for identifiers a batch (or a rebuild) creates."""
     identifier_guards: Mapping[str, IdentifierGuardState] = field(default_factory=dict)
     """Guard state of the requested identifiers that have one (see IdentifierGuardState)."""
-    open_items: Sequence[OpenReviewItem] = ()
-    """The open review items whose two ends lie in two of `profiles`: the ones the batch can
-    answer by joining those profiles (see `AnsweredItem`)."""
 
     @classmethod
     def empty(cls) -> Snapshot:

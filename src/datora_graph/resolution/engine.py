@@ -11,9 +11,10 @@ equals) unless a guard refuses (see guards.py): then the link is kept as `held` 
 a review item, unless a cannot-link names the link's two identifiers: a steward has already
 answered for that very pair (rejected its review item, or split the link or the two parts
 apart), and asking again would only refill the queue each time a source re-sends the record.
-A merge answers the open review items whose two ends it puts in one profile (those of the
-snapshot and those the batch opened): the changeset names each with the observation that
-joined them (`AnsweredItem`), for the store to close.
+A merge answers the open review items the batch opened whose two ends it puts in one profile:
+the changeset names each with the observation that joined them (`AnsweredItem`), for the
+store to close; `answered_by_merges` does the same for the stored items, which the snapshot
+does not carry (see `services.answer_stored_items`).
 Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
@@ -29,7 +30,7 @@ its name check live instead of checking again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -87,10 +88,8 @@ class _Batch:
     """(a, b, source) → [count, first_seen, last_seen, status]; made EvidenceUpserts at the end."""
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
-    waiting: dict[str, list[OpenReviewItem]] = field(default_factory=dict)
-    """Profile ID → the open review items with an end in it, until a merge answers them."""
-    answered: dict[tuple[str, str], str] = field(default_factory=dict)
-    """(a, b) → the observation whose merge put both ends of the pair's item in one profile."""
+    waiting: _Waiting = field(default_factory=lambda: _Waiting())
+    """The review items the batch opened, until a merge answers them."""
     guards_changed: set[str] = field(default_factory=set)
     joined_now: set[str] = field(default_factory=set)
     """The keys the observation being resolved counted a join for."""
@@ -142,8 +141,6 @@ class ResolutionEngine:
             key_constraints=snapshot.key_constraints,
             guards=dict(snapshot.identifier_guards),
         )
-        for item in snapshot.open_items:
-            _wait(batch, item)
         for observation in observations:
             self._resolve_one(batch, observation)
         return self._changeset(batch, observations)
@@ -286,8 +283,7 @@ class ResolutionEngine:
         if gone.updated_at is not None:
             batch.touch(survivor, gone.updated_at)
         batch.parent[absorbed] = survivor
-        if absorbed in batch.waiting:
-            _answer_waiting(batch, absorbed, survivor, observation.id)
+        batch.waiting.merged(absorbed, survivor, observation.id, batch.find)
         batch.touch(survivor, observation.observed_at)
         if absorbed in batch.fresh:
             batch.fresh.discard(absorbed)
@@ -308,7 +304,7 @@ class ResolutionEngine:
         if (a, b) in batch.review or _named_apart(batch, a, b):
             return
         batch.held_now.append((a, b))
-        _wait(batch, OpenReviewItem(a, b, profile_a, profile_b))
+        batch.waiting.wait(OpenReviewItem(a, b, profile_a, profile_b))
         batch.review.setdefault(
             (a, b),
             ReviewItemDraft(
@@ -377,7 +373,7 @@ class ResolutionEngine:
             profiles=profiles,
             evidence=evidence,
             review_items=list(batch.review.values()),
-            answered=[AnsweredItem(a, b, obs) for (a, b), obs in batch.answered.items()],
+            answered=batch.waiting.answers(),
             identifier_guards=[batch.guards[key] for key in sorted(batch.guards_changed)],
         )
 
@@ -464,24 +460,58 @@ def _settle_review_items(batch: _Batch) -> None:
     batch.held_now.clear()
 
 
-def _wait(batch: _Batch, item: OpenReviewItem) -> None:
-    """Wait for a merge to put `item`'s two ends in one profile (it waits on both ends)."""
-    for profile_id in {item.profile_a, item.profile_b}:
-        batch.waiting.setdefault(profile_id, []).append(item)
+class _Waiting:
+    """Open review items waiting for a merge to put their two ends in one profile: each waits
+    on the profiles of both its ends, and moves to the survivor when one is absorbed."""
+
+    def __init__(self) -> None:
+        self._on: dict[str, list[OpenReviewItem]] = {}
+        self._answered: dict[tuple[str, str], str] = {}
+
+    def wait(self, item: OpenReviewItem) -> None:
+        for profile_id in {item.profile_a, item.profile_b}:
+            self._on.setdefault(profile_id, []).append(item)
+
+    def merged(
+        self, absorbed: str, survivor: str, observation_id: str, find: Callable[[str], str]
+    ) -> None:
+        """`absorbed` just joined `survivor` at `observation_id` (`find`: a profile's current
+        ID): the items waiting on it whose ends are now one profile are answered."""
+        if absorbed not in self._on:
+            return
+        still = self._on.setdefault(survivor, [])
+        for item in self._on.pop(absorbed):
+            pair = (item.a, item.b)
+            if pair in self._answered:
+                continue
+            if find(item.profile_a) == find(item.profile_b):
+                self._answered[pair] = observation_id
+            else:
+                still.append(item)
+
+    def answers(self) -> list[AnsweredItem]:
+        return [AnsweredItem(a, b, obs) for (a, b), obs in self._answered.items()]
 
 
-def _answer_waiting(batch: _Batch, absorbed: str, survivor: str, observation_id: str) -> None:
-    """`absorbed` just joined `survivor` at `observation_id`: the items waiting on it whose
-    ends are now one profile are answered; the others wait on `survivor`."""
-    still = batch.waiting.setdefault(survivor, [])
-    for item in batch.waiting.pop(absorbed):
-        pair = (item.a, item.b)
-        if pair in batch.answered:
-            continue
-        if batch.find(item.profile_a) == batch.find(item.profile_b):
-            batch.answered[pair] = observation_id
-        else:
-            still.append(item)
+def answered_by_merges(
+    merges: Sequence[Merge], items: Iterable[OpenReviewItem]
+) -> list[AnsweredItem]:
+    """The stored open `items` that `merges` (a changeset's, in the order they happened) put
+    both ends of in one profile, each with the observation whose merge did."""
+    parent: dict[str, str] = {}
+
+    def find(profile_id: str) -> str:
+        while profile_id in parent:
+            profile_id = parent[profile_id]
+        return profile_id
+
+    waiting = _Waiting()
+    for item in items:
+        waiting.wait(item)
+    for merge in merges:
+        parent[merge.absorbed] = merge.survivor
+        waiting.merged(merge.absorbed, merge.survivor, merge.observation_id, find)
+    return waiting.answers()
 
 
 def _survivor_first(batch: _Batch, left: str, right: str) -> tuple[str, str]:

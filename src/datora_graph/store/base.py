@@ -18,7 +18,7 @@ from typing import Protocol
 from datora_graph.domain.access import ApiKey
 from datora_graph.domain.audit import AuditEntry, AuditFilter, AuditPage
 from datora_graph.domain.cannot_links import CannotLink
-from datora_graph.domain.changeset import Changeset, Snapshot
+from datora_graph.domain.changeset import Changeset, OpenReviewItem, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
 from datora_graph.domain.erasure import ErasedRecord, Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
@@ -70,6 +70,13 @@ class GraphStore(Protocol):
     def load_snapshot(self, keys: Collection[str]) -> Snapshot:
         """The identifiers among `keys` that exist, and the state of every profile they are in,
         including the cannot-link constraint sides of those profiles."""
+        ...
+
+    def open_review_items_between(self, profile_ids: Collection[str]) -> list[OpenReviewItem]:
+        """The open review items whose two ends lie in two different ones of `profile_ids`
+        (current IDs), oldest first: the items a batch that merged those profiles may have
+        answered. Asked only after a batch merged stored profiles, not with every snapshot:
+        reading the members of every profile a batch touches cost ingest a tenth."""
         ...
 
     def writer_lock(self) -> AbstractContextManager[object]:

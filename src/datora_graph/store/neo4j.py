@@ -140,6 +140,10 @@ class Neo4jStore(
         wanted = list(dict.fromkeys(keys))
         return self._neo4j.guarded_read(lambda tx: _snapshot(tx, wanted))
 
+    def open_review_items_between(self, profile_ids: Collection[str]) -> list[OpenReviewItem]:
+        wanted = sorted(set(profile_ids))
+        return self._neo4j.guarded_read(lambda tx: _open_items_between(tx, wanted))
+
     def commit(self, changeset: Changeset) -> None:
         if changeset.is_empty():
             return
@@ -417,13 +421,17 @@ def _snapshot(tx: ManagedTransaction, keys: list[str]) -> Snapshot:
         for chunk in rows.chunked(keys, ROWS_PER_STATEMENT)
         for record in tx.run(CYPHER.identifier_guards, {"keys": chunk})
     }
-    open_items = [
+    return Snapshot(identifiers, profiles, dict(key_sides), guards)
+
+
+def _open_items_between(tx: ManagedTransaction, profile_ids: list[str]) -> list[OpenReviewItem]:
+    wanted = set(profile_ids)
+    return [
         OpenReviewItem(r["a"], r["b"], r["profile_a"], r["profile_b"])
         for chunk in rows.chunked(profile_ids, ROWS_PER_STATEMENT)
         for r in tx.run(CYPHER.open_review_items_of_profiles, {"ids": chunk})
-        if r["profile_b"] in profiles
+        if r["profile_b"] in wanted
     ]
-    return Snapshot(identifiers, profiles, dict(key_sides), guards, open_items)
 
 
 def _profiles_page(after: str, limit: int) -> Callable[[ManagedTransaction], list[GoldenProfile]]:

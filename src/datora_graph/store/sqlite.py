@@ -297,11 +297,14 @@ class SqliteStore(
                 )
                 for row in db.execute(sql.SNAPSHOT_IDENTIFIER_GUARDS, (keys_json,))
             }
-            open_items = [
-                OpenReviewItem(*row)
-                for row in db.execute(sql.SNAPSHOT_OPEN_REVIEW_ITEMS, {"ids": profile_ids})
-            ]
-        return Snapshot(identifiers, profiles, dict(key_sides), guards, open_items)
+        return Snapshot(identifiers, profiles, dict(key_sides), guards)
+
+    def open_review_items_between(self, profile_ids: Collection[str]) -> list[OpenReviewItem]:
+        ids = json.dumps(sorted(profile_ids))
+        with self._write_lock:
+            self._check_open()
+            found = self._writer.execute(sql.OPEN_REVIEW_ITEMS_BETWEEN, {"ids": ids})
+            return [OpenReviewItem(*row) for row in found]
 
     def commit(self, changeset: Changeset) -> None:
         now = iso(datetime.now(UTC))

@@ -191,7 +191,7 @@ UNION ALL
 SELECT c.id, 1, i.profile_id FROM cannot_link c JOIN identifiers i ON i.key = c.b
 WHERE i.profile_id IN (SELECT value FROM json_each(:ids))
 """
-SNAPSHOT_OPEN_REVIEW_ITEMS = """
+OPEN_REVIEW_ITEMS_BETWEEN = """
 SELECT r.a, r.b, ia.profile_id, ib.profile_id
 FROM identifiers ia
 JOIN review_items r ON r.a = ia.key AND r.status = 'open'
@@ -201,7 +201,7 @@ WHERE ia.profile_id IN (SELECT value FROM json_each(:ids))
   AND ib.profile_id <> ia.profile_id
 ORDER BY r.id
 """
-"""The open review items whose ends lie in two of the given profiles (`Snapshot.open_items`):
+"""The open review items whose ends lie in two of the given profiles (those a batch merged):
 found from the profiles' members by the open-pair index, so a batch reads only its own."""
 
 INSERT_OBSERVATION = """

@@ -32,6 +32,7 @@ from datora_graph.domain.changeset import (
 )
 from datora_graph.domain.records import Observation
 from datora_graph.resolution.engine import ResolutionEngine
+from datora_graph.services import answer_stored_items
 
 
 @dataclass(slots=True)
@@ -69,21 +70,23 @@ class GraphModel:
                 owner = self.identifiers.get(key)
                 if owner in profiles:
                     profiles[owner].constraint_sides.add((constraint_id, side))
-        open_items = [
-            OpenReviewItem(a, b, self.identifiers[a], self.identifiers[b])
-            for a, b in self.review_items
-            if (a, b) not in self.answered
-            and self.identifiers[a] in profiles
-            and self.identifiers[b] in profiles
-            and self.identifiers[a] != self.identifiers[b]
-        ]
         return Snapshot(
             identifiers,
             profiles,
             key_constraints=self._key_constraints(keys),
             identifier_guards={k: self.guards[k] for k in keys if k in self.guards},
-            open_items=open_items,
         )
+
+    def open_review_items_between(self, profile_ids: Collection[str]) -> list[OpenReviewItem]:
+        wanted = set(profile_ids)
+        return [
+            OpenReviewItem(a, b, self.identifiers[a], self.identifiers[b])
+            for a, b in self.review_items
+            if (a, b) not in self.answered
+            and self.identifiers[a] in wanted
+            and self.identifiers[b] in wanted
+            and self.identifiers[a] != self.identifiers[b]
+        ]
 
     def apply(self, changeset: Changeset) -> None:
         self.log.extend(changeset.observations)
@@ -210,9 +213,11 @@ class GraphModel:
 def resolve_batch(
     engine: ResolutionEngine, model: GraphModel, observations: Sequence[Observation]
 ) -> Changeset:
-    """What the service does with one batch: snapshot what it touches, resolve, commit."""
+    """What the service does with one batch: snapshot what it touches, resolve, answer the
+    stored review items its merges answered, commit."""
     keys = {i.key for o in observations for i in o.identifiers}
-    changeset = engine.resolve(observations, model.snapshot(keys))
+    snapshot = model.snapshot(keys)
+    changeset = answer_stored_items(model, snapshot, engine.resolve(observations, snapshot))
     model.apply(changeset)
     return changeset
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.domain.records import Observation
 from datora_graph.resolution.engine import ResolutionEngine
+from datora_graph.services import answer_stored_items
 from datora_graph.store.sqlite import SqliteStore
 
 from .graph_model import GraphModel, resolve_in_batches
@@ -35,7 +36,8 @@ def resolve_in_store(
     """What the service does with each batch: snapshot what it touches, resolve, commit."""
     for batch in batches(log, cuts):
         keys = {i.key for o in batch for i in o.identifiers}
-        store.commit(engine.resolve(batch, store.load_snapshot(keys)))
+        snapshot = store.load_snapshot(keys)
+        store.commit(answer_stored_items(store, snapshot, engine.resolve(batch, snapshot)))
 
 
 @settings(max_examples=150, deadline=None)
