@@ -91,7 +91,8 @@ def migrate(
             migration.check_target(into_nonempty)
             err.print(
                 f"Migrating {escape(_describe(source_settings))} into "
-                f"{escape(_describe(target_settings))}",
+                f"{escape(_describe(target_settings))}; writes into the target (datora serve, "
+                "datora ingest, stewards) wait until it is done",
                 soft_wrap=True,
             )
             with _bar(migration) as advance:

@@ -190,11 +190,22 @@ class Migration:
 
         Before writing anything, `check_log` refuses (MigrationWouldReject) a log the target's
         settings would reject records of, unless `allow_rejections`; `log_checked` says the
-        caller ran it already (the CLI does, before it opens the target at all)."""
-        self.check_target(into_nonempty)
+        caller ran it already (the CLI does, before it opens the target at all). Then the
+        target's writer lock is held to the end, verification included: ingest and steward
+        changes into the target (`datora serve`, another `datora ingest`) wait for it."""
         if not allow_rejections and not log_checked:
             check_log(self.source, self.service.settings, self.batch_size)
-        advance = progress or (lambda _stage, _count: None)
+        # The target's writer lock, held throughout as a rebuild holds it: a steward decision
+        # re-applied from a profile read, or the log position it is placed at, would otherwise
+        # be computed before a concurrent ingest changed them (an identifier that ingest linked
+        # would be left with an absorbed profile), and an empty target could fill after the
+        # check. Other writers into the target wait; the service takes it again per batch.
+        with self.target.writer_lock():
+            self.check_target(into_nonempty)
+            return self._carry(progress or (lambda _stage, _count: None))
+
+    def _carry(self, advance: Progress) -> MigrationReport:
+        """Every stage in order, then the verification; the target's writer lock is held."""
         stats = self.source.stats()
         report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
         decisions = DecisionCarry(self.source, self.service)

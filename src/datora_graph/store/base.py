@@ -84,7 +84,8 @@ class GraphStore(Protocol):
         read-resolve-commit cycle (`IdentityService`, stewards, erasure) and every other
         read-then-write (segment updates). It keeps out the other threads of this process
         and other processes writing the same store (SQLite: a file lock; Neo4j: a transaction
-        holding a node locked). A holder that dies releases it."""
+        holding a node locked). A holder that dies releases it. The holding thread may take
+        it again inside (a migration holds the target's throughout, around its batches)."""
         ...
 
     def commit(self, changeset: Changeset) -> None:

@@ -3,6 +3,10 @@
 The part that keeps other processes out (a file lock, a Neo4j transaction) belongs to the
 process, not to a thread, so the threads of one process first queue on a thread lock of
 their own. A failure while taking the process part lets go of the thread lock again.
+
+The holding thread may enter again (a migration holds the target's lock throughout and
+ingests each batch through the service, which takes it per batch): only the outermost
+block takes and gives back the process part.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ class CrossProcessLock(ABC):
     """A context manager: `_take` the process part under the thread lock, `_give_back` it."""
 
     def __init__(self) -> None:
-        self._thread = threading.Lock()
+        self._thread = threading.RLock()
+        self._depth = 0
+        """How many blocks the holding thread is inside (only it reads or writes this)."""
 
     def __enter__(self) -> None:
         self._thread.acquire()
-        try:
-            self._take()
-        except BaseException:
-            self._thread.release()
-            raise
+        if self._depth == 0:
+            try:
+                self._take()
+            except BaseException:
+                self._thread.release()
+                raise
+        self._depth += 1
 
     def __exit__(
         self,
@@ -32,8 +40,10 @@ class CrossProcessLock(ABC):
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self._depth -= 1
         try:
-            self._give_back(clean=kind is None)
+            if self._depth == 0:
+                self._give_back(clean=kind is None)
         finally:
             self._thread.release()
 

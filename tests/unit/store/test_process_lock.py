@@ -82,3 +82,29 @@ def test_a_thread_waiting_for_it_gets_it_once_released(tmp_path: Path) -> None:
     assert got.wait(5)
     waiter.join(timeout=5)
     lock.close()
+
+
+def test_the_holding_thread_may_take_it_again_and_the_outermost_release_frees_it(
+    tmp_path: Path,
+) -> None:
+    """A migration holds the target's lock throughout and ingests each batch through the
+    service, which takes it again. Run in a thread, so a lock that is not re-entrant fails the
+    test instead of hanging it."""
+    path = tmp_path / "db-writer.lock"
+    lock = ProcessLock(path)
+    seen: list[bool] = []
+
+    def nest() -> None:
+        with lock:
+            with lock:
+                seen.append(other_process_gets_it(path))
+            seen.append(other_process_gets_it(path))
+
+    holder = threading.Thread(target=nest, daemon=True)
+    holder.start()
+    holder.join(timeout=10)
+
+    assert not holder.is_alive(), "the holding thread could not take the lock again"
+    assert seen == [False, False], "an inner release let go of the lock"
+    assert other_process_gets_it(path)
+    lock.close()
