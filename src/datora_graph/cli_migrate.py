@@ -103,10 +103,17 @@ def migrate(
                     log_checked=True,
                 )
     _print_summary(report, _rejected_command(target_settings))
-    if not report.matches and not report.rejected_on_replay:
+    check = report.verification
+    if check.unexplained and report.rejected_on_replay:
         fail(
-            f"the profiles differ: {report.verification.missing:,} missing from the target, "
-            f"{report.verification.different:,} different (see above)"
+            f"{_differ(check.unexplained)} in ways the observations rejected on replay do "
+            "not explain (see above): compare the settings the migration ran under "
+            "(DATORA_*) with the source's, and look for other writes into the target"
+        )
+    if check.unexplained:
+        fail(
+            f"the profiles differ: {check.missing:,} missing from the target, "
+            f"{check.different:,} different (see above)"
         )
 
 
@@ -220,22 +227,41 @@ def _print_summary(report: MigrationReport, rejected_command: str) -> None:
             soft_wrap=True,
         )
     if check.extra:
-        out.print(f"{check.extra:,} profiles in the target were there before (not compared)")
+        out.print(
+            f"{check.extra:,} profiles in the target have no profile of that ID in the source "
+            "(not compared)"
+        )
     if check.matches:
         out.print(
             f"[green]The partitions match:[/] all {check.source_profiles:,} profiles have the "
             "same ID, identifiers and golden attributes in both stores."
         )
         return
-    rejected = (
-        " where the observations rejected on replay are left out (--allow-rejections)"
-        if report.rejected_on_replay
-        else ""
-    )
-    out.print(
-        f"[bold red]The partitions differ{rejected}:[/] {check.missing:,} profiles missing "
-        f"from the target, {check.different:,} different.",
-        soft_wrap=True,
-    )
+    if check.explained:
+        out.print(
+            f"[yellow]{_differ(check.explained)} because of the observations rejected on "
+            "replay (--allow-rejections):[/]",
+            soft_wrap=True,
+        )
+        for example in check.explained_examples:
+            out.print(f"  {escape(example)}", soft_wrap=True)
+    if not check.unexplained:
+        return
+    if check.explained or report.rejected_on_replay:
+        out.print(
+            f"[bold red]{_differ(check.unexplained)} in ways the observations rejected on "
+            "replay do not explain:[/]",
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"[bold red]The partitions differ:[/] {check.missing:,} profiles missing from the "
+            f"target, {check.different:,} different.",
+            soft_wrap=True,
+        )
     for example in check.examples:
         out.print(f"  {escape(example)}", soft_wrap=True)
+
+
+def _differ(count: int) -> str:
+    return f"{count:,} profile differs" if count == 1 else f"{count:,} profiles differ"

@@ -9,7 +9,8 @@ fingerprints of erased records (before the log, so a resent erased record stays 
 consent statements, segments, rejected items, the steward decision log (the decisions in
 force are then applied again, as a rebuild does), API keys and the audit log. At the end
 the two stores' profiles are compared profile by profile (ID, identifiers, golden
-attributes), both read in ID order.
+attributes), both read in ID order (`migrate_verify`), telling apart the differences the
+records rejected on replay explain.
 
 Like a rebuild, a migration first checks that the target's settings accept every logged record
 the source's graph holds (`check_log`, which `run` calls unless told it was done): one they
@@ -25,7 +26,7 @@ accept it brings it back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, TypeVar, get_args
@@ -33,7 +34,7 @@ from typing import Literal, TypeVar, get_args
 from datora_graph.config import Settings
 from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.errors import Conflict, InvalidInput
-from datora_graph.domain.profiles import GoldenProfile, RejectionFilter
+from datora_graph.domain.profiles import RejectionFilter
 from datora_graph.domain.records import (
     REPLAY_REJECTION_PREFIX,
     Observation,
@@ -42,6 +43,7 @@ from datora_graph.domain.records import (
 )
 from datora_graph.migrate_log import kept_in_log
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
+from datora_graph.migrate_verify import RejectedOnReplay, Verification, verify
 from datora_graph.replay_check import check_replay
 from datora_graph.services import IdentityService, ParsedItems
 from datora_graph.steward_replay import log_pages
@@ -63,32 +65,7 @@ STAGES: tuple[Stage, ...] = get_args(Stage)
 """The stages in the order a migration runs them."""
 Progress = Callable[[Stage, int], None]
 """Called with a stage and how many more of its items were carried."""
-DIFFERENCES_SHOWN = 20
 _Item = TypeVar("_Item")
-
-
-@dataclass(slots=True)
-class Verification:
-    """The target's profiles against the source's: every source profile should be in the
-    target under the same ID, with the same identifiers and golden attributes."""
-
-    source_profiles: int = 0
-    target_profiles: int = 0
-    missing: int = 0
-    """Source profiles the target has no profile of that ID for."""
-    different: int = 0
-    """Profiles in both under one ID whose identifiers or attributes differ."""
-    extra: int = 0
-    """Target profiles the source does not have (a target that held data before)."""
-    examples: list[str] = field(default_factory=list)
-
-    @property
-    def matches(self) -> bool:
-        return not self.missing and not self.different
-
-    def note(self, text: str) -> None:
-        if len(self.examples) < DIFFERENCES_SHOWN:
-            self.examples.append(text)
 
 
 @dataclass(slots=True)
@@ -209,9 +186,10 @@ class Migration:
         stats = self.source.stats()
         report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
         decisions = DecisionCarry(self.source, self.service)
+        rejected = RejectedOnReplay(self.service.registry)
         report.cannot_links = self._cannot_links(advance, decisions.made_constraints())
         report.erased_records = self._erased_records(advance)
-        self._observations(report, advance, decisions)
+        self._observations(report, advance, decisions, rejected)
         reapplied = decisions.finish()
         report.steward_decisions = decisions.logged
         report.decisions_reapplied = reapplied.reapplied
@@ -224,7 +202,7 @@ class Migration:
         report.api_keys = carry_api_keys(self.source, self.target)
         advance("api-keys", report.api_keys)
         report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
-        report.verification = verify(self.source, self.target, self.batch_size)
+        report.verification = verify(self.source, self.target, self.batch_size, rejected)
         return report
 
     # -- stages -------------------------------------------------------------------------------
@@ -243,9 +221,15 @@ class Migration:
         return _copy(batches, self.target.add_erased_records, "erasures", advance)
 
     def _observations(
-        self, report: MigrationReport, advance: Progress, decisions: DecisionCarry
+        self,
+        report: MigrationReport,
+        advance: Progress,
+        decisions: DecisionCarry,
+        rejected: RejectedOnReplay,
     ) -> None:
-        """The log, in order, with each steward decision written where the source made it."""
+        """The log, in order, with each steward decision written where the source made it;
+        the records the target's settings reject are noted in `rejected`, but those the
+        source's graph does not hold either (an earlier rebuild of it rejected them)."""
         for entries in log_pages(self.source, self.batch_size, decisions):
             batch, log_only = _parsed(entries, self.service)
             # The source's audit log is carried whole (carry_audit): recording the replay's
@@ -255,6 +239,11 @@ class Migration:
                 1 for r in result.results if r.status == "accepted" and r.index not in log_only
             )
             report.rejected_on_replay += len(log_only)
+            if batch.rejections:
+                kept = self.source.kept_rejections([r.fingerprint for r in batch.rejections])
+                for rejection in batch.rejections:
+                    if rejection.fingerprint not in kept:
+                        rejected.add(rejection.payload)
             advance("observations", len(entries))
 
     def _events(self, advance: Progress) -> int:
@@ -347,49 +336,3 @@ def _parsed(
             batch.rejections.append(replay_rejection(payload, error, "target's", now))
             log_only.add(index)
     return batch, log_only
-
-
-def verify(source: GraphStore, target: GraphStore, batch_size: int = 1000) -> Verification:
-    """Both stores' profiles, read in ID order and compared as they come (a merge join), so
-    memory holds a batch of each, not the graph."""
-    result = Verification()
-    theirs = _profiles(target, batch_size)
-    other = next(theirs, None)
-    for ours in _profiles(source, batch_size):
-        result.source_profiles += 1
-        while other is not None and other.id < ours.id:
-            result.extra += 1
-            result.target_profiles += 1
-            other = next(theirs, None)
-        if other is None or other.id != ours.id:
-            result.missing += 1
-            result.note(f"{ours.id} ({_keys_text(ours)}) is not in the target")
-            continue
-        result.target_profiles += 1
-        if _keys(ours) != _keys(other):
-            result.different += 1
-            result.note(f"{ours.id} holds {_keys_text(ours)} but {_keys_text(other)} in the target")
-        elif dict(ours.attributes) != dict(other.attributes):
-            result.different += 1
-            result.note(f"{ours.id} has other golden attributes in the target")
-        other = next(theirs, None)
-    while other is not None:
-        result.extra += 1
-        result.target_profiles += 1
-        other = next(theirs, None)
-    return result
-
-
-def _profiles(store: GraphStore, batch_size: int) -> Iterator[GoldenProfile]:
-    for batch in store.iter_profiles(batch_size):
-        yield from batch
-
-
-def _keys(profile: GoldenProfile) -> list[str]:
-    return sorted(p.identifier.key for p in profile.identifiers)
-
-
-def _keys_text(profile: GoldenProfile) -> str:
-    keys = _keys(profile)
-    shown = ", ".join(keys[:3])
-    return shown + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")

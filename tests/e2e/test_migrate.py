@@ -172,9 +172,9 @@ def test_an_allowed_migration_lists_what_it_rejected_and_a_rebuild_brings_it_bac
         allowed.stdout
     )
     assert f"datora rejected --db {target}" in allowed.stdout
-    assert "The partitions differ where the observations rejected on replay are left out" in (
-        allowed.stdout
-    )
+    assert "1 profile differs because of the observations rejected on replay" in allowed.stdout
+    assert "it held email:ann@acme.io of o1, rejected on replay" in allowed.stdout
+    assert "do not explain" not in allowed.stdout
     assert "o1" in listed
     assert "no longer valid under the target's settings: unknown identifier type" in listed
     assert "bad" in listed  # the client's broken item, rejected at ingest, is carried too
@@ -193,3 +193,34 @@ def test_a_migration_under_the_settings_of_ingest_is_not_held_up(
     assert "The partitions match" in migrated.stdout
     assert "refused on replay" not in migrated.stdout
     assert profiles(target) == profiles(loyal)
+
+
+def test_an_allowed_migration_still_fails_on_a_difference_the_rejections_do_not_explain(
+    loyal: Path, tmp_path: Path
+) -> None:
+    """The target held Bob's email already, so his profile there is another one: that is not
+    the loyalty record's doing, and the command says so and exits 1 although it was allowed to
+    reject records."""
+    target = tmp_path / "target.db"
+    bob = tmp_path / "bob.jsonl"
+    line = {
+        "id": "t1",
+        "source": "shop",
+        "observed_at": "2026-05-01T09:00:00Z",
+        "identifiers": [{"type": "email", "value": "bob@acme.io"}],
+    }
+    bob.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    datora("ingest", "observations", bob, "--db", target)
+    args = ("--db", loyal, "--to", "sqlite", "--target-db", target, "--into-nonempty")
+
+    failed = datora("migrate", *args, "--allow-rejections", ok=False)
+
+    assert failed.returncode == 1
+    assert "1 profile differs because of the observations rejected on replay" in failed.stdout
+    assert "1 profile differs in ways the observations rejected on replay do not explain" in (
+        failed.stdout
+    )
+    assert "(email:bob@acme.io) is not in the target: no record rejected on replay" in (
+        failed.stdout
+    )
+    assert "compare the settings the migration ran under (DATORA_*)" in failed.stderr
