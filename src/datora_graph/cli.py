@@ -12,7 +12,6 @@ database is `DATORA_DB`, else `datora.db`. Results go to stdout; progress and er
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -44,7 +43,12 @@ from datora_graph.cli_migrate import migrate
 from datora_graph.cli_options import DbOption
 from datora_graph.cli_privacy import register_privacy_commands
 from datora_graph.cli_segments import consent_app, report, segment_app
-from datora_graph.cli_serve import prepare_for_workers, serve_workers
+from datora_graph.cli_serve import (
+    TAKEN_PORT_HINT,
+    listen_problem,
+    prepare_for_workers,
+    serve_workers,
+)
 from datora_graph.cli_steward import steward_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import RebuildWouldReject
@@ -172,11 +176,11 @@ def serve(
     settings = settings_of(ctx, db)
     if dev:
         settings = settings.model_copy(update={"auth_dev_mode": True})
-    _announce_access(settings)
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
     _check_can_listen(host, port)
+    _announce_access(settings)
     with open_service(settings) as service:
         processes = f", {workers} processes" if workers > 1 else ""
         err.print(
@@ -198,19 +202,9 @@ def serve(
 
 
 def _check_can_listen(host: str, port: int) -> None:
-    """Fail before announcing the service when its address is taken or cannot be had, as
-    uvicorn would only after the announcement (binding the way it does, SO_REUSEADDR)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
-    except OSError as exc:
-        fail(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}. If another program (another "
-            "datora serve?) has the port, choose another with --port or DATORA_PORT."
-        )
+    problem = listen_problem(host, port)
+    if problem is not None:
+        fail(f"{problem}. {TAKEN_PORT_HINT} with --port or DATORA_PORT.")
 
 
 def _announce_access(settings: Settings) -> None:

@@ -17,12 +17,29 @@ processes at the same moment.
 from __future__ import annotations
 
 import os
+import socket
 
 from datora_graph.config import Settings
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 
 APP_FACTORY = "datora_graph.api:create_app"
+TAKEN_PORT_HINT = "If another program (another datora serve?) has the port, choose another"
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why this process cannot listen on host:port (`cannot listen on ...: Address already in
+    use`), or None. Checked before a service is announced (`datora serve`, `scripts/serve`),
+    where uvicorn would find out only after; it binds the way uvicorn does, SO_REUSEADDR."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
 def prepare_for_workers(service: IdentityService) -> None:

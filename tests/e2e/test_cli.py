@@ -504,3 +504,4 @@ def test_serve_on_a_taken_port_says_so_before_announcing_anything(tmp_path: Path
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "serving" not in result.stderr
+    assert "API key" not in result.stderr

@@ -133,3 +133,26 @@ def test_a_bad_setting_is_named_without_a_traceback(tmp_path: Path, made: bool) 
     assert result.returncode == 2
     assert "DATORA_PORT: Input should be a valid integer" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_taken_port_stops_it_before_a_key_is_made_or_commands_printed(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    datora("demo", "--people", "5", "--db", db)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = subprocess.run(
+            [str(SERVE)],
+            env=cli_env(db=str(db), port=str(port)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "DATORA_PORT=8080 scripts/serve" in result.stderr
+    assert "API key" not in result.stdout, "no curl commands that would reach the other server"
+    assert "No API keys yet" in datora("keys", "list", "--db", db).stderr
