@@ -429,8 +429,14 @@ class IdentityService:
 
     def unknown_reference(self, reference: str) -> str:
         """Why `reference` names no profile; one that looks like `type:value` is told that its
-        type is unknown too, since a mistyped type (`emial:ann@acme.io`) is the likelier slip."""
+        type is unknown too, since a mistyped type (`emial:ann@acme.io`) is the likelier slip,
+        and a bare value other than a profile ID how to write an identifier (`bo@mail.com`)."""
         type_name, sep, _ = reference.partition(":")
+        if not sep and not reference.startswith("prf_"):
+            return (
+                f"no profile has the ID {reference!r}; an identifier is written type:value, "
+                f"such as email:ann@acme.io"
+            )
         if not sep:
             return f"no profile has the ID {reference!r}"
         known = ", ".join(sorted(self.registry.types))

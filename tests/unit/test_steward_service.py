@@ -725,10 +725,16 @@ def test_a_reference_with_a_mistyped_type_is_told_so(
         stewards.merge_profiles("foo:bar", ANN, reason="same", actor="s")
     with pytest.raises(NotFound) as plain:
         identity.lookup("prf_nobody")
+    with pytest.raises(NotFound) as bare:
+        identity.lookup("ann@acme.io")
 
     assert "'emial' is not an identifier type (known: cookie_id, crm_id" in str(looked_up.value)
     assert str(merged.value).startswith("a: no profile has the ID 'foo:bar', and 'foo' is not")
     assert str(plain.value) == "no profile has the ID 'prf_nobody'"
+    assert str(bare.value) == (
+        "no profile has the ID 'ann@acme.io'; an identifier is written type:value, "
+        "such as email:ann@acme.io"
+    )
 
 
 def exported(identity: IdentityService) -> list[Any]:
