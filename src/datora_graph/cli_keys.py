@@ -73,7 +73,12 @@ def create(
 ) -> None:
     """Create a key and print its token to stdout: it is shown this once, never again."""
     with _store(ctx, db) as store:
-        issued = create_key(store, name, scope, actor=cli_actor())
+        try:
+            issued = create_key(store, name, scope, actor=cli_actor())
+        except InvalidInput as exc:
+            if exc.field != "scope":
+                raise
+            fail(f"--scope: {exc.reason}")
     scopes = ", ".join(sorted(issued.key.scopes))
     err.print(
         Text(
@@ -160,6 +165,8 @@ def audit(
                 ),
             )
         except InvalidInput as exc:
+            if exc.field == "action":
+                fail(f"--action: {exc.reason}")
             if exc.field != "after":
                 raise
             fail(f"--after: {exc.reason}; copy it from the line under the previous page")

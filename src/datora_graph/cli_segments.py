@@ -273,7 +273,8 @@ def record(
             where, _, part = exc.field.partition(".")
             fail(f"{file} {where}: {part + ': ' if part else ''}{exc.reason}; nothing recorded", 2)
         recorded = segments.record_parsed_consent(statements)
-    out.print(f"Recorded {recorded:,} consent statements")
+    statements_word = "statement" if recorded == 1 else "statements"
+    out.print(f"Recorded {recorded:,} consent {statements_word}")
 
 
 # -- report -----------------------------------------------------------------------------------

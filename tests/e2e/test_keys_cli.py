@@ -57,9 +57,11 @@ def test_key_mistakes_are_named(tmp_path: Path) -> None:
     unknown_scope = datora("keys", "create", "x", "--scope", "write", "--db", db, ok=False)
     taken = datora("keys", "create", "web", "--scope", "read", "--db", db, ok=False)
     no_such = datora("keys", "revoke", "nobody", "--db", db, ok=False)
+    unknown_action = datora("audit", "--action", "splt", "--db", db, ok=False)
 
     assert unknown_scope.returncode == 1
-    assert "unknown scope 'write'" in unknown_scope.stderr
+    assert "Error: --scope: unknown scope 'write'; known: ingest, read" in unknown_scope.stderr
+    assert "Error: --action: 'splt' is not one of erasure," in unknown_action.stderr
     assert "'web' exists" in taken.stderr
     assert "no API key is named 'nobody'" in no_such.stderr
 

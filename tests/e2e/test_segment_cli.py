@@ -101,7 +101,7 @@ def test_define_list_and_export_a_segment_with_consent(db: Path, tmp_path: Path)
         },
     )
     assert (
-        "Recorded 1 consent statements" in datora("consent", "record", consent, "--db", db).stdout
+        "Recorded 1 consent statement\n" in datora("consent", "record", consent, "--db", db).stdout
     )
 
     listed = datora("segment", "list", "--as-of", AS_OF, "--db", db).stdout
