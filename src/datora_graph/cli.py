@@ -285,6 +285,7 @@ def _print_ingest_report(
     table.add_row("duplicate", f"{report.duplicates:,}")
     table.add_row("rejected", f"{report.rejected:,}", style="red" if report.rejected else None)
     out.print(table)
+    _print_noted(report, records)
     rejected = [r for r in report.results if r.status == "rejected"]
     if not rejected:
         return
@@ -293,18 +294,36 @@ def _print_ingest_report(
     for result in shown:
         where = f"line {records.line_of(result.index)}" if records else f"item {result.index}"
         problem = records.problems.get(result.index) if records else None
-        if problem is not None:
-            line = f"  {where}: {problem}"
+        if problem is not None and result.field in ("", None, "cells_without_a_column"):
+            line = f"  {where}: {problem}"  # the reader's words for what made it unreadable
         else:
             item = f" (id {result.id})" if result.id else ""
             field = f"{result.field}: " if result.field else ""
             line = f"  {where}{item}: {field}{result.reason}"
+            if problem is not None:
+                line += f" (also noted: {problem})"
         out.print(Text(line), soft_wrap=True)
     kind = "observation" if "observation" in what else "event"
     out.print(
         Text(f"List every rejected item with: datora rejected --kind {kind}{db_part}"),
         soft_wrap=True,
     )
+
+
+def _print_noted(report: IngestReport, records: RecordFile | ParsedObservationFile | None) -> None:
+    """What the reader noted about lines not listed as rejected: taken, but not quite as
+    written (a CSV revenue cell that is not a number, kept as text)."""
+    if records is None:
+        return
+    listed = {r.index for r in report.results if r.status == "rejected"}
+    noted = sorted(index for index in records.problems if index not in listed)
+    if not noted:
+        return
+    shown = noted[:FIRST_REJECTIONS_SHOWN]
+    out.print(f"First {len(shown)} noted:" if len(noted) > len(shown) else "Noted:")
+    for index in shown:
+        line = f"  line {records.line_of(index)}: {records.problems[index]}"
+        out.print(Text(line), soft_wrap=True)
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -505,3 +505,27 @@ def test_serve_on_a_taken_port_says_so_before_announcing_anything(tmp_path: Path
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "serving" not in result.stderr
     assert "API key" not in result.stderr
+
+
+def test_a_csv_revenue_that_is_not_a_number_is_named_whether_its_line_is_taken_or_not(
+    tmp_path: Path,
+) -> None:
+    """The README: such a cell stays text, adds no revenue, and the ingest names its line;
+    a line rejected for something else is listed with that reason, the note beside it."""
+    events = tmp_path / "e.csv"
+    events.write_text(
+        "id,type,occurred_at,source,email,revenue\n"
+        "e1,purchase,2026-05-01T10:00:00Z,shop,ann@acme.io,42.50\n"
+        "e2,purchase,2026-05-01T11:00:00Z,shop,ann@acme.io,lots\n"
+        "e3,purchase,2026-05-01T12:00:00Z,shop,bob,about 5\n",
+        encoding="utf-8",
+    )
+
+    shown = datora("ingest", "events", events, "--db", tmp_path / "d.db").stdout
+
+    assert "Noted:\n  line 3: revenue 'lots' is not a number; kept as text" in shown, shown
+    assert (
+        "  line 4 (id e3): identifiers[0].value: email 'bob' is not an email address"
+        " (expected local@domain.tld) (also noted: revenue 'about 5' is not a number;"
+    ) in shown, shown
+    assert "line 4: revenue" not in shown
