@@ -70,3 +70,59 @@ def test_the_quick_tour_commands_work_as_written(tmp_path: Path) -> None:
     )
     again = [json.loads(line) for line in (tmp_path / "again.jsonl").read_text().splitlines()]
     assert again == exported, "the rebuild gives the same profiles, with the same IDs"
+
+
+def command_table() -> list[tuple[list[str], set[str]]]:
+    """Each command of the README's command table, as its path under `datora` and the options
+    the table names for it; `datora steward merge …` / `resolve …` is two commands."""
+    section = README.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `datora ")]
+    commands: list[tuple[list[str], set[str]]] = []
+    for row in rows:
+        first_cell = re.split(r"(?<!\\)\|", row)[1]
+        path: list[str] = []
+        for span in re.findall(r"`([^`]+)`", first_cell):
+            words = span.split()
+            if words[0] == "datora":
+                words, path = words[1:], []
+            else:
+                path = path[:-1]
+            for word in words:
+                if not re.fullmatch(r"[a-z]+", word):
+                    break
+                path = [*path, word]
+            commands.append((path, set(re.findall(r"--[a-z][a-z-]*", span))))
+    return commands
+
+
+def test_the_command_table_names_only_commands_and_options_that_exist() -> None:
+    import typer
+
+    from datora_graph.cli import app
+
+    root = typer.main.get_command(app)
+    table = command_table()
+    assert len(table) > 25, table
+    for path, options in table:
+        command = root
+        for name in path:
+            subcommands = getattr(command, "commands", {})  # a group (typer's own click's)
+            assert name in subcommands, f"datora {' '.join(path)}: no command {name!r}"
+            command = subcommands[name]
+        known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+        assert options <= known, f"datora {' '.join(path)}: {sorted(options - known)} unknown"
+
+
+def test_every_command_is_in_the_command_table() -> None:
+    import typer
+
+    from datora_graph.cli import app
+
+    def leaves(command: object, path: tuple[str, ...]) -> set[tuple[str, ...]]:
+        subcommands: dict[str, object] = getattr(command, "commands", {})
+        if not subcommands:
+            return {path}
+        return set().union(*(leaves(c, (*path, n)) for n, c in subcommands.items()))
+
+    listed = {tuple(path) for path, _ in command_table()}
+    assert leaves(typer.main.get_command(app), ()) - listed == set()
