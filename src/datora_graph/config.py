@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from datora_graph.domain.errors import ConfigurationError
@@ -33,7 +33,10 @@ from datora_graph.domain.traits import DEFAULT_EVENT_SCORES, TraitSettings
 
 
 class IdentifierTypeSetting(BaseModel):
-    """A deployment's own identifier type, or overrides for a built-in one."""
+    """A deployment's own identifier type, or overrides for a built-in one. A key it does not
+    know (`normalizer`) is refused: ignored, it would leave the type normalised otherwise."""
+
+    model_config = ConfigDict(extra="forbid")
 
     normaliser: Literal["id", "lower", "email", "phone", "device_id"] | None = None
     limit: int | None = Field(default=None, ge=1)
@@ -42,6 +45,8 @@ class IdentifierTypeSetting(BaseModel):
 
 
 class SurvivorshipSetting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     rule: Literal["most_recent", "most_frequent", "source_priority"]
     sources: list[str] = Field(default_factory=list)
 
@@ -219,13 +224,25 @@ def load_settings(**values: Any) -> Settings:
         raise ConfigurationError(f"The settings are invalid: {_unreadable(exc)}") from None
 
 
+_NESTED_SETTINGS: dict[str, type[BaseModel]] = {
+    "identifier_types": IdentifierTypeSetting,
+    "survivorship": SurvivorshipSetting,
+}
+"""The JSON settings whose entries are models, by field: a key they do not know names theirs."""
+
+
 def settings_problems(error: ValidationError) -> str:
     """`DATORA_DEFAULT_REGION: ...`; a part of a JSON setting is named after the variable."""
     problems = []
     for problem in error.errors():
         name, *path = [str(part) for part in problem["loc"]] or ["settings"]
         where = variable_of(name) + (f" ({'.'.join(path)})" if path else "")
-        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden" and name in _NESTED_SETTINGS:
+            message = (
+                f"is not a known key (known: {', '.join(_NESTED_SETTINGS[name].model_fields)})"
+            )
+        problems.append(f"{where}: {message}")
     return "; ".join(problems)
 
 

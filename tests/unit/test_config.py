@@ -109,6 +109,17 @@ def test_malformed_json_in_a_variable_names_the_variable(
         ("DATORA_PORT", "abc", "DATORA_PORT: Input should be a valid integer"),
         ("DATORA_DEV_MODE", "maybe", "DATORA_AUTH_DEV_MODE / DATORA_DEV_MODE: Input should be"),
         ("DATORA_SURVIVORSHIP", '{"city": {"rule": "loudest"}}', "DATORA_SURVIVORSHIP (city.rule)"),
+        (
+            "DATORA_IDENTIFIER_TYPES",
+            '{"loyalty_id": {"normalizer": "id"}}',
+            "DATORA_IDENTIFIER_TYPES (loyalty_id.normalizer): is not a known key "
+            "(known: normaliser, limit, priority, junk)",
+        ),
+        (
+            "DATORA_SURVIVORSHIP",
+            '{"city": {"rule": "source_priority", "source": ["crm"]}}',
+            "DATORA_SURVIVORSHIP (city.source): is not a known key (known: rule, sources)",
+        ),
     ],
 )
 def test_a_bad_value_is_a_configuration_error_naming_the_variable(
