@@ -98,15 +98,19 @@ class ReplayWouldReject(Conflict):
 
     replay = "a replay"
     graph = "the graph holds now"
-    loss = "leaving them out of their profiles"
+    loss = "leaving {them} out of {their_profiles}"
     untouched = "nothing was written"
 
     def __init__(self, rejected: int, examples: Sequence[str], advice: str) -> None:
         listed = "".join(f"\n  {example}" for example in examples)
         more = f"\n  … and {rejected - len(examples):,} more" if rejected > len(examples) else ""
+        one = rejected == 1
+        loss = self.loss.format(
+            them="it" if one else "them", their_profiles="its profile" if one else "their profiles"
+        )
         super().__init__(
             f"{self.replay} under the current settings would reject {rejected:,} logged "
-            f"observation{'' if rejected == 1 else 's'} {self.graph}, {self.loss}; "
+            f"observation{'' if one else 's'} {self.graph}, {loss}; "
             f"{self.untouched}:{listed}{more}\n{advice}"
         )
         self.rejected = rejected
@@ -117,7 +121,7 @@ class RebuildWouldReject(ReplayWouldReject):
     """A rebuild stopped before forgetting the graph (`IdentityService.rebuild`)."""
 
     replay = "a rebuild"
-    loss = "taking them out of their profiles"
+    loss = "taking {them} out of {their_profiles}"
     untouched = "nothing was changed"
 
 
@@ -126,5 +130,5 @@ class MigrationWouldReject(ReplayWouldReject):
 
     replay = "a migration"
     graph = "the source's graph holds"
-    loss = "leaving them out of their profiles in the target"
+    loss = "leaving {them} out of {their_profiles} in the target"
     untouched = "nothing was written to the target"
