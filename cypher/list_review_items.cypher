@@ -7,7 +7,8 @@
 //   $limit: at most this many items
 //   $touching: list of identifier keys: only items with a or b among them; null for every item
 // Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at,
-//   guard, source, suggested_action, answered_by
+//   guard, source, suggested_action, answered_by, constraint_id (null for an item written before
+//   items kept it, as for another guard's)
 MATCH (r:ReviewItem)
 WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
   AND ($touching IS NULL OR r.a IN $touching OR r.b IN $touching)
@@ -21,5 +22,5 @@ RETURN r.id AS id, r.kind AS kind, r.a AS a, r.b AS b,
        r.reason AS reason, r.observation_id AS observation_id, r.status AS status,
        r.created_at AS created_at, coalesce(r.guard, 'limit') AS guard,
        coalesce(r.source, '') AS source, coalesce(r.suggested_action, '') AS suggested_action,
-       coalesce(r.answered_by, '') AS answered_by
+       coalesce(r.answered_by, '') AS answered_by, r.constraint_id AS constraint_id
 ORDER BY id

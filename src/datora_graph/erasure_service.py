@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from networkx.utils import UnionFind
 
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
-from datora_graph.domain.cannot_links import constraint_named
+from datora_graph.domain.cannot_links import held_by_constraint
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -352,7 +352,7 @@ class ErasureService:
         theirs = {c.id for c in self.store.list_cannot_links() if c.a in keys or c.b in keys}
         for item in review_items_touching(self.store, sorted(linked), status=None):
             guard = HELD_GUARDS.get(item.guard)
-            if guard == "cannot_link" and constraint_named(item.reason) not in theirs:
+            if guard == "cannot_link" and held_by_constraint(item) not in theirs:
                 continue
             if item.kind == "held_link" and guard and item.a not in keys and item.b not in keys:
                 hold = KeptHold(item.a, item.b, guard, item.reason, item.suggested_action)

@@ -60,11 +60,17 @@ class World:
         answered = store.list_review_items(ReviewFilter("answered", 0, 1000)).items
         keys = sorted(i.identifier.key for p in profiles for i in p.identifiers)
         guards = store.load_snapshot(keys).identifier_guards
+        constraints = {c.id: (c.a, c.b) for c in store.list_cannot_links()}
         return {
             "profiles": {p.id: sorted(i.identifier.key for i in p.identifiers) for p in profiles},
             "aliases": {p.id: sorted(p.aliases) for p in profiles if p.aliases},
             "evidence": sorted({(e.a, e.b, e.source, e.status) for e in evidence}),
             "review": sorted((i.a, i.b) for i in review),
+            "held_by": sorted(
+                (i.a, i.b, constraints[i.constraint_id])
+                for i in review
+                if i.constraint_id in constraints
+            ),
             "answered": sorted((i.a, i.b, i.answered_by) for i in answered),
             "quarantined": sorted(key for key, g in guards.items() if g.quarantined),
         }

@@ -1,13 +1,16 @@
 """SQLite only (not a conformance test of every store): the activity triggers on paths the port
 does not offer yet: an identifier moved to another profile (a split) or deleted (an erasure),
 and databases of older layouts (before the activity tables, the rowid profile table, the
-standard attribute count, the quarantine's log position), brought up to date when opened."""
+standard attribute count, the quarantine's log position, the review item's constraint),
+brought up to date when opened."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from datora_graph.domain.cannot_links import cannot_link_reason, held_by_constraint
 from datora_graph.domain.changeset import Changeset
+from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.store.sqlite import SqliteStore
 
 from .builders import T0, seed
@@ -210,3 +213,25 @@ def test_guard_states_kept_before_quarantine_positions_get_the_column_on_open(
     assert guard["email:family@acme.io"].quarantined
     assert guard["email:family@acme.io"].quarantined_seq == 0
     assert guard["email:family@acme.io"].join_seqs == ()
+
+
+def test_review_items_kept_before_constraint_ids_get_the_column_on_open(tmp_path: Path) -> None:
+    """Read as naming no constraint: the erasure reads those items' reason instead."""
+    path = tmp_path / "no_constraint_id.db"
+    store = SqliteStore(path)
+    with store._transaction() as db:
+        db.execute("ALTER TABLE review_items DROP COLUMN constraint_id")
+        db.execute(
+            "INSERT INTO review_items (id, kind, a, b, profile_a, profile_b, reason, "
+            "observation_id, created_at, guard) VALUES (1, 'held_link', 'email:a@x.io', "
+            "'email:b@x.io', 'p1', 'p2', ?, 'o1', ?, 'cannot_link')",
+            (cannot_link_reason(7), T0.isoformat()),
+        )
+    store.close()
+
+    reopened = SqliteStore(path)
+    [item] = reopened.list_review_items(ReviewFilter()).items
+    reopened.close()
+
+    assert item.constraint_id is None
+    assert held_by_constraint(item) == 7

@@ -8,7 +8,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from datora_graph.domain.profiles import ReviewItem
+
 _NAMED = re.compile(r"^cannot-link: constraint #(\d+) ")
+"""`cannot_link_reason`'s words, read back only for items stored without `constraint_id`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +40,21 @@ def facing_constraint(left: Iterable[Side], right: Collection[Side]) -> int | No
 
 
 def cannot_link_reason(constraint_id: int) -> str:
-    """The reason a link held by constraint `constraint_id` gives, in its review item: an
-    erasure reads the constraint back from it (`constraint_named`), so both live here."""
+    """The reason, in words for a steward, a link held by constraint `constraint_id` gives in
+    its review item; the item keeps the ID itself too (`ReviewItem.constraint_id`)."""
     return f"cannot-link: constraint #{constraint_id} keeps these identifiers apart"
 
 
-def constraint_named(reason: str) -> int | None:
-    """The constraint a held link's `reason` names (`cannot_link_reason`); None for another
-    guard's reason."""
-    found = _NAMED.match(reason)
+def held_by_constraint(item: ReviewItem) -> int | None:
+    """The cannot-link constraint that held `item`'s link, None when another guard held it.
+
+    Read from the item's `constraint_id`. An item a store kept before items recorded it has
+    none: for those alone (guard `cannot_link`), the ID is read back from the reason
+    `cannot_link_reason` gave, the one place a reason is parsed; a reason reworded since
+    names no constraint."""
+    if item.constraint_id is not None:
+        return item.constraint_id
+    if item.guard != "cannot_link":
+        return None
+    found = _NAMED.match(item.reason)
     return int(found.group(1)) if found else None

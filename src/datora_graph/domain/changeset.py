@@ -162,7 +162,9 @@ class ReviewItemDraft:
 
     `reason` says in words which guard held the link and why; `source` and `observation_id`
     are the evidence that asked for it; `suggested_action` starts with `accept:` or `reject:`
-    and says why, so a steward can work down the queue."""
+    and says why, so a steward can work down the queue. `constraint_id` names the cannot-link
+    constraint that held the link (guard `cannot_link`): code reads it there, never from
+    `reason`, which is words for a person."""
 
     kind: Literal["held_link"]
     a: str
@@ -175,6 +177,7 @@ class ReviewItemDraft:
     guard: GuardName = "limit"
     source: str = ""
     suggested_action: str = ""
+    constraint_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

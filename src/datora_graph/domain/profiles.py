@@ -161,6 +161,9 @@ class ReviewItem:
     """`accept: ...` or `reject: ...`, with the reason a steward would give."""
     answered_by: str = ""
     """The observation that answered the item (status `answered`), else empty."""
+    constraint_id: int | None = None
+    """The cannot-link constraint that held the link (guard `cannot_link`), else None; also
+    None for an item a store kept before it recorded this (see `held_by_constraint`)."""
 
 
 @dataclass(frozen=True, slots=True)

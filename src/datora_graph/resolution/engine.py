@@ -319,6 +319,7 @@ class ResolutionEngine:
                 refusal.guard,
                 observation.source,
                 refusal.suggested_action,
+                refusal.constraint_id,
             ),
         )
 

@@ -53,12 +53,14 @@ def quarantined_at_a_link(reason: str) -> bool:
 class Refusal:
     """Why a link is held: the guard, its reason and the action a steward should likely take.
 
-    `quarantine` is set when the refusal also quarantines the link's lower-priority end."""
+    `quarantine` is set when the refusal also quarantines the link's lower-priority end;
+    `constraint_id` names the cannot-link constraint that refused it (guard `cannot_link`)."""
 
     guard: GuardName
     reason: str
     suggested_action: str
     quarantine: str = ""
+    constraint_id: int | None = None
 
 
 class MergeGuard:
@@ -116,8 +118,9 @@ class MergeGuard:
 
     def _profile_refusal(
         self, left: ProfileState, right: ProfileState
-    ) -> tuple[GuardName, str, str] | None:
-        """(guard, reason, the limited type or '') for two profiles that must not merge."""
+    ) -> tuple[GuardName, str, str | int] | None:
+        """(guard, reason, the limited type or the cannot-link constraint's ID) for two
+        profiles that must not merge."""
         for type_name, limit in self._limits.items():
             total = left.type_counts.get(type_name, 0) + right.type_counts.get(type_name, 0)
             if total > limit:
@@ -130,7 +133,7 @@ class MergeGuard:
         if left.constraint_sides:
             facing = facing_constraint(left.constraint_sides, right.constraint_sides)
             if facing is not None:
-                return "cannot_link", cannot_link_reason(facing), ""
+                return "cannot_link", cannot_link_reason(facing), facing
         most = self._settings.max_profile_identifiers
         if left.size + right.size > most:
             return (
@@ -147,11 +150,12 @@ class MergeGuard:
         other: Identifier,
         left: ProfileState,
         right: ProfileState,
-        found: tuple[GuardName, str, str],
+        found: tuple[GuardName, str, str | int],
     ) -> Refusal:
         guard, reason, limited = found
-        if guard == "cannot_link":
-            return Refusal(guard, reason, "reject: a steward keeps these identifiers apart")
+        if isinstance(limited, int):
+            action = "reject: a steward keeps these identifiers apart"
+            return Refusal(guard, reason, action, constraint_id=limited)
         if guard == "max_size":
             return Refusal(
                 guard,

@@ -213,6 +213,7 @@ def review_item_rows(items: Sequence[ReviewItemDraft], first_id: int) -> list[Ro
             "guard": r.guard,
             "source": r.source,
             "suggested_action": r.suggested_action,
+            "constraint_id": r.constraint_id,
             "created_at": iso(r.created_at),
         }
         for n, r in enumerate(items)
@@ -371,6 +372,7 @@ def review_item(record: Fields) -> ReviewItem:
         source=record["source"],
         suggested_action=record["suggested_action"],
         answered_by=record["answered_by"],
+        constraint_id=record["constraint_id"],
     )
 
 

@@ -470,6 +470,7 @@ class SqliteStore(
                 source=r[11],
                 suggested_action=r[12],
                 answered_by=r[13],
+                constraint_id=r[14],
             )
             for r in rows[: query.limit]
         ]

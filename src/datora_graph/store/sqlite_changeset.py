@@ -70,6 +70,7 @@ def write_changeset(
                 r.guard,
                 r.source,
                 r.suggested_action,
+                r.constraint_id,
             )
             for n, r in enumerate(changeset.review_items)
         ],

@@ -90,7 +90,8 @@ CREATE TABLE IF NOT EXISTS review_items (
     guard          TEXT NOT NULL DEFAULT 'limit',
     source         TEXT NOT NULL DEFAULT '',
     suggested_action TEXT NOT NULL DEFAULT '',
-    answered_by    TEXT NOT NULL DEFAULT ''
+    answered_by    TEXT NOT NULL DEFAULT '',
+    constraint_id  INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS review_items_open_pair ON review_items (a, b)
     WHERE status = 'open';
@@ -260,8 +261,8 @@ WHERE e.status = 'cut'
 INSERT_REVIEW_ITEM = """
 INSERT OR IGNORE INTO review_items
     (id, kind, a, b, profile_a, profile_b, reason, observation_id, created_at,
-     guard, source, suggested_action)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     guard, source, suggested_action, constraint_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 ANSWER_REVIEW_ITEM = """
 UPDATE review_items SET status = 'answered', answered_by = ?
@@ -304,6 +305,7 @@ ADD_REVIEW_ITEM_COLUMNS = {
         "ALTER TABLE review_items ADD COLUMN suggested_action TEXT NOT NULL DEFAULT ''"
     ),
     "answered_by": "ALTER TABLE review_items ADD COLUMN answered_by TEXT NOT NULL DEFAULT ''",
+    "constraint_id": "ALTER TABLE review_items ADD COLUMN constraint_id INTEGER",
 }
 """Columns a store file written before issue 5 lacks; added when the store opens it."""
 GUARD_COLUMNS = "SELECT name FROM pragma_table_info('identifier_guards')"
@@ -488,7 +490,7 @@ LIST_REVIEW_ITEMS = """
 SELECT r.id, r.kind, r.a, r.b,
        coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
        r.reason, r.observation_id, r.status, r.created_at,
-       r.guard, r.source, r.suggested_action, r.answered_by
+       r.guard, r.source, r.suggested_action, r.answered_by, r.constraint_id
 FROM review_items r
 LEFT JOIN identifiers ia ON ia.key = r.a
 LEFT JOIN identifiers ib ON ib.key = r.b

@@ -26,6 +26,7 @@ from datora_graph.api.graphql.fields import field
 from datora_graph.api.graphql.limits import page_size
 from datora_graph.api.graphql.pagination import Connection, connection, event_cursor
 from datora_graph.domain import profiles as domain
+from datora_graph.domain.cannot_links import held_by_constraint
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.identifiers import Identifier as DomainIdentifier
 from datora_graph.domain.records import Event as DomainEvent
@@ -256,6 +257,11 @@ class ReviewItem:
     answered_by: str | None = strawberry.field(
         description="The observation whose link joined the two ends (status answered), else null"
     )
+    constraint_id: int | None = strawberry.field(
+        description="The cannot-link constraint that held the link (guard cannot_link), else "
+        "null: items with one constraint ID are held by one steward's decision to keep two "
+        "people apart"
+    )
     profile_a_id: strawberry.Private[str]
     profile_b_id: strawberry.Private[str]
 
@@ -274,6 +280,7 @@ class ReviewItem:
             source=item.source,
             suggested_action=item.suggested_action,
             answered_by=item.answered_by or None,
+            constraint_id=held_by_constraint(item),
             profile_a_id=item.profile_a,
             profile_b_id=item.profile_b,
         )
