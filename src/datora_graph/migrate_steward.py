@@ -26,6 +26,7 @@ from datora_graph.domain.errors import Conflict
 from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
 from datora_graph.services import IdentityService
+from datora_graph.steward_log import decision_pages
 from datora_graph.steward_replay import (
     LOG_POSITION,
     DecisionReplay,
@@ -34,7 +35,7 @@ from datora_graph.steward_replay import (
     placements,
     replayed,
 )
-from datora_graph.steward_service import StewardService, decision_pages
+from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
 
 DECISION_PAGE = 500
