@@ -7,7 +7,8 @@ undos, merge-backs) and erasures (which redact decisions and rewrite records) ar
 promise broke before, one shape at a time. This property drives random sequences of them
 through the real services on a real SQLite store and compares the live graph, whole, with a
 rebuild and with a migration into a fresh store: partition, profile IDs, aliases, golden
-attributes, evidence statuses, open review items and quarantines.
+attributes, evidence statuses, open review items, the items the graph answered (pair and
+answering record) and quarantines.
 
 Not part of the suite yet: run it with
 
@@ -209,11 +210,11 @@ class World:
         self.erased += 1
 
 
-def open_items(store: SqliteStore) -> list[ReviewItem]:
+def open_items(store: SqliteStore, status: str | None = "open") -> list[ReviewItem]:
     found: list[ReviewItem] = []
     after = 0
     while True:
-        page = store.list_review_items(ReviewFilter("open", after, 1000))
+        page = store.list_review_items(ReviewFilter(status, after, 1000))
         found.extend(page.items)
         if page.next_after is None:
             return found
@@ -262,6 +263,7 @@ def state(store: SqliteStore) -> State:
         "attributes": {p.id: json.dumps(p.attributes, sort_keys=True) for p in profiles},
         "evidence": sorted({(e.a, e.b, e.source, e.status) for e in slice_.evidence}),
         "review": sorted((i.a, i.b, i.kind) for i in open_items(store)),
+        "answered": sorted((i.a, i.b, i.answered_by) for i in open_items(store, "answered")),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
     }
 
