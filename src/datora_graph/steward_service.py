@@ -236,10 +236,14 @@ class StewardService:
         with self._lock:
             item = self._review_item(item_id)
             if item.status == ANSWERED:
+                # An erasure names a removed record by its fingerprint (`unnamed_observation`).
+                record = item.answered_by
+                if not record.startswith("erased observation "):
+                    record = f"observation {record}"
                 raise InvalidInput(
                     "itemId",
-                    f"review item {item_id} is answered, not open: observation "
-                    f"{item.answered_by} put {item.a} and {item.b} in one profile "
+                    f"review item {item_id} is answered, not open: {record} "
+                    f"put {item.a} and {item.b} in one profile "
                     f"({item.profile_a}) through another link, so there is nothing left to "
                     "accept or reject. To keep them apart, split the profile",
                 )

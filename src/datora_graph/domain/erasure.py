@@ -89,6 +89,14 @@ class Erasure:
     by its fingerprint instead (`unnamed_merge_entry`): a source's record ID may be an e-mail
     address, and only the fingerprint of a removed record's ID is kept."""
 
+    @property
+    def unnamed_answers(self) -> list[tuple[str, str]]:
+        """`(ID, unnamed_observation(ID))` of each observation the erasure removes: a review
+        item of others that one answered (`answered_by`: it joined their profiles) names it
+        so instead, as the `merge` entries do."""
+        removed = dict.fromkeys(r.observation_id for r in self.log if r.payload is None)
+        return [(i, unnamed_observation(i)) for i in removed]
+
     def entry(self, counts: ErasureCounts) -> AuditEntry:
         """The erasure's audit entry with every count of what it removed or rewrote."""
         return replace(self.audit, details={**self.audit.details, **counts.to_dict()})
@@ -331,10 +339,16 @@ def _names_erased(
     return key is not None and key in keys
 
 
+def unnamed_observation(observation_id: str) -> str:
+    """How what named the removed observation `observation_id` names it after the erasure: by
+    the fingerprint of its ID (`erased_fingerprint`), as the erased records keep it."""
+    return f"erased observation {erased_fingerprint('observation', observation_id)}"
+
+
 def unnamed_merge_entry(entry: AuditEntry, observation_id: str) -> AuditEntry:
-    """A `merge` entry naming the removed observation `observation_id` by the fingerprint of
-    its ID (`erased_fingerprint`), as the erased records keep it."""
-    named = f"erased observation {erased_fingerprint('observation', observation_id)}"
+    """A `merge` entry naming the removed observation `observation_id` by
+    `unnamed_observation`."""
+    named = unnamed_observation(observation_id)
     details = dict(entry.details)
     if "observation" in details:
         details["observation"] = named

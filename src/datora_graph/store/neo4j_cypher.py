@@ -181,6 +181,7 @@ class Neo4jStatements:
     erase_requote_review_items: LiteralString
     erase_audit_reasons: LiteralString
     erase_unname_audit_entries: LiteralString
+    erase_unname_answering_records: LiteralString
     erase_merges: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString

@@ -162,6 +162,8 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         for e in erasure.merge_entries
     ]
     _run(tx, CYPHER.erase_unname_audit_entries, "rows", unnamed)
+    answers: list[Row] = [{"id": i, "named": n} for i, n in erasure.unnamed_answers]
+    _run(tx, CYPHER.erase_unname_answering_records, "rows", answers)
     counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=observations_removed,

@@ -78,6 +78,15 @@ DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
 REWRITE_REVIEW_ITEM = "UPDATE review_items SET reason = ?, suggested_action = ? WHERE id = ?"
+UNNAME_ANSWERING_RECORDS = """
+UPDATE review_items
+SET answered_by = (
+    SELECT json_extract(u.value, '$[1]') FROM json_each(:rows) AS u
+    WHERE json_extract(u.value, '$[0]') = review_items.answered_by
+)
+WHERE status = 'answered'
+  AND answered_by IN (SELECT json_extract(value, '$[0]') FROM json_each(:rows))
+"""
 UNNAME_AUDIT_ENTRY = "UPDATE audit_log SET subject = :subject, details = :details WHERE id = :id"
 REDACT_AUDIT_REASONS = (
     "UPDATE audit_log SET reason = ? WHERE id IN (SELECT value FROM json_each(?))"
@@ -230,6 +239,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     rejections = db.execute(DELETE_REJECTIONS, (json.dumps(erasure.rejections),)).rowcount
     db.execute(REDACT_AUDIT_REASONS, (REDACTED_REASON, json.dumps(erasure.audit_reasons)))
     db.executemany(UNNAME_AUDIT_ENTRY, [audit_row(e) for e in erasure.merge_entries])
+    db.execute(UNNAME_ANSWERING_RECORDS, {"rows": json.dumps(erasure.unnamed_answers)})
     counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=removed,
