@@ -869,3 +869,40 @@ def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
 
     assert world.identity.lookup(ann).id == world.identity.lookup(bob).id
     assert world.rebuilt() == live
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open, T's family, needs a product decision: a kept record of others answered an item "
+    "by joining a profile whose end the erased person had tied to it; replayed, the end is not "
+    "in that profile, so the record answers nothing and the item stays open",
+)
+def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answered(
+    world: World,
+) -> None:
+    """Ann's record tied her cookie k1 and her device d2 to her email (its anchor); Bob's record
+    quarantined k1 and held k1-bob; Cy's record of d2 and Bob's d1 joined Ann's and Bob's
+    profiles and answered the item. The split keeps everything but Ann's email together (k1
+    joined to Bob by the answered link), and Ann is erased: live, k1 stays in Bob's profile
+    and the item answered by o4. Replayed, Ann's record links nothing (its anchor went), so
+    k1 is apart from d2, o4 joins d2 and d1 only, and k1-bob stays held and open."""
+    ann, bob, k1, d1, d2 = (
+        "email:ann@x.io",
+        "email:bob@x.io",
+        "cookie_id:k1",
+        "device_id:d1",
+        "device_id:d2",
+    )
+    world.ingest(ann, k1, d2, first_name="Ann")
+    world.ingest(bob, d1, first_name="Bob")
+    world.ingest(bob, k1, first_name="Bob")
+    world.ingest(d2, d1)
+    world.stewards.split_profile(
+        world.identity.lookup(bob).id, groups=[[ann], [k1, d2, bob, d1]], reason="r", actor="s"
+    )
+    world.erase(ann)
+    live = world.state()
+
+    assert live["answered"] == [(k1, bob, "o4")]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
