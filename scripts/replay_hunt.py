@@ -63,6 +63,20 @@ link. Seed 31 with S fixed:
     [ingest(e0), ingest(C2, e0, e1), ingest(e0, C1), ingest(e0, e1), ('split', 0, [0, 1]),
      ('erase', 1)]
 
+U: a split re-applied in a migration gave the part keeping the profile's ID the creation
+the decision saw (N's fix), a source log position, where the target's log had no gaps for
+the records an erasure removed: the creation named a later record there, tied with the
+profile that record created, and the merge of the two kept the smaller ID. The migration
+now carries each decision with its profiles' creations as target positions
+(migrate_steward.py, `_Creations`). Seed 2, the first run comparing answered items:
+
+    [ingest(U1, e1), ingest(e0, U2, d1), ingest(e1, k1, phone), ingest(k2, C1),
+     ('split', 0, [0]), ingest(e0), ingest(e0), ingest(e0, e1, k2), ('erase', 0)]
+
+Open beside T, one family with it (strict xfails): an item the graph answered where only
+the erased person had joined its ends' profiles, by the answering record itself or by the
+profile an end was in, stays answered live and open in a replay.
+
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the
 erased k1 had joined them, and quarantined nothing); replayed without it, the check found

@@ -234,7 +234,9 @@ class Migration:
             batch, log_only = _parsed(entries, self.service)
             # The source's audit log is carried whole (carry_audit): recording the replay's
             # merges too would show each of them twice, at the migration's time.
+            logged = self.target.last_sequence()
             result = self.service.ingest_parsed_observations(batch, audit=False)
+            decisions.carried(entries, logged, self.target.last_sequence() - logged)
             report.observations += sum(
                 1 for r in result.results if r.status == "accepted" and r.index not in log_only
             )

@@ -7,7 +7,11 @@ log): a decision in force is applied there, with the constraints it created (wri
 target, so an undo there removes the target's own rows), and records the target's log
 position, so the target's guards see what the source's saw and a later rebuild of the target
 places it alike. Decisions recorded without a position, and those after them, are applied
-once the whole log is carried, as a rebuild does.
+once the whole log is carried, as a rebuild does. The creations of the profiles a decision
+saw (`before`, which a split's part keeping the profile's ID keeps, and an undo writes back)
+are source log positions too, and are written as the target's (`carried`): the target's log
+has no gaps where an erasure removed records, so a source position names a later record
+there, and a later merge's survivor (larger, then older) would turn on it.
 
     >>> carry = DecisionCarry(source, target_service)              # doctest: +SKIP
     >>> carry.next_stop()                                           # doctest: +SKIP
@@ -16,8 +20,9 @@ once the whole log is carried, as a rebuild does.
 
 from __future__ import annotations
 
+import bisect
 import collections
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from datora_graph.domain.audit import AuditFilter
@@ -57,6 +62,7 @@ class DecisionCarry:
             known = self.target.get_decisions([d.id for d in page])
             fresh.extend(d for d in page if d.id not in known)
         self.replay.merged_back = merged_back(fresh)
+        self.creations = _Creations(p.created_seq for d in fresh for p in d.before.profiles)
         self.pending.extend(placements(fresh, self.replay.merged_back))
         self.deferred: list[Decision] = []
         self.logged = 0
@@ -89,14 +95,56 @@ class DecisionCarry:
             self.replay.apply(decision)
         return self.replay.report()
 
+    def carried(self, entries: Sequence[tuple[int, str]], after: int, logged: int) -> None:
+        """`logged` of the source's log `entries` were just logged in the target, in order,
+        after its position `after` (`_Creations.carried`)."""
+        self.creations.carried(entries, after, logged)
+
     def _write(self, decision: Decision, *, apply: bool) -> None:
         position = self.target.last_sequence() if apply else None
-        stored = self.target.apply_steward_change(_log_entry(decision, self.cannot_links, position))
+        before = self.creations.translated(decision.before)
+        entry = _log_entry(replace(decision, before=before), self.cannot_links, position)
+        stored = self.target.apply_steward_change(entry)
         self.logged += 1
         if apply:
             self.replay.apply(stored, position)
         elif replayed(decision, self.replay.merged_back):
             self.deferred.append(stored)
+
+
+class _Creations:
+    """The target's log positions of the source positions at which the decisions' profiles
+    were created. A position whose record an erasure removed is given the target position of
+    the record before it: the target's numbering has no room between them."""
+
+    def __init__(self, wanted: Iterable[int]) -> None:
+        self.wanted = sorted(set(wanted))
+        self.found: dict[int, int] = {}
+        self.seen = 0
+        """The last source position carried."""
+
+    def carried(self, entries: Sequence[tuple[int, str]], after: int, logged: int) -> None:
+        """`logged` of the source's `entries` were just logged in the target after its
+        position `after`; when not all were (the target had some), their positions are
+        unknown and the creations among them stay as the source has them."""
+        if not entries:
+            return
+        low = bisect.bisect_right(self.wanted, self.seen)
+        if logged == len(entries) and low < len(self.wanted) and self.wanted[low] <= entries[-1][0]:
+            target = after
+            for seq, _ in entries:
+                for wanted in self.wanted[low : bisect.bisect_right(self.wanted, seq)]:
+                    self.found[wanted] = target + 1 if wanted == seq else target
+                low = bisect.bisect_right(self.wanted, seq)
+                target += 1
+        self.seen = entries[-1][0]
+
+    def translated(self, before: GraphSlice) -> GraphSlice:
+        profiles = tuple(
+            replace(p, created_seq=self.found.get(p.created_seq, p.created_seq))
+            for p in before.profiles
+        )
+        return replace(before, profiles=profiles)
 
 
 def _log_entry(

@@ -906,3 +906,25 @@ def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answe
     assert live["answered"] == [(k1, bob, "o4")]
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_split_part_keeps_its_creation_in_a_migration_past_erased_records(
+    world: World,
+) -> None:
+    """The eighth hunt's U (seed 2): the part of a split keeping the profile's ID keeps the
+    creation the decision saw (N), a source log position: o2's, 2. The erasure removed o1 and
+    o3, so the migration's log has o2 at 1 and o4, which created C1's profile, at 2: the
+    creations tied, and the merge of the two profiles by o5 kept the smaller ID, C1's, where
+    the source kept the older profile's. The decision is carried with the target's positions."""
+    world.ingest("user_id:U1", "email:e1@x.io")
+    world.ingest("email:e0@x.io", "user_id:U2", "device_id:d1")
+    world.ingest("email:e1@x.io", "cookie_id:k1")
+    world.ingest("cookie_id:k2", "crm_id:C1")
+    world.split("email:e0@x.io", ("device_id:d1", "user_id:U2"))
+    world.ingest("email:e0@x.io", "email:e1@x.io", "cookie_id:k2")
+    world.erase("email:e1@x.io")
+    live = world.state()
+
+    assert list(live["aliases"]) == [world.identity.lookup("email:e0@x.io").id]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
