@@ -4,8 +4,9 @@ The README promises that the observation log is the source of truth: `datora res
 replays it to the same profiles under the same IDs, and `datora migrate` carries a store into
 another one alike. Steward decisions (splits by links or by groups, merges, review decisions,
 undos, merge-backs) and erasures (which redact decisions and rewrite records) are where that
-promise broke before, one shape at a time. This property drives random sequences of them
-through the real services on a real SQLite store and compares the live graph, whole, with a
+promise broke before, one shape at a time. This property drives random sequences of them,
+and records joining two profiles by another path (which answer the review items held between
+them), through the real services on a real SQLite store and compares the live graph, whole, with a
 rebuild and with a migration into a fresh store: partition, profile IDs, aliases, golden
 attributes, evidence statuses, open review items, the items the graph answered (pair and
 answering record) and quarantines.
@@ -75,7 +76,11 @@ now carries each decision with its profiles' creations as target positions
 
 Open beside T, one family with it (strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the
-profile an end was in, stays answered live and open in a replay.
+profile an end was in, stays answered live and open in a replay. The hunt reaches answered
+items in only about 1% of its examples (`compared: answered items`, shown with
+`--hypothesis-show-statistics`), even with its `join` records: an item needs a held link
+whose guard a later path does not meet (a quarantine, or a limit a split took away), so
+those cases are in the suite by hand.
 
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the
@@ -154,6 +159,7 @@ ingest = st.tuples(
     st.sampled_from(["crm", "web"]),
     st.integers(0, 59),
 )
+join = st.tuples(st.just("join"), pick, pick, pick, pick)
 steward = st.one_of(
     st.tuples(st.just("split"), pick, st.lists(pick, min_size=1, max_size=3)),
     st.tuples(st.just("groups"), pick, st.lists(st.integers(-1, 2), min_size=8, max_size=8)),
@@ -165,7 +171,7 @@ steward = st.one_of(
 operations = st.builds(
     list.__add__,
     st.lists(ingest, min_size=3, max_size=6),
-    st.lists(st.one_of(ingest, steward, steward), min_size=4, max_size=14),
+    st.lists(st.one_of(ingest, steward, steward, join), min_size=4, max_size=14),
 )
 
 
@@ -254,6 +260,12 @@ def run(world: World, op: Op) -> None:
                     chosen.setdefault(group, []).append(key)
             groups = [chosen[g] for g in sorted(chosen)]
             world.decide(lambda: stewards.split_profile(pid, groups=groups, reason="r", actor="s"))
+    elif kind == "join" and len(profiles) > 1:
+        # A record of one identifier from each of two profiles: another path between them,
+        # which answers the review items held between their members.
+        one, other = profiles[op[1] % len(profiles)], profiles[op[2] % len(profiles)]
+        keys = sorted({one[op[3] % len(one)], other[op[4] % len(other)]})
+        world.ingest(keys, None, "web", 30)
     elif kind == "merge" and len(profiles) > 1:
         a, b = profiles[op[1] % len(profiles)][0], profiles[op[2] % len(profiles)][0]
         world.decide(lambda: stewards.merge_profiles(a, b, reason="r", actor="s"))
@@ -304,6 +316,8 @@ def test_a_rebuild_and_a_migration_reproduce_the_live_graph(ops: list[Op]) -> No
             if world.erased:
                 event("compared: erasure after decisions" if decisions else "compared: erasure")
             live = state(world.store)
+            if live["answered"]:
+                event("compared: answered items")
             Migration(world.store, target, config.model_copy(update={"db": target.path})).run()
             assert state(target) == live, "migration"
             world.identity.rebuild()
