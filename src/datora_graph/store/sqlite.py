@@ -381,7 +381,7 @@ class SqliteStore(
     def journey(self, profile_id: str, query: JourneyQuery) -> JourneyPage:
         params = {"profile_id": profile_id, **_journey_params(query)}
         with self._read() as db:
-            statement = sql.JOURNEY_PAGE_NEWEST_FIRST if query.newest_first else sql.JOURNEY_PAGE
+            statement = sql.JOURNEY_STATEMENTS[False, query.newest_first, bool(query.types)]
             page = db.execute(statement, params).fetchall()
             has_next = len(page) > query.first
             page = page[: query.first]
@@ -400,7 +400,7 @@ class SqliteStore(
         params = {"profile_ids": json.dumps(list(profile_ids)), **_journey_params(query)}
         hits: dict[str, list[tuple[str, str]]] = {profile_id: [] for profile_id in profile_ids}
         with self._read() as db:
-            statement = sql.JOURNEY_PAGES_NEWEST_FIRST if query.newest_first else sql.JOURNEY_PAGES
+            statement = sql.JOURNEY_STATEMENTS[True, query.newest_first, bool(query.types)]
             for profile_id, occurred_at, event_id in db.execute(statement, params):
                 hits[profile_id].append((occurred_at, event_id))
             wanted = {event_id for page in hits.values() for _, event_id in page[: query.first]}

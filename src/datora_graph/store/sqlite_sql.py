@@ -137,6 +137,8 @@ CREATE TABLE IF NOT EXISTS event_identifiers (
     event_type     TEXT NOT NULL,
     PRIMARY KEY (identifier_key, occurred_at, event_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_identifiers_by_type
+    ON event_identifiers (identifier_key, event_type, occurred_at, event_id);
 CREATE TABLE IF NOT EXISTS rejections (
     seq         INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL,
@@ -383,47 +385,56 @@ ORDER BY profile_id, alias
 PROFILE_IDS_PAGE = "SELECT id FROM profiles WHERE id > ? ORDER BY id LIMIT ?"
 
 
-def _identifier_page(newest_first: bool) -> str:
+def _identifier_page(newest_first: bool, typed: bool) -> str:
     """One identifier's first page of a journey: its index range between the page's bounds,
-    filtered by type, LIMIT the page size, in the page's order. Correlated on `i.key`, it
-    drives a search of `event_identifiers` for each identifier, so a journey page reads about
-    a page per identifier and sorts at most identifiers x page size rows, never the whole
-    journey. Per-identifier pages are enough: an event on the page has fewer than a page of
-    (distinct) events before it, and so has each of its identifiers.
+    LIMIT the page size, in the page's order. Correlated on `i.key`, it drives a search of
+    `event_identifiers` for each identifier, so a journey page reads about a page per
+    identifier and sorts at most identifiers x page size rows, never the whole journey.
+    Per-identifier pages are enough: an event on the page has fewer than a page of (distinct)
+    events before it, and so has each of its identifiers.
+
+    Typed, it is one identifier's page of one type (`t.value`, a row of the types asked
+    for), searched in `event_identifiers_by_type`: a page per identifier and type, however
+    rare the type, where filtering the identifier's range read on until it had a page of
+    that type. The same argument holds per type.
 
     The bounds are (occurred_at, event_id) pairs, exclusive, from `_journey_params`: the
-    window and the cursor folded into one range, so SQLite searches the primary key for it
-    rather than filtering from the identifier's first event."""
+    window and the cursor folded into one range, so SQLite searches the index for it rather
+    than filtering from the identifier's first event."""
     desc = " DESC" if newest_first else ""
+    of_type = "\n          AND x.event_type = t.value" if typed else ""
     return f"""(ei.occurred_at, ei.event_id) IN (
         SELECT x.occurred_at, x.event_id FROM event_identifiers x
-        WHERE x.identifier_key = i.key
+        WHERE x.identifier_key = i.key{of_type}
           AND (x.occurred_at, x.event_id) > (:low_at, :low_id)
           AND (x.occurred_at, x.event_id) < (:high_at, :high_id)
-          AND (:types IS NULL OR x.event_type IN (SELECT value FROM json_each(:types)))
         ORDER BY x.occurred_at{desc}, x.event_id{desc}
         LIMIT :limit
     )"""
 
 
-def _journey_page(newest_first: bool) -> str:
-    """One profile's journey page: the merge of its identifiers' pages. GROUP BY, not
-    DISTINCT, deduplicates an event seen on several identifiers: SQLite sorts the groups in
-    the ORDER BY's direction, one small sorter in both orders."""
+_OF_TYPES = "\nJOIN json_each(:types) t"
+"""The types asked for, one row each, for a typed `_identifier_page`."""
+
+
+def _journey_page(newest_first: bool, typed: bool) -> str:
+    """One profile's journey page: the merge of its identifiers' pages (of each type asked
+    for). GROUP BY, not DISTINCT, deduplicates an event seen on several identifiers: SQLite
+    sorts the groups in the ORDER BY's direction, one small sorter in both orders."""
     desc = " DESC" if newest_first else ""
     return f"""
 SELECT ei.occurred_at, ei.event_id
-FROM identifiers i
+FROM identifiers i{_OF_TYPES if typed else ""}
 JOIN event_identifiers ei ON ei.identifier_key = i.key
 WHERE i.profile_id = :profile_id
-  AND {_identifier_page(newest_first)}
+  AND {_identifier_page(newest_first, typed)}
 GROUP BY ei.occurred_at, ei.event_id
 ORDER BY ei.occurred_at{desc}, ei.event_id{desc}
 LIMIT :limit
 """
 
 
-def _journey_pages(newest_first: bool) -> str:
+def _journey_pages(newest_first: bool, typed: bool) -> str:
     """The journey page of each of several profiles, in one statement: each profile's
     identifiers' pages, ranked per profile."""
     desc = " DESC" if newest_first else ""
@@ -432,9 +443,9 @@ WITH wanted (profile_id) AS (SELECT DISTINCT value FROM json_each(:profile_ids))
 hits AS (
     SELECT DISTINCT i.profile_id, ei.occurred_at, ei.event_id
     FROM wanted w
-    JOIN identifiers i ON i.profile_id = w.profile_id
+    JOIN identifiers i ON i.profile_id = w.profile_id{_OF_TYPES if typed else ""}
     JOIN event_identifiers ei ON ei.identifier_key = i.key
-    WHERE {_identifier_page(newest_first)}
+    WHERE {_identifier_page(newest_first, typed)}
 ),
 ranked AS (
     SELECT profile_id, occurred_at, event_id,
@@ -448,10 +459,15 @@ ORDER BY profile_id, n
 """
 
 
-JOURNEY_PAGE = _journey_page(newest_first=False)
-JOURNEY_PAGES = _journey_pages(newest_first=False)
-JOURNEY_PAGE_NEWEST_FIRST = _journey_page(newest_first=True)
-JOURNEY_PAGES_NEWEST_FIRST = _journey_pages(newest_first=True)
+JOURNEY_STATEMENTS = {
+    (batched, newest_first, typed): (_journey_pages if batched else _journey_page)(
+        newest_first, typed
+    )
+    for batched in (False, True)
+    for newest_first in (False, True)
+    for typed in (False, True)
+}
+"""Every journey page statement by (batched, newest first, typed), the constants above."""
 EVENTS_BY_ID = """
 SELECT id, type, occurred_at, source, identifiers, properties
 FROM events WHERE id IN (SELECT value FROM json_each(?))
