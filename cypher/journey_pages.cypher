@@ -2,6 +2,12 @@
 // profile (through the identifier's :EventKey), each once, oldest first, ties broken by event
 // ID. Time windows are half-open [since, until); the cursor is the (occurred_at, id) of the
 // last event already seen. A profile without events (or no profile at all) gets an empty list.
+// Each identifier contributes at most a page (its own ORDER BY ... LIMIT $limit, a bounded
+// Top, not a sort of its every event); the page is the first $limit of the DISTINCT union
+// of those pages: an event on it has fewer than $limit distinct matching events before it,
+// so fewer in each of its identifiers, and is on each one's page. Every event of each
+// identifier is still read: no index gives one key's events in time order (see README,
+// The graph model).
 // Parameters:
 //   $profile_ids: list of current profile IDs, without repeats
 //   $since: fixed-width ISO UTC or null
@@ -16,13 +22,18 @@
 UNWIND $profile_ids AS profile_id
 CALL (profile_id) {
   MATCH (:Profile {id: profile_id})<-[:IN]-(i:Identifier)
-  MATCH (:EventKey {key: i.key})<-[:CARRIES]-(e:Event)
-  WHERE ($since IS NULL OR e.occurred_at >= $since)
-    AND ($until IS NULL OR e.occurred_at < $until)
-    AND ($types IS NULL OR e.type IN $types)
-    AND ($after_at IS NULL
-         OR e.occurred_at > $after_at
-         OR (e.occurred_at = $after_at AND e.id > $after_id))
+  CALL (i) {
+    MATCH (:EventKey {key: i.key})<-[:CARRIES]-(e:Event)
+    WHERE ($since IS NULL OR e.occurred_at >= $since)
+      AND ($until IS NULL OR e.occurred_at < $until)
+      AND ($types IS NULL OR e.type IN $types)
+      AND ($after_at IS NULL
+           OR e.occurred_at > $after_at
+           OR (e.occurred_at = $after_at AND e.id > $after_id))
+    RETURN e
+    ORDER BY e.occurred_at, e.id
+    LIMIT $limit
+  }
   WITH DISTINCT e
   ORDER BY e.occurred_at, e.id
   LIMIT $limit

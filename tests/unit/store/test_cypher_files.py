@@ -115,3 +115,19 @@ def test_a_statement_is_loaded_exactly_as_written(tmp_path: Path) -> None:
         count: LiteralString
 
     assert load_statements(Statements, tmp_path).count == text
+
+
+@pytest.mark.parametrize("name", ["journey_pages", "journey_pages_newest_first"])
+def test_a_journey_page_merges_a_page_of_each_identifier(name: str) -> None:
+    """Each identifier's events are ordered and cut to a page in a subquery of their own, the
+    same order as the profile's page, before the pages are merged: the sort holds identifiers
+    x page size events, never the whole journey (the conformance suite checks the answers)."""
+    code = _code((FOLDER / f"{name}{SUFFIX}").read_text())
+    per_identifier = re.search(
+        r"CALL \(i\) \{\s*MATCH \(:EventKey \{key: i\.key\}\)<-\[:CARRIES\]-\(e:Event\)"
+        r"[^{}]*RETURN e\s+ORDER BY (?P<order>[^\n]+)\s+LIMIT \$limit\s*\}\s*WITH DISTINCT e\s+"
+        r"ORDER BY (?P<merged>[^\n]+)\s+LIMIT \$limit",
+        code,
+    )
+    assert per_identifier, code
+    assert per_identifier["order"] == per_identifier["merged"]
