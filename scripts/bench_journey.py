@@ -1,21 +1,34 @@
 """A journey page of a profile with many identifiers and a long journey, on the embedded store,
 the statements that sorted the whole journey beside the ones that merge per-identifier pages,
-in the same run on the same file. A script, not a test.
+in the same run on the same file; and what the typed index costs a bulk event ingest. A
+script, not a test.
 
     scripts/bench journeys                      # 100,000 events over 49 identifiers
     scripts/bench journeys --events 300000 --out bench/journeys.json
 
 Builds a store (not timed): a kiosk profile (one device ID seen with 48 cookies, through the
 real ingest) whose events are each on one cookie, half of them on the device too, spread over
-a year, a tenth of them purchases; and 20 ordinary profiles of two identifiers and 50 events,
-for the batched statements GraphQL's DataLoader runs for a page of profiles. Then times each
-page statement (median of `--repeat` runs, rows fetched) with the former and the current
-statement, checks they answer alike, and writes the figures and the current plans to `--out`.
+a year, a tenth of them purchases and one in a hundred support calls; and 20 ordinary profiles
+of two identifiers and 50 events, for the batched statements GraphQL's DataLoader runs for a
+page of profiles. Then times each page statement (median of `--repeat` runs, rows fetched)
+with the former and the current statement, checks they answer alike, and writes the figures
+and the current plans to `--out`. A typed page is also timed with the two other ways of
+filtering per-identifier pages by type: each identifier's primary-key range filtered by type
+until it has a page (the statement before the typed index), and `event_type IN` the types in
+the typed index (SQLite reads each type's range in time order and leaves it once it cannot
+reach the page, about as cheap as a subquery per type; but its planner prefers the primary key
+for it, so the statement must name the index with INDEXED BY). Each is timed and its SQLite VM
+instructions counted, which the machine's load does not change.
+
+The ingest cost: the demo generator's events of `--ingest-people` people (their observations
+ingested first, not timed) ingested through `IdentityService.ingest_stream` into copies of
+one store, with the typed index and without it, alternately, `--ingest-rounds` times each.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import sqlite3
@@ -23,11 +36,13 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from datora_graph.config import Settings
+from datora_graph.demo.generator import stream
 from datora_graph.domain.changeset import Changeset
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.moments import iso
@@ -45,6 +60,11 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 YEAR_SECONDS = 365 * 24 * 3600
 COOKIES = 48
 ORDINARY = 20
+_KIND_SHARES = (0.1, 0.11)
+_KINDS = ("purchase", "support_call", "page_view")
+"""A tenth of the kiosk's events are purchases, one in a hundred support calls (drawn so the
+purchases are the ones the runs before support calls had)."""
+TYPED_INDEX = "event_identifiers_by_type"
 
 
 def _former_filters(newest_first: bool) -> str:
@@ -135,7 +155,7 @@ def build(path: Path, events: int, seed: int) -> tuple[str, list[str]]:
         for n in range(events):
             on = (draw.choice(cookies),) + ((device,) if draw.random() < 0.5 else ())
             moment = T0 + timedelta(seconds=draw.randrange(YEAR_SECONDS))
-            kind = "purchase" if draw.random() < 0.1 else "page_view"
+            kind = _KINDS[bisect.bisect(_KIND_SHARES, draw.random())]
             batch.append(Event(f"ev-{n:07d}", kind, moment, "kiosk", on, {}))
             if len(batch) == 10_000:
                 store.commit(Changeset(events=batch))
@@ -153,21 +173,43 @@ def build(path: Path, events: int, seed: int) -> tuple[str, list[str]]:
         store.close()
 
 
-def _median_ms(
-    db: sqlite3.Connection, statement: str, params: dict[str, Any], repeat: int
-) -> float:
-    """The median wall time of running `statement` and fetching its rows."""
-    times = []
+def _race(
+    db: sqlite3.Connection, runs: dict[str, tuple[str, dict[str, Any]]], repeat: int
+) -> dict[str, tuple[float, int]]:
+    """The median wall time (ms, rows fetched) and the SQLite VM instructions of each named
+    statement. The statements take turns, so a machine that other work slows slows them alike;
+    the instruction counts do not depend on the machine's load at all."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        started = time.perf_counter()
+        for name, (statement, params) in runs.items():
+            started = time.perf_counter()
+            db.execute(statement, params).fetchall()
+            times[name].append(time.perf_counter() - started)
+    return {
+        name: (statistics.median(times[name]) * 1000, _instructions(db, *runs[name]))
+        for name in runs
+    }
+
+
+def _instructions(db: sqlite3.Connection, statement: str, params: dict[str, Any]) -> int:
+    count = 0
+
+    def tick() -> int:
+        nonlocal count
+        count += 1
+        return 0
+
+    db.set_progress_handler(tick, 1)
+    try:
         db.execute(statement, params).fetchall()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+    finally:
+        db.set_progress_handler(None, 1)
+    return count
 
 
 def cases(first: int, middle: tuple[str, str]) -> dict[str, JourneyQuery]:
-    """The pages timed: first pages in both orders, a page mid-journey by cursor, a type, a
-    window."""
+    """The pages timed: first pages in both orders, a page mid-journey by cursor, a common
+    type, a rare one, two types, a window."""
     q = JourneyQuery(first=first)
     newest = JourneyQuery(first=first, newest_first=True)
     return {
@@ -178,6 +220,12 @@ def cases(first: int, middle: tuple[str, str]) -> dict[str, JourneyQuery]:
             first=first, after=newest.cursor(*middle), newest_first=True
         ),
         "purchases only, oldest first": JourneyQuery(first=first, types=frozenset({"purchase"})),
+        "support calls only, oldest first": JourneyQuery(
+            first=first, types=frozenset({"support_call"})
+        ),
+        "purchases and support calls, newest first": JourneyQuery(
+            first=first, types=frozenset({"purchase", "support_call"}), newest_first=True
+        ),
         "one month, newest first": JourneyQuery(
             first=first,
             since=T0 + timedelta(days=150),
@@ -193,24 +241,54 @@ def compare(
     """The former and the current statement on one page: the same rows, and their times."""
     nf = query.newest_first
     former = (_former_pages if batched else _former_page)(nf)
-    current = (
-        (sql.JOURNEY_PAGES_NEWEST_FIRST if nf else sql.JOURNEY_PAGES)
-        if batched
-        else (sql.JOURNEY_PAGE_NEWEST_FIRST if nf else sql.JOURNEY_PAGE)
-    )
+    current = sql.JOURNEY_STATEMENTS[batched, nf, bool(query.types)]
     old_params = {**ids, **_former_params(query)}
     new_params = {**ids, **_journey_params(query)}
     new_rows = db.execute(current, new_params).fetchall()
     assert db.execute(former, old_params).fetchall() == new_rows, "the statements disagree"
-    old_ms = _median_ms(db, former, old_params, repeat)
-    new_ms = _median_ms(db, current, new_params, repeat)
-    return {
+    runs = {"former": (former, old_params), "current": (current, new_params)}
+    if query.types:
+        for name, option in _TYPE_OPTIONS.items():
+            runs[name] = (option(batched, nf), new_params)
+            assert db.execute(runs[name][0], new_params).fetchall() == new_rows, name
+    timed = _race(db, runs, repeat)
+    new_ms, new_instructions = timed.pop("current")
+    figures: dict[str, Any] = {
         "statement": f"JOURNEY_PAGES (kiosk + {ORDINARY} profiles)" if batched else "JOURNEY_PAGE",
         "rows": len(new_rows),
-        "former_ms": round(old_ms, 3),
         "current_ms": round(new_ms, 3),
-        "ratio": round(old_ms / new_ms, 1),
+        "current_instructions": new_instructions,
     }
+    for name, (ms, instructions) in timed.items():
+        figures[f"{name}_ms"] = round(ms, 3)
+        figures[f"{name}_ratio"] = round(ms / new_ms, 1)
+        figures[f"{name}_instructions"] = instructions
+        figures[f"{name}_instructions_ratio"] = round(instructions / new_instructions, 1)
+    return figures
+
+
+def _filtered(batched: bool, newest_first: bool) -> str:
+    """Per-identifier pages read from the primary key, filtered by type: the statement before
+    the typed index (commit 6cae2e5)."""
+    statement = sql.JOURNEY_STATEMENTS[batched, newest_first, False]
+    desc = " DESC" if newest_first else ""
+    order = f"\n        ORDER BY x.occurred_at{desc}"
+    filtered = "\n          AND x.event_type IN (SELECT value FROM json_each(:types))"
+    assert statement.count(order) == 1
+    return statement.replace(order, filtered + order)
+
+
+def _in_typed_index(batched: bool, newest_first: bool) -> str:
+    """Per-identifier pages of every type asked for at once, `event_type IN` them, read from
+    the typed index (forced: the planner prefers the primary key)."""
+    source = "FROM event_identifiers x\n"
+    return _filtered(batched, newest_first).replace(
+        source, f"FROM event_identifiers x INDEXED BY {TYPED_INDEX}\n"
+    )
+
+
+_TYPE_OPTIONS = {"filtered": _filtered, "in_typed_index": _in_typed_index}
+"""The other ways to read a typed page, timed beside the current one: names and statements."""
 
 
 def measure(path: Path, kiosk: str, others: list[str], first: int, repeat: int) -> dict[str, Any]:
@@ -232,13 +310,19 @@ def measure(path: Path, kiosk: str, others: list[str], first: int, repeat: int) 
             for name, query in cases(first, middle).items()
             for batched in (False, True)
         ]
-        plan = [
-            r[3]
-            for r in db.execute(
-                "EXPLAIN QUERY PLAN " + sql.JOURNEY_PAGE,
-                {"profile_id": kiosk, **_journey_params(JourneyQuery(first=first))},
+        plans = {
+            name: [
+                r[3]
+                for r in db.execute(
+                    "EXPLAIN QUERY PLAN " + sql.JOURNEY_STATEMENTS[False, False, typed],
+                    {"profile_id": kiosk, **_journey_params(query)},
+                )
+            ]
+            for name, typed, query in (
+                ("current_plan", False, JourneyQuery(first=first)),
+                ("typed_plan", True, JourneyQuery(first=first, types=frozenset({"purchase"}))),
             )
-        ]
+        }
     finally:
         db.close()
     store = SqliteStore(path)
@@ -258,7 +342,60 @@ def measure(path: Path, kiosk: str, others: list[str], first: int, repeat: int) 
         "first": first,
         "pages": rows,
         "store_journey_first_page_ms": round(page_ms, 3),
-        "current_plan": plan,
+        **plans,
+    }
+
+
+def ingest_cost(people: int, seed: int, rounds: int) -> dict[str, Any]:
+    """Events per second (wall clock) and CPU microseconds per event (the whole process's, the
+    WAL checkpointer's thread included) of a bulk event ingest with the typed index and
+    without it: the median over rounds that alternate the two."""
+    observations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for kind, item in stream(people, seed):
+        if kind != "truth":
+            (observations if kind == "observation" else events).append(item)
+    times: dict[str, list[tuple[float, float]]] = {"with_index": [], "without_index": []}
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder) / "base.db"
+        store = SqliteStore(base)
+        try:
+            IdentityService(store, Settings()).ingest_stream("observation", observations)
+        finally:
+            store.close()
+        for n in range(rounds):
+            for variant, seconds in times.items():
+                path = Path(folder) / f"{variant}-{n}.db"
+                with closing(sqlite3.connect(base)) as source, closing(sqlite3.connect(path)) as db:
+                    source.backup(db)
+                    if variant == "without_index":
+                        db.execute(f"DROP INDEX {TYPED_INDEX}")
+                store = SqliteStore(path)
+                if variant == "without_index":
+                    # Opening builds a missing index (as for an older file): drop it again.
+                    with closing(sqlite3.connect(path)) as db:
+                        db.execute(f"DROP INDEX {TYPED_INDEX}")
+                try:
+                    service = IdentityService(store, Settings())
+                    started, cpu = time.perf_counter(), time.process_time()
+                    report = service.ingest_stream("event", events)
+                    seconds.append((time.perf_counter() - started, time.process_time() - cpu))
+                    assert report.accepted == len(events), report
+                finally:
+                    store.close()
+                path.unlink()
+    rate = {v: len(events) / statistics.median(t[0] for t in ts) for v, ts in times.items()}
+    cpu_us = {v: 1e6 * statistics.median(t[1] for t in ts) / len(events) for v, ts in times.items()}
+    return {
+        "people": people,
+        "observations": len(observations),
+        "events": len(events),
+        "rounds": rounds,
+        "events_per_s_with_index": round(rate["with_index"]),
+        "events_per_s_without_index": round(rate["without_index"]),
+        "cpu_us_per_event_with_index": round(cpu_us["with_index"], 1),
+        "cpu_us_per_event_without_index": round(cpu_us["without_index"], 1),
+        "cpu_cost": round(cpu_us["with_index"] / cpu_us["without_index"] - 1, 3),
     }
 
 
@@ -268,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first", type=int, default=50, help="page size (default 50)")
     parser.add_argument("--repeat", type=int, default=15, help="runs per statement (median)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--ingest-people", type=int, default=20_000, help="for the ingest cost")
+    parser.add_argument("--ingest-rounds", type=int, default=3, help="ingests per variant")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "journeys.json")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
@@ -276,12 +415,16 @@ def main(argv: list[str] | None = None) -> int:
         kiosk, others = build(path, args.events, args.seed)
         print(f"built {args.events:,} events in {time.perf_counter() - started:.0f} s")
         figures = measure(path, kiosk, others, args.first, args.repeat)
+    started = time.perf_counter()
+    ingest = ingest_cost(args.ingest_people, args.seed, args.ingest_rounds)
+    print(f"ingest cost measured in {time.perf_counter() - started:.0f} s")
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "sqlite": sqlite3.sqlite_version,
         "settings": {"events": args.events, "repeat": args.repeat, "seed": args.seed},
         **figures,
+        "event_ingest": ingest,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
@@ -289,13 +432,22 @@ def main(argv: list[str] | None = None) -> int:
         f"kiosk: {figures['identifiers']} identifiers, {figures['events']:,} events, "
         f"{figures['index_entries']:,} index entries; pages of {args.first}"
     )
-    print(f"{'page':36} {'statement':38} {'former ms':>10} {'current ms':>10} {'ratio':>7}")
+    print(f"{'page':44} {'statement':36} {'current ms':>10}  ms and VM instructions x current")
     for row in figures["pages"]:
-        print(
-            f"{row['page']:36} {row['statement']:38} {row['former_ms']:10.2f} "
-            f"{row['current_ms']:10.2f} {row['ratio']:6.1f}x"
+        others = ", ".join(
+            f"{name} {row[name + '_ms']:.2f} ({row[name + '_ratio']}x, "
+            f"{row[name + '_instructions_ratio']}x)"
+            for name in ("former", *_TYPE_OPTIONS)
+            if name + "_ms" in row
         )
+        print(f"{row['page']:44} {row['statement']:36} {row['current_ms']:10.2f}  {others}")
     print(f"store.journey, first page with its events: {figures['store_journey_first_page_ms']} ms")
+    print(
+        f"event ingest ({ingest['events']:,} events): {ingest['events_per_s_with_index']:,}/s "
+        f"and {ingest['cpu_us_per_event_with_index']} CPU us/event with the typed index, "
+        f"{ingest['events_per_s_without_index']:,}/s and "
+        f"{ingest['cpu_us_per_event_without_index']} without (CPU {ingest['cpu_cost']:+.1%})"
+    )
     print(f"results in {args.out}")
     return 0
 
