@@ -165,7 +165,7 @@ def test_a_page_of_a_long_journey_costs_what_a_page_of_a_short_one_does(
     for query in pages:
         statement = _statement(batched, query)
         assert len(db.execute(statement, _params(long, query)).fetchall()) == 11, query
-        # Two types read a page of each (1.0-1.35x here). The statements that sorted the whole
+        # Two types read up to a page of each (0.4-1.5x here). The statements that sorted the whole
         # journey took 28x and more; filtering each identifier's range by type, not searching
         # it, took 19-40x for the support calls, one event in a hundred.
         assert _instructions(db, statement, _params(long, query)) < 2 * baseline, query
