@@ -96,10 +96,22 @@ def test_phase_bench_accounts_for_the_ingest_phase_by_phase(tmp_path: Path) -> N
 def test_journey_bench_compares_the_former_page_statements_with_the_current(
     tmp_path: Path,
 ) -> None:
-    figures = run("bench_journey.py", "--events", "2000", "--repeat", "1", out=tmp_path / "j.json")
+    figures = run(
+        "bench_journey.py",
+        *("--events", "2000", "--repeat", "1", "--ingest-people", "100", "--ingest-rounds", "1"),
+        out=tmp_path / "j.json",
+    )
 
     assert figures["events"] == 2000
     assert figures["identifiers"] == 49
-    assert len(figures["pages"]) == 12, "six pages, alone and in a batch"
-    assert all(page["rows"] > 0 and page["ratio"] > 0 for page in figures["pages"])
+    assert len(figures["pages"]) == 16, "eight pages, alone and in a batch"
+    assert all(page["rows"] > 0 and page["former_ratio"] > 0 for page in figures["pages"])
+    typed = [page for page in figures["pages"] if "only" in page["page"] or " and " in page["page"]]
+    assert len(typed) == 6
+    assert all(page["filtered_ms"] > 0 and page["per_type_ms"] > 0 for page in typed)
     assert not any("SCAN ei" in step or "SCAN x" in step for step in figures["current_plan"])
+    assert any("event_identifiers_by_type" in step for step in figures["typed_plan"])
+    ingest = figures["event_ingest"]
+    assert ingest["events"] > 0
+    assert ingest["events_per_s_with_index"] > 0
+    assert ingest["events_per_s_without_index"] > 0
