@@ -4,7 +4,7 @@ between them, a record logged meanwhile being found when it comes after the page
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,11 +38,10 @@ def identity(tmp_path: Path) -> Iterator[IdentityService]:
     store.close()
 
 
-def test_each_page_is_a_read_of_its_own(
-    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+def count_reads(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch, after: Callable[[int], None]
 ) -> None:
-    store = identity.store
-    assert isinstance(store, SqliteStore)
+    """Make each of `store`'s reads call `after` with how many reads have ended so far."""
     read = store._read
     reads = 0
 
@@ -52,14 +51,24 @@ def test_each_page_is_a_read_of_its_own(
         with read() as db:
             yield db
         reads += 1
+        after(reads)
 
     monkeypatch.setattr(store, "_read", counted)
+
+
+def test_each_page_is_a_read_of_its_own(
+    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = identity.store
+    assert isinstance(store, SqliteStore)
+    reads: list[int] = []
+    count_reads(store, monkeypatch, reads.append)
 
     page = store.records_mentioning(["ann@acme.io"], 10, page_rows=3)
 
     assert [m.record_id for m in page.items] == ["o1", "o3", "o5", "o7"]
     # Seven observations three at a time (3, 3, 1) and one read finding no events.
-    assert reads == 4
+    assert len(reads) == 4
 
 
 def test_a_record_logged_between_pages_is_found(
@@ -67,19 +76,12 @@ def test_a_record_logged_between_pages_is_found(
 ) -> None:
     store = identity.store
     assert isinstance(store, SqliteStore)
-    read = store._read
-    reads = 0
 
-    @contextmanager
-    def then_ingest() -> Iterator[Any]:
-        nonlocal reads
-        with read() as db:
-            yield db
-        reads += 1
+    def then_ingest(reads: int) -> None:
         if reads == 1:  # the writer is free: this search holds no lock between pages
             identity.ingest_observations([obs("o8", 8, note="ANN@acme.io")])
 
-    monkeypatch.setattr(store, "_read", then_ingest)
+    count_reads(store, monkeypatch, then_ingest)
 
     page = store.records_mentioning(["ann@acme.io"], 10, page_rows=3)
 
