@@ -98,7 +98,7 @@ def closed_by_split(
     return closing_states(items, "rejected", actor, at, reason)
 
 
-def close_answered(
+def accept_items_merged(
     store: GraphStore,
     change: StewardChange,
     merged: str,
@@ -110,11 +110,12 @@ def close_answered(
     skip: int | None = None,
     pairs: Collection[tuple[str, str]] | None = None,
 ) -> tuple[StewardChange, tuple[ReviewState, ...]]:
-    """`change`, a steward's merge into the profile `merged`, closing too the open review
+    """`change`, a steward's merge into the profile `merged`, accepting too the open review
     items it answers: both ends in `merged`, bar `skip` (the item the decision resolves
-    itself). Each asks whether two identifiers are one person, and the steward just said so:
-    it is accepted (`merged by decision …`) and its pair's evidence made active, as accepting
-    it would. Also answers the items as they were (open), for the decision's `review_before`,
+    itself); `accepted`, not `answered`, which names what records, not a steward, joined.
+    Each asks whether two identifiers are one person, and the steward just said so: it is
+    accepted (`merged by decision …`) and its pair's evidence made active, as accepting it
+    would. Also answers the items as they were (open), for the decision's `review_before`,
     which an undo writes back. `pairs`: only those pairs (a replay: those answered live)."""
     items = [
         i

@@ -29,7 +29,7 @@ from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import (
-    close_answered,
+    accept_items_merged,
     closed_by_split,
     review_items_touching,
 )
@@ -234,7 +234,7 @@ class DecisionReplay:
         if answered:
             skip = closing[0].item_id if closing else None
             merged = change.write.assignments[a]
-            change, _ = close_answered(
+            change, _ = accept_items_merged(
                 self.stewards.store,
                 change,
                 merged,

@@ -34,7 +34,7 @@ from datora_graph.resolution.steward import split_groups
 from datora_graph.services import IdentityService
 from datora_graph.steward_changes import (
     GraphChanges,
-    close_answered,
+    accept_items_merged,
     closed_by_split,
 )
 from datora_graph.steward_log import (
@@ -207,7 +207,7 @@ class StewardService:
                 before, profile_a, profile_b, key_a, key_b, reason, "b", at=now
             )
             merged = change.write.assignments[key_a]
-            change, opened = close_answered(
+            change, opened = accept_items_merged(
                 self.store, change, merged, decision_id, actor, reason, at=now
             )
             details = {"a": key_a, "b": key_b}
@@ -280,7 +280,7 @@ class StewardService:
                     at=now,
                 )
                 merged = change.write.assignments[item.a]
-                change, answered = close_answered(
+                change, answered = accept_items_merged(
                     self.store, change, merged, decision_id, actor, reason, at=now, skip=item.id
                 )
             elif accept:
