@@ -25,6 +25,16 @@ def ann(client: httpx.Client) -> str:
     return profile_id
 
 
+def cookie_events(client: httpx.Client, kinds: list[str]) -> None:
+    """Ann's cookie's events e0, e1, ... of these kinds, event eN at minute N."""
+    post(
+        client,
+        "/v1/events",
+        "events",
+        *[event(f"e{n}", kind, "cookie_id:c-1", at=n) for n, kind in enumerate(kinds)],
+    )
+
+
 def journey(client: httpx.Client, profile_id: str, **params: Any) -> dict[str, Any]:
     response = client.get(f"/v1/profiles/{profile_id}/journey", params=params)
     assert response.status_code == 200, response.json()
@@ -62,15 +72,7 @@ def test_events_of_every_identifier_come_in_time_order(client: httpx.Client) -> 
 
 def test_the_journey_filters_by_type_and_time(client: httpx.Client) -> None:
     profile_id = ann(client)
-    post(
-        client,
-        "/v1/events",
-        "events",
-        *[
-            event(f"e{n}", kind, "cookie_id:c-1", at=n)
-            for n, kind in enumerate(["page_view", "purchase", "email_open"] * 3)
-        ],
-    )
+    cookie_events(client, ["page_view", "purchase", "email_open"] * 3)
 
     by_type = journey(client, profile_id, types="purchase, email_open")
     window = journey(client, profile_id, since=moment(2), until=moment(5))
@@ -104,15 +106,7 @@ def test_the_journey_pages_with_a_cursor(client: httpx.Client) -> None:
 
 def test_order_newest_pages_newest_first_with_filters(client: httpx.Client) -> None:
     profile_id = ann(client)
-    post(
-        client,
-        "/v1/events",
-        "events",
-        *[
-            event(f"e{n}", kind, "cookie_id:c-1", at=n)
-            for n, kind in enumerate(["page_view", "purchase"] * 4)
-        ],
-    )
+    cookie_events(client, ["page_view", "purchase"] * 4)
 
     latest = journey(client, profile_id, order="newest", first=3)
     rest = journey(client, profile_id, order="newest", after=latest["page_info"]["end_cursor"])
