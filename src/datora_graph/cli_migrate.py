@@ -91,8 +91,8 @@ def migrate(
             migration.check_target(into_nonempty)
             err.print(
                 f"Migrating {escape(_describe(source_settings))} into "
-                f"{escape(_describe(target_settings))}; writes into the target (datora serve, "
-                "datora ingest, stewards) wait until it is done",
+                f"{escape(_describe(target_settings))}; writes into either store (datora "
+                "serve, datora ingest, stewards) wait until it is done",
                 soft_wrap=True,
             )
             with _bar(migration) as advance:
@@ -103,6 +103,13 @@ def migrate(
                     log_checked=True,
                 )
     _print_summary(report, _rejected_command(target_settings))
+    if report.source_changed:
+        fail(
+            "the source was written to while it was migrated, beside its writer lock, and the "
+            f"target may lack it: {'; '.join(report.source_changed)}. Stop what writes into "
+            "the source (consent calls, segment or API key changes, other writers once a Neo4j "
+            "lock times out) and migrate again into an empty target"
+        )
     check = report.verification
     if check.unexplained and report.rejected_on_replay:
         fail(

@@ -42,6 +42,7 @@ from datora_graph.domain.records import (
     replay_rejection,
 )
 from datora_graph.migrate_log import kept_in_log
+from datora_graph.migrate_source import changes, read_marks
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.migrate_verify import RejectedOnReplay, Verification, verify
 from datora_graph.replay_check import check_replay
@@ -94,10 +95,14 @@ class MigrationReport:
     api_keys: int = 0
     audit_entries: int = 0
     verification: Verification = field(default_factory=Verification)
+    source_changed: list[str] = field(default_factory=list)
+    """What was written into the source while the migration ran, beside its writer lock
+    (`migrate_source.changes`): the target may lack it."""
 
     @property
     def matches(self) -> bool:
-        return self.verification.matches
+        """The profiles agree and the target holds all the source held when it ended."""
+        return self.verification.matches and not self.source_changed
 
 
 class Migration:
@@ -169,7 +174,10 @@ class Migration:
         settings would reject records of, unless `allow_rejections`; `log_checked` says the
         caller ran it already (the CLI does, before it opens the target at all). Then the
         target's writer lock is held to the end, verification included: ingest and steward
-        changes into the target (`datora serve`, another `datora ingest`) wait for it."""
+        changes into the target (`datora serve`, another `datora ingest`) wait for it. So do
+        those into the source, whose writer lock is held too: the target is the source as of
+        one moment, and what was written into the source beside its lock meanwhile is named
+        in `source_changed` (see `migrate_source.py`)."""
         if not allow_rejections and not log_checked:
             check_log(self.source, self.service.settings, self.batch_size)
         # The target's writer lock, held throughout as a rebuild holds it: a steward decision
@@ -177,14 +185,16 @@ class Migration:
         # be computed before a concurrent ingest changed them (an identifier that ingest linked
         # would be left with an absorbed profile), and an empty target could fill after the
         # check. Other writers into the target wait; the service takes it again per batch.
-        with self.target.writer_lock():
+        # The source's lock keeps its log, events and decisions as they were when the stages
+        # read them; a migration from a store into itself is refused before (not empty).
+        with self.source.writer_lock(), self.target.writer_lock():
             self.check_target(into_nonempty)
             return self._carry(progress or (lambda _stage, _count: None))
 
     def _carry(self, advance: Progress) -> MigrationReport:
         """Every stage in order, then the verification; the target's writer lock is held."""
-        stats = self.source.stats()
-        report = MigrationReport(source_observations=stats.observations, source_events=stats.events)
+        marks = read_marks(self.source, self.batch_size)
+        report = MigrationReport(source_observations=marks.observations, source_events=marks.events)
         decisions = DecisionCarry(self.source, self.service)
         rejected = RejectedOnReplay(self.service.registry)
         report.cannot_links = self._cannot_links(advance, decisions.made_constraints())
@@ -203,6 +213,7 @@ class Migration:
         advance("api-keys", report.api_keys)
         report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
         report.verification = verify(self.source, self.target, self.batch_size, rejected)
+        report.source_changed = changes(marks, read_marks(self.source, self.batch_size))
         return report
 
     # -- stages -------------------------------------------------------------------------------
