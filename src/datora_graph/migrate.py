@@ -27,7 +27,7 @@ accept it brings it back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, TypeVar, get_args
 
@@ -42,7 +42,7 @@ from datora_graph.domain.records import (
     replay_rejection,
 )
 from datora_graph.migrate_log import kept_in_log
-from datora_graph.migrate_source import changes, read_marks
+from datora_graph.migrate_source import changes, newest_audit_entry, read_marks
 from datora_graph.migrate_steward import DecisionCarry, carry_api_keys, carry_audit
 from datora_graph.migrate_verify import RejectedOnReplay, Verification, verify
 from datora_graph.replay_check import check_replay
@@ -211,6 +211,7 @@ class Migration:
         report.rejections = self._rejections(advance)
         report.api_keys = carry_api_keys(self.source, self.target)
         advance("api-keys", report.api_keys)
+        marks = replace(marks, newest_audit_entry=newest_audit_entry(self.source))
         report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
         report.verification = verify(self.source, self.target, self.batch_size, rejected)
         report.source_changed = changes(marks, read_marks(self.source, self.batch_size))

@@ -3,11 +3,11 @@
 A migration holds the source's writer lock as well as the target's, so ingest, steward
 decisions and erasures into the source wait for it and the target is the source as of one
 moment. Some writes are made beside that lock (a consent statement sent to `POST /v1/consent`,
-a segment defined or changed, an API key made or revoked: see `store/base.py`), and on Neo4j
-the lock lasts at most `DATORA_NEO4J_LOCK_TIMEOUT_SECONDS`, after which another writer may
-take it. A write that lands in the source after its stage was carried would be missing from
-the target without a word, so the migration reads these marks of the source when it starts
-and again when it ends, and names every difference.
+a segment defined, changed or exported, an API key made or revoked: see `store/base.py`), and
+on Neo4j the lock lasts at most `DATORA_NEO4J_LOCK_TIMEOUT_SECONDS`, after which another
+writer may take it. A write that lands in the source after its stage was carried would be
+missing from the target without a word, so the migration reads these marks of the source
+when it starts and again when it ends, and names every difference.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from datora_graph.domain.audit import AuditFilter
 from datora_graph.store.base import GraphStore
 
 
@@ -33,6 +34,9 @@ class SourceMarks:
     """Each segment's name and when it was last changed."""
     api_keys: frozenset[tuple[str, datetime | None]]
     """Each key's name and when it was revoked."""
+    newest_audit_entry: str | None
+    """The ID of the audit log's newest entry (a segment export adds one beside the lock), as
+    the audit stage starts: entries added before it are carried."""
 
 
 def read_marks(store: GraphStore, batch_size: int) -> SourceMarks:
@@ -45,7 +49,13 @@ def read_marks(store: GraphStore, batch_size: int) -> SourceMarks:
         consent_statements=sum(len(b) for b in store.iter_consent_statements(batch_size)),
         segments=frozenset((s.name, s.updated_at) for s in store.list_segments()),
         api_keys=frozenset((k.name, k.revoked_at) for k in store.list_api_keys()),
+        newest_audit_entry=newest_audit_entry(store),
     )
+
+
+def newest_audit_entry(store: GraphStore) -> str | None:
+    """The ID of the newest entry of `store`'s audit log (None while it is empty)."""
+    return next((entry.id for entry in store.list_audit(AuditFilter(first=1)).items), None)
 
 
 def changes(before: SourceMarks, after: SourceMarks) -> list[str]:
@@ -57,6 +67,9 @@ def changes(before: SourceMarks, after: SourceMarks) -> list[str]:
         _count("consent statements", before.consent_statements, after.consent_statements),
         _names("segments", before.segments, after.segments),
         _names("API keys", before.api_keys, after.api_keys),
+        "audit entries: written after they were carried (a segment export, say)"
+        if after.newest_audit_entry != before.newest_audit_entry
+        else "",
     ]
     if not found[0] and after.log_position != before.log_position:
         # The same count at another position: an erasure took records out and others came.

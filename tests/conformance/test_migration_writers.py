@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from datora_graph.config import Settings
+from datora_graph.domain.audit import new_audit_entry
 from datora_graph.domain.consent import ConsentStatement
 from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.steward import GraphSlice
@@ -177,5 +178,30 @@ def test_consent_recorded_into_the_source_during_the_migration_is_named(
         assert report.verification.matches
         assert report.source_changed == ["consent statements: 1 more (0 when it started, 1 now)"]
         assert not report.matches
+    finally:
+        source.close()
+
+
+def test_a_segment_export_from_the_source_during_the_migration_is_named(
+    store_opener: StoreOpener, tmp_path: Path
+) -> None:
+    """A segment export writes its audit entry beside the lock: one written after the audit
+    stage read the source's log is missing from the target, and named."""
+    source = _source_with_two_people(tmp_path / "source.db")
+
+    def export_after_the_audit_stage(stage: Stage, _count: int) -> None:
+        if stage == "audit":
+            source.append_audit([new_audit_entry("marketer", "segment_export", "exported")])
+
+    try:
+        source.append_audit([new_audit_entry("admin", "key_create", "made a key")])
+        report = Migration(source, store_opener.open(), Settings()).run(
+            progress=export_after_the_audit_stage
+        )
+
+        assert report.audit_entries == 1
+        assert report.source_changed == [
+            "audit entries: written after they were carried (a segment export, say)"
+        ]
     finally:
         source.close()
