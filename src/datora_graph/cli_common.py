@@ -30,6 +30,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from datora_graph.answered_upgrade import upgrade_answered_items
 from datora_graph.config import Settings, load_settings
 from datora_graph.domain.errors import ConfigurationError, DatoraError
 from datora_graph.ingest_files import UnreadableFile
@@ -95,6 +96,10 @@ def open_service(settings: Settings, must_exist: bool = False) -> Iterator[Ident
             # Said, so a mistyped --db (a key created where the server never looks) shows.
             err.print(f"Created a new database at {settings.db}", soft_wrap=True)
         try:
+            upgraded = upgrade_answered_items(store)
+            message = upgraded.message() if upgraded is not None else None
+            if message:
+                err.print(message, soft_wrap=True)
             yield IdentityService(store, settings)
         finally:
             store.close()

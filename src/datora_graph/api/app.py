@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import datora_graph
+from datora_graph.answered_upgrade import upgrade_answered_items
 from datora_graph.api.auth import install_access_control
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.gc_tuning import long_lived_objects_set_aside
@@ -50,8 +51,9 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
                 yield
             return
         store = open_store(chosen)
-        app.state.service = IdentityService(store, chosen)
         try:
+            upgrade_answered_items(store)  # logs what it did
+            app.state.service = IdentityService(store, chosen)
             with long_lived_objects_set_aside():
                 yield
         finally:

@@ -84,6 +84,19 @@ class OpenReviewItem:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinedOpenItem:
+    """An open review item whose two ends are one profile (`profile_id`) now, with the profiles
+    that held them when it was opened (`opened_a`, `opened_b`). Only a store written before
+    records answered items holds one: since then the record that joined them closes it."""
+
+    a: str
+    b: str
+    opened_a: str
+    opened_b: str
+    profile_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """The part of the graph a batch touches: which of its identifiers exist, in which profile,
     and the state of those profiles."""

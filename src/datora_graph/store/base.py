@@ -18,7 +18,7 @@ from typing import Protocol
 from datora_graph.domain.access import ApiKey
 from datora_graph.domain.audit import AuditEntry, AuditFilter, AuditPage
 from datora_graph.domain.cannot_links import CannotLink
-from datora_graph.domain.changeset import Changeset, OpenReviewItem, Snapshot
+from datora_graph.domain.changeset import Changeset, JoinedOpenItem, OpenReviewItem, Snapshot
 from datora_graph.domain.consent import ConsentState, ConsentStatement
 from datora_graph.domain.erasure import ErasedRecord, Erasure, ErasureCounts
 from datora_graph.domain.insights import DailyEvents, GraphCounts, ValueDistribution, ValueKind
@@ -77,6 +77,26 @@ class GraphStore(Protocol):
         (current IDs), oldest first: the items a batch that merged those profiles may have
         answered. Asked only after a batch merged stored profiles, not with every snapshot:
         reading the members of every profile a batch touches cost ingest a tenth."""
+        ...
+
+    def joined_open_items(self) -> list[JoinedOpenItem]:
+        """The open review items whose two ends are in one profile now, oldest first: what a
+        store written before records answered items left open (`answered_upgrade`). Reads
+        every open item: asked once per store, not on every open."""
+        ...
+
+    def merges_as_recorded(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        """`merge_history` in the order the merges were recorded (a batch's in the order the
+        engine made them, batches in log order), not by observation time: the order a replay
+        makes them in."""
+        ...
+
+    def upgrade_done(self, name: str) -> bool:
+        """Whether the one-off upgrade `name` has run on this store (kept in its meta)."""
+        ...
+
+    def mark_upgrade_done(self, name: str) -> None:
+        """Record that the one-off upgrade `name` has run, so no later open runs it again."""
         ...
 
     def writer_lock(self) -> AbstractContextManager[object]:

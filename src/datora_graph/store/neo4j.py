@@ -21,7 +21,13 @@ from typing import Any, LiteralString
 from neo4j import ManagedTransaction, Record
 from neo4j.exceptions import ConstraintError
 
-from datora_graph.domain.changeset import Changeset, OpenReviewItem, ProfileState, Snapshot
+from datora_graph.domain.changeset import (
+    Changeset,
+    JoinedOpenItem,
+    OpenReviewItem,
+    ProfileState,
+    Snapshot,
+)
 from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.profiles import (
     GoldenProfile,
@@ -298,6 +304,14 @@ class Neo4jStore(
         return self._neo4j.execute_read(work)
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        return self._merges(CYPHER.merge_history, profile_ids)
+
+    def merges_as_recorded(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        return self._merges(CYPHER.merges_as_recorded, profile_ids)
+
+    def _merges(
+        self, statement: LiteralString, profile_ids: Collection[str]
+    ) -> dict[str, list[MergeRecord]]:
         wanted = list(dict.fromkeys(profile_ids))
         if not wanted:
             return {}
@@ -305,11 +319,29 @@ class Neo4jStore(
         def work(tx: ManagedTransaction) -> dict[str, list[MergeRecord]]:
             history: dict[str, list[MergeRecord]] = defaultdict(list)
             for chunk in rows.chunked(wanted, ROWS_PER_STATEMENT):
-                for record in tx.run(CYPHER.merge_history, {"ids": chunk}):
+                for record in tx.run(statement, {"ids": chunk}):
                     history[record["profile_id"]].append(rows.merge_record(record))
             return dict(history)
 
         return self._neo4j.execute_read(work)
+
+    def joined_open_items(self) -> list[JoinedOpenItem]:
+        def work(tx: ManagedTransaction) -> list[JoinedOpenItem]:
+            return [
+                JoinedOpenItem(r["a"], r["b"], r["opened_a"], r["opened_b"], r["profile_id"])
+                for r in tx.run(CYPHER.joined_open_items)
+            ]
+
+        return self._neo4j.execute_read(work)
+
+    def upgrade_done(self, name: str) -> bool:
+        key = f"upgrade:{name}"
+        found = self._neo4j.execute_read(lambda tx: _single(tx, CYPHER.meta_get, key=key))
+        return found is not None
+
+    def mark_upgrade_done(self, name: str) -> None:
+        now = iso(datetime.now(UTC))
+        self._neo4j.execute_write(_consume(CYPHER.meta_set, key=f"upgrade:{name}", value=now))
 
     def writer_lock(self) -> AbstractContextManager[object]:
         return self._writer_lock

@@ -113,6 +113,8 @@ class Neo4jStatements:
     list_rejections: LiteralString
     kept_rejections: LiteralString
     merge_history: LiteralString
+    merges_as_recorded: LiteralString
+    joined_open_items: LiteralString
     list_review_items: LiteralString
     open_review_items_of_profiles: LiteralString
     stats: LiteralString

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from datora_graph.domain.changeset import (
     Changeset,
     IdentifierGuardState,
+    JoinedOpenItem,
     OpenReviewItem,
     ProfileState,
     Snapshot,
@@ -434,15 +435,33 @@ class SqliteStore(
             return {row[0] for row in rows}
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        return self._merges(sql.MERGE_HISTORY, profile_ids)
+
+    def merges_as_recorded(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
+        return self._merges(sql.MERGES_AS_RECORDED, profile_ids)
+
+    def _merges(self, query: str, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
         if not profile_ids:
             return {}
         history: dict[str, list[MergeRecord]] = defaultdict(list)
         with self._read() as db:
-            for row in db.execute(sql.MERGE_HISTORY, {"ids": json.dumps(list(profile_ids))}):
+            for row in db.execute(query, {"ids": json.dumps(list(profile_ids))}):
                 history[row[0]].append(
                     MergeRecord(row[1], row[2], row[3], _datetime(row[4]), row[5])
                 )
         return dict(history)
+
+    def joined_open_items(self) -> list[JoinedOpenItem]:
+        with self._read() as db:
+            return [JoinedOpenItem(*row) for row in db.execute(sql.JOINED_OPEN_ITEMS)]
+
+    def upgrade_done(self, name: str) -> bool:
+        with self._read() as db:
+            return db.execute(sql.GET_META, (f"upgrade:{name}",)).fetchone() is not None
+
+    def mark_upgrade_done(self, name: str) -> None:
+        with self._transaction() as db:
+            db.execute(sql.SET_META, (f"upgrade:{name}", iso(datetime.now(UTC))))
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
         touching = None if query.touching is None else json.dumps(sorted(set(query.touching)))

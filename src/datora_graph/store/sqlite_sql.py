@@ -502,6 +502,18 @@ FROM merges g JOIN members m ON m.member = g.survivor
 ORDER BY m.profile_id, g.at, g.id
 """
 
+MERGES_AS_RECORDED = MERGE_HISTORY.replace("g.at, g.id", "g.id")
+"""`MERGE_HISTORY` in the order the merges were recorded (log order), not observation time."""
+JOINED_OPEN_ITEMS = """
+SELECT r.a, r.b, r.profile_a, r.profile_b, ia.profile_id
+FROM review_items r
+JOIN identifiers ia ON ia.key = r.a
+JOIN identifiers ib ON ib.key = r.b
+WHERE r.status = 'open' AND ia.profile_id = ib.profile_id
+ORDER BY r.id
+"""
+"""Open items whose two ends share a profile, with the profiles that held them when opened."""
+
 LIST_REVIEW_ITEMS = """
 SELECT r.id, r.kind, r.a, r.b,
        coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
