@@ -390,7 +390,10 @@ def resolve(
     if not rebuild:
         fail("Nothing to do: pass --rebuild to replay the observation log", code=2)
     settings = settings_of(ctx, db)
-    with open_service(settings, must_exist=True) as service, progress_bar() as bar:
+    with (
+        open_service(settings, must_exist=True, upgrade=False) as service,
+        progress_bar() as bar,
+    ):
         total = service.stats().observations
         check = None if allow_rejections else bar.add_task("Checking the log", total=total, items=0)
         task = bar.add_task("Replaying the log", total=total, items=0)

@@ -81,9 +81,13 @@ def reporting() -> Iterator[None]:
 
 
 @contextmanager
-def open_service(settings: Settings, must_exist: bool = False) -> Iterator[IdentityService]:
+def open_service(
+    settings: Settings, must_exist: bool = False, upgrade: bool = True
+) -> Iterator[IdentityService]:
     """The service over the configured store, closed afterwards. `must_exist`: a command that
-    only reads refuses to create an empty database where the person expected one."""
+    only reads refuses to create an empty database where the person expected one. `upgrade`:
+    bring a store an older release wrote up to date first (`answered_upgrade`); a rebuild,
+    which derives everything again, says no."""
     if must_exist and settings.store == "sqlite" and not settings.db.exists():
         fail(
             f"No database at {settings.db}: ingest something first (datora ingest, datora demo), "
@@ -96,7 +100,7 @@ def open_service(settings: Settings, must_exist: bool = False) -> Iterator[Ident
             # Said, so a mistyped --db (a key created where the server never looks) shows.
             err.print(f"Created a new database at {settings.db}", soft_wrap=True)
         try:
-            upgraded = upgrade_answered_items(store)
+            upgraded = upgrade_answered_items(store) if upgrade else None
             message = upgraded.message() if upgraded is not None else None
             if message:
                 err.print(message, soft_wrap=True)

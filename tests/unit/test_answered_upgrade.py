@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conformance.test_replay_agreement import World
+from tests.e2e.test_cli import datora
 
 from datora_graph.answered_upgrade import AnsweredUpgrade, upgrade_answered_items
 from datora_graph.store.sqlite import SqliteStore
@@ -123,3 +124,30 @@ def test_a_store_a_steward_changed_is_left_for_a_rebuild_and_says_so(tmp_path: P
     assert upgrade_answered_items(older.store) == AnsweredUpgrade(0, 0)
     assert upgrade_answered_items(older.store) is None
     older.store.close()
+
+
+def test_the_cli_says_what_waits_for_a_rebuild_and_the_rebuild_answers_it(
+    tmp_path: Path,
+) -> None:
+    """A command that opens the older store says how many items wait and for what; the
+    rebuild itself does not tell the person to run it, and leaves nothing for the next."""
+    world, live = answered_world(tmp_path)
+    world.ingest("crm_id:C2", "user_id:U2")
+    world.split("crm_id:C2", ("crm_id:C2", "user_id:U2"))
+    as_the_older_release_left_it(tmp_path)
+    world.store.close()
+    db = tmp_path / "datora.db"
+
+    shown = datora("profile", "show", "email:bob@x.io", "--db", db)
+    rebuilt = datora("resolve", "--rebuild", "--db", db)
+    again = datora("profile", "show", "email:bob@x.io", "--db", db)
+
+    waiting = f"{len(live['answered'])} open review items have both identifiers in one profile"
+    assert waiting in " ".join(shown.stderr.split())
+    assert "open review items" not in rebuilt.stderr
+    assert "open review items" not in again.stderr
+    store = SqliteStore(db)
+    try:
+        assert upgrade_answered_items(store) is None
+    finally:
+        store.close()
