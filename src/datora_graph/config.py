@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     neo4j_lock_timeout_seconds: float = Field(default=3600.0, gt=0)
     """The longest one process holds the Neo4j writer lock (a rebuild holds it throughout): a
     holder that hangs, or whose host vanished, keeps the other writers waiting no longer."""
+    neo4j_guard_lease_seconds: float = Field(default=15.0, ge=1.0)
+    """How long guarded reads wait for a write in flight whose writer stopped sending
+    heartbeats (it crashed); a live writer beats every third of it, and a write commits only
+    while another third remains, so raise it where a batch's commit or a heartbeat can take
+    longer than that."""
 
     default_region: str = "US"
     identifier_types: dict[str, IdentifierTypeSetting] = Field(default_factory=dict)

@@ -157,6 +157,12 @@ def test_a_bad_value_is_a_configuration_error_naming_the_variable(
             "survivorship.city.rule",
             id="unknown-rule",
         ),
+        pytest.param(
+            "DATORA_NEO4J_GUARD_LEASE_SECONDS",
+            "0.1",
+            "neo4j_guard_lease_seconds",
+            id="lease-shorter-than-a-heartbeat-can-take",
+        ),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(
@@ -168,6 +174,13 @@ def test_a_bad_value_is_refused_naming_the_setting(
         Settings()
 
     assert [".".join(str(p) for p in e["loc"]) for e in caught.value.errors()] == [field]
+
+
+def test_the_neo4j_guard_lease_is_short_and_settable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().neo4j_guard_lease_seconds == 15.0
+    monkeypatch.setenv("DATORA_NEO4J_GUARD_LEASE_SECONDS", "40")
+
+    assert Settings().neo4j_guard_lease_seconds == 40.0
 
 
 def test_an_unknown_region_says_what_is_expected() -> None:

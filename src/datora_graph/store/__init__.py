@@ -29,6 +29,7 @@ def open_store(settings: Settings) -> GraphStore:
                 pool_size=settings.neo4j_pool_size,
                 timeout_seconds=settings.neo4j_timeout_seconds,
                 lock_timeout_seconds=settings.neo4j_lock_timeout_seconds,
+                guard_lease_seconds=settings.neo4j_guard_lease_seconds,
             )
         )
     raise ConfigurationError(

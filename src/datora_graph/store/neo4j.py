@@ -155,7 +155,7 @@ class Neo4jStore(
             return
         now = iso(datetime.now(UTC))
         try:
-            with self._neo4j.writing(bulk=True):
+            with self._neo4j.writing():
                 self._neo4j.execute_bulk_write(lambda tx: write_changeset(tx, changeset, now))
         except ConstraintError as exc:
             raise Conflict(

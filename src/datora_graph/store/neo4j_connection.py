@@ -9,7 +9,9 @@ store cannot serve (unreachable, credentials refused, no such database) become
 Neo4j reads are read-committed: a read may see part of a changeset that commits while it
 runs. Reads that must see a changeset whole or not at all (`guarded_read`) check a commit
 guard, a version on a :Meta node that a write makes odd in a transaction of its own before it
-starts and even again once it has committed, and read again when a write overlapped them.
+starts and even again once it has committed, and read again when a write overlapped them. A
+mark holds for a lease its writer's heartbeats extend, so one a crashed writer left stops
+readers for that lease only (`neo4j_commit_guard`).
 
 One flag means one write in flight at a time: had two overlapped, the end of the first would
 make the version even while the second still commits, and a read then could see half of it. So
@@ -31,7 +33,8 @@ lived in the old leader's lock manager), or `DATORA_NEO4J_LOCK_TIMEOUT_SECONDS` 
 holder that hangs, or whose host vanished without closing its connection, would otherwise keep
 every writer waiting for hours). So each holder advances a fence as it takes the lock, and
 every write it makes checks the fence first, in the write's own transaction: a holder that has
-been overtaken fails at its next write instead of committing beside the new holder's.
+been overtaken fails at its next write instead of committing beside the new holder's. The
+advance also ends a commit guard mark the previous holder left: nothing of it can commit now.
 """
 
 from __future__ import annotations
@@ -68,6 +71,17 @@ from neo4j.exceptions import ConfigurationError as DriverConfigurationError
 
 from datora_graph.domain.errors import ConfigurationError, StoreUnavailable
 from datora_graph.domain.records import iso
+from datora_graph.store.neo4j_commit_guard import (
+    GUARD_PAUSE_SECONDS,
+    GuardLease,
+    GuardMark,
+    GuardState,
+    LeaseKeeper,
+    begin_mark,
+    extend_lease,
+    guard_state,
+    leased,
+)
 from datora_graph.store.neo4j_cypher import CYPHER
 
 _Result = TypeVar("_Result")
@@ -87,28 +101,6 @@ LOCK_WAIT_ENDED = "Neo.TransientError.Transaction.LockAcquisitionTimeout"
 LOCK_WAIT_PAUSE_SECONDS = 0.1
 LOCK_WAIT_REPORT_SECONDS = 30.0
 """A writer still waiting for the lock says so this often."""
-GUARD_PAUSE_SECONDS = (0.002, 0.1)
-"""A guarded read that overlapped a write waits this long before reading again, doubling."""
-
-
-@dataclass(frozen=True, slots=True)
-class GuardState:
-    """The commit guard as one read saw it: its version is odd while a write is in flight."""
-
-    version: int | None
-    writing_since: str | None
-    writing_until: str | None = None
-    """The latest its writer's attempts can last (a batch's commit, bounded by the lock
-    timeout, far longer than other writes); None when written by a release before it."""
-
-    def write_in_flight(self, now: str, stale_before: str) -> bool:
-        """A write is running, unless it is past the longest its writer said it can take, or,
-        without that, started longer ago than an ordinary write can take (its writer crashed
-        before ending it; the next write ends it)."""
-        odd = self.version is not None and self.version % 2 == 1
-        if self.writing_until is not None:
-            return odd and self.writing_until >= now
-        return odd and (self.writing_since or "") >= stale_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +133,7 @@ class Neo4jTarget:
     pool_size: int = 50
     timeout_seconds: float = 30.0
     lock_timeout_seconds: float = 3600.0
+    guard_lease_seconds: float = 15.0
 
 
 class Neo4jConnection:
@@ -170,6 +163,8 @@ class Neo4jConnection:
         self._own_bookmarks = Bookmarks.from_raw_values(())
         self._bookmark_updates = 0
         self._fence: WriterFence | None = None
+        self._mark: GuardMark | None = None
+        self._lease = GuardLease(target.guard_lease_seconds)
         self._bookmarks = GraphDatabase.bookmark_manager(
             bookmarks_supplier=self._bookmarks_handed_over,
             bookmarks_consumer=self._note_own_bookmarks,
@@ -209,7 +204,11 @@ class Neo4jConnection:
         return self._held_fence() is not None
 
     def write_unit(self, work: Work[_Result]) -> Work[_Result]:
-        """`work`, preceded by the fence check when the calling thread holds the writer lock."""
+        """`work`, preceded by the fence check when the calling thread holds the writer lock,
+        and followed by the lease check when it is inside the thread's `writing()` block."""
+        mark = self._mark
+        if mark is not None and mark.thread == threading.get_ident():
+            work = leased(work, mark, self._lease, self.target.uri)
         fence = self._held_fence()
         return work if fence is None else fenced(work, fence.value, self.target.uri)
 
@@ -226,14 +225,14 @@ class Neo4jConnection:
         pause, longest = GUARD_PAUSE_SECONDS
 
         def guarded(tx: ManagedTransaction) -> tuple[GuardState, _Result, GuardState]:
-            before = _guard_state(tx)
+            before = guard_state(tx)
             result = work(tx)
-            return before, result, _guard_state(tx)
+            return before, result, guard_state(tx)
 
         while True:
             before, result, after = self.execute_read(guarded)
             now = datetime.now(UTC)
-            stale_before = iso(now - timedelta(seconds=self._longest_write(bulk=False)))
+            stale_before = iso(now - timedelta(seconds=self._longest_write()))
             settled = before == after and not before.write_in_flight(iso(now), stale_before)
             if settled or time.monotonic() >= deadline:
                 return result
@@ -241,34 +240,50 @@ class Neo4jConnection:
             pause = min(pause * 2, longest)
 
     @contextmanager
-    def writing(self, *, bulk: bool = False) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
         """Mark the writes inside the block as in flight for guarded reads, and done after.
-        `bulk`: the block is one `execute_bulk_write`, which may run for as long as the lock
-        timeout, so readers take it for in flight that long."""
-        start = datetime.now(UTC)
-        params = {
-            "now": iso(start),
-            "until": iso(start + timedelta(seconds=self._longest_write(bulk=bulk))),
-        }
-        self.execute_write(lambda tx: tx.run(CYPHER.guard_begin_write, params).consume())
+        The mark holds for the lease, which a heartbeat thread extends while the block runs;
+        each write inside it commits only while the lease still runs (`neo4j_commit_guard`)."""
+        fence = self._held_fence()
+        mark = GuardMark(
+            threading.get_ident(),
+            self.execute_write(lambda tx: begin_mark(tx, self._lease_params())),
+            None if fence is None else fence.value,
+        )
         try:
-            yield
+            with LeaseKeeper(self._lease.heartbeat_seconds, lambda: self._extend(mark)):
+                self._mark = mark
+                try:
+                    yield
+                finally:
+                    self._mark = None
         except BaseException:
             with suppress(StoreUnavailable, Neo4jError, DriverError):
                 self._end_write()
             raise
         self._end_write()
 
+    def _extend(self, mark: GuardMark) -> bool:
+        """One heartbeat: extend the mark's lease, unless it is no longer this writer's."""
+        params = {**self._lease_params(), "version": mark.version, "fence": mark.fence}
+        return self.execute_write(
+            lambda tx: extend_lease(tx, params), timeout=self._lease.heartbeat_seconds
+        )
+
+    def _lease_params(self) -> dict[str, object]:
+        now = datetime.now(UTC)
+        until = now + timedelta(seconds=self._lease.seconds)
+        return {"now": iso(now), "until": iso(until), "lease_ms": self._lease.ms}
+
     def _end_write(self) -> None:
         self.execute_write(lambda tx: tx.run(CYPHER.guard_end_write).consume())
 
-    def _longest_write(self, *, bulk: bool) -> float:
-        """How long a write's attempts can last: each is bounded by the timeout (a bulk
-        write's by the lock timeout), and a failed one is tried again for up to the timeout,
-        so the last may start that long after the first ended. A flag older than this was
-        left behind by a writer that crashed."""
-        attempt = self.target.lock_timeout_seconds if bulk else self.target.timeout_seconds
-        return 2 * attempt + self.target.timeout_seconds
+    def _longest_write(self) -> float:
+        """How long a write's attempts can last: each is bounded by the timeout, and a failed
+        one is tried again for up to the timeout, so the last may start that long after the
+        first ended. A mark of an earlier release, without a lease nor a bound of its own,
+        older than this was left behind by a writer that crashed."""
+        return 3 * self.target.timeout_seconds
 
     # -- the writer lock ------------------------------------------------------------------
     def take_writer_lock(self) -> WriterLockHold:
@@ -329,12 +344,19 @@ class Neo4jConnection:
         self._fence = WriterFence(threading.get_ident(), value)
 
     def _advance_fence(self, holder: str) -> int:
-        now = iso(datetime.now(UTC))
-        record = self.execute_write(
-            lambda tx: tx.run(CYPHER.writer_fence_advance, {"holder": holder, "now": now}).single()
-        )
-        assert record is not None, "MERGE ... RETURN answers one row"
-        return int(record["fence"])
+        """Advance the fence, and in the same transaction end a commit guard mark the previous
+        holder left (it crashed, or its lock ended under it): the advance waited for its write
+        in flight, and its later writes fail the fence check, so nothing of that mark can
+        commit, and readers need not wait for its lease."""
+        params = {"holder": holder, "now": iso(datetime.now(UTC))}
+
+        def advance(tx: ManagedTransaction) -> int:
+            record = tx.run(CYPHER.writer_fence_advance, params).single()
+            assert record is not None, "MERGE ... RETURN answers one row"
+            tx.run(CYPHER.guard_clear_abandoned, params).consume()
+            return int(record["fence"])
+
+        return self.execute_write(advance)
 
     def _retried_enough(self, failing_since: float) -> bool:
         return time.monotonic() - failing_since >= self.target.timeout_seconds
@@ -506,10 +528,3 @@ def fenced(work: Work[_Result], fence: int, uri: str) -> Work[_Result]:
         return work(tx)
 
     return unit
-
-
-def _guard_state(tx: ManagedTransaction) -> GuardState:
-    record = tx.run(CYPHER.guard_read).single()
-    if record is None:
-        return GuardState(None, None)
-    return GuardState(record["version"], record["writing_since"], record["writing_until"])

@@ -65,6 +65,9 @@ class Neo4jStatements:
     guard_begin_write: LiteralString
     guard_end_write: LiteralString
     guard_read: LiteralString
+    guard_extend_lease: LiteralString
+    guard_lease_check: LiteralString
+    guard_clear_abandoned: LiteralString
     writer_lock_take: LiteralString
     writer_lock_handover: LiteralString
     writer_lock_release: LiteralString

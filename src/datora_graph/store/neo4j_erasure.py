@@ -52,7 +52,7 @@ class Neo4jErasure:
     _neo4j: Neo4jConnection
 
     def erase(self, erasure: Erasure) -> ErasureCounts:
-        with self._neo4j.writing(bulk=True):
+        with self._neo4j.writing():
             # One transaction over every link of the person's identifiers, which may be
             # many (a shared one): bounded by the lock's timeout, as a batch is.
             return self._neo4j.execute_bulk_write(lambda tx: erase_in(tx, erasure))

@@ -98,7 +98,7 @@ class Neo4jSteward:
     def apply_steward_change(self, change: StewardChange) -> Decision:
         now = iso(datetime.now(UTC))
         try:
-            with self._neo4j.writing(bulk=True):
+            with self._neo4j.writing():
                 # A split of a large profile rewrites all of it: bounded as a batch is.
                 self._neo4j.execute_bulk_write(lambda tx: _write_change(tx, change, now))
         except ConstraintError as exc:

@@ -4,6 +4,7 @@ and its commit guard tells a settled read from one that overlapped a write."""
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,7 +22,8 @@ from datora_graph.domain.segments import Segment, parse_definition
 from datora_graph.domain.steward import Decision, GraphSlice, StewardChange
 from datora_graph.store.base import GraphStore
 from datora_graph.store.neo4j import Neo4jStore
-from datora_graph.store.neo4j_connection import GuardState, Neo4jConnection, Neo4jTarget
+from datora_graph.store.neo4j_commit_guard import GuardLease, GuardState
+from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_steward import STEWARD
 
@@ -72,37 +74,53 @@ def test_a_write_is_in_flight_until_the_longest_its_writer_said_it_can_take() ->
     assert GuardState(5, AN_HOUR_AGO, IN_AN_HOUR).write_in_flight(NOW, stale_before=NOW)
 
 
-TARGET = Neo4jTarget("bolt://db:7687", "neo4j", "x", "neo4j", 50, 30.0, 900.0)
+TARGET = Neo4jTarget("bolt://db:7687", "neo4j", "x", "neo4j", 50, 30.0, 900.0, 0.3)
 
 
 class GuardRecorder(Neo4jConnection):
-    """A connection without a server that keeps the parameters of each guard write."""
+    """A connection without a server that keeps the statements and parameters of each guard
+    write, answering as a guard whose mark stays the writer's."""
 
     def __init__(self) -> None:
         self.target = TARGET
-        self.begun: list[dict[str, Any]] = []
+        self._fence = None
+        self._mark = None
+        self._lease = GuardLease(TARGET.guard_lease_seconds)
+        self.written: list[tuple[str, dict[str, Any] | None]] = []
 
     def run(self, statement: str, parameters: dict[str, Any] | None = None) -> GuardRecorder:
-        if statement == CYPHER.guard_begin_write:
-            self.begun.append(parameters)
+        self.written.append((statement, parameters))
         return self
 
     def consume(self) -> None:
         return None
 
+    def single(self) -> dict[str, int]:
+        return {"version": 5}
+
     def execute_write(self, work: Callable[[Any], Any], timeout: float | None = None) -> Any:
         return work(self)
 
+    def sent(self, statement: str) -> list[dict[str, Any] | None]:
+        return [params for run, params in self.written if run == statement]
 
-@pytest.mark.parametrize(("bulk", "longest"), [(False, 3 * 30.0), (True, 2 * 900.0 + 30.0)])
-def test_a_write_says_how_long_its_attempts_can_last(bulk: bool, longest: float) -> None:
+
+def test_a_mark_holds_for_the_lease_and_its_heartbeats_extend_it_until_the_block_ends() -> None:
     connection = GuardRecorder()
 
-    with connection.writing(bulk=bulk):
-        pass
+    with connection.writing():
+        time.sleep(TARGET.guard_lease_seconds * 1.2)
+    beats = connection.sent(CYPHER.guard_extend_lease)
+    time.sleep(TARGET.guard_lease_seconds / 2)
 
-    [begun] = connection.begun
-    assert (from_iso(begun["until"]) - from_iso(begun["now"])).total_seconds() == longest
+    [begun] = connection.sent(CYPHER.guard_begin_write)
+    assert begun is not None
+    assert begun["lease_ms"] == 300
+    assert (from_iso(begun["until"]) - from_iso(begun["now"])).total_seconds() == 0.3
+    assert len(beats) >= 2, "a heartbeat every third of the lease"
+    assert all(b is not None and (b["version"], b["fence"]) == (5, None) for b in beats)
+    assert connection.sent(CYPHER.guard_extend_lease) == beats, "no beat after the block"
+    assert len(connection.sent(CYPHER.guard_end_write)) == 1
 
 
 class BulkWatcher:
@@ -112,8 +130,8 @@ class BulkWatcher:
         self.marked: list[bool] = []
 
     @contextmanager
-    def writing(self, *, bulk: bool = False) -> Iterator[None]:
-        self.marked.append(bulk)
+    def writing(self) -> Iterator[None]:
+        self.marked.append(True)
         yield
 
     def execute_bulk_write(self, work: Callable[[Any], Any]) -> Any:
@@ -138,7 +156,7 @@ def _decision() -> Decision:
     ],
     ids=["changeset", "steward", "erasure"],
 )
-def test_the_writes_bounded_by_the_lock_timeout_mark_the_guard_as_bulk(
+def test_the_writes_bounded_by_the_lock_timeout_mark_the_guard(
     write: Callable[[Neo4jStore], object],
 ) -> None:
     watcher = BulkWatcher()
@@ -158,7 +176,7 @@ class UnlockedWrites:
         self.statements: list[str] = []
 
     @contextmanager
-    def writing(self, *, bulk: bool = False) -> Iterator[None]:
+    def writing(self) -> Iterator[None]:
         raise AssertionError("a write beside the writer lock marked the commit guard")
         yield  # pragma: no cover
 
