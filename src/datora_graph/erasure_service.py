@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from networkx.utils import UnionFind
 
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
-from datora_graph.domain.cannot_links import held_by_constraint
+from datora_graph.domain.cannot_links import ERASED_CONSTRAINT_REASON, held_by_constraint
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -347,15 +347,17 @@ class ErasureService:
     def _holds_near(self, linked: set[str], keys: set[str]) -> Iterator[tuple[KeptHold, str]]:
         """The holds of a limit, the size bound or a cannot-link with an end among the
         person's `keys` on a link touching a `linked` identifier, with the ID of the record
-        that opened each one's review item, oldest first. A cannot-link between others is
-        made again by the steward decision that made it, and holds again by itself."""
+        that opened each one's review item, oldest first; a cannot-link's with the reason
+        its item gets once the constraint is gone. A cannot-link between others is made
+        again by the steward decision that made it, and holds again by itself."""
         theirs = {c.id for c in self.store.list_cannot_links() if c.a in keys or c.b in keys}
         for item in review_items_touching(self.store, sorted(linked), status=None):
             guard = HELD_GUARDS.get(item.guard)
             if guard == "cannot_link" and held_by_constraint(item) not in theirs:
                 continue
             if item.kind == "held_link" and guard and item.a not in keys and item.b not in keys:
-                hold = KeptHold(item.a, item.b, guard, item.reason, item.suggested_action)
+                reason = ERASED_CONSTRAINT_REASON if guard == "cannot_link" else item.reason
+                hold = KeptHold(item.a, item.b, guard, reason, item.suggested_action)
                 yield hold, item.observation_id
 
     def _company(

@@ -45,6 +45,15 @@ def cannot_link_reason(constraint_id: int) -> str:
     return f"cannot-link: constraint #{constraint_id} keeps these identifiers apart"
 
 
+ERASED_CONSTRAINT_REASON = (
+    "cannot-link: a steward's constraint kept these identifiers apart; an erasure has since "
+    "removed it with the person it named"
+)
+"""The reason of a review item whose constraint went with an erased person's identifiers:
+the item names no constraint any more (its ID may be given to another), and the words name
+none either, so nothing reads one back from them (`held_by_constraint`)."""
+
+
 def held_by_constraint(item: ReviewItem) -> int | None:
     """The cannot-link constraint that held `item`'s link, None when another guard held it.
 

@@ -178,6 +178,7 @@ class Neo4jStatements:
     erase_consent: LiteralString
     erase_evidence: LiteralString
     erase_review_items: LiteralString
+    erase_unhold_review_items: LiteralString
     erase_cannot_links: LiteralString
     erase_must_links: LiteralString
     erase_decisions: LiteralString

@@ -19,6 +19,7 @@ from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
 
+from datora_graph.domain.cannot_links import ERASED_CONSTRAINT_REASON
 from datora_graph.domain.erasure import (
     ErasedRecord,
     Erasure,
@@ -143,6 +144,9 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         for r in erasure.review_rewrites
     ]
     _run(tx, CYPHER.erase_requote_review_items, "rows", requoted)
+    # The items of others the person's constraints held name none: an ID may be given again.
+    unhold = {"keys": keys, "reason": ERASED_CONSTRAINT_REASON}
+    tx.run(CYPHER.erase_unhold_review_items, unhold).consume()
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)
     _run(tx, CYPHER.erase_must_links, "keys", keys)
     decision_ids = list(dict.fromkeys(erasure.decisions))

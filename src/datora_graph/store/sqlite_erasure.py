@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from datora_graph.domain.cannot_links import ERASED_CONSTRAINT_REASON
 from datora_graph.domain.erasure import (
     ErasedRecord,
     Erasure,
@@ -72,6 +73,10 @@ DELETE_REVIEW_RESOLUTIONS = (
 )
 DELETE_REVIEW_ITEMS = "DELETE FROM review_items WHERE id IN (SELECT value FROM json_each(:ids))"
 DELETE_GUARDS = f"DELETE FROM identifier_guards WHERE key IN {_KEYS}"
+UNHOLD_REVIEW_ITEMS = f"""
+UPDATE review_items SET constraint_id = NULL, reason = :reason
+WHERE constraint_id IN (SELECT id FROM cannot_link WHERE a IN {_KEYS} OR b IN {_KEYS})
+"""
 DELETE_CANNOT_LINKS = f"DELETE FROM cannot_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
@@ -223,6 +228,8 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         REWRITE_REVIEW_ITEM,
         [(r.reason, r.suggested_action, r.item_id) for r in erasure.review_rewrites],
     )
+    # The items of others the person's constraints held name none: their IDs are reused.
+    db.execute(UNHOLD_REVIEW_ITEMS, {**params, "reason": ERASED_CONSTRAINT_REASON})
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
