@@ -51,13 +51,16 @@ def items(store: GraphStore) -> list[tuple[Any, ...]]:
     return sorted(found, key=repr)
 
 
-def migrated_items(world: World) -> list[tuple[Any, ...]]:
+def assert_replays_agree(world: World, live: list[tuple[Any, ...]]) -> None:
+    """A migration, then a rebuild of the live store, give the items `live` holds."""
     target = SqliteStore(world.folder / "items.db")
     try:
         Migration(world.store, target, world.identity.settings).run()
-        return items(target)
+        assert items(target) == live
     finally:
         target.close()
+    world.identity.rebuild()
+    assert items(world.store) == live
 
 
 def test_an_item_whose_constraint_the_erasure_deleted_names_none(world: World) -> None:
@@ -67,25 +70,21 @@ def test_an_item_whose_constraint_the_erasure_deleted_names_none(world: World) -
     assert live == [(E0, E1, "open", "cannot_link", None, ERASED_CONSTRAINT_REASON)]
     [item] = world.store.list_review_items(ReviewFilter("open", 0, 10)).items
     assert item.constraint_id is None
-    assert migrated_items(world) == live
-    world.identity.rebuild()
-    assert items(world.store) == live
+    assert_replays_agree(world, live)
 
 
 def test_a_constraint_made_after_the_erasure_is_not_named_by_the_held_item(
     world: World,
 ) -> None:
-    """The new constraint may take the erased one's ID (SQLite reuses the highest, and a
-    migration numbers them afresh): the held item must not come to name it."""
+    """A new constraint may take the erased one's ID (a migration numbers them afresh, from
+    1): the held item must not come to name it."""
     _held_by_c1s_constraint(world).erase(C1)
     world.ingest(PHONE, D9)
     world.split(D9, (PHONE, D9))
     live = items(world.store)
 
     assert (E0, E1, "open", "cannot_link", None, ERASED_CONSTRAINT_REASON) in live
-    assert migrated_items(world) == live
-    world.identity.rebuild()
-    assert items(world.store) == live
+    assert_replays_agree(world, live)
 
 
 def test_an_item_rejected_before_the_erasure_names_only_its_own_constraint(
@@ -101,9 +100,7 @@ def test_an_item_rejected_before_the_erasure_names_only_its_own_constraint(
 
     assert live == [(E0, E1, "rejected", "cannot_link", None, ERASED_CONSTRAINT_REASON)]
     assert [(c.a, c.b) for c in world.store.list_cannot_links()] == [(E0, E1)]
-    assert migrated_items(world) == live
-    world.identity.rebuild()
-    assert items(world.store) == live
+    assert_replays_agree(world, live)
 
 
 def test_an_item_between_the_person_and_another_goes_with_its_constraint(
@@ -118,9 +115,7 @@ def test_an_item_between_the_person_and_another_goes_with_its_constraint(
     world.erase(C1)
 
     assert items(world.store) == []
-    assert migrated_items(world) == []
-    world.identity.rebuild()
-    assert items(world.store) == []
+    assert_replays_agree(world, [])
 
 
 def test_a_constraint_between_others_keeps_holding_after_its_split_is_redacted(
@@ -142,6 +137,4 @@ def test_a_constraint_between_others_keeps_holding_after_its_split_is_redacted(
 
     assert (E0, E1) in [(c.a, c.b) for c in world.store.list_cannot_links()]
     assert [i[4] for i in live] == [(E0, E1)]
-    assert migrated_items(world) == live
-    world.identity.rebuild()
-    assert items(world.store) == live
+    assert_replays_agree(world, live)
