@@ -144,7 +144,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         for r in erasure.review_rewrites
     ]
     _run(tx, CYPHER.erase_requote_review_items, "rows", requoted)
-    # The items of others the person's constraints held name none: an ID may be given again.
+    # The items of others the person's constraints held name none, as after a replay.
     unhold = {"keys": keys, "reason": ERASED_CONSTRAINT_REASON}
     tx.run(CYPHER.erase_unhold_review_items, unhold).consume()
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)

@@ -228,7 +228,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         REWRITE_REVIEW_ITEM,
         [(r.reason, r.suggested_action, r.item_id) for r in erasure.review_rewrites],
     )
-    # The items of others the person's constraints held name none: their IDs are reused.
+    # The items of others the person's constraints held name none, as after a replay.
     db.execute(UNHOLD_REVIEW_ITEMS, {**params, "reason": ERASED_CONSTRAINT_REASON})
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
