@@ -63,6 +63,21 @@ class Refusal:
     constraint_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileRefusal:
+    """Why two profiles must not merge, before a link's ends say what a steward should do.
+
+    `limited_type` is the type whose limit the merge breaks (guard `limit`, else empty);
+    `constraint_id` is the cannot-link constraint the two profiles face across (guard
+    `cannot_link`, else None). Built only when a merge is refused: the engine's hot path
+    allocates nothing for merges that go through."""
+
+    guard: GuardName
+    reason: str
+    limited_type: str = ""
+    constraint_id: int | None = None
+
+
 class MergeGuard:
     """Per-type limits, cannot-link constraints, the maximum profile size and hub quarantine."""
 
@@ -78,7 +93,7 @@ class MergeGuard:
     def refusal(self, left: ProfileState, right: ProfileState) -> str | None:
         """Why `left` and `right` must not merge, or None when they may."""
         found = self._profile_refusal(left, right)
-        return None if found is None else found[1]
+        return None if found is None else found.reason
 
     def check_link(
         self,
@@ -116,31 +131,29 @@ class MergeGuard:
             )
         return None
 
-    def _profile_refusal(
-        self, left: ProfileState, right: ProfileState
-    ) -> tuple[GuardName, str, str | int] | None:
-        """(guard, reason, the limited type or the cannot-link constraint's ID) for two
-        profiles that must not merge."""
+    def _profile_refusal(self, left: ProfileState, right: ProfileState) -> ProfileRefusal | None:
+        """Why two profiles must not merge, whatever link would join them."""
         for type_name, limit in self._limits.items():
             total = left.type_counts.get(type_name, 0) + right.type_counts.get(type_name, 0)
             if total > limit:
-                return (
+                return ProfileRefusal(
                     "limit",
                     f"limit: the merge would give one profile {total} {type_name} identifiers "
                     f"(at most {limit} allowed)",
-                    type_name,
+                    limited_type=type_name,
                 )
         if left.constraint_sides:
             facing = facing_constraint(left.constraint_sides, right.constraint_sides)
             if facing is not None:
-                return "cannot_link", cannot_link_reason(facing), facing
+                return ProfileRefusal(
+                    "cannot_link", cannot_link_reason(facing), constraint_id=facing
+                )
         most = self._settings.max_profile_identifiers
         if left.size + right.size > most:
-            return (
+            return ProfileRefusal(
                 "max_size",
                 f"size: the merge would give one profile {left.size + right.size} identifiers "
                 f"(at most {most} allowed)",
-                "",
             )
         return None
 
@@ -150,12 +163,12 @@ class MergeGuard:
         other: Identifier,
         left: ProfileState,
         right: ProfileState,
-        found: tuple[GuardName, str, str | int],
+        found: ProfileRefusal,
     ) -> Refusal:
-        guard, reason, limited = found
-        if isinstance(limited, int):
+        guard, reason, limited = found.guard, found.reason, found.limited_type
+        if guard == "cannot_link":
             action = "reject: a steward keeps these identifiers apart"
-            return Refusal(guard, reason, action, constraint_id=limited)
+            return Refusal(guard, reason, action, constraint_id=found.constraint_id)
         if guard == "max_size":
             return Refusal(
                 guard,

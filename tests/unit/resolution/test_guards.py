@@ -169,3 +169,29 @@ def test_an_identifier_joining_one_profile_too_many_becomes_a_hub(guard: MergeGu
     assert (
         guard.check_link(email, kiosk, sides, (None, IdentifierGuardState("k", 9)), False) is None
     )
+
+
+def test_a_link_across_a_cannot_link_constraint_names_the_constraint(guard: MergeGuard) -> None:
+    email, phone = Identifier("email", "ann@x.io"), Identifier("phone", "+3612345678")
+    sides = (state("a", {"email": 1}, {(4, 0)}), state("b", {"phone": 1}, {(4, 1)}))
+
+    refusal = guard.check_link(email, phone, sides, (None, None), True)
+
+    assert refusal is not None
+    assert (refusal.guard, refusal.constraint_id, refusal.quarantine) == ("cannot_link", 4, "")
+    assert refusal.reason == "cannot-link: constraint #4 keeps these identifiers apart"
+    assert refusal.suggested_action == "reject: a steward keeps these identifiers apart"
+
+
+def test_a_link_past_the_maximum_size_names_no_type_and_no_constraint() -> None:
+    guard = MergeGuard(IdentifierRegistry.default(), GuardSettings(max_profile_identifiers=5))
+    email, cookie = Identifier("email", "ann@x.io"), Identifier("cookie_id", "k-1")
+    sides = (state("a", {"email": 3}), state("b", {"cookie_id": 3}))
+
+    refusal = guard.check_link(email, cookie, sides, (None, None), True)
+
+    assert refusal is not None
+    assert (refusal.guard, refusal.constraint_id, refusal.quarantine) == ("max_size", None, "")
+    assert refusal.suggested_action == (
+        "reject unless one person: profiles of 3 and 3 identifiers are rarely one customer"
+    )
