@@ -48,7 +48,8 @@ from datora_graph.domain.profiles import JourneyQuery
 from datora_graph.domain.records import Event
 from datora_graph.services import IdentityService
 from datora_graph.store import sqlite_sql as sql
-from datora_graph.store.sqlite import SqliteStore, _journey_params
+from datora_graph.store.sqlite import SqliteStore
+from datora_graph.store.sqlite_reads import journey_params
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import machine  # the machine description every benchmark records
@@ -241,7 +242,7 @@ def compare(
     former = (_former_pages if batched else _former_page)(nf)
     current = sql.JOURNEY_STATEMENTS[batched, nf, bool(query.types)]
     old_params = {**ids, **_former_params(query)}
-    new_params = {**ids, **_journey_params(query)}
+    new_params = {**ids, **journey_params(query)}
     new_rows = db.execute(current, new_params).fetchall()
     assert db.execute(former, old_params).fetchall() == new_rows, "the statements disagree"
     runs = {"former": (former, old_params), "current": (current, new_params)}
@@ -321,7 +322,7 @@ def measure(path: Path, kiosk: str, others: list[str], first: int, repeat: int) 
                 r[3]
                 for r in db.execute(
                     "EXPLAIN QUERY PLAN " + sql.JOURNEY_STATEMENTS[False, False, typed],
-                    {"profile_id": kiosk, **_journey_params(query)},
+                    {"profile_id": kiosk, **journey_params(query)},
                 )
             ]
             for name, typed, query in (

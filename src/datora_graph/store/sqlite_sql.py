@@ -399,9 +399,9 @@ def _identifier_page(newest_first: bool, typed: bool) -> str:
     until it had a page of that type. The planner prefers the primary key here, hence INDEXED
     BY (which also makes a file without the index an error, not a slow page).
 
-    The bounds are (occurred_at, event_id) pairs, exclusive, from `_journey_params`: the
-    window and the cursor folded into one range, so SQLite searches the index for it rather
-    than filtering from the identifier's first event."""
+    The bounds are (occurred_at, event_id) pairs, exclusive, from
+    `sqlite_reads.journey_params`: the window and the cursor folded into one range, so SQLite
+    searches the index for it rather than filtering from the identifier's first event."""
     desc = " DESC" if newest_first else ""
     index = " INDEXED BY event_identifiers_by_type" if typed else ""
     of_type = (

@@ -22,7 +22,8 @@ from datora_graph.domain.moments import iso
 from datora_graph.domain.profiles import JourneyQuery
 from datora_graph.domain.records import Event
 from datora_graph.store import sqlite_sql as sql
-from datora_graph.store.sqlite import SqliteStore, _journey_params
+from datora_graph.store.sqlite import SqliteStore
+from datora_graph.store.sqlite_reads import journey_params
 
 from .test_sqlite_journey import _profile_of
 
@@ -72,7 +73,7 @@ def _events(keys: tuple[str, ...], count: int) -> list[Event]:
 
 def _params(profile_id: str, query: JourneyQuery) -> dict[str, object]:
     batch = json.dumps([profile_id, "prf_none"])
-    return {"profile_id": profile_id, "profile_ids": batch, **_journey_params(query)}
+    return {"profile_id": profile_id, "profile_ids": batch, **journey_params(query)}
 
 
 def _statement(batched: bool, query: JourneyQuery) -> str:
