@@ -46,10 +46,15 @@ TOO_LARGE_TO_VALIDATE = (
 )
 
 
+VALIDATION_ABORTED = "Validation aborted."
+"""What graphql-core says when it gives up on a document that would take it too much work (or
+too deep a recursion) to validate. Its abort after 100 errors is the same class,
+`ValidationAbortedError`, with a longer message and is the client's INVALID_INPUT, so only the
+text tells the two apart; tests/api/graphql/test_graphql_core_texts.py pins both."""
+
+
 def _too_large_to_validate(error: GraphQLError) -> bool:
-    """graphql-core gives up on a document that would take it too much work (or too deep a
-    recursion) to validate, saying only this. (Its abort after 100 errors says more.)"""
-    return isinstance(error, ValidationAbortedError) and error.message == "Validation aborted."
+    return isinstance(error, ValidationAbortedError) and error.message == VALIDATION_ABORTED
 
 
 def code_of(error: GraphQLError) -> str:
