@@ -116,6 +116,20 @@ def test_case_is_ignored_for_every_letter_not_only_ascii(identity: IdentityServi
     assert identity.store.records_mentioning(["elodie.muller@example.com"], 10).total == 0
 
 
+def test_a_capital_i_is_found_whatever_the_server_s_locale(identity: IdentityService) -> None:
+    """In a Turkish locale `I` lower-cases to a dotless i (U+0131): a store that let its
+    server fold case (Cypher's toLower follows the JVM's locale) would miss these."""
+    identity.ingest_observations([obs("o7", 7, "ivy@acme.io", referrer="ILKER.KILIC@ACME.IO")])
+    identity.ingest_events([event("e5", 5, "ivy@acme.io", gift_to="Ilker.Kilic@Acme.io")])
+
+    page = identity.store.records_mentioning(["ilker.kilic@acme.io"], 10)
+
+    assert page.items == (
+        Mention("observation", "o7", ("referrer",)),
+        Mention("event", "e5", ("gift_to",)),
+    )
+
+
 # A file's line as a client's JSON encoder may write it: `@` and `.` escaped, `É`, `Ü` and `/`
 # escaped in upper-case hex or as `\/`; the log keeps it as sent (`datora ingest FILE`).
 ESCAPED_LINE = (

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -221,6 +221,25 @@ def observation_attributes(payload: str) -> str | None:
 
 Candidate = tuple[MentionKind, str, str | None]
 """A record a store found holding a search term: kind, ID, and its fields as JSON text."""
+
+
+def filtered_candidates(
+    terms: Collection[str],
+    observations: Iterable[tuple[str, str]],
+    events: Iterable[tuple[str, str]],
+) -> Iterator[Candidate]:
+    """The records `mention_filter(terms)` keeps among `observations` (ID and wire JSON, in
+    log order) and `events` (ID and properties JSON, by ID), as `find_mentions` takes them.
+    Every store reads its records page by page and sifts them here, so letter case is folded
+    by Python's one rule, never by a database's (SQLite's `lower` folds ASCII only; Cypher's
+    `toLower` may follow the server's locale)."""
+    could_mention = mention_filter(terms)
+    for record_id, payload in observations:
+        if could_mention(payload):
+            yield "observation", record_id, observation_attributes(payload)
+    for record_id, properties in events:
+        if could_mention(properties):
+            yield "event", record_id, properties
 
 
 def find_mentions(

@@ -194,8 +194,8 @@ class Neo4jStatements:
     erase_rejections: LiteralString
     insert_erased_records: LiteralString
     erased_records_page: LiteralString
-    observations_mentioning: LiteralString
-    events_mentioning: LiteralString
+    observation_mention_page: LiteralString
+    event_mention_page: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

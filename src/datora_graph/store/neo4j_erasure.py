@@ -33,8 +33,8 @@ from datora_graph.domain.mentions import (
     MENTION_PAGE_ROWS,
     Candidate,
     MentionPage,
+    filtered_candidates,
     find_mentions,
-    observation_attributes,
 )
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
@@ -86,38 +86,36 @@ class Neo4jErasure:
         self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
     ) -> MentionPage:
         def candidates(terms: list[str]) -> Iterator[Candidate]:
-            pages = partial(self._mention_pages, terms=terms, rows=page_rows)
-            for found in pages(CYPHER.observations_mentioning, 0):
-                for r in sorted(found, key=lambda r: int(r["seq"])):
-                    yield "observation", str(r["id"]), observation_attributes(str(r["payload"]))
-            for found in pages(CYPHER.events_mentioning, ""):
-                for r in sorted(found, key=lambda r: str(r["id"])):
-                    yield "event", str(r["id"]), str(r["properties"])
+            pages = partial(self._mention_pages, rows=page_rows)
+            observations = pages(CYPHER.observation_mention_page, "seq", 0)
+            events = pages(CYPHER.event_mention_page, "id", "")
+            return filtered_candidates(
+                terms,
+                ((str(r["id"]), str(r["payload"])) for r in observations),
+                ((str(r["id"]), str(r["properties"])) for r in events),
+            )
 
         return find_mentions(values, limit, candidates)
 
     def _mention_pages(
-        self, statement: LiteralString, after: object, *, terms: list[str], rows: int
-    ) -> Iterator[list[Row]]:
-        """The candidates of each page of `statement` (`cypher/*_mentioning.cypher`), a read
-        of its own, until a page reads nothing."""
+        self, statement: LiteralString, key: str, after: object, *, rows: int
+    ) -> Iterator[Row]:
+        """Every row of `statement` (`cypher/*_mention_page.cypher`, ordered by `key`, which
+        it reads past `after`), `rows` at a time, each page a read of its own."""
         while True:
-            params = {"after": after, "rows": rows, "terms": terms}
-            last, found = self._neo4j.execute_read(partial(_mention_page, statement, params))
-            if last is None:
+            params = {"after": after, "rows": rows}
+            page = self._neo4j.execute_read(partial(_rows, statement, params))
+            yield from page
+            if len(page) < rows:
                 return
-            yield found
-            after = last
+            after = page[-1][key]
 
     def add_erased_records(self, records: Sequence[ErasedRecord]) -> None:
         self._neo4j.execute_write(lambda tx: _write_erased(tx, records))
 
 
-def _mention_page(
-    statement: LiteralString, params: Row, tx: ManagedTransaction
-) -> tuple[object, list[Row]]:
-    record = tx.run(statement, params).single(strict=True)
-    return record["last"], [dict(r) for r in record["found"]]
+def _rows(statement: LiteralString, params: Row, tx: ManagedTransaction) -> list[Row]:
+    return [dict(r) for r in tx.run(statement, params)]
 
 
 def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:

@@ -28,9 +28,8 @@ from datora_graph.domain.mentions import (
     MENTION_PAGE_ROWS,
     Candidate,
     MentionPage,
+    filtered_candidates,
     find_mentions,
-    mention_filter,
-    observation_attributes,
 )
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
@@ -118,8 +117,8 @@ WHERE fingerprint > ? ORDER BY fingerprint LIMIT ?
 """
 
 # The mentions of erased values in others' records (domain/mentions.py) are looked for a page
-# of rows at a time, each page a read of its own; `mention_filter` takes the rows that could
-# hold one (SQLite's `lower` folds ASCII only, and the log keeps JSON escapes as sent).
+# of rows at a time, each page a read of its own; `filtered_candidates` takes the rows that
+# could hold one (SQLite's `lower` folds ASCII only, and the log keeps JSON escapes as sent).
 OBSERVATIONS_PAGE = "SELECT seq, id, payload FROM observations WHERE seq > ? ORDER BY seq LIMIT ?"
 EVENTS_PAGE = "SELECT id, properties FROM events WHERE id > ? ORDER BY id LIMIT ?"
 
@@ -166,13 +165,13 @@ class SqliteErasedRecords:
         self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
     ) -> MentionPage:
         def candidates(terms: list[str]) -> Iterator[Candidate]:
-            could_mention = mention_filter(terms)
-            for _, record_id, payload in self._mention_pages(OBSERVATIONS_PAGE, 0, page_rows):
-                if could_mention(payload):
-                    yield "observation", str(record_id), observation_attributes(payload)
-            for record_id, properties in self._mention_pages(EVENTS_PAGE, "", page_rows):
-                if could_mention(properties):
-                    yield "event", str(record_id), str(properties)
+            observations = self._mention_pages(OBSERVATIONS_PAGE, 0, page_rows)
+            events = self._mention_pages(EVENTS_PAGE, "", page_rows)
+            return filtered_candidates(
+                terms,
+                ((str(record_id), payload) for _, record_id, payload in observations),
+                ((str(record_id), str(properties)) for record_id, properties in events),
+            )
 
         return find_mentions(values, limit, candidates)
 
