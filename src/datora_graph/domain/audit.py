@@ -30,6 +30,7 @@ AUDIT_ACTIONS = frozenset(
         "review_accept",
         "review_reject",
         "erasure",
+        "redaction",
         "key_create",
         "key_revoke",
         "segment_export",

@@ -35,6 +35,7 @@ from datora_graph.domain.profiles import (
     StoreStats,
 )
 from datora_graph.domain.records import Event, RecordKind
+from datora_graph.domain.redaction import EventRedaction, ObservationRedaction
 from datora_graph.domain.segments import (
     MemberPage,
     Segment,
@@ -355,6 +356,29 @@ class GraphStore(Protocol):
         log and the events, `page_rows` records at a time, each page a read of its own (so no
         read meets the read timeout however long the log grows, and writers go on between
         them): a record logged while it runs is found when it comes after the page read last."""
+        ...
+
+    def logged_observation(self, observation_id: str) -> tuple[int, str] | None:
+        """The log position and payload of the logged observation with this ID; None when
+        none is logged."""
+        ...
+
+    def event_properties(self, event_id: str) -> str | None:
+        """The properties (JSON text) of the stored event with this ID; None when none is."""
+        ...
+
+    def redact_observation(self, redaction: ObservationRedaction) -> None:
+        """Replace the payload logged at `redaction.seq` (the log index stays: the record
+        keeps its identifiers), write `redaction.profiles` (their golden attributes and
+        candidates) and `redaction.audit`, in one transaction; NotFound when nothing is
+        logged there."""
+        ...
+
+    def redact_event(self, redaction: EventRedaction) -> None:
+        """Replace the stored event's properties, move what its credit counts (its revenue, in
+        the activity of the identifier credited and of the profile holding it; segment
+        conditions on its properties) and write `redaction.audit`, in one transaction;
+        NotFound when no such event is stored."""
         ...
 
     def iter_erased_records(self, batch_size: int = 1000) -> Iterator[list[ErasedRecord]]:

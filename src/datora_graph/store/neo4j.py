@@ -49,6 +49,7 @@ from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_erasure import Neo4jErasure
 from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
+from datora_graph.store.neo4j_redaction import Neo4jRedaction
 from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
 from datora_graph.store.neo4j_steward import STEWARD, Neo4jSteward
 from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
@@ -71,7 +72,13 @@ __all__ = ["Neo4jStore", "Neo4jTarget"]
 
 
 class Neo4jStore(
-    Neo4jSegments, Neo4jSteward, Neo4jErasure, Neo4jLogIndex, Neo4jAccess, Neo4jExport
+    Neo4jSegments,
+    Neo4jSteward,
+    Neo4jErasure,
+    Neo4jLogIndex,
+    Neo4jAccess,
+    Neo4jExport,
+    Neo4jRedaction,
 ):
     """`GraphStore` on a Neo4j 5 database (see store/base.py for what each method promises)."""
 

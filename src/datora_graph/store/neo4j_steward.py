@@ -191,7 +191,8 @@ def _profile(r: Any) -> ProfileRecord:
     )
 
 
-def _profile_row(record: ProfileRecord) -> dict[str, Any]:
+def profile_write_row(record: ProfileRecord) -> dict[str, Any]:
+    """A profile row as steward_write_profiles takes it (a redaction writes them too)."""
     row = profile_to_json(record)
     row["type_counts"] = json.dumps(row["type_counts"], sort_keys=True)
     row["attributes"] = json.dumps(row["attributes"], sort_keys=True, ensure_ascii=False)
@@ -219,7 +220,7 @@ def _evidence_row(edge: EvidenceEdge) -> dict[str, Any]:
 def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> None:
     """Everything of a decision in one transaction, in the order `StewardChange` documents."""
     write = change.write
-    _unwind(tx, STEWARD.steward_write_profiles, [_profile_row(p) for p in write.profiles])
+    _unwind(tx, STEWARD.steward_write_profiles, [profile_write_row(p) for p in write.profiles])
     _unwind(
         tx,
         STEWARD.steward_assign_identifiers,

@@ -43,6 +43,7 @@ from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_ids import reserve_ids
 from datora_graph.store.sqlite_log_index import SqliteLogIndex
 from datora_graph.store.sqlite_reads import SqliteReads
+from datora_graph.store.sqlite_redaction import SqliteRedaction
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward
 from datora_graph.store.wal_checkpointer import WalCheckpointer
@@ -63,6 +64,7 @@ class SqliteStore(
     SqliteExport,
     SqliteErasedRecords,
     SqliteReads,
+    SqliteRedaction,
 ):
     """`GraphStore` on a local SQLite file (see store/base.py for what each method promises)."""
 

@@ -248,6 +248,11 @@ SELECT e.type, e.occurred_at, e.id,
        {_CENTS.format(props="e.properties")}, e.properties
 FROM events e
 """
+EVENT_CENTS = _CENTS.format(props=":properties")
+"""An event's revenue in cents from its properties (the parameter `:properties`), as credited."""
+RECOUNT_PROFILE = tuple(part for part in _recount(":profile_id").split(";") if part.strip())
+"""One profile's activity row recounted from its identifiers' (the parameter `:profile_id`),
+one statement at a time, inside the caller's transaction."""
 DROP_ACTIVITY = (
     "DROP TRIGGER IF EXISTS events_credit",
     "DROP TRIGGER IF EXISTS event_credits_activity",
