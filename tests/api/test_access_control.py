@@ -41,6 +41,7 @@ REST_POLICY: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/stats"): "read",
     ("GET", "/v1/segments/{segment_id}/export"): "read:pii",
     ("POST", "/v1/erasures"): "admin",
+    ("POST", "/v1/redactions"): "admin",
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
 }
@@ -57,6 +58,11 @@ PROBES: dict[tuple[str, str], tuple[dict[str, Any], Any, int]] = {
     ("GET", "/v1/stats"): ({}, None, 200),
     ("GET", "/v1/segments/{segment_id}/export"): ({"identifier": "email"}, None, 404),
     ("POST", "/v1/erasures"): ({}, {"profile": "prf_nobody", "reason": "access test"}, 404),
+    ("POST", "/v1/redactions"): (
+        {},
+        {"kind": "event", "record_id": "e-nobody", "fields": ["x"], "reason": "access test"},
+        404,
+    ),
 }
 """A call per guarded route that its handler answers without changing the (shared, empty)
 store: its query parameters, body and the status a key holding the scope gets (404: nobody

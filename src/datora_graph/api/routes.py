@@ -34,6 +34,8 @@ from datora_graph.api.schemas import (
     JourneyOut,
     ObservationBatchIn,
     ProfileOut,
+    RedactionIn,
+    RedactionOut,
     RejectionListOut,
     StatsOut,
     StatusOut,
@@ -48,6 +50,7 @@ from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
 from datora_graph.json_codec import read_client_json
+from datora_graph.redaction_service import RedactionService
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 
@@ -382,6 +385,26 @@ def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOu
         body.profile, reason=body.reason, actor=caller.name
     )
     return ErasureOut.of(report)
+
+
+@router.post(
+    "/v1/redactions",
+    tags=["privacy"],
+    summary="Take fields out of one logged record",
+    response_model=RedactionOut,
+    responses=_ERRORS,
+)
+def post_redaction(body: RedactionIn, service: Service, caller: Caller) -> RedactionOut:
+    """Remove the named top-level attributes of a logged observation, or properties of a
+    stored event (an erased person's value in someone else's free field), with what was
+    derived from them: golden attributes are folded again from the log, an event's revenue
+    leaves the activity. Audited with the key's name, the reason, the record and the field
+    names, never the values. Needs the `admin` scope. 404 for a record that is not kept, 422
+    naming the field at fault (`fields[i]`, `reason`)."""
+    report = RedactionService(service).redact(
+        body.kind, body.record_id, body.fields, reason=body.reason, actor=caller.name
+    )
+    return RedactionOut.of(report)
 
 
 _EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}

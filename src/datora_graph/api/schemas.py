@@ -17,6 +17,7 @@ from datora_graph.domain.identifiers import Identifier
 from datora_graph.domain.profiles import GoldenProfile, JourneyPage, RejectionPage, StoreStats
 from datora_graph.domain.records import Event, EventIn, ObservationIn
 from datora_graph.erasure_service import ErasureReport
+from datora_graph.redaction_service import RedactionReport
 from datora_graph.services import IngestReport
 
 
@@ -118,6 +119,43 @@ class ErasureOut(BaseModel):
             audit_id=report.audit_id,
             removed=report.counts.to_dict(),
             mentions=MentionsOut.model_validate(report.mentions.to_dict()),
+        )
+
+
+class RedactionIn(BaseModel):
+    """Which fields to take out of which logged record, and why (README: Redacting a field of
+    someone else's record)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["observation", "event"]
+    record_id: str = Field(min_length=1, examples=["o9"])
+    fields: list[str] = Field(
+        examples=[["referrer_email"]],
+        description="Top-level attribute (observation) or property (event) names; at least one",
+    )
+    reason: str = Field(
+        min_length=1, examples=["GDPR request 2026-114"], json_schema_extra={"pattern": r"\S"}
+    )
+
+
+class RedactionOut(BaseModel):
+    """What went (by name, never the values), the audit entry, and the profiles whose golden
+    attributes were recomputed."""
+
+    kind: Literal["observation", "event"]
+    record_id: str
+    fields: list[str]
+    audit_id: str
+    profiles_recomputed: list[str]
+
+    @classmethod
+    def of(cls, report: RedactionReport) -> RedactionOut:
+        return cls(
+            kind=report.kind,
+            record_id=report.record_id,
+            fields=list(report.fields),
+            audit_id=report.audit_id,
+            profiles_recomputed=list(report.profiles),
         )
 
 

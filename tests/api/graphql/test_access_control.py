@@ -53,6 +53,7 @@ FIELD_POLICY: dict[str, dict[str, str]] = {
         "resolveReviewItem": "steward",
         "undoDecision": "steward",
         "eraseProfile": "admin",
+        "redactRecord": "admin",
     },
 }
 """The scope each top-level field needs (README, "Access control and audit")."""

@@ -70,6 +70,7 @@ FIELD_SCOPES: dict[str, dict[str, str]] = {
         "resolveReviewItem": STEWARD,
         "undoDecision": STEWARD,
         "eraseProfile": "admin",
+        "redactRecord": "admin",
     },
 }
 """The scope each top-level field needs, by root type; a field not named here needs `admin`.

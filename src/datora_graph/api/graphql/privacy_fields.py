@@ -1,10 +1,13 @@
-"""The privacy officer's GraphQL field: `eraseProfile` (`PrivacyMutation`), scope `admin`.
+"""The privacy officer's GraphQL fields: `eraseProfile` and `redactRecord`
+(`PrivacyMutation`), scope `admin`.
 
     mutation { eraseProfile(profile: "email:ann@acme.io", reason: "GDPR request 114") {
                  profileId aliases auditId removed { identifiers observationsRemoved }
                  mentions { total items { kind recordId fields } } } }
+    mutation { redactRecord(kind: OBSERVATION, recordId: "o9", fields: ["referrer_email"],
+                            reason: "GDPR request 114") { auditId profilesRecomputed } }
 
-The erasure is recorded in the audit log with the calling key's name and the reason.
+Each is recorded in the audit log with the calling key's name and the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datora_graph.api.graphql.fields import mutation
 from datora_graph.domain.erasure import ErasureCounts
 from datora_graph.domain.mentions import Mention, MentionPage
 from datora_graph.erasure_service import ErasureReport, ErasureService
+from datora_graph.redaction_service import RedactionReport, RedactionService
 
 
 @strawberry.type(description="What an erasure removed or rewrote.")
@@ -113,6 +117,34 @@ class Erasure:
         )
 
 
+@strawberry.enum(description="The kind of logged record a redaction takes fields out of.")
+class RedactionKind(Enum):
+    OBSERVATION = "observation"
+    EVENT = "event"
+
+
+@strawberry.type(
+    description="A redaction done: what went from which record (by name, never the values), "
+    "the audit entry, and the profiles whose golden attributes were folded again from the log"
+)
+class Redaction:
+    kind: RedactionKind
+    record_id: strawberry.ID
+    fields: list[str]
+    audit_id: strawberry.ID
+    profiles_recomputed: list[strawberry.ID]
+
+    @classmethod
+    def of(cls, report: RedactionReport) -> Redaction:
+        return cls(
+            kind=RedactionKind(report.kind),
+            record_id=strawberry.ID(report.record_id),
+            fields=list(report.fields),
+            audit_id=strawberry.ID(report.audit_id),
+            profiles_recomputed=[strawberry.ID(p) for p in report.profiles],
+        )
+
+
 @strawberry.type
 class PrivacyMutation:
     """Results are nullable, as every mutation's (see `mutations.Mutation`)."""
@@ -129,3 +161,28 @@ class PrivacyMutation:
             service.erase_profile, profile, reason=reason, actor=info.context.actor
         )
         return Erasure.of(report)
+
+    @mutation(
+        "Take the named top-level attributes (an observation) or properties (an event) out of "
+        "one logged record of someone, such as an erased person's value in their free field; "
+        "golden attributes and traits derived from it follow, as a rebuild gives them. Needs "
+        "the `admin` scope; audited with the record and field names, never the values."
+    )
+    async def redact_record(
+        self,
+        info: Info,
+        kind: RedactionKind,
+        record_id: strawberry.ID,
+        fields: list[str],
+        reason: str,
+    ) -> Redaction | None:
+        service = RedactionService(info.context.service)
+        report = await info.context.read(
+            service.redact,
+            kind.value,
+            str(record_id),
+            fields,
+            reason=reason,
+            actor=info.context.actor,
+        )
+        return Redaction.of(report)
