@@ -19,6 +19,8 @@ what to do (`datora redact`, with their owner's word); the JSON has them under `
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
@@ -30,8 +32,9 @@ from datora_graph.cli_options import DbOption
 from datora_graph.cli_steward import ReasonOption, actor
 from datora_graph.domain.mentions import MentionPage
 from datora_graph.erasure_service import ErasureService
-from datora_graph.log_index import LogIndex
+from datora_graph.log_index import LogIndex, Progress
 from datora_graph.redaction_service import RedactionService, described
+from datora_graph.services import IdentityService
 
 
 class RecordKindChoice(StrEnum):
@@ -60,14 +63,9 @@ def erase(
                 abort=True,
                 err=True,
             )
-        pending = LogIndex(service.store, service.registry).pending()
-        with progress_bar() as bar:
-            task = bar.add_task("indexing the observation log", total=pending or None, items=0)
+        with indexing_progress(service) as progress:
             report = ErasureService(service).erase_profile(
-                found.id,
-                reason=reason,
-                actor=actor(),
-                progress=lambda read: bar.update(task, completed=read, items=read),
+                found.id, reason=reason, actor=actor(), progress=progress
             )
     typer.echo(
         json.dumps(
@@ -83,6 +81,16 @@ def erase(
     )
     if report.mentions.total:
         warn_mentions(report.mentions)
+
+
+@contextmanager
+def indexing_progress(service: IdentityService) -> Iterator[Progress]:
+    """A progress bar for bringing the log index up to date (what was logged since the last
+    split, erasure or redaction), and the callback that moves it."""
+    pending = LogIndex(service.store, service.registry).pending()
+    with progress_bar() as bar:
+        task = bar.add_task("indexing the observation log", total=pending or None, items=0)
+        yield lambda read: bar.update(task, completed=read, items=read)
 
 
 def warn_mentions(mentions: MentionPage) -> None:
@@ -136,16 +144,9 @@ def redact(
                 abort=True,
                 err=True,
             )
-        pending = LogIndex(service.store, service.registry).pending()
-        with progress_bar() as bar:
-            task = bar.add_task("indexing the observation log", total=pending or None, items=0)
+        with indexing_progress(service) as progress:
             report = RedactionService(service).redact(
-                kind.value,
-                record_id,
-                field,
-                reason=reason,
-                actor=actor(),
-                progress=lambda read: bar.update(task, completed=read, items=read),
+                kind.value, record_id, field, reason=reason, actor=actor(), progress=progress
             )
     err.print(f"[green]Redacted:[/] {described(report)}", soft_wrap=True)
     typer.echo(

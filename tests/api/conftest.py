@@ -1,11 +1,14 @@
 """`keys`: one real API key per scope, in the test server's store, for the access tests;
-`keyed_server`: the same over one server shared by a module."""
+`keyed_server`: the same over one server shared by a module; `graphql_client`: GraphQL over
+the test server with the admin key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from tests.api.graphql.conftest import GraphQLClient
 from tests.conftest import _serve as serve
 from tests.conftest import auth_headers
 
@@ -44,3 +47,10 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyedServ
         store.close()
     with serve(create_app(settings)) as url:
         yield url, keys
+
+
+@pytest.fixture
+def graphql_client(server: str, admin_token: str) -> Iterator[GraphQLClient]:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
+        yield GraphQLClient(http)

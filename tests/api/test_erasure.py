@@ -4,7 +4,6 @@ audit log names the key, and only an `admin` key may erase."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -104,13 +103,6 @@ def test_a_bad_erasure_request_is_refused_and_names_the_field(
     assert response.status_code == status, response.text
     assert response.json()["error"].get("field") == field
     assert client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).is_success
-
-
-@pytest.fixture
-def graphql_client(server: str, admin_token: str) -> Iterator[GraphQLClient]:
-    headers = {"Authorization": f"Bearer {admin_token}"}
-    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
-        yield GraphQLClient(http)
 
 
 def test_erase_profile_over_graphql(

@@ -4,13 +4,11 @@ and only an `admin` key may redact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from tests.api.graphql.conftest import GraphQLClient
-from tests.conftest import auth_headers
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
@@ -107,13 +105,6 @@ def test_a_redaction_that_cannot_be_made_is_refused_naming_the_field(
     assert redactions_of(settings) == []
 
 
-@pytest.fixture
-def graphql_client(server: str, admin_token: str) -> Iterator[GraphQLClient]:
-    headers = {"Authorization": f"Bearer {admin_token}"}
-    with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
-        yield GraphQLClient(http)
-
-
 def test_redact_an_event_over_graphql(
     client: httpx.Client, graphql_client: GraphQLClient, settings: Settings
 ) -> None:
@@ -142,16 +133,11 @@ def test_redact_an_event_over_graphql(
 
 
 def test_only_an_admin_key_may_redact(
-    client: httpx.Client, server: str, settings: Settings
+    client: httpx.Client, server: str, settings: Settings, keys: dict[str, dict[str, str]]
 ) -> None:
     bob_refers_ann(client)
-    store = open_store(settings)
-    try:
-        steward = auth_headers(store, "steward-key", "steward")
-    finally:
-        store.close()
     body = {"kind": "observation", "record_id": "o1", "fields": ["city"], "reason": "x"}
-    with httpx.Client(base_url=server, timeout=30, headers=steward) as http:
+    with httpx.Client(base_url=server, timeout=30, headers=keys["steward"]) as http:
         rest = http.post("/v1/redactions", json=body)
         error = GraphQLClient(http).error(
             REDACT, kind="OBSERVATION", recordId="o1", fields=["city"], reason="x"

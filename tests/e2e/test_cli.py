@@ -37,9 +37,13 @@ def cli_env(**settings: str) -> dict[str, str]:
     return env
 
 
-def datora(*args: str | Path, ok: bool = True, **settings: str) -> subprocess.CompletedProcess[str]:
+def datora(
+    *args: str | Path, ok: bool = True, answer: str | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`answer`: what the person types when the command asks (stdin)."""
     result = subprocess.run(
         [datora_executable(), *map(str, args)],
+        input=answer,
         capture_output=True,
         text=True,
         env=cli_env(**settings),

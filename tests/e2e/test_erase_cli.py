@@ -30,13 +30,8 @@ def two_people(tmp_path: Path) -> Path:
 def test_erase_asks_then_erases_and_is_audited(tmp_path: Path) -> None:
     db = two_people(tmp_path)
 
-    declined = subprocess.run(
-        [datora_executable(), "erase", "email:ann@acme.io", "--reason", "GDPR 9", "--db", str(db)],
-        input="n\n",
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=120,
+    declined = datora(
+        "erase", "email:ann@acme.io", "--reason", "GDPR 9", "--db", db, ok=False, answer="n\n"
     )
     assert declined.returncode != 0
     assert "Erase profile prf_" in declined.stderr

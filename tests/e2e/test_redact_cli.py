@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import getpass
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from tests.e2e.test_cli import cli_env, datora, datora_executable, write_jsonl
+from tests.e2e.test_cli import datora, write_jsonl
 from tests.e2e.test_steward_cli import observation
 
 pytestmark = pytest.mark.slow
@@ -33,14 +32,7 @@ def test_redact_asks_then_takes_the_field_out_and_is_audited(tmp_path: Path) -> 
     db = bob_refers_ann(tmp_path)
     command = ["redact", "observation", "o2", "--field", "referrer_email", "--reason", "GDPR 9"]
 
-    declined = subprocess.run(
-        [datora_executable(), *command, "--db", str(db)],
-        input="n\n",
-        capture_output=True,
-        text=True,
-        env=cli_env(),
-        timeout=120,
-    )
+    declined = datora(*command, "--db", db, ok=False, answer="n\n")
     assert declined.returncode != 0
     assert "Remove referrer_email from observation o2?" in declined.stderr
     assert "referrer_email" in datora("profile", "show", "email:bob@acme.io", "--db", db).stdout
