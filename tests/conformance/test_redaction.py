@@ -18,6 +18,7 @@ from datora_graph.domain.survivorship import candidates_to_json
 from datora_graph.redaction_service import RedactionReport, RedactionService
 from datora_graph.store.base import GraphStore
 
+from .segment_world import AS_OF, members
 from .test_replay_agreement import World
 
 
@@ -215,3 +216,30 @@ def test_a_record_an_erasure_removed_is_said_to_be_erased(world: RedactionWorld)
 
     with pytest.raises(NotFound, match="observation o1 was erased at a privacy request"):
         world.redact("observation", "o1", "city")
+
+
+def test_a_segment_condition_on_an_event_property_reads_what_is_left(
+    world: RedactionWorld,
+) -> None:
+    world.ingest("email:bob@acme.io")
+    world.event("e1", "email:bob@acme.io", revenue=30, gift_to="+14155550101")
+    gifts = {"event": {"type": "purchase", "where": {"gift_to": {"exists": True}}}}
+    paid = {"event": {"type": "purchase", "where": {"revenue": {"gte": 30}}}}
+    bob = world.identity.lookup("email:bob@acme.io").id
+    assert members(world.store, gifts, AS_OF) == members(world.store, paid, AS_OF) == {bob}
+
+    world.redact("event", "e1", "gift_to", "revenue")
+
+    assert members(world.store, gifts, AS_OF) == members(world.store, paid, AS_OF) == set()
+
+
+def test_records_ingested_after_a_redaction_fold_in_as_in_a_replay(world: RedactionWorld) -> None:
+    world.ingest("email:bob@acme.io", "cookie_id:k1", nickname="ann@acme.io", city="Paris")
+    world.ingest("cookie_id:k2", "device_id:d2", nickname="Bobby")
+    world.stewards.merge_profiles("cookie_id:k1", "cookie_id:k2", reason="same", actor="s")
+
+    world.redact("observation", "o1", "nickname")
+    world.ingest("cookie_id:k1", city="Lyon")
+
+    assert world.attributes_of("cookie_id:k2")["nickname"] == "Bobby"
+    world.agrees()
