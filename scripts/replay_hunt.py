@@ -131,6 +131,7 @@ from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_service import ErasureService
 from datora_graph.migrate import Migration
+from datora_graph.redaction_service import RedactionService
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
 from datora_graph.store.sqlite import SqliteStore
@@ -148,6 +149,7 @@ KEYS = [
     "cookie_id:k2",
 ]
 NAMES = [None, "Ann", "Bob"]
+CITIES = [None, "Oslo", "Rome"]
 Op = tuple[Any, ...]
 State = dict[str, Any]
 
@@ -158,6 +160,7 @@ ingest = st.tuples(
     st.sampled_from(NAMES),
     st.sampled_from(["crm", "web"]),
     st.integers(0, 59),
+    st.sampled_from(CITIES),
 )
 join = st.tuples(st.just("join"), pick, pick, pick, pick)
 steward = st.one_of(
@@ -167,6 +170,7 @@ steward = st.one_of(
     st.tuples(st.just("review"), pick, st.booleans()),
     st.tuples(st.just("undo"), pick),
     st.tuples(st.just("erase"), pick),
+    st.tuples(st.just("redact"), pick),
 )
 operations = st.builds(
     list.__add__,
@@ -202,7 +206,9 @@ class World:
             for p in batch
         )
 
-    def ingest(self, keys: list[str], name: str | None, source: str, minute: int) -> None:
+    def ingest(
+        self, keys: list[str], name: str | None, source: str, minute: int, city: str | None = None
+    ) -> None:
         self.sent += 1
         item: dict[str, Any] = {
             "id": f"o{self.sent}",
@@ -212,8 +218,9 @@ class World:
                 dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys
             ],
         }
-        if name:
-            item["attributes"] = {"first_name": name}
+        attributes = {"first_name": name, "city": city}
+        if name or city:
+            item["attributes"] = {k: v for k, v in attributes.items() if v}
         assert self.identity.ingest_observations([item]).accepted == 1
 
     def decide(self, make: Callable[[], Decision]) -> None:
@@ -221,6 +228,17 @@ class World:
             self.decisions.append(make())
         except DatoraError as refused:  # InvalidInput, Conflict, NotFound: nothing changed
             event(f"refused: {type(refused).__name__}")
+
+    def redact(self, record: int) -> None:
+        """Take the city out of record `record` (refused when it has none or was erased)."""
+        try:
+            RedactionService(self.identity).redact(
+                "observation", f"o{record}", ["city"], reason="r", actor="dpo"
+            )
+        except DatoraError as refused:
+            event(f"redaction refused: {type(refused).__name__}")
+            return
+        event("compared: redaction")
 
     def erase(self, key: str) -> None:
         try:
@@ -244,7 +262,7 @@ def open_items(store: SqliteStore, status: str | None = "open") -> list[ReviewIt
 def run(world: World, op: Op) -> None:
     kind, profiles, stewards = op[0], world.profiles(), world.stewards
     if kind == "ingest":
-        world.ingest(op[1], op[2], op[3], op[4])
+        world.ingest(op[1], op[2], op[3], op[4], op[5])
     elif kind in ("split", "groups") and (multi := [p for p in profiles if len(p) > 1]):
         members = multi[op[1] % len(multi)]
         pid = world.identity.lookup(members[0]).id
@@ -275,6 +293,8 @@ def run(world: World, op: Op) -> None:
     elif kind == "undo" and world.decisions:
         undone = world.decisions[op[1] % len(world.decisions)]
         world.decide(lambda: stewards.undo_decision(undone.id, reason="r", actor="s"))
+    elif kind == "redact" and world.sent:
+        world.redact(op[1] % world.sent + 1)
     elif kind == "erase" and profiles:
         world.erase(profiles[op[1] % len(profiles)][0])
 

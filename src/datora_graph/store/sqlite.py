@@ -31,9 +31,7 @@ from datora_graph.domain.changeset import (
 from datora_graph.domain.erasure import Erasure, ErasureCounts
 from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, iso
-from datora_graph.domain.survivorship import (
-    candidates_from_json,
-)
+from datora_graph.domain.survivorship import candidates_from_json
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess

@@ -33,7 +33,8 @@ from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 _encode_sorted = json.JSONEncoder(sort_keys=True).encode
 _encode_sorted_text = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-"""The encodings `sqlite.py` writes profile rows with, so a row written back is identical."""
+"""The encodings of a profile row (`profile_row`, which ingest, steward changes and redactions
+all write with), so a row written back is identical."""
 
 
 class SqliteSteward:
