@@ -5,7 +5,8 @@ replays it to the same profiles under the same IDs, and `datora migrate` carries
 another one alike. Steward decisions (splits by links or by groups, merges, review decisions,
 undos, merge-backs) and erasures (which redact decisions and rewrite records) are where that
 promise broke before, one shape at a time. This property drives random sequences of them,
-and records joining two profiles by another path (which answer the review items held between
+redactions of a record's `city` (which fold its profile's golden attributes again), and
+records joining two profiles by another path (which answer the review items held between
 them), through the real services on a real SQLite store and compares the live graph, whole, with a
 rebuild and with a migration into a fresh store: partition, profile IDs, aliases, golden
 attributes, evidence statuses, open review items, the items the graph answered (pair and
