@@ -24,7 +24,9 @@ record an erasure rewrote or marked quarantines again what it quarantined live, 
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
 or a cannot-link naming the person held (`.holds`): what made them went with the erased
 person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
-its name check live instead of checking again.
+its name check live instead of checking again; one whose links rested on a profile the person
+had joined makes active those it made active live (`.links`) and links and answers those whose
+item a path through the person answered live (`.answers`), as domain/kept_links.py tells.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
+from datora_graph.domain.kept_links import KeptAnswer
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
@@ -224,6 +227,9 @@ class ResolutionEngine:
     def _link(
         self, batch: _Batch, observation: Observation, anchor: Identifier, other: Identifier
     ) -> None:
+        if observation.answers and (answer := _kept_answer(observation, anchor.key, other.key)):
+            self._answer_kept(batch, observation, anchor, other, answer)
+            return
         left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
         status: EvidenceStatus = "active"
         if left != right:
@@ -237,6 +243,12 @@ class ResolutionEngine:
             )
             if observation.holds:
                 refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
+            if (
+                refusal is not None
+                and observation.links
+                and _linked_live(observation, anchor, other)
+            ):
+                refusal, joins_existing = None, False  # no guard was asked live, no join counted
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
@@ -245,6 +257,40 @@ class ResolutionEngine:
             if joins_existing or (refusal is not None and refusal.quarantine):
                 self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
+
+    def _answer_kept(
+        self,
+        batch: _Batch,
+        observation: Observation,
+        anchor: Identifier,
+        other: Identifier,
+        answer: KeptAnswer,
+    ) -> None:
+        """The link an erasure kept as held here and answered later (`Observation.answers`):
+        held as live, its item opened with the refusal it had, then linked and the item
+        answered by the record that answered it live, whatever profiles the ends are in now;
+        a quarantine the same guard makes now is still made, and the join counted as live."""
+        left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
+        refusal = Refusal(answer.guard, answer.reason, answer.suggested_action)
+        if left != right:
+            joins_existing = right not in batch.fresh
+            found = self._guard.check_link(
+                anchor,
+                other,
+                (batch.states[left], batch.states[right]),
+                (batch.guards.get(anchor.key), batch.guards.get(other.key)),
+                joins_existing,
+            )
+            if found is not None and found.guard == answer.guard and found.quarantine:
+                refusal = replace(refusal, quarantine=found.quarantine)
+            if joins_existing or refusal.quarantine:
+                self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
+        self._hold(batch, observation, anchor, other, (left, right), refusal)
+        batch.waiting.answer(answer.a, answer.b, answer.answered_by)
+        left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
+        if left != right:
+            self._merge(batch, observation, left, right)
+        self._record_evidence(batch, observation, anchor.key, other.key, "active")
 
     def _count_join(
         self,
@@ -419,6 +465,22 @@ def _kept_refusal(
     return found
 
 
+def _kept_answer(observation: Observation, x: str, y: str) -> KeptAnswer | None:
+    """The answer an erasure kept for the record's link `x`-`y` (`Observation.answers`)."""
+    a, b = (x, y) if x < y else (y, x)
+    for answer in observation.answers:
+        if (answer.a, answer.b) == (a, b):
+            return answer
+    return None
+
+
+def _linked_live(observation: Observation, x: Identifier, y: Identifier) -> bool:
+    """Whether an erasure kept the record's link `x`-`y` as made active live with no guard
+    asked (`Observation.links`): its ends were in one profile the erased person had joined."""
+    a, b = (x.key, y.key) if x.key < y.key else (y.key, x.key)
+    return any((link.a, link.b) == (a, b) for link in observation.links)
+
+
 def _named_apart(batch: _Batch, a: str, b: str) -> bool:
     """Whether a cannot-link has `a` on one side and `b` on the other."""
     sides_a, sides_b = batch.key_constraints.get(a), batch.key_constraints.get(b)
@@ -489,6 +551,11 @@ class _Waiting:
                 self._answered[pair] = observation_id
             else:
                 still.append(item)
+
+    def answer(self, a: str, b: str, answered_by: str) -> None:
+        """The item of pair `a`-`b` is answered by `answered_by`, whatever merges follow: an
+        erasure kept the record that answered it live (`Observation.answers`)."""
+        self._answered[(a, b)] = answered_by
 
     def answers(self) -> list[AnsweredItem]:
         return [AnsweredItem(a, b, obs) for (a, b), obs in self._answered.items()]
