@@ -53,6 +53,7 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
+from datora_graph.domain.kept_holds import KeptHold
 from datora_graph.domain.kept_links import KeptAnswer
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
@@ -227,9 +228,7 @@ class ResolutionEngine:
     def _link(
         self, batch: _Batch, observation: Observation, anchor: Identifier, other: Identifier
     ) -> None:
-        if observation.answers and (answer := _kept_answer(observation, anchor.key, other.key)):
-            self._answer_kept(batch, observation, anchor, other, answer)
-            return
+        answer = _kept_answer(observation, anchor.key, other.key) if observation.answers else None
         left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
         status: EvidenceStatus = "active"
         if left != right:
@@ -243,7 +242,9 @@ class ResolutionEngine:
             )
             if observation.holds:
                 refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
-            if (
+            if answer is not None:
+                refusal = _as_live(answer, refusal)
+            elif (
                 refusal is not None
                 and observation.links
                 and _linked_live(observation, anchor, other)
@@ -256,6 +257,11 @@ class ResolutionEngine:
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
             if joins_existing or (refusal is not None and refusal.quarantine):
                 self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
+        elif answer is not None:
+            self._hold(batch, observation, anchor, other, (left, right), _as_live(answer, None))
+        if answer is not None:
+            status = "active"
+            self._answer_kept(batch, observation, anchor, other, answer)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
 
     def _answer_kept(
@@ -266,31 +272,13 @@ class ResolutionEngine:
         other: Identifier,
         answer: KeptAnswer,
     ) -> None:
-        """The link an erasure kept as held here and answered later (`Observation.answers`):
-        held as live, its item opened with the refusal it had, then linked and the item
-        answered by the record that answered it live, whatever profiles the ends are in now;
-        a quarantine the same guard makes now is still made, and the join counted as live."""
-        left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
-        refusal = Refusal(answer.guard, answer.reason, answer.suggested_action)
-        if left != right:
-            joins_existing = right not in batch.fresh
-            found = self._guard.check_link(
-                anchor,
-                other,
-                (batch.states[left], batch.states[right]),
-                (batch.guards.get(anchor.key), batch.guards.get(other.key)),
-                joins_existing,
-            )
-            if found is not None and found.guard == answer.guard and found.quarantine:
-                refusal = replace(refusal, quarantine=found.quarantine)
-            if joins_existing or refusal.quarantine:
-                self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
-        self._hold(batch, observation, anchor, other, (left, right), refusal)
+        """The link an erasure kept as held here and answered later (`Observation.answers`),
+        held as live (its item opened with the refusal it had, whatever profiles its ends are
+        in now): linked, and the item answered by the record that answered it live."""
         batch.waiting.answer(answer.a, answer.b, answer.answered_by)
         left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
         if left != right:
             self._merge(batch, observation, left, right)
-        self._record_evidence(batch, observation, anchor.key, other.key, "active")
 
     def _count_join(
         self,
@@ -455,14 +443,20 @@ def _kept_refusal(
 ) -> Refusal | None:
     """The refusal of the record's link `x`-`y`: the guards' (`found`), unless an erasure
     keeps the link held (`Observation.holds`) as its review item told it live, when what made
-    the guards refuse may be gone; a quarantine the same guard makes now is still made."""
+    the guards refuse may be gone."""
     a, b = (x, y) if x < y else (y, x)
     for hold in observation.holds:
         if (hold.a, hold.b) == (a, b):
-            same = found is not None and found.guard == hold.guard
-            quarantine = found.quarantine if found and same else ""
-            return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
+            return _as_live(hold, found)
     return found
+
+
+def _as_live(kept: KeptHold | KeptAnswer, found: Refusal | None) -> Refusal:
+    """The refusal a link an erasure kept held (or held, then answered) had live, as its
+    review item told it; a quarantine the same guard makes now (`found`) is still made."""
+    same = found is not None and found.guard == kept.guard
+    quarantine = found.quarantine if found and same else ""
+    return Refusal(kept.guard, kept.reason, kept.suggested_action, quarantine)
 
 
 def _kept_answer(observation: Observation, x: str, y: str) -> KeptAnswer | None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,8 @@ from datora_graph.domain.kept_links import (
 )
 from datora_graph.domain.records import parse_logged_observation, parse_observation
 
+from .test_kept_holds import record
+
 REGISTRY = IdentifierRegistry.default()
 LINK = KeptLink("email:e0@x.io", "email:e1@x.io")
 ANSWER = KeptAnswer(
@@ -28,18 +29,6 @@ ANSWER = KeptAnswer(
     "reject: the cookie cookie_id:k-1 is shared",
     "erased observation 0f1e",
 )
-
-
-def record(*pairs: tuple[str, str], **extra: Any) -> str:
-    return json.dumps(
-        {
-            "id": "o4",
-            "source": "crm",
-            "observed_at": "2026-05-01T10:00:00Z",
-            "identifiers": [{"type": t, "value": v} for t, v in pairs],
-            **extra,
-        }
-    )
 
 
 def test_a_record_is_marked_once_with_a_link_it_made_and_one_it_held_until_answered() -> None:
