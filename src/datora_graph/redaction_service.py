@@ -11,18 +11,21 @@ Under the identity service's write lock (no ingest interleaves): an observation'
 attributes are recomputed from the logged records anchored in the profile that folded its
 attributes in, with the fold a split uses (`resolution.steward.plan_split`, the profile as
 its one part), so they are what a rebuild gives; an event's activity (its revenue) is moved
-by the store in the same transaction. The log index is caught up before the lock is taken,
-as a split does.
+by the store in the same transaction, and so are the steward decisions whose snapshots held
+the removed values (domain/redaction_decisions.py). The log index is caught up before the
+lock is taken, as a split does.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from datora_graph.domain.errors import InvalidInput, NotFound
-from datora_graph.domain.records import RecordKind, parse_logged_observation
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.records import Observation, RecordKind, parse_logged_observation
 from datora_graph.domain.redaction import (
     FIELD_NOUN,
     REDACTION_KINDS,
@@ -33,11 +36,14 @@ from datora_graph.domain.redaction import (
     redaction_entry,
     redaction_reason,
     refuse_resolved_with,
+    with_scrubbed,
 )
-from datora_graph.domain.steward import ProfileRecord
+from datora_graph.domain.redaction_decisions import RedactedValues, scrub_decision
+from datora_graph.domain.steward import Decision, ProfileRecord
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.resolution.steward import attribute_anchor, plan_split
 from datora_graph.services import IdentityService, guard_positions
+from datora_graph.steward_replay import log_position_of
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -103,11 +109,14 @@ class RedactionService:
         record = f"observation {record_id}"
         kept, removed = redacted_fields(payload, names, record, "attribute", "attributes")
         reason = redaction_reason(reason, removed)
-        profiles = self._recomputed(seq, payload, kept)
+        folded = self._folded_into(seq, payload)
+        profiles = self._recomputed(seq, kept, folded)
         audit = redaction_entry(
             actor, reason, "observation", record_id, names, [p.id for p in profiles]
         )
-        self.store.redact_observation(ObservationRedaction(seq, kept, profiles, audit))
+        decisions = self._scrubbed(seq, folded, removed, audit.id)
+        audit = with_scrubbed(audit, len(decisions))
+        self.store.redact_observation(ObservationRedaction(seq, kept, profiles, audit, decisions))
         return RedactionReport(
             "observation", record_id, names, audit.id, tuple(p.id for p in profiles)
         )
@@ -130,23 +139,37 @@ class RedactionService:
             return f"{kind} {record_id} was erased at a privacy request: nothing of it is kept"
         return f"no {kind} {record_id} {kept}"
 
-    def _recomputed(self, seq: int, payload: str, kept: str) -> tuple[ProfileRecord, ...]:
-        """The row of the profile the engine folded the record's attributes into, with its
-        golden attributes folded again from its logged records, the record as `kept`: the
-        fold a split makes of each part, here of the profile whole. None when the record
-        folded them nowhere (every identifier junk or quarantined) or is no longer valid
-        under the current settings (a replay rejects it, and a rebuild says so first)."""
+    def _folded_into(self, seq: int, payload: str) -> tuple[Observation, Identifier] | None:
+        """The logged record and the identifier the engine folded its attributes into; None
+        when it folded them nowhere (no attributes, or every identifier junk or quarantined)
+        or the record is no longer valid under the current settings (a replay rejects it,
+        and a rebuild says so first)."""
         try:
             before = parse_logged_observation(payload, self.registry, seq)
-            after = parse_logged_observation(kept, self.registry, seq)
         except InvalidInput:
-            return ()
+            return None
         keys = {i.key for i in before.identifiers}
         anchor = attribute_anchor(
             before, self.registry, guard_positions(self.store, keys).quarantined
         )
         if anchor is None or not before.attributes:
+            return None
+        return before, anchor
+
+    def _recomputed(
+        self, seq: int, kept: str, folded: tuple[Observation, Identifier] | None
+    ) -> tuple[ProfileRecord, ...]:
+        """The row of the profile the engine folded the record's attributes into, with its
+        golden attributes folded again from its logged records, the record as `kept`: the
+        fold a split makes of each part, here of the profile whole. None when the record
+        folded them nowhere (`_folded_into`)."""
+        if folded is None:
             return ()
+        try:
+            after = parse_logged_observation(kept, self.registry, seq)
+        except InvalidInput:
+            return ()
+        anchor = folded[1]
         profile_id = self.store.profile_ids_for_identifiers([anchor.key]).get(anchor.key)
         if profile_id is None:
             return ()
@@ -172,8 +195,32 @@ class RedactionService:
             None,
             guard_positions(self.store, seen).quarantined,
         )
-        folded = plan.parts[0]
-        return (replace(original, attributes=folded.attributes, candidates=folded.candidates),)
+        part = plan.parts[0]
+        return (replace(original, attributes=part.attributes, candidates=part.candidates),)
+
+    def _scrubbed(
+        self,
+        seq: int,
+        folded: tuple[Observation, Identifier] | None,
+        removed: Mapping[str, Any],
+        audit_id: str,
+    ) -> tuple[Decision, ...]:
+        """The logged steward decisions whose snapshots held the removed values where the
+        record put them, scrubbed of them (domain/redaction_decisions.py). A decision made
+        before the record was logged never saw it: a value it holds came from another."""
+        if folded is None:
+            return ()
+        observation, anchor = folded
+        redacted = RedactedValues.of(anchor.key, observation.source, removed)
+        scrubbed: list[Decision] = []
+        for decision in self.stewards.all_decisions():
+            position = log_position_of(decision)
+            if position is not None and position < seq:
+                continue
+            kept = scrub_decision(decision, redacted, audit_id, self.stewards.rules)
+            if kept is not decision:
+                scrubbed.append(kept)
+        return tuple(scrubbed)
 
 
 def described(report: RedactionReport) -> str:

@@ -1,8 +1,9 @@
 """Undoing a steward decision. It is undone exactly (its before state written back) while
 the profiles it left are as it left them. When a later decision changed them, the undo is
 refused naming the later decisions to undo first: undo never cascades on its own. When only
-new records changed them, a split is undone by merging its parts back (steward_unsplit.py);
-other decisions are refused, naming what changed.
+new records changed them, or a redaction scrubbed its snapshots (domain/redaction_decisions.py),
+a split is undone by merging its parts back (steward_unsplit.py); other decisions are refused,
+naming what changed.
 
 >>> undo(store, guard, rules, "dec_…", reason="wrong profile", actor="ann")  # doctest: +SKIP
 """
@@ -13,6 +14,7 @@ from dataclasses import replace
 
 from datora_graph.domain.erasure_decisions import redacted_by
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.redaction_decisions import scrubbed_by
 from datora_graph.domain.steward import Decision, GraphSlice, StewardChange
 from datora_graph.domain.survivorship import SurvivorshipRules
 from datora_graph.resolution.guards import MergeGuard
@@ -57,7 +59,8 @@ def undo(
             "or merge by hand instead",
         )
     current = store.profile_slice(original.profiles_after)
-    if slice_to_json(current) != slice_to_json(original.after):
+    # A scrubbed snapshot is not the state the decision left, though it may read like it.
+    if scrubbed_by(original) or slice_to_json(current) != slice_to_json(original.after):
         later = _later_decisions(store, original)
         if original.kind == "split" and not later:
             return _merge_back(store, guard, rules, original, reason, actor)
@@ -146,6 +149,13 @@ def _changed_since(original: Decision, later: list[str]) -> str:
         return (
             f"profiles {touched} changed after {original.id}: undo {', '.join(later)} first "
             "(newest first)"
+        )
+    redactions = scrubbed_by(original)
+    if redactions:
+        return (
+            f"profiles {touched} changed after {original.id}: a redaction took values out of "
+            f"them (audit entry {', '.join(redactions)}); it can no longer be undone exactly — "
+            "split or merge by hand instead"
         )
     return (
         f"profiles {touched} changed after {original.id} (new observations or merges); it can "

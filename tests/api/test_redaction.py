@@ -13,6 +13,7 @@ from tests.api.graphql.conftest import GraphQLClient
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.store import open_store
+from datora_graph.store.steward_rows import decision_body
 
 from .payloads import event, obs
 
@@ -73,7 +74,12 @@ def test_an_admin_key_redacts_an_observation_over_rest(
         (
             "test-admin",
             "GDPR request 7",
-            {"kind": "observation", "record_id": "o1", "fields": ["referrer_email"]},
+            {
+                "kind": "observation",
+                "record_id": "o1",
+                "fields": ["referrer_email"],
+                "decisions_scrubbed": 0,
+            },
         )
     ]
 
@@ -146,3 +152,33 @@ def test_only_an_admin_key_may_redact(
     assert rest.status_code == 403
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert redactions_of(settings) == []
+
+
+def test_a_redaction_scrubs_the_steward_decisions_that_snapshotted_the_record(
+    client: httpx.Client, graphql_client: GraphQLClient, settings: Settings
+) -> None:
+    bob = bob_refers_ann(client)
+    more = [obs("o2", "email:bob@acme.io", "cookie_id:c-bob", at=3)]
+    assert client.post("/v1/observations", json={"observations": more}).json()["accepted"] == 1
+    split = graphql_client.data(
+        """mutation($id: ID!) { splitProfile(profileId: $id, reason: "two people", cutEdges: [{
+          a: {type: "email", value: "bob@acme.io"}, b: {type: "cookie_id", value: "c-bob"}}])
+          { id } }""",
+        id=bob,
+    )["splitProfile"]["id"]
+    body = {"kind": "observation", "record_id": "o1", "fields": ["referrer_email"]}
+
+    done = client.post("/v1/redactions", json={**body, "reason": "GDPR request 12"}).json()
+
+    log = graphql_client.data("{ decisions { edges { node { id details } } } }")["decisions"]
+    [node] = [e["node"] for e in log["edges"]]
+    assert node["id"] == split
+    assert node["details"]["scrubbed_by"] == [done["audit_id"]]
+    [(_, _, details)] = redactions_of(settings)
+    assert details["decisions_scrubbed"] == 1
+    store = open_store(settings)
+    try:
+        kept = store.get_decisions([split])[split]
+    finally:
+        store.close()
+    assert "ann@acme.io" not in decision_body(kept, kept.created)

@@ -170,6 +170,7 @@ def test_the_audit_entry_names_the_record_and_fields_never_the_values(
         "kind": "observation",
         "record_id": "o1",
         "fields": ["referrer_email"],
+        "decisions_scrubbed": 0,
     }
     assert entry.before == entry.after == report.profiles
     assert "ann@acme.io" not in json.dumps([entry.reason, dict(entry.details)])

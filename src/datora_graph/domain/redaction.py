@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from datora_graph.domain.audit import AuditEntry, new_audit_entry
@@ -24,12 +24,16 @@ from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.mentions import mention_values
 from datora_graph.domain.pii import json_leaves
 from datora_graph.domain.records import RecordKind
-from datora_graph.domain.steward import ProfileRecord
+from datora_graph.domain.steward import Decision, ProfileRecord
 
 REDACTION_KINDS: tuple[RecordKind, ...] = ("observation", "event")
 
 FIELD_NOUN: Mapping[RecordKind, str] = {"observation": "attribute", "event": "property"}
 """What one field of each kind of record is called in messages."""
+
+DECISIONS_SCRUBBED = "decisions_scrubbed"
+"""The detail of an observation's `redaction` audit entry counting the steward decisions
+whose snapshots were rewritten without the removed values."""
 
 RESOLVED_WITH = frozenset({"first_name"})
 """Attributes the resolution reads when it links a record (the name-conflict check,
@@ -40,13 +44,16 @@ records otherwise than they were linked live, so it is refused."""
 @dataclass(frozen=True, slots=True)
 class ObservationRedaction:
     """A logged observation as it is to be kept (`payload`, at log position `seq`), the
-    profile rows whose golden attributes it changes (recomputed from the log), and the audit
-    entry: written by the store in one transaction."""
+    profile rows whose golden attributes it changes (recomputed from the log), the steward
+    decisions whose snapshots are rewritten without the removed values
+    (domain/redaction_decisions.py), and the audit entry: written by the store in one
+    transaction."""
 
     seq: int
     payload: str
     profiles: tuple[ProfileRecord, ...]
     audit: AuditEntry
+    decisions: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +151,9 @@ def redaction_entry(
         subject=record_id,
         details={"kind": kind, "record_id": record_id, "fields": list(fields)},
     )
+
+
+def with_scrubbed(entry: AuditEntry, decisions: int) -> AuditEntry:
+    """The `redaction` entry of an observation, saying how many steward decisions were
+    scrubbed of the removed values (a count, never a value)."""
+    return replace(entry, details={**entry.details, DECISIONS_SCRUBBED: decisions})

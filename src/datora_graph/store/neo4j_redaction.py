@@ -6,7 +6,9 @@ An observation's profiles are written as a steward's are (steward_write_profiles
 node's properties, so their activity sums are recounted after, as a steward's write does). An
 event's revenue is counted on its node, in its key's `:KeyActivity` and in the `act_*` sums of
 the profile holding that key: the node is rewritten, the key's sum moved by the difference and
-the profile recounted (`recount_activity`).
+the profile recounted (`recount_activity`). The steward decisions whose snapshots held an
+observation's removed values get their scrubbed bodies as an erasure's redacted ones do
+(`erase_redact_decisions`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from datora_graph.store.cypher_files import load_statements
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_activity import recount_activity
 from datora_graph.store.neo4j_connection import Neo4jConnection
-from datora_graph.store.neo4j_rows import PROPERTY_PREFIX, filterable_map
+from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_erasure import ROWS_PER_STATEMENT
+from datora_graph.store.neo4j_rows import PROPERTY_PREFIX, chunked, filterable_map
 from datora_graph.store.neo4j_steward import STEWARD, profile_write_row
+from datora_graph.store.steward_rows import decision_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,11 @@ class Neo4jRedaction:
             if rows:
                 tx.run(STEWARD.steward_write_profiles, {"rows": rows}).consume()
                 recount_activity(tx, [p.id for p in redaction.profiles], ())
+            bodies = [
+                {"id": d.id, "body": decision_body(d, d.created)} for d in redaction.decisions
+            ]
+            for chunk in chunked(bodies, ROWS_PER_STATEMENT):
+                tx.run(CYPHER.erase_redact_decisions, {"rows": list(chunk)}).consume()
             write_audit(tx, [redaction.audit])
 
         with self._neo4j.writing():

@@ -5,6 +5,8 @@ An event's revenue is counted in its credit (`event_credits`), in the activity o
 identifier credited (`identifier_activity`) and in the row of the profile holding that
 identifier (`profile_activity`): the first two are moved by the difference, the last is
 recounted from its identifiers, as the triggers of sqlite_segments_sql.py do when one moves.
+The steward decisions whose snapshots held an observation's removed values get their
+scrubbed bodies as an erasure's redacted ones do (`REDACT_DECISION`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from datora_graph.domain.survivorship import candidates_to_json
 from datora_graph.store import sqlite_segments_sql as activity
 from datora_graph.store import sqlite_steward_sql as q
 from datora_graph.store.sqlite_access import write_audit
+from datora_graph.store.sqlite_erasure import REDACT_DECISION
 from datora_graph.store.sqlite_steward import profile_row
+from datora_graph.store.steward_rows import decision_body
 
 LOGGED_OBSERVATION = "SELECT seq, payload FROM observations WHERE id = ?"
 REWRITE_PAYLOAD = "UPDATE observations SET payload = ? WHERE seq = ?"
@@ -74,6 +78,9 @@ class SqliteRedaction:
                     profile_row(p, p.updated_at, p.attributes, candidates_to_json(p.candidates))
                     for p in redaction.profiles
                 ],
+            )
+            db.executemany(
+                REDACT_DECISION, [(decision_body(d, d.created), d.id) for d in redaction.decisions]
             )
             write_audit(db, [redaction.audit])
 
