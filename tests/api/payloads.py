@@ -41,3 +41,12 @@ def event(
         "identifiers": identifiers(*keys),
         "properties": properties,
     }
+
+
+SPLIT_BOB = """
+mutation($id: ID!) {
+  splitProfile(profileId: $id, reason: "two people", cutEdges: [{
+    a: {type: "email", value: "bob@acme.io"}, b: {type: "cookie_id", value: "c-bob"}}]) { id }
+}
+"""
+"""The GraphQL split of Bob's email from his cookie `c-bob` (his profile's ID as `id`)."""

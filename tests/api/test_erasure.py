@@ -15,7 +15,7 @@ from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.store import open_store
 
-from .payloads import event, obs
+from .payloads import SPLIT_BOB, event, obs
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ERASE = """
@@ -164,6 +164,15 @@ def test_the_readme_erasure_example_runs(
     assert erased["removed"]["observationsRemoved"] == 1
 
 
+ERASE_MENTIONS = """
+mutation($profile: String!, $reason: String!) {
+  eraseProfile(profile: $profile, reason: $reason) {
+    mentions { total items { kind recordId fields } }
+  }
+}
+"""
+
+
 def mentioning_ann(client: httpx.Client) -> None:
     """Ann and Bob, whose record names Ann as his referrer and whose event sent a gift to her
     phone: records of Bob's that the erasure of Ann leaves, and reports."""
@@ -202,25 +211,24 @@ def test_the_graphql_report_names_others_records_mentioning_the_person(
     client: httpx.Client, graphql_client: GraphQLClient
 ) -> None:
     mentioning_ann(client)
-    query = """
-    mutation($profile: String!, $reason: String!) {
-      eraseProfile(profile: $profile, reason: $reason) {
-        mentions { total items { kind recordId fields } }
-      }
-    }
-    """
+    # A split of Bob's profile keeps his referrer_email in its snapshots.
+    bob = client.get("/v1/profiles", params={"identifier": "email:bob@acme.io"}).json()["id"]
+    split = graphql_client.data(SPLIT_BOB, id=bob)["splitProfile"]["id"]
 
-    erased = graphql_client.data(query, profile="phone:+14155550101", reason="GDPR request 10")
+    erased = graphql_client.data(
+        ERASE_MENTIONS, profile="phone:+14155550101", reason="GDPR request 10"
+    )
 
     assert erased["eraseProfile"]["mentions"] == {
-        "total": 2,
+        "total": 3,
         "items": [
             {"kind": "OBSERVATION", "recordId": "o4", "fields": ["referrer_email"]},
             {"kind": "EVENT", "recordId": "e2", "fields": ["gift_to"]},
+            {"kind": "DECISION", "recordId": split, "fields": ["referrer_email"]},
         ],
     }
     # The audit log says what the search left, and that it ended.
     log = graphql_client.data('{ auditLog(action: "erasure") { edges { node { details } } } }')
     [edge] = log["auditLog"]["edges"]
     assert edge["node"]["details"]["mentions_search"] == "done"
-    assert edge["node"]["details"]["mentions_left"] == 2
+    assert edge["node"]["details"]["mentions_left"] == 3

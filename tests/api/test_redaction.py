@@ -15,7 +15,7 @@ from datora_graph.domain.audit import AuditFilter
 from datora_graph.store import open_store
 from datora_graph.store.steward_rows import decision_body
 
-from .payloads import event, obs
+from .payloads import SPLIT_BOB, event, obs
 
 REDACT = """
 mutation($kind: RedactionKind!, $recordId: ID!, $fields: [String!]!, $reason: String!) {
@@ -160,12 +160,7 @@ def test_a_redaction_scrubs_the_steward_decisions_that_snapshotted_the_record(
     bob = bob_refers_ann(client)
     more = [obs("o2", "email:bob@acme.io", "cookie_id:c-bob", at=3)]
     assert client.post("/v1/observations", json={"observations": more}).json()["accepted"] == 1
-    split = graphql_client.data(
-        """mutation($id: ID!) { splitProfile(profileId: $id, reason: "two people", cutEdges: [{
-          a: {type: "email", value: "bob@acme.io"}, b: {type: "cookie_id", value: "c-bob"}}])
-          { id } }""",
-        id=bob,
-    )["splitProfile"]["id"]
+    split = graphql_client.data(SPLIT_BOB, id=bob)["splitProfile"]["id"]
     body = {"kind": "observation", "record_id": "o1", "fields": ["referrer_email"]}
 
     done = client.post("/v1/redactions", json={**body, "reason": "GDPR request 12"}).json()

@@ -1,6 +1,7 @@
 """A redacted value does not survive in the steward decision log: the decisions whose snapshots
 held the record's profile are scrubbed of it (golden attribute and candidate), undo never
-writes it back, and a rebuild and a migration still give the live graph."""
+writes it back, and a rebuild and a migration still give the live graph. An erasure's search
+for mentions looks into decision snapshots too."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.mentions import Mention
 from datora_graph.domain.redaction_decisions import scrubbed_by
 from datora_graph.domain.steward import Decision
 from datora_graph.store.base import GraphStore
@@ -44,6 +46,13 @@ def split_bob(world: RedactionWorld) -> Decision:
     return decision
 
 
+def merge_bob(world: RedactionWorld) -> Decision:
+    """A steward's merge of Bob's profile with a cookie's seen in Lyon."""
+    world.ingest("cookie_id:k9", city="Lyon")
+    bob, k9 = (world.identity.lookup(k).id for k in ("email:bob@acme.io", "cookie_id:k9"))
+    return world.stewards.merge_profiles(bob, k9, reason="same person", actor="s")
+
+
 def test_a_split_before_the_redaction_keeps_no_redacted_value(world: RedactionWorld) -> None:
     split = split_bob(world)
 
@@ -63,8 +72,11 @@ def test_a_split_before_the_redaction_keeps_no_redacted_value(world: RedactionWo
     world.agrees()
 
 
-def test_another_records_value_becomes_the_snapshots_golden_one(world: RedactionWorld) -> None:
-    world.ingest("email:bob@acme.io", "cookie_id:k1", nickname="Bobby")
+@pytest.mark.parametrize("other", ["Bobby", VALUE], ids=["another value", "the same value"])
+def test_a_snapshot_keeps_what_another_record_gives(world: RedactionWorld, other: str) -> None:
+    """Another value becomes the snapshot's golden one; the same value from another record of
+    the source stays, one occurrence less, as it stays live."""
+    world.ingest("email:bob@acme.io", "cookie_id:k1", nickname=other)
     world.ingest("cookie_id:k1", "device_id:d1", nickname=VALUE)
     split = world.split("device_id:d1", ("cookie_id:k1", "device_id:d1"))
 
@@ -73,26 +85,10 @@ def test_another_records_value_becomes_the_snapshots_golden_one(world: Redaction
     kept = logged(world, split.id)
     before = kept.before.profile(kept.before.assignments["cookie_id:k1"])
     assert before is not None
-    assert before.attributes["nickname"] == "Bobby"
-    assert [json.loads(c.value) for c in before.candidates["nickname"]] == ["Bobby"]
-    assert VALUE not in body(world, split.id)
-    world.agrees()
-
-
-def test_a_value_another_record_of_the_source_still_gives_stays_once_less(
-    world: RedactionWorld,
-) -> None:
-    world.ingest("email:bob@acme.io", "cookie_id:k1", nickname=VALUE)
-    world.ingest("cookie_id:k1", "device_id:d1", nickname=VALUE)
-    split = world.split("device_id:d1", ("cookie_id:k1", "device_id:d1"))
-
-    world.redact("observation", "o2", "nickname")
-
-    kept = logged(world, split.id)
-    before = kept.before.profile(kept.before.assignments["cookie_id:k1"])
-    assert before is not None
-    assert before.attributes["nickname"] == VALUE
-    assert [c.occurrences for c in before.candidates["nickname"]] == [1]
+    assert before.attributes["nickname"] == other
+    candidates = before.candidates["nickname"]
+    assert [(json.loads(c.value), c.occurrences) for c in candidates] == [(other, 1)]
+    assert (VALUE in body(world, split.id)) == (other == VALUE)
     world.agrees()
 
 
@@ -131,13 +127,7 @@ def test_undoing_a_merge_scrubbed_since_is_refused_naming_the_redaction(
     world: RedactionWorld,
 ) -> None:
     world.ingest("email:bob@acme.io", referrer_email=VALUE)
-    world.ingest("cookie_id:k9", city="Lyon")
-    merge = world.stewards.merge_profiles(
-        world.identity.lookup("email:bob@acme.io").id,
-        world.identity.lookup("cookie_id:k9").id,
-        reason="same person",
-        actor="s",
-    )
+    merge = merge_bob(world)
     report = world.redact("observation", "o1", "referrer_email")
 
     with pytest.raises(InvalidInput, match=f"a redaction took values out.*{report.audit_id}"):
@@ -146,3 +136,22 @@ def test_undoing_a_merge_scrubbed_since_is_refused_naming_the_redaction(
     assert VALUE not in body(world, merge.id)
     assert VALUE not in json.dumps(world.attributes_of("email:bob@acme.io"))
     world.agrees()
+
+
+def test_an_erasure_reports_decisions_whose_snapshots_mention_the_person(
+    world: RedactionWorld,
+) -> None:
+    split = split_bob(world)
+    world.ingest("email:ann@acme.io")
+    merge = merge_bob(world)
+
+    world.erase("email:ann@acme.io")
+
+    found = world.store.records_mentioning([VALUE], 10, page_rows=1)
+    assert found.items == (
+        Mention("observation", "o1", ("referrer_email",)),
+        Mention("decision", split.id, ("referrer_email",)),
+        Mention("decision", merge.id, ("referrer_email",)),
+    )
+    assert found.total == 3
+    assert world.store.records_mentioning(["nobody@acme.io"], 10, page_rows=1).total == 0

@@ -1,7 +1,9 @@
 """Where an erased person's identifier values are still written in the free fields of others'
 records: an observation's attributes (`"referrer_email": "ann@acme.io"`) or an event's
-properties (`"gift_to": "+14155550101"`). An erasure does not rewrite those (they are someone
-else's data: a person decides what to do with them) but reports them (`MentionPage`).
+properties (`"gift_to": "+14155550101"`), and the steward decisions that snapshotted such an
+attribute in a profile (its golden value or a candidate: `snapshot_fields`). An erasure does
+not rewrite those (they are someone else's data: a person decides what to do with them) but
+reports them (`MentionPage`); a redaction of the record scrubs the decisions too.
 
 The rule: a value is mentioned by a field when a string or number inside the field's value
 (nested ones included) contains it, ignoring case. Only decoded values are compared, never the
@@ -28,6 +30,7 @@ from functools import cache
 from typing import Any, Literal
 
 from datora_graph.domain.pii import json_leaves
+from datora_graph.domain.steward import Decision
 
 MIN_MENTION_LENGTH = 6
 """Shorter values are not looked for: they would name records that do not mean the person."""
@@ -36,13 +39,14 @@ MENTION_PAGE_ROWS = 2000
 """How many records a store reads at a time looking for mentions: each page is a read of its
 own, bounded by the store's read timeout however long the log grows."""
 
-MentionKind = Literal["observation", "event"]
+MentionKind = Literal["observation", "event", "decision"]
 
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A record of someone else whose `fields` (attribute or property names) hold a value.
-    Names the record and the fields, never the value: the report must not repeat it."""
+    """A record of someone else whose `fields` (attribute or property names; a decision's
+    snapshot attribute names) hold a value. Names the record and the fields, never the value:
+    the report must not repeat it."""
 
     kind: MentionKind
     record_id: str
@@ -51,8 +55,8 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class MentionPage:
-    """The first mentions found (observations in log order, then events by ID) and how many
-    there are in all."""
+    """The first mentions found (observations in log order, then events by ID, then steward
+    decisions in the order made) and how many there are in all."""
 
     items: tuple[Mention, ...] = ()
     total: int = 0
@@ -223,13 +227,28 @@ Candidate = tuple[MentionKind, str, str | None]
 """A record a store found holding a search term: kind, ID, and its fields as JSON text."""
 
 
+def snapshot_fields(decision: Decision) -> str:
+    """The attributes a steward decision snapshotted, as one JSON object of attribute name to
+    every value the profiles before and after it held (golden values and candidates, decoded):
+    where a mention in a decision body is looked for, under the rule of the records'."""
+    fields: dict[str, list[Any]] = {}
+    for profile in (*decision.before.profiles, *decision.after.profiles):
+        for name, value in profile.attributes.items():
+            fields.setdefault(name, []).append(value)
+        for name, candidates in profile.candidates.items():
+            fields.setdefault(name, []).extend(json.loads(c.value) for c in candidates)
+    return json.dumps(fields, ensure_ascii=False)
+
+
 def filtered_candidates(
     terms: Collection[str],
     observations: Iterable[tuple[str, str]],
     events: Iterable[tuple[str, str]],
+    decisions: Iterable[Decision] = (),
 ) -> Iterator[Candidate]:
     """The records `mention_filter(terms)` keeps among `observations` (ID and wire JSON, in
-    log order) and `events` (ID and properties JSON, by ID), as `find_mentions` takes them.
+    log order), `events` (ID and properties JSON, by ID) and `decisions` (in the order made,
+    by their `snapshot_fields`), as `find_mentions` takes them.
     Every store reads its records page by page and sifts them here, so letter case is folded
     by Python's one rule, never by a database's (SQLite's `lower` folds ASCII only; Cypher's
     `toLower` may follow the server's locale)."""
@@ -240,6 +259,10 @@ def filtered_candidates(
     for record_id, properties in events:
         if could_mention(properties):
             yield "event", record_id, properties
+    for decision in decisions:
+        snapshot = snapshot_fields(decision)
+        if could_mention(snapshot):
+            yield "decision", decision.id, snapshot
 
 
 def find_mentions(
@@ -247,7 +270,8 @@ def find_mentions(
 ) -> MentionPage:
     """The page of mentions of `values` (the first `limit`, and the count of all), from what a
     store's `candidates(search_terms)` answers: its records holding one of the terms
-    (observations in log order, then events by ID), which the rule then sifts."""
+    (observations in log order, then events by ID, then decisions), which the rule then
+    sifts."""
     wanted = mention_values(values)
     if not wanted:
         return MentionPage()

@@ -348,12 +348,14 @@ class GraphStore(Protocol):
     def records_mentioning(
         self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
     ) -> MentionPage:
-        """The observations (by their attributes) and events (by their properties) with a
-        field mentioning one of `values` under the rule of domain/mentions.py (values shorter
-        than `MIN_MENTION_LENGTH` are not looked for; case ignored for all of Unicode; a
-        stored text's JSON escapes read as what they stand for): the first `limit`,
-        observations in log order then events by ID, and how many there are. A scan of the
-        log and the events, `page_rows` records at a time, each page a read of its own (so no
+        """The observations (by their attributes), events (by their properties) and steward
+        decisions (by their snapshots' attributes, `snapshot_fields`) with a field mentioning
+        one of `values` under the rule of domain/mentions.py (values shorter than
+        `MIN_MENTION_LENGTH` are not looked for; case ignored for all of Unicode; a stored
+        text's JSON escapes read as what they stand for): the first `limit`, observations in
+        log order, then events by ID, then decisions in the order made, and how many there
+        are. A scan of the log, the events and the decision log, `page_rows` records at a
+        time, each page a read of its own (so no
         read meets the read timeout however long the log grows, and writers go on between
         them): a record logged while it runs is found when it comes after the page read last."""
         ...

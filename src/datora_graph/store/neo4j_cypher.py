@@ -196,6 +196,7 @@ class Neo4jStatements:
     erased_records_page: LiteralString
     observation_mention_page: LiteralString
     event_mention_page: LiteralString
+    decision_mention_page: LiteralString
 
     def schema(self) -> list[LiteralString]:
         """The constraint and index statements, in the order they are applied."""

@@ -42,7 +42,7 @@ from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_rows import Row, chunked
-from datora_graph.store.steward_rows import decision_body
+from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 ROWS_PER_STATEMENT = 10_000
 
@@ -89,10 +89,15 @@ class Neo4jErasure:
             pages = partial(self._mention_pages, rows=page_rows)
             observations = pages(CYPHER.observation_mention_page, "seq", 0)
             events = pages(CYPHER.event_mention_page, "id", "")
+            decisions = pages(CYPHER.decision_mention_page, "seq", 0)
             return filtered_candidates(
                 terms,
                 ((str(r["id"]), str(r["payload"])) for r in observations),
                 ((str(r["id"]), str(r["properties"])) for r in events),
+                (
+                    decision_from_row(r["id"], r["kind"], r["seq"], r["body"], r["undone_by"])
+                    for r in decisions
+                ),
             )
 
         return find_mentions(values, limit, candidates)

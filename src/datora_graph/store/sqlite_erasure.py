@@ -35,7 +35,7 @@ from datora_graph.domain.records import KEPT_QUARANTINE_REASON, RecordKind
 from datora_graph.store.access_rows import audit_row
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_log_index import forget_log_keys
-from datora_graph.store.steward_rows import decision_body
+from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 _KEYS = "(SELECT value FROM json_each(:keys))"
 
@@ -120,6 +120,9 @@ WHERE fingerprint > ? ORDER BY fingerprint LIMIT ?
 # of rows at a time, each page a read of its own; `filtered_candidates` takes the rows that
 # could hold one (SQLite's `lower` folds ASCII only, and the log keeps JSON escapes as sent).
 OBSERVATIONS_PAGE = "SELECT seq, id, payload FROM observations WHERE seq > ? ORDER BY seq LIMIT ?"
+DECISIONS_PAGE = """
+SELECT seq, id, kind, body, undone_by FROM steward_decisions WHERE seq > ? ORDER BY seq LIMIT ?
+"""
 EVENTS_PAGE = "SELECT id, properties FROM events WHERE id > ? ORDER BY id LIMIT ?"
 
 
@@ -138,6 +141,9 @@ class SqliteErasedRecords:
         raise NotImplementedError
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _steward_schema(self) -> None:
         raise NotImplementedError
 
     def erased_ids(self, kind: RecordKind, ids: Collection[str]) -> set[str]:
@@ -164,13 +170,20 @@ class SqliteErasedRecords:
     def records_mentioning(
         self, values: Collection[str], limit: int, page_rows: int = MENTION_PAGE_ROWS
     ) -> MentionPage:
+        self._steward_schema()  # the decision log's table, searched last
+
         def candidates(terms: list[str]) -> Iterator[Candidate]:
             observations = self._mention_pages(OBSERVATIONS_PAGE, 0, page_rows)
             events = self._mention_pages(EVENTS_PAGE, "", page_rows)
+            decisions = self._mention_pages(DECISIONS_PAGE, 0, page_rows)
             return filtered_candidates(
                 terms,
                 ((str(record_id), payload) for _, record_id, payload in observations),
                 ((str(record_id), str(properties)) for record_id, properties in events),
+                (
+                    decision_from_row(i, kind, seq, body, undone)
+                    for seq, i, kind, body, undone in decisions
+                ),
             )
 
         return find_mentions(values, limit, candidates)

@@ -1,16 +1,21 @@
 """Neo4j's mention search without a server: the pages `cypher/*_mention_page.cypher` answer are
 read one after the other, each a read of its own, until one comes back short, and the records
-that could mention a value are picked in Python, as on SQLite. The fake answers as the
+that could mention a value (steward decisions by their snapshots' attributes) are picked in
+Python, as on SQLite. The fake answers as the
 statements do (the `$rows` records past `$after`, in order, every one of them); the statements
 themselves run in the conformance suite."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from datora_graph.domain.mentions import Mention
+from datora_graph.domain.steward import Decision, GraphSlice, ProfileRecord
+from datora_graph.domain.survivorship import AttributeCandidate
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_erasure import Neo4jErasure
+from datora_graph.store.steward_rows import decision_body
 
 # As logged: o3's text escapes its `@`; o6 writes the value in capitals with an `I`, which a
 # JVM in a Turkish locale lower-cases to a dotless i (U+0131).
@@ -24,6 +29,26 @@ EVENTS = [
     {"id": "e2", "properties": '{"to": "z"}'},
     {"id": "e3", "properties": '{"n": "ANN@ACME.IO"}'},
 ]
+AT = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def decision_row(seq: int, attributes: dict[str, Any], candidate: str) -> dict[str, Any]:
+    """A logged split whose snapshot of Bob's profile holds `attributes` and one candidate."""
+    bob = ProfileRecord(
+        "prf_bob", 1, {"email": 1}, 1, AT, AT, False, attributes,
+        {"nick": [AttributeCandidate(candidate, "crm", 1, "2026-05-01", "2026-05-01")]},
+    )  # fmt: skip
+    snapshot = GraphSlice((bob,), {"email:bob@acme.io": "prf_bob"})
+    decision = Decision(f"dec_{seq}", "split", "s", "r", AT, ("prf_bob",), ("prf_bob",), snapshot)
+    body = decision_body(decision, {})
+    return {"seq": seq, "id": decision.id, "kind": "split", "body": body, "undone_by": None}
+
+
+DECISIONS = [
+    decision_row(1, {}, '"KILIC@ACME.IO"'),
+    decision_row(2, {"ref": "x"}, '"y"'),
+    decision_row(3, {"ref": "Ann@Acme.io"}, '"z"'),
+]
 
 
 def without_comments(statement: str) -> str:
@@ -35,6 +60,8 @@ class FakeTx:
         assert set(params) == {"after", "rows"}, "the server is sent no search term"
         if statement == CYPHER.observation_mention_page:
             rows, key = OBSERVATIONS, "seq"
+        elif statement == CYPHER.decision_mention_page:
+            rows, key = DECISIONS, "seq"
         else:
             assert statement == CYPHER.event_mention_page
             rows, key = EVENTS, "id"
@@ -62,14 +89,20 @@ def test_pages_are_read_until_one_comes_back_short() -> None:
         Mention("observation", "o6", ("ref",)),
         Mention("event", "e1", ("to",)),
         Mention("event", "e3", ("n",)),
+        Mention("decision", "dec_1", ("nick",)),
+        Mention("decision", "dec_3", ("ref",)),
     )
-    # Observations: 2, 2, 2, then none; events: 2, then 1 (short: the end).
-    assert store._neo4j.reads == 6  # type: ignore[attr-defined]
+    # Observations: 2, 2, 2, then none; events: 2, then 1 (short: the end); decisions: the same.
+    assert store._neo4j.reads == 8  # type: ignore[attr-defined]
 
 
 def test_the_server_folds_no_letter_case() -> None:
     """Cypher's toLower may follow the server JVM's locale; the Python filter decides."""
-    for statement in (CYPHER.observation_mention_page, CYPHER.event_mention_page):
+    for statement in (
+        CYPHER.observation_mention_page,
+        CYPHER.event_mention_page,
+        CYPHER.decision_mention_page,
+    ):
         query = without_comments(statement).lower()
         assert "tolower" not in query
         assert "toupper" not in query

@@ -60,6 +60,7 @@ class ErasureRemoved:
 class ErasureMentionKind(Enum):
     OBSERVATION = "observation"
     EVENT = "event"
+    DECISION = "decision"
 
 
 @strawberry.type(
@@ -70,7 +71,8 @@ class ErasureMention:
     kind: ErasureMentionKind
     record_id: strawberry.ID
     fields: list[str] = strawberry.field(
-        description="The attribute (observation) or property (event) names that mention it"
+        description="The attribute (observation), property (event) or snapshotted profile "
+        "attribute (decision) names that mention it"
     )
 
     @classmethod
@@ -90,7 +92,8 @@ class ErasureMention:
 class ErasureMentions:
     total: int
     items: list[ErasureMention] = strawberry.field(
-        description="The first 100: observations in log order, then events by ID"
+        description="The first 100: observations in log order, then events by ID, then steward "
+        "decisions in the order made"
     )
 
     @classmethod
@@ -121,6 +124,7 @@ class Erasure:
 class RedactionKind(Enum):
     OBSERVATION = "observation"
     EVENT = "event"
+    DECISION = "decision"
 
 
 @strawberry.type(
