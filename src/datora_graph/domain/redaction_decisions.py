@@ -95,12 +95,7 @@ def _scrubbed(
     changed = False
     for name, value in redacted.values.items():
         pool = candidates.get(name, [])
-        redacted_one = (value, redacted.source)
-        kept = [
-            left
-            for c in pool
-            if (left := _without_one(c) if (c.value, c.source) == redacted_one else c) is not None
-        ]
+        kept = _without_record(pool, value, redacted.source)
         if kept != pool:
             changed = True
             if kept:
@@ -120,10 +115,16 @@ def _scrubbed(
     return replace(profile, attributes=attributes, candidates=candidates)
 
 
-def _without_one(candidate: AttributeCandidate) -> AttributeCandidate | None:
-    """The candidate without the redacted record's one occurrence: gone when it was the only
-    one; else another record of the source still gives the value, and its times stay as they
-    were (which record set them is not kept)."""
-    if candidate.occurrences <= 1:
-        return None
-    return candidate._replace(occurrences=candidate.occurrences - 1)
+def _without_record(
+    pool: list[AttributeCandidate], value: str, source: str
+) -> list[AttributeCandidate]:
+    """The candidates without the redacted record's one occurrence of `value` from `source`:
+    its candidate goes when that was its only one; else another record of the source still
+    gives the value, and its times stay as they were (which record set them is not kept)."""
+    kept: list[AttributeCandidate] = []
+    for candidate in pool:
+        if (candidate.value, candidate.source) != (value, source):
+            kept.append(candidate)
+        elif candidate.occurrences > 1:
+            kept.append(candidate._replace(occurrences=candidate.occurrences - 1))
+    return kept
