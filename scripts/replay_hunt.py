@@ -16,7 +16,7 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
-Findings A to N and P to U are fixed, each with its minimal case in
+Findings A to N and P to S are fixed, each with its minimal case in
 tests/conformance/test_replay_agreement.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
 (domain/kept_holds.py); L, a quarantine made at a held link, by `_quarantined_linking_here`.
@@ -56,14 +56,11 @@ marked with every identifier it quarantined. Derandomized off seed 31:
     [ingest(e0), ingest(C2, e0, e1), ingest(e0, C1, e1), ('groups', 0, [0, 0, 1, ...]),
      ('split', 0, [0]), ('erase', 1)]
 
-T: e0 and e1, joined by C2's record, were sent together after C1's record had quarantined
-e0; live they were one profile already, so the link was made with no guard asked. With C2
-split off and erased, C2's record links nothing in a replay, e0 and e1 met as two profiles and
-e0's quarantine held the link. The erasure now marks each link a record of others it reaches
-made between identifiers the records before it had connected, on which no review item was
-ever opened and no cannot-link names, under `_linked_here` (domain/kept_links.py,
-erasure_links.py), and a replay makes it active with no guard asked and no join counted, as
-live. Seed 31 with S fixed:
+T, open (a strict xfail in tests/conformance/test_replay_agreement.py): e0 and e1, joined
+by C2's record, were sent together after C1's record had quarantined e0; live they were one
+profile already, so the link was made with no guard asked. With C2 split off and erased, C2's
+record links nothing in a replay, e0 and e1 meet as two profiles and e0's quarantine holds the
+link. Seed 31 with S fixed:
 
     [ingest(e0), ingest(C2, e0, e1), ingest(e0, C1), ingest(e0, e1), ('split', 0, [0, 1]),
      ('erase', 1)]
@@ -78,17 +75,13 @@ now carries each decision with its profiles' creations as target positions
     [ingest(U1, e1), ingest(e0, U2, d1), ingest(e1, k1, phone), ingest(k2, C1),
      ('split', 0, [0]), ingest(e0), ingest(e0), ingest(e0, e1, k2), ('erase', 0)]
 
-T's family: an item the graph answered where only the erased person had joined its ends'
-profiles, by the answering record itself or by the profile an end was in, stayed answered
-live and open in a replay. The erasure now marks the record that held the link under
-`_answered_here`, with the item's guard, reason and suggested action and the record that
-answered it (by its fingerprint when that record went), where that record was removed or is
-one it reaches that does not carry both ends; a replay opens the item there, links the pair
-and closes the item as answered by that record. The hunt reaches answered items in only
-about 1% of its examples (`compared: answered items`, shown with
+Open beside T, one family with it (strict xfails): an item the graph answered where only
+the erased person had joined its ends' profiles, by the answering record itself or by the
+profile an end was in, stays answered live and open in a replay. The hunt reaches answered
+items in only about 1% of its examples (`compared: answered items`, shown with
 `--hypothesis-show-statistics`), even with its `join` records: an item needs a held link
-whose guard a later path does not meet (a quarantine, or a limit a split took away), so those
-cases are in the suite by hand.
+whose guard a later path does not meet (a quarantine, or a limit a split took away), so
+those cases are in the suite by hand.
 
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the
@@ -113,8 +106,7 @@ and P:
 
 The derandomized budget passes in about 25-80 s. Derandomized off, seeds 1, 11, 12, 21 to
 29 and 32 to 40 passed; Q and R were found by seeds 22 and 26 after M to P were fixed, S by
-seeds 31 and 36 a session later, and T by 31 once S was fixed; with T and its family fixed,
-seeds 31, 1, 2 and 3 passed: random runs still find shapes.
+seeds 31 and 36 a session later, and T by 31 once S was fixed: random runs still find shapes.
 That is why the hunt stays here rather than in the suite: its derandomized examples depend on
 the modules loaded beside it (hypothesis draws from their constants too), so in another run
 context it may reach a shape nobody has seen and fail CI for a finding, not for a change.

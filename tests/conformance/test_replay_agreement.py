@@ -329,8 +329,8 @@ def test_a_limit_quarantine_the_erased_person_caused_holds_in_a_replay(world: Wo
     assert world.migrated() == live
 
 
-# -- found by the second hunt and those after it; a finding not fixed yet is a strict xfail
-# (it fails today), and its fix removes the mark.
+# -- found by the second hunt; those marked xfail are not fixed yet: each fails today
+# (strict), and its fix removes the mark.
 def test_a_merge_back_replays_past_a_later_decisions_constraint(world: World) -> None:
     """The second hunt's C, fixed by merging back as if the constraints of decisions the
     replay has not reached did not exist (they did not, live): the last split's cannot-link
@@ -729,6 +729,11 @@ def test_both_quarantines_one_record_made_at_its_links_hold_after_the_erasure(
     assert world.rebuilt() == live
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="hunt finding T, open: a link made inside one profile live, where only the erased "
+    "person had joined its ends, meets the quarantine in a replay and is held",
+)
 def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     world: World,
 ) -> None:
@@ -736,8 +741,7 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     quarantined e0 (two CRM numbers); e0 and e1 sent together were already one profile, so
     their link was made active with no guard asked. The split cut C2 off and the erasure took
     it: replayed, C2's record links nothing, e0 and e1 meet as two profiles, and e0's
-    quarantine held their link. Live, they stay one profile: the erasure marks the record of
-    e0 and e1 with its link (`_linked_here`), which a replay makes active with no guard asked."""
+    quarantine holds their link. Live, they stay one profile."""
     emails = ["email:e0@x.io", "email:e1@x.io"]
     world.ingest("email:e0@x.io")
     world.ingest("crm_id:C2", *emails)
@@ -748,7 +752,6 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     live = world.state()
 
     assert world.identity.lookup(emails[0]).id == world.identity.lookup(emails[1]).id
-    assert world.migrated() == live
     assert world.rebuilt() == live
 
 
@@ -849,23 +852,31 @@ def test_an_item_the_erased_persons_record_answered_names_it_by_its_fingerprint(
         world.stewards.resolve_review_item(item.id, False, reason="r", actor="s")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open, T's family, needs a product decision: the erased person's record joined Ann's "
+    "and Bob's profiles and so answered their item; the erasure leaves their profile as it is, "
+    "but a replay has no record joining them, keeps them two profiles and the item open",
+)
 def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
     world: World,
 ) -> None:
     """Live, Ann and Bob stay one profile after the erasure ("other people's profiles are left
-    as they are") and the item stays answered by the erased record, named by its fingerprint.
-    A replay had no record joining them and kept the item open: the erasure marks Bob's record
-    that held k1-bob with the item and its answer (`_answered_here`), and a replay links them
-    there and closes the item as answered by that fingerprint."""
+    as they are") and the item stays answered; the split that kept them together is not
+    re-applied ("its one part left after an erasure is in several profiles now")."""
     ann, bob, _, _ = _answered_through_the_person(world)
     live = world.state()
 
     assert world.identity.lookup(ann).id == world.identity.lookup(bob).id
-    assert live["answered"] == [("cookie_id:k1", bob, unnamed_observation("o6"))]
-    assert world.migrated() == live
     assert world.rebuilt() == live
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open, T's family, needs a product decision: a kept record of others answered an item "
+    "by joining a profile whose end the erased person had tied to it; replayed, the end is not "
+    "in that profile, so the record answers nothing and the item stays open",
+)
 def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answered(
     world: World,
 ) -> None:
@@ -874,8 +885,7 @@ def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answe
     profiles and answered the item. The split keeps everything but Ann's email together (k1
     joined to Bob by the answered link), and Ann is erased: live, k1 stays in Bob's profile
     and the item answered by o4. Replayed, Ann's record links nothing (its anchor went), so
-    k1 is apart from d2, o4 joins d2 and d1 only, and k1-bob stayed held and open: the erasure
-    marks Bob's record that held k1-bob with the answer by o4 (`_answered_here`)."""
+    k1 is apart from d2, o4 joins d2 and d1 only, and k1-bob stays held and open."""
     ann, bob, k1, d1, d2 = (
         "email:ann@x.io",
         "email:bob@x.io",

@@ -35,7 +35,6 @@ import phonenumbers
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
-from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
     KEPT_JOINS,
@@ -286,9 +285,8 @@ def redacted_text(
     records that counted each identifier's first joins towards the hub bound. A rewritten
     record keeps, under `KEPT_QUARANTINES`, `KEPT_LINK_QUARANTINES` and `KEPT_JOINS`, the
     identifiers it quarantined (before linking, at a link) or counted a join for itself:
-    what made it so may be what went. It keeps the links an earlier erasure kept held,
-    active or answered (`KEPT_HOLDS`, `KEPT_LINKS`, `KEPT_ANSWERS`) but those to an erased
-    identifier."""
+    what made it so may be what went. It keeps the links an earlier erasure kept held
+    (`KEPT_HOLDS`) but those to an erased identifier."""
     quarantined = quarantined or {}
     joined = joined or {}
     item = json.loads(payload)
@@ -320,10 +318,9 @@ def redacted_text(
                 here.setdefault(key, raw)
         if here:
             redacted[mark] = list(here.values())
-    for mark in (KEPT_HOLDS, KEPT_LINKS, KEPT_ANSWERS):
-        pairs = holds_without(redacted.pop(mark, ()), keys, registry)
-        if pairs:
-            redacted[mark] = pairs
+    holds = holds_without(redacted.pop(KEPT_HOLDS, ()), keys, registry)
+    if holds:
+        redacted[KEPT_HOLDS] = holds
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -32,14 +32,6 @@ from datora_graph.domain.consent import ConsentStatement, parse_observation_cons
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, kept_holds
-from datora_graph.domain.kept_links import (
-    KEPT_ANSWERS,
-    KEPT_LINKS,
-    KeptAnswer,
-    KeptLink,
-    kept_answers,
-    kept_links,
-)
 from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
@@ -155,12 +147,6 @@ class Observation:
     it quarantines before linking what `quarantines` lists, possibly nothing, and a replay
     looks for no name conflict of its own: the profiles it met may be ones the erased person's
     identifiers had joined."""
-    links: tuple[KeptLink, ...] = ()
-    """Links this logged record made active live inside one profile the erased person had
-    joined (`KEPT_LINKS`): a replay makes them active with no guard asked."""
-    answers: tuple[KeptAnswer, ...] = ()
-    """Links this logged record held live whose review item a path through the erased person
-    answered (`KEPT_ANSWERS`): a replay opens the item, links them and closes it answered."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -179,8 +165,6 @@ class Observation:
             self.unlinked,
             self.holds,
             self.name_checked,
-            self.links,
-            self.answers,
         )
 
 
@@ -319,10 +303,8 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
     holds = raw.pop(KEPT_HOLDS, None) if isinstance(raw, dict) else None
     checked = raw.pop(KEPT_NAME_CHECK, None) is True if isinstance(raw, dict) else False
-    links = raw.pop(KEPT_LINKS, None) if isinstance(raw, dict) else None
-    answers = raw.pop(KEPT_ANSWERS, None) if isinstance(raw, dict) else None
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not (quarantines or at_links or joins or unlinked or holds or checked or links or answers):
+    if not (quarantines or at_links or joins or unlinked or holds or checked):
         return observation
     return replace(
         observation,
@@ -332,8 +314,6 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         unlinked=unlinked,
         holds=kept_holds(holds, registry),
         name_checked=checked,
-        links=kept_links(links, registry),
-        answers=kept_answers(answers, registry),
     )
 
 

@@ -24,9 +24,7 @@ record an erasure rewrote or marked quarantines again what it quarantined live, 
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
 or a cannot-link naming the person held (`.holds`): what made them went with the erased
 person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
-its name check live instead of checking again; one whose links rested on a profile the person
-had joined makes active those it made active live (`.links`) and links and answers those whose
-item a path through the person answered live (`.answers`), as domain/kept_links.py tells.
+its name check live instead of checking again.
 """
 
 from __future__ import annotations
@@ -53,8 +51,6 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
-from datora_graph.domain.kept_holds import KeptHold
-from datora_graph.domain.kept_links import KeptAnswer
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
@@ -228,7 +224,6 @@ class ResolutionEngine:
     def _link(
         self, batch: _Batch, observation: Observation, anchor: Identifier, other: Identifier
     ) -> None:
-        answer = _kept_answer(observation, anchor.key, other.key) if observation.answers else None
         left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
         status: EvidenceStatus = "active"
         if left != right:
@@ -242,14 +237,6 @@ class ResolutionEngine:
             )
             if observation.holds:
                 refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
-            if answer is not None:
-                refusal = _as_live(answer, refusal)
-            elif (
-                refusal is not None
-                and observation.links
-                and _linked_live(observation, anchor, other)
-            ):
-                refusal, joins_existing = None, False  # no guard was asked live, no join counted
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
@@ -257,28 +244,7 @@ class ResolutionEngine:
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
             if joins_existing or (refusal is not None and refusal.quarantine):
                 self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
-        elif answer is not None:
-            self._hold(batch, observation, anchor, other, (left, right), _as_live(answer, None))
-        if answer is not None:
-            status = "active"
-            self._answer_kept(batch, observation, anchor, other, answer)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
-
-    def _answer_kept(
-        self,
-        batch: _Batch,
-        observation: Observation,
-        anchor: Identifier,
-        other: Identifier,
-        answer: KeptAnswer,
-    ) -> None:
-        """The link an erasure kept as held here and answered later (`Observation.answers`),
-        held as live (its item opened with the refusal it had, whatever profiles its ends are
-        in now): linked, and the item answered by the record that answered it live."""
-        batch.waiting.answer(answer.a, answer.b, answer.answered_by)
-        left, right = batch.profile_of(anchor.key), batch.profile_of(other.key)
-        if left != right:
-            self._merge(batch, observation, left, right)
 
     def _count_join(
         self,
@@ -443,36 +409,14 @@ def _kept_refusal(
 ) -> Refusal | None:
     """The refusal of the record's link `x`-`y`: the guards' (`found`), unless an erasure
     keeps the link held (`Observation.holds`) as its review item told it live, when what made
-    the guards refuse may be gone."""
+    the guards refuse may be gone; a quarantine the same guard makes now is still made."""
     a, b = (x, y) if x < y else (y, x)
     for hold in observation.holds:
         if (hold.a, hold.b) == (a, b):
-            return _as_live(hold, found)
+            same = found is not None and found.guard == hold.guard
+            quarantine = found.quarantine if found and same else ""
+            return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
     return found
-
-
-def _as_live(kept: KeptHold | KeptAnswer, found: Refusal | None) -> Refusal:
-    """The refusal a link an erasure kept held (or held, then answered) had live, as its
-    review item told it; a quarantine the same guard makes now (`found`) is still made."""
-    same = found is not None and found.guard == kept.guard
-    quarantine = found.quarantine if found and same else ""
-    return Refusal(kept.guard, kept.reason, kept.suggested_action, quarantine)
-
-
-def _kept_answer(observation: Observation, x: str, y: str) -> KeptAnswer | None:
-    """The answer an erasure kept for the record's link `x`-`y` (`Observation.answers`)."""
-    a, b = (x, y) if x < y else (y, x)
-    for answer in observation.answers:
-        if (answer.a, answer.b) == (a, b):
-            return answer
-    return None
-
-
-def _linked_live(observation: Observation, x: Identifier, y: Identifier) -> bool:
-    """Whether an erasure kept the record's link `x`-`y` as made active live with no guard
-    asked (`Observation.links`): its ends were in one profile the erased person had joined."""
-    a, b = (x.key, y.key) if x.key < y.key else (y.key, x.key)
-    return any((link.a, link.b) == (a, b) for link in observation.links)
 
 
 def _named_apart(batch: _Batch, a: str, b: str) -> bool:
@@ -545,11 +489,6 @@ class _Waiting:
                 self._answered[pair] = observation_id
             else:
                 still.append(item)
-
-    def answer(self, a: str, b: str, answered_by: str) -> None:
-        """The item of pair `a`-`b` is answered by `answered_by`, whatever merges follow: an
-        erasure kept the record that answered it live (`Observation.answers`)."""
-        self._answered[(a, b)] = answered_by
 
     def answers(self) -> list[AnsweredItem]:
         return [AnsweredItem(a, b, obs) for (a, b), obs in self._answered.items()]
