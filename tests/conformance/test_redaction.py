@@ -244,3 +244,23 @@ def test_records_ingested_after_a_redaction_fold_in_as_in_a_replay(world: Redact
 
     assert world.attributes_of("cookie_id:k2")["nickname"] == "Bobby"
     world.agrees()
+
+
+def test_a_record_left_without_attributes_still_dates_its_profiles_last_update(
+    world: RedactionWorld,
+) -> None:
+    """Bob's last record carried only a nickname: live, its attributes made it the profile's
+    latest update. Redacted, it carries none, and a replay would not touch the profile for it
+    (the engine dates a profile by merges and by attributes folded in); the redaction marks
+    the record, so a replay dates the profile by it still, as live."""
+    world.ingest("email:bob@acme.io", "cookie_id:k1", nickname="V")
+    world.ingest("cookie_id:k1", "device_id:d1")
+    world.ingest("email:bob@acme.io", nickname="W")
+    before = world.identity.lookup("email:bob@acme.io").updated_at
+
+    world.redact("observation", "o3", "nickname")
+
+    assert world.attributes_of("email:bob@acme.io") == {"nickname": "V"}
+    assert world.identity.lookup("email:bob@acme.io").updated_at == before
+    world.agrees()
+    assert world.identity.lookup("email:bob@acme.io").updated_at == before

@@ -37,6 +37,7 @@ from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifie
 from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
+    ATTRIBUTES_REDACTED,
     KEPT_JOINS,
     KEPT_LINK_QUARANTINES,
     KEPT_NAME_CHECK,
@@ -261,6 +262,7 @@ def redact_observation(
     redacted["identifiers"] = kept
     if best is None or best[2]:
         redacted.pop("attributes", None)
+        redacted.pop(ATTRIBUTES_REDACTED, None)  # dated the erased person's profile
     consent = payload.get("consent")
     if isinstance(consent, list):
         redacted["consent"] = [

@@ -147,6 +147,9 @@ class Observation:
     it quarantines before linking what `quarantines` lists, possibly nothing, and a replay
     looks for no name conflict of its own: the profiles it met may be ones the erased person's
     identifiers had joined."""
+    attributes_redacted: bool = False
+    """A redaction took every attribute out of this logged record (`ATTRIBUTES_REDACTED`):
+    live, folding them in dated the profile's last update, so a replay dates it so still."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -165,6 +168,7 @@ class Observation:
             self.unlinked,
             self.holds,
             self.name_checked,
+            self.attributes_redacted,
         )
 
 
@@ -282,6 +286,11 @@ profiles as the person's identifiers had joined them, so a replay keeps what it 
 (the identifiers it quarantined, under `KEPT_QUARANTINES`; none: it found no conflict to act
 on) instead of looking again."""
 
+ATTRIBUTES_REDACTED = "_attributes_redacted_here"
+"""Set (true) by a redaction (domain/redaction.py) that took the last attribute out of a
+logged record: the engine dates a profile's last update by the merges and the attributes
+folded into it, so without the mark a replay would date it earlier than live did."""
+
 UNLINKED = "_unlinked_here"
 """Set (true) by an erasure on a logged record whose anchor, the identifier it linked every
 other through, was the erased person's: the others it keeps were never linked by it."""
@@ -303,8 +312,9 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     unlinked = raw.pop(UNLINKED, None) is True if isinstance(raw, dict) else False
     holds = raw.pop(KEPT_HOLDS, None) if isinstance(raw, dict) else None
     checked = raw.pop(KEPT_NAME_CHECK, None) is True if isinstance(raw, dict) else False
+    redacted = raw.pop(ATTRIBUTES_REDACTED, None) is True if isinstance(raw, dict) else False
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not (quarantines or at_links or joins or unlinked or holds or checked):
+    if not (quarantines or at_links or joins or unlinked or holds or checked or redacted):
         return observation
     return replace(
         observation,
@@ -314,6 +324,7 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         unlinked=unlinked,
         holds=kept_holds(holds, registry),
         name_checked=checked,
+        attributes_redacted=redacted,
     )
 
 

@@ -23,7 +23,7 @@ from datora_graph.domain.audit import AuditEntry, new_audit_entry
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.mentions import mention_values
 from datora_graph.domain.pii import json_leaves
-from datora_graph.domain.records import RecordKind
+from datora_graph.domain.records import ATTRIBUTES_REDACTED, RecordKind
 from datora_graph.domain.steward import Decision, ProfileRecord
 
 REDACTION_KINDS: tuple[RecordKind, ...] = ("observation", "event")
@@ -100,6 +100,7 @@ def redacted_fields(
     removed = {name: holder.pop(name) for name in fields}
     if container is not None and not holder:
         del decoded[container]  # the wire format's default: no attributes
+        decoded[ATTRIBUTES_REDACTED] = True  # they dated the profile's last update live
     return json.dumps(decoded, ensure_ascii=False, separators=(",", ":")), removed
 
 

@@ -174,6 +174,9 @@ class ResolutionEngine:
                 self._link(batch, observation, anchor, other)
             if observation.attributes and not _quarantined(batch, anchor.key):
                 self._add_attributes(batch, observation, batch.profile_of(anchor.key))
+            elif observation.attributes_redacted and not _quarantined(batch, anchor.key):
+                # Its attributes dated the profile's last update live (records.py).
+                batch.touch(batch.profile_of(anchor.key), observation.observed_at)
         if observation.link_quarantines:  # those it does not link (now) too
             _keep_quarantines(batch, observation.link_quarantines, observation.seq)
         for identifier in observation.joins:

@@ -14,6 +14,7 @@ import pytest
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import (
+    ATTRIBUTES_REDACTED,
     KEPT_JOINS,
     KEPT_LINK_QUARANTINES,
     KEPT_NAME_CHECK,
@@ -740,3 +741,18 @@ def test_a_logged_record_keeps_its_name_check_and_a_client_cannot_ask_for_it() -
     assert logged.quarantines == ()
     assert not parse_logged_observation(json.dumps(observation()), REGISTRY, 8).name_checked
     assert observation_error(observation(**{KEPT_NAME_CHECK: True})).field == KEPT_NAME_CHECK
+
+
+def test_a_client_cannot_send_the_mark_a_redaction_writes() -> None:
+    """`_attributes_redacted_here` dates a profile in a replay: only a redaction writes it,
+    and a client that sends it is told the field is not one of the wire format's."""
+    error = observation_error({**observation(), ATTRIBUTES_REDACTED: True})
+
+    assert error.field == ATTRIBUTES_REDACTED
+
+
+def test_a_logged_record_reads_the_mark_a_redaction_writes() -> None:
+    payload = json.dumps({**observation(), ATTRIBUTES_REDACTED: True})
+
+    assert parse_logged_observation(payload, REGISTRY, 3).attributes_redacted
+    assert not parse_logged_observation(json.dumps(observation()), REGISTRY, 3).attributes_redacted
