@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.survivorship import candidates_to_json
 from datora_graph.redaction_service import RedactionReport, RedactionService
+from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 
 from .segment_world import AS_OF, members
@@ -264,3 +266,22 @@ def test_a_record_left_without_attributes_still_dates_its_profiles_last_update(
     assert world.identity.lookup("email:bob@acme.io").updated_at == before
     world.agrees()
     assert world.identity.lookup("email:bob@acme.io").updated_at == before
+
+
+def test_a_store_no_steward_ever_wrote_to_takes_a_redaction(store: GraphStore) -> None:
+    """A redaction also scrubs the decision log; in a store where no steward decision was
+    ever made (on SQLite: its tables not made yet) and whose record's attributes were folded
+    nowhere (its one identifier is junk), there is nothing to scrub or fold again, and the
+    redaction is made all the same (found by the replay hunt)."""
+    identity = IdentityService(store, Settings())
+    junk = {"type": "email", "value": "test@test.com"}
+    sent = {"id": "o1", "source": "crm", "observed_at": "2026-05-01T10:00:00Z"}
+    identity.ingest_observations([{**sent, "identifiers": [junk], "attributes": {"city": "Oslo"}}])
+
+    report = RedactionService(identity).redact(
+        "observation", "o1", ["city"], reason="r", actor="dpo"
+    )
+
+    assert (report.fields, report.profiles) == (("city",), ())
+    [(_, payload)] = store.read_log(0, 10)
+    assert "city" not in json.loads(payload).get("attributes", {})

@@ -57,6 +57,9 @@ class SqliteRedaction:
     def _access_schema(self) -> None:
         raise NotImplementedError
 
+    def _steward_schema(self) -> None:
+        raise NotImplementedError
+
     def logged_observation(self, observation_id: str) -> tuple[int, str] | None:
         with self._read() as db:
             row = db.execute(LOGGED_OBSERVATION, (observation_id,)).fetchone()
@@ -69,6 +72,7 @@ class SqliteRedaction:
 
     def redact_observation(self, redaction: ObservationRedaction) -> None:
         self._access_schema()
+        self._steward_schema()  # the decision log it scrubs, made on first use
         with self._transaction() as db:
             if db.execute(REWRITE_PAYLOAD, (redaction.payload, redaction.seq)).rowcount != 1:
                 raise NotFound(f"no observation is logged at position {redaction.seq}")
