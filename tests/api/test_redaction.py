@@ -10,8 +10,10 @@ import httpx
 import pytest
 from tests.api.graphql.conftest import GraphQLClient
 
+from datora_graph.api.graphql.privacy_fields import RedactionKind
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.redaction import REDACTION_KINDS
 from datora_graph.store import open_store
 from datora_graph.store.steward_rows import decision_body
 
@@ -177,3 +179,9 @@ def test_a_redaction_scrubs_the_steward_decisions_that_snapshotted_the_record(
     finally:
         store.close()
     assert "ann@acme.io" not in decision_body(kept, kept.created)
+
+
+def test_graphql_offers_exactly_the_kinds_of_record_a_redaction_takes() -> None:
+    """A decision is scrubbed by a redaction, never redacted itself: the mutation's enum
+    (`RedactionKind`) offers what the service takes, and the mention report's enum is apart."""
+    assert {kind.value for kind in RedactionKind} == set(REDACTION_KINDS)

@@ -124,7 +124,6 @@ class Erasure:
 class RedactionKind(Enum):
     OBSERVATION = "observation"
     EVENT = "event"
-    DECISION = "decision"
 
 
 @strawberry.type(
