@@ -379,8 +379,9 @@ def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOu
     identifiers: the profile, its events, consent, evidence and review items; the observation
     log and the steward decisions naming it are redacted so a rebuild does not bring it back.
     Audited with the key's name and the reason. Needs the `admin` scope. `mentions` names the
-    records of others whose attributes or event properties still mention one of the erased
-    values (by record and field, never the value): they are left for a person to deal with."""
+    records of others whose attributes, event properties or steward decision snapshots still
+    mention one of the erased values (by record and field, never the value): they are left for
+    a person to deal with (`POST /v1/redactions` takes a field out of an observation or event)."""
     report = ErasureService(service).erase_profile(
         body.profile, reason=body.reason, actor=caller.name
     )

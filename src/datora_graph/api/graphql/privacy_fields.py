@@ -85,9 +85,10 @@ class ErasureMention:
 
 
 @strawberry.type(
-    description="Records of others the erasure left as they were whose attributes or event "
-    "properties still mention an erased identifier value (case ignored, values of 6 "
-    "characters or more): for a person to deal with"
+    description="Records of others the erasure left as they were whose attributes, event "
+    "properties or steward decision snapshots still mention an erased identifier value (case "
+    "ignored, values of 6 characters or more): for a person to deal with (redactRecord takes "
+    "a field out of an observation or event)"
 )
 class ErasureMentions:
     total: int
