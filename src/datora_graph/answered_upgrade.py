@@ -20,7 +20,6 @@ so again (rebuilt, the store holds no such item and the upgrade is marked done).
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,8 +37,6 @@ from datora_graph.store.base import GraphStore
 UPGRADE = "answered_review_items"
 """The upgrade's name in the store's meta."""
 ITEMS_PER_COMMIT = 1000
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +64,9 @@ class AnsweredUpgrade:
 
 def upgrade_answered_items(store: GraphStore) -> AnsweredUpgrade | None:
     """Answer the open review items an older release left open though a record joined their
-    ends; None when the upgrade has run on this store before (one meta read)."""
+    ends; None when the upgrade has run on this store before (one meta read). The caller
+    tells the person what it did (`AnsweredUpgrade.message`): the CLI on stderr, the
+    server in its log."""
     if store.upgrade_done(UPGRADE):
         return None
     with store.writer_lock():
@@ -83,8 +82,6 @@ def upgrade_answered_items(store: GraphStore) -> AnsweredUpgrade | None:
             report = AnsweredUpgrade(len(answers), len(joined) - len(answers))
         if not report.needs_rebuild:
             store.mark_upgrade_done(UPGRADE)
-    if report.message():
-        logger.warning("%s", report.message())
     return report
 
 

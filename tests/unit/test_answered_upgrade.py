@@ -143,7 +143,7 @@ def test_the_cli_says_what_waits_for_a_rebuild_and_the_rebuild_answers_it(
     again = datora("profile", "show", "email:bob@x.io", "--db", db)
 
     waiting = f"{len(live['answered'])} open review items have both identifiers in one profile"
-    assert waiting in " ".join(shown.stderr.split())
+    assert " ".join(shown.stderr.split()).count(waiting) == 1, "said once"
     assert "open review items" not in rebuilt.stderr
     assert "open review items" not in again.stderr
     store = SqliteStore(db)

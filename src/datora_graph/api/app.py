@@ -9,6 +9,7 @@ app is cheap and a test can hand in a service it already holds.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,8 @@ from datora_graph.api.routes import probes, router
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
+
+logger = logging.getLogger(__name__)
 
 _DESCRIPTION = """\
 Identity resolution: post **observations** (identifiers seen together, with attributes) and
@@ -52,7 +55,9 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
             return
         store = open_store(chosen)
         try:
-            upgrade_answered_items(store)  # logs what it did
+            upgraded = upgrade_answered_items(store)
+            if upgraded is not None and (message := upgraded.message()):
+                logger.warning("%s", message)
             app.state.service = IdentityService(store, chosen)
             with long_lived_objects_set_aside():
                 yield
