@@ -170,7 +170,9 @@ class DecisionReplay:
             self._reapply(decision)
             self.reapplied += 1
         except DatoraError as error:
-            logger.warning("decision %s was not re-applied: %s", decision.id, error)
+            # Info, not a warning: the report names it to the person (`datora resolve
+            # --rebuild`, `datora migrate`), where a warning would say it a second time.
+            logger.info("decision %s was not re-applied: %s", decision.id, error)
             self.skipped.append(f"{decision.id}: {error}")
 
     def report(self) -> ReapplyReport:

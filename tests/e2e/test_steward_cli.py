@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conformance.test_replay_agreement import World, _answered_through_the_person
 from tests.e2e.test_cli import datora, write_jsonl
+
+from datora_graph.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +177,19 @@ def test_a_split_refused_names_every_group_as_the_command_line_does(tmp_path: Pa
 
     assert "--group 2, identifier 2: cookie_id:c-1 is also in --group 1" in refused.stderr
     assert "groups[" not in refused.stderr
+
+
+def test_a_rebuild_names_a_decision_it_cannot_apply_again_once(tmp_path: Path) -> None:
+    """The split kept Ann and Bob together and the person apart; erased, the person leaves
+    its one part in two profiles of a replay, so the rebuild cannot apply it again and says
+    so, once (the summary names it; the log line beside it is not printed too)."""
+    world = World(SqliteStore(tmp_path / "datora.db"), tmp_path)
+    _answered_through_the_person(world)
+    [split] = [d for d in world.stewards.all_decisions() if d.kind == "split"]
+    world.store.close()
+
+    rebuilt = datora("resolve", "--rebuild", "--db", tmp_path / "datora.db")
+
+    said = " ".join((rebuilt.stdout + rebuilt.stderr).split())
+    assert "not applied again" in said
+    assert said.count(split.id) == 1
