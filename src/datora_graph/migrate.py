@@ -193,7 +193,7 @@ class Migration:
 
     def _carry(self, advance: Progress) -> MigrationReport:
         """Every stage in order, then the verification; the target's writer lock is held."""
-        marks = read_marks(self.source, self.batch_size)
+        marks = read_marks(self.source)
         report = MigrationReport(source_observations=marks.observations, source_events=marks.events)
         decisions = DecisionCarry(self.source, self.service)
         rejected = RejectedOnReplay(self.service.registry)
@@ -214,7 +214,7 @@ class Migration:
         marks = replace(marks, newest_audit_entry=newest_audit_entry(self.source))
         report.audit_entries = carry_audit(self.source, self.target, lambda n: advance("audit", n))
         report.verification = verify(self.source, self.target, self.batch_size, rejected)
-        report.source_changed = changes(marks, read_marks(self.source, self.batch_size))
+        report.source_changed = changes(marks, read_marks(self.source))
         return report
 
     # -- stages -------------------------------------------------------------------------------

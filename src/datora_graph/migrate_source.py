@@ -22,14 +22,15 @@ from datora_graph.store.base import GraphStore
 
 @dataclass(frozen=True, slots=True)
 class SourceMarks:
-    """What can be read of a store quickly (but the consent count, a scan of its statements)
-    that changes with every kind of write a migration carries."""
+    """What can be read of a store quickly that changes with every kind of write a migration
+    carries."""
 
     log_position: int
     observations: int
     events: int
     rejections: int
     consent_statements: int
+    """Kept statements, not consents in force: what the consent stage carries."""
     segments: frozenset[tuple[str, datetime]]
     """Each segment's name and when it was last changed."""
     api_keys: frozenset[tuple[str, datetime | None]]
@@ -39,14 +40,14 @@ class SourceMarks:
     the audit stage starts: entries added before it are carried."""
 
 
-def read_marks(store: GraphStore, batch_size: int) -> SourceMarks:
+def read_marks(store: GraphStore) -> SourceMarks:
     stats = store.stats()
     return SourceMarks(
         log_position=store.last_sequence(),
         observations=stats.observations,
         events=stats.events,
         rejections=stats.rejections,
-        consent_statements=sum(len(b) for b in store.iter_consent_statements(batch_size)),
+        consent_statements=store.count_consent_statements(),
         segments=frozenset((s.name, s.updated_at) for s in store.list_segments()),
         api_keys=frozenset((k.name, k.revoked_at) for k in store.list_api_keys()),
         newest_audit_entry=newest_audit_entry(store),

@@ -67,3 +67,20 @@ def test_every_consent_statement_comes_back_once_not_only_the_ones_in_force(
     assert sorted(found, key=repr) == sorted(statements, key=repr)
     keys = [(s.identifier.key, s.purpose) for s in found]
     assert keys == sorted(keys)
+
+
+def test_the_consent_count_is_of_kept_statements_as_the_export_yields_them(
+    store: GraphStore,
+) -> None:
+    assert store.count_consent_statements() == 0
+    statements = [
+        consent("email:ann@acme.io", "email_marketing", "granted", day(1)),
+        consent("email:bob@acme.io", "sms", "granted", day(1)),
+    ]
+    store.record_consent(statements)
+    later = consent("email:ann@acme.io", "email_marketing", "withdrawn", day(2))
+    store.record_consent([later, statements[0]])
+
+    yielded = sum(len(b) for b in store.iter_consent_statements(batch_size=2))
+
+    assert store.count_consent_statements() == yielded == 3

@@ -179,6 +179,12 @@ class GraphStore(Protocol):
         identifier key and purpose (further order is the store's own)."""
         ...
 
+    def count_consent_statements(self) -> int:
+        """How many statements `iter_consent_statements` yields, without reading them: every
+        kept statement, a later one for the same identifier and purpose counted beside the one
+        it replaced (a resent statement is kept once). A migration compares it before and after."""
+        ...
+
     def list_rejections(self, query: RejectionFilter) -> RejectionPage: ...
 
     def kept_rejections(self, fingerprints: Collection[str]) -> set[str]:

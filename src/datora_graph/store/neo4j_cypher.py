@@ -129,6 +129,7 @@ class Neo4jStatements:
     events_page: LiteralString
     list_cannot_links: LiteralString
     consent_statements_page: LiteralString
+    count_consent_statements: LiteralString
     # -- segments, consent and insights (neo4j_segments.py) ----------------------------------
     insert_segment: LiteralString
     update_segment: LiteralString

@@ -58,6 +58,12 @@ class Neo4jExport:
             last = found[-1]
             cursor = {name: last[name] for name in cursor}
 
+    def count_consent_statements(self) -> int:
+        found = self._neo4j.execute_read(
+            lambda tx: tx.run(CYPHER.count_consent_statements).single(strict=True)
+        )
+        return int(found["statements"])
+
     def _page(self, statement: LiteralString, params: dict[str, Any]) -> list[Record]:
         return self._neo4j.execute_read(lambda tx: list(tx.run(statement, params)))
 

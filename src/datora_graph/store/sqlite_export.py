@@ -31,6 +31,7 @@ ORDER BY identifier_key, purpose, stated_at, granted, source
 LIMIT :limit
 """
 """The order of the table's unique key, so each page is a range of its index."""
+COUNT_CONSENT_STATEMENTS = "SELECT COUNT(*) FROM consent_statements"
 
 
 class SqliteExport:
@@ -56,6 +57,10 @@ class SqliteExport:
             CannotLink(int(i), a, b, reason, datetime.fromisoformat(at))
             for i, a, b, reason, at in found
         ]
+
+    def count_consent_statements(self) -> int:
+        with self._read() as db:
+            return int(db.execute(COUNT_CONSENT_STATEMENTS).fetchone()[0])
 
     def iter_consent_statements(self, batch_size: int = 1000) -> Iterator[list[ConsentStatement]]:
         cursor: dict[str, object] = {
