@@ -21,7 +21,8 @@ one of the person's identifier values in a free field (an attribute, an event pr
 looked up and reported (domain/mentions.py), not rewritten: they are someone else's data, and
 a person decides. The audit entry gets their count, never the values; until then it says the
 search is pending (`mentions_search`), from the erasure's own transaction on, so an entry
-whose count a stopped process never wrote says so.
+whose count a stopped process never wrote says so. The caller tells the person of them: the
+CLI in a table on stderr, the server in its log (`ErasureReport.mentions_warning`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ class ErasureReport:
     mentions: MentionPage = NO_MENTIONS
     """The records of others whose free fields still mention an erased value (the first
     `MENTIONS_LISTED`, and the total): named by kind, ID and field, never by the value."""
+
+    def mentions_warning(self) -> str:
+        """What the server logs of `mentions` ('' when there are none); the CLI shows them as
+        a table instead. The erasure does not log it itself: without logging set up (the CLI)
+        Python would print the line above the table, telling the person twice."""
+        if not self.mentions.total:
+            return ""
+        records = "1 record" if self.mentions.total == 1 else f"{self.mentions.total} records"
+        return (
+            f"erased profile {self.profile_id}: {records} of others still mention an erased "
+            "value in a free field (named in the erasure's response, under mentions)"
+        )
 
 
 MENTIONS_LISTED = 100
@@ -175,12 +188,6 @@ class ErasureService:
                 f"profile {profile.id} is erased (audit entry {audit.id}), but looking for the "
                 f"records of others that still mention its values failed: {failed}"
             ) from failed
-        if mentions.total:
-            logger.warning(
-                "erased profile %s: %d records of others still mention an erased value",
-                profile.id,
-                mentions.total,
-            )
         return ErasureReport(profile.id, tuple(profile.aliases), audit.id, counts, mentions)
 
     def _erased_values(self, keys: Collection[str], entries: Sequence[tuple[int, str]]) -> set[str]:

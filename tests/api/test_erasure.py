@@ -187,7 +187,7 @@ def mentioning_ann(client: httpx.Client) -> None:
 
 
 def test_the_rest_report_names_others_records_mentioning_the_person(
-    client: httpx.Client,
+    client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     mentioning_ann(client)
 
@@ -205,10 +205,15 @@ def test_the_rest_report_names_others_records_mentioning_the_person(
     }
     assert "acme.io" not in response.text.lower()
     assert "4155550101" not in response.text
+    # The server logs them once, without a value.
+    [logged] = [r for r in caplog.records if "still mention an erased value" in r.getMessage()]
+    assert logged.levelname == "WARNING"
+    assert "2 records of others" in logged.getMessage()
+    assert "acme.io" not in logged.getMessage().lower()
 
 
 def test_the_graphql_report_names_others_records_mentioning_the_person(
-    client: httpx.Client, graphql_client: GraphQLClient
+    client: httpx.Client, graphql_client: GraphQLClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     mentioning_ann(client)
     # A split of Bob's profile keeps his referrer_email in its snapshots.
@@ -227,6 +232,8 @@ def test_the_graphql_report_names_others_records_mentioning_the_person(
             {"kind": "DECISION", "recordId": split, "fields": ["referrer_email"]},
         ],
     }
+    logged = [r for r in caplog.records if "still mention an erased value" in r.getMessage()]
+    assert ["3 records of others" in r.getMessage() for r in logged] == [True], "logged once"
     # The audit log says what the search left, and that it ended.
     log = graphql_client.data('{ auditLog(action: "erasure") { edges { node { details } } } }')
     [edge] = log["auditLog"]["edges"]

@@ -70,6 +70,8 @@ def test_erase_warns_of_others_records_that_still_mention_the_person(tmp_path: P
     assert "Warning: 1 record of others still mention an erased value in an" in warning
     assert re.search(r"observation\s*│\s*o4\s*│\s*referrer_email", erased.stderr)
     assert "someone else's data" in warning
+    said = " ".join((erased.stdout + erased.stderr).split())
+    assert said.count("still mention an erased value") == 1, "said once, not logged too"
     assert "ann@acme.io" not in erased.stderr
     audit = " ".join(datora("audit", "--db", db).stdout.split())
     assert "mentions: 1 record of others still mentions an erased value" in audit

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator
@@ -67,6 +68,8 @@ def _iso_only(value: object) -> object:
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(dependencies=[Depends(refuse_stray_query)])
 """The API's routes; a query parameter one does not declare is refused (`query_params.py`)."""
@@ -385,6 +388,8 @@ def post_erasure(body: ErasureIn, service: Service, caller: Caller) -> ErasureOu
     report = ErasureService(service).erase_profile(
         body.profile, reason=body.reason, actor=caller.name
     )
+    if warning := report.mentions_warning():
+        logger.warning("%s", warning)
     return ErasureOut.of(report)
 
 

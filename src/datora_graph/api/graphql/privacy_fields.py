@@ -12,6 +12,7 @@ Each is recorded in the audit log with the calling key's name and the reason.
 
 from __future__ import annotations
 
+import logging
 from enum import Enum
 
 import strawberry
@@ -22,6 +23,8 @@ from datora_graph.domain.erasure import ErasureCounts
 from datora_graph.domain.mentions import Mention, MentionPage
 from datora_graph.erasure_service import ErasureReport, ErasureService
 from datora_graph.redaction_service import RedactionReport, RedactionService
+
+logger = logging.getLogger(__name__)
 
 
 @strawberry.type(description="What an erasure removed or rewrote.")
@@ -164,6 +167,8 @@ class PrivacyMutation:
         report = await info.context.read(
             service.erase_profile, profile, reason=reason, actor=info.context.actor
         )
+        if warning := report.mentions_warning():
+            logger.warning("%s", warning)
         return Erasure.of(report)
 
     @mutation(
