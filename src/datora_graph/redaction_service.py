@@ -206,21 +206,35 @@ class RedactionService:
         audit_id: str,
     ) -> tuple[Decision, ...]:
         """The logged steward decisions whose snapshots held the removed values where the
-        record put them, scrubbed of them (domain/redaction_decisions.py). A decision made
-        before the record was logged never saw it: a value it holds came from another."""
+        record put them, scrubbed of them (domain/redaction_decisions.py). A decision whose
+        snapshots were taken before the record was logged never saw it: a value they hold
+        came from another record (`_seen_up_to`)."""
         if folded is None:
             return ()
         observation, anchor = folded
         redacted = RedactedValues.of(anchor.key, observation.source, removed)
+        positions: dict[str, int | None] = {}
         scrubbed: list[Decision] = []
-        for decision in self.stewards.all_decisions():
-            position = log_position_of(decision)
+        for decision in self.stewards.all_decisions():  # oldest first: an undo after its decision
+            position = positions[decision.id] = _seen_up_to(decision, positions)
             if position is not None and position < seq:
                 continue
             kept = scrub_decision(decision, redacted, audit_id, self.stewards.rules)
             if kept is not decision:
                 scrubbed.append(kept)
         return tuple(scrubbed)
+
+
+def _seen_up_to(decision: Decision, earlier: Mapping[str, int | None]) -> int | None:
+    """The last log position whose record a decision's snapshots may hold; None: not known,
+    so any. An exact undo records no position of its own (a replay applies nothing of it),
+    but it was made only while its profiles were as the decision it undoes left them, and its
+    snapshots are that decision's two states the other way round: that decision's position
+    bounds them. A merge-back snapshots the profiles as they are when it is made, at its own
+    position. `earlier`: what this answered for the decisions before it in the log."""
+    if decision.kind == "undo" and not decision.details.get("merged_back"):
+        return earlier.get(str(decision.details.get("undoes")))
+    return log_position_of(decision)
 
 
 def described(report: RedactionReport) -> str:

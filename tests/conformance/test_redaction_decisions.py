@@ -109,6 +109,42 @@ def test_a_decision_made_before_the_record_was_logged_is_left_as_it_was(
     world.agrees()
 
 
+def test_an_exact_undo_of_a_decision_made_before_the_record_was_logged_is_left_as_it_was(
+    world: RedactionWorld,
+) -> None:
+    """An exact undo keeps the snapshots of the decision it undoes (the state it left, and
+    the state before it), so what that decision never saw is not in them either: the value
+    its snapshots hold came from o1, of the same source, and stays."""
+    world.ingest("email:bob@acme.io", nickname=VALUE)
+    merge = merge_bob(world)
+    undo = world.stewards.undo_decision(merge.id, reason="wrong merge", actor="s")
+    assert "merged_back" not in undo.details
+    world.ingest("email:bob@acme.io", nickname=VALUE, city="Paris")
+    was = body(world, undo.id)
+
+    world.redact("observation", "o3", "nickname")
+
+    assert body(world, undo.id) == was
+    assert VALUE in body(world, undo.id)
+    [entry] = world.store.list_audit(AuditFilter(action="redaction")).items
+    assert entry.details["decisions_scrubbed"] == 0
+    world.agrees()
+
+
+def test_an_exact_undo_of_a_decision_that_saw_the_record_is_scrubbed_with_it(
+    world: RedactionWorld,
+) -> None:
+    world.ingest("email:bob@acme.io", nickname=VALUE)
+    merge = merge_bob(world)
+    undo = world.stewards.undo_decision(merge.id, reason="wrong merge", actor="s")
+
+    report = world.redact("observation", "o1", "nickname")
+
+    assert [scrubbed_by(logged(world, d.id)) for d in (merge, undo)] == [[report.audit_id]] * 2
+    assert VALUE not in body(world, undo.id)
+    world.agrees()
+
+
 def test_undoing_a_split_scrubbed_since_merges_back_without_the_value(
     world: RedactionWorld,
 ) -> None:
