@@ -105,7 +105,12 @@ def test_journey_bench_compares_the_former_page_statements_with_the_current(
     assert figures["events"] == 2000
     assert figures["identifiers"] == 49
     assert len(figures["pages"]) == 16, "eight pages, alone and in a batch"
-    assert all(page["rows"] > 0 and page["former_ratio"] > 0 for page in figures["pages"])
+    # A time ratio of one run (--repeat 1) may round to 0.0 on a loaded machine, where a pause
+    # lands in the current statement's only run; the instruction counts do not depend on load.
+    assert all(
+        page["rows"] > 0 and page["former_ms"] > 0 and page["former_instructions_ratio"] > 0
+        for page in figures["pages"]
+    )
     typed = [page for page in figures["pages"] if "only" in page["page"] or " and " in page["page"]]
     assert len(typed) == 6
     assert all(page["filtered_ms"] > 0 and page["per_type_ms"] > 0 for page in typed)
