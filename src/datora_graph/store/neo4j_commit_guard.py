@@ -15,6 +15,9 @@ lease had run out before the read began, and reads again when the guard changed 
 as a late heartbeat changes it. The next holder of the writer lock ends a mark its predecessor
 left at once: the fence it advances proves nothing of that holder can commit any more.
 
+`GuardedTransactions` is where the connection marks its writes (`writing`) and checks its
+reads (`guarded_read`) with these pieces.
+
     >>> lease = GuardLease(15.0)
     >>> (lease.heartbeat_seconds, lease.margin_ms)
     (5.0, 5000)
@@ -24,14 +27,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from neo4j import ManagedTransaction
+from neo4j.exceptions import DriverError, Neo4jError
 
 from datora_graph.domain.errors import StoreUnavailable
+from datora_graph.domain.records import iso
 from datora_graph.store.neo4j_cypher import CYPHER
+from datora_graph.store.neo4j_transactions import Neo4jTarget, Work
+from datora_graph.store.neo4j_writer_lock import WriterLockTransactions
 
 _Result = TypeVar("_Result")
 
@@ -188,3 +198,91 @@ def leased(
         return result
 
     return unit
+
+
+class GuardedTransactions(WriterLockTransactions):
+    """Transactions whose reads can wait out a write in flight (`guarded_read`), and whose
+    writes under the writer lock can mark the guard while they run (`writing`)."""
+
+    def __init__(self, target: Neo4jTarget) -> None:
+        self._mark: GuardMark | None = None
+        self._lease = GuardLease(target.guard_lease_seconds)
+        super().__init__(target)
+
+    def write_unit(self, work: Work[_Result]) -> Work[_Result]:
+        """`work`, followed by the lease check when it is inside the thread's `writing()`
+        block, and preceded by the fence check when the calling thread holds the writer
+        lock."""
+        mark = self._mark
+        if mark is not None and mark.thread == threading.get_ident():
+            work = leased(work, mark, self._lease, self.target.uri)
+        return super().write_unit(work)
+
+    def guarded_read(self, work: Work[_Result]) -> _Result:
+        """Run `work` so that it sees every write whole or not at all: read the commit guard
+        before and after it, and read again while a write overlapped. Waits at most the
+        timeout for a running write to finish, then answers with what it read."""
+        deadline = time.monotonic() + self.target.timeout_seconds
+        pause, longest = GUARD_PAUSE_SECONDS
+
+        def guarded(tx: ManagedTransaction) -> tuple[GuardState, _Result, GuardState]:
+            before = guard_state(tx)
+            result = work(tx)
+            return before, result, guard_state(tx)
+
+        while True:
+            before, result, after = self.execute_read(guarded)
+            now = datetime.now(UTC)
+            stale_before = iso(now - timedelta(seconds=self._longest_write()))
+            settled = before == after and not before.write_in_flight(iso(now), stale_before)
+            if settled or time.monotonic() >= deadline:
+                return result
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Mark the writes inside the block as in flight for guarded reads, and done after.
+        The mark holds for the lease, which a heartbeat thread extends while the block runs;
+        each write inside it commits only while the lease still runs (see the module's
+        docstring)."""
+        fence = self._held_fence()
+        mark = GuardMark(
+            threading.get_ident(),
+            self.execute_write(lambda tx: begin_mark(tx, self._lease_params())),
+            None if fence is None else fence.value,
+        )
+        try:
+            with LeaseKeeper(self._lease.heartbeat_seconds, lambda: self._extend(mark)):
+                self._mark = mark
+                try:
+                    yield
+                finally:
+                    self._mark = None
+        except BaseException:
+            with suppress(StoreUnavailable, Neo4jError, DriverError):
+                self._end_write()
+            raise
+        self._end_write()
+
+    def _extend(self, mark: GuardMark) -> bool:
+        """One heartbeat: extend the mark's lease, unless it is no longer this writer's."""
+        params = {**self._lease_params(), "version": mark.version, "fence": mark.fence}
+        return self.execute_write(
+            lambda tx: extend_lease(tx, params), timeout=self._lease.heartbeat_seconds
+        )
+
+    def _lease_params(self) -> dict[str, object]:
+        now = datetime.now(UTC)
+        until = now + timedelta(seconds=self._lease.seconds)
+        return {"now": iso(now), "until": iso(until), "lease_ms": self._lease.ms}
+
+    def _end_write(self) -> None:
+        self.execute_write(lambda tx: tx.run(CYPHER.guard_end_write).consume())
+
+    def _longest_write(self) -> float:
+        """How long a write's attempts can last: each is bounded by the timeout, and a failed
+        one is tried again for up to the timeout, so the last may start that long after the
+        first ended. A mark of an earlier release, without a lease nor a bound of its own,
+        older than this was left behind by a writer that crashed."""
+        return 3 * self.target.timeout_seconds

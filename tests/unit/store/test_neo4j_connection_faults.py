@@ -56,7 +56,7 @@ class ScriptedConnection(Neo4jConnection):
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("datora_graph.store.neo4j_connection.LOCK_WAIT_PAUSE_SECONDS", 0.001)
+    monkeypatch.setattr("datora_graph.store.neo4j_writer_lock.LOCK_WAIT_PAUSE_SECONDS", 0.001)
 
 
 @pytest.mark.parametrize(
