@@ -1,4 +1,5 @@
-"""`datora serve --workers N`: the app in N processes over one store, sharing one port.
+"""`datora serve`: the REST API (registered by `cli`); with `--workers N`, the app in N
+processes over one store, sharing one port.
 
 One Python process runs on one core at a time, and a GraphQL answer is CPU work (a journey
 page is ~400 fields), so N processes serve about N times the reads on N cores. The workers
@@ -18,7 +19,15 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Annotated
 
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
+
+from datora_graph.cli_common import err, fail, open_service, settings_of
+from datora_graph.cli_options import DbOption
 from datora_graph.config import Settings
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
@@ -70,3 +79,82 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
         access_log=settings.access_log,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
+
+
+# -- serve ------------------------------------------------------------------------------------
+def _store_name(settings: Settings) -> str:
+    if settings.store == "neo4j":
+        return f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database})"
+    return str(settings.db)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="[default: $DATORA_HOST, else 127.0.0.1]", show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="[default: $DATORA_PORT, else 8000]", show_default=False)
+    ] = None,
+    db: DbOption = None,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Development mode: NO authentication (see README)")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes, e.g. one per core [default: $DATORA_WORKERS, else 1]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve the REST API (interactive docs at /docs); every call needs an API key."""
+    import uvicorn
+
+    from datora_graph.api import create_app
+
+    settings = settings_of(ctx, db)
+    if dev:
+        settings = settings.model_copy(update={"auth_dev_mode": True})
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    _check_can_listen(host, port)
+    _announce_access(settings)
+    with open_service(settings) as service:
+        processes = f", {workers} processes" if workers > 1 else ""
+        err.print(
+            f"Datora Graph serving {escape(_store_name(settings))} on http://{host}:{port}"
+            f"{processes} (API docs: http://{host}:{port}/docs)",
+            soft_wrap=True,
+        )
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings, service),
+                host=host,
+                port=port,
+                access_log=settings.access_log,
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            )
+            return
+        prepare_for_workers(service)
+    serve_workers(settings, host, port, workers)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    problem = listen_problem(host, port)
+    if problem is not None:
+        fail(f"{problem}. {TAKEN_PORT_HINT} with --port or DATORA_PORT.")
+
+
+def _announce_access(settings: Settings) -> None:
+    from datora_graph.api.auth import DEV_MODE_WARNING
+
+    if settings.auth_dev_mode:
+        err.print(Panel(Text(DEV_MODE_WARNING), title="WARNING", style="bold red"))
+    else:
+        err.print(
+            "Every call needs an API key; create one with `datora keys create NAME --scope read`"
+        )
