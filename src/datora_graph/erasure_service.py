@@ -33,8 +33,6 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 
-from networkx.utils import UnionFind
-
 from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
 from datora_graph.domain.cannot_links import ERASED_CONSTRAINT_REASON, held_by_constraint
 from datora_graph.domain.erasure import (
@@ -61,6 +59,7 @@ from datora_graph.domain.mentions import (
 )
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision, GraphSlice
+from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
@@ -143,7 +142,11 @@ class ErasureService:
             pinned, marked = self._pinned_quarantines(linked, redactions)
             redactions.extend(marked)
             redactions = self._kept_holds(linked, set(keys), redactions, decisions)
-            redactions, checked = self._kept_name_checks(set(keys), linked, own, redactions)
+            reached = reached_records(
+                LogIndex(self.store, self.registry), self.registry, keys, linked, own
+            )
+            redactions, checked = self._kept_name_checks(reached, redactions)
+            redactions = with_kept_links(self.store, self.registry, reached, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)
@@ -310,39 +313,24 @@ class ErasureService:
         return list(marked.values())
 
     def _kept_name_checks(
-        self, keys: set[str], linked: set[str], own: set[int], redactions: Sequence[LogRedaction]
+        self, reached: Sequence[ReachedRecord], redactions: Sequence[LogRedaction]
     ) -> tuple[list[LogRedaction], set[str]]:
-        """`redactions` with every record of others (`own`: the log positions of the person's)
-        that carries an identifier linked to the person's, through the records logged before
-        it, marked with the outcome of its name check live (`mark_name_checked`), and the
-        identifiers those quarantined so: the profiles it met may be ones the person's
-        identifiers had joined (Ann's record met e0 and a cookie in Bob's profile, where the
-        person's cookie had joined them, and found no conflict to act on), which a replay
-        does not join."""
+        """`redactions` with every record of others the person's identifiers reach
+        (`reached_records`) marked with the outcome of its name check live
+        (`mark_name_checked`), and the identifiers those quarantined so: the profiles it met
+        may be ones the person's identifiers had joined (Ann's record met e0 and a cookie in
+        Bob's profile, where the person's cookie had joined them, and found no conflict to act
+        on), which a replay does not join."""
         marked = {r.seq: r for r in redactions}
-        entries = LogIndex(self.store, self.registry).observations_with(keys | linked)
-        met = UnionFind(keys)
-        found: list[tuple[int, str]] = []
-        seen: set[str] = set()
-        for seq, payload in entries:
-            carried = [
-                key
-                for raw in json.loads(payload).get("identifiers", ())
-                for key, junk in (raw_key(raw, self.registry),)
-                if key is not None and not junk
-            ]
-            if seq not in own and _reaches(met, keys, carried):
-                found.append((seq, payload))
-                seen.update(carried)
-            met.union(*carried)
-        guards = guard_positions(self.store, seen)
+        guards = guard_positions(self.store, {k for r in reached for k in r.carried})
         made: dict[int, set[str]] = {}  # by the log position of the record that quarantined
         for key, at in guards.quarantined.items():
             if key not in guards.at_links:
                 made.setdefault(at, set()).add(key)
         requarantined: set[str] = set()
-        for seq, payload in found:
-            known = marked.get(seq, LogRedaction(seq, payload, str(json.loads(payload)["id"])))
+        for record in reached:
+            seq = record.seq
+            known = marked.get(seq, LogRedaction(seq, record.payload, record.observation_id))
             if known.payload is None:
                 continue
             checked = mark_name_checked(known.payload, made.get(seq, set()), self.registry)
@@ -459,14 +447,6 @@ class ErasureService:
             if page.next_after is None:
                 return found
             after = page.next_after
-
-
-def _reaches(sets: UnionFind, person: Collection[str], keys: Sequence[str]) -> bool:
-    """Whether one of `keys` is in a set (of identifiers the records read so far carried
-    together, held and since cut links too) with one of the `person`'s identifiers: every
-    profile the person's identifiers could have joined, and some more."""
-    roots = {sets[key] for key in person}
-    return any(sets[key] in roots for key in keys)
 
 
 def _counted(

@@ -729,11 +729,6 @@ def test_both_quarantines_one_record_made_at_its_links_hold_after_the_erasure(
     assert world.rebuilt() == live
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hunt finding T, open: a link made inside one profile live, where only the erased "
-    "person had joined its ends, meets the quarantine in a replay and is held",
-)
 def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     world: World,
 ) -> None:
@@ -741,7 +736,8 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     quarantined e0 (two CRM numbers); e0 and e1 sent together were already one profile, so
     their link was made active with no guard asked. The split cut C2 off and the erasure took
     it: replayed, C2's record links nothing, e0 and e1 meet as two profiles, and e0's
-    quarantine holds their link. Live, they stay one profile."""
+    quarantine held their link. Live, they stay one profile: the erasure marks the record of
+    e0 and e1 with its link (`_linked_here`), which a replay makes active with no guard asked."""
     emails = ["email:e0@x.io", "email:e1@x.io"]
     world.ingest("email:e0@x.io")
     world.ingest("crm_id:C2", *emails)
@@ -752,6 +748,7 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     live = world.state()
 
     assert world.identity.lookup(emails[0]).id == world.identity.lookup(emails[1]).id
+    assert world.migrated() == live
     assert world.rebuilt() == live
 
 

@@ -35,6 +35,7 @@ import phonenumbers
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
+from datora_graph.domain.kept_links import KEPT_LINKS
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
     ATTRIBUTES_REDACTED,
@@ -287,8 +288,8 @@ def redacted_text(
     records that counted each identifier's first joins towards the hub bound. A rewritten
     record keeps, under `KEPT_QUARANTINES`, `KEPT_LINK_QUARANTINES` and `KEPT_JOINS`, the
     identifiers it quarantined (before linking, at a link) or counted a join for itself:
-    what made it so may be what went. It keeps the links an earlier erasure kept held
-    (`KEPT_HOLDS`) but those to an erased identifier."""
+    what made it so may be what went. It keeps the links an earlier erasure kept held or
+    active (`KEPT_HOLDS`, `KEPT_LINKS`) but those to an erased identifier."""
     quarantined = quarantined or {}
     joined = joined or {}
     item = json.loads(payload)
@@ -320,9 +321,10 @@ def redacted_text(
                 here.setdefault(key, raw)
         if here:
             redacted[mark] = list(here.values())
-    holds = holds_without(redacted.pop(KEPT_HOLDS, ()), keys, registry)
-    if holds:
-        redacted[KEPT_HOLDS] = holds
+    for mark in (KEPT_HOLDS, KEPT_LINKS):
+        pairs = holds_without(redacted.pop(mark, ()), keys, registry)
+        if pairs:
+            redacted[mark] = pairs
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
 
 

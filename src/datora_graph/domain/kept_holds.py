@@ -61,7 +61,7 @@ def kept_holds(items: object, registry: IdentifierRegistry) -> tuple[KeptHold, .
     for item in items if isinstance(items, list) else ():
         if not isinstance(item, dict):
             continue
-        ends = sorted(set(_ends(item, registry)))
+        ends = sorted(set(pair_ends(item, registry)))
         guard = HELD_GUARDS.get(str(item.get("guard")))
         reason, action = item.get("reason"), item.get("suggested_action")
         if len(ends) == 2 and guard and isinstance(reason, str) and isinstance(action, str):
@@ -72,38 +72,45 @@ def kept_holds(items: object, registry: IdentifierRegistry) -> tuple[KeptHold, .
 def mark_held(payload: str, hold: KeptHold, registry: IdentifierRegistry) -> str | None:
     """A logged record's text with `hold` added to the links it keeps as held by it; None when
     it does not carry both ends or marks the pair already."""
+    fields = {"guard": hold.guard, "reason": hold.reason, "suggested_action": hold.suggested_action}
+    return mark_pair(payload, KEPT_HOLDS, (hold.a, hold.b), fields, registry)
+
+
+def mark_pair(
+    payload: str,
+    mark: str,
+    pair: tuple[str, str],
+    fields: dict[str, str],
+    registry: IdentifierRegistry,
+) -> str | None:
+    """A logged record's text with the link `pair` (normalised keys) added under `mark`, its
+    ends as the record carries them and `fields` beside them; None when it does not carry both
+    ends or marks the pair there already."""
     item = json.loads(payload)
-    kept = list(item.get(KEPT_HOLDS, ()))
-    if any(set(_ends(k, registry)) == {hold.a, hold.b} for k in kept):
+    kept = list(item.get(mark, ()))
+    if any(set(pair_ends(k, registry)) == set(pair) for k in kept):
         return None
     carried: dict[str, Any] = {}
     for raw in item.get("identifiers", ()):
         key = _key(raw, registry)
-        if key is not None and key in (hold.a, hold.b):
+        if key is not None and key in pair:
             carried.setdefault(key, raw)
     if len(carried) != 2:
         return None
-    item[KEPT_HOLDS] = [
-        *kept,
-        {
-            "a": carried[hold.a],
-            "b": carried[hold.b],
-            "guard": hold.guard,
-            "reason": hold.reason,
-            "suggested_action": hold.suggested_action,
-        },
-    ]
+    item[mark] = [*kept, {"a": carried[pair[0]], "b": carried[pair[1]], **fields}]
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
 
 
 def holds_without(
     items: Sequence[Any], keys: Collection[str], registry: IdentifierRegistry
 ) -> list[Any]:
-    """A `KEPT_HOLDS` list without the holds an end of which is among the erased `keys`."""
-    return [item for item in items if not any(k in keys for k in _ends(item, registry))]
+    """A list of marked links (`KEPT_HOLDS`, ...) without those an end of which is among the
+    erased `keys`."""
+    return [item for item in items if not any(k in keys for k in pair_ends(item, registry))]
 
 
-def _ends(item: Any, registry: IdentifierRegistry) -> Iterator[str]:
+def pair_ends(item: Any, registry: IdentifierRegistry) -> Iterator[str]:
+    """The normalised keys of a marked link's ends (`{"a", "b", ...}`) the settings accept."""
     if isinstance(item, dict):
         for end in (item.get("a"), item.get("b")):
             key = _key(end, registry)

@@ -32,10 +32,20 @@ from datora_graph.domain.consent import ConsentStatement, parse_observation_cons
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, kept_holds
+from datora_graph.domain.kept_links import KEPT_LINKS, KeptLink, kept_links
 from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
 from datora_graph.domain.reasons import pydantic_reason
+from datora_graph.domain.record_marks import (  # re-exported: callers import them here
+    ATTRIBUTES_REDACTED as ATTRIBUTES_REDACTED,
+)
+from datora_graph.domain.record_marks import KEPT_JOINS as KEPT_JOINS
+from datora_graph.domain.record_marks import KEPT_LINK_QUARANTINES as KEPT_LINK_QUARANTINES
+from datora_graph.domain.record_marks import KEPT_NAME_CHECK as KEPT_NAME_CHECK
+from datora_graph.domain.record_marks import KEPT_QUARANTINE_REASON as KEPT_QUARANTINE_REASON
+from datora_graph.domain.record_marks import KEPT_QUARANTINES as KEPT_QUARANTINES
+from datora_graph.domain.record_marks import UNLINKED as UNLINKED
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -150,6 +160,9 @@ class Observation:
     attributes_redacted: bool = False
     """A redaction took every attribute out of this logged record (`ATTRIBUTES_REDACTED`):
     live, folding them in dated the profile's last update, so a replay dates it so still."""
+    links: tuple[KeptLink, ...] = ()
+    """Links this logged record made active live inside one profile the erased person had
+    joined (`KEPT_LINKS`): a replay makes them active with no guard asked."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -169,6 +182,7 @@ class Observation:
             self.holds,
             self.name_checked,
             self.attributes_redacted,
+            self.links,
         )
 
 
@@ -263,45 +277,6 @@ def parse_observation(
     )
 
 
-KEPT_QUARANTINES = "_quarantined_here"
-"""The key under which an erasure keeps, in a logged record it rewrote, the identifiers the
-record quarantined live (`{"type", "value"}` as sent): the first name or the other person's
-identifier that made them shared went with the person, and a replay must still find them
-shared from here on. Never accepted from a client (the wire format forbids unknown keys)."""
-
-KEPT_LINK_QUARANTINES = "_quarantined_linking_here"
-"""As `KEPT_QUARANTINES`, for the identifiers the record quarantined at a link it held (a
-per-type limit, the hub bound) rather than before linking (a name conflict): live, they were
-open when the record's first name was checked against its profiles and when its links were
-ordered, and a replay must keep them so until that link."""
-
-KEPT_JOINS = "_joined_here"
-"""As `KEPT_QUARANTINES`, for the identifiers the record counted a join for towards the hub
-bound (`DATORA_HUB_MAX_PROFILES`) through an identifier that went with the person."""
-
-KEPT_NAME_CHECK = "_name_checked_here"
-"""Set (true) by an erasure on a logged record of someone else that carries a first name and
-identifiers the erased person had been linked with: its name check (name_conflicts.py) met
-profiles as the person's identifiers had joined them, so a replay keeps what it found live
-(the identifiers it quarantined, under `KEPT_QUARANTINES`; none: it found no conflict to act
-on) instead of looking again."""
-
-ATTRIBUTES_REDACTED = "_attributes_redacted_here"
-"""Set (true) by a redaction (domain/redaction.py) that took the last attribute out of a
-logged record: the engine dates a profile's last update by the merges and the attributes
-folded into it, so without the mark a replay would date it earlier than live did."""
-
-UNLINKED = "_unlinked_here"
-"""Set (true) by an erasure on a logged record whose anchor, the identifier it linked every
-other through, was the erased person's: the others it keeps were never linked by it."""
-
-KEPT_QUARANTINE_REASON = (
-    "a record quarantined it as shared; an erasure has since removed what made it so"
-)
-"""The quarantine reason of such an identifier, live once the erasure is done (the reason it
-had may quote the erased person's first name) and in a replay."""
-
-
 def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: int) -> Observation:
     """A logged observation (`payload`, at log position `seq`) as a replay reads it;
     InvalidInput when it is no longer valid under the current settings."""
@@ -313,8 +288,10 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     holds = raw.pop(KEPT_HOLDS, None) if isinstance(raw, dict) else None
     checked = raw.pop(KEPT_NAME_CHECK, None) is True if isinstance(raw, dict) else False
     redacted = raw.pop(ATTRIBUTES_REDACTED, None) is True if isinstance(raw, dict) else False
+    links = raw.pop(KEPT_LINKS, None) if isinstance(raw, dict) else None
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    if not (quarantines or at_links or joins or unlinked or holds or checked or redacted):
+    marks = (quarantines, at_links, joins, unlinked, holds, checked, redacted, links)
+    if not any(marks):
         return observation
     return replace(
         observation,
@@ -325,6 +302,7 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         holds=kept_holds(holds, registry),
         name_checked=checked,
         attributes_redacted=redacted,
+        links=kept_links(links, registry),
     )
 
 

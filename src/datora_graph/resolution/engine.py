@@ -24,7 +24,9 @@ record an erasure rewrote or marked quarantines again what it quarantined live, 
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
 or a cannot-link naming the person held (`.holds`): what made them went with the erased
 person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
-its name check live instead of checking again.
+its name check live instead of checking again; one whose link was made inside a profile only
+the person had joined makes it active again with no guard asked (`.links`), as
+domain/kept_links.py tells.
 """
 
 from __future__ import annotations
@@ -240,6 +242,12 @@ class ResolutionEngine:
             )
             if observation.holds:
                 refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
+            if (
+                refusal is not None
+                and observation.links
+                and _linked_live(observation, anchor, other)
+            ):
+                refusal, joins_existing = None, False  # no guard was asked live, no join counted
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
@@ -420,6 +428,13 @@ def _kept_refusal(
             quarantine = found.quarantine if found and same else ""
             return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
     return found
+
+
+def _linked_live(observation: Observation, x: Identifier, y: Identifier) -> bool:
+    """Whether an erasure kept the record's link `x`-`y` as made active live with no guard
+    asked (`Observation.links`): its ends were in one profile the erased person had joined."""
+    a, b = (x.key, y.key) if x.key < y.key else (y.key, x.key)
+    return any((link.a, link.b) == (a, b) for link in observation.links)
 
 
 def _named_apart(batch: _Batch, a: str, b: str) -> bool:

@@ -12,6 +12,7 @@ from datora_graph.config import IdentifierTypeSetting, Settings
 from datora_graph.domain.changeset import Merge, Snapshot
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.kept_holds import KeptHold
+from datora_graph.domain.kept_links import KeptLink
 from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
 from datora_graph.resolution.engine import ResolutionEngine, profile_id_for
 
@@ -294,6 +295,29 @@ def test_a_link_an_erasure_keeps_held_is_held_for_its_live_reason(
             kept.suggested_action,
         )
     assert model.quarantined() == {COOKIE}
+
+
+def test_a_link_an_erasure_keeps_as_made_live_is_made_whatever_the_guards_say(
+    engine: ResolutionEngine, model: GraphModel, observe: Observe
+) -> None:
+    """Finding T: ANN was quarantined (two CRM numbers met at her), and her link to BOB was
+    made inside one profile live, which only the erased person had joined: the mark
+    (`Observation.links`) links them with no guard asked and no join counted, as live. A
+    record without the mark is held by the quarantine as before."""
+    resolve_batch(engine, model, [observe(CRM_1, ANN), observe(CRM_2, ANN), observe(BOB)])
+    assert model.quarantined() == {ANN}
+    plain = resolve_batch(engine, model, [observe(ANN, COOKIE)])
+    assert [e.status for e in model.evidence_between(ANN, COOKIE)] == ["held"]
+    joins = model.guards[ANN].joins
+
+    marked = dataclasses.replace(observe(ANN, BOB), links=(KeptLink(*pair(ANN, BOB)),))
+    changeset = resolve_batch(engine, model, [marked])
+
+    assert plain.review_items
+    assert not changeset.review_items
+    assert model.same_profile(ANN, BOB)
+    assert [e.status for e in model.evidence_between(ANN, BOB)] == ["active"]
+    assert model.guards[ANN].joins == joins
 
 
 def test_two_crm_ids_meeting_through_a_cookie_stay_apart(
