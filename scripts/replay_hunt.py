@@ -16,7 +16,7 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
-Findings A to N and P to S are fixed, each with its minimal case in
+Findings A to N and P to T are fixed, each with its minimal case in
 tests/conformance/test_replay_agreement.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
 (domain/kept_holds.py); L, a quarantine made at a held link, by `_quarantined_linking_here`.
@@ -56,11 +56,14 @@ marked with every identifier it quarantined. Derandomized off seed 31:
     [ingest(e0), ingest(C2, e0, e1), ingest(e0, C1, e1), ('groups', 0, [0, 0, 1, ...]),
      ('split', 0, [0]), ('erase', 1)]
 
-T, open (a strict xfail in tests/conformance/test_replay_agreement.py): e0 and e1, joined
-by C2's record, were sent together after C1's record had quarantined e0; live they were one
-profile already, so the link was made with no guard asked. With C2 split off and erased, C2's
-record links nothing in a replay, e0 and e1 meet as two profiles and e0's quarantine holds the
-link. Seed 31 with S fixed:
+T: e0 and e1, joined by C2's record, were sent together after C1's record had quarantined
+e0; live they were one profile already, so the link was made with no guard asked. With C2
+split off and erased, C2's record links nothing in a replay, e0 and e1 met as two profiles
+and e0's quarantine held the link. The erasure now marks such a link on the kept record
+(`_linked_here`, domain/kept_links.py: from its anchor, between identifiers the records
+before it had connected, with no review item ever opened on it and no cannot-link naming
+it), and a replay makes it active with no guard asked and no join counted, as live
+(erasure_links.py finds the records). Seed 31 with S fixed:
 
     [ingest(e0), ingest(C2, e0, e1), ingest(e0, C1), ingest(e0, e1), ('split', 0, [0, 1]),
      ('erase', 1)]
@@ -75,7 +78,7 @@ now carries each decision with its profiles' creations as target positions
     [ingest(U1, e1), ingest(e0, U2, d1), ingest(e1, k1, phone), ingest(k2, C1),
      ('split', 0, [0]), ingest(e0), ingest(e0), ingest(e0, e1, k2), ('erase', 0)]
 
-Open beside T, one family with it (strict xfails): an item the graph answered where only
+Still open, T's family (two strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the
 profile an end was in, stays answered live and open in a replay. The hunt reaches answered
 items in only about 1% of its examples (`compared: answered items`, shown with
@@ -90,7 +93,8 @@ session: with redactions in the hunt, seed 3 found V, which passed without them.
 the phone, Bob) held e1-phone and got `_answered_here`, though o8 (e0 with e1), which answered
 it live, is kept and answers it in a replay by itself; the mark merged the two profiles at
 o6, where e1's profile was fresh, so the replay recorded no merge and no alias, where live
-o8 had absorbed it. An answer belongs at the answering record's place, not the holding one's:
+o8 had absorbed it. An answer belongs at the answering record's place, not the holding one's.
+`_linked_here` was re-landed alone (T above); V is a test in the suite now, and passes:
 
     [ingest(e0), ingest(e0), ingest(e0), ingest(e0, phone, 'Ann'), ingest(e0, U1),
      ingest(e1, phone, 'Bob'), ingest(e0), ('split', 0, [1]), ingest(e0, e1), ('erase', 1)]

@@ -752,6 +752,31 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     assert world.rebuilt() == live
 
 
+def test_an_answer_a_kept_record_made_live_is_made_there_in_a_replay(world: World) -> None:
+    """The hunt's V (seed 3), which sent back a first `_answered_here`: Bob's record (o6)
+    held e1-phone (a name conflict quarantined the phone, in Ann's profile), and o8 (e0 with
+    e1) answered the item by joining their profiles. U1's erasure keeps o8, which answers the
+    item in a replay by itself; marking o6 with the answer merged the profiles there instead,
+    while e1's profile was fresh, so the replay had no merge and no alias where live had one.
+    With `_linked_here` alone, o8 answers it, live and replayed."""
+    e0, e1, phone = "email:e0@x.io", "email:e1@x.io", "phone:+14155552671"
+    for _ in range(3):
+        world.ingest(e0)
+    world.ingest(e0, phone, first_name="Ann")
+    world.ingest(e0, "user_id:U1")
+    world.ingest(e1, phone, first_name="Bob")
+    world.ingest(e0)
+    world.split(e0, (e0, "user_id:U1"))
+    world.ingest(e0, e1)
+    world.erase("user_id:U1")
+    live = world.state()
+
+    assert live["answered"] == [(e1, phone, "o8")]
+    assert any(live["aliases"].values())
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
 def test_an_item_a_later_record_answers_is_answered_live_as_in_the_replay(
     world: World,
 ) -> None:
