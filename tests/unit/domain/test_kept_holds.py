@@ -73,10 +73,15 @@ def test_a_later_erasure_of_an_end_takes_the_hold_with_it() -> None:
     sent = record(("crm_id", "C-1"), ("user_id", "U-1"), ("cookie_id", "k-1"))
     marked = str(mark_held(sent, HOLD, REGISTRY))
 
-    other_erased = redacted_text(marked, {"cookie_id:k-1"}, REGISTRY)
-    end_erased = redacted_text(marked, {"user_id:U-1"}, REGISTRY)
+    erasing_an_end_drops_the_mark(marked, KEPT_HOLDS, other="cookie_id:k-1", end="user_id:U-1")
+
+
+def erasing_an_end_drops_the_mark(marked: str, mark: str, *, other: str, end: str) -> None:
+    """A later erasure of `other` keeps a record's `mark` as it was, one of `end` drops it."""
+    other_erased = redacted_text(marked, {other}, REGISTRY)
+    end_erased = redacted_text(marked, {end}, REGISTRY)
 
     assert other_erased is not None
-    assert json.loads(other_erased)[KEPT_HOLDS] == json.loads(marked)[KEPT_HOLDS]
+    assert json.loads(other_erased)[mark] == json.loads(marked)[mark]
     assert end_erased is not None
-    assert KEPT_HOLDS not in json.loads(end_erased)
+    assert mark not in json.loads(end_erased)
