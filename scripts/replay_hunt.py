@@ -99,6 +99,22 @@ o8 had absorbed it. An answer belongs at the answering record's place, not the h
     [ingest(e0), ingest(e0), ingest(e0), ingest(e0, phone, 'Ann'), ingest(e0, U1),
      ingest(e1, phone, 'Bob'), ingest(e0), ('split', 0, [1]), ingest(e0, e1), ('erase', 1)]
 
+Open after T, two more shapes, each a strict xfail (both failed on the commit before T's
+fix too; the seeds' first failures were T-shaped then). Seed 3: T on the erased person's own
+record: its link between two kept identifiers (e0 and the phone, with e1) was made inside a
+profile e1 had joined, and a rewritten record of the person is not marked `_linked_here`
+(only records of others are), so a replay meets the phone's quarantine and holds it:
+
+    [ingest(e0), ingest(e0, e1, k1), ingest(e1, phone, C1, 'Bob'), ingest(phone, U1, 'Ann'),
+     ingest(e0), ingest(e0, e1, phone), ('split', 0, [1, 318]), ('erase', 1)]
+
+Seed 7: C2's links to e0 and e1 held by the limit (C1's profile) were accepted by a steward's
+merge of the two profiles; with C1 split off and erased, the merge named the person and is
+not applied again, and the replay holds C2-e1 with its item open:
+
+    [ingest(e0), ingest(C1, e0, e1), ingest(e0, C2, e1), ('merge', 0, 1),
+     ('split', 0, [0, 1, 2]), ('erase', 0)]
+
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the
 erased k1 had joined them, and quarantined nothing); replayed without it, the check found
