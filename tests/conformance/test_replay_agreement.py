@@ -100,6 +100,12 @@ class World:
         return self.state()
 
 
+def open_finding(reason: str) -> pytest.MarkDecorator:
+    """A finding not fixed yet: a strict xfail, so the test fails today and its fix must
+    remove the mark."""
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
 @pytest.fixture
 def world(store: GraphStore, tmp_path: Path) -> World:
     return World(store, tmp_path)
@@ -752,9 +758,8 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     assert world.rebuilt() == live
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open, T on the erased person's own record: its link between two kept identifiers "
+@open_finding(
+    "open, T on the erased person's own record: its link between two kept identifiers "
     "was made inside one profile the person had joined; the rewritten record is not marked "
     "_linked_here (only records of others are), so a replay meets the quarantine and holds it",
 )
@@ -782,9 +787,8 @@ def test_a_link_the_erased_persons_record_made_inside_its_profile_stays_active(
     assert world.rebuilt() == live
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a held link a steward's merge with the erased person's profile accepted stays "
+@open_finding(
+    "open: a held link a steward's merge with the erased person's profile accepted stays "
     "active live; a replay cannot apply the merge again (it named the person) and holds it",
 )
 def test_a_link_a_merge_with_the_erased_persons_profile_accepted_stays_active(
@@ -930,9 +934,8 @@ def test_an_item_the_erased_persons_record_answered_names_it_by_its_fingerprint(
         world.stewards.resolve_review_item(item.id, False, reason="r", actor="s")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open, T's family, needs a product decision: the erased person's record joined Ann's "
+@open_finding(
+    "open, T's family, needs a product decision: the erased person's record joined Ann's "
     "and Bob's profiles and so answered their item; the erasure leaves their profile as it is, "
     "but a replay has no record joining them, keeps them two profiles and the item open",
 )
@@ -949,9 +952,8 @@ def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
     assert world.rebuilt() == live
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open, T's family, needs a product decision: a kept record of others answered an item "
+@open_finding(
+    "open, T's family, needs a product decision: a kept record of others answered an item "
     "by joining a profile whose end the erased person had tied to it; replayed, the end is not "
     "in that profile, so the record answers nothing and the item stays open",
 )
