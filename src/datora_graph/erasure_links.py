@@ -1,23 +1,26 @@
-"""The records of others an erasure reaches, and the links of theirs it keeps active.
+"""The records an erasure reaches, and the links of theirs it keeps active.
 
 A kept record of others whose identifiers the records before it connect to the erased
 person's may have met profiles the person had joined: its name check (`_name_checked_here`)
 and a link it made inside one such profile with no guard asked (`_linked_here`) are kept as
 they were live, since a replay without the person meets other profiles (domain/kept_links.py).
+A record of the person's own, rewritten to keep the others' identifiers it carried, keeps
+such a link between two of those too: its anchor linked them live inside the profile the
+person had joined, and the rewritten record links them in a replay from the same place.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations
 
 from networkx.utils import UnionFind
 
 from datora_graph.domain.erasure import LogRedaction, raw_key
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.kept_links import KeptLink, mark_linked
+from datora_graph.domain.record_marks import UNLINKED
 from datora_graph.log_index import LogIndex
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
@@ -28,16 +31,20 @@ from datora_graph.store.base import GraphStore
 class ReachedRecord:
     """A logged record of others connected to the person's identifiers by the records before
     it (held and since cut links too: every profile the person could have joined, and some
-    more)."""
+    more), or one of the person's own (`own`)."""
 
     seq: int
     payload: str
     observation_id: str
     carried: tuple[str, ...]
     """Its identifiers that link (not junk), by key, in the record's order."""
-    together: frozenset[tuple[str, str]]
-    """The pairs of `carried` (`a` < `b`) the records before it had connected already: the
-    only links of it that may have been made inside one profile."""
+    sets: Mapping[str, str]
+    """Each of `carried` with the identifier naming the set the records before it had
+    connected it into: a link of it may have been made inside one profile only to an
+    identifier of the anchor's set, or of a set an earlier link of it had joined."""
+    own: bool = False
+    """One of the person's records: `payload` and `carried` are as logged live, before the
+    erasure rewrites it; only its links between identifiers it keeps are marked."""
 
 
 def reached_records(
@@ -49,7 +56,7 @@ def reached_records(
 ) -> list[ReachedRecord]:
     """The records of others (`own`: the log positions of the person's) among those carrying
     the person's `keys` or an identifier `linked` to them, that the records before them
-    connect to the person, oldest first."""
+    connect to the person, and the person's own (`ReachedRecord.own`), oldest first."""
     met = UnionFind(keys)
     found: list[ReachedRecord] = []
     for seq, payload in index.observations_with({*keys, *linked}):
@@ -59,12 +66,11 @@ def reached_records(
             for key, junk in (raw_key(raw, registry),)
             if key is not None and not junk
         ]
-        if seq not in own and _reaches(met, keys, carried):
-            together = frozenset(
-                (x, y) for x, y in combinations(sorted(set(carried)), 2) if met[x] == met[y]
-            )
+        mine = seq in own
+        if mine or _reaches(met, keys, carried):
+            sets = {key: met[key] for key in carried}
             observation_id = str(json.loads(payload)["id"])
-            found.append(ReachedRecord(seq, payload, observation_id, tuple(carried), together))
+            found.append(ReachedRecord(seq, payload, observation_id, tuple(carried), sets, mine))
         met.union(*carried)
     return found
 
@@ -76,36 +82,50 @@ def with_kept_links(
     redactions: Sequence[LogRedaction],
 ) -> list[LogRedaction]:
     """`redactions` with every reached record marked with the links it made active live
-    between identifiers the records before it had connected (`mark_linked`): those of its
-    links (from its anchor, as the engine picks it) no review item was ever opened on and no
-    cannot-link names, so no guard held them live."""
+    inside one profile, as far as the records before it and its own earlier links tell
+    (`mark_linked`): those of its links (from its anchor, as the engine picks it) no review
+    item was ever opened on and no cannot-link names, so no guard held them live. A record of
+    the person's own is marked on its rewritten text, with those of its links both ends of
+    which it keeps. One whose anchor an erasure took (`_unlinked_here`) links nothing in a
+    replay and is left as it is."""
     marked = {r.seq: r for r in redactions}
-    ends = sorted({key for record in reached for pair in record.together for key in pair})
+    # Every identifier of them: a quarantined one decides which is the anchor.
+    ends = sorted({key for r in reached if _sets_met(r) for key in r.carried})
     if not ends:
         return list(marked.values())
     guards = guard_positions(store, ends)
     asked = {(i.a, i.b) for i in review_items_touching(store, ends, status=None)}
     asked |= {(c.a, c.b) for c in store.list_cannot_links()}
     for record in reached:
-        pairs = record.together - asked
+        pairs = _links_inside(record, guards, registry) - asked if _sets_met(record) else set()
         if not pairs:
             continue
         seq = record.seq
         known = marked.get(seq, LogRedaction(seq, record.payload, record.observation_id))
         payload = known.payload
-        for a, b in sorted(pairs & _links_of(record, guards, registry)):
-            if payload is not None:
-                payload = mark_linked(payload, KeptLink(a, b), registry) or payload
+        if payload is None or json.loads(payload).get(UNLINKED) is True:
+            continue
+        for a, b in sorted(pairs):
+            payload = mark_linked(payload, KeptLink(a, b), registry) or payload
         if payload != known.payload:
             marked[seq] = replace(known, payload=payload)
     return list(marked.values())
 
 
-def _links_of(
+def _sets_met(record: ReachedRecord) -> bool:
+    """Whether two identifiers of the record were in one set before it: else none of its
+    links was made inside one profile."""
+    return len(set(record.sets.values())) < len(record.sets)
+
+
+def _links_inside(
     record: ReachedRecord, guards: GuardPositions, registry: IdentifierRegistry
 ) -> set[tuple[str, str]]:
-    """The links the record made live (`a` < `b`): from its anchor, the highest-priority
-    identifier not quarantined when it linked (`_open_first` in the engine), to the others."""
+    """The links the record made live (`a` < `b`) that may have been inside one profile: from
+    its anchor, the highest-priority identifier not quarantined when it linked (`_open_first`
+    in the engine), to each other in the engine's order whose set the anchor's profile held
+    by then (the anchor's own, or one an earlier link of the record joined: e0 and e1 sent
+    with the phone, e1 already with the phone, link e0-the phone inside e0's profile)."""
     quarantined = guards.quarantined
     before = {
         key
@@ -117,9 +137,14 @@ def _links_of(
         )
     }
     ranked = sorted(set(record.carried), key=lambda k: (-registry.priority(_type(k)), k))
-    open_ = [k for k in ranked if k not in before]
-    anchor = (open_ or ranked)[0]
-    return {(min(anchor, k), max(anchor, k)) for k in ranked if k != anchor}
+    order = [k for k in ranked if k not in before] + [k for k in ranked if k in before]
+    anchor, sets = order[0], record.sets
+    joined, inside = {sets[anchor]}, set()
+    for key in order[1:]:
+        if sets[key] in joined:
+            inside.add((min(anchor, key), max(anchor, key)))
+        joined.add(sets[key])
+    return inside
 
 
 def _type(key: str) -> str:

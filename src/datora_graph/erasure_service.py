@@ -145,7 +145,8 @@ class ErasureService:
             reached = reached_records(
                 LogIndex(self.store, self.registry), self.registry, keys, linked, own
             )
-            redactions, checked = self._kept_name_checks(reached, redactions)
+            others = [record for record in reached if not record.own]
+            redactions, checked = self._kept_name_checks(others, redactions)
             redactions = with_kept_links(self.store, self.registry, reached, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))

@@ -6,6 +6,7 @@ diverging, cut down to its few steps."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,11 @@ import pytest
 from datora_graph.config import Settings
 from datora_graph.domain.erasure import unnamed_observation
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.kept_links import KEPT_LINKS
 from datora_graph.domain.profiles import ReviewFilter
+from datora_graph.domain.record_marks import UNLINKED
 from datora_graph.erasure_service import ErasureService
+from datora_graph.log_index import LogIndex
 from datora_graph.migrate import Migration
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
@@ -758,11 +762,6 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open, T on the erased person's own record: its link between two kept identifiers "
-    "was made inside one profile the person had joined; the rewritten record is not marked "
-    "_linked_here (only records of others are), so a replay meets the quarantine and holds it",
-)
 def test_a_link_the_erased_persons_record_made_inside_its_profile_stays_active(
     world: World,
 ) -> None:
@@ -770,8 +769,9 @@ def test_a_link_the_erased_persons_record_made_inside_its_profile_stays_active(
     profile (Bob's, by C1); Ann's record quarantined the phone (a name conflict). The record of
     e0, e1 and the phone then linked e0 to the phone inside that profile, no guard asked. The
     split cut e1 off and the erasure took it: live, e0 and the phone stay one profile;
-    replayed, the rewritten record (e0, the phone) meets two profiles and the phone's
-    quarantine holds the link."""
+    replayed, the rewritten record (e0, the phone) met two profiles and the phone's
+    quarantine held the link. The erasure now marks the link on the person's rewritten record
+    (`_linked_here`) as on a record of others."""
     e0, e1, phone = "email:e0@x.io", "email:e1@x.io", "phone:+14155552671"
     world.ingest(e0)
     world.ingest(e0, e1, "cookie_id:k1")
@@ -783,6 +783,49 @@ def test_a_link_the_erased_persons_record_made_inside_its_profile_stays_active(
     live = world.state()
 
     assert world.identity.lookup(e0).id == world.identity.lookup(phone).id
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_the_erased_persons_record_made_after_joining_a_profile_stays_active(
+    world: World,
+) -> None:
+    """As above, with the profile joined by the record itself: e0, e1 and the phone sent
+    together, e1 already with the quarantined phone (Ann's record met Bob's). The record linked
+    e0 to e1 first, so its link e0-the phone (the quarantined one last) was made inside one
+    profile. Only the records before it had connected e1 and the phone, not e0: the erasure
+    follows the record's own links in the engine's order to find the link inside."""
+    e0, e1, phone = "email:e0@x.io", "email:e1@x.io", "phone:+14155552671"
+    world.ingest(e1, phone, first_name="Bob")
+    world.ingest(phone, "user_id:U1", first_name="Ann")
+    world.ingest(e0, e1, phone)
+    world.split(e0, (e0, e1), (e1, phone))
+    world.erase(e1)
+    live = world.state()
+
+    assert live["quarantined"] == [phone]
+    assert world.identity.lookup(e0).id == world.identity.lookup(phone).id
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_record_an_erasure_unlinked_is_marked_with_no_link_by_the_next(world: World) -> None:
+    """The first erasure took the anchor (C1) of the record of C1, e0, k1 and d1, which so
+    linked none of the others in a replay; the second (d1) rewrites it again. e0 and k1 were
+    one profile before it, and e0 ranks first of what is left, but the record never linked
+    them: it gets no `_linked_here`, a mark no replay would read."""
+    e0, k1, d1, c1 = "email:e0@x.io", "cookie_id:k1", "device_id:d1", "crm_id:C1"
+    world.ingest(e0, k1, d1)
+    world.ingest(c1, e0, k1, d1)
+    world.split(e0, *((c1, k) for k in (e0, k1, d1)), (e0, d1))
+    world.erase(c1)
+    world.erase(d1)
+    live = world.state()
+
+    index = LogIndex(world.store, world.identity.registry)
+    (record,) = (json.loads(p) for _, p in index.observations_with({k1}) if '"o2"' in p)
+    assert record[UNLINKED] is True
+    assert KEPT_LINKS not in record
     assert world.migrated() == live
     assert world.rebuilt() == live
 

@@ -6,7 +6,8 @@ person had joined, with no guard asked (e0 and e1 sent together after C2's recor
 e0 since quarantined by a second CRM number). A replay meets two profiles there and asks the
 guards, which may hold the link: the erasure marks the link under `KEPT_LINKS`
 (`mark_linked`), and a replay makes it active whatever the guards say, counting no join, as
-live.
+live. A record of the person's own, rewritten to keep the others' identifiers, is marked
+alike for a link between two of them (e0 and the phone sent with e1, which had joined them).
 
 The mark is written by an erasure only: the wire format refuses unknown keys, so no client can
 send one.
@@ -20,7 +21,7 @@ from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.kept_holds import mark_pair, pair_ends
 
 KEPT_LINKS = "_linked_here"
-"""The key under which an erasure keeps, in a logged record of others, the links it made
+"""The key under which an erasure keeps, in a logged record it keeps, the links it made
 active live inside one profile the erased person had joined: a list of `{"a", "b"}`, each end
 an identifier as the record carries it."""
 

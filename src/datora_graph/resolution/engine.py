@@ -24,9 +24,9 @@ record an erasure rewrote or marked quarantines again what it quarantined live, 
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
 or a cannot-link naming the person held (`.holds`): what made them went with the erased
 person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
-its name check live instead of checking again; one whose link was made inside a profile only
-the person had joined makes it active again with no guard asked (`.links`), as
-domain/kept_links.py tells.
+its name check live instead of checking again; a kept record (the person's own rewritten
+ones too) whose link was made inside a profile only the person had joined makes it active
+again with no guard asked (`.links`), as domain/kept_links.py tells.
 """
 
 from __future__ import annotations
