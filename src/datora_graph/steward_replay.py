@@ -33,6 +33,7 @@ from datora_graph.steward_changes import (
     closed_by_split,
     review_items_touching,
 )
+from datora_graph.steward_rejoin import reached_profiles, rejoin_reached
 from datora_graph.steward_unsplit import plan_unsplit
 
 if TYPE_CHECKING:
@@ -205,7 +206,12 @@ class DecisionReplay:
             return
         profile_a = self.stewards.profile_of_key(a, "a")
         profile_b = self.stewards.profile_of_key(b, "b")
-        before = self.stewards.store.profile_slice(sorted({profile_a, profile_b}))
+        # The items the merge accepted live (its `review_before`), closed again.
+        answered = {(r.a, r.b) for r in decision.review_before}
+        store = self.stewards.store
+        reached = reached_profiles(store, (profile_a, profile_b), answered) if answered else []
+        involved = {profile_a, profile_b, *(pid for pid, _ in reached)}
+        before = store.profile_slice(sorted(involved))
         activate = (a, b) if link and decision.kind == "review_accept" else None
         if profile_a == profile_b:
             evidence = tuple(
@@ -231,11 +237,13 @@ class DecisionReplay:
                 link=link,
             )
         change = replace(change, review=closing)
-        # The other open items the merge closed live (its `review_before`), closed again.
-        answered = {(r.a, r.b) for r in decision.review_before}
         if answered:
             skip = closing[0].item_id if closing else None
             merged = change.write.assignments[a]
+            # An erasure may have left an accepted item's end in a profile of its own.
+            change, merged = rejoin_reached(
+                self.stewards.changes, change, merged, reached, decision
+            )
             change, _ = accept_items_merged(
                 self.stewards.store,
                 change,

@@ -830,10 +830,6 @@ def test_a_record_an_erasure_unlinked_is_marked_with_no_link_by_the_next(world: 
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open: a held link a steward's merge with the erased person's profile accepted stays "
-    "active live; a replay cannot apply the merge again (it named the person) and holds it",
-)
 def test_a_link_a_merge_with_the_erased_persons_profile_accepted_stays_active(
     world: World,
 ) -> None:
@@ -853,6 +849,32 @@ def test_a_link_a_merge_with_the_erased_persons_profile_accepted_stays_active(
     assert live["review"] == []
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_link_a_merge_accepted_joins_again_the_profile_another_record_made(
+    world: World,
+) -> None:
+    """As above, but e1 reached C1's profile through the cookie, by a record of others (k1
+    with e1): replayed without C1, the merge joins C2 with the cookie's profile (the stand-in
+    for C1) and finds e0 apart; it joins e0 again at the item it accepted (C2-e0), where live
+    made that link active, keeping e0's profile, the survivor it had live. The cookie's
+    profile, which live never had, leaves no alias and no merge in the history."""
+    e0, e1, k1 = "email:e0@x.io", "email:e1@x.io", "cookie_id:k1"
+    world.ingest(e0)
+    world.ingest("crm_id:C1", e0, k1)
+    world.ingest(k1, e1)
+    world.ingest(e0, "crm_id:C2", e1)
+    world.stewards.merge_profiles("crm_id:C1", "crm_id:C2", reason="r", actor="s")
+    world.split(e0, ("crm_id:C1", e0), ("crm_id:C1", k1))
+    world.erase("crm_id:C1")
+    live, survivor = world.state(), world.identity.lookup(e0).id
+    history = world.store.merge_history([survivor])
+
+    assert live["profiles"] == {survivor: sorted([k1, "crm_id:C2", e0, e1])}
+    assert live["review"] == []
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+    assert world.store.merge_history([survivor]) == history
 
 
 def test_an_answer_a_kept_record_made_live_is_made_there_in_a_replay(world: World) -> None:
