@@ -84,10 +84,10 @@ def with_kept_links(
     """`redactions` with every reached record marked with the links it made active live
     inside one profile, as far as the records before it and its own earlier links tell
     (`mark_linked`): those of its links (from its anchor, as the engine picks it) no review
-    item was ever opened on and no cannot-link names, so no guard held them live. A record of
-    the person's own is marked on its rewritten text, with those of its links both ends of
-    which it keeps. One whose anchor an erasure took (`_unlinked_here`) links nothing in a
-    replay and is left as it is."""
+    item was ever opened on and no cannot-link names, so no guard held them live, and that
+    joined no two profiles live (`_links_inside`). A record of the person's own is marked on
+    its rewritten text, with those of its links both ends of which it keeps. One whose anchor
+    an erasure took (`_unlinked_here`) links nothing in a replay and is left as it is."""
     marked = {r.seq: r for r in redactions}
     # Every identifier of them: a quarantined one decides which is the anchor.
     ends = sorted({key for r in reached if _sets_met(r) for key in r.carried})
@@ -125,7 +125,9 @@ def _links_inside(
     its anchor, the highest-priority identifier not quarantined when it linked (`_open_first`
     in the engine), to each other in the engine's order whose set the anchor's profile held
     by then (the anchor's own, or one an earlier link of the record joined: e0 and e1 sent
-    with the phone, e1 already with the phone, link e0-the phone inside e0's profile)."""
+    with the phone, e1 already with the phone, link e0-the phone inside e0's profile). Not one
+    whose other end counted a hub join at the record: that link joined two profiles live (the
+    sets connect through held or since cut links too), and a replay must count the join again."""
     quarantined = guards.quarantined
     before = {
         key
@@ -138,10 +140,10 @@ def _links_inside(
     }
     ranked = sorted(set(record.carried), key=lambda k: (-registry.priority(_type(k)), k))
     order = [k for k in ranked if k not in before] + [k for k in ranked if k in before]
-    anchor, sets = order[0], record.sets
+    anchor, sets, counted = order[0], record.sets, guards.joined
     joined, inside = {sets[anchor]}, set()
     for key in order[1:]:
-        if sets[key] in joined:
+        if sets[key] in joined and record.seq not in counted.get(key, ()):
             inside.add((min(anchor, key), max(anchor, key)))
         joined.add(sets[key])
     return inside

@@ -79,6 +79,7 @@ class World:
             ),
             "answered": sorted((i.a, i.b, i.answered_by) for i in answered),
             "quarantined": sorted(key for key, g in guards.items() if g.quarantined),
+            "joins": sorted((key, g.joins) for key, g in guards.items() if g.joins),
         }
 
     def held_items(self) -> list[tuple[str, ...]]:
@@ -758,6 +759,50 @@ def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
     live = world.state()
 
     assert world.identity.lookup(emails[0]).id == world.identity.lookup(emails[1]).id
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_kept_active_inside_the_erased_cookies_profile_counts_no_join(
+    world: World,
+) -> None:
+    """The hunt comparing hub joins, M's shape without names: k2 joined e0 and the phone, so
+    the record of e0 and the phone linked them inside one profile, counting no join towards
+    the phone's hub bound. The split cut k2 off and the erasure took it: the record is marked
+    `_linked_here`, but a replay met two profiles, no guard refused, and it counted a join the
+    live graph never had, so the phone's third join (Dan's) was held as through a hub."""
+    phone = "phone:+14155552671"
+    world.ingest("email:e0@x.io", "cookie_id:k2")
+    world.ingest(phone, "cookie_id:k2")
+    world.ingest("email:e0@x.io", phone)
+    world.split("cookie_id:k2", ("cookie_id:k2", "email:e0@x.io"), ("cookie_id:k2", phone))
+    world.erase("cookie_id:k2")
+    world.ingest("email:cy@x.io", phone)
+    world.ingest("email:dan@x.io", phone)
+    live = world.state()
+
+    assert live["joins"] == [(phone, 2)]
+    assert live["review"] == []
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_joining_two_profiles_live_counts_its_join_after_the_erasure(
+    world: World,
+) -> None:
+    """The records before e0 and e1's connect them only through U2's held link and a split
+    that since cut U2 off e1: live, their record joined two profiles, counting a join on e1.
+    The erasure of U2 must not mark that link `_linked_here` (made inside one profile), or a
+    replay would count no join."""
+    world.ingest("user_id:U1", "email:e0@x.io")
+    world.ingest("user_id:U2", "email:e1@x.io")
+    world.ingest("user_id:U1", "user_id:U2")
+    world.split("user_id:U2", ("user_id:U2", "email:e1@x.io"))
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.erase("user_id:U2")
+    live = world.state()
+
+    assert live["joins"] == [("email:e1@x.io", 1)]
     assert world.migrated() == live
     assert world.rebuilt() == live
 

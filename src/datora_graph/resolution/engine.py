@@ -242,11 +242,7 @@ class ResolutionEngine:
             )
             if observation.holds:
                 refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
-            if (
-                refusal is not None
-                and observation.links
-                and _linked_live(observation, anchor, other)
-            ):
+            if observation.links and _linked_live(observation, anchor, other):
                 refusal, joins_existing = None, False  # no guard was asked live, no join counted
             if refusal is None:
                 self._merge(batch, observation, left, right)
