@@ -345,6 +345,7 @@ def state(store: SqliteStore) -> State:
         "review": sorted((i.a, i.b, i.kind) for i in open_items(store)),
         "answered": sorted((i.a, i.b, i.answered_by) for i in open_items(store, "answered")),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
+        "joins": sorted((k, g.joins) for k, g in guards.items() if g.joins),
     }
 
 
