@@ -161,6 +161,7 @@ from hypothesis import strategies as st
 
 from datora_graph.config import Settings
 from datora_graph.domain.errors import DatoraError, InvalidInput
+from datora_graph.domain.identifiers import GuardSettings
 from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_service import ErasureService
@@ -184,6 +185,9 @@ KEYS = [
 ]
 NAMES = [None, "Ann", "Bob"]
 CITIES = [None, "Oslo", "Rome"]
+JOINS_KEPT = GuardSettings().hub_max_profiles
+"""Hub joins past the bound change nothing (the guard refuses from bound - 1 on) and their
+positions are not kept (`IdentifierGuardState.join_seqs`): counts compare up to it."""
 Op = tuple[Any, ...]
 State = dict[str, Any]
 
@@ -345,7 +349,7 @@ def state(store: SqliteStore) -> State:
         "review": sorted((i.a, i.b, i.kind) for i in open_items(store)),
         "answered": sorted((i.a, i.b, i.answered_by) for i in open_items(store, "answered")),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
-        "joins": sorted((k, g.joins) for k, g in guards.items() if g.joins),
+        "joins": sorted((k, min(g.joins, JOINS_KEPT)) for k, g in guards.items() if g.joins),
     }
 
 

@@ -67,6 +67,8 @@ class World:
         keys = sorted(i.identifier.key for p in profiles for i in p.identifiers)
         guards = store.load_snapshot(keys).identifier_guards
         constraints = {c.id: (c.a, c.b) for c in store.list_cannot_links()}
+        # Hub joins past the bound change nothing and are not kept (`join_seqs`).
+        kept = self.identity.settings.hub_max_profiles
         return {
             "profiles": {p.id: sorted(i.identifier.key for i in p.identifiers) for p in profiles},
             "aliases": {p.id: sorted(p.aliases) for p in profiles if p.aliases},
@@ -79,7 +81,7 @@ class World:
             ),
             "answered": sorted((i.a, i.b, i.answered_by) for i in answered),
             "quarantined": sorted(key for key, g in guards.items() if g.quarantined),
-            "joins": sorted((key, g.joins) for key, g in guards.items() if g.joins),
+            "joins": sorted((key, min(g.joins, kept)) for key, g in guards.items() if g.joins),
         }
 
     def held_items(self) -> list[tuple[str, ...]]:
@@ -270,6 +272,27 @@ def test_a_join_an_erased_record_counted_towards_a_hub_still_counts(world: World
     live = world.state()
 
     assert live["review"] == [("device_id:kiosk", "email:dan@x.io")]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_hub_joins_past_the_bound_an_erasure_cannot_keep_change_nothing(world: World) -> None:
+    """The hunt comparing hub joins, seed 12: e0's fourth join (the second record of e0 and
+    e1, held at e0's quarantine) is past the bound, so its position is not kept and the
+    erasure of e1 cannot mark it; a replay counts three. From the bound's last join on the
+    guard refuses whatever the count, so the counts compare up to the bound."""
+    e0, e1 = "email:e0@x.io", "email:e1@x.io"
+    world.ingest(e0)
+    world.ingest(e0, "crm_id:C2")
+    world.ingest(e0, e1, "crm_id:C1")
+    world.ingest(e0, e1)
+    world.ingest(e0, e1)
+    world.erase("crm_id:C1")
+    world.ingest("email:cy@x.io", e0)
+    live = world.state()
+
+    assert world.store.load_snapshot([e0]).identifier_guards[e0].joins == 5
+    assert live["review"] == [("email:cy@x.io", e0)]
     assert world.migrated() == live
     assert world.rebuilt() == live
 
@@ -871,6 +894,28 @@ def test_a_record_an_erasure_unlinked_is_marked_with_no_link_by_the_next(world: 
     (record,) = (json.loads(p) for _, p in index.observations_with({k1}) if '"o2"' in p)
     assert record[UNLINKED] is True
     assert KEPT_LINKS not in record
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_the_erased_persons_record_made_after_joining_its_ends_counts_no_join(
+    world: World,
+) -> None:
+    """The replay hunt comparing hub joins, seed 13: C1's record linked C1 to e0 (joining
+    k1's profile, one join on e0) and then to k1, already in the same profile: no join on k1.
+    The split cut e0 off and the erasure took it: the rewritten record (C1, k1) meets k1's
+    profile and counts a join on k1, so Dan's record, k1's third join live, was held as
+    through a hub in a replay. The erasure marks C1-k1 `_linked_here` on the rewritten record
+    (made inside one profile, by the record's own earlier link), which counts no join."""
+    world.ingest("email:e0@x.io", "cookie_id:k1")
+    world.ingest("crm_id:C1", "email:e0@x.io", "cookie_id:k1")
+    world.split("email:e0@x.io", *(("email:e0@x.io", k) for k in ("cookie_id:k1", "crm_id:C1")))
+    world.erase("email:e0@x.io")
+    world.ingest("email:cy@x.io", "cookie_id:k1")
+    world.ingest("email:dan@x.io", "cookie_id:k1")
+    live = world.state()
+
+    assert live["review"] == []
     assert world.migrated() == live
     assert world.rebuilt() == live
 
