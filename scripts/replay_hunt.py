@@ -99,22 +99,47 @@ o8 had absorbed it. An answer belongs at the answering record's place, not the h
     [ingest(e0), ingest(e0), ingest(e0), ingest(e0, phone, 'Ann'), ingest(e0, U1),
      ingest(e1, phone, 'Bob'), ingest(e0), ('split', 0, [1]), ingest(e0, e1), ('erase', 1)]
 
-Open after T, two more shapes, each a strict xfail (both failed on the commit before T's
-fix too; the seeds' first failures were T-shaped then). With T fixed, seeds 1, 2, 4 to 6 and
-8 to 16 pass derandomized off. Seed 3: T on the erased person's own
-record: its link between two kept identifiers (e0 and the phone, with e1) was made inside a
-profile e1 had joined, and a rewritten record of the person is not marked `_linked_here`
-(only records of others are), so a replay meets the phone's quarantine and holds it:
+W, T on the erased person's own record (seed 3 once T was fixed): a record of the person,
+rewritten to keep the others' identifiers it carried, had linked two of them live inside a
+profile the person's identifier had joined (e0 and the phone, sent with e1, which had joined
+them into Bob's profile), no guard asked; only records of others were marked, so a replay met
+two profiles and the phone's quarantine held the link. The erasure marks `_linked_here` on the
+person's rewritten records too, for the links from the live anchor both ends of which stay
+(none when the anchor went: `_unlinked_here`). A link counts as made inside one profile when
+the records before it had connected its ends, or when an earlier link of the same record had
+joined the other end's set into the anchor's profile, in the engine's link order (open
+identifiers by priority, quarantined last; erasure_links.py, `_links_inside`); records of
+others are read the same way now:
 
     [ingest(e0), ingest(e0, e1, k1), ingest(e1, phone, C1, 'Bob'), ingest(phone, U1, 'Ann'),
      ingest(e0), ingest(e0, e1, phone), ('split', 0, [1, 318]), ('erase', 1)]
 
-Seed 7: C2's links to e0 and e1 held by the limit (C1's profile) were accepted by a steward's
-merge of the two profiles; with C1 split off and erased, the merge named the person and is
-not applied again, and the replay holds C2-e1 with its item open:
+X (seed 7 once T was fixed): C2's record met e0 and e1 in C1's profile and the CRM limit held
+both links; a steward's merge of C1's and C2's profiles accepted both items, making the links
+active. With C1 split off and erased, the merge is redacted, not deleted (e0 stands in for
+C1); a replay, where C1's record links nothing and e1 is a profile of its own, joined C2 and
+e0 only, and C2-e1 stayed held (by the `_held_here` mark on C2's record, rightly: live held it
+there too) with its item open. A re-applied merge now also merges in, at the decision, each
+profile an item it accepted live reaches (steward_rejoin.py), keeping the survivor the
+decision had live; an ID live never had leaves no alias and no merge note:
 
     [ingest(e0), ingest(C1, e0, e1), ingest(e0, C2, e1), ('merge', 0, 1),
      ('split', 0, [0, 1, 2]), ('erase', 0)]
+
+Y: the hunt compares each identifier's hub join count too (`identifier_guards.joins`, stored,
+read by the hub guard for later links), up to the hub bound: joins past it change nothing and
+their positions are not kept, so no erasure could keep them. M's and P's tests failed on it
+at once: a link marked `_linked_here` was made inside one profile live, counting no join; a
+replay met two profiles, no guard refused, and it counted one, so a later record through that
+identifier was held as if through a hub. A marked link counts no join now whatever the guards
+say (engine.py); and since the mark's "connected before" takes held and since cut links too,
+the erasure leaves out a link whose other end counted a join at the record (`join_seqs`):
+that link joined two profiles live. Seeds 12 and 13 then found the same on the person's own
+record (its erased identifier joined the link's ends just before, in the record), which W's
+marks keep:
+
+    [ingest(e0, k2), ingest(phone, k2), ingest(e0, phone), ('split', k2 off), ('erase', k2),
+     ingest(cy, phone), ingest(dan, phone)]
 
 M and P, one family: a record of someone else made its name check live against profiles the
 erased identifier had joined (Ann's record met e0 and k2 both in Bob's profile, where the
