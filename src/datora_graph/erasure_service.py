@@ -63,7 +63,7 @@ from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import log_position_of
+from datora_graph.steward_replay import log_position_of, merged_back, replayed
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)
@@ -466,19 +466,24 @@ def _counted(
 def _cut_off(
     decisions: Sequence[Decision], hold: KeptHold, opened: int, counted: Callable[[str], bool]
 ) -> int | None:
-    """The log position of the first decision at or after log position `opened` that took
-    out of an end's profile (a split, an undone merge) an identifier the guard of `hold`
-    `counted`. Until then the profiles only grew for that guard, which refused the link
-    again; after it, the replayed decision leaves them as they were live, but for the
-    person."""
+    """The log position of the first decision a replay applies (`replayed`), at or after log
+    position `opened`, that took out of an end's profile (a split) an identifier the guard
+    of `hold` `counted`. Until then the profiles only grew for that guard, which refused the
+    link again; after it, the replayed decision leaves them as they were live, but for the
+    person. A decision undone exactly is no cut-off: a replay applies neither it nor its
+    undo (which records no log position), and the undo wrote back the profiles as they were
+    before it, no record having changed them meanwhile, so the guard refused again live
+    after it (an undone merge had only grown them; an undone split's undo put back what it
+    took out). A split merged back is replayed, and stays one."""
 
     def members(slice_: GraphSlice, end: str) -> set[str]:
         profile = slice_.assignments.get(end)
         return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
 
+    merged = merged_back(decisions)
     for decision in decisions:
         position = log_position_of(decision)
-        if position is None or position < opened:
+        if position is None or position < opened or not replayed(decision, merged):
             continue
         for end in (hold.a, hold.b):
             if any(

@@ -628,6 +628,28 @@ def test_a_link_a_limit_held_past_a_split_of_an_email_stays_held_in_a_replay(
     assert world.migrated() == live
 
 
+def test_a_link_a_limit_held_past_a_split_undone_exactly_stays_held_in_a_replay(
+    world: World,
+) -> None:
+    """Also K: the first split cut the cookie off C1, and its exact undo put it back, so the
+    fourth record's link C1-U1 was held again live. The erasure took the split for where the
+    hold ended and left that record unmarked, but a replay applies neither the split nor its
+    undo: without the cookie it linked C1 and U1."""
+    world.ingest("crm_id:C1", "cookie_id:k1")
+    world.ingest("user_id:U2", "cookie_id:k1")
+    world.ingest("crm_id:C1", "user_id:U1")
+    split = world.split("cookie_id:k1", ("cookie_id:k1", "crm_id:C1"))
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.split("cookie_id:k1", ("cookie_id:k1", "crm_id:C1"), ("cookie_id:k1", "user_id:U2"))
+    world.erase("cookie_id:k1")
+    live = world.state()
+
+    assert live["review"] == [("crm_id:C1", "user_id:U1")]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 def test_the_part_that_keeps_a_split_profiles_id_keeps_its_creation_in_a_replay(
     world: World,
 ) -> None:
