@@ -349,6 +349,26 @@ def test_a_record_whose_anchor_was_erased_links_nothing_of_what_is_left(world: W
     assert world.migrated() == live
 
 
+def test_a_record_that_quarantined_at_its_link_and_lost_its_anchor_links_nothing(
+    world: World,
+) -> None:
+    """U1's record quarantined the phone at its held link (two user IDs). The erasure counts
+    that quarantine when it picks the record's anchor, the engine does not (it picks first),
+    yet both pick U1: a held link quarantines its lower end, never the anchor, so dropping it
+    leaves the highest open identifier where it was."""
+    world.ingest("user_id:U2", "phone:+12025550143")
+    world.ingest("user_id:U1", "phone:+12025550143", "email:e1@x.io", "cookie_id:k1")
+    world.split("user_id:U1", ("user_id:U1", "email:e1@x.io"), ("user_id:U1", "cookie_id:k1"))
+    world.erase("user_id:U1")
+    live = world.state()
+
+    assert json.loads(world.store.read_log(1, 1)[0][1])[UNLINKED] is True
+    assert live["quarantined"] == ["phone:+12025550143"]
+    assert world.identity.lookup("email:e1@x.io").id != world.identity.lookup("cookie_id:k1").id
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 def test_a_limit_quarantine_the_erased_person_caused_holds_in_a_replay(world: World) -> None:
     """The phone was quarantined when U1's record met it in U2's profile (two user IDs); the
     split took the phone away from U2, the erasure U2. U1's record does not carry U2, yet

@@ -367,7 +367,9 @@ def _anchor_went(
 ) -> bool:
     """Whether the identifier a logged record linked every other through (the engine's anchor:
     the highest-priority one neither junk nor quarantined, else the highest-priority one not
-    junk) is erased while two or more it could link stay: none of those was linked by it."""
+    junk) is erased while two or more it could link stay: none of those was linked by it.
+    `quarantined` may hold those the record quarantined at its links, after the engine
+    picked the anchor: harmless, as a held link quarantines its lower end, never the anchor."""
     if item.get(UNLINKED) is True:
         return True  # an earlier erasure found so
     linkable: list[tuple[int, str]] = []
