@@ -78,6 +78,16 @@ now carries each decision with its profiles' creations as target positions
     [ingest(U1, e1), ingest(e0, U2, d1), ingest(e1, k1, phone), ingest(k2, C1),
      ('split', 0, [0]), ingest(e0), ingest(e0), ingest(e0, e1, k2), ('erase', 0)]
 
+Z, found by hand while checking `_cut_off`: an erasure marks a limit's held link `_held_here`
+on the records of both ends up to the first decision that took a counted identifier out of an
+end's profile; a split undone exactly counted as that cut-off, but a replay applies neither
+it nor its undo (which wrote back the profiles as before, so live the guard held the link
+again), and the records after the undo were left unmarked and linked in a replay. Only a
+decision the replay applies ends the span now (`replayed`; a split merged back still does):
+
+    [ingest(C1, k1), ingest(U2, k1), ingest(C1, U1), ('split', k1 off C1), ('undo', split),
+     ingest(C1, U1), ('split', k1 off C1), ('erase', k1)]
+
 Still open, T's family (two strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the
 profile an end was in, stays answered live and open in a replay. The hunt reaches answered
