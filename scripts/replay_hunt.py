@@ -88,6 +88,20 @@ decision the replay applies ends the span now (`replayed`; a split merged back s
     [ingest(C1, k1), ingest(U2, k1), ingest(C1, U1), ('split', k1 off C1), ('undo', split),
      ingest(C1, U1), ('split', k1 off C1), ('erase', k1)]
 
+Open, merge history (three strict xfails, AA to AC): the hunt compares each profile's merge
+history too (`merge_history`, as `mergeHistory` serves it), but only where no erasure ran;
+after one, a replay's history differs in three shapes. AA: the replay notes a merge of a
+profile ID live never had, and the re-applied split drops that alias but not its note
+(likely fix: `_reapply_split` also deletes the notes of the IDs it drops, as
+steward_rejoin.py does for a merge; it needs a store operation on both stores):
+
+    [ingest(e0), ingest(d1, C1), ingest(e0, d1), ('split', C1-d1), ('erase', C1)]
+
+AB: a merge-back of a split the erasure redacted is not applied again, so its `undo of split`
+note is missing although the later split restores its alias (should the note come back, or
+the erasure delete it? a product decision). AC: a merge the erased identifier decided (N's
+shape) is noted the other way round, under another profile (what should the history say?).
+
 Still open, T's family (two strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the
 profile an end was in, stays answered live and open in a replay. The hunt reaches answered
@@ -372,7 +386,9 @@ def run(world: World, op: Op) -> None:
         world.erase(profiles[op[1] % len(profiles)][0])
 
 
-def state(store: SqliteStore) -> State:
+def state(store: SqliteStore, erased: int = 0) -> State:
+    """What a rebuild and a migration must reproduce; merge history only where no erasure
+    ran (open findings AA to AC: the module docstring)."""
     profiles = [p for batch in store.iter_profiles() for p in batch]
     slice_ = store.profile_slice([p.id for p in profiles])
     guards = store.load_snapshot(sorted(slice_.assignments)).identifier_guards
@@ -385,6 +401,7 @@ def state(store: SqliteStore) -> State:
         "answered": sorted((i.a, i.b, i.answered_by) for i in open_items(store, "answered")),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
         "joins": sorted((k, min(g.joins, JOINS_KEPT)) for k, g in guards.items() if g.joins),
+        "merges": {} if erased else store.merge_history([p.id for p in profiles]),
     }
 
 
@@ -409,13 +426,13 @@ def test_a_rebuild_and_a_migration_reproduce_the_live_graph(ops: list[Op]) -> No
             event(f"compared: {min(len(decisions), 3)}+ decisions")
             if world.erased:
                 event("compared: erasure after decisions" if decisions else "compared: erasure")
-            live = state(world.store)
+            live = state(world.store, world.erased)
             if live["answered"]:
                 event("compared: answered items")
             Migration(world.store, target, config.model_copy(update={"db": target.path})).run()
-            assert state(target) == live, "migration"
+            assert state(target, world.erased) == live, "migration"
             world.identity.rebuild()
-            assert state(world.store) == live, "rebuild"
+            assert state(world.store, world.erased) == live, "rebuild"
         finally:
             target.close()
             world.store.close()
