@@ -84,13 +84,10 @@ def with_kept_links(
     """`redactions` with every reached record marked with the links it made active live
     inside one profile, as far as the records before it and its own earlier links tell
     (`mark_linked`): those of its links (from its anchor, as the engine picks it) no review
-    item was ever opened on, so no guard held them live, and that joined no two profiles live
-    (`_links_inside`). A cannot-link naming the pair does not count: none can have stood
-    before the record (its ends were in one profile), and a split's after it is re-applied
-    after it in a replay too, where the mark keeps the join the link never counted live. A
-    record of the person's own is marked on its rewritten text, with those of its links both
-    ends of which it keeps. One whose anchor an erasure took (`_unlinked_here`) links nothing
-    in a replay and is left as it is."""
+    item was ever opened on and no cannot-link names, so no guard held them live, and that
+    joined no two profiles live (`_links_inside`). A record of the person's own is marked on
+    its rewritten text, with those of its links both ends of which it keeps. One whose anchor
+    an erasure took (`_unlinked_here`) links nothing in a replay and is left as it is."""
     marked = {r.seq: r for r in redactions}
     # Every identifier of them: a quarantined one decides which is the anchor.
     ends = sorted({key for r in reached if _sets_met(r) for key in r.carried})
@@ -98,6 +95,7 @@ def with_kept_links(
         return list(marked.values())
     guards = guard_positions(store, ends)
     asked = {(i.a, i.b) for i in review_items_touching(store, ends, status=None)}
+    asked |= {(c.a, c.b) for c in store.list_cannot_links()}
     for record in reached:
         pairs = _links_inside(record, guards, registry) - asked if _sets_met(record) else set()
         if not pairs:
