@@ -295,6 +295,8 @@ class ErasureService:
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys))
         limited = set(self.registry.limits())
+        merged = merged_back(decisions)
+        applied = [d for d in decisions if replayed(d, merged)]  # read once for every hold
         for hold, opened_by in holds:
             opened: int | None = None
             until: int | None = None
@@ -302,7 +304,7 @@ class ErasureService:
             for seq, payload in LogIndex(self.store, self.registry).observations_with({hold.a}):
                 observation_id = str(json.loads(payload)["id"])
                 if opened is None and observation_id == opened_by:
-                    opened, until = seq, _cut_off(decisions, hold, seq, counted)
+                    opened, until = seq, _cut_off(applied, hold, seq, counted)
                 known = marked.get(seq, LogRedaction(seq, payload, observation_id))
                 if opened is None or known.payload is None:
                     continue  # earlier records did not hold it; a removed one holds nothing
@@ -464,26 +466,25 @@ def _counted(
 
 
 def _cut_off(
-    decisions: Sequence[Decision], hold: KeptHold, opened: int, counted: Callable[[str], bool]
+    applied: Sequence[Decision], hold: KeptHold, opened: int, counted: Callable[[str], bool]
 ) -> int | None:
-    """The log position of the first decision a replay applies (`replayed`), at or after log
-    position `opened`, that took out of an end's profile (a split) an identifier the guard
-    of `hold` `counted`. Until then the profiles only grew for that guard, which refused the
-    link again; after it, the replayed decision leaves them as they were live, but for the
-    person. A decision undone exactly is no cut-off: a replay applies neither it nor its
-    undo (which records no log position), and the undo wrote back the profiles as they were
-    before it, no record having changed them meanwhile, so the guard refused again live
-    after it (an undone merge had only grown them; an undone split's undo put back what it
-    took out). A split merged back is replayed, and stays one."""
+    """The log position of the first of the decisions a replay applies (`applied`, as
+    `replayed` tells), at or after log position `opened`, that took out of an end's profile
+    (a split) an identifier the guard of `hold` `counted`. Until then the profiles only grew
+    for that guard, which refused the link again; after it, the replayed decision leaves them
+    as they were live, but for the person. A decision undone exactly is no cut-off: a replay
+    applies neither it nor its undo (which records no log position), and the undo wrote back
+    the profiles as they were before it, no record having changed them meanwhile, so the
+    guard refused again live after it (an undone merge had only grown them; an undone
+    split's undo put back what it took out). A split merged back is replayed, and stays one."""
 
     def members(slice_: GraphSlice, end: str) -> set[str]:
         profile = slice_.assignments.get(end)
         return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
 
-    merged = merged_back(decisions)
-    for decision in decisions:
+    for decision in applied:
         position = log_position_of(decision)
-        if position is None or position < opened or not replayed(decision, merged):
+        if position is None or position < opened:
             continue
         for end in (hold.a, hold.b):
             if any(
