@@ -60,17 +60,17 @@ def reached_records(
     met = UnionFind(keys)
     found: list[ReachedRecord] = []
     for seq, payload in index.observations_with({*keys, *linked}):
+        item = json.loads(payload)
         carried = [
             key
-            for raw in json.loads(payload).get("identifiers", ())
+            for raw in item.get("identifiers", ())
             for key, junk in (raw_key(raw, registry),)
             if key is not None and not junk
         ]
         mine = seq in own
         if mine or _reaches(met, keys, carried):
             sets = {key: met[key] for key in carried}
-            observation_id = str(json.loads(payload)["id"])
-            found.append(ReachedRecord(seq, payload, observation_id, tuple(carried), sets, mine))
+            found.append(ReachedRecord(seq, payload, str(item["id"]), tuple(carried), sets, mine))
         met.union(*carried)
     return found
 
