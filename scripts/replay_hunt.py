@@ -17,7 +17,7 @@ Not part of the suite yet: run it with
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
 Findings A to N and P to T are fixed, each with its minimal case in
-tests/conformance/test_replay_agreement.py. K, a link held live by a limit the erased
+tests/conformance/test_replay_*.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
 (domain/kept_holds.py); L, a quarantine made at a held link, by `_quarantined_linking_here`.
 

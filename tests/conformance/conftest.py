@@ -19,6 +19,8 @@ import pytest
 
 from datora_graph.store.base import GraphStore
 
+from .replay_world import World
+
 NEO4J_NOT_IMPLEMENTED = "Neo4j store not implemented yet (issue 4)"
 NO_NEO4J_SERVER = "Neo4j conformance: no Docker engine here and DATORA_TEST_NEO4J_URI is not set"
 NEO4J_IMAGE = "neo4j:5"
@@ -160,3 +162,9 @@ def _open_neo4j_store(server: Neo4jServer) -> GraphStore:
         neo4j_database=server.database,
     )
     return open_store(settings)
+
+
+@pytest.fixture
+def world(store: GraphStore, tmp_path: Path) -> World:
+    """The live world of a replay agreement test (test_replay_*), on this test's store."""
+    return World(store, tmp_path)

@@ -12,7 +12,7 @@ from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.resolution import guards
 from datora_graph.store.base import GraphStore
 
-from .test_replay_agreement import World
+from .replay_world import World
 
 C1, E0, E1 = "crm_id:C1", "email:e0@x.io", "email:e1@x.io"
 
@@ -59,7 +59,7 @@ def test_an_erasure_keeps_the_hold_when_the_reason_names_no_constraint(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The erasure of C1 takes its constraint, so it marks the record of e0 and e1 with the
-    hold (see test_replay_agreement's R); it found the constraint by parsing the reason, so
+    hold (see the replay agreement tests' R); it found the constraint by parsing the reason, so
     reworded words let the pair merge in a replay."""
     monkeypatch.setattr(guards, "cannot_link_reason", lambda _: "a steward keeps them apart")
     _held_by_a_constraint(world)

@@ -16,7 +16,7 @@ from datora_graph.migrate import Migration
 from datora_graph.store.base import GraphStore
 from datora_graph.store.sqlite import SqliteStore
 
-from .test_replay_agreement import World
+from .replay_world import World
 
 C1, E0, E1 = "crm_id:C1", "email:e0@x.io", "email:e1@x.io"
 PHONE, D9 = "phone:+14155552671", "device_id:d9"

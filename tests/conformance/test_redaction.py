@@ -20,8 +20,8 @@ from datora_graph.redaction_service import RedactionReport, RedactionService
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 
+from .replay_world import World
 from .segment_world import AS_OF, members
-from .test_replay_agreement import World
 
 
 class RedactionWorld(World):

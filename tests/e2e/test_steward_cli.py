@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conformance.test_replay_agreement import World, _answered_through_the_person
+from tests.conformance.replay_world import World
+from tests.conformance.test_replay_answered import _answered_through_the_person
 from tests.e2e.test_cli import datora, write_jsonl
 
 from datora_graph.store.sqlite import SqliteStore

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.test_replay_agreement import World
+from tests.conformance.replay_world import World
 from tests.e2e.test_cli import datora
 
 from datora_graph.answered_upgrade import AnsweredUpgrade, upgrade_answered_items

@@ -1,0 +1,184 @@
+"""A rebuild and a migration give the same aliases, profile creations and merge history as
+the live graph after steward decisions and erasures: each case a replay hunt found, cut down to
+its few steps (the World helper is in replay_world.py)."""
+
+from __future__ import annotations
+
+from .replay_world import World, open_finding
+
+
+def test_a_record_that_lost_its_anchor_to_an_erasure_makes_no_alias_of_its_own(
+    world: World,
+) -> None:
+    """The third hunt's I: live, the device came in with C1's record, in C1's new profile,
+    which then took e0's in (e0's ID an alias); the split gave the device and e0 a part of
+    their own, and the erasure took C1. Replayed without C1, the record made the device a
+    profile of its own, under an ID live never had, which e0's older one took in: that ID
+    became an alias of the part."""
+    world.ingest("email:e0@x.io")
+    world.ingest("device_id:d1", "crm_id:C1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("crm_id:C1", ("crm_id:C1", "device_id:d1"))
+    world.erase("crm_id:C1")
+    live = world.state()
+
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+@open_finding(
+    "open AA: the replay records the merge that took in the device's profile made under an ID "
+    "live never had; the re-applied split drops that alias but keeps its merge note"
+)
+def test_a_profile_live_never_had_leaves_no_merge_note_in_a_replay(world: World) -> None:
+    """I's shape, its merge history: live, e0's profile was absorbed into C1's (the erasure
+    deleted that note with C1's profile); replayed, o3 merged the device's new profile into
+    e0's, and the split gives the part no alias of it, as live, but the note stays."""
+    world.ingest("email:e0@x.io")
+    world.ingest("device_id:d1", "crm_id:C1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("crm_id:C1", ("crm_id:C1", "device_id:d1"))
+    world.erase("crm_id:C1")
+    world.compare_merges = True
+    live = world.state()
+    assert live["merges"] == {}
+
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def _erase_the_device_split_off_after_a_merge_back(world: World) -> None:
+    """A split of the device, undone by merging back, the device split off again and erased."""
+    world.ingest("email:e0@x.io")
+    world.ingest("email:e0@x.io", "email:e1@x.io", "device_id:d1")
+    split = world.split("email:e0@x.io", ("device_id:d1", "email:e0@x.io"))
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.split("email:e0@x.io", ("device_id:d1", "email:e0@x.io"))
+    world.erase("device_id:d1")
+
+
+def test_a_part_left_alone_by_an_erasure_keeps_the_alias_a_merge_back_gave_it(
+    world: World,
+) -> None:
+    """Also I, found as a missing alias: the first split's part ID became an alias of e0's
+    profile when its undo merged the parts back; the second split cut the device off again,
+    and the erasure took it. Re-applied with the one part left, the split worked the part's
+    aliases out from the replay, and lost that one."""
+    _erase_the_device_split_off_after_a_merge_back(world)
+    live = world.state()
+
+    assert live["aliases"], "the first split's part ID is an alias"
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+@open_finding(
+    "open AB: the merge-back of a split the erasure redacted is not applied again; the "
+    "re-applied later split restores its alias, but not its merge note"
+)
+def test_the_merge_note_of_a_merge_back_stays_after_the_device_is_erased(world: World) -> None:
+    """I's alias case, its merge history: live, e0's profile keeps the undo's note (the first
+    split's part absorbed, `undo of split …`); replayed, the part ID is an alias again and
+    the profile has no merge history."""
+    _erase_the_device_split_off_after_a_merge_back(world)
+    world.compare_merges = True
+    live = world.state()
+    assert live["merges"], "the merge-back's note"
+
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def _erase_the_email_that_made_u1s_profile_the_larger(world: World) -> None:
+    """e1 makes U1's profile survive the merge with C1's; U1 is split off both, e1 erased."""
+    world.ingest("crm_id:C1", "email:e0@x.io")
+    world.ingest("crm_id:C2")
+    world.ingest("email:e1@x.io", "device_id:d1", "user_id:U1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("user_id:U1", ("device_id:d1", "user_id:U1"), ("email:e1@x.io", "user_id:U1"))
+    world.erase("email:e1@x.io")
+
+
+def test_the_part_that_keeps_a_split_profiles_id_keeps_its_creation_in_a_replay(
+    world: World,
+) -> None:
+    """The fourth hunt's N: e1 made U1's profile the larger (three against two), so it
+    survived the merge e0-d1 and the split left its ID, created by the third record, to U1's
+    part; C2's profile, older, then survived the last merge. Replayed without e1, the sizes
+    tie and C1's older profile survives instead: the part re-applied under U1's ID took that
+    profile's creation (the first record) with it, and beat C2's. The split's own record of
+    the profile keeps the creation it had live."""
+    _erase_the_email_that_made_u1s_profile_the_larger(world)
+    c2 = world.identity.lookup("crm_id:C2").id
+    world.ingest("crm_id:C2", "user_id:U1")
+    live = world.state()
+
+    assert world.identity.lookup("user_id:U1").id == c2
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+@open_finding(
+    "open AC: the merge before the split had the other survivor in a replay (the erased e1 "
+    "made U1's profile the larger live); the re-applied split restores IDs, not the note"
+)
+def test_a_merge_the_erased_email_decided_keeps_its_survivor_in_the_merge_history(
+    world: World,
+) -> None:
+    """N's shape, its merge history: live, o4 merged C1's profile into U1's (three
+    identifiers against two), and that note, kept on U1's ID, came to C2's profile with it at
+    o5; replayed without e1 the sizes tie, C1's older profile survives o4, and the note names
+    the merge the other way round, under C1's part."""
+    _erase_the_email_that_made_u1s_profile_the_larger(world)
+    world.ingest("crm_id:C2", "user_id:U1")
+    world.compare_merges = True
+    live = world.state()
+
+    assert world.rebuilt() == live
+
+
+def test_a_part_the_split_created_keeps_its_own_creation_when_the_keeper_is_erased(
+    world: World,
+) -> None:
+    """The fifth hunt's Q: the split left e0's profile its ID (created by the first record)
+    and gave e1 a part of its own, created by the third record, younger than U1's profile;
+    U1's, of equal size, survived the last merge. The erasure took e0 and its part: replayed,
+    e1's part is the one part left, first of the parts, and took the split profile's
+    creation as if it kept its ID, and beat U1's (in a migration, whose log numbers close the
+    erased records' gaps, it tied, and the profile IDs decided). Only the part keeping the
+    split profile's ID keeps its creation; another part has that of its own first record."""
+    world.ingest("email:e0@x.io")
+    world.ingest("user_id:U1")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    u1 = world.identity.lookup("user_id:U1").id
+    world.ingest("user_id:U1", "email:e1@x.io")
+    world.erase("email:e0@x.io")
+    live = world.state()
+
+    assert world.identity.lookup("email:e1@x.io").id == u1
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_split_part_keeps_its_creation_in_a_migration_past_erased_records(
+    world: World,
+) -> None:
+    """The eighth hunt's U (seed 2): the part of a split keeping the profile's ID keeps the
+    creation the decision saw (N), a source log position: o2's, 2. The erasure removed o1 and
+    o3, so the migration's log has o2 at 1 and o4, which created C1's profile, at 2: the
+    creations tied, and the merge of the two profiles by o5 kept the smaller ID, C1's, where
+    the source kept the older profile's. The decision is carried with the target's positions."""
+    world.ingest("user_id:U1", "email:e1@x.io")
+    world.ingest("email:e0@x.io", "user_id:U2", "device_id:d1")
+    world.ingest("email:e1@x.io", "cookie_id:k1")
+    world.ingest("cookie_id:k2", "crm_id:C1")
+    world.split("email:e0@x.io", ("device_id:d1", "user_id:U2"))
+    world.ingest("email:e0@x.io", "email:e1@x.io", "cookie_id:k2")
+    world.erase("email:e1@x.io")
+    live = world.state()
+
+    assert list(live["aliases"]) == [world.identity.lookup("email:e0@x.io").id]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
