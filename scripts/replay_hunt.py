@@ -78,20 +78,23 @@ now carries each decision with its profiles' creations as target positions
     [ingest(U1, e1), ingest(e0, U2, d1), ingest(e1, k1, phone), ingest(k2, C1),
      ('split', 0, [0]), ingest(e0), ingest(e0), ingest(e0, e1, k2), ('erase', 0)]
 
-AD, open (a strict xfail; seed 13 with W and Y fixed): the erasure leaves a link unmarked
-when a cannot-link names its pair, though the split that made the constraint came after the
-record (C1's record linked C1 to e0, joining e0's profile, then to k1 inside it; splits cut
-k1 and C1 off). The rewritten record (C1, k1) then meets k1's profile in a replay and counts
-a join on k1 live never had. Not counting cannot-links against the mark fixed it but broke
-seed 8: the sets `_links_inside` reads join records across splits, and a cannot-link from a
-split before the record is what tells that the ends were apart then (e0 and e1 split apart,
-then sent together: held live). The fix needs each constraint's log position, to count only
-those made before the record:
+AD (seed 13 with W and Y fixed): the erasure left a link unmarked when a cannot-link named its
+pair, though the split that made the constraint came after the record (C1's record linked C1
+to e0, joining e0's profile, then to k1 inside it; splits cut k1 and C1 off). The rewritten
+record (C1, k1) then met k1's profile in a replay and counted a join on k1 live never had.
+Not counting cannot-links against the mark fixed it but broke seed 8: the sets
+`_links_inside` reads join records across splits, and a cannot-link from a split before the
+record is what tells that the ends were apart then (e0 and e1 split apart, then sent
+together: held live). A constraint's log position needs no new field: it is that of the
+decision that made it (`created`, `log_position`), where a replay wakes it (`woken_at`, as
+for the dormant constraints); the erasure counts only those made before the record
+(erasure_links.py, `_forbidden`; one no positioned decision made holds from the start, as in
+a replay). Both are tests in the suite:
 
     [ingest(e0), ingest(e0, e1, k1), ingest(C1, k1, e0), ingest(e0), ('split', k1 off),
      ('split', C1 off), ('erase', e0)]
 
-and seed 8's, which must keep passing:
+and seed 8's, which keeps passing:
 
     [ingest(e0), ingest(e0), ingest(e0, e1, d1), ('split', 0, [0]), ('split', 0, [0]),
      ingest(e0, e1), ('erase', 0)]

@@ -21,9 +21,11 @@ from datora_graph.domain.erasure import LogRedaction, raw_key
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.kept_links import KeptLink, mark_linked
 from datora_graph.domain.record_marks import UNLINKED
+from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
+from datora_graph.steward_replay import merged_back, placements, woken_at
 from datora_graph.store.base import GraphStore
 
 
@@ -80,14 +82,16 @@ def with_kept_links(
     registry: IdentifierRegistry,
     reached: Sequence[ReachedRecord],
     redactions: Sequence[LogRedaction],
+    decisions: Sequence[Decision],
 ) -> list[LogRedaction]:
     """`redactions` with every reached record marked with the links it made active live
     inside one profile, as far as the records before it and its own earlier links tell
     (`mark_linked`): those of its links (from its anchor, as the engine picks it) no review
-    item was ever opened on and no cannot-link names, so no guard held them live, and that
-    joined no two profiles live (`_links_inside`). A record of the person's own is marked on
-    its rewritten text, with those of its links both ends of which it keeps. One whose anchor
-    an erasure took (`_unlinked_here`) links nothing in a replay and is left as it is."""
+    item was ever opened on and no cannot-link made before the record names (`_forbidden`),
+    so no guard held them live, and that joined no two profiles live (`_links_inside`). A
+    record of the person's own is marked on its rewritten text, with those of its links both
+    ends of which it keeps. One whose anchor an erasure took (`_unlinked_here`) links nothing
+    in a replay and is left as it is."""
     marked = {r.seq: r for r in redactions}
     # Every identifier of them: a quarantined one decides which is the anchor.
     ends = sorted({key for r in reached if _sets_met(r) for key in r.carried})
@@ -95,9 +99,10 @@ def with_kept_links(
         return list(marked.values())
     guards = guard_positions(store, ends)
     asked = {(i.a, i.b) for i in review_items_touching(store, ends, status=None)}
-    asked |= {(c.a, c.b) for c in store.list_cannot_links()}
+    forbidden = _forbidden(store, decisions)
     for record in reached:
         pairs = _links_inside(record, guards, registry) - asked if _sets_met(record) else set()
+        pairs = {pair for pair in pairs if forbidden.get(pair, record.seq) >= record.seq}
         if not pairs:
             continue
         seq = record.seq
@@ -110,6 +115,21 @@ def with_kept_links(
         if payload != known.payload:
             marked[seq] = replace(known, payload=payload)
     return list(marked.values())
+
+
+def _forbidden(store: GraphStore, decisions: Sequence[Decision]) -> dict[tuple[str, str], int]:
+    """Each pair a cannot-link names, with the log position after which the first of them
+    held (0: from the start, as a replay holds one no positioned decision made). One made
+    after a record did not hold its link live: the sets `_links_inside` reads join records
+    across splits, so a constraint from a split before the record is what tells its ends were
+    apart then (held live), while one from a later split is re-applied after the record in a
+    replay too, where the mark keeps the join the link never counted live."""
+    woken = woken_at(placements(decisions, merged_back(decisions)))
+    forbidden: dict[tuple[str, str], int] = {}
+    for constraint in store.list_cannot_links():
+        pair, at = (constraint.a, constraint.b), woken.get(constraint.id, 0)
+        forbidden[pair] = min(forbidden.get(pair, at), at)
+    return forbidden
 
 
 def _sets_met(record: ReachedRecord) -> bool:

@@ -147,7 +147,7 @@ class ErasureService:
             )
             others = [record for record in reached if not record.own]
             redactions, checked = self._kept_name_checks(others, redactions)
-            redactions = with_kept_links(self.store, self.registry, reached, redactions)
+            redactions = with_kept_links(self.store, self.registry, reached, redactions, decisions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)

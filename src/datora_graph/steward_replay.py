@@ -108,6 +108,19 @@ def placements(
         yield latest, decision
 
 
+def woken_at(placed: Iterable[tuple[int | None, Decision]]) -> dict[int, int]:
+    """Of each cannot-link constraint a decision `placed` at a log position made, that
+    position: a replay holds it dormant until there, so it held no record at or before it
+    (live, the decision was made once the log stood there). Those of the others (no position)
+    hold from the start."""
+    return {
+        constraint: position
+        for position, decision in placed
+        if position is not None
+        for constraint in decision.created.get("cannot_link", ())
+    }
+
+
 class DecisionStops(Protocol):
     """Where a replay of the log stops for the next decision, and what it does there."""
 
@@ -417,12 +430,7 @@ class RebuildDecisions:
     def dormant(self) -> set[int]:
         """The constraints of the decisions applied at a position: until the replay reaches
         it, they hold nothing."""
-        return {
-            constraint
-            for position, decision in self.pending
-            if position is not None
-            for constraint in decision.created.get("cannot_link", ())
-        }
+        return set(woken_at(self.pending))
 
     def next_stop(self) -> int | None:
         return self.pending[0][0] if self.pending else None

@@ -10,7 +10,7 @@ from datora_graph.domain.kept_links import KEPT_LINKS
 from datora_graph.domain.record_marks import UNLINKED
 from datora_graph.log_index import LogIndex
 
-from .replay_world import World, open_finding
+from .replay_world import World
 
 
 def test_a_link_made_inside_a_profile_the_erased_number_had_joined_stays_active(
@@ -170,20 +170,15 @@ def test_a_link_the_erased_persons_record_made_after_joining_its_ends_counts_no_
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open AD: a link made inside one profile live, a cannot-link from a later split naming its "
-    "pair, is not marked _linked_here; replayed, the rewritten record counts a hub join live "
-    "never had (cannot-links keep no log position to tell a later one from an earlier one)",
-)
 def test_a_link_a_later_split_forbade_keeps_counting_no_join_after_the_erasure(
     world: World,
 ) -> None:
-    """The replay hunt, seed 13 with W and Y fixed: C1's record linked C1 to e0 (joining e0's
-    profile, a join on e0) and then to k1, already in it: no join on k1. The splits cut k1 off
-    and C1 off, leaving cannot-links C1-k1 and C1-e0, and the erasure took e0 and e1. The
-    erasure leaves C1-k1 unmarked because a cannot-link names it, though the constraint came
-    after the record: replayed, the rewritten record (C1, k1) meets k1's profile and counts a
-    join on k1 live never had."""
+    """The replay hunt, seed 13 with W and Y fixed (AD): C1's record linked C1 to e0 (joining
+    e0's profile, a join on e0) and then to k1, already in it: no join on k1. The splits cut
+    k1 off and C1 off, leaving cannot-links C1-k1 and C1-e0, and the erasure took e0 and e1.
+    The constraint on C1-k1 came after the record, so it held nothing there live: the erasure
+    marks the link `_linked_here` all the same, and the rewritten record (C1, k1), meeting
+    k1's profile in a replay, counts no join on k1, as live."""
     e0, e1, k1, c1 = "email:e0@x.io", "email:e1@x.io", "cookie_id:k1", "crm_id:C1"
     world.ingest(e0)
     world.ingest(e0, e1, k1)
@@ -195,6 +190,30 @@ def test_a_link_a_later_split_forbade_keeps_counting_no_join_after_the_erasure(
     live = world.state()
 
     assert live["joins"] == []
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_an_earlier_split_forbade_stays_held_after_the_erasure(world: World) -> None:
+    """The replay hunt, seed 8, which AD's first fix broke: d1's record joined e0 and e1;
+    the splits cut d1 off, then e1 off e0, leaving a cannot-link e0-e1, so the next record of
+    e0 and e1 was held live. The erasure of d1 leaves the sets it reads joining e0 and e1
+    across the split; the constraint, made before the record, tells they were apart then:
+    the record is not marked `_linked_here`, and a replay holds its link too."""
+    e0, e1, d1 = "email:e0@x.io", "email:e1@x.io", "device_id:d1"
+    world.ingest(e0)
+    world.ingest(e0)
+    world.ingest(e0, e1, d1)
+    world.split(d1, (d1, e0))
+    world.split(e0, (e0, e1))
+    world.ingest(e0, e1)
+    world.erase(d1)
+    live = world.state()
+
+    assert world.identity.lookup(e0).id != world.identity.lookup(e1).id
+    index = LogIndex(world.store, world.identity.registry)
+    (record,) = (json.loads(p) for _, p in index.observations_with({e1}) if '"o4"' in p)
+    assert KEPT_LINKS not in record
     assert world.migrated() == live
     assert world.rebuilt() == live
 
