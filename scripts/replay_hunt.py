@@ -109,12 +109,13 @@ decision the replay applies ends the span now (`replayed`; a split merged back s
     [ingest(C1, k1), ingest(U2, k1), ingest(C1, U1), ('split', k1 off C1), ('undo', split),
      ingest(C1, U1), ('split', k1 off C1), ('erase', k1)]
 
-Open, merge history (three strict xfails, AA to AC): the hunt compares each profile's merge
-history too (`merge_history`, as `mergeHistory` serves it), but only where no erasure ran;
-after one, a replay's history differs in three shapes. AA: the replay notes a merge of a
-profile ID live never had, and the re-applied split drops that alias but not its note
-(likely fix: `_reapply_split` also deletes the notes of the IDs it drops, as
-steward_rejoin.py does for a merge; it needs a store operation on both stores):
+Merge history (AA fixed, AB and AC open, strict xfails): the hunt compares each profile's
+merge history too (`merge_history`, as `mergeHistory` serves it), but only where no erasure
+ran; after one, a replay's history differed in three shapes. AA, fixed: the replay noted a
+merge of a profile ID live never had, and the re-applied split dropped that alias but not its
+note. `_reapply_split` now deletes the notes that absorbed the aliases it drops, in the same
+change (`StewardChange.delete_merges_absorbing`, on both stores), as steward_rejoin.py writes
+none for an ID live never had:
 
     [ingest(e0), ingest(d1, C1), ingest(e0, d1), ('split', C1-d1), ('erase', C1)]
 
@@ -409,7 +410,7 @@ def run(world: World, op: Op) -> None:
 
 def state(store: SqliteStore, erased: int = 0) -> State:
     """What a rebuild and a migration must reproduce; merge history only where no erasure
-    ran (open findings AA to AC: the module docstring)."""
+    ran (open findings AB and AC: the module docstring)."""
     profiles = [p for batch in store.iter_profiles() for p in batch]
     slice_ = store.profile_slice([p.id for p in profiles])
     guards = store.load_snapshot(sorted(slice_.assignments)).identifier_guards

@@ -328,6 +328,8 @@ class DecisionReplay:
         gone = [pid for pid in involved if pid not in part_ids]
         aliases = self._part_aliases(decision, after.aliases, part_ids, gone)
         dropped = (part_ids | set(after.aliases)) - set(aliases)
+        # An alias the replay made and live never had goes, and so does the note of its merge.
+        removed = tuple(sorted(dropped & set(before.aliases)))
         store = self.stewards.store
         closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
         self.stewards.store.apply_steward_change(
@@ -336,7 +338,8 @@ class DecisionReplay:
                 decision=decision,
                 write=replace(after, aliases=aliases),
                 remove_profiles=tuple(gone),
-                remove_aliases=tuple(sorted(dropped & set(before.aliases))),
+                remove_aliases=removed,
+                delete_merges_absorbing=removed,
                 review=closing,
                 cannot_links=change.cannot_links if decision.id in self.merged_back else (),
                 record=False,

@@ -26,14 +26,10 @@ def test_a_record_that_lost_its_anchor_to_an_erasure_makes_no_alias_of_its_own(
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open AA: the replay records the merge that took in the device's profile made under an ID "
-    "live never had; the re-applied split drops that alias but keeps its merge note"
-)
 def test_a_profile_live_never_had_leaves_no_merge_note_in_a_replay(world: World) -> None:
-    """I's shape, its merge history: live, e0's profile was absorbed into C1's (the erasure
-    deleted that note with C1's profile); replayed, o3 merged the device's new profile into
-    e0's, and the split gives the part no alias of it, as live, but the note stays."""
+    """AA, I's shape in its merge history: live, e0's profile was absorbed into C1's (the
+    erasure deleted that note with C1's profile); replayed, o3 merged the device's new profile
+    into e0's, and the split, giving the part no alias of it as live, deletes its note too."""
     world.ingest("email:e0@x.io")
     world.ingest("device_id:d1", "crm_id:C1")
     world.ingest("email:e0@x.io", "device_id:d1")

@@ -187,6 +187,31 @@ def test_writing_the_before_slice_back_restores_exactly(store: GraphStore) -> No
     assert store.list_audit(AuditFilter(subject="dec_3")).items == []
 
 
+def test_a_decision_deletes_the_merge_notes_of_the_ids_it_drops(store: GraphStore) -> None:
+    """A re-applied split drops an alias live never had with the note of the merge that made
+    it (`delete_merges_absorbing`): the notes that absorbed those IDs go, whichever record or
+    decision wrote them, and no other; the change's own notes are written after."""
+    _world(store)
+    store.apply_steward_change(_split(store, store.profile_slice(["prf_ann"])))
+    again = MergeNote("prf_kiosk", "prf_split", at(21), "noted again")
+    change = StewardChange(
+        Decision("dec_2", "split", "ann", "replayed", at(21), ("prf_ann",), ("prf_ann",)),
+        GraphSlice(),
+        remove_aliases=("prf_kiosk",),
+        merges=(again,),
+        delete_merges_absorbing=("prf_kiosk", "prf_nobody"),
+    )
+
+    store.apply_steward_change(change)
+
+    history = store.merge_history(["prf_ann", "prf_split"])
+    assert "prf_ann" not in history, "the note of the record's merge of prf_kiosk is gone"
+    assert [(m.absorbed, m.reason) for m in history["prf_split"]] == [
+        ("prf_x", "note"),
+        ("prf_kiosk", "noted again"),
+    ]
+
+
 def test_the_log_pages_and_survives_a_rebuild(store: GraphStore) -> None:
     _world(store)
     change = _split(store, store.profile_slice(["prf_ann"]))

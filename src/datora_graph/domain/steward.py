@@ -153,6 +153,10 @@ class StewardChange:
     delete_must_links: tuple[int, ...] = ()
     delete_merges_of: str | None = None
     """Delete the merge notes this decision ID wrote (an undo)."""
+    delete_merges_absorbing: tuple[str, ...] = ()
+    """Delete the merge notes, recorded before this change, that absorbed these profile IDs:
+    the aliases a re-applied split drops because live never had them, whose notes would
+    otherwise outlive them in the merge history."""
     delete_evidence: tuple[tuple[str, str, str], ...] = ()
     undoes: str | None = None
     record: bool = True

@@ -73,6 +73,7 @@ class StewardStatements:
     steward_delete_cannot_links: LiteralString
     steward_delete_must_links: LiteralString
     steward_delete_merges_of: LiteralString
+    steward_delete_merges_absorbing: LiteralString
     steward_set_review_items: LiteralString
     steward_insert_decision: LiteralString
     steward_mark_undone: LiteralString
@@ -246,6 +247,9 @@ def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> No
             tx, STEWARD.steward_insert_must_links, MUST_LINK_ID, change, now, cannot=False
         ),
     }
+    _unwind(
+        tx, STEWARD.steward_delete_merges_absorbing, list(change.delete_merges_absorbing), "ids"
+    )
     if change.merges:
         first = _reserve(tx, MERGE_ID, len(change.merges))
         merge_rows = [

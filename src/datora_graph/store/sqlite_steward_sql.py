@@ -104,6 +104,8 @@ INSERT_MERGE = """
 INSERT INTO merges (absorbed, survivor, observation_id, at, reason) VALUES (?, ?, ?, ?, ?)
 """
 DELETE_MERGES_OF = "DELETE FROM merges WHERE observation_id = ?"
+DELETE_MERGES_ABSORBING = "DELETE FROM merges WHERE absorbed = ?"
+"""No index serves it: only a replay after an erasure drops aliases, and only a few."""
 SET_REVIEW_STATUS = "UPDATE review_items SET status = ? WHERE id = ?"
 DELETE_REVIEW_RESOLUTION = "DELETE FROM review_resolutions WHERE item_id = ?"
 PUT_REVIEW_RESOLUTION = """

@@ -89,6 +89,7 @@ def _change() -> StewardChange:
         delete_cannot_links=(7,),
         delete_must_links=(8,),
         delete_merges_of="dec_0",
+        delete_merges_absorbing=("prf_4",),
         delete_evidence=(("email:a@x.io", "email:c@x.io", "steward"),),
         undoes="dec_0",
     )
@@ -115,6 +116,7 @@ def test_a_decision_is_one_run_of_each_statement_in_order() -> None:
         "recount_activity",
         "steward_insert_cannot_links",
         "steward_insert_must_links",
+        "steward_delete_merges_absorbing",
         "insert_merges",
         "steward_delete_cannot_links",
         "steward_delete_must_links",
