@@ -119,6 +119,10 @@ none for an ID live never had:
 
     [ingest(e0), ingest(d1, C1), ingest(e0, d1), ('split', C1-d1), ('erase', C1)]
 
+Not AA, and open in live's own history (a strict xfail beside AA's test): a split moves an
+alias to the part holding its identifiers, but the note of its merge stays keyed to the
+survivor's ID, so it is listed under the other part.
+
 AB: a merge-back of a split the erasure redacted is not applied again, so its `undo of split`
 note is missing although the later split restores its alias (should the note come back, or
 the erasure delete it? a product decision). AC: a merge the erased identifier decided (N's

@@ -43,6 +43,30 @@ def test_a_profile_live_never_had_leaves_no_merge_note_in_a_replay(world: World)
     assert world.rebuilt() == live
 
 
+@open_finding(
+    "open, live: a split moves an alias to the part holding its identifiers, but the note of "
+    "the merge that made it stays keyed to the survivor's ID, in the other part's history"
+)
+def test_a_merge_note_follows_its_alias_into_the_part_a_split_gives_it(world: World) -> None:
+    """Live, not a replay: o3 merged e0's profile into C1's (e0's ID an alias); the split put
+    e0 and the device in a new part, with the alias. The note about that alias stays in C1's
+    history (`merge_history` keys notes by survivor), where the alias no longer resolves, and
+    the part it resolves to lists none. Should the note follow its alias (a product decision,
+    and the erasure, which deletes the notes of the erased profile's survivor ID, would
+    follow)? Not AA: no alias is dropped, so deleting notes fixes nothing here."""
+    world.ingest("email:e0@x.io")
+    world.ingest("device_id:d1", "crm_id:C1")
+    world.ingest("email:e0@x.io", "device_id:d1")
+    world.split("crm_id:C1", ("crm_id:C1", "device_id:d1"))
+    part = world.identity.lookup("email:e0@x.io").id
+    [alias] = world.state()["aliases"][part]
+
+    history = world.merges()
+
+    assert world.identity.lookup("crm_id:C1").id not in history
+    assert [m.absorbed for m in history.get(part, [])] == [alias]
+
+
 def _erase_the_device_split_off_after_a_merge_back(world: World) -> None:
     """A split of the device, undone by merging back, the device split off again and erased."""
     world.ingest("email:e0@x.io")
