@@ -119,6 +119,21 @@ record. Each mark it writes looks for the record's earlier mark first, and the l
 (`_links_inside`), which puts the identifier last then, changes no mark: its link was held
 (nothing joined through it) and counted its join. Pinned by test_replay_two_erasures.py.
 
+AF, found by hand after AD's fix (seed 8's shape with the second split merged back): a
+merge-back deletes its split's cannot-links, so the erasure saw none on e0-e1 and marked the
+record of e0 and e1 sent between the split and the merge-back `_linked_here`, though the
+constraint had held it live (silently: a cannot-link names the pair). A replay, which writes
+the split's constraints again until its merge-back, then merged the parts at that record:
+another survivor's ID when e0's part had grown the larger, and the records between resolved
+as one profile (a link from e0's part to e1's made inside it, where live it was an item the
+merge-back accepted). The erasure counts a merged-back split's pairs against the mark from
+the split up to its merge-back (`merged_back_pairs`, from the decision's parts and cut links,
+`split_pairs`), as the replay holds them; two tests in the suite:
+
+    [ingest(e0), ingest(e1, k1), ingest(e1, C1), ingest(e0, e1, d1), ('split', d1 off),
+     ('split', e1 off e0), ingest(e0, k2), ingest(e0, k3), ingest(e0, k4), ingest(e0, e1),
+     ('undo', e1 off e0), ingest(e0, e1), ('erase', d1)]
+
 Z, found by hand while checking `_cut_off`: an erasure marks a limit's held link `_held_here`
 on the records of both ends up to the first decision that took a counted identifier out of an
 end's profile; a split undone exactly counted as that cut-off, but a replay applies neither

@@ -12,7 +12,7 @@ person had joined, and the rewritten record links them in a replay from the same
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from networkx.utils import UnionFind
@@ -25,7 +25,7 @@ from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import merged_back, placements, woken_at
+from datora_graph.steward_replay import merged_back, merged_back_pairs, placements, woken_at
 from datora_graph.store.base import GraphStore
 
 
@@ -87,11 +87,12 @@ def with_kept_links(
     """`redactions` with every reached record marked with the links it made active live
     inside one profile, as far as the records before it and its own earlier links tell
     (`mark_linked`): those of its links (from its anchor, as the engine picks it) no review
-    item was ever opened on and no cannot-link made before the record names (`_forbidden`),
-    so no guard held them live, and that joined no two profiles live (`_links_inside`). A
-    record of the person's own is marked on its rewritten text, with those of its links both
-    ends of which it keeps. One whose anchor an erasure took (`_unlinked_here`) links nothing
-    in a replay and is left as it is."""
+    item was ever opened on and no cannot-link holding at the record names (`_forbidden`:
+    made before it, and not merged back by then), so no guard held them live, and that
+    joined no two profiles live (`_links_inside`). A record of the person's own is marked on
+    its rewritten text, with those of its links both ends of which it keeps. One whose
+    anchor an erasure took (`_unlinked_here`) links nothing in a replay and is left as it
+    is."""
     marked = {r.seq: r for r in redactions}
     # Every identifier of them: a quarantined one decides which is the anchor.
     ends = sorted({key for r in reached if _sets_met(r) for key in r.carried})
@@ -102,7 +103,7 @@ def with_kept_links(
     forbidden = _forbidden(store, decisions)
     for record in reached:
         pairs = _links_inside(record, guards, registry) - asked if _sets_met(record) else set()
-        pairs = {pair for pair in pairs if forbidden.get(pair, record.seq) >= record.seq}
+        pairs = {pair for pair in pairs if not _held_at(forbidden.get(pair, ()), record.seq)}
         if not pairs:
             continue
         seq = record.seq
@@ -117,19 +118,33 @@ def with_kept_links(
     return list(marked.values())
 
 
-def _forbidden(store: GraphStore, decisions: Sequence[Decision]) -> dict[tuple[str, str], int]:
-    """Each pair a cannot-link names, with the log position after which the first of them
-    held (0: from the start, as a replay holds one no positioned decision made). One made
-    after a record did not hold its link live: the sets `_links_inside` reads join records
-    across splits, so a constraint from a split before the record is what tells its ends were
-    apart then (held live), while one from a later split is re-applied after the record in a
-    replay too, where the mark keeps the join the link never counted live."""
-    woken = woken_at(placements(decisions, merged_back(decisions)))
-    forbidden: dict[tuple[str, str], int] = {}
+def _forbidden(
+    store: GraphStore, decisions: Sequence[Decision]
+) -> dict[tuple[str, str], list[tuple[int, int | None]]]:
+    """Each pair a cannot-link names, with the spans of log positions it held over: after
+    the position its decision was made at (0: from the start, as a replay holds one no
+    positioned decision made), up to the position a merge-back deleted it at (None: it
+    holds still). One made after a record did not hold its link live: the sets
+    `_links_inside` reads join records across splits, so a constraint from a split before
+    the record is what tells its ends were apart then (held live), while one from a later
+    split is re-applied after the record in a replay too, where the mark keeps the join the
+    link never counted live. A split merged back before the erasure left no row, but held
+    the records between apart live, as a replay does (`merged_back_pairs`)."""
+    placed = list(placements(decisions, merged_back(decisions)))
+    woken = woken_at(placed)
+    forbidden: dict[tuple[str, str], list[tuple[int, int | None]]] = {}
     for constraint in store.list_cannot_links():
-        pair, at = (constraint.a, constraint.b), woken.get(constraint.id, 0)
-        forbidden[pair] = min(forbidden.get(pair, at), at)
+        pair = (constraint.a, constraint.b)
+        forbidden.setdefault(pair, []).append((woken.get(constraint.id, 0), None))
+    for pair, start, end in merged_back_pairs(placed):
+        forbidden.setdefault(pair, []).append((start, end))
     return forbidden
+
+
+def _held_at(spans: Iterable[tuple[int, int | None]], seq: int) -> bool:
+    """Whether one of a pair's cannot-link `spans` (`_forbidden`) held the record at log
+    position `seq`: made before it, and not yet merged back."""
+    return any(start < seq and (end is None or seq <= end) for start, end in spans)
 
 
 def _sets_met(record: ReachedRecord) -> bool:

@@ -5,7 +5,7 @@ by the re-application of decisions after a rebuild (`steward_replay.py`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -215,13 +215,7 @@ class GraphChanges:
         # two ends: a rebuild replays the log with these constraints, and only holding the
         # very links the split cut gives back its parts (a constraint between the smallest
         # identifiers alone can hold another link, whichever joins them first in the log).
-        smallest = [min(keys) for keys in plan.members.values()]
-        pairs = dict.fromkeys(
-            [
-                *(tuple(sorted(p)) for p in itertools.combinations(smallest, 2)),
-                *(tuple(sorted(p)) for p in cut),
-            ]
-        )
+        pairs = split_pairs(plan.members.values(), cut)
         constraints = tuple(KeyPair.of(x, y, f"split {decision_id}: {reason}") for x, y in pairs)
         placeholder = Decision(decision_id, "split", actor, reason, _now(), (), ())
         change = StewardChange(
@@ -335,6 +329,20 @@ class GraphChanges:
             except InvalidInput:
                 continue
         return found
+
+
+def split_pairs(
+    members: Iterable[Collection[str]], cut: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The pairs a split's cannot-links name (`a` < `b`), once each: the smallest identifiers
+    of every two of its parts (`members`), and the two ends of each link it `cut`. An erasure
+    reads them again for a split merged back since, whose rows the merge-back deleted."""
+    smallest = [min(keys) for keys in members]
+    pairs = [
+        *((min(p), max(p)) for p in itertools.combinations(smallest, 2)),
+        *((min(p), max(p)) for p in cut),
+    ]
+    return list(dict.fromkeys(pairs))
 
 
 def _now() -> datetime:

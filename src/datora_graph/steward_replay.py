@@ -32,9 +32,10 @@ from datora_graph.steward_changes import (
     accept_items_merged,
     closed_by_split,
     review_items_touching,
+    split_pairs,
 )
 from datora_graph.steward_rejoin import reached_profiles, rejoin_reached
-from datora_graph.steward_unsplit import plan_unsplit
+from datora_graph.steward_unsplit import cut_by, plan_unsplit
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
@@ -119,6 +120,23 @@ def woken_at(placed: Iterable[tuple[int | None, Decision]]) -> dict[int, int]:
         if position is not None
         for constraint in decision.created.get("cannot_link", ())
     }
+
+
+def merged_back_pairs(
+    placed: Iterable[tuple[int | None, Decision]],
+) -> Iterator[tuple[tuple[str, str], int, int]]:
+    """The pairs (`a` < `b`) the cannot-links of each split a merge-back undid named, with
+    the log positions of the split and of its merge-back: they held the records between
+    apart live, and a replay holds them there too (`DecisionReplay._reapply_split` writes
+    them again, the merge-back deletes them), though the store keeps them no more."""
+    placed = list(placed)
+    splits = {d.id: (position, d) for position, d in placed if d.kind == "split"}
+    for end, undo in placed:
+        start, split = splits.get(str(undo.details.get("undoes")), (None, None))
+        if end is None or start is None or split is None or not is_merge_back(undo):
+            continue
+        for pair in split_pairs(split.details.get("parts", {}).values(), cut_by(split)):
+            yield pair, start, end
 
 
 class DecisionStops(Protocol):

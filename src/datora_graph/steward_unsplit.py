@@ -96,7 +96,7 @@ def plan_unsplit(
         alias: merged.id if owner in gone else owner for alias, owner in before.aliases.items()
     }
     aliases.update(dict.fromkeys(absorbed_ids, merged.id))
-    cut = _cut_by(split)
+    cut = cut_by(split)
     merged_keys = {k for k, pid in before.assignments.items() if pid in current}
     # Links the split's cannot-link held since: moot once the parts are one profile again.
     moot = items_inside(store, merged_keys)
@@ -128,7 +128,7 @@ def plan_unsplit(
     return Unsplit(before, change, opened)
 
 
-def _cut_by(split: Decision) -> set[tuple[str, str]]:
+def cut_by(split: Decision) -> set[tuple[str, str]]:
     """The evidence pairs the split set to `cut`."""
     already = {(e.a, e.b) for e in split.before.evidence if e.status == "cut"}
     return {(e.a, e.b) for e in split.after.evidence if e.status == "cut"} - already

@@ -218,6 +218,65 @@ def test_a_link_an_earlier_split_forbade_stays_held_after_the_erasure(world: Wor
     assert world.rebuilt() == live
 
 
+def test_a_link_a_split_held_until_its_merge_back_stays_held_after_the_erasure(
+    world: World,
+) -> None:
+    """AF, seed 8's shape with the split of e1 off e0 merged back: the merge-back deleted
+    its cannot-link e0-e1, which had held the record of e0 and e1 sent between (no review
+    item: a cannot-link names the pair). The erasure of d1 saw no constraint and marked the
+    record `_linked_here`, so a replay merged e0's part, grown larger, into e1's at that
+    record, where live the merge-back kept the split profile's ID. The constraints of a split
+    merged back count against the mark from the split up to its merge-back, as the replay
+    holds them: the record sent after the merge-back is marked, the one before is not."""
+    e0, e1, d1 = "email:e0@x.io", "email:e1@x.io", "device_id:d1"
+    world.ingest(e0)
+    world.ingest(e1, "cookie_id:k1")
+    world.ingest(e1, "crm_id:C1")
+    world.ingest(e0, e1, d1)
+    world.split(d1, (d1, e0))
+    split = world.split(e0, (e0, e1))
+    for cookie in ("cookie_id:k2", "cookie_id:k3", "cookie_id:k4"):
+        world.ingest(e0, cookie)
+    world.ingest(e0, e1)
+    undo = world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.ingest(e0, e1)
+    world.erase(d1)
+    live = world.state()
+
+    assert undo.details["merged_back"]
+    assert list(live["profiles"]) == [split.details["profile_id"]]
+    index = LogIndex(world.store, world.identity.registry)
+    records = {r["id"]: r for _, p in index.observations_with({e1}) for r in (json.loads(p),)}
+    assert KEPT_LINKS not in records["o8"]
+    assert KEPT_LINKS in records["o9"]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+def test_a_link_held_between_a_split_and_its_merge_back_is_asked_after_the_erasure(
+    world: World,
+) -> None:
+    """AF again: e0 and e1, held apart by the split's cannot-link until its merge-back, made
+    the phone's link to e1 a review item (the phone was in e0's part), which the merge-back
+    accepted. Marked `_linked_here`, the record of e0 and e1 merged them in a replay, and the
+    phone's link was made inside one profile with no item at all."""
+    e0, e1, d1, phone = "email:e0@x.io", "email:e1@x.io", "device_id:d1", "phone:+14155552671"
+    world.ingest(e0)
+    world.ingest(e0, e1, d1)
+    world.split(d1, (d1, e0))
+    split = world.split(e0, (e0, e1))
+    world.ingest(e0, e1)
+    world.ingest(e0, phone)
+    world.ingest(e1, phone)
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.erase(d1)
+    live = world.state(), world.review_history()
+
+    assert live[1] == [(e1, phone, "accepted")]
+    assert world.migrated() == live[0]
+    assert (world.rebuilt(), world.review_history()) == live
+
+
 def test_a_link_a_merge_with_the_erased_persons_profile_accepted_stays_active(
     world: World,
 ) -> None:
