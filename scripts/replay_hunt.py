@@ -99,16 +99,18 @@ and seed 8's, which keeps passing:
     [ingest(e0), ingest(e0), ingest(e0, e1, d1), ('split', 0, [0]), ('split', 0, [0]),
      ingest(e0, e1), ('erase', 0)]
 
-AE, open (a strict xfail; found by a local variant of the hunt biased toward two erasures,
-seed 7): the second erasure marks a later record with a hold the first erasure's person
-caused. U1 made C1's record with U2 held (two user accounts); a split cut U1 off C1, and
-erasing U1 kept the hold on that record, up to the split (`_cut_off`). C1 and U2, sent again,
-joined live. Erasing C2 (held apart from C1) finds the same hold again (`_holds_near` takes
-every limit hold near the person, whoever caused it), but the split, redacted by the first
-erasure, no longer names U1: no decision ends the span and the later record is marked held.
-A fix needs the span an earlier erasure judged (it saw the decisions before redacting
-them), or a redacted split to keep that it took a counted identifier out; skipping holds an
-earlier erasure marked is not enough, as both persons may have counted for one hold:
+AE (found by a local variant of the hunt biased toward two erasures, seed 7): the second
+erasure marked a later record with a hold the first erasure's person caused. U1 made C1's
+record with U2 held (two user accounts); a split cut U1 off C1, and erasing U1 kept the hold
+on that record, up to the split (`_cut_off`). C1 and U2, sent again, joined live. Erasing C2
+(held apart from C1) finds the same hold again (`_holds_near` takes every limit hold near the
+person, whoever caused it), but the split, redacted by the first erasure, no longer named U1:
+no decision ended the span and the later record was marked held. Skipping holds an earlier
+erasure marked is not enough, as both persons may have counted for one hold. Fixed by the
+redacted decision keeping, for each erased identifier, only its type and the profile IDs it
+was in before and after (`erased_moves` in its details, `ERASED_MOVES`): `taken_out` reads
+them as stand-ins `type:(erased N)`, so the split still ends the span for a guard counting
+that type. A decision redacted before keeps none and reads as it did:
 
     [ingest(C1, C2, U1), ingest(C1, U2), ('split', C1-U1), ('erase', U1), ingest(C1, U2),
      ('erase', C2)]

@@ -48,7 +48,7 @@ from datora_graph.domain.erasure import (
     requote,
     unnamed_merge_entry,
 )
-from datora_graph.domain.erasure_decisions import redact_decision
+from datora_graph.domain.erasure_decisions import redact_decision, taken_out
 from datora_graph.domain.errors import InvalidInput, StoreUnavailable
 from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
 from datora_graph.domain.mentions import (
@@ -58,7 +58,7 @@ from datora_graph.domain.mentions import (
     pending_mentions,
 )
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
-from datora_graph.domain.steward import Decision, GraphSlice
+from datora_graph.domain.steward import Decision
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
@@ -476,19 +476,14 @@ def _cut_off(
     applies neither it nor its undo (which records no log position), and the undo wrote back
     the profiles as they were before it, no record having changed them meanwhile, so the
     guard refused again live after it (an undone merge had only grown them; an undone
-    split's undo put back what it took out). A split merged back is replayed, and stays one."""
-
-    def members(slice_: GraphSlice, end: str) -> set[str]:
-        profile = slice_.assignments.get(end)
-        return {k for k, p in slice_.assignments.items() if p == profile} if profile else set()
-
+    split's undo put back what it took out). A split merged back is replayed, and stays one. An
+    earlier erasure's person it took out counts by type (`taken_out`): redacted, the split no
+    longer names them, but it ended the span all the same."""
     for decision in applied:
         position = log_position_of(decision)
         if position is None or position < opened:
             continue
         for end in (hold.a, hold.b):
-            if any(
-                counted(k) for k in members(decision.before, end) - members(decision.after, end)
-            ):
+            if any(counted(k) for k in taken_out(decision, end)):
                 return position
     return None

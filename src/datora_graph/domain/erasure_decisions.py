@@ -12,12 +12,17 @@ A redacted decision no longer holds the state before it, so it cannot be undone
 (`REDACTED_BY` names the erasure's audit entry, for the steward told so). The attributes of a
 profile that held one of the person's identifiers are dropped from the kept state, and a
 reason that quotes one of them is replaced: the erasure errs on the side of the person asking.
+
+What a later erasure still needs of the person's identifiers in the state is kept without
+them (`ERASED_MOVES`): their type and the profiles they were in before and after, so that it
+can tell a split took one a guard counts out of a profile (`taken_out`), as it did live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
+from itertools import count
 from typing import Any
 
 from datora_graph.domain.steward import Decision, GraphSlice
@@ -30,6 +35,13 @@ REDACTED_REASON = "(redacted by an erasure: the reason named an erased identifie
 STAND_INS = "stand_ins"
 """The key of a redacted merge's `details` naming the ends ("a", "b") that stand in for an
 erased identifier: no steward joined them, so a replay merges their profiles without a link."""
+
+ERASED_MOVES = "erased_moves"
+"""The key of a redacted decision's `details` keeping, for each erased identifier its state
+held before it, `{"type", "before", "after"}`: its type and the IDs of the profiles it was in
+before and after the decision (None when in none), never its value. An earlier erasure's are
+kept beside a later one's. Read by `taken_out`; a decision redacted before they were kept has
+none, and reads as it did then."""
 
 
 def redact_decision(
@@ -56,8 +68,31 @@ def redact_decision(
         review_before=tuple(
             r for r in decision.review_before if r.a not in erased and r.b not in erased
         ),
-        details={**details, REDACTED_BY: audit_id},
+        details={**details, **_moves(decision, erased), REDACTED_BY: audit_id},
     )
+
+
+def taken_out(decision: Decision, key: str) -> set[str]:
+    """The identifiers `decision` took out of the profile `key` was in before it (a split
+    cut them off): those its state names, and for each erased one (`ERASED_MOVES`) a stand-in
+    `type:(erased N)` that tells only its type. Empty when `key` was in no profile."""
+    before, after = decision.before.assignments.get(key), decision.after.assignments.get(key)
+    if before is None:
+        return set()
+
+    def left(profile: str | None, now: str | None) -> bool:
+        return profile == before and (after is None or now != after)
+
+    out = {
+        k
+        for k, p in decision.before.assignments.items()
+        if left(p, decision.after.assignments.get(k))
+    }
+    numbers = count(1)
+    for move in _kept_moves(decision):
+        if left(move["before"], move["after"]):
+            out.add(f"{move['type']}:(erased {next(numbers)})")
+    return out
 
 
 def stands_in(decision: Decision) -> bool:
@@ -87,6 +122,33 @@ def redact_slice(slice_: GraphSlice, erased: set[str]) -> GraphSlice:
         {k: t for k, t in slice_.first_seen.items() if k not in erased},
         frozenset(slice_.junk - erased),
     )
+
+
+def _moves(decision: Decision, erased: set[str]) -> dict[str, list[dict[str, str | None]]]:
+    """`ERASED_MOVES` of `decision` with those of the `erased` identifiers its state held
+    before it added; sorted, so that nothing of their order by value is left."""
+    moves = [
+        {
+            "type": key.partition(":")[0],
+            "before": profile,
+            "after": decision.after.assignments.get(key),
+        }
+        for key, profile in decision.before.assignments.items()
+        if key in erased
+    ]
+    kept = [*_kept_moves(decision), *moves]
+    if not kept:
+        return {}
+    return {ERASED_MOVES: sorted(kept, key=lambda m: tuple(str(v) for v in m.values()))}
+
+
+def _kept_moves(decision: Decision) -> list[dict[str, str | None]]:
+    """The well-formed `ERASED_MOVES` of `decision`, as an earlier erasure kept them."""
+    found: list[dict[str, str | None]] = []
+    for move in decision.details.get(ERASED_MOVES, ()):
+        if isinstance(move, dict) and isinstance(move.get("type"), str):
+            found.append({name: move.get(name) for name in ("type", "before", "after")})
+    return found
 
 
 def _names(slice_: GraphSlice, erased: set[str]) -> bool:

@@ -9,10 +9,12 @@ from typing import Any
 
 from datora_graph.domain.erasure import mentions_any
 from datora_graph.domain.erasure_decisions import (
+    ERASED_MOVES,
     REDACTED_REASON,
     redact_decision,
     redacted_by,
     stands_in,
+    taken_out,
 )
 from datora_graph.domain.steward import (
     Decision,
@@ -103,6 +105,54 @@ def test_a_split_keeps_the_parts_of_the_others_under_their_ids_and_nothing_of_th
     assert after is not None
     assert after.attributes == {"first_name": "Bob"}, "never held Ann"
     assert {e.a for e in redacted.after.evidence} | {e.b for e in redacted.after.evidence} == {*BOB}
+
+
+def test_a_redacted_split_still_tells_it_took_the_person_out_by_type_only() -> None:
+    """A later erasure asks whether the split cut an identifier a guard counts off Bob's
+    profile (`erasure_service._cut_off`): it did, Ann's, and still does without her values."""
+    original = split_of_ann_from_bob()
+
+    redacted = redact(original)
+
+    assert redacted is not None
+    assert taken_out(original, BOB[0]) == set(ANN)
+    assert redacted.details[ERASED_MOVES] == [
+        {"type": "cookie_id", "before": "prf_all", "after": "prf_ann"},
+        {"type": "email", "before": "prf_all", "after": "prf_ann"},
+    ]
+    assert taken_out(redacted, BOB[0]) == {"cookie_id:(erased 1)", "email:(erased 2)"}
+    assert taken_out(redacted, BOB[1]) == taken_out(redacted, BOB[0])
+
+
+def test_a_second_erasure_keeps_what_the_first_kept_of_a_split() -> None:
+    cy = "email:cy@acme.io"
+    three = replace(
+        split_of_ann_from_bob(),
+        before=state({**dict.fromkeys((*ANN, *BOB), "prf_all"), cy: "prf_all"}),
+        after=state(
+            {**dict.fromkeys(ANN, "prf_ann"), **dict.fromkeys(BOB, "prf_bob"), cy: "prf_bob"}
+        ),
+    )
+    parts = {"prf_ann": list(ANN), "prf_bob": [*BOB, cy]}
+    three = replace(three, details={**three.details, "parts": parts})
+
+    once = redact(three)
+    assert once is not None
+    twice = redact(once, (BOB[0],))
+
+    assert twice is not None
+    assert [m["type"] for m in twice.details[ERASED_MOVES]] == ["cookie_id", "email", "email"]
+    assert taken_out(twice, cy) == {"cookie_id:(erased 1)", "email:(erased 2)"}, "Bob stayed"
+    assert taken_out(twice, BOB[1]) == taken_out(twice, cy)
+
+
+def test_a_split_redacted_before_the_moves_were_kept_reads_as_it_did() -> None:
+    """A store whose erasure kept no `ERASED_MOVES`: the split tells only what it names."""
+    redacted = redact(split_of_ann_from_bob())
+    assert redacted is not None
+    details = {k: v for k, v in redacted.details.items() if k != ERASED_MOVES}
+
+    assert taken_out(replace(redacted, details=details), BOB[0]) == set()
 
 
 def test_a_split_with_only_the_person_left_in_it_goes() -> None:
