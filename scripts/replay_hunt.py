@@ -136,6 +136,21 @@ the split up to its merge-back (`merged_back_pairs`, from the decision's parts a
      ('split', e1 off e0), ingest(e0, k2), ingest(e0, k3), ingest(e0, k4), ingest(e0, e1),
      ('undo', e1 off e0), ingest(e0, e1), ('erase', d1)]
 
+AH, found by hand checking AF's edge: a replay worked a merged-back split's cannot-links out
+again from the decision the erasure had redacted, so where the erased identifier was the
+smallest of its part (or an end of a cut link) it wrote another pair than live: d2-e0 for
+d1-d2 below, which names the link of e0 and d2 that d1-d2 had held live with a review item
+(the merge-back accepted it). Held silently, the item was never opened and the evidence stayed
+held. The erasure keeps in the redacted split the pairs it named live that no erased
+identifier is an end of (`with_kept_pairs`, `steward_split_pairs.py`), which a replay writes
+and the erasure reads (`constraint_pairs`); a link one of the person's held is held again
+(`merged_back_constraints` in `_kept_holds`), as when the cut link d1-e1 was the only pair.
+The `_linked_here` mark never differed: a pair only the replay named joins two parts the live
+constraints held apart, so its link was asked. Two tests in the suite:
+
+    [ingest(e0, d1), ingest(e1, d2), ingest(e0, e1), ('split', e1 off e0), ingest(e0, d2),
+     ('undo', e1 off e0), ('split', d1 off e0), ('erase', d1)]
+
 Z, found by hand while checking `_cut_off`: an erasure marks a limit's held link `_held_here`
 on the records of both ends up to the first decision that took a counted identifier out of an
 end's profile; a split undone exactly counted as that cut-off, but a replay applies neither

@@ -65,6 +65,7 @@ from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
 from datora_graph.steward_replay import log_position_of, merged_back, replayed
 from datora_graph.steward_service import StewardService
+from datora_graph.steward_split_pairs import merged_back_constraints, with_kept_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +294,7 @@ class ErasureService:
         item to the first decision that took what the guard counts out of an end's profile
         (`_cut_off`)."""
         marked = {r.seq: r for r in redactions}
-        holds = list(self._holds_near(linked, keys))
+        holds = list(self._holds_near(linked, keys, decisions))
         limited = set(self.registry.limits())
         merged = merged_back(decisions)
         applied = [d for d in decisions if replayed(d, merged)]  # read once for every hold
@@ -342,13 +343,18 @@ class ErasureService:
                 requarantined |= made.get(seq, set())
         return list(marked.values()), requarantined
 
-    def _holds_near(self, linked: set[str], keys: set[str]) -> Iterator[tuple[KeptHold, str]]:
+    def _holds_near(
+        self, linked: set[str], keys: set[str], decisions: Sequence[Decision]
+    ) -> Iterator[tuple[KeptHold, str]]:
         """The holds of a limit, the size bound or a cannot-link with an end among the
         person's `keys` on a link touching a `linked` identifier, with the ID of the record
         that opened each one's review item, oldest first; a cannot-link's with the reason
         its item gets once the constraint is gone. A cannot-link between others is made
-        again by the steward decision that made it, and holds again by itself."""
+        again by the steward decision that made it, and holds again by itself. One a split
+        merged back since made may have been the person's (`merged_back_constraints`: the
+        merge-back deleted its row), which a replay does not write again (`with_kept_pairs`)."""
         theirs = {c.id for c in self.store.list_cannot_links() if c.a in keys or c.b in keys}
+        theirs |= merged_back_constraints(decisions, merged_back(decisions), keys)
         for item in review_items_touching(self.store, sorted(linked), status=None):
             guard = HELD_GUARDS.get(item.guard)
             if guard == "cannot_link" and held_by_constraint(item) not in theirs:
@@ -388,6 +394,7 @@ class ErasureService:
         deleted: list[str] = []
         redacted: list[Decision] = []
         quoting: list[str] = []
+        merged = merged_back(decisions)
         for decision in decisions:  # oldest first: an undo after its own
             if mentions_any(decision.reason, keys):
                 quoting.append(decision.id)
@@ -398,7 +405,8 @@ class ErasureService:
             if kept is None:
                 deleted.append(decision.id)
             elif kept is not decision:
-                redacted.append(kept)
+                merged_split = decision.kind == "split" and decision.id in merged
+                redacted.append(with_kept_pairs(kept, decision, keys) if merged_split else kept)
         return tuple(deleted), tuple(redacted), quoting
 
     def _merge_entries_of(self, log: Sequence[LogRedaction]) -> Iterator[AuditEntry]:

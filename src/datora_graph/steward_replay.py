@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from datora_graph.domain.erasure_decisions import redacted_by, stands_in
+from datora_graph.domain.erasure_decisions import KEPT_PAIRS, redacted_by, stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
 from datora_graph.resolution.steward import split_groups
@@ -32,10 +32,10 @@ from datora_graph.steward_changes import (
     accept_items_merged,
     closed_by_split,
     review_items_touching,
-    split_pairs,
 )
 from datora_graph.steward_rejoin import reached_profiles, rejoin_reached
-from datora_graph.steward_unsplit import cut_by, plan_unsplit
+from datora_graph.steward_split_pairs import constraint_pairs
+from datora_graph.steward_unsplit import plan_unsplit
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
@@ -135,7 +135,7 @@ def merged_back_pairs(
         start, split = splits.get(str(undo.details.get("undoes")), (None, None))
         if end is None or start is None or split is None or not is_merge_back(undo):
             continue
-        for pair in split_pairs(split.details.get("parts", {}).values(), cut_by(split)):
+        for pair in constraint_pairs(split):
             yield pair, start, end
 
 
@@ -350,6 +350,7 @@ class DecisionReplay:
         removed = tuple(sorted(dropped & set(before.aliases)))
         store = self.stewards.store
         closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
+        constraints = self._constraints(decision, change.cannot_links)
         self.stewards.store.apply_steward_change(
             replace(
                 change,
@@ -359,12 +360,23 @@ class DecisionReplay:
                 remove_aliases=removed,
                 delete_merges_absorbing=removed,
                 review=closing,
-                cannot_links=change.cannot_links if decision.id in self.merged_back else (),
+                cannot_links=constraints,
                 record=False,
             )
         )
         if decision.id in self.merged_back:
-            self._borrow(decision.id, change.cannot_links)
+            self._borrow(decision.id, constraints)
+
+    def _constraints(self, decision: Decision, made: Sequence[KeyPair]) -> tuple[KeyPair, ...]:
+        """The cannot-links the re-applied split `decision` writes: none for one in force (the
+        store keeps its rows), and for one merged back those it `made` again, or the pairs an
+        erasure left of those it made live (`with_kept_pairs`)."""
+        if decision.id not in self.merged_back:
+            return ()
+        if KEPT_PAIRS not in decision.details:
+            return tuple(made)
+        reason = f"split {decision.id}: {decision.reason}"
+        return tuple(KeyPair.of(a, b, reason) for a, b in constraint_pairs(decision))
 
     def _part_aliases(
         self,

@@ -277,6 +277,59 @@ def test_a_link_held_between_a_split_and_its_merge_back_is_asked_after_the_erasu
     assert (world.rebuilt(), world.review_history()) == live
 
 
+def test_a_link_held_by_a_pair_through_the_erased_smallest_keeps_its_review_item(
+    world: World,
+) -> None:
+    """AH, AF's edge: the split's part e0 kept had its smallest identifier in d1 (`device_id:`
+    sorts before `email:`), so its cannot-links named d1-d2 and the cut link e0-e1; the
+    first held the record of e0 and d2 sent before the merge-back with a review item, which
+    the merge-back accepted. With d1 split off and erased, a replay worked the pairs out again
+    from the redacted parts, where e0 is the smallest of its part: d2-e0 names that very link,
+    held silently with no item, its evidence held for good. The erasure keeps in the redacted
+    split the pairs it made live that no erased identifier is an end of (`with_kept_pairs`),
+    which a replay writes; the record is not marked `_linked_here` either (its item was asked)."""
+    e0, e1, d1, d2 = "email:e0@x.io", "email:e1@x.io", "device_id:d1", "device_id:d2"
+    world.ingest(e0, d1)
+    world.ingest(e1, d2)
+    world.ingest(e0, e1)
+    split = world.split(e0, (e0, e1))
+    world.ingest(e0, d2)
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.split(d1, (d1, e0))
+    world.erase(d1)
+    live = world.state(), world.review_history()
+
+    assert live[1] == [(d2, e0, "accepted")]
+    index = LogIndex(world.store, world.identity.registry)
+    records = {r["id"]: r for _, p in index.observations_with({d2}) for r in (json.loads(p),)}
+    assert KEPT_LINKS not in records["o4"]
+    assert world.migrated() == live[0]
+    assert (world.rebuilt(), world.review_history()) == live
+
+
+def test_a_link_held_by_a_cut_link_to_the_erased_keeps_its_review_item(world: World) -> None:
+    """AH again, through a cut link: the split cut d1-e1 alone, the one cannot-link, which
+    held the record of e0 and e1 (e0 in d1's part) with a review item the merge-back
+    accepted. A replay wrote e0-e1 instead (the parts' smallest once d1 is gone) and held
+    the link silently. No pair is left to keep, and with none the replay merged e0 and e1
+    there: the erasure holds the link again (`_kept_holds`) as for a constraint of the
+    person's the store still keeps, reading those the merge-back deleted from the split
+    (`merged_back_constraints`)."""
+    e0, e1, d1 = "email:e0@x.io", "email:e1@x.io", "device_id:d1"
+    world.ingest(e0, d1)
+    world.ingest(d1, e1)
+    split = world.split(e0, (d1, e1))
+    world.ingest(e0, e1)
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.split(d1, (d1, e0), (d1, e1))
+    world.erase(d1)
+    live = world.state(), world.review_history()
+
+    assert live[1] == [(e0, e1, "accepted")]
+    assert world.migrated() == live[0]
+    assert (world.rebuilt(), world.review_history()) == live
+
+
 def test_a_link_a_merge_with_the_erased_persons_profile_accepted_stays_active(
     world: World,
 ) -> None:

@@ -43,6 +43,13 @@ before and after the decision (None when in none), never its value. An earlier e
 kept beside a later one's. Read by `taken_out`; a decision redacted before they were kept has
 none, and reads as it did then."""
 
+KEPT_PAIRS = "kept_pairs"
+"""The key of a redacted split's `details` naming the pairs (`[a, b]`, `a` < `b`) its
+cannot-links named live that no erased identifier is an end of, when a merge-back had undone
+it: a replay writes those until the merge-back. Worked out again from the redacted parts, the
+pair of two parts' smallest identifiers would name another pair where the smallest was erased,
+and hold silently a link live held with a review item."""
+
 
 def redact_decision(
     decision: Decision,
