@@ -99,6 +99,13 @@ and seed 8's, which keeps passing:
     [ingest(e0), ingest(e0), ingest(e0, e1, d1), ('split', 0, [0]), ('split', 0, [0]),
      ingest(e0, e1), ('erase', 0)]
 
+A hunt biased toward several erasures found AD again (seed 9, three erasures, run on a clone
+without AD's fix; it passes with it): the link's ends joined before the record by the erased
+person's records rather than by the record's own earlier link. A test too, cut down to:
+
+    [ingest(C1, U1), ingest(e0, U1), ingest(e0, C1), ('split', C1 off), ('split', e0-U1),
+     ('erase', U1)]
+
 AE (found by a local variant of the hunt biased toward two erasures, seed 7): the second
 erasure marked a later record with a hold the first erasure's person caused. U1 made C1's
 record with U2 held (two user accounts); a split cut U1 off C1, and erasing U1 kept the hold

@@ -194,6 +194,29 @@ def test_a_link_a_later_split_forbade_keeps_counting_no_join_after_the_erasure(
     assert world.rebuilt() == live
 
 
+def test_a_link_inside_the_erased_persons_profile_a_later_split_forbade_counts_no_join(
+    world: World,
+) -> None:
+    """AD's fix read another way (a hunt biased toward several erasures, seed 9, on code
+    without it): U1 had joined C1 and e0, so e0's record with C1 linked them inside one
+    profile, no join counted. Two later splits cut C1 off, then e0 off U1, and the erasure
+    took U1. The cannot-link C1-e0 came after the record: the erasure marks its link
+    `_linked_here`, and the rewritten record (e0, C1), meeting two profiles in a replay,
+    counts no join on e0, as live."""
+    e0, c1, u1 = "email:e0@x.io", "crm_id:C1", "user_id:U1"
+    world.ingest(c1, u1)
+    world.ingest(e0, u1)
+    world.ingest(e0, c1)
+    world.split(c1, (c1, u1), (c1, e0))
+    world.split(e0, (e0, u1))
+    world.erase(u1)
+    live = world.state()
+
+    assert live["joins"] == []
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
 def test_a_link_an_earlier_split_forbade_stays_held_after_the_erasure(world: World) -> None:
     """The replay hunt, seed 8, which AD's first fix broke: d1's record joined e0 and e1;
     the splits cut d1 off, then e1 off e0, leaving a cannot-link e0-e1, so the next record of
