@@ -16,6 +16,11 @@ Not part of the suite yet: run it with
 
     .venv/bin/python -m pytest -p no:cacheprovider scripts/replay_hunt.py
 
+It holds two properties: `operations`, where an erasure is one steward step among many, and
+`several_erasures`, two erasures at least with a few steps between and after, where a second
+erasure reads what the first left (its marks, the decisions it redacted); a local variant
+biased so found AE and found AD again.
+
 Findings A to N and P to T are fixed, each with its minimal case in
 tests/conformance/test_replay_*.py. K, a link held live by a limit the erased
 person's identifiers caused, without a quarantine, by the `_held_here` mark an erasure writes
@@ -271,13 +276,13 @@ and P:
     [ingest(e0), ingest(e0, k1, 'Bob'), ingest(k1, k2), ingest(e0), ingest(k2, e0, 'Ann'),
      ('split', 0, [0, 1]), ('erase', 0)]
 
-The derandomized budget passes in about 25-80 s. Derandomized off, seeds 1, 11, 12, 21 to
-29 and 32 to 40 passed; Q and R were found by seeds 22 and 26 after M to P were fixed, S by
-seeds 31 and 36 a session later, and T by 31 once S was fixed: random runs still find shapes.
-That is why the hunt stays here rather than in the suite: its derandomized examples depend on
-the modules loaded beside it (hypothesis draws from their constants too), so in another run
-context it may reach a shape nobody has seen and fail CI for a finding, not for a change.
-After a change to erasure, steward decisions or the replay, run it on a copy with
+The derandomized budget passes in about 25-80 s a property. Derandomized off, seeds 1, 11, 12,
+21 to 29 and 32 to 40 passed; Q and R were found by seeds 22 and 26 after M to P were fixed, S
+by seeds 31 and 36 a session later, and T by 31 once S was fixed: random runs still find
+shapes. That is why the hunt stays here rather than in the suite: its derandomized examples
+depend on the modules loaded beside it (hypothesis draws from their constants too), so in
+another run context it may reach a shape nobody has seen and fail CI for a finding, not for a
+change. After a change to erasure, steward decisions or the replay, run it on a copy with
 `derandomize=False` and a few `--hypothesis-seed=N`.
 """
 
@@ -349,6 +354,17 @@ operations = st.builds(
     st.lists(ingest, min_size=3, max_size=6),
     st.lists(st.one_of(ingest, steward, steward, join), min_size=4, max_size=14),
 )
+erase = st.tuples(st.just("erase"), pick).map(lambda op: [op])
+several_erasures = st.builds(
+    lambda *parts: [op for part in parts for op in part],
+    st.lists(ingest, min_size=3, max_size=7),
+    st.lists(st.one_of(ingest, ingest, steward, join), max_size=5),
+    erase,
+    st.lists(st.one_of(ingest, ingest, steward, join), max_size=3),
+    erase,
+    st.lists(ingest, max_size=2),
+)
+"""Two erasures at least, which `operations` seldom reaches (the module docstring)."""
 
 
 @dataclass
@@ -490,15 +506,28 @@ def state(store: SqliteStore, erased: int = 0) -> State:
     }
 
 
-@settings(
+HUNT = settings(
     max_examples=300,
     deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@HUNT
 @given(operations)
 def test_a_rebuild_and_a_migration_reproduce_the_live_graph(ops: list[Op]) -> None:
+    replay_agrees(ops)
+
+
+@HUNT
+@given(several_erasures)
+def test_they_reproduce_it_after_several_erasures(ops: list[Op]) -> None:
+    replay_agrees(ops)
+
+
+def replay_agrees(ops: list[Op]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder)
         config = Settings(db=path / "live.db")
@@ -509,6 +538,7 @@ def test_a_rebuild_and_a_migration_reproduce_the_live_graph(ops: list[Op]) -> No
                 run(world, op)
             decisions = list(world.stewards.all_decisions())
             event(f"compared: {min(len(decisions), 3)}+ decisions")
+            event(f"erasures: {min(world.erased, 3)}")
             if world.erased:
                 event("compared: erasure after decisions" if decisions else "compared: erasure")
             live = state(world.store, world.erased)
