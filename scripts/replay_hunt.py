@@ -192,9 +192,18 @@ note is missing although the later split restores its alias (should the note com
 the erasure delete it? a product decision). AC: a merge the erased identifier decided (N's
 shape) is noted the other way round, under another profile (what should the history say?).
 
-Still open, T's family (two strict xfails): an item the graph answered where only
+Still open, T's family (three strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the
-profile an end was in, stays answered live and open in a replay. The hunt reaches answered
+profile an end was in, stays answered live and open in a replay. Seed 3 found a third shape
+once AE and AF were fixed: the answering record is the person's own but kept, rewritten to
+U1 alone (Ann's record held phone-U1 by a name conflict, which `_name_checked_here` keeps as
+live; e0 with U1 answered it; e0 split off and erased), so unlike the other two it leaves a
+place where a mark of the answer could go:
+
+    [ingest(e0, phone, 'Bob'), ingest(phone, U1, 'Ann'), ingest(e0, U1),
+     ('split', e0 off), ('erase', e0)]
+
+The hunt reaches answered
 items in only about 1% of its examples (`compared: answered items`, shown with
 `--hypothesis-show-statistics`), even with its `join` records: an item needs a held link
 whose guard a later path does not meet (a quarantine, or a limit a split took away), so

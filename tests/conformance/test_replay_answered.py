@@ -154,6 +154,34 @@ def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
 
 
 @open_finding(
+    "open, T's family, needs a product decision: the erased person's record, kept for the "
+    "user ID it carried, answered the item by joining the phone's profile through the person's "
+    "email; replayed, it carries the user ID alone, joins nothing and the item stays open",
+)
+def test_an_item_the_erased_persons_kept_record_answered_stays_answered_in_a_replay(
+    world: World,
+) -> None:
+    """The hunt's seed 3, cut down: Bob's record tied his email e0 to the phone; Ann's record
+    of the phone and U1 quarantined the phone (a name conflict) and held phone-U1, which her
+    record keeps as found live (`_name_checked_here`); e0 with U1 joined the profiles and
+    answered the item. A split cuts e0 off and e0 is erased: live, the phone and U1 stay one
+    profile, the item answered by o3. Unlike the test above, the answering record is kept
+    (rewritten to U1 alone), so there is a place a mark of the answer could go; a replay,
+    without one, meets the phone and U1 as two profiles."""
+    e0, phone, u1 = "email:e0@x.io", "phone:+14155552671", "user_id:U1"
+    world.ingest(e0, phone, first_name="Bob")
+    world.ingest(phone, u1, first_name="Ann")
+    world.ingest(e0, u1)
+    world.split(e0, (e0, phone), (e0, u1))
+    world.erase(e0)
+    live = world.state()
+
+    assert live["answered"] == [(phone, u1, "o3")]
+    assert world.migrated() == live
+    assert world.rebuilt() == live
+
+
+@open_finding(
     "open, T's family, needs a product decision: a kept record of others answered an item "
     "by joining a profile whose end the erased person had tied to it; replayed, the end is not "
     "in that profile, so the record answers nothing and the item stays open",
