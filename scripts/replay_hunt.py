@@ -127,6 +127,20 @@ that type. A decision redacted before keeps none and reads as it did:
     [ingest(C1, C2, U1), ingest(C1, U2), ('split', C1-U1), ('erase', U1), ingest(C1, U2),
      ('erase', C2)]
 
+AI, found by hand checking `_cut_off` after AE: the span of records an erasure marks with a
+limit's hold ended at the first split that took a counted identifier out of an end's
+profile, though the guard may still have counted another: a later record brought one in again
+(U1 held C1-U2; a split cut U1 off, U4's record came, and C1 with U2 was held again, by U4),
+or a second stayed (a steward merge had put U3 beside U1). Erasing U4 (or U3), split off,
+left the later record unmarked and a replay linked C1 and U2. Fixed by ending the span where
+the review item says the hold ended (`_span_end`): before the record that answered it, else
+at the log's end (open, or closed by a steward: a reject's constraint holds the link after,
+and the mark keeps the live hold's join count); `_cut_off` is left for an item answered by a
+record an earlier erasure removed. Four tests in the suite:
+
+    [ingest(C1, U1), ingest(C1, U2), ('split', C1-U1), ingest(C1, U4), ingest(C1, U2),
+     ('split', C1-U4), ('erase', U4)]
+
 Settled, not a finding (same session): a quarantine made at a held link and kept by a first
 erasure gets `KEPT_QUARANTINE_REASON`, so a second erasure reads it as made before the
 record. Each mark it writes looks for the record's earlier mark first, and the link walk

@@ -57,7 +57,7 @@ from datora_graph.domain.mentions import (
     failed_mentions,
     pending_mentions,
 )
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
+from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewItem
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.log_index import LogIndex, Progress
@@ -291,21 +291,20 @@ class ErasureService:
         the size bound or a cannot-link from the person marked with it (`mark_held`): the
         person's identifiers may be what the guard counted, and a replay must hold it all the
         same. Marked: the records that carry both ends, from the one that opened its review
-        item to the first decision that took what the guard counts out of an end's profile
-        (`_cut_off`)."""
+        item to the end of its span (`_span_end`)."""
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys, decisions))
         limited = set(self.registry.limits())
         merged = merged_back(decisions)
         applied = [d for d in decisions if replayed(d, merged)]  # read once for every hold
-        for hold, opened_by in holds:
+        for hold, item in holds:
             opened: int | None = None
             until: int | None = None
             counted = _counted(hold, limited, keys)
             for seq, payload in LogIndex(self.store, self.registry).observations_with({hold.a}):
                 observation_id = str(json.loads(payload)["id"])
-                if opened is None and observation_id == opened_by:
-                    opened, until = seq, _cut_off(applied, hold, seq, counted)
+                if opened is None and observation_id == item.observation_id:
+                    opened, until = seq, self._span_end(item, applied, hold, seq, counted)
                 known = marked.get(seq, LogRedaction(seq, payload, observation_id))
                 if opened is None or known.payload is None:
                     continue  # earlier records did not hold it; a removed one holds nothing
@@ -315,6 +314,34 @@ class ErasureService:
                 if held is not None:
                     marked[seq] = replace(known, payload=held)
         return list(marked.values())
+
+    def _span_end(
+        self,
+        item: ReviewItem,
+        applied: Sequence[Decision],
+        hold: KeptHold,
+        opened: int,
+        counted: Callable[[str], bool],
+    ) -> int | None:
+        """The log position of the last record that may have held `item`'s link live, the
+        item opened at log position `opened`; None when any up to the log's end may have.
+        While the item is open, every record that carried both ends held their link live:
+        one that linked them, or any that joined their profiles, answered it. So the span runs
+        up to the record that answered it, or to the end when it is still open, whatever a
+        split took out meanwhile: a later record may have brought in again what the guard
+        counts (a split cut U1 off C1, U4 came, and C1 with U2 was held again, by U4), or
+        another of it stayed in the profile (a steward merge had put U3 there too). One a
+        steward closed runs to the end too: after a reject the constraint holds the link,
+        after an accept the ends are one profile, and the mark changes nothing but keeps the
+        live hold's count (ending at the reject left a hub join uncounted). A split is where it
+        ends (`_cut_off`) only when that is all that is known: the answering record is no
+        longer named (an earlier erasure's)."""
+        if item.status != "answered":
+            return None
+        answering = self.store.logged_observation(item.answered_by)
+        if answering is not None and answering[0] > opened:
+            return answering[0] - 1
+        return _cut_off(applied, hold, opened, counted)
 
     def _kept_name_checks(
         self, reached: Sequence[ReachedRecord], redactions: Sequence[LogRedaction]
@@ -345,10 +372,10 @@ class ErasureService:
 
     def _holds_near(
         self, linked: set[str], keys: set[str], decisions: Sequence[Decision]
-    ) -> Iterator[tuple[KeptHold, str]]:
+    ) -> Iterator[tuple[KeptHold, ReviewItem]]:
         """The holds of a limit, the size bound or a cannot-link with an end among the
-        person's `keys` on a link touching a `linked` identifier, with the ID of the record
-        that opened each one's review item, oldest first; a cannot-link's with the reason
+        person's `keys` on a link touching a `linked` identifier, with each one's review item
+        (the record that opened it, what closed it), oldest first; a cannot-link's with the reason
         its item gets once the constraint is gone. A cannot-link between others is made
         again by the steward decision that made it, and holds again by itself. One a split
         merged back since made may have been the person's (`merged_back_constraints`: the
@@ -362,7 +389,7 @@ class ErasureService:
             if item.kind == "held_link" and guard and item.a not in keys and item.b not in keys:
                 reason = ERASED_CONSTRAINT_REASON if guard == "cannot_link" else item.reason
                 hold = KeptHold(item.a, item.b, guard, reason, item.suggested_action)
-                yield hold, item.observation_id
+                yield hold, item
 
     def _company(
         self, keys: set[str], redactions: Sequence[LogRedaction], decisions: Sequence[Decision]

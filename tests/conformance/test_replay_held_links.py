@@ -4,6 +4,8 @@ hunt found, cut down to its few steps."""
 
 from __future__ import annotations
 
+from datora_graph.domain.profiles import ReviewFilter
+
 from .replay_world import World
 
 
@@ -142,6 +144,90 @@ def test_a_link_a_limit_held_past_a_split_undone_exactly_stays_held_in_a_replay(
     live = world.state()
 
     assert live["review"] == [("crm_id:C1", "user_id:U1")]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_link_a_limit_held_again_after_a_split_by_a_later_user_account_stays_held(
+    world: World,
+) -> None:
+    """The hunt's AI: U1 held C1-U2 (two user IDs); the split cut U1 off, and U4's record
+    brought a user account into C1's profile again, so C1 and U2 sent again were held live,
+    by U4. U4, split off and erased, went from the log: the split had ended the span of
+    records the erasure marks, so a replay linked C1 and U2 there. The item stayed open: the
+    records up to its end kept their hold, and keep it now."""
+    _held_again_by_a_later_user_account(world)
+    world.erase("user_id:U4")
+    live = world.state(), world.held_items()
+
+    assert live[0]["review"] == [("crm_id:C1", "user_id:U2")]
+    assert (world.rebuilt(), world.held_items()) == live
+    assert world.migrated() == live[0]
+
+
+def test_a_link_a_limit_held_again_after_a_split_is_held_only_up_to_its_answer(
+    world: World,
+) -> None:
+    """AI with the item answered: once U4 was split off too, the last record linked C1 and
+    U2 live. The records before it keep the hold, that one does not (a replay links there)."""
+    _held_again_by_a_later_user_account(world)
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.erase("user_id:U4")
+    live = world.state()
+
+    assert live["answered"] == [("crm_id:C1", "user_id:U2", "o5")]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def _held_again_by_a_later_user_account(world: World) -> None:
+    """U1 held C1-U2, a split cut U1 off, U4 came and held C1-U2 again; U4 is split off."""
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U1"))
+    world.ingest("crm_id:C1", "user_id:U4")
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U4"))
+
+
+def test_a_link_a_limit_held_past_a_split_leaving_a_second_user_account_stays_held(
+    world: World,
+) -> None:
+    """Also AI: a steward merge put U3 in C1's profile beside U1, so the split that cut U1
+    off left a user account there, and C1 with U2 was held again, by U3. A split taking out
+    one of what the guard counts no longer ends the span while the item is open."""
+    world.ingest("crm_id:C1", "user_id:U1")
+    world.ingest("user_id:U3")
+    world.stewards.merge_profiles("crm_id:C1", "user_id:U3", reason="r", actor="s")
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U1"))
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U3"))
+    world.erase("user_id:U3")
+    live = world.state(), world.held_items()
+
+    assert live[0]["review"] == [("crm_id:C1", "user_id:U2")]
+    assert (world.rebuilt(), world.held_items()) == live
+    assert world.migrated() == live[0]
+
+
+def test_a_link_a_limit_held_before_a_steward_rejected_it_stays_held_after(
+    world: World,
+) -> None:
+    """Also AI, with the item a steward closed: the reject made a cannot-link, which held
+    the last record of C1 and U2 live and counts its join on U2. Ending the span at the
+    reject left that record unmarked: replayed without U4, the constraint held it and the
+    join went uncounted. The records up to the end keep the hold."""
+    world.ingest("crm_id:C1", "user_id:U4")
+    world.ingest("crm_id:C1", "user_id:U2")
+    item = world.store.list_review_items(ReviewFilter("open", 0, 10)).items[0]
+    world.stewards.resolve_review_item(item.id, accept=False, reason="r", actor="s")
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U4"))
+    world.erase("user_id:U4")
+    live = world.state()
+
+    assert live["joins"] == [("user_id:U2", 1)]
     assert world.rebuilt() == live
     assert world.migrated() == live
 
