@@ -187,7 +187,7 @@ decision the replay applies ends the span now (`replayed`; a split merged back s
     [ingest(C1, k1), ingest(U2, k1), ingest(C1, U1), ('split', k1 off C1), ('undo', split),
      ingest(C1, U1), ('split', k1 off C1), ('erase', k1)]
 
-Merge history (AA fixed, AB and AC open, strict xfails): the hunt compares each profile's
+Merge history (AA to AC, fixed): the hunt compares each profile's
 merge history too (`merge_history`, as `mergeHistory` serves it), but only where no erasure
 ran; after one, a replay's history differed in three shapes. AA, fixed: the replay noted a
 merge of a profile ID live never had, and the re-applied split dropped that alias but not its
@@ -201,10 +201,24 @@ Not AA, and open in live's own history (a strict xfail beside AA's test): a spli
 alias to the part holding its identifiers, but the note of its merge stays keyed to the
 survivor's ID, so it is listed under the other part.
 
-AB: a merge-back of a split the erasure redacted is not applied again, so its `undo of split`
-note is missing although the later split restores its alias (should the note come back, or
-the erasure delete it? a product decision). AC: a merge the erased identifier decided (N's
-shape) is noted the other way round, under another profile (what should the history say?).
+Live is the truth there: a replay ends with the notes the erasure left live. AB: the
+merge-back of a split the erasure redacted to one part merged nothing in a replay, so its
+`undo of split` note was missing, though the later split restored its alias. The merge-back
+re-applied now writes the notes of the parts the erasure took alone, as live wrote them
+(survivor, absorbed, time, reason; `_erased_parts_notes`, steward_replay.py):
+
+    [ingest(e0), ingest(e0, e1, d1), ('split', d1 off e0), ingest(e0, e1), ('undo', split),
+     ('split', d1 off e0), ('erase', d1)]
+
+AC: a merge the erased identifier decided (N's shape: e1 made U1's profile the larger, so
+it absorbed C1's; replayed, C1's older one absorbed it) was noted the other way round, and
+AA's fix then deleted the note with the alias the split drops (the split profile's ID, a
+part again). The re-applied split turns such a note back (absorbed the split profile's ID
+into a profile live had made its alias; `StewardChange.reverse_merges`, on both stores),
+before the dropped aliases' notes go:
+
+    [ingest(C1, e0), ingest(C2), ingest(e1, d1, U1), ingest(e0, d1),
+     ('split', U1 off d1 and e1), ('erase', e1), ingest(C2, U1)]
 
 Still open, T's family (three strict xfails): an item the graph answered where only
 the erased person had joined its ends' profiles, by the answering record itself or by the

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from datora_graph.domain.erasure_decisions import KEPT_PAIRS, redacted_by, stands_in
 from datora_graph.domain.errors import DatoraError, InvalidInput, NotFound
-from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, ReviewState, StewardChange
+from datora_graph.domain.steward import (
+    Decision,
+    GraphSlice,
+    KeyPair,
+    MergeNote,
+    ReviewState,
+    StewardChange,
+)
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import (
     accept_items_merged,
@@ -348,6 +355,14 @@ class DecisionReplay:
         dropped = (part_ids | set(after.aliases)) - set(aliases)
         # An alias the replay made and live never had goes, and so does the note of its merge.
         removed = tuple(sorted(dropped & set(before.aliases)))
+        # An erasure may have turned a merge the other way (the erased identifiers made live's
+        # survivor, the split profile, the larger): its note says what live's says again.
+        reverse = (
+            ((virtual_id, oldest.id),)
+            if before.aliases.get(virtual_id) == oldest.id
+            and decision.before.aliases.get(oldest.id) == virtual_id
+            else ()
+        )
         store = self.stewards.store
         closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
         constraints = self._constraints(decision, change.cannot_links)
@@ -358,6 +373,7 @@ class DecisionReplay:
                 write=replace(after, aliases=aliases),
                 remove_profiles=tuple(gone),
                 remove_aliases=removed,
+                reverse_merges=reverse,
                 delete_merges_absorbing=removed,
                 review=closing,
                 cannot_links=constraints,
@@ -445,8 +461,28 @@ class DecisionReplay:
             undo.at,
             dormant | borrowed,
         )
-        store.apply_steward_change(replace(unsplit.change, decision=undo, record=False))
+        change = unsplit.change
+        notes = (*change.merges, *_erased_parts_notes(undo, split_id, change))
+        store.apply_steward_change(replace(change, merges=notes, decision=undo, record=False))
         dormant.update(borrowed)
+
+
+def _erased_parts_notes(undo: Decision, split_id: str, change: StewardChange) -> list[MergeNote]:
+    """The notes of the merge-back `undo` for the parts of `split_id` an erasure took: live
+    it absorbed them, and the erasure kept the notes where their IDs stayed aliases of the
+    survivor (a later split re-applied restores those aliases); the replay has no profile
+    left to merge, so writes the notes alone, as live wrote them."""
+    if redacted_by(undo) is None:
+        return []
+    noted = {note.absorbed for note in change.merges}
+    kept = {profile.id for profile in change.write.profiles}
+    made = {a: s for a, s in undo.after.aliases.items() if a not in undo.before.aliases}
+    reason = f"undo of split {split_id}: {undo.reason}"
+    return [
+        MergeNote(absorbed, survivor, undo.at, reason)
+        for absorbed, survivor in sorted(made.items())
+        if absorbed not in noted and absorbed not in kept and survivor in kept
+    ]
 
 
 class RebuildDecisions:

@@ -93,14 +93,11 @@ def test_a_part_left_alone_by_an_erasure_keeps_the_alias_a_merge_back_gave_it(
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open AB: the merge-back of a split the erasure redacted is not applied again; the "
-    "re-applied later split restores its alias, but not its merge note"
-)
 def test_the_merge_note_of_a_merge_back_stays_after_the_device_is_erased(world: World) -> None:
-    """I's alias case, its merge history: live, e0's profile keeps the undo's note (the first
-    split's part absorbed, `undo of split …`); replayed, the part ID is an alias again and
-    the profile has no merge history."""
+    """AB, I's alias case in its merge history: live, e0's profile keeps the undo's note (the
+    first split's part absorbed, `undo of split …`). Replayed, the erasure left the split one
+    part and the merge-back nothing to merge: it writes the note of the part it took alone,
+    as live wrote it, and the later split makes the part ID an alias again."""
     _erase_the_device_split_off_after_a_merge_back(world)
     world.compare_merges = True
     live = world.state()
@@ -139,17 +136,14 @@ def test_the_part_that_keeps_a_split_profiles_id_keeps_its_creation_in_a_replay(
     assert world.migrated() == live
 
 
-@open_finding(
-    "open AC: the merge before the split had the other survivor in a replay (the erased e1 "
-    "made U1's profile the larger live); the re-applied split restores IDs, not the note"
-)
 def test_a_merge_the_erased_email_decided_keeps_its_survivor_in_the_merge_history(
     world: World,
 ) -> None:
-    """N's shape, its merge history: live, o4 merged C1's profile into U1's (three
+    """AC, N's shape in its merge history: live, o4 merged C1's profile into U1's (three
     identifiers against two), and that note, kept on U1's ID, came to C2's profile with it at
-    o5; replayed without e1 the sizes tie, C1's older profile survives o4, and the note names
-    the merge the other way round, under C1's part."""
+    o5. Replayed without e1 the sizes tie and C1's older profile survives o4; the re-applied
+    split, giving U1's part the split profile's ID again, turns the note back the way live
+    wrote it (`reverse_merges`), rather than deleting it with the alias it drops (AA)."""
     _erase_the_email_that_made_u1s_profile_the_larger(world)
     world.ingest("crm_id:C2", "user_id:U1")
     world.compare_merges = True

@@ -212,6 +212,28 @@ def test_a_decision_deletes_the_merge_notes_of_the_ids_it_drops(store: GraphStor
     ]
 
 
+def test_a_decision_turns_a_merge_note_the_other_way_round(store: GraphStore) -> None:
+    """A re-applied split finds the replay merged the split profile into the profile live
+    merged into it (an erasure made the other one the larger): `reverse_merges` turns that
+    note round, keeping its observation, time and reason, before the notes absorbing the
+    dropped aliases go (`delete_merges_absorbing`), so it is not deleted with them."""
+    _world(store)
+    [noted] = store.merge_history(["prf_ann"])["prf_ann"]
+    change = StewardChange(
+        Decision("dec_2", "split", "ann", "replayed", at(21), ("prf_ann",), ("prf_ann",)),
+        GraphSlice(),
+        reverse_merges=(("prf_kiosk", "prf_ann"), ("prf_bob", "prf_ann")),
+        delete_merges_absorbing=("prf_kiosk",),
+    )
+
+    store.apply_steward_change(change)
+
+    history = store.merge_history(["prf_ann"])
+    assert history == {"prf_ann": [replace(noted, absorbed="prf_ann", survivor="prf_kiosk")]}, (
+        "listed under prf_ann still, prf_kiosk being its alias; no note of prf_bob made"
+    )
+
+
 def test_the_log_pages_and_survives_a_rebuild(store: GraphStore) -> None:
     _world(store)
     change = _split(store, store.profile_slice(["prf_ann"]))

@@ -153,6 +153,11 @@ class StewardChange:
     delete_must_links: tuple[int, ...] = ()
     delete_merges_of: str | None = None
     """Delete the merge notes this decision ID wrote (an undo)."""
+    reverse_merges: tuple[tuple[str, str], ...] = ()
+    """Turn the merge notes, recorded before this change, that absorbed each pair's first
+    profile ID into its second the other way round (same record, time and reason): a merge
+    a re-applied split finds the replay made with the survivor live had absorbed. Applied
+    before `delete_merges_absorbing`."""
     delete_merges_absorbing: tuple[str, ...] = ()
     """Delete the merge notes, recorded before this change, that absorbed these profile IDs:
     the aliases a re-applied split drops because live never had them, whose notes would

@@ -73,6 +73,7 @@ class StewardStatements:
     steward_delete_cannot_links: LiteralString
     steward_delete_must_links: LiteralString
     steward_delete_merges_of: LiteralString
+    steward_reverse_merges: LiteralString
     steward_delete_merges_absorbing: LiteralString
     steward_set_review_items: LiteralString
     steward_insert_decision: LiteralString
@@ -247,6 +248,8 @@ def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> No
             tx, STEWARD.steward_insert_must_links, MUST_LINK_ID, change, now, cannot=False
         ),
     }
+    reversed_ = [{"absorbed": a, "survivor": s} for a, s in change.reverse_merges]
+    _unwind(tx, STEWARD.steward_reverse_merges, reversed_, "pairs")
     _unwind(
         tx, STEWARD.steward_delete_merges_absorbing, list(change.delete_merges_absorbing), "ids"
     )

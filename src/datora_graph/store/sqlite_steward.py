@@ -148,6 +148,7 @@ def _write_change(db: sqlite3.Connection, change: StewardChange, now: str) -> di
         ).fetchone()
         if row is not None:
             created["must_link"].append(int(row[0]))
+    db.executemany(q.REVERSE_MERGES, change.reverse_merges)
     db.executemany(q.DELETE_MERGES_ABSORBING, [(pid,) for pid in change.delete_merges_absorbing])
     db.executemany(
         q.INSERT_MERGE,

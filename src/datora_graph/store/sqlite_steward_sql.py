@@ -104,6 +104,11 @@ INSERT_MERGE = """
 INSERT INTO merges (absorbed, survivor, observation_id, at, reason) VALUES (?, ?, ?, ?, ?)
 """
 DELETE_MERGES_OF = "DELETE FROM merges WHERE observation_id = ?"
+REVERSE_MERGES = """
+UPDATE merges SET absorbed = survivor, survivor = absorbed WHERE absorbed = ? AND survivor = ?
+"""
+"""Both sides read the row as it was, so this swaps them; no index serves it (a replay after
+an erasure reverses a merge or two)."""
 DELETE_MERGES_ABSORBING = "DELETE FROM merges WHERE absorbed = ?"
 """No index serves it: only a replay after an erasure drops aliases, and only a few."""
 SET_REVIEW_STATUS = "UPDATE review_items SET status = ? WHERE id = ?"
