@@ -152,6 +152,54 @@ def test_a_merge_the_erased_email_decided_keeps_its_survivor_in_the_merge_histor
     assert world.rebuilt() == live
 
 
+@open_finding(
+    "open AK: live keeps the note of a merge a record made through the erased C1; the erasure "
+    "rewrote the record, so a replay merges nothing, and the split restores the alias alone"
+)
+def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world: World) -> None:
+    """The hunt's seed 8: o4 merged e0's profile into the phone's, C1 tying them; the split
+    gave e0 a part with e0's old profile ID as its alias, and the erasure took C1. Live the
+    note stays (under the phone's profile, its survivor); replayed, o4 carries e0 alone and
+    merges nothing, and the split restores the alias from its record of live, but not the
+    note, which no decision recorded."""
+    world.ingest("email:e0@x.io")
+    world.ingest("phone:+14155552671")
+    world.ingest("phone:+14155552671", "crm_id:C1")
+    world.ingest("crm_id:C1", "email:e0@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"), ("crm_id:C1", "phone:+14155552671"))
+    world.erase("crm_id:C1")
+    world.compare_merges = True
+    live = world.state()
+    assert live["merges"], "the note of o4's merge"
+
+    assert world.rebuilt() == live
+
+
+@open_finding(
+    "open AL: live keeps the note of a steward merge the erasure deleted (it named the erased "
+    "device's profile); a replay has no decision to write it, though the split restores its alias"
+)
+def test_the_note_of_a_steward_merge_the_erasure_deleted_stays_in_a_replay(world: World) -> None:
+    """The hunt's seed 7: the device's part of the first split (d1 alone, its ID kept when
+    e0's part was erased) was merged into the phone's by a steward; d1 split off again and
+    erased, the merge decision went with the person, but its note stayed, the part's ID being
+    an alias of the phone's profile still. Replayed, the alias comes back with the split, the
+    note does not."""
+    world.ingest("email:e0@x.io")
+    world.ingest("phone:+14155552671")
+    world.ingest("device_id:d1", "email:e0@x.io", "email:e1@x.io")
+    world.split("email:e0@x.io", ("device_id:d1", "email:e0@x.io"))
+    world.erase("email:e0@x.io")
+    world.stewards.merge_profiles("device_id:d1", "phone:+14155552671", reason="r", actor="s")
+    world.split("phone:+14155552671", ("device_id:d1", "phone:+14155552671"))
+    world.erase("device_id:d1")
+    world.compare_merges = True
+    live = world.state()
+    assert live["merges"], "the steward merge's note"
+
+    assert world.rebuilt() == live
+
+
 def test_a_part_the_split_created_keeps_its_own_creation_when_the_keeper_is_erased(
     world: World,
 ) -> None:
