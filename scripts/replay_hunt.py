@@ -141,6 +141,21 @@ record an earlier erasure removed. Four tests in the suite:
     [ingest(C1, U1), ingest(C1, U2), ('split', C1-U1), ingest(C1, U4), ingest(C1, U2),
      ('split', C1-U4), ('erase', U4)]
 
+AJ, found by hand after AI lengthened the span: a record inside a kept hold's span may have
+been refused live by another guard as well, and the replay, holding its link for the hold's
+guard (`_kept_refusal`), counted the hub join as that guard would. A steward rejected C1-U2
+(two user IDs, by U4), a split cut U4 off and C1 with U2 came again: live the reject's
+cannot-link held it, no join; replayed with the limit's hold, a join on U2. Or the other way:
+R's hold on e0-e1 (a cannot-link from the erased C1), C1 split off e0, and e0 with e1 again
+held by the hub bound or by a name conflict that quarantined e1: live a join, replayed with
+the cannot-link's hold, none. Quarantines agreed (`_pinned_quarantines` marks the one made
+live). Fixed by a field on the hold's mark, `joined`: whether the link counted a join live,
+from its ends' `join_seqs` (`joined_live`; not known, and the guard decides, past the joins
+kept); the replay counts the join as the mark says. Three tests in the suite:
+
+    [ingest(C1, U4), ingest(C1, U2), ('reject', C1-U2), ('split', C1-U4), ingest(C1, U2),
+     ('erase', U4)]
+
 Settled, not a finding (same session): a quarantine made at a held link and kept by a first
 erasure gets `KEPT_QUARANTINE_REASON`, so a second erasure reads it as made before the
 record. Each mark it writes looks for the record's earlier mark first, and the link walk

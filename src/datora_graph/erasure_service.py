@@ -50,7 +50,7 @@ from datora_graph.domain.erasure import (
 )
 from datora_graph.domain.erasure_decisions import redact_decision, taken_out
 from datora_graph.domain.errors import InvalidInput, StoreUnavailable
-from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, mark_held
+from datora_graph.domain.kept_holds import HELD_GUARDS, KeptHold, joined_live, mark_held
 from datora_graph.domain.mentions import (
     MentionPage,
     counted_mentions,
@@ -291,12 +291,18 @@ class ErasureService:
         the size bound or a cannot-link from the person marked with it (`mark_held`): the
         person's identifiers may be what the guard counted, and a replay must hold it all the
         same. Marked: the records that carry both ends, from the one that opened its review
-        item to the end of its span (`_span_end`)."""
+        item to the end of its span (`_span_end`), each with whether its link counted a hub
+        join live (`joined_live`): another guard may have refused it there."""
         marked = {r.seq: r for r in redactions}
         holds = list(self._holds_near(linked, keys, decisions))
         limited = set(self.registry.limits())
         merged = merged_back(decisions)
         applied = [d for d in decisions if replayed(d, merged)]  # read once for every hold
+        ends = {k for hold, _ in holds for k in (hold.a, hold.b)}
+        joins, kept = (
+            guard_positions(self.store, ends).joined,
+            self.identity.settings.hub_max_profiles,
+        )
         for hold, item in holds:
             opened: int | None = None
             until: int | None = None
@@ -310,7 +316,8 @@ class ErasureService:
                     continue  # earlier records did not hold it; a removed one holds nothing
                 if until is not None and seq > until:
                     break
-                held = mark_held(known.payload, hold, self.registry)
+                joined = joined_live(seq, [joins.get(k, ()) for k in (hold.a, hold.b)], kept)
+                held = mark_held(known.payload, replace(hold, joined=joined), self.registry)
                 if held is not None:
                     marked[seq] = replace(known, payload=held)
         return list(marked.values())

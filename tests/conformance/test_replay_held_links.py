@@ -232,6 +232,28 @@ def test_a_link_a_limit_held_before_a_steward_rejected_it_stays_held_after(
     assert world.migrated() == live
 
 
+def test_a_link_a_limit_held_counts_no_join_where_a_steward_s_constraint_held_it_live(
+    world: World,
+) -> None:
+    """The hunt's AJ: the item of C1 and U2 (two user IDs, by U4) a steward rejected, and a
+    split cut U4 off before C1 and U2 came again, so live the reject's cannot-link held that
+    record, which counts no hub join. The erasure marked it with the limit's hold (the span
+    of a closed item runs to the end), and the replay, holding it for the limit, counted a
+    join on U2. The mark now says whether the link counted one live (`joined`)."""
+    world.ingest("crm_id:C1", "user_id:U4")
+    world.ingest("crm_id:C1", "user_id:U2")
+    item = world.store.list_review_items(ReviewFilter("open", 0, 10)).items[0]
+    world.stewards.resolve_review_item(item.id, accept=False, reason="r", actor="s")
+    world.split("crm_id:C1", ("crm_id:C1", "user_id:U4"))
+    world.ingest("crm_id:C1", "user_id:U2")
+    world.erase("user_id:U4")
+    live = world.state()
+
+    assert live["joins"] == []
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 def test_a_name_check_the_erased_cookie_made_agree_finds_no_conflict_in_a_replay(
     world: World,
 ) -> None:
@@ -286,17 +308,59 @@ def test_a_link_a_cannot_link_from_the_erased_number_held_stays_held(world: Worl
     the person's identifier in an end's profile made the guard refuse; the erasure marks
     the record with the hold (`_held_here`) up to the split that took C1 out, as it does
     for a limit's."""
-    world.ingest("crm_id:C1", "email:e1@x.io")
-    world.split("crm_id:C1", ("crm_id:C1", "email:e1@x.io"))
-    world.ingest("crm_id:C1", "email:e0@x.io")
-    world.ingest("email:e0@x.io", "email:e1@x.io")
-    world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"))
+    _held_by_a_constraint_from_c1_then_cut_off(world)
     world.erase("crm_id:C1")
     live = world.state()
 
     assert live["review"] == [("email:e0@x.io", "email:e1@x.io")]
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_link_a_cannot_link_held_counts_the_join_the_hub_bound_held_it_for_live(
+    world: World,
+) -> None:
+    """AJ with R's hold: once the split cut C1 off e0, nothing but the hub bound refused e0
+    and e1 again (e1 had joined two profiles), so live the record counted a third join on e1
+    and quarantined it. The item stayed open, so the erasure marked the record with the
+    cannot-link's hold, and the replay, holding it for the constraint, counted no join."""
+    _held_by_a_constraint_from_c1_then_cut_off(world)
+    world.ingest("crm_id:C2", "email:e1@x.io")
+    world.ingest("user_id:U5", "email:e1@x.io")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.erase("crm_id:C1")
+    live = world.state()
+
+    assert live["joins"] == [("email:e1@x.io", 3)]
+    assert live["quarantined"] == ["email:e1@x.io"]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_link_a_cannot_link_held_counts_the_join_a_name_conflict_held_it_for_live(
+    world: World,
+) -> None:
+    """AJ with a name check: Ann's record met e1 in Bob's profile and quarantined it before
+    linking, so live its link to e0 was held by that quarantine, which counts a join."""
+    _held_by_a_constraint_from_c1_then_cut_off(world)
+    world.ingest("email:e1@x.io", "user_id:U5", first_name="Bob")
+    world.ingest("email:e0@x.io", "email:e1@x.io", first_name="Ann")
+    world.erase("crm_id:C1")
+    live = world.state()
+
+    assert live["joins"] == [("email:e1@x.io", 2)]
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def _held_by_a_constraint_from_c1_then_cut_off(world: World) -> None:
+    """A split cut C1 off e1, C1 joined e0, so e0-e1 was held by that cannot-link (an open
+    item); a second split cut C1 off e0."""
+    world.ingest("crm_id:C1", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e1@x.io"))
+    world.ingest("crm_id:C1", "email:e0@x.io")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"))
 
 
 def test_both_quarantines_one_record_made_at_its_links_hold_after_the_erasure(

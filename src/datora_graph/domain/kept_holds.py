@@ -10,6 +10,10 @@ erasure marks every logged record that held such a link under `KEPT_HOLDS` (`mar
 with the pair and the refusal's guard, reason and suggested action as the review item shows
 them, and the engine holds that record's link for that reason whatever the guards say now
 (`Observation.holds`; a quarantine the same guard makes now is still made).
+A record inside the hold's span may have been refused live by another guard as well, which
+decides whether its link counted a hub join (a limit's does, a cannot-link's not): the
+mark says whether it did (`joined`, from the link's ends' `join_seqs`; `joined_live`), and
+the replay counts the join as the mark says, whatever guard it holds the link for.
 The marks are written by an erasure only: the wire format refuses unknown keys, so no client
 can send one.
 """
@@ -17,7 +21,7 @@ can send one.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +32,8 @@ if TYPE_CHECKING:  # changeset.py imports records.py, which imports this module
 
 KEPT_HOLDS = "_held_here"
 """The key under which an erasure keeps, in a logged record, the links it held live: a list
-of `{"a", "b", "guard", "reason", "suggested_action"}`, each end an identifier as the record
-carries it (`{"type", "value"}` as sent)."""
+of `{"a", "b", "guard", "reason", "suggested_action"}` and, when known, `"joined"` (a bool),
+each end an identifier as the record carries it (`{"type", "value"}` as sent)."""
 
 HELD_GUARDS: dict[str, GuardName] = {
     "limit": "limit",
@@ -52,6 +56,23 @@ class KeptHold:
     guard: GuardName
     reason: str
     suggested_action: str
+    joined: bool | None = None
+    """Whether the record's link counted a hub join live; None when not known (a mark an
+    older erasure wrote, or one past the joins an identifier keeps positions of): then the
+    hold's guard decides, as it would live."""
+
+
+def joined_live(seq: int, join_seqs: Sequence[tuple[int, ...]], kept: int) -> bool | None:
+    """Whether the record at log position `seq` counted a hub join on one of a link's ends,
+    each end's join positions in `join_seqs` (the first `kept` ones of each, `join_seqs`). A
+    record counts a join only on the lower end of a link it makes, so a position among
+    either end's is its link's. None when an end's positions are all taken before `seq`: a
+    join there is not kept, nor needed (past the bound, joins change nothing)."""
+    if any(seq in seqs for seqs in join_seqs):
+        return True
+    if any(len(seqs) >= kept and seqs[-1] < seq for seqs in join_seqs):
+        return None
+    return False
 
 
 def kept_holds(items: object, registry: IdentifierRegistry) -> tuple[KeptHold, ...]:
@@ -64,15 +85,23 @@ def kept_holds(items: object, registry: IdentifierRegistry) -> tuple[KeptHold, .
         ends = sorted(set(pair_ends(item, registry)))
         guard = HELD_GUARDS.get(str(item.get("guard")))
         reason, action = item.get("reason"), item.get("suggested_action")
+        joined = item.get("joined")
         if len(ends) == 2 and guard and isinstance(reason, str) and isinstance(action, str):
-            found.append(KeptHold(ends[0], ends[1], guard, reason, action))
+            known = joined if isinstance(joined, bool) else None
+            found.append(KeptHold(ends[0], ends[1], guard, reason, action, known))
     return tuple(found)
 
 
 def mark_held(payload: str, hold: KeptHold, registry: IdentifierRegistry) -> str | None:
     """A logged record's text with `hold` added to the links it keeps as held by it; None when
     it does not carry both ends or marks the pair already."""
-    fields = {"guard": hold.guard, "reason": hold.reason, "suggested_action": hold.suggested_action}
+    fields: dict[str, str | bool] = {
+        "guard": hold.guard,
+        "reason": hold.reason,
+        "suggested_action": hold.suggested_action,
+    }
+    if hold.joined is not None:
+        fields["joined"] = hold.joined
     return mark_pair(payload, KEPT_HOLDS, (hold.a, hold.b), fields, registry)
 
 
@@ -80,7 +109,7 @@ def mark_pair(
     payload: str,
     mark: str,
     pair: tuple[str, str],
-    fields: dict[str, str],
+    fields: Mapping[str, str | bool],
     registry: IdentifierRegistry,
 ) -> str | None:
     """A logged record's text with the link `pair` (normalised keys) added under `mark`, its

@@ -23,10 +23,11 @@ record an erasure rewrote or marked quarantines again what it quarantined live, 
 (before linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), counts
 again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
 or a cannot-link naming the person held (`.holds`): what made them went with the erased
-person. A record of someone else an erasure marked so (`.name_checked`) keeps the outcome of
-its name check live instead of checking again; a kept record (the person's own rewritten
-ones too) whose link was made inside a profile only the person had joined makes it active
-again with no guard asked (`.links`), as domain/kept_links.py tells.
+person; each counts a hub join as it did live (another guard may have held it there). A
+record of someone else an erasure marked so (`.name_checked`) keeps the outcome of its name
+check live instead of checking again; a kept record (the person's own rewritten ones too)
+whose link was made inside a profile only the person had joined makes it active again with
+no guard asked (`.links`), as domain/kept_links.py tells.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
+from datora_graph.domain.kept_holds import KeptHold
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
@@ -183,7 +185,7 @@ class ResolutionEngine:
             _keep_quarantines(batch, observation.link_quarantines, observation.seq)
         for identifier in observation.joins:
             if identifier.key in batch.owner and identifier.key not in batch.joined_now:
-                self._count_join(batch, identifier.key, None, True, observation.seq)
+                self._count_join(batch, identifier.key, "", True, observation.seq)
         if batch.held_now:
             _settle_review_items(batch)
         batch.fresh.clear()
@@ -240,34 +242,33 @@ class ResolutionEngine:
                 (batch.guards.get(anchor.key), batch.guards.get(other.key)),
                 joins_existing,
             )
-            if observation.holds:
-                refusal = _kept_refusal(observation, anchor.key, other.key, refusal)
+            hold = _kept_hold(observation, anchor.key, other.key) if observation.holds else None
+            if hold is not None:
+                refusal = _kept_refusal(hold, refusal)
             if observation.links and _linked_live(observation, anchor, other):
                 refusal, joins_existing = None, False  # no guard was asked live, no join counted
+                hold = None
             if refusal is None:
                 self._merge(batch, observation, left, right)
             else:
                 status = "held"
                 self._hold(batch, observation, anchor, other, (left, right), refusal)
-            if joins_existing or (refusal is not None and refusal.quarantine):
-                self._count_join(batch, other.key, refusal, joins_existing, observation.seq)
+            counted = joins_existing and _counts(refusal)
+            if hold is not None and hold.joined is not None:
+                counted = hold.joined  # another guard may have refused it live (kept_holds.py)
+            quarantine = refusal.quarantine if refusal is not None else ""
+            if joins_existing or counted or quarantine:
+                self._count_join(batch, other.key, quarantine, counted, observation.seq)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
 
     def _count_join(
-        self,
-        batch: _Batch,
-        key: str,
-        refusal: Refusal | None,
-        joins_existing: bool,
-        seq: int,
+        self, batch: _Batch, key: str, quarantine: str, counted: bool, seq: int
     ) -> None:
-        """A link through `key` met another profile: when `key`'s profile existed before the
-        observation (at log position `seq`), count the join towards the hub bound (held ones
-        too, unless a steward or the size bound held them), keeping the position of the first
-        ones; quarantine `key` when the refusal says so."""
+        """A link through `key` met another profile: when it `counted` a join towards the hub
+        bound (`_counts`), count it, keeping the position of the first ones (the record's log
+        position `seq`); quarantine `key` when the refusal says so (`quarantine`, its reason)."""
         known = batch.guards.get(key) or IdentifierGuardState(key)
-        counts = refusal is None or refusal.guard in ("hub", "quarantine", "limit")
-        if joins_existing and counts:
+        if counted:
             seqs = known.join_seqs
             if len(seqs) < self._joins_kept:
                 seqs = (*seqs, seq)
@@ -275,8 +276,8 @@ class ResolutionEngine:
             batch.joined_now.add(key)
         batch.guards[key] = known
         batch.guards_changed.add(key)
-        if refusal is not None and refusal.quarantine:
-            _quarantine(batch, key, refusal.quarantine, seq)
+        if quarantine:
+            _quarantine(batch, key, quarantine, seq)
 
     def _merge(self, batch: _Batch, observation: Observation, left: str, right: str) -> None:
         survivor, absorbed = _survivor_first(batch, left, right)
@@ -411,19 +412,25 @@ def _keep_quarantines(batch: _Batch, kept: Sequence[Identifier], seq: int) -> No
             _quarantine(batch, identifier.key, KEPT_QUARANTINE_REASON, seq)
 
 
-def _kept_refusal(
-    observation: Observation, x: str, y: str, found: Refusal | None
-) -> Refusal | None:
-    """The refusal of the record's link `x`-`y`: the guards' (`found`), unless an erasure
-    keeps the link held (`Observation.holds`) as its review item told it live, when what made
-    the guards refuse may be gone; a quarantine the same guard makes now is still made."""
+def _counts(refusal: Refusal | None) -> bool:
+    """Whether a link that joins an existing profile counts towards the hub bound: merged or
+    held, unless a steward (a cannot-link) or the size bound held it."""
+    return refusal is None or refusal.guard in ("hub", "quarantine", "limit")
+
+
+def _kept_hold(observation: Observation, x: str, y: str) -> KeptHold | None:
+    """The hold an erasure keeps on the record's link `x`-`y` (`Observation.holds`), if any."""
     a, b = (x, y) if x < y else (y, x)
-    for hold in observation.holds:
-        if (hold.a, hold.b) == (a, b):
-            same = found is not None and found.guard == hold.guard
-            quarantine = found.quarantine if found and same else ""
-            return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
-    return found
+    return next((h for h in observation.holds if (h.a, h.b) == (a, b)), None)
+
+
+def _kept_refusal(hold: KeptHold, found: Refusal | None) -> Refusal:
+    """The refusal of a link an erasure keeps held (`hold`), as its review item told it live,
+    when what made the guards refuse may be gone; a quarantine the same guard makes now
+    (`found`) is still made. Whether it counts a hub join the mark says (`hold.joined`)."""
+    same = found is not None and found.guard == hold.guard
+    quarantine = found.quarantine if found and same else ""
+    return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
 
 
 def _linked_live(observation: Observation, x: Identifier, y: Identifier) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from datora_graph.domain.erasure import redacted_text
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, mark_held
+from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, joined_live, mark_held
 from datora_graph.domain.records import parse_logged_observation, parse_observation
 
 REGISTRY = IdentifierRegistry.default()
@@ -67,6 +68,34 @@ def test_a_replay_reads_the_holds_and_a_client_cannot_send_one() -> None:
     with pytest.raises(InvalidInput) as refused:
         parse_observation(json.loads(marked), REGISTRY)
     assert refused.value.field == KEPT_HOLDS
+
+
+def test_a_hold_keeps_whether_its_link_counted_a_hub_join_live() -> None:
+    sent = record(("crm_id", "C-1"), ("user_id", "U-1"))
+    counted, not_counted = replace(HOLD, joined=True), replace(HOLD, joined=False)
+
+    for hold in (counted, not_counted, HOLD):
+        logged = parse_logged_observation(str(mark_held(sent, hold, REGISTRY)), REGISTRY, 3)
+        assert logged.holds == (hold,)
+    assert "joined" not in json.loads(str(mark_held(sent, HOLD, REGISTRY)))[KEPT_HOLDS][0]
+
+
+@pytest.mark.parametrize(
+    ("seqs", "joined"),
+    [
+        (((), (2, 5)), True),
+        (((5,), ()), True),
+        (((), (2, 7)), False),
+        (((1, 2, 3), ()), None),
+        (((1, 2, 6), ()), False),
+    ],
+)
+def test_a_record_counted_a_join_when_an_end_kept_its_position(
+    seqs: tuple[tuple[int, ...], ...], joined: bool | None
+) -> None:
+    """At position 5, with the first 3 joins of each end kept: not known once an end's are
+    all taken before it."""
+    assert joined_live(5, seqs, 3) is joined
 
 
 def test_a_later_erasure_of_an_end_takes_the_hold_with_it() -> None:
