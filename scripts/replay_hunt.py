@@ -265,16 +265,30 @@ restores the aliases (a `MergeNote` carrying its own observation ID, on both sto
 live should keep these notes at all (a note of a decision no longer in the log, of a merge a
 record no longer makes) is the product question behind it.
 
-Still open, T's family (three strict xfails): an item the graph answered where only
-the erased person had joined its ends' profiles, by the answering record itself or by the
-profile an end was in, stays answered live and open in a replay. Seed 3 found a third shape
-once AE and AF were fixed: the answering record is the person's own but kept, rewritten to
+T's family, answered items (two of three fixed): an item the graph answered where only the
+erased person had joined its ends' profiles, by the answering record itself or by the profile
+an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided
+it once AE and AF were fixed: the answering record is the person's own but kept, rewritten to
 U1 alone (Ann's record held phone-U1 by a name conflict, which `_name_checked_here` keeps as
-live; e0 with U1 answered it; e0 split off and erased), so unlike the other two it leaves a
-place where a mark of the answer could go:
+live; e0 with U1 answered it; e0 split off and erased):
 
     [ingest(e0, phone, 'Bob'), ingest(phone, U1, 'Ann'), ingest(e0, U1),
      ('split', e0 off), ('erase', e0)]
+
+The product decision: a replay reproduces live. Live already shows, after the erasure, the
+phone and U1 in one profile and the item answered by o3 (`answered_by`, when), so a mark on
+the kept answering record that makes a replay join there reveals nothing live does not. The
+erasure marks each kept record it reaches with the items it answered whose ends are others'
+(`_answered_here`, the two ends by identifier, which the record need not carry;
+erasure_answers.py), and a replay merges the ends' profiles at that record after its links,
+no guard asked and no join counted, answering the item by it (engine.py, `_answer`). A mark
+on the holding record is what broke V below: an answer belongs at the answering record's
+place. A later erasure of an end finds the mark through the item (`answered_by`), not the
+log index, and takes it out (`without_erased_answers`). The kept record of others answering
+through a profile the person had tied an end into (Ann's email with her cookie, Cy's devices
+joining her profile with Bob's) is marked alike. Still open, a strict xfail: the answering
+record carried only the person and goes whole, leaving no place for a mark; it would need a
+residue record (the fingerprinted ID, its log position, the item's pair) to answer there.
 
 The hunt reaches answered
 items in only about 1% of its examples (`compared: answered items`, shown with

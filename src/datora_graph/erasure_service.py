@@ -59,6 +59,7 @@ from datora_graph.domain.mentions import (
 )
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewItem
 from datora_graph.domain.steward import Decision
+from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
@@ -149,6 +150,8 @@ class ErasureService:
             others = [record for record in reached if not record.own]
             redactions, checked = self._kept_name_checks(others, redactions)
             redactions = with_kept_links(self.store, self.registry, reached, redactions, decisions)
+            redactions = with_kept_answers(self.store, self.registry, keys, reached, redactions)
+            redactions = without_erased_answers(self.store, self.registry, keys, redactions)
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)

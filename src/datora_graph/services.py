@@ -339,6 +339,8 @@ class IdentityService:
         if not observations:
             return Changeset()
         keys = {i.key for o in observations for i in o.identifiers}
+        # An item a record keeps as answered by it names ends it may not carry.
+        keys.update(k for o in observations for item in o.answers for k in (item.a, item.b))
         snapshot = self.store.load_snapshot(keys) if keys else Snapshot.empty()
         changeset = self.engine.resolve(observations, snapshot.without_constraints(self.dormant))
         return answer_stored_items(self.store, snapshot, changeset)

@@ -136,9 +136,9 @@ def test_an_item_the_erased_persons_record_answered_names_it_by_its_fingerprint(
 
 
 @open_finding(
-    "open, T's family, needs a product decision: the erased person's record joined Ann's "
-    "and Bob's profiles and so answered their item; the erasure leaves their profile as it is, "
-    "but a replay has no record joining them, keeps them two profiles and the item open",
+    "open, T's family: the erased person's record joined Ann's and Bob's profiles and so "
+    "answered their item; the erasure leaves their profile as it is, but the record goes whole, "
+    "leaving no place for `_answered_here`: a replay keeps them two profiles and the item open",
 )
 def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
     world: World,
@@ -153,11 +153,6 @@ def test_an_item_the_erased_persons_record_answered_stays_answered_in_a_replay(
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open, T's family, needs a product decision: the erased person's record, kept for the "
-    "user ID it carried, answered the item by joining the phone's profile through the person's "
-    "email; replayed, it carries the user ID alone, joins nothing and the item stays open",
-)
 def test_an_item_the_erased_persons_kept_record_answered_stays_answered_in_a_replay(
     world: World,
 ) -> None:
@@ -166,8 +161,9 @@ def test_an_item_the_erased_persons_kept_record_answered_stays_answered_in_a_rep
     record keeps as found live (`_name_checked_here`); e0 with U1 joined the profiles and
     answered the item. A split cuts e0 off and e0 is erased: live, the phone and U1 stay one
     profile, the item answered by o3. Unlike the test above, the answering record is kept
-    (rewritten to U1 alone), so there is a place a mark of the answer could go; a replay,
-    without one, meets the phone and U1 as two profiles."""
+    (rewritten to U1 alone), so the erasure marks it with the answer (`_answered_here`, the
+    phone and U1), which shows nothing live does not; without it a replay met the phone and U1
+    as two profiles. With it the replay merges them at o3, answering the item there."""
     e0, phone, u1 = "email:e0@x.io", "phone:+14155552671", "user_id:U1"
     world.ingest(e0, phone, first_name="Bob")
     world.ingest(phone, u1, first_name="Ann")
@@ -181,11 +177,6 @@ def test_an_item_the_erased_persons_kept_record_answered_stays_answered_in_a_rep
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open, T's family, needs a product decision: a kept record of others answered an item "
-    "by joining a profile whose end the erased person had tied to it; replayed, the end is not "
-    "in that profile, so the record answers nothing and the item stays open",
-)
 def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answered(
     world: World,
 ) -> None:
@@ -194,7 +185,8 @@ def test_an_item_answered_through_a_profile_the_erased_person_joined_stays_answe
     profiles and answered the item. The split keeps everything but Ann's email together (k1
     joined to Bob by the answered link), and Ann is erased: live, k1 stays in Bob's profile
     and the item answered by o4. Replayed, Ann's record links nothing (its anchor went), so
-    k1 is apart from d2, o4 joins d2 and d1 only, and k1-bob stays held and open."""
+    k1 is apart from d2 and o4 joins d2 and d1 only; its `_answered_here` mark (k1 and Bob's
+    email, which o4 does not carry) merges k1's profile in there, answering the item by o4."""
     ann, bob, k1, d1, d2 = (
         "email:ann@x.io",
         "email:bob@x.io",

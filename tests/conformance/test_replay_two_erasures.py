@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from datora_graph.domain.kept_holds import KEPT_HOLDS
-from datora_graph.domain.kept_links import KEPT_LINKS
+from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS
 from datora_graph.domain.records import (
     KEPT_LINK_QUARANTINES,
     KEPT_NAME_CHECK,
@@ -56,6 +56,14 @@ def links(record: dict[str, Any]) -> list[tuple[str, ...]]:
     return sorted(
         tuple(sorted(f"{end['type']}:{end['value']}" for end in (pair["a"], pair["b"])))
         for pair in record.get(KEPT_LINKS, ())
+    )
+
+
+def answered(record: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The review items a logged record keeps as answered by it (`_answered_here`), by key."""
+    return sorted(
+        tuple(sorted(f"{end['type']}:{end['value']}" for end in (pair["a"], pair["b"])))
+        for pair in record.get(KEPT_ANSWERS, ())
     )
 
 
@@ -101,6 +109,38 @@ def test_a_link_inside_the_second_persons_profile_stays_active_past_a_kept_link_
     order, as quarantined before the record; and it keeps the record's name check with no
     quarantine before linking: d1 was open when Ann's name was checked."""
     _erase_u2_then_c2(world, rebuild_between=False)
+
+
+def test_an_item_kept_answered_goes_from_its_record_with_the_next_erased_end(
+    world: World,
+) -> None:
+    """Cy's record (o4, d2 with d1) answered k1-bob live by joining Ann's profile, where her
+    email had tied k1, with Bob's; Ann's erasure keeps it answered there (`_answered_here`,
+    naming k1 and Bob's email, which o4 does not carry). k1 split off and erased next: the
+    log index does not find o4 for k1, the answered item does, and the mark goes with k1's
+    value while the rest of the record stays; a replay agrees."""
+    ann, bob = "email:ann@x.io", "email:bob@x.io"
+    d2 = "device_id:d2"
+    world.ingest(ann, K1, d2, first_name="Ann")
+    world.ingest(bob, D1, first_name="Bob")
+    world.ingest(bob, K1, first_name="Bob")
+    world.ingest(d2, D1)
+    profile = world.identity.lookup(bob).id
+    world.stewards.split_profile(profile, groups=[[ann], [K1, d2, bob, D1]], reason="r", actor="s")
+    world.erase(ann)
+    assert answered(logged(world, 4)) == [(K1, bob)]
+
+    profile = world.identity.lookup(bob).id
+    world.stewards.split_profile(profile, groups=[[K1], [d2, bob, D1]], reason="r", actor="s")
+    world.erase(K1)
+    live = world.state()
+
+    record = logged(world, 4)
+    assert KEPT_ANSWERS not in record
+    assert marked(record, "identifiers") == [D1, d2]
+    assert not any("k1" in payload for _, payload in world.store.read_log(0, 100))
+    assert world.migrated() == live
+    assert world.rebuilt() == live
 
 
 def test_a_rebuild_between_the_two_erasures_changes_nothing_they_keep(world: World) -> None:

@@ -35,7 +35,7 @@ import phonenumbers
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
-from datora_graph.domain.kept_links import KEPT_LINKS
+from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
     ATTRIBUTES_REDACTED,
@@ -289,7 +289,8 @@ def redacted_text(
     record keeps, under `KEPT_QUARANTINES`, `KEPT_LINK_QUARANTINES` and `KEPT_JOINS`, the
     identifiers it quarantined (before linking, at a link) or counted a join for itself:
     what made it so may be what went. It keeps the links an earlier erasure kept held or
-    active (`KEPT_HOLDS`, `KEPT_LINKS`) but those to an erased identifier."""
+    active and the items it kept answered (`KEPT_HOLDS`, `KEPT_LINKS`, `KEPT_ANSWERS`) but
+    those to an erased identifier."""
     quarantined = quarantined or {}
     joined = joined or {}
     item = json.loads(payload)
@@ -321,7 +322,7 @@ def redacted_text(
                 here.setdefault(key, raw)
         if here:
             redacted[mark] = list(here.values())
-    for mark in (KEPT_HOLDS, KEPT_LINKS):
+    for mark in (KEPT_HOLDS, KEPT_LINKS, KEPT_ANSWERS):
         pairs = holds_without(redacted.pop(mark, ()), keys, registry)
         if pairs:
             redacted[mark] = pairs

@@ -9,21 +9,39 @@ guards, which may hold the link: the erasure marks the link under `KEPT_LINKS`
 live. A record of the person's own, rewritten to keep the others' identifiers, is marked
 alike for a link between two of them (e0 and the phone sent with e1, which had joined them).
 
-The mark is written by an erasure only: the wire format refuses unknown keys, so no client can
-send one.
+A kept record may also have answered a review item live by joining its ends' profiles through
+the erased person (e0 with U1 joined Bob's profile, the phone's, with Ann's, U1's, answering
+phone-U1; the erasure keeps the record as U1 alone). Live still shows the phone and U1 in one
+profile and the item answered by that record, so the erasure marks the item's pair under
+`KEPT_ANSWERS` (`mark_answered`) on the answering record, not the holding one (a first try
+marked the holding record and merged there, before the profiles live had joined, the hunt's
+V), and a replay merges the two ends' profiles at that record, answering the item by it.
+Its ends need not be carried by the record: an erasure of one of their people finds the mark
+through the answered item (`answered_by`), not the log index.
+
+The marks are written by an erasure only: the wire format refuses unknown keys, so no client
+can send one.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.kept_holds import mark_pair, pair_ends
+from datora_graph.domain.kept_holds import holds_without, mark_pair, pair_ends
 
 KEPT_LINKS = "_linked_here"
 """The key under which an erasure keeps, in a logged record it keeps, the links it made
 active live inside one profile the erased person had joined: a list of `{"a", "b"}`, each end
 an identifier as the record carries it."""
+
+KEPT_ANSWERS = "_answered_here"
+"""The key under which an erasure keeps, in a logged record it keeps, the review items it
+answered live by joining their ends' profiles through the erased person: a list of
+`{"a", "b"}`, each end an identifier of someone else (`{"type", "value"}`, normalised), which
+the record need not carry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +67,34 @@ def mark_linked(payload: str, link: KeptLink, registry: IdentifierRegistry) -> s
     """A logged record's text with `link` added to the links it keeps as made active by it;
     None when it does not carry both ends or marks the pair already."""
     return mark_pair(payload, KEPT_LINKS, (link.a, link.b), {}, registry)
+
+
+def mark_answered(payload: str, item: KeptLink, registry: IdentifierRegistry) -> str | None:
+    """A logged record's text with the review item `item` (its ends' keys) added to those it
+    keeps as answered by it; None when it marks the pair already."""
+    record = json.loads(payload)
+    kept = list(record.get(KEPT_ANSWERS, ()))
+    if any(set(pair_ends(k, registry)) == {item.a, item.b} for k in kept):
+        return None
+    a, b = (dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in (item.a, item.b))
+    record[KEPT_ANSWERS] = [*kept, {"a": a, "b": b}]
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def answers_without(
+    payload: str, keys: Collection[str], registry: IdentifierRegistry
+) -> str | None:
+    """A logged record's text without the answered items (`KEPT_ANSWERS`) an end of which is
+    among the erased `keys`; None when it names none."""
+    record = json.loads(payload)
+    kept = record.get(KEPT_ANSWERS)
+    if not isinstance(kept, list):
+        return None
+    left = holds_without(kept, keys, registry)
+    if len(left) == len(kept):
+        return None
+    if left:
+        record[KEPT_ANSWERS] = left
+    else:
+        del record[KEPT_ANSWERS]
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

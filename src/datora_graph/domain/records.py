@@ -32,7 +32,7 @@ from datora_graph.domain.consent import ConsentStatement, parse_observation_cons
 from datora_graph.domain.errors import InvalidInput, json_kind, shown
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry, logged_identifier
 from datora_graph.domain.kept_holds import KEPT_HOLDS, KeptHold, kept_holds
-from datora_graph.domain.kept_links import KEPT_LINKS, KeptLink, kept_links
+from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS, KeptLink, kept_links
 from datora_graph.domain.moments import in_calendar, not_after, time_text
 from datora_graph.domain.moments import iso as iso  # re-exported: most callers import it here
 from datora_graph.domain.moments import utc as utc
@@ -163,6 +163,10 @@ class Observation:
     links: tuple[KeptLink, ...] = ()
     """Links this logged record made active live inside one profile the erased person had
     joined (`KEPT_LINKS`): a replay makes them active with no guard asked."""
+    answers: tuple[KeptLink, ...] = ()
+    """Review items (their ends) this logged record answered live by joining the ends'
+    profiles through an erased person (`KEPT_ANSWERS`): a replay merges them here too, after
+    its links, so the item is answered by this record as live. The ends need not be carried."""
 
     def with_seq(self, seq: int) -> Observation:
         return Observation(
@@ -183,6 +187,7 @@ class Observation:
             self.name_checked,
             self.attributes_redacted,
             self.links,
+            self.answers,
         )
 
 
@@ -289,8 +294,9 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
     checked = raw.pop(KEPT_NAME_CHECK, None) is True if isinstance(raw, dict) else False
     redacted = raw.pop(ATTRIBUTES_REDACTED, None) is True if isinstance(raw, dict) else False
     links = raw.pop(KEPT_LINKS, None) if isinstance(raw, dict) else None
+    answers = raw.pop(KEPT_ANSWERS, None) if isinstance(raw, dict) else None
     observation = parse_observation(raw, registry, payload).with_seq(seq)
-    marks = (quarantines, at_links, joins, unlinked, holds, checked, redacted, links)
+    marks = (quarantines, at_links, joins, unlinked, holds, checked, redacted, links, answers)
     if not any(marks):
         return observation
     return replace(
@@ -303,6 +309,7 @@ def parse_logged_observation(payload: str, registry: IdentifierRegistry, seq: in
         name_checked=checked,
         attributes_redacted=redacted,
         links=kept_links(links, registry),
+        answers=kept_links(answers, registry),
     )
 
 

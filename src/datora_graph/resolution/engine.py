@@ -27,7 +27,9 @@ person; each counts a hub join as it did live (another guard may have held it th
 record of someone else an erasure marked so (`.name_checked`) keeps the outcome of its name
 check live instead of checking again; a kept record (the person's own rewritten ones too)
 whose link was made inside a profile only the person had joined makes it active again with
-no guard asked (`.links`), as domain/kept_links.py tells.
+no guard asked (`.links`), and one that answered a review item live through the person
+merges the item's ends' profiles after its links (`.answers`), answering it there, as
+domain/kept_links.py tells.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from datora_graph.domain.changeset import (
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
 from datora_graph.domain.kept_holds import KeptHold
+from datora_graph.domain.kept_links import KeptLink
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
     AttributeCandidate,
@@ -181,6 +184,8 @@ class ResolutionEngine:
             elif observation.attributes_redacted and not _quarantined(batch, anchor.key):
                 # Its attributes dated the profile's last update live (records.py).
                 batch.touch(batch.profile_of(anchor.key), observation.observed_at)
+        for item in observation.answers:
+            self._answer(batch, observation, item)
         if observation.link_quarantines:  # those it does not link (now) too
             _keep_quarantines(batch, observation.link_quarantines, observation.seq)
         for identifier in observation.joins:
@@ -260,6 +265,17 @@ class ResolutionEngine:
             if joins_existing or counted or quarantine:
                 self._count_join(batch, other.key, quarantine, counted, observation.seq)
         self._record_evidence(batch, observation, anchor.key, other.key, status)
+
+    def _answer(self, batch: _Batch, observation: Observation, item: KeptLink) -> None:
+        """Merge the profiles of a review item's ends, which the record joined live through
+        an erased person (`Observation.answers`): the merge answers the item by this record,
+        as live. No guard is asked and no join counted: live, the link through the person did
+        both, and what it counted on others' identifiers an erasure keeps (`.joins`)."""
+        if item.a not in batch.owner or item.b not in batch.owner:
+            return  # an end the current settings no longer accept
+        left, right = batch.profile_of(item.a), batch.profile_of(item.b)
+        if left != right:
+            self._merge(batch, observation, left, right)
 
     def _count_join(
         self, batch: _Batch, key: str, quarantine: str, counted: bool, seq: int
