@@ -304,7 +304,8 @@ the phone, Bob) held e1-phone and got `_answered_here`, though o8 (e0 with e1), 
 it live, is kept and answers it in a replay by itself; the mark merged the two profiles at
 o6, where e1's profile was fresh, so the replay recorded no merge and no alias, where live
 o8 had absorbed it. An answer belongs at the answering record's place, not the holding one's.
-`_linked_here` was re-landed alone (T above); V is a test in the suite now, and passes:
+`_linked_here` was re-landed alone (T above), `_answered_here` later on the answering record
+(T's family above); V is a test in the suite now, and passes:
 
     [ingest(e0), ingest(e0), ingest(e0), ingest(e0, phone, 'Ann'), ingest(e0, U1),
      ingest(e1, phone, 'Bob'), ingest(e0), ('split', 0, [1]), ingest(e0, e1), ('erase', 1)]

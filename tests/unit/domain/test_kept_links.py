@@ -6,7 +6,14 @@ import pytest
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.kept_links import KEPT_LINKS, KeptLink, mark_linked
+from datora_graph.domain.kept_links import (
+    KEPT_ANSWERS,
+    KEPT_LINKS,
+    KeptLink,
+    answers_without,
+    mark_answered,
+    mark_linked,
+)
 from datora_graph.domain.records import parse_logged_observation, parse_observation
 
 from .test_kept_holds import erasing_an_end_drops_the_mark, record
@@ -51,3 +58,42 @@ def test_a_later_erasure_of_an_end_takes_the_mark_with_it() -> None:
     marked = str(mark_linked(sent, LINK, REGISTRY))
 
     erasing_an_end_drops_the_mark(marked, KEPT_LINKS, other="cookie_id:k-1", end="email:e1@x.io")
+
+
+ITEM = KeptLink("phone:+14155552671", "user_id:U1")
+
+
+def test_a_record_keeps_an_item_it_answered_once_though_it_carries_an_end_only() -> None:
+    """The person's record rewritten to U1 alone answered phone-U1 live: the mark names the
+    phone, which it does not carry, normalised as the item names it."""
+    sent = record(("user_id", "U1"))
+
+    answered = mark_answered(sent, ITEM, REGISTRY)
+
+    assert answered is not None
+    assert json.loads(answered)[KEPT_ANSWERS] == [
+        {
+            "a": {"type": "phone", "value": "+14155552671"},
+            "b": {"type": "user_id", "value": "U1"},
+        }
+    ]
+    assert mark_answered(answered, ITEM, REGISTRY) is None, "marked already"
+    logged = parse_logged_observation(answered, REGISTRY, 3)
+    assert logged.answers == (ITEM,)
+    assert [i.key for i in logged.identifiers] == ["user_id:U1"], "the ends are not linked"
+    with pytest.raises(InvalidInput) as refused:
+        parse_observation(json.loads(answered), REGISTRY)
+    assert refused.value.field == KEPT_ANSWERS
+
+
+def test_a_later_erasure_of_an_end_takes_the_item_out_carried_or_not() -> None:
+    """Through the record's own identifiers (`redacted_text`) or, where it does not carry the
+    end, through the item that names the record (`answers_without`)."""
+    marked = str(mark_answered(record(("user_id", "U1"), ("cookie_id", "k-1")), ITEM, REGISTRY))
+
+    erasing_an_end_drops_the_mark(marked, KEPT_ANSWERS, other="cookie_id:k-1", end=ITEM.b)
+    assert answers_without(marked, {"cookie_id:k-1"}, REGISTRY) is None, "names no such end"
+    phone_erased = answers_without(marked, {ITEM.a}, REGISTRY)
+    assert phone_erased is not None
+    assert KEPT_ANSWERS not in json.loads(phone_erased)
+    assert json.loads(phone_erased)["identifiers"] == json.loads(marked)["identifiers"]
