@@ -143,7 +143,7 @@ record an earlier erasure removed. Four tests in the suite:
 
 AJ, found by hand after AI lengthened the span: a record inside a kept hold's span may have
 been refused live by another guard as well, and the replay, holding its link for the hold's
-guard (`_kept_refusal`), counted the hub join as that guard would. A steward rejected C1-U2
+guard (`kept_refusal`), counted the hub join as that guard would. A steward rejected C1-U2
 (two user IDs, by U4), a split cut U4 off and C1 with U2 came again: live the reject's
 cannot-link held it, no join; replayed with the limit's hold, a join on U2. Or the other way:
 R's hold on e0-e1 (a cannot-link from the erased C1), C1 split off e0, and e0 with e1 again

@@ -19,17 +19,8 @@ Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
 disagree with its own is quarantined (name_conflicts.py): a family email, not a person's. A
-record an erasure rewrote or marked quarantines again what it quarantined live, where it did
-(before linking, or at a held link: `Observation.quarantines`, `.link_quarantines`), counts
-again the hub joins it counted (`.joins`) and holds again the links a limit, the size bound
-or a cannot-link naming the person held (`.holds`): what made them went with the erased
-person; each counts a hub join as it did live (another guard may have held it there). A
-record of someone else an erasure marked so (`.name_checked`) keeps the outcome of its name
-check live instead of checking again; a kept record (the person's own rewritten ones too)
-whose link was made inside a profile only the person had joined makes it active again with
-no guard asked (`.links`), and one that answered a review item live through the person
-merges the item's ends' profiles after its links (`.answers`), answering it there, as
-domain/kept_links.py tells.
+record an erasure rewrote or marked is resolved as its marks ask: quarantines, hub joins,
+holds and links it made live, and items it answered live (kept_marks.py).
 """
 
 from __future__ import annotations
@@ -56,7 +47,6 @@ from datora_graph.domain.changeset import (
     Snapshot,
 )
 from datora_graph.domain.identifiers import GuardSettings, Identifier, IdentifierRegistry
-from datora_graph.domain.kept_holds import KeptHold
 from datora_graph.domain.kept_links import KeptLink
 from datora_graph.domain.records import KEPT_QUARANTINE_REASON, Observation, iso
 from datora_graph.domain.survivorship import (
@@ -67,6 +57,7 @@ from datora_graph.domain.survivorship import (
     canonical_json,
 )
 from datora_graph.resolution.guards import MergeGuard, Refusal
+from datora_graph.resolution.kept_marks import kept_hold, kept_refusal, linked_live
 from datora_graph.resolution.name_conflicts import NAME_ATTRIBUTE, candidate_text, name_conflicts
 
 
@@ -247,10 +238,10 @@ class ResolutionEngine:
                 (batch.guards.get(anchor.key), batch.guards.get(other.key)),
                 joins_existing,
             )
-            hold = _kept_hold(observation, anchor.key, other.key) if observation.holds else None
+            hold = kept_hold(observation, anchor.key, other.key) if observation.holds else None
             if hold is not None:
-                refusal = _kept_refusal(hold, refusal)
-            if observation.links and _linked_live(observation, anchor, other):
+                refusal = kept_refusal(hold, refusal)
+            if observation.links and linked_live(observation, anchor, other):
                 refusal, joins_existing = None, False  # no guard was asked live, no join counted
                 hold = None
             if refusal is None:
@@ -432,28 +423,6 @@ def _counts(refusal: Refusal | None) -> bool:
     """Whether a link that joins an existing profile counts towards the hub bound: merged or
     held, unless a steward (a cannot-link) or the size bound held it."""
     return refusal is None or refusal.guard in ("hub", "quarantine", "limit")
-
-
-def _kept_hold(observation: Observation, x: str, y: str) -> KeptHold | None:
-    """The hold an erasure keeps on the record's link `x`-`y` (`Observation.holds`), if any."""
-    a, b = (x, y) if x < y else (y, x)
-    return next((h for h in observation.holds if (h.a, h.b) == (a, b)), None)
-
-
-def _kept_refusal(hold: KeptHold, found: Refusal | None) -> Refusal:
-    """The refusal of a link an erasure keeps held (`hold`), as its review item told it live,
-    when what made the guards refuse may be gone; a quarantine the same guard makes now
-    (`found`) is still made. Whether it counts a hub join the mark says (`hold.joined`)."""
-    same = found is not None and found.guard == hold.guard
-    quarantine = found.quarantine if found and same else ""
-    return Refusal(hold.guard, hold.reason, hold.suggested_action, quarantine)
-
-
-def _linked_live(observation: Observation, x: Identifier, y: Identifier) -> bool:
-    """Whether an erasure kept the record's link `x`-`y` as made active live with no guard
-    asked (`Observation.links`): its ends were in one profile the erased person had joined."""
-    a, b = (x.key, y.key) if x.key < y.key else (y.key, x.key)
-    return any((link.a, link.b) == (a, b) for link in observation.links)
 
 
 def _named_apart(batch: _Batch, a: str, b: str) -> bool:
