@@ -34,7 +34,7 @@ import phonenumbers
 
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
-from datora_graph.domain.kept_holds import KEPT_HOLDS, holds_without
+from datora_graph.domain.kept_holds import KEPT_HOLDS, links_without
 from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import (
@@ -323,7 +323,7 @@ def redacted_text(
         if here:
             redacted[mark] = list(here.values())
     for mark in (KEPT_HOLDS, KEPT_LINKS, KEPT_ANSWERS):
-        pairs = holds_without(redacted.pop(mark, ()), keys, registry)
+        pairs = links_without(redacted.pop(mark, ()), keys, registry)
         if pairs:
             redacted[mark] = pairs
     return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))

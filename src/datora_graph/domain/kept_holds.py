@@ -130,11 +130,11 @@ def mark_pair(
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
 
 
-def holds_without(
+def links_without(
     items: Sequence[Any], keys: Collection[str], registry: IdentifierRegistry
 ) -> list[Any]:
-    """A list of marked links (`KEPT_HOLDS`, ...) without those an end of which is among the
-    erased `keys`."""
+    """A list of marked links (`KEPT_HOLDS`, `KEPT_LINKS`, `KEPT_ANSWERS`) without those an
+    end of which is among the erased `keys`."""
     return [item for item in items if not any(k in keys for k in pair_ends(item, registry))]
 
 

@@ -30,7 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from datora_graph.domain.identifiers import IdentifierRegistry
-from datora_graph.domain.kept_holds import holds_without, mark_pair, pair_ends
+from datora_graph.domain.kept_holds import links_without, mark_pair, pair_ends
 
 KEPT_LINKS = "_linked_here"
 """The key under which an erasure keeps, in a logged record it keeps, the links it made
@@ -90,7 +90,7 @@ def answers_without(
     kept = record.get(KEPT_ANSWERS)
     if not isinstance(kept, list):
         return None
-    left = holds_without(kept, keys, registry)
+    left = links_without(kept, keys, registry)
     if len(left) == len(kept):
         return None
     if left:
