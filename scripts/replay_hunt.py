@@ -202,9 +202,9 @@ decision the replay applies ends the span now (`replayed`; a split merged back s
     [ingest(C1, k1), ingest(U2, k1), ingest(C1, U1), ('split', k1 off C1), ('undo', split),
      ingest(C1, U1), ('split', k1 off C1), ('erase', k1)]
 
-Merge history (AA to AC fixed, AK and AL open): the hunt compares each profile's merge history
-too (`merge_history`, as `mergeHistory` serves it), but only where no erasure ran; after one,
-a replay's history differed in three shapes, and then two more. AA, fixed: the replay noted a
+Merge history (AA to AC, AK and AL fixed): the hunt compares each profile's merge history too
+(`merge_history`, as `mergeHistory` serves it), once only where no erasure ran; after one, a
+replay's history differed in three shapes, and then two more. AA, fixed: the replay noted a
 merge of a profile ID live never had, and the re-applied split dropped that alias but not its
 note. `_reapply_split` now deletes the notes that absorbed the aliases it drops, in the same
 change (`StewardChange.delete_merges_absorbing`, on both stores), as steward_rejoin.py writes
@@ -235,17 +235,15 @@ before the dropped aliases' notes go:
     [ingest(C1, e0), ingest(C2), ingest(e1, d1, U1), ingest(e0, d1),
      ('split', U1 off d1 and e1), ('erase', e1), ingest(C2, U1)]
 
-Open, AK and AL (strict xfails beside AB's and AC's tests): with merge histories compared
-after erasures too, seeds 2, 4, 5, 7 and 8 of the hunt failed, all in one family: live kept
-the note of a merge the replay cannot make again, because the merge came from a record the
-erasure rewrote (AK) or from a steward merge it deleted (AL), while the note's absorbed ID
-stayed an alias of a kept profile; the re-applied split restores that alias from its own
-record of live's aliases, but nothing in the decision log says what the note was (the
-record's ID and time, or the deleted decision's). AK, seeds 8 (below), 4 and 5 (a `join`
-record there): o4 merged e0's profile into the phone's, C1 carrying it; the split gave e0
-its part with e0's old ID as an alias (the note stays under the phone's, as live's own
-strict xfail above says); the erasure of C1 rewrote o4 to e0 alone, so a replay merges
-nothing and the restored alias has no note:
+AK and AL (seeds 2, 4, 5, 7 and 8, once merge histories were compared after erasures too):
+live kept the note of a merge the replay cannot make again, because the merge came from a
+record the erasure rewrote (AK) or from a steward merge it deleted (AL), while the note's
+absorbed ID stayed an alias of a kept profile; the re-applied split restored that alias from
+its own record of live's aliases, but nothing in the decision log said what the note was.
+AK, seeds 8 (below), 4 and 5 (a `join` record there): o4 merged e0's profile into the
+phone's, C1 carrying it; the split gave e0 its part with e0's old ID as an alias (the note
+stays under the phone's, as live's own strict xfail above says); the erasure of C1 rewrote
+o4 to e0 alone, so a replay merged nothing and the restored alias had no note:
 
     [ingest(e0), ingest(phone), ingest(phone, C1), ingest(C1, e0),
      ('split', C1 off e0 and the phone), ('erase', C1)]
@@ -258,12 +256,14 @@ stayed:
     [ingest(e0), ingest(phone), ingest(d1, e0, e1), ('split', d1 off e0), ('erase', e0),
      ('merge', d1, phone), ('split', d1 off the phone), ('erase', d1)]
 
-Likely fix for both: the erasure, which already rewrites each split it redacts (`kept_pairs`),
-keeps there the notes it leaves that absorbed the split's aliases (absorbed, survivor,
-observation ID, time, reason), and the re-applied split writes those the replay lacks when it
-restores the aliases (a `MergeNote` carrying its own observation ID, on both stores). Whether
-live should keep these notes at all (a note of a decision no longer in the log, of a merge a
-record no longer makes) is the product question behind it.
+Fixed: an erasure redacting a split keeps in it the notes live keeps that absorbed an alias
+of the split's state (`KEPT_MERGES`: absorbed, survivor, the record or decision that made
+it, time, a reason quoting no erased identifier; erasure_merges.py), dropping those it
+deletes itself, from splits an earlier erasure redacted too; the re-applied split writes
+those whose alias it keeps and the replay has not made, under their own record or decision
+(`MergeNote.observation_id`, on both stores), so a later undo of that decision still finds
+them. Live is the truth, so live keeps these notes (of a decision no longer in the log, of a
+merge its record no longer makes) rather than the erasure deleting them.
 
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
@@ -584,9 +584,9 @@ def run(world: World, op: Op) -> None:
         world.erase(profiles[op[1] % len(profiles)][0])
 
 
-def state(store: SqliteStore, erased: int = 0) -> State:
-    """What a rebuild and a migration must reproduce; merge history only where no erasure
-    ran (open findings AK and AL: the module docstring)."""
+def state(store: SqliteStore) -> State:
+    """What a rebuild and a migration must reproduce, merge history too (after an erasure,
+    the notes it left live: AA to AC, AK and AL in the module docstring)."""
     profiles = [p for batch in store.iter_profiles() for p in batch]
     slice_ = store.profile_slice([p.id for p in profiles])
     guards = store.load_snapshot(sorted(slice_.assignments)).identifier_guards
@@ -599,7 +599,7 @@ def state(store: SqliteStore, erased: int = 0) -> State:
         "answered": sorted((i.a, i.b, i.answered_by) for i in open_items(store, "answered")),
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
         "joins": sorted((k, min(g.joins, JOINS_KEPT)) for k, g in guards.items() if g.joins),
-        "merges": {} if erased else store.merge_history([p.id for p in profiles]),
+        "merges": store.merge_history([p.id for p in profiles]),
     }
 
 
@@ -638,13 +638,13 @@ def replay_agrees(ops: list[Op]) -> None:
             event(f"erasures: {min(world.erased, 3)}")
             if world.erased:
                 event("compared: erasure after decisions" if decisions else "compared: erasure")
-            live = state(world.store, world.erased)
+            live = state(world.store)
             if live["answered"]:
                 event("compared: answered items")
             Migration(world.store, target, config.model_copy(update={"db": target.path})).run()
-            assert state(target, world.erased) == live, "migration"
+            assert state(target) == live, "migration"
             world.identity.rebuild()
-            assert state(world.store, world.erased) == live, "rebuild"
+            assert state(world.store) == live, "rebuild"
         finally:
             target.close()
             world.store.close()

@@ -61,6 +61,7 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter, ReviewI
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
+from datora_graph.erasure_merges import with_kept_merges, without_erased_notes
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
@@ -166,7 +167,8 @@ class ErasureService:
                 subject=profile.id,
                 details=pending_mentions(),
             )
-            deleted, redacted, quoting = self._decisions(keys, audit.id, decisions)
+            gone = (profile.id, *profile.aliases)
+            deleted, redacted, quoting = self._decisions(keys, audit.id, decisions, gone)
             # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
             erasure = Erasure(
                 profile.id,
@@ -423,11 +425,17 @@ class ErasureService:
         return kept | set(around.assignments) | {k for e in around.evidence for k in (e.a, e.b)}
 
     def _decisions(
-        self, keys: Collection[str], audit_id: str, decisions: Sequence[Decision]
+        self,
+        keys: Collection[str],
+        audit_id: str,
+        decisions: Sequence[Decision],
+        gone: Collection[str],
     ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[str]]:
         """The IDs of the steward decisions naming the person with nothing else to apply
         again, which go, the others naming them, redacted (domain/erasure_decisions.py), and
-        the IDs of those whose reason quotes one of their identifiers."""
+        the IDs of those whose reason quotes one of their identifiers. A redacted split keeps
+        the merge notes of its aliases live keeps (`with_kept_merges`; the profile IDs `gone`
+        lose theirs)."""
         deleted: list[str] = []
         redacted: list[Decision] = []
         quoting: list[str] = []
@@ -441,7 +449,12 @@ class ErasureService:
             kept = redact_decision(decision, keys, audit_id, mentions_any)
             if kept is None:
                 deleted.append(decision.id)
-            elif kept is not decision:
+            elif kept is decision:
+                if (pruned := without_erased_notes(decision, gone)) is not decision:
+                    redacted.append(pruned)
+            else:
+                if decision.kind == "split":
+                    kept = with_kept_merges(self.store, kept, gone, keys, mentions_any)
                 merged_split = decision.kind == "split" and decision.id in merged
                 redacted.append(with_kept_pairs(kept, decision, keys) if merged_split else kept)
         return tuple(deleted), tuple(redacted), quoting

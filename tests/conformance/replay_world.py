@@ -49,8 +49,6 @@ class World:
 
     def erase(self, reference: str) -> None:
         ErasureService(self.identity).erase_profile(reference, reason="r", actor="dpo")
-        # Merge history is left out after an erasure: open findings AK and AL.
-        self.compare_merges = False
 
     def state(self, store: GraphStore | None = None) -> dict[str, Any]:
         store = store or self.store

@@ -4,6 +4,8 @@ its few steps (the World helper is in replay_world.py)."""
 
 from __future__ import annotations
 
+from datora_graph.domain.erasure_decisions import KEPT_MERGES
+
 from .replay_world import World, open_finding
 
 
@@ -152,22 +154,23 @@ def test_a_merge_the_erased_email_decided_keeps_its_survivor_in_the_merge_histor
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open AK: live keeps the note of a merge a record made through the erased C1; the erasure "
-    "rewrote the record, so a replay merges nothing, and the split restores the alias alone"
-)
-def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world: World) -> None:
-    """The hunt's seed 8: o4 merged e0's profile into the phone's, C1 tying them; the split
-    gave e0 a part with e0's old profile ID as its alias, and the erasure took C1. Live the
-    note stays (under the phone's profile, its survivor); replayed, o4 carries e0 alone and
-    merges nothing, and the split restores the alias from its record of live, but not the
-    note, which no decision recorded."""
+def _erase_the_crm_number_that_merged(world: World) -> None:
+    """AK's shape: o4 merged e0's profile into the phone's through C1, split off and erased."""
     world.ingest("email:e0@x.io")
     world.ingest("phone:+14155552671")
     world.ingest("phone:+14155552671", "crm_id:C1")
     world.ingest("crm_id:C1", "email:e0@x.io")
     world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"), ("crm_id:C1", "phone:+14155552671"))
     world.erase("crm_id:C1")
+
+
+def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world: World) -> None:
+    """The hunt's seed 8 (AK): o4 merged e0's profile into the phone's, C1 tying them; the
+    split gave e0 a part with e0's old profile ID as its alias, and the erasure took C1. Live
+    the note stays (under the phone's profile, its survivor); replayed, o4 carries e0 alone
+    and merges nothing, and the split restores the alias from its record of live, and the
+    note, under o4, from the notes the erasure kept in the split (`KEPT_MERGES`)."""
+    _erase_the_crm_number_that_merged(world)
     world.compare_merges = True
     live = world.state()
     assert live["merges"], "the note of o4's merge"
@@ -175,16 +178,27 @@ def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world:
     assert world.rebuilt() == live
 
 
-@open_finding(
-    "open AL: live keeps the note of a steward merge the erasure deleted (it named the erased "
-    "device's profile); a replay has no decision to write it, though the split restores its alias"
-)
+def test_a_note_the_erasure_kept_goes_with_a_later_erasure_of_its_profile(world: World) -> None:
+    """AK's shape, then e0's erasure: live deletes the note, e0's old ID being an alias of
+    its part; the split keeps the note no longer (`KEPT_MERGES`), and no replay writes it."""
+    _erase_the_crm_number_that_merged(world)
+    [kept] = [d.details[KEPT_MERGES] for d in world.stewards.all_decisions()]
+    assert [note["observation_id"] for note in kept] == ["o4"]
+    world.erase("email:e0@x.io")
+    live = world.state()
+    assert not live["merges"], "the note went with e0's part"
+    assert [d.details[KEPT_MERGES] for d in world.stewards.all_decisions()] == [[]]
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 def test_the_note_of_a_steward_merge_the_erasure_deleted_stays_in_a_replay(world: World) -> None:
-    """The hunt's seed 7: the device's part of the first split (d1 alone, its ID kept when
-    e0's part was erased) was merged into the phone's by a steward; d1 split off again and
-    erased, the merge decision went with the person, but its note stayed, the part's ID being
-    an alias of the phone's profile still. Replayed, the alias comes back with the split, the
-    note does not."""
+    """The hunt's seed 7 (AL): the device's part of the first split (d1 alone, its ID kept
+    when e0's part was erased) was merged into the phone's by a steward; d1 split off again
+    and erased, the merge decision went with the person, but its note stayed, the part's ID
+    being an alias of the phone's profile still. Replayed, the alias comes back with the
+    split, and the note with it, under the deleted decision's ID as live has it."""
     world.ingest("email:e0@x.io")
     world.ingest("phone:+14155552671")
     world.ingest("device_id:d1", "email:e0@x.io", "email:e1@x.io")

@@ -234,6 +234,26 @@ def test_a_decision_turns_a_merge_note_the_other_way_round(store: GraphStore) ->
     )
 
 
+def test_a_decision_writes_a_note_under_the_record_that_made_it(store: GraphStore) -> None:
+    """A re-applied split writes the notes an erasure kept live that no replay makes again
+    (`KEPT_MERGES`) under the record or decision that made them live, not its own ID; a
+    note naming none is the change's own."""
+    _world(store)
+    kept = MergeNote("prf_bob", "prf_ann", at(5), "observed evidence", observation_id="o_7")
+    own = MergeNote("prf_carl", "prf_ann", at(21), "noted")
+    change = StewardChange(
+        Decision("dec_2", "split", "ann", "replayed", at(21), ("prf_ann",), ("prf_ann",)),
+        GraphSlice(),
+        merges=(kept, own),
+    )
+
+    store.apply_steward_change(change)
+
+    noted = {m.absorbed: m.observation_id for m in store.merge_history(["prf_ann"])["prf_ann"]}
+    assert noted["prf_bob"] == "o_7"
+    assert noted["prf_carl"] == "dec_2"
+
+
 def test_the_log_pages_and_survives_a_rebuild(store: GraphStore) -> None:
     _world(store)
     change = _split(store, store.profile_slice(["prf_ann"]))

@@ -51,6 +51,14 @@ pair of two parts' smallest identifiers would name another pair where the smalle
 and hold silently a link live held with a review item."""
 
 
+KEPT_MERGES = "kept_merges"
+"""The key of a redacted split's `details` listing the merge notes the erasure kept live that
+absorbed an alias the split's state keeps (`{"absorbed", "survivor", "observation_id", "at",
+"reason"}`: profile, record and decision IDs, a time, and a reason that quotes no erased
+identifier): a replay may not make the merge again (the erasure rewrote its record, or deleted
+its decision) though the re-applied split restores the alias, and writes those it lacks."""
+
+
 def redact_decision(
     decision: Decision,
     keys: Collection[str],

@@ -106,6 +106,9 @@ class MergeNote:
     survivor: str
     at: datetime
     reason: str
+    observation_id: str | None = None
+    """The record or decision that made the merge, when not the change's own decision: a
+    note an erasure kept live that a replay cannot make again (`KEPT_MERGES`)."""
 
 
 @dataclass(frozen=True, slots=True)

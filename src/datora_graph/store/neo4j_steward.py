@@ -260,7 +260,7 @@ def _write_change(tx: ManagedTransaction, change: StewardChange, now: str) -> No
                 "id": first + n,
                 "absorbed": m.absorbed,
                 "survivor": m.survivor,
-                "observation_id": change.decision.id,
+                "observation_id": m.observation_id or change.decision.id,
                 "at": iso(m.at),
                 "reason": m.reason,
             }

@@ -152,7 +152,10 @@ def _write_change(db: sqlite3.Connection, change: StewardChange, now: str) -> di
     db.executemany(q.DELETE_MERGES_ABSORBING, [(pid,) for pid in change.delete_merges_absorbing])
     db.executemany(
         q.INSERT_MERGE,
-        [(m.absorbed, m.survivor, change.decision.id, iso(m.at), m.reason) for m in change.merges],
+        [
+            (m.absorbed, m.survivor, m.observation_id or change.decision.id, iso(m.at), m.reason)
+            for m in change.merges
+        ],
     )
     db.executemany(q.DELETE_CANNOT_LINK, [(i,) for i in change.delete_cannot_links])
     db.executemany(q.DELETE_MUST_LINK, [(i,) for i in change.delete_must_links])
