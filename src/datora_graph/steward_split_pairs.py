@@ -2,7 +2,7 @@
 
 A merge-back deletes its split's constraints, and an erasure redacts the split: a replay writes
 them again until the merge-back (`steward_replay.py`), and an erasure counts them where they
-held live (`erasure_links.py`, `ErasureService._kept_holds`). Worked out again from parts an
+held live (`erasure_links.py`, `erasure_holds.with_kept_holds`). Worked out again from parts an
 erasure redacted, the smallest identifier of a part may be another than live, and the pair of
 two parts' smallest would name a link live held with a review item (held silently, the item
 never opened): so the redacted split keeps the pairs it named live, but the person's.

@@ -42,7 +42,7 @@ HELD_GUARDS: dict[str, GuardName] = {
 }
 """The guards whose holds an erasure keeps: they count what a profile holds, which may have
 been the erased person's, and a cannot-link's when an end of its constraint was the person's
-(the erasure keeps only those: `ErasureService._holds_near`). A quarantine's hold is kept by its
+(the erasure keeps only those: `erasure_holds._holds_near`). A quarantine's hold is kept by its
 quarantine (`KEPT_QUARANTINES`), a cannot-link's between others by the steward decision that
 made it."""
 

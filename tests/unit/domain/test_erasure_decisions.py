@@ -109,7 +109,7 @@ def test_a_split_keeps_the_parts_of_the_others_under_their_ids_and_nothing_of_th
 
 def test_a_redacted_split_still_tells_it_took_the_person_out_by_type_only() -> None:
     """A later erasure asks whether the split cut an identifier a guard counts off Bob's
-    profile (`erasure_service._cut_off`): it did, Ann's, and still does without her values."""
+    profile (`erasure_holds._cut_off`): it did, Ann's, and still does without her values."""
     original = split_of_ann_from_bob()
 
     redacted = redact(original)
