@@ -265,6 +265,20 @@ those whose alias it keeps and the replay has not made, under their own record o
 them. Live is the truth, so live keeps these notes (of a decision no longer in the log, of a
 merge its record no longer makes) rather than the erasure deleting them.
 
+AM and AN, open (found at the end of the session that fixed AK and AL, once merge histories
+were compared after erasures; not cut down yet). AM, seed 3: a rebuild or migration notes a
+merge by another record than live (live o8, the replay o6: another absorbed ID, the same
+survivor), shrunk once to:
+
+    [ingest(e0), ingest(e0), ingest(phone, C1), ingest(e0, e1), ('split', 0, [0]),
+     ('split', 0, [0]), ('join', 0, 2, 0, 0), ('undo', 1), ingest(e0), ('split', 0, [0]),
+     ingest(e0), ('erase', 0)]
+
+AN, seed 13: a replay notes a steward merge that live no longer lists (live has no notes):
+
+    [ingest(e0), ingest(phone, C2), ingest(e0, e1, phone), ingest(C1), ingest(e0, k1),
+     ('merge', 0, 1), ingest(e0), ('split', 0, [0, 62]), ingest(e0), ('erase', 0)]
+
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
 an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided
