@@ -45,9 +45,9 @@ def with_kept_holds(
     item to the end of its span (`_span_end`), each with whether its link counted a hub
     join live (`joined_live`): another guard may have refused it there."""
     marked = {r.seq: r for r in redactions}
-    holds = list(_holds_near(store, linked, keys, decisions))
-    limited = set(registry.limits())
     merged = merged_back(decisions)
+    holds = list(_holds_near(store, linked, keys, decisions, merged))
+    limited = set(registry.limits())
     applied = [d for d in decisions if replayed(d, merged)]  # read once for every hold
     ends = {k for hold, _ in holds for k in (hold.a, hold.b)}
     joins, kept = guard_positions(store, ends).joined, hub_max_profiles
@@ -101,7 +101,11 @@ def _span_end(
 
 
 def _holds_near(
-    store: GraphStore, linked: set[str], keys: set[str], decisions: Sequence[Decision]
+    store: GraphStore,
+    linked: set[str],
+    keys: set[str],
+    decisions: Sequence[Decision],
+    merged: Collection[str],
 ) -> Iterator[tuple[KeptHold, ReviewItem]]:
     """The holds of a limit, the size bound or a cannot-link with an end among the
     person's `keys` on a link touching a `linked` identifier, with each one's review item
@@ -111,7 +115,7 @@ def _holds_near(
     merged back since made may have been the person's (`merged_back_constraints`: the
     merge-back deleted its row), which a replay does not write again (`with_kept_pairs`)."""
     theirs = {c.id for c in store.list_cannot_links() if c.a in keys or c.b in keys}
-    theirs |= merged_back_constraints(decisions, merged_back(decisions), keys)
+    theirs |= merged_back_constraints(decisions, merged, keys)
     for item in review_items_touching(store, sorted(linked), status=None):
         guard = HELD_GUARDS.get(item.guard)
         if guard == "cannot_link" and held_by_constraint(item) not in theirs:

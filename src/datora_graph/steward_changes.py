@@ -216,7 +216,7 @@ class GraphChanges:
         # very links the split cut gives back its parts (a constraint between the smallest
         # identifiers alone can hold another link, whichever joins them first in the log).
         pairs = split_pairs(plan.members.values(), cut)
-        constraints = tuple(KeyPair.of(x, y, f"split {decision_id}: {reason}") for x, y in pairs)
+        constraints = tuple(KeyPair.of(x, y, split_reason(decision_id, reason)) for x, y in pairs)
         placeholder = Decision(decision_id, "split", actor, reason, _now(), (), ())
         change = StewardChange(
             placeholder,
@@ -329,6 +329,12 @@ class GraphChanges:
             except InvalidInput:
                 continue
         return found
+
+
+def split_reason(split_id: str, reason: str) -> str:
+    """The reason of the cannot-links the split `split_id` makes: a replay finds the ones it
+    wrote again by it (`DecisionReplay._reapply_merge_back`)."""
+    return f"split {split_id}: {reason}"
 
 
 def split_pairs(

@@ -40,10 +40,11 @@ from datora_graph.steward_changes import (
     accept_items_merged,
     closed_by_split,
     review_items_touching,
+    split_reason,
 )
 from datora_graph.steward_rejoin import reached_profiles, rejoin_reached
 from datora_graph.steward_split_pairs import constraint_pairs
-from datora_graph.steward_unsplit import plan_unsplit
+from datora_graph.steward_unsplit import plan_unsplit, unsplit_reason
 
 if TYPE_CHECKING:
     from datora_graph.steward_service import StewardService
@@ -396,7 +397,7 @@ class DecisionReplay:
             return ()
         if KEPT_PAIRS not in decision.details:
             return tuple(made)
-        reason = f"split {decision.id}: {decision.reason}"
+        reason = split_reason(decision.id, decision.reason)
         return tuple(KeyPair.of(a, b, reason) for a, b in constraint_pairs(decision))
 
     def _part_aliases(
@@ -449,7 +450,7 @@ class DecisionReplay:
         if split is None:
             raise NotFound(f"the split {split_id} it undid is no longer in the decision log")
         # The constraints the split's re-application wrote (`_reapply_split`) go with it.
-        mine = f"split {split_id}: "
+        mine = split_reason(split_id, "")
         own = [c.id for c in store.list_cannot_links() if c.reason.startswith(mine)]
         replayed_split = replace(split, created={**split.created, "cannot_link": own})
         # Constraints of decisions not reached yet did not exist when it merged back live;
@@ -482,7 +483,7 @@ def _erased_parts_notes(undo: Decision, split_id: str, change: StewardChange) ->
     noted = {note.absorbed for note in change.merges}
     kept = {profile.id for profile in change.write.profiles}
     made = {a: s for a, s in undo.after.aliases.items() if a not in undo.before.aliases}
-    reason = f"undo of split {split_id}: {undo.reason}"
+    reason = unsplit_reason(split_id, undo.reason)
     return [
         MergeNote(absorbed, survivor, undo.at, reason)
         for absorbed, survivor in sorted(made.items())

@@ -89,7 +89,7 @@ def plan_unsplit(
             )
         state = _combined(state, other)
         merged, absorbed = plan_merge(merged, record, rules, keep)
-        notes.append(MergeNote(absorbed, merged.id, at, f"undo of split {split.id}: {reason}"))
+        notes.append(MergeNote(absorbed, merged.id, at, unsplit_reason(split.id, reason)))
     absorbed_ids = tuple(sorted(note.absorbed for note in notes))
     gone = set(absorbed_ids)
     aliases = {
@@ -101,9 +101,7 @@ def plan_unsplit(
     # Links the split's cannot-link held since: moot once the parts are one profile again.
     moot = items_inside(store, merged_keys)
     cut |= {(item.a, item.b) for item in moot}
-    closed, opened = closing_states(
-        moot, "accepted", actor, at, f"undo of split {split.id}: {reason}"
-    )
+    closed, opened = closing_states(moot, "accepted", actor, at, unsplit_reason(split.id, reason))
     after = GraphSlice(
         tuple(sorted((*(p for p in before.profiles if p.id not in current), merged), key=_id)),
         {key: merged.id if pid in current else pid for key, pid in before.assignments.items()},
@@ -126,6 +124,12 @@ def plan_unsplit(
         undoes=split.id,
     )
     return Unsplit(before, change, opened)
+
+
+def unsplit_reason(split_id: str, reason: str) -> str:
+    """The reason of the notes and answers of a merge-back of the split `split_id`, live and
+    in a replay (`steward_replay._erased_parts_notes`)."""
+    return f"undo of split {split_id}: {reason}"
 
 
 def cut_by(split: Decision) -> set[tuple[str, str]]:
