@@ -265,19 +265,25 @@ those whose alias it keeps and the replay has not made, under their own record o
 them. Live is the truth, so live keeps these notes (of a decision no longer in the log, of a
 merge its record no longer makes) rather than the erasure deleting them.
 
-AM and AN, open (found at the end of the session that fixed AK and AL, once merge histories
-were compared after erasures; not cut down yet). AM, seed 3: a rebuild or migration notes a
-merge by another record than live (live o8, the replay o6: another absorbed ID, the same
-survivor), shrunk once to:
+AM and AN (seeds 3 and 13 once merge histories were compared after erasures): a redacted
+merge or merge-back merged other profiles in a replay than live, and noted what it merged. AN:
+a steward merged C1's profile into the person's (C2's absorbed there before); the split took
+C1 and C2 off, the erasure took the person's profile and the note, its survivor; replayed, C2
+stands in for the erased end and the merge noted C2's profile absorbing C1's, never noted live:
 
-    [ingest(e0), ingest(e0), ingest(phone, C1), ingest(e0, e1), ('split', 0, [0]),
-     ('split', 0, [0]), ('join', 0, 2, 0, 0), ('undo', 1), ingest(e0), ('split', 0, [0]),
-     ingest(e0), ('erase', 0)]
+    [ingest(e0, e1), ingest(C2), ingest(e0, C2), ingest(C1), ('merge', e0, C1),
+     ('groups', [e0, e1], [C2], [C1]), ('erase', e0)]
 
-AN, seed 13: a replay notes a steward merge that live no longer lists (live has no notes):
+AM: a record merged e1's part of a split into C1's profile, the merge-back took C1's profile
+in (its note), C1 split off again with that ID and was erased, the note with it; replayed, the
+record carried e1 alone and the merge-back absorbed e1's part itself, noting it:
 
-    [ingest(e0), ingest(phone, C2), ingest(e0, e1, phone), ingest(C1), ingest(e0, k1),
-     ('merge', 0, 1), ingest(e0), ('split', 0, [0, 62]), ingest(e0), ('erase', 0)]
+    [ingest(e0), ingest(C1), ingest(e0, e1), ('split', e1 off e0), ingest(C1, e1),
+     ('undo', split), ('split', C1 off e1), ('erase', C1)]
+
+Fixed: the erasure keeps in a redacted merge, accepted item or merge-back the notes of its own
+merges live keeps (`OWN_MERGES`, none when it deletes them all; erasure_merges.py), a later
+erasure takes those naming its profiles, and a replay writes those instead of what it merged.
 
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile

@@ -7,19 +7,28 @@ it deleted (one end was the person's) is made again by no replay, yet a later sp
 again, restores the note's absorbed ID as an alias from its record of live. So the erasure,
 redacting such a split, keeps in it the notes of the aliases its state keeps (`KEPT_MERGES`),
 and the re-applied split writes those the replay lacks (`kept_notes`, steward_replay.py).
+
+A redacted merge, accepted review item or merge-back merges other profiles in a replay than it
+did live (the erased identifier's profile is gone, an end stands in for it), so the notes it
+would write name profiles live never noted, or the ones the erasure deleted. The erasure keeps
+in it the notes of its own merges live keeps (`OWN_MERGES`), and a replay writes those.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
-from datora_graph.domain.erasure_decisions import KEPT_MERGES, REDACTED_REASON
+from datora_graph.domain.erasure_decisions import KEPT_MERGES, OWN_MERGES, REDACTED_REASON
 from datora_graph.domain.moments import iso
 from datora_graph.domain.records import from_iso
 from datora_graph.domain.steward import Decision, MergeNote
 from datora_graph.store.base import GraphStore
+
+OUR_IDS = re.compile(r"\b(?:prf|dec|aud)_[0-9a-f]+\b")
+"""The profile, decision and audit entry IDs a note's reason may name."""
 
 
 def with_kept_merges(
@@ -48,7 +57,7 @@ def with_kept_merges(
             for record in records:
                 if record.absorbed not in aliases or {record.absorbed, record.survivor} & dropped:
                     continue
-                reason = REDACTED_REASON if mentions(record.reason, keys) else record.reason
+                reason = scrubbed_reason(record.reason, keys, mentions)
                 note = MergeNote(
                     record.absorbed, record.survivor, record.at, reason, record.observation_id
                 )
@@ -59,16 +68,48 @@ def with_kept_merges(
     return replace(redacted, details={**redacted.details, KEPT_MERGES: kept})
 
 
-def without_erased_notes(split: Decision, gone: Collection[str]) -> Decision:
-    """`split`, which this erasure does not name, without the notes an earlier erasure kept
-    in it that name one of the profile IDs `gone` (this erasure deletes those live); the
-    split itself when it keeps none of them."""
-    notes = kept_notes(split)
+def with_own_merges(
+    store: GraphStore,
+    redacted: Decision,
+    gone: Collection[str],
+    keys: Collection[str],
+    mentions: Callable[[str, Collection[str]], bool],
+) -> Decision:
+    """The `redacted` merge, accepted item or merge-back naming the notes of its own merges
+    live keeps now but those this erasure deletes (naming one of the profile IDs `gone`),
+    none when it deletes them all. A reason quoting one of the erased `keys` (`mentions`) is
+    replaced, as the decision's own is."""
     dropped = set(gone)
-    left = [n for n in notes if n.absorbed not in dropped and n.survivor not in dropped]
-    if len(left) == len(notes):
-        return split
-    return replace(split, details={**split.details, KEPT_MERGES: [_to_json(n) for n in left]})
+    current = set(store.resolve_profile_ids(sorted(redacted.profiles_after)).values())
+    notes = [
+        MergeNote(
+            record.absorbed,
+            record.survivor,
+            record.at,
+            scrubbed_reason(record.reason, keys, mentions),
+        )
+        for records in store.merge_history(sorted(current)).values()
+        for record in records
+        if record.observation_id == redacted.id and not {record.absorbed, record.survivor} & dropped
+    ]
+    own = [_to_json(n) for n in sorted(notes, key=lambda n: (n.at, *_key(n)))]
+    return replace(redacted, details={**redacted.details, OWN_MERGES: own})
+
+
+def without_erased_notes(decision: Decision, gone: Collection[str]) -> Decision:
+    """`decision`, which this erasure does not name, without the notes an earlier erasure
+    kept in it (`KEPT_MERGES`, `OWN_MERGES`) that name one of the profile IDs `gone` (this
+    erasure deletes those live); the decision itself when it keeps none of them."""
+    dropped = set(gone)
+    details = dict(decision.details)
+    for key in (KEPT_MERGES, OWN_MERGES):
+        notes = _notes(decision, key)
+        left = [n for n in notes if n.absorbed not in dropped and n.survivor not in dropped]
+        if len(left) < len(notes):
+            details[key] = [_to_json(n) for n in left]
+    if details == decision.details:
+        return decision
+    return replace(decision, details=details)
 
 
 def missing_notes(
@@ -91,8 +132,20 @@ def missing_notes(
 def kept_notes(split: Decision) -> list[MergeNote]:
     """The notes an erasure kept in `split` (`KEPT_MERGES`), each naming the record or
     decision that made it live; none for a split no erasure redacted."""
+    return _notes(split, KEPT_MERGES)
+
+
+def own_notes(decision: Decision) -> list[MergeNote] | None:
+    """The notes of its own merges an erasure kept in `decision` (`OWN_MERGES`), which a
+    replay writes in place of those it makes; None when no erasure kept them."""
+    if OWN_MERGES not in decision.details:
+        return None
+    return _notes(decision, OWN_MERGES)
+
+
+def _notes(decision: Decision, key: str) -> list[MergeNote]:
     found: list[MergeNote] = []
-    for note in split.details.get(KEPT_MERGES, ()):
+    for note in decision.details.get(key, ()):
         if isinstance(note, dict):
             found.append(
                 MergeNote(
@@ -100,10 +153,19 @@ def kept_notes(split: Decision) -> list[MergeNote]:
                     str(note["survivor"]),
                     from_iso(str(note["at"])),
                     str(note["reason"]),
-                    str(note["observation_id"]),
+                    None if note.get("observation_id") is None else str(note["observation_id"]),
                 )
             )
     return found
+
+
+def scrubbed_reason(
+    reason: str, keys: Collection[str], mentions: Callable[[str, Collection[str]], bool]
+) -> str:
+    """`reason`, or the redacted reason where it quotes one of the erased `keys`; the
+    profile and decision IDs it names (`undo of split dec_…`) are not looked in, where a
+    short value (`d1`) may stand by chance."""
+    return REDACTED_REASON if mentions(OUR_IDS.sub("", reason), keys) else reason
 
 
 def _key(note: MergeNote) -> tuple[str, str, str]:

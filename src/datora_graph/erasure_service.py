@@ -60,11 +60,11 @@ from datora_graph.domain.steward import Decision
 from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_holds import with_kept_holds
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
-from datora_graph.erasure_merges import with_kept_merges, without_erased_notes
+from datora_graph.erasure_merges import with_kept_merges, with_own_merges, without_erased_notes
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import merged_back
+from datora_graph.steward_replay import is_merge_back, merged_back
 from datora_graph.steward_service import StewardService
 from datora_graph.steward_split_pairs import with_kept_pairs
 
@@ -72,6 +72,9 @@ logger = logging.getLogger(__name__)
 
 
 NO_MENTIONS = MentionPage()
+
+MERGING = ("manual_merge", "review_accept")
+"""The decisions that merge profiles, noting it (as does a merge-back, an undo)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,8 +353,8 @@ class ErasureService:
         """The IDs of the steward decisions naming the person with nothing else to apply
         again, which go, the others naming them, redacted (domain/erasure_decisions.py), and
         the IDs of those whose reason quotes one of their identifiers. A redacted split keeps
-        the merge notes of its aliases live keeps (`with_kept_merges`; the profile IDs `gone`
-        lose theirs)."""
+        the merge notes of its aliases live keeps (`with_kept_merges`), a redacted merge the
+        notes of its own (`with_own_merges`); the profile IDs `gone` lose theirs."""
         deleted: list[str] = []
         redacted: list[Decision] = []
         quoting: list[str] = []
@@ -371,6 +374,8 @@ class ErasureService:
             else:
                 if decision.kind == "split":
                     kept = with_kept_merges(self.store, kept, gone, keys, mentions_any)
+                elif decision.kind in MERGING or is_merge_back(decision):
+                    kept = with_own_merges(self.store, kept, gone, keys, mentions_any)
                 merged_split = decision.kind == "split" and decision.id in merged
                 redacted.append(with_kept_pairs(kept, decision, keys) if merged_split else kept)
         return tuple(deleted), tuple(redacted), quoting

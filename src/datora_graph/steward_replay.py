@@ -34,7 +34,7 @@ from datora_graph.domain.steward import (
     ReviewState,
     StewardChange,
 )
-from datora_graph.erasure_merges import missing_notes
+from datora_graph.erasure_merges import missing_notes, own_notes
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import (
     accept_items_merged,
@@ -295,6 +295,8 @@ class DecisionReplay:
                 skip=skip,
                 pairs=answered,
             )
+        notes = own_notes(decision)
+        change = change if notes is None else replace(change, merges=tuple(notes))
         self.stewards.store.apply_steward_change(replace(change, decision=decision, record=False))
 
     def _reapply_split(self, decision: Decision) -> None:
@@ -468,7 +470,13 @@ class DecisionReplay:
             dormant | borrowed,
         )
         change = unsplit.change
-        notes = (*change.merges, *_erased_parts_notes(undo, split_id, change))
+        # As live kept them, when an erasure said (else the notes of the parts it took alone).
+        kept = own_notes(undo)
+        notes = (
+            (*change.merges, *_erased_parts_notes(undo, split_id, change))
+            if kept is None
+            else tuple(kept)
+        )
         store.apply_steward_change(replace(change, merges=notes, decision=undo, record=False))
         dormant.update(borrowed)
 

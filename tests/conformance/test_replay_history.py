@@ -4,7 +4,7 @@ its few steps (the World helper is in replay_world.py)."""
 
 from __future__ import annotations
 
-from datora_graph.domain.erasure_decisions import KEPT_MERGES
+from datora_graph.domain.erasure_decisions import KEPT_MERGES, OWN_MERGES
 
 from .replay_world import World, open_finding
 
@@ -104,6 +104,8 @@ def test_the_merge_note_of_a_merge_back_stays_after_the_device_is_erased(world: 
     world.compare_merges = True
     live = world.state()
     assert live["merges"], "the merge-back's note"
+    [undo] = [d for d in world.stewards.all_decisions() if d.kind == "undo"]
+    assert len(undo.details[OWN_MERGES]) == 1, "kept in the merge-back, which writes it again"
 
     assert world.migrated() == live
     assert world.rebuilt() == live
@@ -258,3 +260,50 @@ def test_a_split_part_keeps_its_creation_in_a_migration_past_erased_records(
     assert list(live["aliases"]) == [world.identity.lookup("email:e0@x.io").id]
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_steward_merge_into_the_erased_profile_leaves_no_note_in_a_replay(world: World) -> None:
+    """The hunt's AN (seed 13): a steward merged C1's profile into the person's (e0 and e1,
+    with C2's profile absorbed), the split took C1 and C2 off again (the person's part, the
+    larger, kept the ID), and the erasure took e0's profile and the note, its survivor.
+    Replayed, the redacted merge has C2 stand in for e0 and merges C2's profile with C1's,
+    which live never noted: it writes the notes live kept of it (`OWN_MERGES`), none here."""
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    world.ingest("crm_id:C2")
+    world.ingest("email:e0@x.io", "crm_id:C2")
+    world.ingest("crm_id:C1")
+    world.stewards.merge_profiles("email:e0@x.io", "crm_id:C1", reason="r", actor="s")
+    profile = world.identity.lookup("email:e0@x.io").id
+    groups = [["email:e0@x.io", "email:e1@x.io"], ["crm_id:C2"], ["crm_id:C1"]]
+    world.stewards.split_profile(profile, groups=groups, reason="r", actor="s")
+    world.erase("email:e0@x.io")
+    live = world.state()
+    assert live["merges"] == {}
+    [merge] = [d for d in world.stewards.all_decisions() if d.kind == "manual_merge"]
+    assert merge.details[OWN_MERGES] == []
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_merge_back_notes_only_the_profile_it_absorbed_live(world: World) -> None:
+    """The hunt's AM (seed 3): o5 merged e1's part of the split into C1's profile (the part's
+    ID an alias), and the merge-back took C1's profile in (its note); C1, split off again
+    with its profile's ID, was erased, and the note with it. Replayed without C1, o5 merges
+    nothing, and the merge-back absorbed e1's part itself, noting a merge live never made:
+    it writes the notes live kept of it, none here, and the part's ID stays an alias with
+    no note, as live."""
+    world.ingest("email:e0@x.io")
+    world.ingest("crm_id:C1")
+    world.ingest("email:e0@x.io", "email:e1@x.io")
+    split = world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    world.ingest("crm_id:C1", "email:e1@x.io")
+    world.stewards.undo_decision(split.id, reason="r", actor="s")
+    world.split("crm_id:C1", ("crm_id:C1", "email:e1@x.io"))
+    world.erase("crm_id:C1")
+    live = world.state()
+    assert live["aliases"], "e1's part's ID, an alias of e0's profile"
+    assert live["merges"] == {}
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live

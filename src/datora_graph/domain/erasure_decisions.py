@@ -58,6 +58,14 @@ absorbed an alias the split's state keeps (`{"absorbed", "survivor", "observatio
 identifier): a replay may not make the merge again (the erasure rewrote its record, or deleted
 its decision) though the re-applied split restores the alias, and writes those it lacks."""
 
+OWN_MERGES = "own_merges"
+"""The key of a redacted merge's, accepted review item's or merge-back's `details` listing
+the notes of its own merges the erasure kept live (as `KEPT_MERGES` lists them, none when the
+erasure deleted them all): a replay of the redacted decision merges other profiles than live
+did (the erased identifier's profile is gone, an end stands in) and would note merges live
+never noted, so it writes these instead. A decision redacted before they were kept has none,
+and a replay notes what it merges."""
+
 
 def redact_decision(
     decision: Decision,
