@@ -24,7 +24,7 @@ from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
 from datora_graph.services import guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import log_position_of, merged_back, replayed
+from datora_graph.steward_placement import log_position_of, merged_back, replayed
 from datora_graph.steward_split_pairs import merged_back_constraints
 from datora_graph.store.base import GraphStore
 

@@ -25,7 +25,7 @@ from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import merged_back, merged_back_pairs, placements, woken_at
+from datora_graph.steward_placement import merged_back, merged_back_pairs, placements, woken_at
 from datora_graph.store.base import GraphStore
 
 

@@ -64,7 +64,7 @@ from datora_graph.erasure_merges import with_kept_merges, with_own_merges, witho
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
-from datora_graph.steward_replay import is_merge_back, merged_back
+from datora_graph.steward_placement import is_merge_back, merged_back
 from datora_graph.steward_service import StewardService
 from datora_graph.steward_split_pairs import with_kept_pairs
 

@@ -32,14 +32,8 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE
 from datora_graph.domain.steward import Decision, GraphSlice, KeyPair, StewardChange
 from datora_graph.services import IdentityService
 from datora_graph.steward_log import decision_pages
-from datora_graph.steward_replay import (
-    LOG_POSITION,
-    DecisionReplay,
-    ReapplyReport,
-    merged_back,
-    placements,
-    replayed,
-)
+from datora_graph.steward_placement import LOG_POSITION, merged_back, placements, replayed
+from datora_graph.steward_replay import DecisionReplay, ReapplyReport
 from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
 

@@ -43,7 +43,7 @@ from datora_graph.domain.steward import Decision, ProfileRecord
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.resolution.steward import attribute_anchor, plan_split
 from datora_graph.services import IdentityService, guard_positions
-from datora_graph.steward_replay import log_position_of
+from datora_graph.steward_placement import log_position_of
 from datora_graph.steward_service import StewardService
 
 logger = logging.getLogger(__name__)

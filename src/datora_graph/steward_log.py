@@ -25,7 +25,7 @@ from datora_graph.domain.steward import (
     StewardChange,
 )
 from datora_graph.steward_audit import decision_entry
-from datora_graph.steward_replay import LOG_POSITION
+from datora_graph.steward_placement import LOG_POSITION
 from datora_graph.store.base import GraphStore
 
 MAX_DECISION_PAGE = 1000
@@ -62,7 +62,7 @@ def new_decision(
     re-applies records where the log stands now (`LOG_POSITION`), to be re-applied there."""
     details = details or {}
     # An undo of a split by merging back is applied again by a replay, where it was made
-    # (steward_replay.is_merge_back); an exact undo leaves nothing to apply.
+    # (steward_placement.is_merge_back); an exact undo leaves nothing to apply.
     if kind != "undo" or details.get("merged_back"):
         details = {**details, LOG_POSITION: store.last_sequence()}
     return Decision(

@@ -27,7 +27,7 @@ from datora_graph.steward_log import (
     new_decision,
     new_decision_id,
 )
-from datora_graph.steward_replay import in_force
+from datora_graph.steward_placement import in_force
 from datora_graph.steward_unsplit import plan_unsplit
 from datora_graph.store.base import GraphStore
 from datora_graph.store.steward_rows import slice_to_json
