@@ -31,7 +31,7 @@ from datora_graph.domain.changeset import (
     Merge,
     OpenReviewItem,
 )
-from datora_graph.resolution.engine import answered_by_merges
+from datora_graph.resolution.answered_items import answered_by_merges
 from datora_graph.store.base import GraphStore
 
 UPGRADE = "answered_review_items"

@@ -38,7 +38,8 @@ from datora_graph.domain.records import (
     parse_observation,
 )
 from datora_graph.replay_check import check_replay, reparse
-from datora_graph.resolution.engine import ResolutionEngine, answered_by_merges
+from datora_graph.resolution.answered_items import answered_by_merges
+from datora_graph.resolution.engine import ResolutionEngine
 from datora_graph.resolution.guards import quarantined_at_a_link
 from datora_graph.store.base import GraphStore
 

@@ -13,8 +13,8 @@ answered for that very pair (rejected its review item, or split the link or the 
 apart), and asking again would only refill the queue each time a source re-sends the record.
 A merge answers the open review items the batch opened whose two ends it puts in one profile:
 the changeset names each with the observation that joined them (`AnsweredItem`), for the
-store to close; `answered_by_merges` does the same for the stored items, which the snapshot
-does not carry (see `services.answer_stored_items`).
+store to close (answered_items.py); `answered_by_merges` there does the same for the stored
+items, which the snapshot does not carry (see `services.answer_stored_items`).
 Junk identifiers are recorded, each in a profile of its own, and never link.
 Quarantined identifiers are linked like the others, but their links are held. Before an
 observation links anything, an identifier it ties to a profile whose first names all
@@ -26,14 +26,13 @@ holds and links it made live, and items it answered live (kept_marks.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from datora_graph.domain.cannot_links import facing_constraint
 from datora_graph.domain.changeset import (
-    AnsweredItem,
     Changeset,
     EvidenceStatus,
     EvidenceUpsert,
@@ -56,6 +55,7 @@ from datora_graph.domain.survivorship import (
     add_candidates,
     canonical_json,
 )
+from datora_graph.resolution.answered_items import AnswerWaits
 from datora_graph.resolution.guards import MergeGuard, Refusal
 from datora_graph.resolution.kept_marks import kept_hold, kept_refusal, linked_live
 from datora_graph.resolution.name_conflicts import NAME_ATTRIBUTE, candidate_text, name_conflicts
@@ -86,7 +86,7 @@ class _Batch:
     """(a, b, source) → [count, first_seen, last_seen, status]; made EvidenceUpserts at the end."""
     review: dict[tuple[str, str], ReviewItemDraft] = field(default_factory=dict)
     held_now: list[tuple[str, str]] = field(default_factory=list)
-    waiting: _Waiting = field(default_factory=lambda: _Waiting())
+    waiting: AnswerWaits = field(default_factory=AnswerWaits)
     """The review items the batch opened, until a merge answers them."""
     guards_changed: set[str] = field(default_factory=set)
     joined_now: set[str] = field(default_factory=set)
@@ -465,60 +465,6 @@ def _settle_review_items(batch: _Batch) -> None:
             item, profile_a=batch.find(item.profile_a), profile_b=batch.find(item.profile_b)
         )
     batch.held_now.clear()
-
-
-class _Waiting:
-    """Open review items waiting for a merge to put their two ends in one profile: each waits
-    on the profiles of both its ends, and moves to the survivor when one is absorbed."""
-
-    def __init__(self) -> None:
-        self._on: dict[str, list[OpenReviewItem]] = {}
-        self._answered: dict[tuple[str, str], str] = {}
-
-    def wait(self, item: OpenReviewItem) -> None:
-        for profile_id in {item.profile_a, item.profile_b}:
-            self._on.setdefault(profile_id, []).append(item)
-
-    def merged(
-        self, absorbed: str, survivor: str, observation_id: str, find: Callable[[str], str]
-    ) -> None:
-        """`absorbed` just joined `survivor` at `observation_id` (`find`: a profile's current
-        ID): the items waiting on it whose ends are now one profile are answered."""
-        if absorbed not in self._on:
-            return
-        still = self._on.setdefault(survivor, [])
-        for item in self._on.pop(absorbed):
-            pair = (item.a, item.b)
-            if pair in self._answered:
-                continue
-            if find(item.profile_a) == find(item.profile_b):
-                self._answered[pair] = observation_id
-            else:
-                still.append(item)
-
-    def answers(self) -> list[AnsweredItem]:
-        return [AnsweredItem(a, b, obs) for (a, b), obs in self._answered.items()]
-
-
-def answered_by_merges(
-    merges: Sequence[Merge], items: Iterable[OpenReviewItem]
-) -> list[AnsweredItem]:
-    """The stored open `items` that `merges` (a changeset's, in the order they happened) put
-    both ends of in one profile, each with the observation whose merge did."""
-    parent: dict[str, str] = {}
-
-    def find(profile_id: str) -> str:
-        while profile_id in parent:
-            profile_id = parent[profile_id]
-        return profile_id
-
-    waiting = _Waiting()
-    for item in items:
-        waiting.wait(item)
-    for merge in merges:
-        parent[merge.absorbed] = merge.survivor
-        waiting.merged(merge.absorbed, merge.survivor, merge.observation_id, find)
-    return waiting.answers()
 
 
 def _survivor_first(batch: _Batch, left: str, right: str) -> tuple[str, str]:
