@@ -285,6 +285,17 @@ Fixed: the erasure keeps in a redacted merge, accepted item or merge-back the no
 merges live keeps (`OWN_MERGES`, none when it deletes them all; erasure_merges.py), a later
 erasure takes those naming its profiles, and a replay writes those instead of what it merged.
 
+AO (seed 3 once AM and AN were fixed): the erased device had made e1's profile the larger,
+so a record merged e0's and the phone's into it live; replayed, it merged them into e0's, the
+oldest. The split turned the note of e1's profile back (AC), but the phone's stayed under e0's
+profile's ID beside the one the split wrote from live's (`KEPT_MERGES`):
+
+    [ingest(e0), ingest(e1, d1), ingest(phone), ingest(e0, e1, phone), ('split', d1 off e1),
+     ('erase', d1)]
+
+Fixed: the re-applied split deletes the replay's notes of an alias it keeps whose kept notes
+say another merge, and writes live's (`restored_notes`, erasure_merges.py).
+
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
 an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided

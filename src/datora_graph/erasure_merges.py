@@ -6,7 +6,8 @@ profiles, and the record carries the other's identifiers alone now) or from a st
 it deleted (one end was the person's) is made again by no replay, yet a later split, applied
 again, restores the note's absorbed ID as an alias from its record of live. So the erasure,
 redacting such a split, keeps in it the notes of the aliases its state keeps (`KEPT_MERGES`),
-and the re-applied split writes those the replay lacks (`kept_notes`, steward_replay.py).
+and the re-applied split writes those the replay lacks, in place of any it noted otherwise
+(`restored_notes`, steward_replay.py).
 
 A redacted merge, accepted review item or merge-back merges other profiles in a replay than it
 did live (the erased identifier's profile is gone, an end stands in for it), so the notes it
@@ -112,21 +113,39 @@ def without_erased_notes(decision: Decision, gone: Collection[str]) -> Decision:
     return replace(decision, details=details)
 
 
-def missing_notes(
+def restored_notes(
     store: GraphStore, split: Decision, involved: Collection[str], aliases: Collection[str]
-) -> list[MergeNote]:
-    """The notes an erasure kept in `split` whose absorbed ID its replay keeps as an alias
-    (`aliases`) and which the replay has not made (under the profiles `involved`, with the
-    same record and ends, either way round: the split may turn one, `reverse_merges`)."""
+) -> tuple[tuple[str, ...], list[MergeNote]]:
+    """Of the notes an erasure kept in `split` whose absorbed ID its replay keeps as an alias
+    (`aliases`): the aliases whose notes in the replay (under the profiles `involved`) say
+    another merge than live's, which go, and the notes to write, those the replay has not
+    made (the same record and ends, either way round: the split may turn one,
+    `reverse_merges`) and all of a going alias's. A record may have merged other profiles in
+    a replay than live, the erased identifier having made another one the larger."""
     notes = [n for n in kept_notes(split) if n.absorbed in aliases]
     if not notes:
-        return []
-    made = {
-        (r.observation_id, frozenset((r.absorbed, r.survivor)))
-        for records in store.merge_history(sorted(involved)).values()
-        for r in records
+        return (), []
+    made = [r for records in store.merge_history(sorted(involved)).values() for r in records]
+    kept = {_ends(n.observation_id, n.absorbed, n.survivor) for n in notes}
+    noted = {n.absorbed for n in notes}
+    stale = {
+        r.absorbed
+        for r in made
+        if r.absorbed in noted and _ends(r.observation_id, r.absorbed, r.survivor) not in kept
     }
-    return [n for n in notes if (n.observation_id, frozenset((n.absorbed, n.survivor))) not in made]
+    matched = {
+        _ends(r.observation_id, r.absorbed, r.survivor) for r in made if r.absorbed not in stale
+    }
+    write = [
+        n
+        for n in notes
+        if n.absorbed in stale or _ends(n.observation_id, n.absorbed, n.survivor) not in matched
+    ]
+    return tuple(sorted(stale)), write
+
+
+def _ends(made_by: str | None, absorbed: str, survivor: str) -> tuple[str, frozenset[str]]:
+    return (made_by or "", frozenset((absorbed, survivor)))
 
 
 def kept_notes(split: Decision) -> list[MergeNote]:

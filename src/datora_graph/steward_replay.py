@@ -34,7 +34,7 @@ from datora_graph.domain.steward import (
     ReviewState,
     StewardChange,
 )
-from datora_graph.erasure_merges import missing_notes, own_notes
+from datora_graph.erasure_merges import own_notes, restored_notes
 from datora_graph.resolution.steward import split_groups
 from datora_graph.steward_changes import (
     accept_items_merged,
@@ -287,8 +287,9 @@ class DecisionReplay:
         )
         store = self.stewards.store
         # Notes live kept of merges no replay makes again (the erasure rewrote their record
-        # or deleted their decision), whose aliases the split restores (erasure_merges.py).
-        noted = missing_notes(store, decision, involved, aliases)
+        # or deleted their decision), or makes otherwise, whose aliases the split restores
+        # (erasure_merges.py): the replay's notes of those aliases go, live's are written.
+        stale, noted = restored_notes(store, decision, involved, aliases)
         closing, _ = closed_by_split(store, cut, decision.actor, decision.at, decision.reason)
         constraints = self._constraints(decision, change.cannot_links)
         self.stewards.store.apply_steward_change(
@@ -299,7 +300,7 @@ class DecisionReplay:
                 remove_profiles=tuple(gone),
                 remove_aliases=removed,
                 reverse_merges=reverse,
-                delete_merges_absorbing=removed,
+                delete_merges_absorbing=(*removed, *stale),
                 merges=(*change.merges, *noted),
                 review=closing,
                 cannot_links=constraints,

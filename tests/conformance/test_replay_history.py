@@ -307,3 +307,26 @@ def test_a_merge_back_notes_only_the_profile_it_absorbed_live(world: World) -> N
 
     assert world.rebuilt() == live
     assert world.migrated() == live
+
+
+def test_a_record_notes_its_merges_under_the_survivor_live_had_after_the_erasure(
+    world: World,
+) -> None:
+    """The hunt's AO (seed 3, once AM and AN were fixed): d1 made e1's profile the larger, so
+    o4 merged e0's and the phone's into it live; d1 split off and erased, a replay merged
+    them into e0's, the oldest. The split turns the note of e1's profile back (AC), and now
+    writes the phone's as live has it, in place of the replay's (the phone's ID is an alias
+    it keeps, and the erasure kept live's note in it)."""
+    world.ingest("email:e0@x.io")
+    world.ingest("email:e1@x.io", "device_id:d1")
+    world.ingest("phone:+14155552671")
+    world.ingest("email:e0@x.io", "email:e1@x.io", "phone:+14155552671")
+    world.split("device_id:d1", ("device_id:d1", "email:e1@x.io"))
+    world.erase("device_id:d1")
+    live = world.state()
+    [notes] = live["merges"].values()
+    assert {note.observation_id for note in notes} == {"o4"}
+    assert len(notes) == 2
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
