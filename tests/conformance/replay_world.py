@@ -27,7 +27,6 @@ class World:
         self.identity = IdentityService(store, Settings(db=folder / "unused.db"))
         self.stewards = StewardService(self.identity)
         self.sent = 0
-        self.compare_merges = True
 
     def ingest(self, *keys: str, **attributes: str) -> None:
         self.sent += 1
@@ -74,7 +73,7 @@ class World:
             "answered": sorted((i.a, i.b, i.answered_by) for i in answered),
             "quarantined": sorted(key for key, g in guards.items() if g.quarantined),
             "joins": sorted((key, min(g.joins, kept)) for key, g in guards.items() if g.joins),
-            "merges": self.merges(store) if self.compare_merges else {},
+            "merges": self.merges(store),
         }
 
     def merges(self, store: GraphStore | None = None) -> dict[str, list[MergeRecord]]:

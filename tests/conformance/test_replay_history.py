@@ -37,7 +37,6 @@ def test_a_profile_live_never_had_leaves_no_merge_note_in_a_replay(world: World)
     world.ingest("email:e0@x.io", "device_id:d1")
     world.split("crm_id:C1", ("crm_id:C1", "device_id:d1"))
     world.erase("crm_id:C1")
-    world.compare_merges = True
     live = world.state()
     assert live["merges"] == {}
 
@@ -101,7 +100,6 @@ def test_the_merge_note_of_a_merge_back_stays_after_the_device_is_erased(world: 
     part and the merge-back nothing to merge: it writes the note of the part it took alone,
     as live wrote it, and the later split makes the part ID an alias again."""
     _erase_the_device_split_off_after_a_merge_back(world)
-    world.compare_merges = True
     live = world.state()
     assert live["merges"], "the merge-back's note"
     [undo] = [d for d in world.stewards.all_decisions() if d.kind == "undo"]
@@ -150,7 +148,6 @@ def test_a_merge_the_erased_email_decided_keeps_its_survivor_in_the_merge_histor
     wrote it (`reverse_merges`), rather than deleting it with the alias it drops (AA)."""
     _erase_the_email_that_made_u1s_profile_the_larger(world)
     world.ingest("crm_id:C2", "user_id:U1")
-    world.compare_merges = True
     live = world.state()
 
     assert world.rebuilt() == live
@@ -173,7 +170,6 @@ def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world:
     and merges nothing, and the split restores the alias from its record of live, and the
     note, under o4, from the notes the erasure kept in the split (`KEPT_MERGES`)."""
     _erase_the_crm_number_that_merged(world)
-    world.compare_merges = True
     live = world.state()
     assert live["merges"], "the note of o4's merge"
 
@@ -209,7 +205,6 @@ def test_the_note_of_a_steward_merge_the_erasure_deleted_stays_in_a_replay(world
     world.stewards.merge_profiles("device_id:d1", "phone:+14155552671", reason="r", actor="s")
     world.split("phone:+14155552671", ("device_id:d1", "phone:+14155552671"))
     world.erase("device_id:d1")
-    world.compare_merges = True
     live = world.state()
     assert live["merges"], "the steward merge's note"
 
