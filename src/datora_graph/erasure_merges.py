@@ -13,6 +13,10 @@ A redacted merge, accepted review item or merge-back merges other profiles in a 
 did live (the erased identifier's profile is gone, an end stands in for it), so the notes it
 would write name profiles live never noted, or the ones the erasure deleted. The erasure keeps
 in it the notes of its own merges live keeps (`OWN_MERGES`), and a replay writes those.
+
+A note made by a decision whose reason quoted the person (`steward merge: same household as
+ann@acme.io`) has its reason replaced whole live (`Erasure.note_reasons`), and so wherever an
+erasure keeps it in a decision: the replay writes what live keeps.
 """
 
 from __future__ import annotations
@@ -38,15 +42,17 @@ def with_kept_merges(
     gone: Collection[str],
     keys: Collection[str],
     mentions: Callable[[str, Collection[str]], bool],
+    quoting: Collection[str] = (),
 ) -> Decision:
     """The `redacted` split naming the notes live keeps that absorbed an alias its state
     after it keeps: an earlier erasure's, and those live holds now but the ones this erasure
     deletes (a survivor or absorbed ID among the erased profile's, `gone`). A reason quoting
-    one of the erased `keys` (`mentions`) is replaced, as the decision's own is."""
+    one of the erased `keys` (`mentions`), or of a note made by one of the decisions
+    `quoting` them, is replaced, as the decision's own is."""
     aliases = set(redacted.after.aliases)
     dropped = set(gone)
     notes = {
-        _key(note): note
+        _key(note): _unquoted(note, redacted, quoting)
         for note in kept_notes(redacted)
         if note.absorbed not in dropped and note.survivor not in dropped
     }
@@ -58,7 +64,8 @@ def with_kept_merges(
             for record in records:
                 if record.absorbed not in aliases or {record.absorbed, record.survivor} & dropped:
                     continue
-                reason = scrubbed_reason(record.reason, keys, mentions)
+                quoted = record.observation_id in quoting
+                reason = scrubbed_reason(record.reason, keys, mentions, quoted)
                 note = MergeNote(
                     record.absorbed, record.survivor, record.at, reason, record.observation_id
                 )
@@ -75,19 +82,22 @@ def with_own_merges(
     gone: Collection[str],
     keys: Collection[str],
     mentions: Callable[[str, Collection[str]], bool],
+    quoting: Collection[str] = (),
 ) -> Decision:
     """The `redacted` merge, accepted item or merge-back naming the notes of its own merges
     live keeps now but those this erasure deletes (naming one of the profile IDs `gone`),
     none when it deletes them all. A reason quoting one of the erased `keys` (`mentions`) is
-    replaced, as the decision's own is."""
+    replaced, as the decision's own is; every one when the decision is among those `quoting`
+    them (its notes' reasons are replaced live)."""
     dropped = set(gone)
+    quoted = redacted.id in quoting
     current = set(store.resolve_profile_ids(sorted(redacted.profiles_after)).values())
     notes = [
         MergeNote(
             record.absorbed,
             record.survivor,
             record.at,
-            scrubbed_reason(record.reason, keys, mentions),
+            scrubbed_reason(record.reason, keys, mentions, quoted),
         )
         for records in store.merge_history(sorted(current)).values()
         for record in records
@@ -97,16 +107,24 @@ def with_own_merges(
     return replace(redacted, details={**redacted.details, OWN_MERGES: own})
 
 
-def without_erased_notes(decision: Decision, gone: Collection[str]) -> Decision:
+def without_erased_notes(
+    decision: Decision, gone: Collection[str], quoting: Collection[str] = ()
+) -> Decision:
     """`decision`, which this erasure does not name, without the notes an earlier erasure
     kept in it (`KEPT_MERGES`, `OWN_MERGES`) that name one of the profile IDs `gone` (this
-    erasure deletes those live); the decision itself when it keeps none of them."""
+    erasure deletes those live), and with the reason of those made by one of the decisions
+    `quoting` the person replaced (as live's are); the decision itself when neither
+    changes any."""
     dropped = set(gone)
     details = dict(decision.details)
     for key in (KEPT_MERGES, OWN_MERGES):
         notes = _notes(decision, key)
-        left = [n for n in notes if n.absorbed not in dropped and n.survivor not in dropped]
-        if len(left) < len(notes):
+        left = [
+            _unquoted(n, decision, quoting)
+            for n in notes
+            if n.absorbed not in dropped and n.survivor not in dropped
+        ]
+        if left != notes:
             details[key] = [_to_json(n) for n in left]
     if details == decision.details:
         return decision
@@ -179,12 +197,26 @@ def _notes(decision: Decision, key: str) -> list[MergeNote]:
 
 
 def scrubbed_reason(
-    reason: str, keys: Collection[str], mentions: Callable[[str, Collection[str]], bool]
+    reason: str,
+    keys: Collection[str],
+    mentions: Callable[[str, Collection[str]], bool],
+    quoted: bool = False,
 ) -> str:
-    """`reason`, or the redacted reason where it quotes one of the erased `keys`; the
-    profile and decision IDs it names (`undo of split dec_…`) are not looked in, where a
-    short value (`d1`) may stand by chance."""
-    return REDACTED_REASON if mentions(OUR_IDS.sub("", reason), keys) else reason
+    """`reason`, or the redacted reason where it quotes one of the erased `keys` or is
+    `quoted`, the note's decision having quoted one (live replaces it whole, whatever the
+    text says); the profile and decision IDs it names (`undo of split dec_…`) are not looked
+    in, where a short value (`d1`) may stand by chance."""
+    if quoted or mentions(OUR_IDS.sub("", reason), keys):
+        return REDACTED_REASON
+    return reason
+
+
+def _unquoted(note: MergeNote, keeper: Decision, quoting: Collection[str]) -> MergeNote:
+    """`note`, kept in `keeper`, with the redacted reason when one of the decisions `quoting`
+    the person made it (the one it names, else `keeper` itself: `OWN_MERGES`)."""
+    if (note.observation_id or keeper.id) not in quoting:
+        return note
+    return replace(note, reason=REDACTED_REASON)
 
 
 def _key(note: MergeNote) -> tuple[str, str, str]:

@@ -47,7 +47,7 @@ from datora_graph.domain.erasure import (
     requote,
     unnamed_merge_entry,
 )
-from datora_graph.domain.erasure_decisions import redact_decision
+from datora_graph.domain.erasure_decisions import REDACTED_REASON, redact_decision
 from datora_graph.domain.errors import InvalidInput, StoreUnavailable
 from datora_graph.domain.mentions import (
     MentionPage,
@@ -192,6 +192,7 @@ class ErasureService:
                 tuple(self._review_rewrites(requarantined, set(keys))),
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
+                tuple(quoting),
             )
             values = self._erased_values(keys, entries)
             counts = self.store.erase(erasure)
@@ -351,17 +352,17 @@ class ErasureService:
         gone: Collection[str],
     ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[str]]:
         """The IDs of the steward decisions naming the person with nothing else to apply
-        again, which go, the others naming them, redacted (domain/erasure_decisions.py), and
-        the IDs of those whose reason quotes one of their identifiers. A redacted split keeps
-        the merge notes of its aliases live keeps (`with_kept_merges`), a redacted merge the
-        notes of its own (`with_own_merges`); the profile IDs `gone` lose theirs."""
+        again, which go, the others naming them or quoting one of their identifiers in their
+        reason, redacted (domain/erasure_decisions.py), and the IDs of those quoting them. A
+        redacted split keeps the merge notes of its aliases live keeps (`with_kept_merges`), a
+        redacted merge the notes of its own (`with_own_merges`); the profile IDs `gone` lose
+        theirs, and the notes of a decision quoting the person their reason."""
         deleted: list[str] = []
         redacted: list[Decision] = []
-        quoting: list[str] = []
+        quoting = [d.id for d in decisions if mentions_any(d.reason, keys)]
+        quoted = set(quoting)
         merged = merged_back(decisions)
         for decision in decisions:  # oldest first: an undo after its own
-            if mentions_any(decision.reason, keys):
-                quoting.append(decision.id)
             if decision.kind == "undo" and decision.details.get("undoes") in deleted:
                 deleted.append(decision.id)  # an undo of nothing would refuse a migration
                 continue
@@ -369,13 +370,21 @@ class ErasureService:
             if kept is None:
                 deleted.append(decision.id)
             elif kept is decision:
-                if (pruned := without_erased_notes(decision, gone)) is not decision:
-                    redacted.append(pruned)
+                kept = without_erased_notes(decision, gone, quoted)
+                if decision.id in quoted:
+                    # Its state names none of them: only the reason goes, and it stays
+                    # undoable (no `REDACTED_BY`). Replayed, a merge would note its merges
+                    # under the replaced reason (`steward merge: (redacted …)`), not live's.
+                    kept = replace(kept, reason=REDACTED_REASON)
+                    if _merges(decision):
+                        kept = with_own_merges(self.store, kept, gone, keys, mentions_any, quoted)
+                if kept is not decision:
+                    redacted.append(kept)
             else:
                 if decision.kind == "split":
-                    kept = with_kept_merges(self.store, kept, gone, keys, mentions_any)
-                elif decision.kind in MERGING or is_merge_back(decision):
-                    kept = with_own_merges(self.store, kept, gone, keys, mentions_any)
+                    kept = with_kept_merges(self.store, kept, gone, keys, mentions_any, quoted)
+                elif _merges(decision):
+                    kept = with_own_merges(self.store, kept, gone, keys, mentions_any, quoted)
                 merged_split = decision.kind == "split" and decision.id in merged
                 redacted.append(with_kept_pairs(kept, decision, keys) if merged_split else kept)
         return tuple(deleted), tuple(redacted), quoting
@@ -429,3 +438,8 @@ class ErasureService:
             if page.next_after is None:
                 return found
             after = page.next_after
+
+
+def _merges(decision: Decision) -> bool:
+    """Whether `decision` noted merges live (`MERGING`, or a merge-back)."""
+    return decision.kind in MERGING or is_merge_back(decision)

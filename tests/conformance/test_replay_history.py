@@ -4,7 +4,13 @@ its few steps (the World helper is in replay_world.py)."""
 
 from __future__ import annotations
 
-from datora_graph.domain.erasure_decisions import KEPT_MERGES, OWN_MERGES
+from datora_graph.domain.audit import AuditFilter
+from datora_graph.domain.erasure_decisions import (
+    KEPT_MERGES,
+    OWN_MERGES,
+    REDACTED_BY,
+    REDACTED_REASON,
+)
 
 from .replay_world import World, open_finding
 
@@ -322,6 +328,77 @@ def test_a_record_notes_its_merges_under_the_survivor_live_had_after_the_erasure
     [notes] = live["merges"].values()
     assert {note.observation_id for note in notes} == {"o4"}
     assert len(notes) == 2
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+QUOTE = "same household as e0@x.io"
+
+
+def _merge_quoting_the_person(world: World) -> str:
+    """e0 alone in a profile; a steward merges k1's and U1's, quoting e0 in the reason, and
+    e0 is erased. Answers the merge's ID."""
+    world.ingest("email:e0@x.io")
+    world.ingest("cookie_id:k1")
+    world.ingest("user_id:U1")
+    merge = world.stewards.merge_profiles("cookie_id:k1", "user_id:U1", reason=QUOTE, actor="s")
+    world.erase("email:e0@x.io")
+    return merge.id
+
+
+def test_a_steward_merge_quoting_the_erased_person_keeps_no_quote_in_its_note(
+    world: World,
+) -> None:
+    """The merge names none of e0's identifiers, so the erasure left it as it was, and its
+    note (`steward merge: same household as e0@x.io`) and reason quoted e0 live. The note's
+    reason is replaced whole, as a kept note's is (`scrubbed_reason`), the decision's and its
+    audit entry's as a redacted decision's; the merge keeps its note (`OWN_MERGES`), which a
+    replay writes, or it would note `steward merge: (redacted …)`."""
+    merge_id = _merge_quoting_the_person(world)
+    live = world.state()
+    [notes] = live["merges"].values()
+    assert [n.reason for n in notes] == [REDACTED_REASON]
+    kept = world.store.get_decisions([merge_id])[merge_id]
+    assert kept.reason == REDACTED_REASON
+    assert REDACTED_BY not in kept.details, "only its reason changed: it can still be undone"
+    assert [n["reason"] for n in kept.details[OWN_MERGES]] == [REDACTED_REASON]
+    entries = world.store.list_audit(AuditFilter(subject=merge_id)).items
+    assert [e.reason for e in entries] == [REDACTED_REASON]
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_merge_whose_quote_an_erasure_replaced_can_still_be_undone(world: World) -> None:
+    """Only the merge's reason changed, not the state it left: undone, k1 and U1 are apart
+    again and the note goes, live and in a replay."""
+    merge_id = _merge_quoting_the_person(world)
+    world.stewards.undo_decision(merge_id, reason="r", actor="s")
+    live = world.state()
+    assert live["merges"] == {}
+    assert len(live["profiles"]) == 2
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
+def test_a_merge_back_quoting_the_erased_person_keeps_no_quote_in_its_note(
+    world: World,
+) -> None:
+    """As the steward merge, for a merge-back (d1 reached U1's part after the split) whose
+    reason quotes e0: its note, `undo of split …: same household as e0@x.io`, is replaced."""
+    world.ingest("email:e0@x.io")
+    world.ingest("cookie_id:k1", "user_id:U1")
+    split = world.split("user_id:U1", ("cookie_id:k1", "user_id:U1"))
+    world.ingest("user_id:U1", "device_id:d1")
+    undo = world.stewards.undo_decision(split.id, reason=QUOTE, actor="s")
+    assert undo.details.get("merged_back")
+    world.erase("email:e0@x.io")
+    live = world.state()
+    [notes] = live["merges"].values()
+    assert [n.reason for n in notes] == [REDACTED_REASON]
+    assert world.store.get_decisions([undo.id])[undo.id].reason == REDACTED_REASON
 
     assert world.rebuilt() == live
     assert world.migrated() == live

@@ -67,3 +67,22 @@ def test_a_reason_is_scrubbed_where_it_quotes_the_person_not_where_an_id_holds_t
     assert mentions_any(by_chance, keys), "the premise: the raw text would match"
     assert scrubbed_reason(by_chance, keys, mentions_any) == by_chance
     assert scrubbed_reason(quoting, keys, mentions_any) == REDACTED_REASON
+
+
+def test_the_notes_a_quoting_decision_made_lose_their_reason_wherever_they_are_kept() -> None:
+    """Live replaces the reason of every note a decision quoting the person made
+    (`Erasure.note_reasons`), whatever the note's text: a split keeping one (named by its
+    decision), and a merge keeping its own (named by none), say so too."""
+    split = decision("split", **{KEPT_MERGES: [note("prf_b", "prf_a", "dec_9")]})
+    merge = decision(**{OWN_MERGES: [note("prf_b", "prf_a")]})
+
+    assert without_erased_notes(split, [], ["dec_1"]) is split
+    assert [n.reason for n in kept_notes(without_erased_notes(split, [], ["dec_9"]))] == [
+        REDACTED_REASON
+    ]
+    assert [n.reason for n in own_notes(without_erased_notes(merge, [], ["dec_1"])) or []] == [
+        REDACTED_REASON
+    ]
+    assert scrubbed_reason("steward merge: r", ["device_id:d1"], mentions_any, True) == (
+        REDACTED_REASON
+    )

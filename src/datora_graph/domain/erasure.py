@@ -90,6 +90,11 @@ class Erasure:
     """The `merge` entries of ingest that named a removed observation by its ID, naming it
     by its fingerprint instead (`unnamed_merge_entry`): a source's record ID may be an e-mail
     address, and only the fingerprint of a removed record's ID is kept."""
+    note_reasons: tuple[str, ...] = ()
+    """The steward decisions whose reason quoted one of `keys`: the reason of every merge note
+    they made that stays (`steward merge: …`, `undo of split …: …`) becomes
+    `erasure_decisions.REDACTED_REASON` whole, as the notes an erasure keeps in a decision
+    have it (erasure_merges.py)."""
 
     @property
     def unnamed_answers(self) -> list[tuple[str, str]]:

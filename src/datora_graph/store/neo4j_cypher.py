@@ -190,6 +190,7 @@ class Neo4jStatements:
     erase_unname_audit_entries: LiteralString
     erase_unname_answering_records: LiteralString
     erase_merges: LiteralString
+    erase_merge_reasons: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString
     erase_rejections: LiteralString

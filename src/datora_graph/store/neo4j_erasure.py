@@ -159,6 +159,9 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     ]
     redacted = _count(tx, CYPHER.erase_redact_decisions, "rows", bodies, "redacted")
     tx.run(CYPHER.erase_merges, {"profile_id": erasure.profile_id}).consume()
+    if erasure.note_reasons:
+        merge_reasons = {"decision_ids": list(erasure.note_reasons), "reason": REDACTED_REASON}
+        tx.run(CYPHER.erase_merge_reasons, merge_reasons).consume()
     identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
     tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
     rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))

@@ -95,6 +95,11 @@ UNNAME_AUDIT_ENTRY = "UPDATE audit_log SET subject = :subject, details = :detail
 REDACT_AUDIT_REASONS = (
     "UPDATE audit_log SET reason = ? WHERE id IN (SELECT value FROM json_each(?))"
 )
+REDACT_MERGE_REASONS = (
+    "UPDATE merges SET reason = ? WHERE observation_id IN (SELECT value FROM json_each(?))"
+)
+"""No index serves a lookup by the record or decision that merged: an erasure can afford a
+read of every note."""
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -252,6 +257,8 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     aliases = [row[0] for row in db.execute(PROFILE_ALIASES, (erasure.profile_id,))]
     names = [erasure.profile_id, *aliases]
     db.execute(DELETE_MERGES, {"ids": json.dumps(names)})
+    if erasure.note_reasons:  # else no need to read every note
+        db.execute(REDACT_MERGE_REASONS, (REDACTED_REASON, json.dumps(erasure.note_reasons)))
     db.execute(DELETE_ALIASES, (erasure.profile_id,))
     identifiers = db.execute(DELETE_IDENTIFIERS, params).rowcount
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
