@@ -296,6 +296,11 @@ profile's ID beside the one the split wrote from live's (`KEPT_MERGES`):
 Fixed: the re-applied split deletes the replay's notes of an alias it keeps whose kept notes
 say another merge, and writes live's (`restored_notes`, erasure_merges.py).
 
+AP (seed 3 once AO was fixed): AK's shape with another record observed at the same time as
+the one whose note the split restores; a replay listed the restored note after the other, as
+it wrote it later. Merges at the same time are listed in log order now (`merge_history`, on
+both stores), not in the order they were written.
+
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
 an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided

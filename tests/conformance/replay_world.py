@@ -28,12 +28,13 @@ class World:
         self.stewards = StewardService(self.identity)
         self.sent = 0
 
-    def ingest(self, *keys: str, **attributes: str) -> None:
+    def ingest(self, *keys: str, minute: int | None = None, **attributes: str) -> None:
+        """A record of `keys`, observed at its own minute unless `minute` says another."""
         self.sent += 1
         item: dict[str, Any] = {
             "id": f"o{self.sent}",
             "source": "crm",
-            "observed_at": f"2026-05-01T10:{self.sent:02d}:00Z",
+            "observed_at": f"2026-05-01T10:{self.sent if minute is None else minute:02d}:00Z",
             "identifiers": [
                 dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys
             ],

@@ -182,6 +182,27 @@ def test_the_note_of_a_merge_the_erased_crm_number_made_stays_in_a_replay(world:
     assert world.rebuilt() == live
 
 
+def test_notes_made_at_the_same_time_keep_their_log_order_in_a_replay(world: World) -> None:
+    """The hunt's AP (seed 3, once AO was fixed): AK's shape, with o6 observed at the same
+    time as o5 merging k1's profile into the phone's too. Live noted o5's merge first; a
+    replay writes o5's note at the split (its record carries e0 alone now), after o6's. Merges
+    at the same time are listed in log order, not in the order a store wrote them."""
+    world.ingest("email:e0@x.io")
+    world.ingest("phone:+14155552671")
+    world.ingest("cookie_id:k1")
+    world.ingest("phone:+14155552671", "crm_id:C1")
+    world.ingest("crm_id:C1", "email:e0@x.io", minute=30)
+    world.ingest("phone:+14155552671", "cookie_id:k1", minute=30)
+    world.split("crm_id:C1", ("crm_id:C1", "email:e0@x.io"), ("crm_id:C1", "phone:+14155552671"))
+    world.erase("crm_id:C1")
+    live = world.state()
+    [notes] = live["merges"].values()
+    assert [note.observation_id for note in notes] == ["o5", "o6"]
+
+    assert world.rebuilt() == live
+    assert world.migrated() == live
+
+
 def test_a_note_the_erasure_kept_goes_with_a_later_erasure_of_its_profile(world: World) -> None:
     """AK's shape, then e0's erasure: live deletes the note, e0's old ID being an alias of
     its part; the split keeps the note no longer (`KEPT_MERGES`), and no replay writes it."""

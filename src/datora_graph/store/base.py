@@ -194,7 +194,8 @@ class GraphStore(Protocol):
 
     def merge_history(self, profile_ids: Collection[str]) -> dict[str, list[MergeRecord]]:
         """Every merge whose survivor is one of `profile_ids` or was later absorbed into one,
-        oldest first; profiles without merges are absent."""
+        oldest first, merges at the same time in log order (a decision's first); profiles
+        without merges are absent."""
         ...
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:

@@ -499,10 +499,14 @@ members (member, profile_id) AS (
 )
 SELECT m.profile_id, g.absorbed, g.survivor, g.observation_id, g.at, g.reason
 FROM merges g JOIN members m ON m.member = g.survivor
-ORDER BY m.profile_id, g.at, g.id
+LEFT JOIN observations o ON o.id = g.observation_id
+ORDER BY m.profile_id, g.at, o.seq, g.id
 """
+"""Oldest first; merges at the same time in log order (a decision's first), then as recorded:
+a replay after an erasure writes the note of a record the erasure rewrote later than live
+did (`restored_notes`), but it stands where live's does."""
 
-MERGES_AS_RECORDED = MERGE_HISTORY.replace("g.at, g.id", "g.id")
+MERGES_AS_RECORDED = MERGE_HISTORY.replace("g.at, o.seq, g.id", "g.id")
 """`MERGE_HISTORY` in the order the merges were recorded (log order), not observation time."""
 JOINED_OPEN_ITEMS = """
 SELECT r.a, r.b, r.profile_a, r.profile_b, ia.profile_id
