@@ -8,7 +8,8 @@
 //   $touching: list of identifier keys: only items with a or b among them; null for every item
 // Returns: id, kind, a, b, profile_a, profile_b, reason, observation_id, status, created_at,
 //   guard, source, suggested_action, answered_by, constraint_id (null for an item written before
-//   items kept it, as for another guard's)
+//   items kept it, as for another guard's), resolution (the reason a steward's decision closed
+//   it with; '' while open or answered)
 MATCH (r:ReviewItem)
 WHERE r.id > $after AND ($status IS NULL OR r.status = $status)
   AND ($touching IS NULL OR r.a IN $touching OR r.b IN $touching)
@@ -22,5 +23,6 @@ RETURN r.id AS id, r.kind AS kind, r.a AS a, r.b AS b,
        r.reason AS reason, r.observation_id AS observation_id, r.status AS status,
        r.created_at AS created_at, coalesce(r.guard, 'limit') AS guard,
        coalesce(r.source, '') AS source, coalesce(r.suggested_action, '') AS suggested_action,
-       coalesce(r.answered_by, '') AS answered_by, r.constraint_id AS constraint_id
+       coalesce(r.answered_by, '') AS answered_by, r.constraint_id AS constraint_id,
+       coalesce(r.resolution, '') AS resolution
 ORDER BY id

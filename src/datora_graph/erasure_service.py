@@ -61,6 +61,11 @@ from datora_graph.erasure_answers import with_kept_answers, without_erased_answe
 from datora_graph.erasure_holds import with_kept_holds
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.erasure_merges import with_kept_merges, with_own_merges, without_erased_notes
+from datora_graph.erasure_quotes import (
+    cannot_link_reasons,
+    must_link_reasons,
+    resolution_reasons,
+)
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_changes import review_items_touching
@@ -179,6 +184,9 @@ class ErasureService:
             )
             gone = (profile.id, *profile.aliases)
             deleted, redacted, quoting = self._decisions(keys, audit.id, decisions, gone)
+            # Their reasons copied into constraints and review items' resolutions go too.
+            quoting_ids = set(quoting)
+            quoted = [d for d in decisions if d.id in quoting_ids]
             # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
             erasure = Erasure(
                 profile.id,
@@ -193,6 +201,9 @@ class ErasureService:
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
                 tuple(quoting),
+                tuple(cannot_link_reasons(self.store, quoted)),
+                tuple(must_link_reasons(quoted)),
+                tuple(resolution_reasons(quoted)),
             )
             values = self._erased_values(keys, entries)
             counts = self.store.erase(erasure)

@@ -127,7 +127,7 @@ def accept_items_merged(
     evidence = tuple(
         replace(e, status="active") if (e.a, e.b) in answered else e for e in write.evidence
     )
-    closing = f"merged by decision {decision_id}: {reason}"
+    closing = merged_reason(decision_id, reason)
     closed, opened = closing_states(items, "accepted", actor, at, closing)
     written = replace(write, evidence=evidence)
     return replace(change, write=written, review=(*change.review, *closed)), opened
@@ -335,6 +335,13 @@ def split_reason(split_id: str, reason: str) -> str:
     """The reason of the cannot-links the split `split_id` makes: a replay finds the ones it
     wrote again by it (`DecisionReplay._reapply_merge_back`)."""
     return f"split {split_id}: {reason}"
+
+
+def merged_reason(decision_id: str, reason: str) -> str:
+    """The resolution of the review items the merge `decision_id` answered
+    (`accept_items_merged`), live and in a replay: an erasure rewrites it from the quoting
+    `reason` to the redacted one (erasure_quotes.py)."""
+    return f"merged by decision {decision_id}: {reason}"
 
 
 def split_pairs(

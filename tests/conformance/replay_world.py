@@ -3,6 +3,8 @@ rebuild's or a migration's: shared by the test_replay_* files and the tests that
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ from datora_graph.steward_service import StewardService
 from datora_graph.store.base import GraphStore
 from datora_graph.store.sqlite import SqliteStore
 
+_CONSTRAINT = re.compile(r"#\d+")
+"""A constraint's number in an item's reason: each store numbers its own."""
+
 
 class World:
     """The live store with its services, and what it holds, as compared."""
@@ -27,6 +32,7 @@ class World:
         self.identity = IdentityService(store, Settings(db=folder / "unused.db"))
         self.stewards = StewardService(self.identity)
         self.sent = 0
+        self.migrations = 0
 
     def ingest(self, *keys: str, minute: int | None = None, **attributes: str) -> None:
         """A record of `keys`, observed at its own minute unless `minute` says another."""
@@ -92,11 +98,36 @@ class World:
         items = self.store.list_review_items(ReviewFilter(None, 0, 1000)).items
         return sorted((i.a, i.b, i.status) for i in items)
 
-    def migrated(self) -> dict[str, Any]:
-        target = SqliteStore(self.folder / "target.db")
+    def reasons(self, store: GraphStore | None = None) -> dict[str, list[tuple[str, ...]]]:
+        """The texts a steward reads that may quote a decision's reason: each cannot-link's,
+        and each review item's (any status) reason, suggested action and resolution. By pair,
+        not ID: a rebuild numbers review items anew, and a migration constraints (an item's
+        reason names its constraint's ID)."""
+        store = store or self.store
+        items = store.list_review_items(ReviewFilter(None, 0, 1000)).items
+        return {
+            "cannot_links": sorted((c.a, c.b, c.reason) for c in store.list_cannot_links()),
+            "review": sorted(
+                (
+                    i.a,
+                    i.b,
+                    i.status,
+                    _CONSTRAINT.sub("#", i.reason),
+                    i.suggested_action,
+                    i.resolution,
+                )
+                for i in items
+            ),
+        }
+
+    def migrated(self, read: Callable[[GraphStore], Any] | None = None) -> Any:
+        """What `read` (default: `state`) finds in a migration of the live store, each call
+        into a new empty store."""
+        self.migrations += 1
+        target = SqliteStore(self.folder / f"target{self.migrations}.db")
         try:
             Migration(self.store, target, self.identity.settings).run()
-            return self.state(target)
+            return (read or self.state)(target)
         finally:
             target.close()
 

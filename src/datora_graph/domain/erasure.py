@@ -95,6 +95,18 @@ class Erasure:
     they made that stays (`steward merge: …`, `undo of split …: …`) becomes
     `erasure_decisions.REDACTED_REASON` whole, as the notes an erasure keeps in a decision
     have it (erasure_merges.py)."""
+    cannot_link_reasons: tuple[tuple[int, str], ...] = ()
+    """`(ID, reason)` of the cannot-links those decisions made that stay: the reason a replay
+    of the redacted decision writes, keeping the `split …: ` prefix by which a merge-back
+    finds the split's own (erasure_quotes.py)."""
+    must_link_reasons: tuple[int, ...] = ()
+    """The IDs of the must-links those decisions made: their reason (the decision's) becomes
+    `erasure_decisions.REDACTED_REASON`, as a replay writes it."""
+    resolution_reasons: tuple[tuple[str, str], ...] = ()
+    """`(text, replacement)` of the resolutions those decisions gave the review items they
+    closed (the reason; `merged by decision …: …`, `undo of split …: …`), as a replay of the
+    redacted decision writes them. By text: an embedded store keeps the resolutions of the
+    items a rebuild replaced too."""
 
     @property
     def unnamed_answers(self) -> list[tuple[str, str]]:

@@ -164,6 +164,9 @@ class ReviewItem:
     constraint_id: int | None = None
     """The cannot-link constraint that held the link (guard `cannot_link`), else None; also
     None for an item a store kept before it recorded this (see `held_by_constraint`)."""
+    resolution: str = ""
+    """Why a steward's decision accepted or rejected it (`ReviewState.reason`: the steward's
+    reason, or `merged by decision …: …` for an item a merge answered), else empty."""
 
 
 @dataclass(frozen=True, slots=True)

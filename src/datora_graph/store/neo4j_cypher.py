@@ -191,6 +191,9 @@ class Neo4jStatements:
     erase_unname_answering_records: LiteralString
     erase_merges: LiteralString
     erase_merge_reasons: LiteralString
+    erase_cannot_link_reasons: LiteralString
+    erase_must_link_reasons: LiteralString
+    erase_resolution_reasons: LiteralString
     erase_identifiers: LiteralString
     erase_profile: LiteralString
     erase_rejections: LiteralString

@@ -152,6 +152,14 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     tx.run(CYPHER.erase_unhold_review_items, unhold).consume()
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)
     _run(tx, CYPHER.erase_must_links, "keys", keys)
+    constraints: list[Row] = [{"id": i, "reason": r} for i, r in erasure.cannot_link_reasons]
+    _run(tx, CYPHER.erase_cannot_link_reasons, "rows", constraints)
+    if erasure.must_link_reasons:
+        must = {"ids": list(erasure.must_link_reasons), "reason": REDACTED_REASON}
+        tx.run(CYPHER.erase_must_link_reasons, must).consume()
+    if erasure.resolution_reasons:
+        texts = [{"text": t, "reason": r} for t, r in erasure.resolution_reasons]
+        tx.run(CYPHER.erase_resolution_reasons, {"rows": texts}).consume()
     decision_ids = list(dict.fromkeys(erasure.decisions))
     decisions = _count(tx, CYPHER.erase_decisions, "ids", decision_ids)
     bodies: list[Row] = [

@@ -373,6 +373,7 @@ def review_item(record: Fields) -> ReviewItem:
         suggested_action=record["suggested_action"],
         answered_by=record["answered_by"],
         constraint_id=record["constraint_id"],
+        resolution=record["resolution"],
     )
 
 

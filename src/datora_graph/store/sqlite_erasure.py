@@ -100,6 +100,14 @@ REDACT_MERGE_REASONS = (
 )
 """No index serves a lookup by the record or decision that merged: an erasure can afford a
 read of every note."""
+REDACT_CANNOT_LINK_REASON = "UPDATE cannot_link SET reason = ? WHERE id = ?"
+REDACT_MUST_LINK_REASONS = (
+    "UPDATE must_link SET reason = ? WHERE id IN (SELECT value FROM json_each(?))"
+)
+REDACT_RESOLUTION_REASON = "UPDATE review_resolutions SET reason = ? WHERE reason = ?"
+"""No index serves a lookup by resolution: an erasure quoting a decision can afford a read of
+every steward's resolution per text (a few), and so rewrites those of items a rebuild
+replaced, which the table keeps too."""
 PROFILE_ALIASES = "SELECT alias FROM aliases WHERE profile_id = ?"
 DELETE_MERGES = """
 DELETE FROM merges WHERE survivor IN (SELECT value FROM json_each(:ids))
@@ -249,6 +257,11 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(UNHOLD_REVIEW_ITEMS, {**params, "reason": ERASED_CONSTRAINT_REASON})
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
+    db.executemany(REDACT_CANNOT_LINK_REASON, [(r, i) for i, r in erasure.cannot_link_reasons])
+    if erasure.must_link_reasons:
+        ids = json.dumps(erasure.must_link_reasons)
+        db.execute(REDACT_MUST_LINK_REASONS, (REDACTED_REASON, ids))
+    db.executemany(REDACT_RESOLUTION_REASON, [(r, t) for t, r in erasure.resolution_reasons])
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
     redacted = sum(
         db.execute(REDACT_DECISION, (decision_body(d, d.created), d.id)).rowcount

@@ -40,6 +40,10 @@ class SqliteReads:
     def _read(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
+    def _steward_schema(self) -> None:
+        """`SqliteSteward._steward_schema`: review items are read with their resolutions."""
+        raise NotImplementedError
+
     def resolve_profile_ids(self, ids: Collection[str]) -> dict[str, str]:
         if not ids:
             return {}
@@ -146,6 +150,7 @@ class SqliteReads:
             return [JoinedOpenItem(*row) for row in db.execute(sql.JOINED_OPEN_ITEMS)]
 
     def list_review_items(self, query: ReviewFilter) -> ReviewPage:
+        self._steward_schema()
         touching = None if query.touching is None else json.dumps(sorted(set(query.touching)))
         params = {
             "after": query.after,
@@ -172,6 +177,7 @@ class SqliteReads:
                 suggested_action=r[12],
                 answered_by=r[13],
                 constraint_id=r[14],
+                resolution=r[15],
             )
             for r in rows[: query.limit]
         ]

@@ -522,10 +522,12 @@ LIST_REVIEW_ITEMS = """
 SELECT r.id, r.kind, r.a, r.b,
        coalesce(ia.profile_id, r.profile_a), coalesce(ib.profile_id, r.profile_b),
        r.reason, r.observation_id, r.status, r.created_at,
-       r.guard, r.source, r.suggested_action, r.answered_by, r.constraint_id
+       r.guard, r.source, r.suggested_action, r.answered_by, r.constraint_id,
+       coalesce(rr.reason, '')
 FROM review_items r
 LEFT JOIN identifiers ia ON ia.key = r.a
 LEFT JOIN identifiers ib ON ib.key = r.b
+LEFT JOIN review_resolutions rr ON rr.item_id = r.id
 WHERE r.id > :after AND (:status IS NULL OR r.status = :status)
   AND (:touching IS NULL
        OR r.a IN (SELECT value FROM json_each(:touching))
