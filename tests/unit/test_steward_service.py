@@ -602,6 +602,28 @@ def test_a_rebuild_closes_the_items_a_merge_closed_and_its_undo_opens_them(
     }
 
 
+def test_a_rebuild_keeps_no_resolution_of_an_item_it_replaced(
+    identity: IdentityService, stewards: StewardService
+) -> None:
+    """A rebuild opens its items under new IDs, and its replay closes them again: the
+    resolutions of the items it replaced go (they named the pair, which an erasure of one of
+    its ends would not find any more)."""
+    to_two, _ = crm_holds(identity)
+    item = next(
+        i for i in identity.store.list_review_items(ReviewFilter()).items if (i.a, i.b) == to_two
+    )
+    stewards.resolve_review_item(item.id, False, reason="not the same", actor="s")
+
+    identity.rebuild()
+
+    items = {i.id: i for i in identity.store.list_review_items(ReviewFilter(None)).items}
+    with closing(sqlite3.connect(identity.settings.db)) as db:
+        kept = dict(db.execute("SELECT item_id, reason FROM review_resolutions").fetchall())
+    assert item.id not in items, "the premise: the rebuild gave the item a new ID"
+    assert kept == {i.id: "not the same" for i in items.values() if i.status == "rejected"}
+    assert len(kept) == 1
+
+
 def test_undoing_a_review_decision_opens_the_item_again(
     identity: IdentityService, stewards: StewardService
 ) -> None:

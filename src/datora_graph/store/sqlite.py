@@ -321,8 +321,10 @@ class SqliteStore(
             return [(int(s), str(p)) for s, p in db.execute(sql.READ_LOG, (after_seq, limit))]
 
     def reset_derived(self) -> None:
+        # The resolutions of the review items that go: a replay closes its own items again.
+        self._steward_schema()
         with self._transaction() as db:
-            for statement in sql.RESET_DERIVED:
+            for statement in (*sql.RESET_DERIVED, "DELETE FROM review_resolutions"):
                 db.execute(statement)
             db.execute(sql.RESET_REPLAY_REJECTIONS, {"prefix": REPLAY_REJECTION_PREFIX})
             db.execute(sql.SET_META, (REBUILD_MARKER, iso(datetime.now(UTC))))
