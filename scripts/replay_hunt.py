@@ -10,7 +10,11 @@ records joining two profiles by another path (which answer the review items held
 them), through the real services on a real SQLite store and compares the live graph, whole, with a
 rebuild and with a migration into a fresh store: partition, profile IDs, aliases, golden
 attributes, evidence statuses, open review items, the items the graph answered (pair and
-answering record) and quarantines.
+answering record), quarantines, merge histories, and the texts a steward reads (cannot-links'
+reasons, review items' reasons, actions and resolutions). A `quote` step makes the stewards'
+reasons from there on quote an identifier's value, and after each erasure no text live may
+quote the erased identifiers any more (`quotes_left`: decisions', merge notes', cannot-links',
+review items').
 
 Not part of the suite yet: run it with
 
@@ -422,6 +426,7 @@ change. After a change to erasure, steward decisions or the replay, run it on a 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -432,14 +437,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from datora_graph.config import Settings
+from datora_graph.domain.erasure import mentions_any
 from datora_graph.domain.errors import DatoraError, InvalidInput
 from datora_graph.domain.identifiers import GuardSettings
 from datora_graph.domain.profiles import ReviewFilter, ReviewItem
 from datora_graph.domain.steward import Decision
+from datora_graph.erasure_merges import OUR_IDS
 from datora_graph.erasure_service import ErasureService
 from datora_graph.migrate import Migration
 from datora_graph.redaction_service import RedactionService
 from datora_graph.services import IdentityService
+from datora_graph.steward_log import decision_pages
 from datora_graph.steward_service import StewardService
 from datora_graph.store.sqlite import SqliteStore
 
@@ -457,6 +465,8 @@ KEYS = [
 ]
 NAMES = [None, "Ann", "Bob"]
 CITIES = [None, "Oslo", "Rome"]
+CONSTRAINT = re.compile(r"#\d+")
+"""A constraint's number in an item's reason: each store numbers its own."""
 JOINS_KEPT = GuardSettings().hub_max_profiles
 """Hub joins past the bound change nothing (the guard refuses from bound - 1 on) and their
 positions are not kept (`IdentifierGuardState.join_seqs`): counts compare up to it."""
@@ -481,6 +491,7 @@ steward = st.one_of(
     st.tuples(st.just("undo"), pick),
     st.tuples(st.just("erase"), pick),
     st.tuples(st.just("redact"), pick),
+    st.tuples(st.just("quote"), pick),
 )
 operations = st.builds(
     list.__add__,
@@ -509,6 +520,9 @@ class World:
     decisions: list[Decision] = field(default_factory=list)
     sent: int = 0
     erased: int = 0
+    reason: str = "r"
+    """The reason the stewards give from here on: a `quote` op makes it quote an identifier,
+    which an erasure of it must leave nowhere live (`quotes_left`)."""
 
     @property
     def store(self) -> SqliteStore:
@@ -562,11 +576,15 @@ class World:
         event("compared: redaction")
 
     def erase(self, key: str) -> None:
+        keys = [i.identifier.key for i in self.identity.lookup(key).identifiers]
         try:
             ErasureService(self.identity).erase_profile(key, reason="r", actor="dpo")
         except InvalidInput:  # a junk value's profile is nobody's
             return
         self.erased += 1
+        if any(mentions_any(self.reason, [k]) for k in keys):
+            event("compared: an erasure of a quoted identifier")
+        assert quotes_left(self.store, keys) == [], "a steward's reason still quotes the person"
 
 
 def open_items(store: SqliteStore, status: str | None = "open") -> list[ReviewItem]:
@@ -582,6 +600,7 @@ def open_items(store: SqliteStore, status: str | None = "open") -> list[ReviewIt
 
 def run(world: World, op: Op) -> None:
     kind, profiles, stewards = op[0], world.profiles(), world.stewards
+    why = world.reason
     if kind == "ingest":
         world.ingest(op[1], op[2], op[3], op[4], op[5])
     elif kind in ("split", "groups") and (multi := [p for p in profiles if len(p) > 1]):
@@ -591,14 +610,14 @@ def run(world: World, op: Op) -> None:
             evidence = world.store.profile_slice([pid]).evidence
             pairs = sorted({(e.a, e.b) for e in evidence if e.a in members and e.b in members})
             cuts = sorted({pairs[i % len(pairs)] for i in op[2]}) if pairs else []
-            world.decide(lambda: stewards.split_profile(pid, cut_edges=cuts, reason="r", actor="s"))
+            world.decide(lambda: stewards.split_profile(pid, cut_edges=cuts, reason=why, actor="s"))
         else:
             chosen: dict[int, list[str]] = {}
             for key, group in zip(members, op[2], strict=False):
                 if group >= 0:
                     chosen.setdefault(group, []).append(key)
             groups = [chosen[g] for g in sorted(chosen)]
-            world.decide(lambda: stewards.split_profile(pid, groups=groups, reason="r", actor="s"))
+            world.decide(lambda: stewards.split_profile(pid, groups=groups, reason=why, actor="s"))
     elif kind == "join" and len(profiles) > 1:
         # A record of one identifier from each of two profiles: another path between them,
         # which answers the review items held between their members.
@@ -607,17 +626,35 @@ def run(world: World, op: Op) -> None:
         world.ingest(keys, None, "web", 30)
     elif kind == "merge" and len(profiles) > 1:
         a, b = profiles[op[1] % len(profiles)][0], profiles[op[2] % len(profiles)][0]
-        world.decide(lambda: stewards.merge_profiles(a, b, reason="r", actor="s"))
+        world.decide(lambda: stewards.merge_profiles(a, b, reason=why, actor="s"))
     elif kind == "review" and (items := open_items(world.store)):
         item = items[op[1] % len(items)]
-        world.decide(lambda: stewards.resolve_review_item(item.id, op[2], reason="r", actor="s"))
+        world.decide(lambda: stewards.resolve_review_item(item.id, op[2], reason=why, actor="s"))
     elif kind == "undo" and world.decisions:
         undone = world.decisions[op[1] % len(world.decisions)]
-        world.decide(lambda: stewards.undo_decision(undone.id, reason="r", actor="s"))
+        world.decide(lambda: stewards.undo_decision(undone.id, reason=why, actor="s"))
     elif kind == "redact" and world.sent:
         world.redact(op[1] % world.sent + 1)
     elif kind == "erase" and profiles:
         world.erase(profiles[op[1] % len(profiles)][0])
+    elif kind == "quote":
+        world.reason = f"same as {KEYS[op[1] % len(KEYS)].split(':', 1)[1]}"
+
+
+def quotes_left(store: SqliteStore, keys: list[str]) -> list[str]:
+    """The texts live that quote one of the erased `keys`: decisions' reasons, merge notes',
+    cannot-links', review items' reasons, actions and resolutions (the IDs they name are not
+    looked in, where a short value such as `d1` may stand by chance)."""
+    profiles = [p.id for batch in store.iter_profiles() for p in batch]
+    notes = [r.reason for records in store.merge_history(profiles).values() for r in records]
+    items = open_items(store, None)
+    texts = [
+        *(d.reason for page in decision_pages(store) for d in page),
+        *notes,
+        *(c.reason for c in store.list_cannot_links()),
+        *(t for i in items for t in (i.reason, i.suggested_action, i.resolution)),
+    ]
+    return [t for t in texts if mentions_any(OUR_IDS.sub("", t), keys)]
 
 
 def state(store: SqliteStore) -> State:
@@ -636,6 +673,12 @@ def state(store: SqliteStore) -> State:
         "quarantined": sorted(k for k, g in guards.items() if g.quarantined),
         "joins": sorted((k, min(g.joins, JOINS_KEPT)) for k, g in guards.items() if g.joins),
         "merges": store.merge_history([p.id for p in profiles]),
+        # By pair: a rebuild numbers review items anew, a migration constraints.
+        "cannot_links": sorted((c.a, c.b, c.reason) for c in store.list_cannot_links()),
+        "texts": sorted(
+            (i.a, i.b, i.status, CONSTRAINT.sub("#", i.reason), i.suggested_action, i.resolution)
+            for i in open_items(store, None)
+        ),
     }
 
 
