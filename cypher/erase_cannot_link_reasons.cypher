@@ -4,6 +4,8 @@
 // erase_cannot_links deleted the person's own. The cannot_link_id index serves the lookup.
 // Parameters:
 //   $rows: list of {id, reason}: a constraint ID and its new reason
+// Returns: replaced
 UNWIND $rows AS row
 MATCH (c:CannotLink {id: row.id})
 SET c.reason = row.reason
+RETURN count(*) AS replaced

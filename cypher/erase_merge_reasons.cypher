@@ -5,6 +5,8 @@
 // Parameters:
 //   $decision_ids: list of steward decision IDs, without repeats
 //   $reason: the replacement reason
+// Returns: replaced
 UNWIND $decision_ids AS decision_id
 MATCH (m:Merge {observation_id: decision_id})
 SET m.reason = $reason
+RETURN count(*) AS replaced

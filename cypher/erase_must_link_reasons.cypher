@@ -5,6 +5,8 @@
 // Parameters:
 //   $ids: list of must-link IDs
 //   $reason: the replacement reason
+// Returns: replaced
 UNWIND $ids AS id
 MATCH (m:MustLink {id: id})
 SET m.reason = $reason
+RETURN count(*) AS replaced

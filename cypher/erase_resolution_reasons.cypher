@@ -5,7 +5,9 @@
 // serves a lookup by resolution, so each is read once (an erasure is rare).
 // Parameters:
 //   $rows: list of {text, reason}: a resolution as written and its replacement, texts unique
+// Returns: replaced
 MATCH (r:ReviewItem)
 WHERE r.status IN ['accepted', 'rejected'] AND r.resolution IN [row IN $rows | row.text]
 WITH r, [row IN $rows WHERE row.text = r.resolution][0] AS row
 SET r.resolution = row.reason
+RETURN count(*) AS replaced

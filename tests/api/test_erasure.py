@@ -22,8 +22,14 @@ ERASE = """
 mutation($profile: String!, $reason: String!) {
   eraseProfile(profile: $profile, reason: $reason) {
     profileId aliases auditId
-    removed { identifiers observationsRemoved observationsRewritten eventsRemoved decisions }
+    removed { identifiers observationsRemoved observationsRewritten eventsRemoved decisions
+              quotesReplaced }
   }
+}
+"""
+MERGE = """
+mutation($a: ID!, $b: ID!, $reason: String!) {
+  mergeProfiles(a: $a, b: $b, reason: $reason) { id }
 }
 """
 
@@ -109,6 +115,13 @@ def test_erase_profile_over_graphql(
     client: httpx.Client, graphql_client: GraphQLClient, settings: Settings
 ) -> None:
     people(client)
+    client.post("/v1/observations", json={"observations": [obs("o3", "email:cy@acme.io", at=3)]})
+    bob, cy = (
+        client.get("/v1/profiles", params={"identifier": f"email:{name}@acme.io"}).json()["id"]
+        for name in ("bob", "cy")
+    )
+    # Its note and must-link quote Ann: the erasure replaces the reason in both.
+    graphql_client.data(MERGE, a=bob, b=cy, reason="same household as ann@acme.io")
 
     erased = graphql_client.data(ERASE, profile="cookie_id:c-ann", reason="GDPR request 8")[
         "eraseProfile"
@@ -120,6 +133,7 @@ def test_erase_profile_over_graphql(
         "observationsRewritten": 0,
         "eventsRemoved": 1,
         "decisions": 0,
+        "quotesReplaced": 2,
     }
     found = graphql_client.post(
         '{ profileByIdentifier(type: "email", value: "ann@acme.io") { id } }'

@@ -183,6 +183,10 @@ class ErasureCounts:
     evidence: int = 0
     decisions: int = 0
     decisions_redacted: int = 0
+    quotes_replaced: int = 0
+    """Merge notes, cannot-links, must-links and review resolutions whose copy of a steward's
+    reason quoting the person was replaced (`Erasure.note_reasons` and the next three). The
+    decisions themselves are in `decisions_redacted`, their audit entries in no count."""
     rejections: int = 0
 
     def to_dict(self) -> dict[str, int]:

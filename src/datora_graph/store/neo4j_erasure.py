@@ -152,14 +152,7 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     tx.run(CYPHER.erase_unhold_review_items, unhold).consume()
     _run(tx, CYPHER.erase_cannot_links, "keys", keys)
     _run(tx, CYPHER.erase_must_links, "keys", keys)
-    constraints: list[Row] = [{"id": i, "reason": r} for i, r in erasure.cannot_link_reasons]
-    _run(tx, CYPHER.erase_cannot_link_reasons, "rows", constraints)
-    if erasure.must_link_reasons:
-        must = {"ids": list(erasure.must_link_reasons), "reason": REDACTED_REASON}
-        tx.run(CYPHER.erase_must_link_reasons, must).consume()
-    if erasure.resolution_reasons:
-        texts = [{"text": t, "reason": r} for t, r in erasure.resolution_reasons]
-        tx.run(CYPHER.erase_resolution_reasons, {"rows": texts}).consume()
+    quotes = _replace_quotes(tx, erasure)
     decision_ids = list(dict.fromkeys(erasure.decisions))
     decisions = _count(tx, CYPHER.erase_decisions, "ids", decision_ids)
     bodies: list[Row] = [
@@ -167,9 +160,9 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     ]
     redacted = _count(tx, CYPHER.erase_redact_decisions, "rows", bodies, "redacted")
     tx.run(CYPHER.erase_merges, {"profile_id": erasure.profile_id}).consume()
-    if erasure.note_reasons:
-        merge_reasons = {"decision_ids": list(erasure.note_reasons), "reason": REDACTED_REASON}
-        tx.run(CYPHER.erase_merge_reasons, merge_reasons).consume()
+    notes = list(erasure.note_reasons)
+    whole = {"reason": REDACTED_REASON}
+    quotes += _count(tx, CYPHER.erase_merge_reasons, "decision_ids", notes, "replaced", whole)
     identifiers = _count(tx, CYPHER.erase_identifiers, "keys", keys)
     tx.run(CYPHER.erase_profile, {"profile_id": erasure.profile_id}).consume()
     rejections = _count(tx, CYPHER.erase_rejections, "seqs", list(erasure.rejections))
@@ -193,11 +186,28 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         evidence=evidence,
         decisions=decisions,
         decisions_redacted=redacted,
+        quotes_replaced=quotes,
         rejections=rejections,
     )
     # The entry keeps every count the privacy officer is told.
     write_audit(tx, [erasure.entry(counts)])
     return counts
+
+
+def _replace_quotes(tx: ManagedTransaction, erasure: Erasure) -> int:
+    """Replace the reason quoting the person in the cannot-links, must-links and review
+    resolutions of the quoting decisions, after the person's own constraints went; answers
+    how many (the merge notes come after `erase_merges`, and are counted there)."""
+    constraints: list[Row] = [{"id": i, "reason": r} for i, r in erasure.cannot_link_reasons]
+    replaced = _count(tx, CYPHER.erase_cannot_link_reasons, "rows", constraints, "replaced")
+    must = list(erasure.must_link_reasons)
+    whole = {"reason": REDACTED_REASON}
+    replaced += _count(tx, CYPHER.erase_must_link_reasons, "ids", must, "replaced", whole)
+    if erasure.resolution_reasons:  # else no need to read every resolved item
+        texts = [{"text": t, "reason": r} for t, r in erasure.resolution_reasons]
+        record = tx.run(CYPHER.erase_resolution_reasons, {"rows": texts}).single()
+        replaced += 0 if record is None else int(record["replaced"])
+    return replaced
 
 
 def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[list[str], int]:
@@ -252,11 +262,12 @@ def _count(
     name: str,
     items: list[Any],
     column: str = "removed",
+    params: Row | None = None,
 ) -> int:
     """Like `_run`, for a statement answering how many it changed in `column`: the sum over
-    the chunks."""
+    the chunks. `params`: the statement's other parameters, the same for every chunk."""
     total = 0
     for chunk in chunked(items, ROWS_PER_STATEMENT):
-        record = tx.run(statement, {name: list(chunk)}).single()
+        record = tx.run(statement, {**(params or {}), name: list(chunk)}).single()
         total += 0 if record is None else int(record[column])
     return total

@@ -257,11 +257,13 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(UNHOLD_REVIEW_ITEMS, {**params, "reason": ERASED_CONSTRAINT_REASON})
     db.execute(DELETE_CANNOT_LINKS, params)
     db.execute(DELETE_MUST_LINKS, params)
-    db.executemany(REDACT_CANNOT_LINK_REASON, [(r, i) for i, r in erasure.cannot_link_reasons])
+    constraints = [(r, i) for i, r in erasure.cannot_link_reasons]
+    quotes = db.executemany(REDACT_CANNOT_LINK_REASON, constraints).rowcount
     if erasure.must_link_reasons:
         ids = json.dumps(erasure.must_link_reasons)
-        db.execute(REDACT_MUST_LINK_REASONS, (REDACTED_REASON, ids))
-    db.executemany(REDACT_RESOLUTION_REASON, [(r, t) for t, r in erasure.resolution_reasons])
+        quotes += db.execute(REDACT_MUST_LINK_REASONS, (REDACTED_REASON, ids)).rowcount
+    resolutions = [(r, t) for t, r in erasure.resolution_reasons]
+    quotes += db.executemany(REDACT_RESOLUTION_REASON, resolutions).rowcount
     decisions = db.execute(DELETE_DECISIONS, {"ids": json.dumps(erasure.decisions)}).rowcount
     redacted = sum(
         db.execute(REDACT_DECISION, (decision_body(d, d.created), d.id)).rowcount
@@ -271,7 +273,8 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     names = [erasure.profile_id, *aliases]
     db.execute(DELETE_MERGES, {"ids": json.dumps(names)})
     if erasure.note_reasons:  # else no need to read every note
-        db.execute(REDACT_MERGE_REASONS, (REDACTED_REASON, json.dumps(erasure.note_reasons)))
+        notes = json.dumps(erasure.note_reasons)
+        quotes += db.execute(REDACT_MERGE_REASONS, (REDACTED_REASON, notes)).rowcount
     db.execute(DELETE_ALIASES, (erasure.profile_id,))
     identifiers = db.execute(DELETE_IDENTIFIERS, params).rowcount
     db.execute(DELETE_PROFILE, (erasure.profile_id,))
@@ -290,6 +293,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
         evidence=evidence,
         decisions=decisions,
         decisions_redacted=redacted,
+        quotes_replaced=quotes,
         rejections=rejections,
     )
     # The entry keeps every count the privacy officer is told.

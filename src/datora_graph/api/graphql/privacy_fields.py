@@ -50,6 +50,10 @@ class ErasureRemoved:
         description="Steward decisions that named the person, kept without them for a rebuild "
         "to apply again; they can no longer be undone"
     )
+    quotes_replaced: int = strawberry.field(
+        description="Merge notes, cannot-links, must-links and review items' resolutions that "
+        "copied a steward decision's reason quoting the person, kept with the reason replaced"
+    )
     rejections: int = strawberry.field(
         description="Rejected items whose text mentions one of the person's identifiers"
     )
