@@ -305,6 +305,16 @@ the one whose note the split restores; a replay listed the restored note after t
 it wrote it later. Merges at the same time are listed in log order now (`merge_history`, on
 both stores), not in the order they were written.
 
+AQ (`several_erasures`, seed 6, once the texts a steward reads were compared): a record's
+link held by the hub bound quarantined the cookie there; the erasure took profiles the cookie
+had joined, so a replay quarantines it at that link by its mark (`_quarantined_linking_here`)
+and holds the link as a quarantine, while live's item still read `hub: … would join 4
+profiles`. The erasure now rewrites that item as the quarantine, guard, reason and action
+(erasure_hub_items.py; `ReviewRewrite.guard`, both stores):
+
+    [ingest(e0, k1), ingest(k2), ingest(k2, e0), ingest(k2, phone),
+     ('groups', [k1], [e0], [k2, phone]), ingest(e1, k2), ('erase', e0)]
+
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
 an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided

@@ -59,6 +59,7 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_holds import with_kept_holds
+from datora_graph.erasure_hub_items import hub_item_rewrites
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.erasure_merges import with_kept_merges, with_own_merges, without_erased_notes
 from datora_graph.erasure_quotes import (
@@ -197,7 +198,10 @@ class ErasureService:
                 rejections,
                 redacted,
                 requarantined,
-                tuple(self._review_rewrites(requarantined, set(keys))),
+                (
+                    *self._review_rewrites(requarantined, set(keys)),
+                    *hub_item_rewrites(self.store, requarantined, keys),
+                ),
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
                 tuple(quoting),

@@ -88,9 +88,9 @@ class World:
         store = store or self.store
         return store.merge_history([p.id for batch in store.iter_profiles() for p in batch])
 
-    def held_items(self) -> list[tuple[str, ...]]:
+    def held_items(self, store: GraphStore | None = None) -> list[tuple[str, ...]]:
         """The open review items as a steward reads them: pair, guard, reason, action."""
-        items = self.store.list_review_items(ReviewFilter("open", 0, 1000)).items
+        items = (store or self.store).list_review_items(ReviewFilter("open", 0, 1000)).items
         return sorted((i.a, i.b, i.guard, i.reason, i.suggested_action) for i in items)
 
     def review_history(self) -> list[tuple[str, str, str]]:

@@ -381,3 +381,33 @@ def test_both_quarantines_one_record_made_at_its_links_hold_after_the_erasure(
     assert live["quarantined"] == emails
     assert world.migrated() == live
     assert world.rebuilt() == live
+
+
+def test_a_hub_item_reads_as_the_quarantine_a_replay_holds_its_link_by(world: World) -> None:
+    """The hunt's AQ (several erasures, seed 6, once texts were compared): k2 joined e0's
+    profile and the phone's, split apart, and o6 with e1 would have made it join a fourth:
+    held by the hub bound, k2 quarantined there. The erasure of e0 took a join; a replay
+    quarantines k2 at o6's link by its mark and holds the link as a quarantine, whose item
+    reads so. Live, the item read `hub: … would join 4 profiles` still: it reads as that
+    quarantine now, guard too, and names no count of the erased person's profiles."""
+    world.ingest("email:e0@x.io", "cookie_id:k1")
+    world.ingest("cookie_id:k2")
+    world.ingest("cookie_id:k2", "email:e0@x.io")
+    world.ingest("cookie_id:k2", "phone:+14155552671")
+    profile = world.identity.lookup("cookie_id:k2").id
+    groups = [["cookie_id:k1"], ["email:e0@x.io"], ["cookie_id:k2", "phone:+14155552671"]]
+    world.stewards.split_profile(profile, groups=groups, reason="r", actor="s")
+    world.ingest("email:e1@x.io", "cookie_id:k2")
+    [(a, b, guard, _, _)] = world.held_items()
+    assert (a, b, guard) == ("cookie_id:k2", "email:e1@x.io", "hub")
+    world.erase("email:e0@x.io")
+    live = world.state()
+    [(_, _, guard, reason, _)] = world.held_items()
+    assert guard == "quarantine"
+    assert reason.startswith("quarantine: cookie_id:k2 is quarantined (")
+
+    held = world.held_items()
+    assert world.migrated() == live
+    assert world.migrated(world.held_items) == held
+    assert world.rebuilt() == live
+    assert world.held_items() == held

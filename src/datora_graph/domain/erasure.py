@@ -123,11 +123,13 @@ class Erasure:
 
 @dataclass(frozen=True, slots=True)
 class ReviewRewrite:
-    """A review item's texts with a quoted quarantine reason replaced (`requote`)."""
+    """A review item's texts with a quoted quarantine reason replaced (`requote`), or a hub
+    item's as the quarantine that holds its link in a replay (`guard`, else unchanged)."""
 
     item_id: int
     reason: str
     suggested_action: str
+    guard: str | None = None
 
 
 def requote(text: str, old_reasons: Iterable[str]) -> str:

@@ -111,11 +111,7 @@ class MergeGuard:
         left, right = profiles
         for identifier, state in ((other, guards[1]), (anchor, guards[0])):
             if state is not None and state.quarantined:
-                return Refusal(
-                    "quarantine",
-                    f"quarantine: {identifier.key} is quarantined ({state.reason})",
-                    f"reject: the {_label(identifier)} {identifier.key} is shared ({state.reason})",
-                )
+                return quarantine_refusal(identifier.key, identifier.type, state.reason)
         found = self._profile_refusal(left, right)
         if found is not None:
             return self._explain(anchor, other, left, right, found)
@@ -204,6 +200,17 @@ class MergeGuard:
             f"reject unless one customer holds both {_label_of_type(limited)}s "
             "(a duplicate record to clean up at the source)",
         )
+
+
+def quarantine_refusal(key: str, type_name: str, reason: str) -> Refusal:
+    """Why a link at the quarantined identifier `key` (of `type_name`) is held: also what
+    an erasure makes of a hub item whose identifier it quarantines again (erasure_hub_items.py),
+    as a replay holds that link."""
+    return Refusal(
+        "quarantine",
+        f"quarantine: {key} is quarantined ({reason})",
+        f"reject: the {_label_of_type(type_name)} {key} is shared ({reason})",
+    )
 
 
 def _label(identifier: Identifier) -> str:

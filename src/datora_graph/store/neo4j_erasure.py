@@ -143,7 +143,12 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     requarantined = {"keys": list(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
     tx.run(CYPHER.erase_requarantine, requarantined).consume()
     requoted: list[Row] = [
-        {"id": r.item_id, "reason": r.reason, "suggested_action": r.suggested_action}
+        {
+            "id": r.item_id,
+            "reason": r.reason,
+            "suggested_action": r.suggested_action,
+            "guard": r.guard,
+        }
         for r in erasure.review_rewrites
     ]
     _run(tx, CYPHER.erase_requote_review_items, "rows", requoted)

@@ -81,7 +81,10 @@ DELETE_MUST_LINKS = f"DELETE FROM must_link WHERE a IN {_KEYS} OR b IN {_KEYS}"
 DELETE_DECISIONS = "DELETE FROM steward_decisions WHERE id IN (SELECT value FROM json_each(:ids))"
 REDACT_DECISION = "UPDATE steward_decisions SET body = ? WHERE id = ?"
 REQUARANTINE = f"UPDATE identifier_guards SET reason = :reason WHERE key IN {_KEYS}"
-REWRITE_REVIEW_ITEM = "UPDATE review_items SET reason = ?, suggested_action = ? WHERE id = ?"
+REWRITE_REVIEW_ITEM = (
+    "UPDATE review_items SET reason = ?, suggested_action = ?, guard = coalesce(?, guard) "
+    "WHERE id = ?"
+)
 UNNAME_ANSWERING_RECORDS = """
 UPDATE review_items
 SET answered_by = (
@@ -251,7 +254,7 @@ def erase_in(db: sqlite3.Connection, erasure: Erasure) -> ErasureCounts:
     db.execute(REQUARANTINE, kept)
     db.executemany(
         REWRITE_REVIEW_ITEM,
-        [(r.reason, r.suggested_action, r.item_id) for r in erasure.review_rewrites],
+        [(r.reason, r.suggested_action, r.guard, r.item_id) for r in erasure.review_rewrites],
     )
     # The items of others the person's constraints held name none, as after a replay.
     db.execute(UNHOLD_REVIEW_ITEMS, {**params, "reason": ERASED_CONSTRAINT_REASON})
