@@ -310,10 +310,20 @@ link held by the hub bound quarantined the cookie there; the erasure took profil
 had joined, so a replay quarantines it at that link by its mark (`_quarantined_linking_here`)
 and holds the link as a quarantine, while live's item still read `hub: … would join 4
 profiles`. The erasure now rewrites that item as the quarantine, guard, reason and action
-(erasure_hub_items.py; `ReviewRewrite.guard`, both stores):
+(erasure_quarantine_items.py; `ReviewRewrite.guard`, both stores):
 
     [ingest(e0, k1), ingest(k2), ingest(k2, e0), ingest(k2, phone),
      ('groups', [k1], [e0], [k2, phone]), ingest(e1, k2), ('erase', e0)]
+
+AR (`several_erasures`, seed 6, once AQ was fixed), a leak live: Ann's record quarantined e0,
+whose profile held Bob's name from two sources (`… holds 'Bob', 'Bob'`), and its item quoted
+that; a split took one away, so the guard's reason read `'Bob'` once, and the erasure of Bob's
+e1, replacing that reason inside the item's text, left `, 'Bob')` there. An item held by a
+quarantine the erasure keeps is written again whole as that quarantine's item now
+(`quarantine_item_rewrites`, erasure_quarantine_items.py), as a replay writes it:
+
+    [ingest(e0, Bob, web), ingest(e0, e1, Bob), ingest(k1, Bob), ingest(k1, e0, C1, Ann),
+     ('split', e1 off e0), ('erase', e1)]
 
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile

@@ -38,13 +38,11 @@ from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
     LogRedaction,
-    ReviewRewrite,
     mark_name_checked,
     mark_quarantined,
     mentions_any,
     raw_key,
     redacted_text,
-    requote,
     unnamed_merge_entry,
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON, redact_decision
@@ -59,9 +57,9 @@ from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_holds import with_kept_holds
-from datora_graph.erasure_hub_items import hub_item_rewrites
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.erasure_merges import with_kept_merges, with_own_merges, without_erased_notes
+from datora_graph.erasure_quarantine_items import hub_item_rewrites, quarantine_item_rewrites
 from datora_graph.erasure_quotes import (
     cannot_link_reasons,
     must_link_reasons,
@@ -69,7 +67,6 @@ from datora_graph.erasure_quotes import (
 )
 from datora_graph.log_index import LogIndex, Progress
 from datora_graph.services import IdentityService, guard_positions
-from datora_graph.steward_changes import review_items_touching
 from datora_graph.steward_placement import is_merge_back, merged_back
 from datora_graph.steward_service import StewardService
 from datora_graph.steward_split_pairs import with_kept_pairs
@@ -199,7 +196,7 @@ class ErasureService:
                 redacted,
                 requarantined,
                 (
-                    *self._review_rewrites(requarantined, set(keys)),
+                    *quarantine_item_rewrites(self.store, requarantined, keys),
                     *hub_item_rewrites(self.store, requarantined, keys),
                 ),
                 tuple(self._audit_entries_of(quoting)),
@@ -428,21 +425,6 @@ class ErasureService:
             if page.next_cursor is None:
                 return
             after = page.next_cursor
-
-    def _review_rewrites(
-        self, requarantined: Sequence[str], keys: set[str]
-    ) -> Iterator[ReviewRewrite]:
-        """The review items of others that quote the quarantine reason of a requarantined
-        identifier, with it replaced (those naming the person go whole)."""
-        if not requarantined:
-            return
-        guards = self.store.load_snapshot(requarantined).identifier_guards
-        old = [guards[k].reason for k in requarantined if k in guards]
-        for item in review_items_touching(self.store, requarantined, status=None):
-            reason, action = requote(item.reason, old), requote(item.suggested_action, old)
-            named = item.a in keys or item.b in keys
-            if not named and (reason, action) != (item.reason, item.suggested_action):
-                yield ReviewRewrite(item.id, reason, action)
 
     def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
         found: list[int] = []

@@ -34,12 +34,14 @@ class World:
         self.sent = 0
         self.migrations = 0
 
-    def ingest(self, *keys: str, minute: int | None = None, **attributes: str) -> None:
+    def ingest(
+        self, *keys: str, minute: int | None = None, source: str = "crm", **attributes: str
+    ) -> None:
         """A record of `keys`, observed at its own minute unless `minute` says another."""
         self.sent += 1
         item: dict[str, Any] = {
             "id": f"o{self.sent}",
-            "source": "crm",
+            "source": source,
             "observed_at": f"2026-05-01T10:{self.sent if minute is None else minute:02d}:00Z",
             "identifiers": [
                 dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys

@@ -411,3 +411,29 @@ def test_a_hub_item_reads_as_the_quarantine_a_replay_holds_its_link_by(world: Wo
     assert world.migrated(world.held_items) == held
     assert world.rebuilt() == live
     assert world.held_items() == held
+
+
+def test_an_item_held_by_a_kept_quarantine_quotes_no_name_of_the_erased_person(
+    world: World,
+) -> None:
+    """The hunt's AR (several erasures, seed 6): Ann's record quarantined e0, whose profile
+    held Bob's name twice (`… holds 'Bob', 'Bob'`, from two sources), and its item quoted
+    that. The split took e1's record away, so the guard's reason read `… holds 'Bob'` once;
+    the erasure of Bob's e1 replaced that reason inside the item's text, which left `, 'Bob')`
+    there. The item now reads whole as the quarantine kept, as in a replay."""
+    world.ingest("email:e0@x.io", source="web", first_name="Bob")
+    world.ingest("email:e0@x.io", "email:e1@x.io", first_name="Bob")
+    world.ingest("cookie_id:k1", first_name="Bob")
+    world.ingest("cookie_id:k1", "email:e0@x.io", "crm_id:C1", first_name="Ann")
+    world.split("email:e0@x.io", ("email:e0@x.io", "email:e1@x.io"))
+    world.erase("email:e1@x.io")
+    live = world.state()
+    held = world.held_items()
+    texts = [text for item in held for text in item[3:]]
+    assert texts, "the items held by the kept quarantines"
+    assert not [text for text in texts if "Bob" in text]
+
+    assert world.migrated() == live
+    assert world.migrated(world.held_items) == held
+    assert world.rebuilt() == live
+    assert world.held_items() == held

@@ -203,9 +203,9 @@ class MergeGuard:
 
 
 def quarantine_refusal(key: str, type_name: str, reason: str) -> Refusal:
-    """Why a link at the quarantined identifier `key` (of `type_name`) is held: also what
-    an erasure makes of a hub item whose identifier it quarantines again (erasure_hub_items.py),
-    as a replay holds that link."""
+    """Why a link at the quarantined identifier `key` (of `type_name`) is held: also what an
+    erasure makes of the items held at an identifier it quarantines again, as a replay holds
+    their links (erasure_quarantine_items.py)."""
     return Refusal(
         "quarantine",
         f"quarantine: {key} is quarantined ({reason})",
