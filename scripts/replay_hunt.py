@@ -325,6 +325,13 @@ quarantine the erasure keeps is written again whole as that quarantine's item no
     [ingest(e0, Bob, web), ingest(e0, e1, Bob), ingest(k1, Bob), ingest(k1, e0, C1, Ann),
      ('split', e1 off e0), ('erase', e1)]
 
+AS (seed 21, flaky: the part IDs come from random decision IDs): the merge-back noted both
+parts at one moment in the order it merged them; `OWN_MERGES` kept them sorted by profile ID,
+and a replay listed them so. They are kept in live's order now (`with_own_merges`):
+
+    [ingest(e0), ingest(e0, e1), ingest(e0, phone, e1), ('split', e1 and the phone off e0),
+     ingest(e0, e1, phone), ('undo', split), ('split', e1 off e0), ingest(e0), ('erase', e1)]
+
 T's family, answered items (two of three fixed): an item the graph answered where only the
 erased person had joined its ends' profiles, by the answering record itself or by the profile
 an end was in, stayed answered live and open in a replay. Seed 3 found the shape that decided

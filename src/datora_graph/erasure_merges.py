@@ -103,7 +103,10 @@ def with_own_merges(
         for record in records
         if record.observation_id == redacted.id and not {record.absorbed, record.survivor} & dropped
     ]
-    own = [_to_json(n) for n in sorted(notes, key=lambda n: (n.at, *_key(n)))]
+    # In live's order (`merge_history`: oldest first, then as recorded), which a replay
+    # writes them in: a merge-back notes its parts at one moment, and sorted otherwise they
+    # were listed in another order than live's.
+    own = [_to_json(n) for n in notes]
     return replace(redacted, details={**redacted.details, OWN_MERGES: own})
 
 
