@@ -59,7 +59,7 @@ from datora_graph.erasure_answers import with_kept_answers, without_erased_answe
 from datora_graph.erasure_holds import with_kept_holds
 from datora_graph.erasure_links import ReachedRecord, reached_records, with_kept_links
 from datora_graph.erasure_merges import with_kept_merges, with_own_merges, without_erased_notes
-from datora_graph.erasure_quarantine_items import hub_item_rewrites, quarantine_item_rewrites
+from datora_graph.erasure_quarantine_items import quarantine_item_rewrites
 from datora_graph.erasure_quotes import (
     cannot_link_reasons,
     must_link_reasons,
@@ -181,10 +181,9 @@ class ErasureService:
                 details=pending_mentions(),
             )
             gone = (profile.id, *profile.aliases)
-            deleted, redacted, quoting = self._decisions(keys, audit.id, decisions, gone)
+            deleted, redacted, quoted = self._decisions(keys, audit.id, decisions, gone)
             # Their reasons copied into constraints and review items' resolutions go too.
-            quoting_ids = set(quoting)
-            quoted = [d for d in decisions if d.id in quoting_ids]
+            quoting = [d.id for d in quoted]
             # The store adds what it removed and rewrote to the entry (`Erasure.entry`).
             erasure = Erasure(
                 profile.id,
@@ -195,10 +194,7 @@ class ErasureService:
                 rejections,
                 redacted,
                 requarantined,
-                (
-                    *quarantine_item_rewrites(self.store, requarantined, keys),
-                    *hub_item_rewrites(self.store, requarantined, keys),
-                ),
+                tuple(quarantine_item_rewrites(self.store, requarantined, keys)),
                 tuple(self._audit_entries_of(quoting)),
                 tuple(self._merge_entries_of(log)),
                 tuple(quoting),
@@ -362,17 +358,17 @@ class ErasureService:
         audit_id: str,
         decisions: Sequence[Decision],
         gone: Collection[str],
-    ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[str]]:
+    ) -> tuple[tuple[str, ...], tuple[Decision, ...], list[Decision]]:
         """The IDs of the steward decisions naming the person with nothing else to apply
         again, which go, the others naming them or quoting one of their identifiers in their
-        reason, redacted (domain/erasure_decisions.py), and the IDs of those quoting them. A
+        reason, redacted (domain/erasure_decisions.py), and those quoting them, as they were. A
         redacted split keeps the merge notes of its aliases live keeps (`with_kept_merges`), a
         redacted merge the notes of its own (`with_own_merges`); the profile IDs `gone` lose
         theirs, and the notes of a decision quoting the person their reason."""
         deleted: list[str] = []
         redacted: list[Decision] = []
-        quoting = [d.id for d in decisions if mentions_any(d.reason, keys)]
-        quoted = set(quoting)
+        quoting = [d for d in decisions if mentions_any(d.reason, keys)]
+        quoted = {d.id for d in quoting}
         merged = merged_back(decisions)
         for decision in decisions:  # oldest first: an undo after its own
             if decision.kind == "undo" and decision.details.get("undoes") in deleted:
