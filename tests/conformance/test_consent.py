@@ -131,6 +131,22 @@ def test_nothing_asked_nothing_answered(store: GraphStore) -> None:
     assert store.consent_of_profiles([]) == {}
 
 
+def test_consent_of_an_identifier_no_profile_holds_yet_leaves_not_consented_whole(
+    store: GraphStore,
+) -> None:
+    """The statement of an identifier no record has shown yet names no profile: a negated
+    consent condition still selects every profile without consent (in SQL, a NULL among the
+    consented profiles made `NOT IN` select none)."""
+    seed(store, "prf_ann", [ANN], seq=1)
+    store.record_consent([consent("email:later@acme.io", "email_marketing", "granted", day(1))])
+
+    assert members(store, {"not": {"consent": "email_marketing"}}) == {"prf_ann"}
+    assert members(
+        store, {"all": [{"identifier": "email"}, {"not": {"consent": "email_marketing"}}]}
+    ) == {"prf_ann"}
+    assert members(store, {"consent": "email_marketing"}) == set()
+
+
 def test_segments_see_consent_through_late_identifiers_merges_and_rebuilds(
     store: GraphStore,
 ) -> None:

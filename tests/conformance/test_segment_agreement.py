@@ -1,16 +1,14 @@
 """Segment sizes and exports agree with a brute-force evaluation over the exported profiles.
 
 Generated people are ingested through the service; consent is recorded for some of their
-email addresses. The brute force below is written from the README's description of the
-filter language, independently of any store: it reads every exported profile and every
-stored event, and evaluates each definition in Python.
+email addresses. The brute force (brute_force.py) is written from the README's description
+of the filter language, independently of any store: it reads every exported profile and the
+events sent that the store kept, and evaluates each definition in Python.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,24 +18,13 @@ from datora_graph.config import Settings
 from datora_graph.demo.generator import generate
 from datora_graph.domain.consent import ConsentStatement, current_consent
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.records import Event, parse_event
+from datora_graph.domain.records import parse_event
 from datora_graph.domain.segments import (
-    AllOf,
-    AnyOf,
-    AttributeCondition,
-    Comparison,
-    Condition,
-    ConsentCondition,
-    EventCondition,
-    IdentifierCondition,
-    Not,
     SegmentQuery,
-    TraitCondition,
     parse_definition,
 )
 from datora_graph.domain.traits import (
     CreditedEvent,
-    ProfileTraits,
     TraitFacts,
     TraitSettings,
     compute_traits,
@@ -46,6 +33,8 @@ from datora_graph.domain.traits import (
 )
 from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
+
+from .brute_force import Person, brute_force
 
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
 PURPOSE = "email_marketing"
@@ -77,17 +66,6 @@ DEFINITIONS: list[dict[str, Any]] = [
 ]
 
 
-@dataclass
-class Person:
-    """An exported profile with what the brute force needs to judge it."""
-
-    id: str
-    attributes: dict[str, Any]
-    keys: list[str]
-    events: list[Event] = field(default_factory=list)
-    traits: ProfileTraits | None = None
-
-
 @pytest.fixture(scope="module")
 def data() -> Any:
     return generate(250, seed=11)
@@ -109,7 +87,7 @@ def test_the_generated_graph_gives_every_kind_of_condition_something_to_find(
     graph: tuple[GraphStore, dict[str, Person], list[Any]],
 ) -> None:
     _store, people, statements = graph
-    sizes = [_brute_force(parse_definition(d), people, statements) for d in DEFINITIONS]
+    sizes = [brute_force(parse_definition(d), people, statements, AS_OF) for d in DEFINITIONS]
 
     assert len(people) > 200
     assert all(0 < len(found) < len(people) for found in sizes), [len(s) for s in sizes]
@@ -123,7 +101,7 @@ def test_sizes_and_members_agree_with_brute_force(
     condition = parse_definition(definition)
     query = SegmentQuery(condition, AS_OF, SETTINGS)
 
-    expected = _brute_force(condition, people, statements)
+    expected = brute_force(condition, people, statements, AS_OF)
 
     size = store.segment_sizes([query])[0]
     assert (size.size, size.people) == (len(expected), len(people))
@@ -138,7 +116,9 @@ def test_every_size_in_one_pass_agrees_with_brute_force(
 
     sizes = store.segment_sizes([SegmentQuery(c, AS_OF, SETTINGS) for c in conditions])
 
-    assert [s.size for s in sizes] == [len(_brute_force(c, people, statements)) for c in conditions]
+    assert [s.size for s in sizes] == [
+        len(brute_force(c, people, statements, AS_OF)) for c in conditions
+    ]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +136,7 @@ def test_exports_agree_with_brute_force(
     }
     expected = sorted(
         (pid, key.partition(":")[2])
-        for pid in _brute_force(condition, people, statements)
+        for pid in brute_force(condition, people, statements, AS_OF)
         for key in people[pid].keys
         if key.startswith(f"{kind}:") and (purpose is None or key in granted)
     )
@@ -232,90 +212,3 @@ def _all_members(store: GraphStore, query: SegmentQuery) -> list[str]:
         if not page.has_next_page:
             return found
         after = page.end_cursor
-
-
-def _brute_force(
-    condition: Condition, people: dict[str, Person], statements: list[ConsentStatement]
-) -> set[str]:
-    granted: dict[str, set[str]] = defaultdict(set)
-    for (key, purpose), state in current_consent(statements).items():
-        if state.granted:
-            granted[purpose].add(key)
-    return {pid for pid, person in people.items() if _holds(condition, person, granted)}
-
-
-def _holds(condition: Condition, person: Person, granted: dict[str, set[str]]) -> bool:
-    if isinstance(condition, AllOf):
-        return all(_holds(c, person, granted) for c in condition.conditions)
-    if isinstance(condition, AnyOf):
-        return any(_holds(c, person, granted) for c in condition.conditions)
-    if isinstance(condition, Not):
-        return not _holds(condition.condition, person, granted)
-    if isinstance(condition, AttributeCondition):
-        return _compare(person.attributes, condition.name, condition.comparison)
-    if isinstance(condition, TraitCondition):
-        assert person.traits is not None
-        value = person.traits.value(condition.trait)
-        return _compare({} if value is None else {"v": value}, "v", condition.comparison)
-    if isinstance(condition, EventCondition):
-        since = AS_OF - timedelta(days=condition.within_days or 0)
-        count = sum(
-            1
-            for e in person.events
-            if e.type == condition.event_type
-            and (condition.within_days is None or since < e.occurred_at <= AS_OF)
-            and all(_compare(dict(e.properties), p.name, p.comparison) for p in condition.where)
-        )
-        return count >= condition.at_least
-    if isinstance(condition, IdentifierCondition):
-        return any(k.startswith(f"{condition.identifier_type}:") for k in person.keys)
-    assert isinstance(condition, ConsentCondition)
-    wanted = condition.identifier_type
-    return any(
-        key in granted[condition.purpose] and (wanted is None or key.startswith(f"{wanted}:"))
-        for key in person.keys
-    )
-
-
-def _compare(values: dict[str, Any], name: str, comparison: Comparison) -> bool:
-    """Typed and exact: text with text, numbers with numbers (true/false are 1/0 for `in`)."""
-    op, operand = comparison.op, comparison.value
-    present = name in values
-    value = values.get(name)
-    if op == "exists":
-        return present == operand
-    if op == "ne":
-        return not _compare(values, name, Comparison("eq", operand))
-    if not present:
-        return False
-    if isinstance(operand, datetime):
-        value = value.astimezone(UTC) if isinstance(value, datetime) else value
-        return _ordered(op, value, operand)
-    if op == "in":
-        assert isinstance(operand, tuple)
-        return not isinstance(value, dict | list) and any(_same(value, o) for o in operand)
-    if op == "contains":
-        if isinstance(value, str):
-            return str(operand) in value
-        return isinstance(value, list) and any(isinstance(v, str) and v == operand for v in value)
-    if isinstance(operand, bool):
-        return isinstance(value, bool) and value == operand
-    if isinstance(operand, str) != isinstance(value, str) or isinstance(value, bool | dict | list):
-        return False
-    return _ordered(op, value, operand)
-
-
-def _same(value: Any, operand: Any) -> bool:
-    if isinstance(value, str) or isinstance(operand, str):
-        return isinstance(value, str) and isinstance(operand, str) and value == operand
-    return bool(value == operand)
-
-
-def _ordered(op: str, value: Any, operand: Any) -> bool:
-    return {
-        "eq": value == operand,
-        "gt": value > operand,
-        "gte": value >= operand,
-        "lt": value < operand,
-        "lte": value <= operand,
-    }[op]

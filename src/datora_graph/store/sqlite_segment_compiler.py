@@ -250,9 +250,13 @@ class SegmentCompiler:
                 "EXISTS (SELECT 1 FROM consent c"
                 f" WHERE c.purpose = {purpose} AND c.granted = 1 AND c.profile_id = p.id{of_type})"
             )
+        # Not NULL: a statement of an identifier no profile holds yet has no profile_id, and
+        # a NULL in the set makes `p.id IN (…)` NULL rather than 0 for every profile not in
+        # it, so `not` would select none of them.
         return (
             "(p.id IN (SELECT c.profile_id FROM consent c"
-            f" WHERE c.purpose = {purpose} AND c.granted = 1{of_type}))"
+            f" WHERE c.purpose = {purpose} AND c.granted = 1"
+            f" AND c.profile_id IS NOT NULL{of_type}))"
         )
 
 
