@@ -32,10 +32,10 @@ from hypothesis import strategies as st
 from tests.conformance.brute_force import Person, brute_force
 
 from datora_graph.config import Settings
-from datora_graph.domain.consent import ConsentStatement
+from datora_graph.domain.consent import ConsentStatement, current_consent
 from datora_graph.domain.errors import DatoraError, InvalidInput
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, JourneyQuery, ReviewFilter
+from datora_graph.domain.profiles import JourneyQuery, ReviewFilter
 from datora_graph.domain.records import Event
 from datora_graph.domain.segments import SegmentQuery, parse_definition
 from datora_graph.domain.steward import Decision
@@ -66,6 +66,7 @@ KEYS = [
     "device_id:d1",
     "cookie_id:k1",
     "cookie_id:k2",
+    "email:test@test.com",
 ]
 EVENT_KEYS = [*KEYS, "email:late@x.io"]
 """An event may name an identifier no record has shown yet: it joins when one does."""
@@ -88,6 +89,7 @@ observe = st.tuples(
     st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True),
     st.integers(0, 59),
     st.sampled_from([None, "Ann", "Bob"]),
+    st.sampled_from([None, "granted", "withdrawn"]),
 )
 happen = st.tuples(
     st.just("event"),
@@ -178,6 +180,12 @@ def run(identity: IdentityService, model: Model, op: Op) -> None:
         }
         if op[3]:
             item["attributes"] = {"first_name": op[3]}
+        if op[4]:
+            # Without an identifier, the statement is every identifier's of the record, stated
+            # by its source when it was observed.
+            item["consent"] = [{"purpose": PURPOSE, "status": op[4]}]
+            at = datetime(2026, 5, 1, 10, op[2], tzinfo=UTC)
+            model.consent.update((k, PURPOSE, op[4], at, "crm") for k in op[1])
         assert identity.ingest_observations([item]).accepted == 1
     elif kind == "event":
         model.sent += 1
@@ -302,13 +310,80 @@ def agrees(store: SqliteStore, model: Model) -> None:
             (e for e in events if any(i.key in person.keys for i in e.identifiers)),
             key=lambda e: (e.occurred_at, e.id),
         )
-        journey = store.journey(pid, JourneyQuery(first=MAX_PAGE_SIZE))
-        assert [e.id for e in journey.events] == [e.id for e in naming], f"journey of {pid}"
+        assert all_of_journey(store, pid) == [e.id for e in naming], f"journey of {pid}"
+        since, until = datetime(2026, 5, 10, tzinfo=UTC), datetime(2026, 5, 20, tzinfo=UTC)
+        assert all_of_journey(
+            store, pid, types=frozenset({"purchase"}), since=since, until=until
+        ) == [e.id for e in naming if e.type == "purchase" and since <= e.occurred_at < until], (
+            f"purchases of {pid} in a window"
+        )
 
-    for definition, query in zip(DEFINITIONS, QUERIES, strict=True):
-        wanted = brute_force(query.definition, people, statements, AS_OF)
-        found = store.segment_members(query, MAX_PAGE_SIZE, None).profile_ids
-        assert sorted(found) == sorted(wanted), f"segment {definition}"
+    consented = current_consent(statements)
+    in_force = store.consent_of_profiles(list(people))
+    for pid, person in people.items():
+        wanted_consent = sorted(
+            (key, purpose, state.status, state.stated_at, state.source)
+            for (key, purpose), state in consented.items()
+            if key in person.keys
+        )
+        found_consent = sorted(
+            (c.identifier.key, c.purpose, c.status, c.stated_at, c.source)
+            for c in in_force.get(pid, [])
+        )
+        assert found_consent == wanted_consent, f"consent of {pid}"
+
+    # Segments count people: profiles not only of junk identifiers.
+    junk = {p.id for p in profiles.values() if p.junk}
+    persons = {pid: person for pid, person in people.items() if pid not in junk}
+    wanted = [brute_force(q.definition, persons, statements, AS_OF) for q in QUERIES]
+    for definition, query, selected in zip(DEFINITIONS, QUERIES, wanted, strict=True):
+        found = all_members(store, query)
+        assert found == sorted(selected), f"segment {definition}"
+    sizes = store.segment_sizes(QUERIES)
+    assert [(s.size, s.people) for s in sizes] == [(len(w), len(persons)) for w in wanted]
+    memberships = store.segment_memberships(list(people), dict(enumerate(QUERIES)))
+    assert {pid: sorted(keys) for pid, keys in memberships.items() if keys} == {
+        pid: sorted(n for n, selected in enumerate(wanted) if pid in selected)
+        for pid in people
+        if any(pid in selected for selected in wanted)
+    }, "segments of each profile (probed)"
+
+    junk_keys = {i.identifier.key for p in profiles.values() for i in p.identifiers if i.junk}
+    granted = {key for (key, _), state in consented.items() if state.granted}
+    for purpose in (PURPOSE, None):
+        contacts = store.iter_segment_contacts(QUERIES[-1], "email", purpose, batch_size=2)
+        assert [(c.profile_id, c.identifier.key) for batch in contacts for c in batch] == sorted(
+            (pid, key)
+            for pid in wanted[-1]
+            for key in people[pid].keys
+            if key.startswith("email:")
+            and key not in junk_keys
+            and (purpose is None or key in granted)
+        ), f"export for {purpose}"
+
+
+def all_members(store: SqliteStore, query: SegmentQuery) -> list[str]:
+    """Every member, through pages of two."""
+    found: list[str] = []
+    after = None
+    while True:
+        page = store.segment_members(query, 2, after)
+        found.extend(page.profile_ids)
+        if not page.has_next_page:
+            return found
+        after = page.end_cursor
+
+
+def all_of_journey(store: SqliteStore, profile_id: str, **filters: Any) -> list[str]:
+    """The IDs of every event of a journey, through pages of two."""
+    found: list[str] = []
+    after = None
+    while True:
+        page = store.journey(profile_id, JourneyQuery(first=2, after=after, **filters))
+        found.extend(e.id for e in page.events)
+        if not page.has_next_page:
+            return found
+        after = page.end_cursor
 
 
 def kept(e: Event) -> tuple[str, datetime, tuple[str, ...], dict[str, Any]]:
