@@ -19,10 +19,11 @@ and a brute force over it (tests/conformance/brute_force.py):
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +348,26 @@ def agrees(store: SqliteStore, model: Model) -> None:
         for pid in people
         if any(pid in selected for selected in wanted)
     }, "segments of each profile (probed)"
+
+    counts = store.graph_counts()
+    assert (counts.profiles, counts.people) == (len(people), len(persons)), "profiles, people"
+    assert counts.identifiers_by_type == Counter(
+        key.partition(":")[0] for person in people.values() for key in person.keys
+    )
+    assert counts.profile_sizes == Counter(len(person.keys) for person in people.values())
+    named = sum(1 for person in persons.values() if "first_name" in person.attributes)
+    assert store.attribute_completeness(["first_name"]) == {
+        "first_name": named / len(persons) if persons else 0.0
+    }
+    daily: dict[tuple[date, str], list[int]] = {}
+    for e in events:
+        day = daily.setdefault((e.occurred_at.date(), e.type), [0, 0])
+        day[0] += 1
+        day[1] += to_cents(e.properties.get("revenue")) or 0
+    assert sorted(
+        (d.day, d.event_type, d.events, d.revenue)
+        for d in store.events_per_day(datetime(2026, 5, 1, tzinfo=UTC), AS_OF)
+    ) == sorted((day, type_, n, cents / 100) for (day, type_), (n, cents) in daily.items())
 
     junk_keys = {i.identifier.key for p in profiles.values() for i in p.identifiers if i.junk}
     granted = {key for (key, _), state in consented.items() if state.granted}
