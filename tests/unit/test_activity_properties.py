@@ -1,19 +1,27 @@
-"""Traits, journeys, consent and segments follow the identifiers, whatever stewards, erasures,
-redactions and rebuilds did: a property over random sequences of them, through the real
-services on a real store.
+"""Traits, journeys, consent, segments and reports follow the identifiers, whatever stewards,
+erasures, redactions, rebuilds and changed trait settings did: a property over random
+sequences of them, through the real services on a real store.
 
 The issue asks that traits stay correct after merges and splits. A store keeps them as sums per
 identifier, moved with the identifiers (domain/traits.py): a merge, a split, an undo, a
-merge-back, an erasure that takes some of an event's identifiers and a rebuild each move or
-recount them their own way. After every step this checks, against a model of what was sent
-and a brute force over it (tests/conformance/brute_force.py):
+merge-back, an erasure that takes some of an event's identifiers, a rebuild and new trait
+settings each move or recount them their own way. After every step this checks, against a
+model of what was sent and a brute force over it (tests/conformance/brute_force.py):
 - the events and consent statements the store keeps are those sent, less what erasures took
   (an event credited to an erased identifier goes; another loses the erased identifiers) and
   redactions removed;
 - each profile's activity summary is that of the events credited to its identifiers (the first
-  an event names), its identifier types and attribute names those it holds;
-- its journey is every event naming one of its identifiers, oldest first;
-- each segment's members are those the brute force selects.
+  an event names), its identifier types and attribute names those it holds; its consent in
+  force that of its identifiers;
+- its journey is every event naming one of its identifiers, oldest first, also by pages and
+  filtered by type and time;
+- each segment's members (by pages, in one pass of sizes, probed per profile) and its email
+  export are those the brute force selects;
+- the reports' counts, profile sizes, completeness and events per day are those of the
+  exported profiles and the events kept.
+
+It found that consent recorded for an identifier no profile holds yet made a negated consent
+condition select nobody on the embedded store.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from datora_graph.domain.traits import (
 )
 from datora_graph.erasure_service import ErasureService
 from datora_graph.redaction_service import RedactionService
+from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
 from datora_graph.steward_service import StewardService
 from datora_graph.store.sqlite import SqliteStore
@@ -93,7 +102,13 @@ DEFINITIONS: list[dict[str, Any]] = [
     {"consent": PURPOSE},
     {"all": [{"identifier": "email"}, {"not": {"consent": PURPOSE}}]},
 ]
-QUERIES = [SegmentQuery(parse_definition(d), AS_OF, TRAITS) for d in DEFINITIONS]
+CONDITIONS = [parse_definition(d) for d in DEFINITIONS]
+RETRAITED: dict[str, Any] = {
+    "event_scores": {"page_view": 2.0, "purchase": 5.0},
+    "default_event_score": 0.5,
+    "order_event_types": ["purchase", "add_to_cart"],
+}
+"""Trait settings an operator may change: the store recounts every profile's activity."""
 
 pick = st.integers(0, 1000)
 observe = st.tuples(
@@ -123,6 +138,7 @@ step = st.one_of(
     st.tuples(st.just("erase"), pick),
     st.tuples(st.just("redact"), pick),
     st.tuples(st.just("rebuild")),
+    st.tuples(st.just("retrait"), st.booleans()),
 )
 operations = st.builds(
     list.__add__,
@@ -142,6 +158,7 @@ class Model:
     consent: set[tuple[str, str, str, datetime, str]] = field(default_factory=set)
     decisions: list[Decision] = field(default_factory=list)
     sent: int = 0
+    traits: TraitSettings = TRAITS
 
     def erase(self, keys: set[str]) -> None:
         for event_id, (type_, at, named, properties) in list(self.events.items()):
@@ -159,7 +176,7 @@ def test_traits_journeys_consent_and_segments_follow_the_identifiers(ops: list[O
     with service() as identity:
         model = Model()
         for op in ops:
-            run(identity, model, op)
+            identity = run(identity, model, op)
             agrees(identity.store, model)
 
 
@@ -174,7 +191,8 @@ def service() -> Iterator[IdentityService]:
             store.close()
 
 
-def run(identity: IdentityService, model: Model, op: Op) -> None:
+def run(identity: IdentityService, model: Model, op: Op) -> IdentityService:
+    """Apply `op`; answers the service from here on (another, once trait settings change)."""
     kind = op[0]
     stewards = StewardService(identity)
     profiles = sorted(
@@ -242,6 +260,15 @@ def run(identity: IdentityService, model: Model, op: Op) -> None:
     elif kind == "rebuild":
         identity.rebuild()
         event("rebuilt")
+    elif kind == "retrait":
+        # As a restart with other settings: the segment service configures the store's traits.
+        changed = RETRAITED if op[1] else {}
+        config = Settings(db=identity.settings.db, **changed)
+        identity = IdentityService(identity.store, config)
+        SegmentService(identity.store, config)
+        model.traits = config.trait_settings()
+        event("trait settings changed" if changed else "trait settings as by default")
+    return identity
 
 
 def wire(key: str) -> dict[str, str]:
@@ -313,10 +340,10 @@ def agrees(store: SqliteStore, model: Model) -> None:
             profile.updated_at,
             frozenset(person.attributes),
             frozenset(k.partition(":")[0] for k in person.keys),
-            summarise(credited, TRAITS),
+            summarise(credited, model.traits),
         )
         assert facts[pid] == expected, f"trait facts of {pid}"
-        person.traits = compute_traits(expected, TRAITS, AS_OF)
+        person.traits = compute_traits(expected, model.traits, AS_OF)
 
         naming = sorted(
             (e for e in events if any(i.key in person.keys for i in e.identifiers)),
@@ -347,13 +374,14 @@ def agrees(store: SqliteStore, model: Model) -> None:
     # Segments count people: profiles not only of junk identifiers.
     junk = {p.id for p in profiles.values() if p.junk}
     persons = {pid: person for pid, person in people.items() if pid not in junk}
-    wanted = [brute_force(q.definition, persons, statements, AS_OF) for q in QUERIES]
-    for definition, query, selected in zip(DEFINITIONS, QUERIES, wanted, strict=True):
+    queries = [SegmentQuery(c, AS_OF, model.traits) for c in CONDITIONS]
+    wanted = [brute_force(q.definition, persons, statements, AS_OF) for q in queries]
+    for definition, query, selected in zip(DEFINITIONS, queries, wanted, strict=True):
         found = all_members(store, query)
         assert found == sorted(selected), f"segment {definition}"
-    sizes = store.segment_sizes(QUERIES)
+    sizes = store.segment_sizes(queries)
     assert [(s.size, s.people) for s in sizes] == [(len(w), len(persons)) for w in wanted]
-    memberships = store.segment_memberships(list(people), dict(enumerate(QUERIES)))
+    memberships = store.segment_memberships(list(people), dict(enumerate(queries)))
     assert {pid: sorted(keys) for pid, keys in memberships.items() if keys} == {
         pid: sorted(n for n, selected in enumerate(wanted) if pid in selected)
         for pid in people
@@ -383,7 +411,7 @@ def agrees(store: SqliteStore, model: Model) -> None:
     junk_keys = {i.identifier.key for p in profiles.values() for i in p.identifiers if i.junk}
     granted = {key for (key, _), state in consented.items() if state.granted}
     for purpose in (PURPOSE, None):
-        contacts = store.iter_segment_contacts(QUERIES[-1], "email", purpose, batch_size=2)
+        contacts = store.iter_segment_contacts(queries[-1], "email", purpose, batch_size=2)
         assert [(c.profile_id, c.identifier.key) for batch in contacts for c in batch] == sorted(
             (pid, key)
             for pid in wanted[-1]
