@@ -193,6 +193,10 @@ class Migration:
 
     def _carry(self, advance: Progress) -> MigrationReport:
         """Every stage in order, then the verification; the target's writer lock is held."""
+        # The target counts activity under its own trait settings from the first event it
+        # takes, as a service opening it would have it: else that first open would recount
+        # every profile, and until then traits and segments would use another's scores.
+        self.target.configure_traits(self.service.settings.trait_settings())
         marks = read_marks(self.source)
         report = MigrationReport(source_observations=marks.observations, source_events=marks.events)
         decisions = DecisionCarry(self.source, self.service)

@@ -1,7 +1,7 @@
 """A migration under other settings than the records were ingested with: like a rebuild, it
 stops before writing to the target unless allowed, and the records it was let reject are kept
 in the target's log and listed there, so a rebuild of the target that accepts them brings them
-back."""
+back. The target counts activity under its own trait settings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from datora_graph.config import Settings
 from datora_graph.domain.errors import MigrationWouldReject
 from datora_graph.domain.profiles import RejectionFilter
 from datora_graph.migrate import Migration, check_log
@@ -110,3 +111,58 @@ def test_records_a_rebuild_of_the_source_rejected_are_rejected_once_or_accepted(
     finally:
         rejecting.close()
         accepting.close()
+
+
+def test_the_target_counts_activity_under_its_own_trait_settings(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Without a service opening the target: its traits and segments use the settings it was
+    migrated under from the start (a first open would otherwise recount every profile)."""
+    source = SqliteStore(tmp_path / "source.db")
+    try:
+        plain = Settings(db=source.path)
+        identity = IdentityService(source, plain)
+        identity.ingest_observations([observation("o1", ["email:ann@acme.io"])])
+        identity.ingest_events([event("v1", ["email:ann@acme.io"], "page_view", {})])
+        identity.ingest_events([event("v2", ["email:ann@acme.io"], "signup", {"revenue": 7})])
+        scored = plain.model_copy(
+            update={"event_scores": {"page_view": 2.5}, "order_event_types": ["signup"]}
+        )
+
+        Migration(source, store, scored).run()
+
+        ann = store.profile_ids_for_identifiers(["email:ann@acme.io"])["email:ann@acme.io"]
+        activity = store.trait_facts([ann])[ann].activity
+        assert activity is not None
+        assert (activity.engagement_milli, activity.orders, activity.revenue_cents) == (
+            2500 + 1000,
+            1,
+            700,
+        )
+        source_activity = source.trait_facts([ann])[ann].activity
+        assert source_activity is not None
+        assert (source_activity.engagement_milli, source_activity.orders) == (2000, 0)
+    finally:
+        source.close()
+
+
+def observation(record_id: str, keys: list[str]) -> dict[str, object]:
+    return {
+        "id": record_id,
+        "source": "crm",
+        "observed_at": "2026-05-01T10:00:00Z",
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+    }
+
+
+def event(
+    event_id: str, keys: list[str], type_: str, properties: dict[str, object]
+) -> dict[str, object]:
+    return {
+        "id": event_id,
+        "type": type_,
+        "occurred_at": "2026-05-02T10:00:00Z",
+        "source": "shop",
+        "identifiers": [dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in keys],
+        "properties": properties,
+    }

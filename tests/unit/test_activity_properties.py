@@ -18,7 +18,8 @@ model of what was sent and a brute force over it (tests/conformance/brute_force.
 - each segment's members (by pages, in one pass of sizes, probed per profile) and its email
   export are those the brute force selects;
 - the reports' counts, profile sizes, completeness and events per day are those of the
-  exported profiles and the events kept.
+  exported profiles and the events kept;
+and at the end all of it again in a store `datora migrate` wrote.
 
 It found that consent recorded for an identifier no profile holds yet made a negated consent
 condition select nobody on the embedded store.
@@ -57,6 +58,7 @@ from datora_graph.domain.traits import (
     to_cents,
 )
 from datora_graph.erasure_service import ErasureService
+from datora_graph.migrate import Migration
 from datora_graph.redaction_service import RedactionService
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
@@ -178,6 +180,13 @@ def test_traits_journeys_consent_and_segments_follow_the_identifiers(ops: list[O
         for op in ops:
             identity = run(identity, model, op)
             agrees(identity.store, model)
+        target = SqliteStore(identity.settings.db.with_name("target.db"))
+        try:
+            settings = identity.settings.model_copy(update={"db": target.path})
+            Migration(identity.store, target, settings).run()
+            agrees(target, model)
+        finally:
+            target.close()
 
 
 @contextmanager
