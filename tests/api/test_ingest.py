@@ -177,7 +177,8 @@ def test_a_streamed_body_is_counted_and_refused_past_the_limit(
         (b"", "body", "not valid JSON"),
         (b'[{"id": "o1"}]', "body", "JSON object"),
         (b"{}", "observations", "is required"),
-        (b'{"observations": {"id": "o1"}}', "observations", "must be a list"),
+        (b'{"observations": {"id": "o1"}}', "observations", "must be a list [...], got an object"),
+        (b'{"observations": "o1"}', "observations", "must be a list [...], got 'o1'"),
         (b'{"observations": [], "extra": 1}', "extra", "not a known field"),
     ],
 )

@@ -47,6 +47,7 @@ from datora_graph.domain.errors import InvalidInput, LimitExceeded, StoreUnavail
 from datora_graph.domain.moments import TIME_EXAMPLE, in_calendar, number_text
 from datora_graph.domain.pii import mask_journey, mask_profile, mask_rejections
 from datora_graph.domain.profiles import MAX_PAGE_SIZE, MAX_POSITION, JourneyQuery, RejectionFilter
+from datora_graph.domain.reasons import got
 from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
@@ -172,7 +173,7 @@ def batch_reader(key: str) -> Callable[[Request], Coroutine[Any, Any, list[Any]]
             raise InvalidInput(key, f'is required (the body is {{"{key}": [...]}})')
         items = document[key]
         if not isinstance(items, list):
-            raise InvalidInput(key, f"must be a list, got {type(items).__name__}")
+            raise InvalidInput(key, f"must be a list [...], got {got(items)}")
         if len(items) > settings.max_batch_items:
             raise LimitExceeded(
                 f"{key}: {len(items)} items is more than the limit of {settings.max_batch_items} "

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from datora_graph.domain.errors import InvalidInput, json_kind
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.moments import not_after, time_text, utc
+from datora_graph.domain.reasons import got
 
 ConsentStatus = Literal["granted", "withdrawn"]
 CONSENT_STATUSES: tuple[ConsentStatus, ...] = ("granted", "withdrawn")
@@ -187,7 +188,7 @@ def parse_observation_consent(
                      "identifier": {"type": "email", "value": "ann@acme-mail.com"}}]
     """
     if not isinstance(raw, list):
-        raise InvalidInput(field, f"must be a list, got {json_kind(raw)}")
+        raise InvalidInput(field, f"must be a list [...], got {got(raw)}")
     carried = list(identifiers)
     statements: list[ConsentStatement] = []
     for index, item in enumerate(raw):

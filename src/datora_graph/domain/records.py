@@ -107,7 +107,8 @@ class ObservationIn(BaseModel):
     observed_at: WireTime
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_IDENTIFIERS)
     attributes: dict[str, Any] = Field(default_factory=dict)
-    consent: list[Any] | None = None
+    consent: Any = None
+    """Checked by `parse_observation_consent` on either path, after the rest."""
 
 
 class EventIn(BaseModel):
