@@ -130,7 +130,12 @@ CONSENT = st.one_of(
 PROPERTIES = st.one_of(
     st.dictionaries(
         st.sampled_from(["revenue", "order_id", "", "x"]),
-        st.one_of(ODD, st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=4)),
+        st.one_of(
+            ODD,
+            st.integers(),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.text(max_size=4),
+        ),
         max_size=3,
     ),
     ODD,
