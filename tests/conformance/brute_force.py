@@ -98,7 +98,7 @@ def _compare(values: dict[str, Any], name: str, comparison: Comparison) -> bool:
         return present == operand
     if op == "ne":
         return not _compare(values, name, Comparison("eq", operand))
-    if not present:
+    if not present or value is None:  # a JSON null is there, but equals and orders with nothing
         return False
     if isinstance(operand, datetime):
         value = value.astimezone(UTC) if isinstance(value, datetime) else value

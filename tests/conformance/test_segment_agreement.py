@@ -13,17 +13,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from datora_graph.config import Settings
 from datora_graph.demo.generator import generate
 from datora_graph.domain.consent import ConsentStatement, current_consent
 from datora_graph.domain.identifiers import Identifier
-from datora_graph.domain.records import parse_event
+from datora_graph.domain.records import STANDARD_ATTRIBUTES, parse_event
 from datora_graph.domain.segments import (
+    ORDERING,
+    TRAIT_OPERATORS,
     SegmentQuery,
     parse_definition,
 )
 from datora_graph.domain.traits import (
+    TIME_TRAITS,
+    TRAIT_NAMES,
     CreditedEvent,
     TraitFacts,
     TraitSettings,
@@ -68,7 +74,27 @@ DEFINITIONS: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def data() -> Any:
-    return generate(250, seed=11)
+    return varied(generate(250, seed=11))
+
+
+def varied(data: Any) -> Any:
+    """The generated records with attributes and event properties of every JSON kind, a name
+    holding text for some and a number or true/false for others (`roll` picks by ID), so
+    comparisons meet values of the wrong kind, lists and objects."""
+    kinds: list[Any] = [120, "120", 7.5, True, False, ["gold", "vip"], "gold", {"tier": 1}, None, 0]
+    for n, item in enumerate(data.observations):
+        if n % 3 == 0:
+            item.setdefault("attributes", {})["loyalty"] = kinds[roll(item["id"]) % len(kinds)]
+        if n % 5 == 1:
+            item.setdefault("attributes", {})["nickname"] = ["Jo", "", " jo ", "Jo Jo"][n % 4]
+    for n, item in enumerate(data.events):
+        if n % 4 == 0:
+            item.setdefault("properties", {})["gift"] = kinds[roll(item["id"]) % len(kinds)]
+    return data
+
+
+def roll(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
 
 @pytest.fixture
@@ -148,6 +174,104 @@ def test_exports_agree_with_brute_force(
     assert exported, "the export has contacts to compare"
 
 
+# -- any definition ---------------------------------------------------------------------------
+TEXTS = ["Houston", "TX", "US", "F", "1990-01-01", "gold", "Jo", "", "son", "billing", "SKU-00141"]
+scalars = st.one_of(
+    st.sampled_from(TEXTS),
+    st.sampled_from([0, 1, 7.5, 19.99, 100, 120, -1]),
+    st.booleans(),
+)
+ATTRIBUTES = [*STANDARD_ATTRIBUTES, "loyalty", "nickname", "absent"]
+PROPERTIES = ["revenue", "sku", "currency", "n", "duration_s", "reason", "gift", "absent"]
+
+
+def comparisons() -> st.SearchStrategy[dict[str, Any]]:
+    """One comparison of any operator with an operand it takes."""
+    return st.one_of(
+        st.fixed_dictionaries({"exists": st.booleans()}),
+        st.fixed_dictionaries({"in": st.lists(scalars, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"contains": st.sampled_from(TEXTS)}),
+        st.sampled_from(["eq", "ne"]).flatmap(lambda op: st.fixed_dictionaries({op: scalars})),
+        st.sampled_from(sorted(ORDERING)).flatmap(
+            lambda op: st.fixed_dictionaries(
+                {op: st.one_of(st.sampled_from(TEXTS), st.sampled_from([0, 1, 7.5, 100, -1]))}
+            )
+        ),
+    )
+
+
+def trait_conditions() -> st.SearchStrategy[dict[str, Any]]:
+    def of(trait: str) -> st.SearchStrategy[dict[str, Any]]:
+        operand = (
+            st.sampled_from(
+                ["2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2025-06-30T12:00:00Z"]
+            )
+            if trait in TIME_TRAITS
+            else st.sampled_from([0, 0.5, 1, 2, 20, 50, 100, 150, 400])
+        )
+        return st.sampled_from(TRAIT_OPERATORS).flatmap(
+            lambda op: operand.map(lambda value: {"trait": trait, op: value})
+        )
+
+    return st.sampled_from(TRAIT_NAMES).flatmap(of)
+
+
+events = st.fixed_dictionaries(
+    {"type": st.sampled_from(["purchase", "page_view", "support_call", "add_to_cart", "none"])},
+    optional={
+        "at_least": st.integers(1, 3),
+        "within_days": st.sampled_from([1, 30, 90, 365, 1000]),
+        "where": st.dictionaries(st.sampled_from(PROPERTIES), comparisons(), max_size=2),
+    },
+).map(lambda event: {"event": event})
+leaves = st.one_of(
+    st.tuples(st.sampled_from(ATTRIBUTES), comparisons()).map(
+        lambda pair: {"attribute": pair[0], **pair[1]}
+    ),
+    trait_conditions(),
+    events,
+    st.sampled_from(["email", "phone", "crm_id", "cookie_id"]).map(lambda t: {"identifier": t}),
+    st.one_of(
+        st.sampled_from([PURPOSE, "sms"]),
+        st.fixed_dictionaries(
+            {"purpose": st.sampled_from([PURPOSE, "sms"])},
+            optional={"identifier": st.sampled_from(["email", "phone"])},
+        ),
+    ).map(lambda c: {"consent": c}),
+)
+definitions = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3).map(lambda c: {"all": c}),
+        st.lists(children, max_size=3).map(lambda c: {"any": c}),
+        children.map(lambda c: {"not": c}),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(definition=definitions)
+def test_any_definition_agrees_with_brute_force(
+    graph: tuple[GraphStore, dict[str, Person], list[Any]], definition: dict[str, Any]
+) -> None:
+    """Random definitions of every kind of condition, nested, over values of every JSON kind:
+    the store's members, size and the segments it probes per profile are the brute force's."""
+    store, people, statements = graph
+    condition = parse_definition(definition)
+    query = SegmentQuery(condition, AS_OF, SETTINGS)
+    expected = brute_force(condition, people, statements, AS_OF)
+    event("empty" if not expected else "all" if len(expected) == len(people) else "some")
+
+    assert _all_members(store, query) == sorted(expected), definition
+    assert store.segment_sizes([query])[0].size == len(expected)
+    sample = sorted(people)[:: len(people) // 12]
+    probed = store.segment_memberships(sample, {"q": query})
+    assert sorted(pid for pid, keys in probed.items() if "q" in keys) == sorted(
+        pid for pid in sample if pid in expected
+    ), definition
+
+
 # -- the brute force ------------------------------------------------------------------------
 def _people(
     store: GraphStore, service: IdentityService, raw_events: list[Any]
@@ -192,12 +316,12 @@ def _consent(people: dict[str, Person]) -> list[ConsentStatement]:
     statements = []
     for person in people.values():
         for key in person.keys:
-            roll = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 10
-            if key.startswith("email:") and roll < 6:
+            dice = roll(key) % 10
+            if key.startswith("email:") and dice < 6:
                 email = Identifier.from_key(key)
-                when = AS_OF - timedelta(days=100 + roll)
+                when = AS_OF - timedelta(days=100 + dice)
                 statements.append(ConsentStatement(email, PURPOSE, "granted", when, "web"))
-                if roll < 2:
+                if dice < 2:
                     later = when + timedelta(days=5)
                     statements.append(ConsentStatement(email, PURPOSE, "withdrawn", later, "web"))
     return statements
