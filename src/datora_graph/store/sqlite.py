@@ -110,6 +110,9 @@ class SqliteStore(
             self.path, isolation_level=None, check_same_thread=False, timeout=30.0
         )
         connection.execute("PRAGMA journal_mode = WAL")
+        # Deleted content is overwritten with zeros, whatever SQLite was built with (its own
+        # default is off): an erasure must not leave the person's values in free pages.
+        connection.execute("PRAGMA secure_delete = ON")
         connection.execute(f"PRAGMA synchronous = {self._synchronous}")
         connection.execute("PRAGMA temp_store = MEMORY")
         connection.execute("PRAGMA cache_size = -65536")
@@ -181,7 +184,15 @@ class SqliteStore(
         self._access_schema()
         self._log_index_schema()
         with self._transaction() as db:
-            return erase_in(db, erasure)
+            counts = erase_in(db, erasure)
+        self._forget_old_pages()
+        return counts
+
+    def _forget_old_pages(self) -> None:
+        """After an erasure or a redaction: the write-ahead log's frames from before it go."""
+        with self._write_lock:
+            self._check_open()
+            self._checkpointer.forget(self._writer)
 
     def _add_review_item_columns(self) -> None:
         """Store files written before review items carried guard, source, suggested action and

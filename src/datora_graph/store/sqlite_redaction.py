@@ -60,6 +60,9 @@ class SqliteRedaction:
     def _steward_schema(self) -> None:
         raise NotImplementedError
 
+    def _forget_old_pages(self) -> None:
+        raise NotImplementedError
+
     def logged_observation(self, observation_id: str) -> tuple[int, str] | None:
         with self._read() as db:
             row = db.execute(LOGGED_OBSERVATION, (observation_id,)).fetchone()
@@ -87,6 +90,7 @@ class SqliteRedaction:
                 REDACT_DECISION, [(decision_body(d, d.created), d.id) for d in redaction.decisions]
             )
             write_audit(db, [redaction.audit])
+        self._forget_old_pages()
 
     def redact_event(self, redaction: EventRedaction) -> None:
         self._access_schema()
@@ -110,3 +114,4 @@ class SqliteRedaction:
                         for statement in activity.RECOUNT_PROFILE:
                             db.execute(statement, {"profile_id": holder[0]})
             write_audit(db, [redaction.audit])
+        self._forget_old_pages()
