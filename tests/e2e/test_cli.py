@@ -404,6 +404,9 @@ def test_serve_answers_over_http(tmp_path: Path, access_log: str) -> None:
     )
     try:
         ready = wait_until_ready(f"http://127.0.0.1:{port}", process)
+        looked_up = httpx.get(
+            f"http://127.0.0.1:{port}/v1/profiles", params={"identifier": "email:ann@acme.io"}
+        )
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
@@ -411,6 +414,10 @@ def test_serve_answers_over_http(tmp_path: Path, access_log: str) -> None:
     assert ready, output
     assert f"http://127.0.0.1:{port}/docs" in output
     assert ('"GET /readyz HTTP/1.1" 200' in output) == (access_log == "1")
+    assert looked_up.status_code == 401  # no key; logged all the same
+    logged = '"GET /v1/profiles?identifier=email:*** HTTP/1.1" 401'
+    assert (logged in output) == (access_log == "1"), output
+    assert "acme.io" not in output, "no part of the address is logged"
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
