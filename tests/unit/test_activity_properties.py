@@ -19,6 +19,7 @@ model of what was sent and a brute force over it (tests/conformance/brute_force.
   export are those the brute force selects;
 - the reports' counts, profile sizes, completeness and events per day are those of the
   exported profiles and the events kept;
+- after an erasure, no file of the store holds the values of the erased identifiers;
 and at the end all of it again in a store `datora migrate` wrote.
 
 It found that consent recorded for an identifier no profile holds yet made a negated consent
@@ -303,6 +304,12 @@ def erase(identity: IdentityService, model: Model, key: str) -> None:
         return
     model.erase(keys)
     event("erased")
+    # Nothing of them is left on disk either: not in free pages, not in the write-ahead log.
+    values = [key.partition(":")[2].encode() for key in keys]
+    db = identity.settings.db
+    for path in db.parent.glob(f"{db.name}*"):
+        data = path.read_bytes()
+        assert not [v for v in values if len(v) >= 5 and v in data], f"{path.name} keeps them"
 
 
 def redact(identity: IdentityService, model: Model, event_id: str) -> None:
