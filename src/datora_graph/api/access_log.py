@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import quote, unquote_plus
+from urllib.parse import unquote_plus
 
 ACCESS_LOGGER = "uvicorn.access"
 IDENTIFYING_PARAMETERS = frozenset({"identifier"})
@@ -38,7 +38,7 @@ def _masked(value: str) -> str:
         return value
     type_name, colon, _ = value.partition(":")
     if colon and _TYPE_NAME.fullmatch(type_name):
-        return f"{quote(type_name)}:{MASK}"
+        return f"{type_name}:{MASK}"
     return MASK
 
 

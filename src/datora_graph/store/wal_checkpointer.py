@@ -37,6 +37,9 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         connection = self._connect()
+        # A truncation waiting for a reader would block every writer meanwhile: it tries,
+        # and tries again a second later.
+        connection.execute("PRAGMA busy_timeout = 0")
         try:
             while not self._stop.wait(self._interval):
                 self._checkpoint(connection)
@@ -54,7 +57,9 @@ class WalCheckpointer:
             done = _truncated(writer)
         finally:
             writer.execute(f"PRAGMA busy_timeout = {WRITER_WAIT_MS}")
-        if not done:
+        if done:
+            self._truncate.clear()
+        else:
             self._truncate.set()
             log.warning(
                 "the write-ahead log still holds pages from before an erasure or a redaction: "
