@@ -81,14 +81,19 @@ def query(definition: dict[str, Any], as_of: datetime = AS_OF) -> SegmentQuery:
 
 def members(store: GraphStore, definition: dict[str, Any], as_of: datetime = AS_OF) -> set[str]:
     """Every member, through pages of two, and checked against the size."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = store.segment_members(query(definition, as_of), 2, after)
-        found.extend(page.profile_ids)
-        if not page.has_next_page:
-            break
-        after = page.end_cursor
+    found = all_members(store, query(definition, as_of), 2)
     assert found == sorted(found), "members come in ID order"
     assert store.segment_sizes([query(definition, as_of)])[0].size == len(found)
     return set(found)
+
+
+def all_members(store: GraphStore, segment: SegmentQuery, first: int) -> list[str]:
+    """Every member of `segment`, in the order the store gives them, through pages of `first`."""
+    found: list[str] = []
+    after = None
+    while True:
+        page = store.segment_members(segment, first, after)
+        found.extend(page.profile_ids)
+        if not page.has_next_page:
+            return found
+        after = page.end_cursor

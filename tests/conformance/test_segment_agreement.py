@@ -41,6 +41,7 @@ from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 
 from .brute_force import Person, brute_force
+from .segment_world import all_members
 
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
 PURPOSE = "email_marketing"
@@ -131,7 +132,7 @@ def test_sizes_and_members_agree_with_brute_force(
 
     size = store.segment_sizes([query])[0]
     assert (size.size, size.people) == (len(expected), len(people))
-    assert _all_members(store, query) == sorted(expected)
+    assert all_members(store, query, 40) == sorted(expected)
 
 
 def test_every_size_in_one_pass_agrees_with_brute_force(
@@ -263,7 +264,7 @@ def test_any_definition_agrees_with_brute_force(
     expected = brute_force(condition, people, statements, AS_OF)
     event("empty" if not expected else "all" if len(expected) == len(people) else "some")
 
-    assert _all_members(store, query) == sorted(expected), definition
+    assert all_members(store, query, 40) == sorted(expected), definition
     assert store.segment_sizes([query])[0].size == len(expected)
     sample = sorted(people)[:: len(people) // 12]
     probed = store.segment_memberships(sample, {"q": query})
@@ -325,14 +326,3 @@ def _consent(people: dict[str, Person]) -> list[ConsentStatement]:
                     later = when + timedelta(days=5)
                     statements.append(ConsentStatement(email, PURPOSE, "withdrawn", later, "web"))
     return statements
-
-
-def _all_members(store: GraphStore, query: SegmentQuery) -> list[str]:
-    found: list[str] = []
-    after = None
-    while True:
-        page = store.segment_members(query, 40, after)
-        found.extend(page.profile_ids)
-        if not page.has_next_page:
-            return found
-        after = page.end_cursor

@@ -41,6 +41,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from tests.conformance.brute_force import Person, brute_force
+from tests.conformance.segment_world import all_members
 
 from datora_graph.config import Settings
 from datora_graph.domain.consent import ConsentStatement, current_consent
@@ -393,7 +394,7 @@ def agrees(store: SqliteStore, model: Model) -> None:
     queries = [SegmentQuery(c, AS_OF, model.traits) for c in CONDITIONS]
     wanted = [brute_force(q.definition, persons, statements, AS_OF) for q in queries]
     for definition, query, selected in zip(DEFINITIONS, queries, wanted, strict=True):
-        found = all_members(store, query)
+        found = all_members(store, query, 2)
         assert found == sorted(selected), f"segment {definition}"
     sizes = store.segment_sizes(queries)
     assert [(s.size, s.people) for s in sizes] == [(len(w), len(persons)) for w in wanted]
@@ -436,18 +437,6 @@ def agrees(store: SqliteStore, model: Model) -> None:
             and key not in junk_keys
             and (purpose is None or key in granted)
         ), f"export for {purpose}"
-
-
-def all_members(store: SqliteStore, query: SegmentQuery) -> list[str]:
-    """Every member, through pages of two."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = store.segment_members(query, 2, after)
-        found.extend(page.profile_ids)
-        if not page.has_next_page:
-            return found
-        after = page.end_cursor
 
 
 def all_of_journey(store: SqliteStore, profile_id: str, **filters: Any) -> list[str]:
