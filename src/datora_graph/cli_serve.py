@@ -69,6 +69,8 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     """Run uvicorn's `workers` processes over the app factory until stopped (Ctrl+C)."""
     import uvicorn
 
+    from datora_graph.api.server_log import server_log_config
+
     os.environ.update(worker_environment(settings))
     uvicorn.run(
         APP_FACTORY,
@@ -76,6 +78,8 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
         host=host,
         port=port,
         workers=workers,
+        log_config=server_log_config(settings.log_level),
+        log_level=settings.log_level,
         access_log=settings.access_log,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
@@ -114,6 +118,7 @@ def serve(
     import uvicorn
 
     from datora_graph.api import create_app
+    from datora_graph.api.server_log import configure_server_log
 
     settings = settings_of(ctx, db)
     if dev:
@@ -131,10 +136,13 @@ def serve(
             soft_wrap=True,
         )
         if workers == 1:
+            log_config = configure_server_log(settings.log_level)
             uvicorn.run(
                 create_app(settings, service),
                 host=host,
                 port=port,
+                log_config=log_config,
+                log_level=settings.log_level,
                 access_log=settings.access_log,
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds,
             )

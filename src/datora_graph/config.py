@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     access_log: bool = True
     """uvicorn's line per request; off (`DATORA_ACCESS_LOG=0`) where a proxy in front logs
     requests already (1-3 % of a request's server time in profiles)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """What `datora serve` logs, its own lines (a warning at start, an erasure, a redaction)
+    and uvicorn's alike; `warning` leaves out the line per request and the audit's info."""
     read_timeout_seconds: float = Field(default=60.0, ge=0)
     """The embedded store stops a read (one transaction: a segment's size, a page, a report
     section) that runs longer, and says so; 0: no limit. Neo4j's is
@@ -133,6 +136,12 @@ class Settings(BaseSettings):
     def latest_accepted_time(self) -> datetime:
         """The latest time an item received now may carry (`future_tolerance_hours`)."""
         return datetime.now(UTC) + timedelta(hours=self.future_tolerance_hours)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        """`WARNING`, as Python's logging spells it, is `warning`."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("default_region")
     @classmethod

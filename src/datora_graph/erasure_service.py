@@ -204,7 +204,8 @@ class ErasureService:
             )
             values = self._erased_values(keys, entries)
             counts = self.store.erase(erasure)
-        logger.info("erased profile %s for %s: %s", profile.id, actor, counts.to_dict())
+        removed = ", ".join(f"{name} {n}" for name, n in counts.to_dict().items() if n)
+        logger.info("erased profile %s for %s: %s", profile.id, actor, removed or "nothing held")
         # A read after the write: the scan of the log does not hold back ingest.
         entry = erasure.entry(counts)
         try:

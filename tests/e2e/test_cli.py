@@ -455,6 +455,8 @@ def test_serve_stops_within_its_grace_though_a_client_never_finishes_its_request
 
     assert process.returncode is not None, output
     assert stopped_after < 10, output
+    # Each worker warns at start, in uvicorn's format (the service's log configuration).
+    assert "WARNING:  DEVELOPMENT MODE" in output, output
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:

@@ -118,7 +118,10 @@ def test_key_changes_and_exports_are_in_the_audit_log(tmp_path: Path) -> None:
     assert "--after: is not a cursor this service issued" in not_a_cursor.stderr
 
 
-def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("log_level", ["info", "warning"])
+def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path, log_level: str) -> None:
+    """It says so on the terminal and in the log: the service's own lines (the warning, an
+    erasure's audit line) come in uvicorn's format, at DATORA_LOG_LEVEL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -132,7 +135,7 @@ def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
             "--db",
             str(tmp_path / "d.db"),
         ],
-        env=cli_env(),
+        env=cli_env(log_level=log_level),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -141,6 +144,16 @@ def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         ready = wait_until_ready(url, process)
         stats = httpx.get(f"{url}/v1/stats") if ready else None
+        if ready:
+            ann = {"type": "email", "value": "ann@acme.io"}
+            observation = {"id": "o1", "source": "crm", "identifiers": [ann]}
+            httpx.post(
+                f"{url}/v1/observations",
+                json={"observations": [{**observation, "observed_at": "2026-05-01T10:00:00Z"}]},
+            ).raise_for_status()
+            httpx.post(
+                f"{url}/v1/erasures", json={"profile": "email:ann@acme.io", "reason": "request"}
+            ).raise_for_status()
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
@@ -149,8 +162,13 @@ def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path) -> None:
     assert stats is not None
     assert stats.status_code == 200
     assert stats.headers["x-datora-dev-mode"] == "no authentication"
-    assert "DEVELOPMENT MODE" in output
     assert "authentication is OFF" in output
+    assert "WARNING:  DEVELOPMENT MODE: authentication is OFF" in output, output
+    audit_line = r"^INFO: +erased profile prf_\w+ for dev-mode: identifiers 1, "
+    audited = re.search(audit_line, output, re.MULTILINE)
+    assert (audited is not None) == (log_level == "info"), output
+    assert ("INFO:" in output) == (log_level == "info"), output
+    assert "acme.io" not in output
 
 
 def test_audit_and_segment_list_keep_ids_whole_in_a_narrow_terminal(tmp_path: Path) -> None:

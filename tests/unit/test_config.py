@@ -136,6 +136,7 @@ def test_a_bad_value_is_a_configuration_error_naming_the_variable(
     [
         pytest.param("DATORA_DEFAULT_REGION", "XX", "default_region", id="unknown-region"),
         pytest.param("DATORA_STORE", "postgres", "store", id="unknown-store"),
+        pytest.param("DATORA_LOG_LEVEL", "verbose", "log_level", id="unknown-log-level"),
         pytest.param("DATORA_MAX_BATCH_ITEMS", "0", "max_batch_items", id="zero-batch"),
         pytest.param("DATORA_MAX_BODY_BYTES", "100", "max_body_bytes", id="tiny-body"),
         pytest.param("DATORA_INGEST_BATCH_SIZE", "-1", "ingest_batch_size", id="negative"),
@@ -229,3 +230,10 @@ def test_each_call_builds_an_independent_registry() -> None:
 
     assert first is not second
     assert first.limit("loyalty_id") == second.limit("loyalty_id") == 3
+
+
+@pytest.mark.parametrize("given", ["WARNING", " Warning ", "warning"])
+def test_a_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    monkeypatch.setenv("DATORA_LOG_LEVEL", given)
+
+    assert load_settings().log_level == "warning"
