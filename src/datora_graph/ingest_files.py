@@ -15,6 +15,8 @@ lower-cased):
 - a column named after an identifier type (`email`, `phone`, `crm_id`, ... or a configured
   type), optionally with a numeric suffix (`email_2`), holds one identifier; an empty cell
   means none;
+- a column named twice (`city` and `City`) stops the file at its header, but for identifier
+  columns, which may repeat;
 - every other column is an attribute of an observation, or a property of an event; empty
   cells are left out, values stay text, but for an event's `revenue`, which the traits sum
   and JSON carries as a number: a cell such as `42.50` or `-3` is read as that number (any
@@ -208,7 +210,9 @@ class RecordFile:
                 f"{self.path}: the header has no column {', '.join(missing)} "
                 f"({self.kind}s need the columns {', '.join(required)})"
             )
-        return [self._column(name, required) for name in names]
+        columns = [self._column(name, required) for name in names]
+        _refuse_a_name_given_twice(self.path, columns)
+        return columns
 
     def _column(self, name: str, required: tuple[str, ...]) -> Column:
         if not name:
@@ -255,6 +259,22 @@ class RecordFile:
             self._note(f"{name} {cell!r} is not a number; kept as text, it adds no revenue")
             return cell
         return float(text) if "." in text else int(text)
+
+
+def _refuse_a_name_given_twice(path: Path, columns: list[Column]) -> None:
+    """Two columns for one field or attribute (`city`, `City`): a row would keep one value
+    and drop the other unsaid. Identifier columns may repeat, each cell an identifier."""
+    first: dict[str, int] = {}
+    for number, column in enumerate(columns, start=1):
+        if column.role not in ("field", "extra"):
+            continue
+        if column.name in first:
+            raise UnreadableFile(
+                f"{path}: the header names the column {column.name} twice (columns "
+                f"{first[column.name]} and {number}; names are read in lower case), so a row "
+                "would give it two values; rename or remove one"
+            )
+        first[column.name] = number
 
 
 def _csv_problem(path: Path, line: int, error: csv.Error) -> str:

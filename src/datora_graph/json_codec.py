@@ -39,20 +39,70 @@ def loads(text: str) -> Any:
 NESTED_TOO_DEEPLY = "is nested too deeply to read"
 
 
+class ClientJsonError(ValueError):
+    """A client's JSON refused, with the words to answer it with."""
+
+
 def read_client_json(data: str | bytes) -> Any:
-    """JSON a client sent (a request body, a line of a file), or a ValueError whose message
-    says why it is not, in words a client can act on: not UTF-8, not valid JSON and where,
-    or nested past what the reader can follow (`json` raises RecursionError for that, which
-    would otherwise fail the whole request or file)."""
+    """JSON a client sent (a request body, a line of a file), or a ClientJsonError whose
+    message says why it is not, in words a client can act on: not UTF-8, not valid JSON and
+    where, a key given twice in one object, or nested past what the reader can follow (`json`
+    raises RecursionError for that, which would otherwise fail the whole request or file)."""
     try:
-        document = json.loads(data)
+        document = read_unique_keys(data)
     except (RecursionError, ValueError) as exc:
-        raise ValueError(why_not_json(exc)) from None
+        raise ClientJsonError(why_not_json(exc)) from None
     if _SURROGATE_ESCAPE.search(data if isinstance(data, str) else data.decode(errors="replace")):
         where = _lone_surrogate(document)
         if where is not None:
-            raise ValueError(lone_surrogate(where))
+            raise ClientJsonError(lone_surrogate(where))
     return document
+
+
+def read_unique_keys(data: str | bytes) -> Any:
+    """`json.loads(data)`, refusing an object that gives a key twice (`json` would keep the
+    last value and drop the first unsaid: a batch's attribute, an erasure's profile) with a
+    ClientJsonError naming where; a JSONDecodeError as `json` raises it."""
+    try:
+        return json.loads(data, object_pairs_hook=_unique)
+    except _KeyGivenTwice:
+        raise ClientJsonError(_key_given_twice(data)) from None
+
+
+class _KeyGivenTwice(Exception):
+    pass
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise _KeyGivenTwice
+    return document
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """An object read as its pairs, in order, duplicates kept."""
+
+
+def _key_given_twice(data: str | bytes) -> str:
+    """Where a key is given twice, in the object that opens first of those giving one."""
+    stack: list[tuple[str, object]] = [("body", json.loads(data, object_pairs_hook=_Pairs))]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Pairs):
+            seen: set[str] = set()
+            for key, _ in value:
+                if key in seen:
+                    return (
+                        f"gives the key {json.dumps(key, ensure_ascii=False)} twice in one "
+                        f"object, at {path}.{key}: a JSON object names each key once, and "
+                        "which of the values was meant cannot be told"
+                    )
+                seen.add(key)
+            stack.extend((f"{path}.{key}", item) for key, item in reversed(value))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{n}]", item) for n, item in reversed(list(enumerate(value))))
+    return "gives a key twice in one object: a JSON object names each key once"
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -83,6 +133,8 @@ def why_not_json(error: BaseException) -> str:
     by FastAPI for a route with a body model)."""
     if isinstance(error, RecursionError):
         return NESTED_TOO_DEEPLY
+    if isinstance(error, ClientJsonError):
+        return str(error)
     if isinstance(error, json.JSONDecodeError):
         where = (
             f"character {error.colno}"

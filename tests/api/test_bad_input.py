@@ -446,3 +446,58 @@ def test_an_ingest_rejection_says_what_the_field_takes_and_what_it_got(
         ),
         ("attributes", "must be a JSON object {...}, got a list"),
     ]
+
+
+TWICE = "twice in one object, at body"
+
+
+def test_a_key_given_twice_in_an_erasure_erases_no_one(client: httpx.Client) -> None:
+    """`json` would keep the last `profile` and erase Bob, without a word about Ann."""
+    people = [
+        {
+            "id": f"o-{name}",
+            "source": "crm",
+            "observed_at": "2026-05-01T10:00:00Z",
+            "identifiers": [{"type": "email", "value": f"{name}@acme.io"}],
+        }
+        for name in ("ann", "bob")
+    ]
+    client.post("/v1/observations", json={"observations": people}).raise_for_status()
+    body = b'{"profile": "email:ann@acme.io", "reason": "GDPR", "profile": "email:bob@acme.io"}'
+
+    response = client.post("/v1/erasures", content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "body")
+    assert f'the key "profile" {TWICE}.profile:' in error["message"]
+    for name in ("ann", "bob"):
+        found = client.get("/v1/profiles", params={"identifier": f"email:{name}@acme.io"})
+        assert found.status_code == 200, f"{name} is kept"
+
+
+def test_a_key_given_twice_in_a_batch_refuses_the_body_naming_where(
+    client: httpx.Client,
+) -> None:
+    body = (
+        b'{"observations": [{"id": "o1", "source": "crm", "observed_at": "2026-05-01T10:00:00Z",'
+        b' "identifiers": [{"type": "email", "value": "cy@acme.io"}],'
+        b' "attributes": {"city": "Paris", "city": "Berlin"}}]}'
+    )
+
+    response = client.post("/v1/observations", content=body, headers=JSON)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "body")
+    assert f'the key "city" {TWICE}.observations[0].attributes.city:' in error["message"]
+    nothing = client.get("/v1/profiles", params={"identifier": "email:cy@acme.io"})
+    assert nothing.status_code == 404
+
+
+def test_a_graphql_body_giving_a_key_twice_is_a_400_saying_where(client: httpx.Client) -> None:
+    body = b'{"query": "{ __typename }", "variables": {"v": 1, "v": 2}}'
+
+    response = client.post("/graphql", content=body, headers=JSON)
+
+    assert f'the key "v" {TWICE}.variables.v:' in graphql_refusal(response)

@@ -8,12 +8,13 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.records import UnreadableLine
-from datora_graph.ingest_files import open_record_file
+from datora_graph.ingest_files import UnreadableFile, open_record_file
 from datora_graph.services import parse_items
 
 REGISTRY = IdentifierRegistry.default()
@@ -36,6 +37,7 @@ LINES = st.one_of(
     st.just(b"null"),
     st.binary(max_size=40).filter(lambda b: b"\n" not in b and b"\r" not in b),
     st.text(max_size=40).map(lambda t: json.dumps({"id": t}).encode()),
+    st.just(b'{"id": "o3", "id": "o4"}'),
 )
 
 
@@ -58,7 +60,7 @@ def test_every_line_that_is_not_blank_is_one_item_with_a_result(
     for item in items:
         assert not isinstance(item, str) or isinstance(item, UnreadableLine)
         if isinstance(item, UnreadableLine):
-            assert item.reason.startswith("is ")
+            assert item.reason.startswith(("is ", "holds ", "gives "))
     parsed = parse_items(items, "observation", REGISTRY)
     assert parsed.count == expected
     assert len(parsed.records) + len(parsed.results) == expected
@@ -118,3 +120,62 @@ def test_an_events_revenue_cell_is_read_as_the_number_the_traits_sum(tmp_path: P
     assert list(problems.values()) == [
         "revenue 'about 5' is not a number; kept as text, it adds no revenue"
     ]
+
+
+COLUMN_NAMES = st.one_of(
+    st.sampled_from(
+        ["email", "Email", "email_2", "phone", "crm_id_3", "city", "City", " city ", "note", ""]
+    ),
+    st.text(alphabet="abcE_ 2", max_size=6),
+)
+
+
+def _is_identifier_column(name: str) -> bool:
+    kind, _, number = name.rpartition("_")
+    return name in REGISTRY.types or (number.isdigit() and kind in REGISTRY.types)
+
+
+@settings(max_examples=200)
+@given(
+    names=st.lists(COLUMN_NAMES, max_size=6),
+    rows=st.lists(st.lists(CELLS, min_size=9, max_size=9), min_size=1, max_size=5),
+)
+def test_every_cell_of_a_csv_row_reaches_its_item_or_the_header_is_refused(
+    tmp_path_factory: object, names: list[str], rows: list[list[str]]
+) -> None:
+    """A row's cell is an identifier, an attribute, a field or a cell without a column: never
+    dropped. Two columns that would give one field or attribute two values (`city` and
+    `City`) stop the file at its header, naming the column."""
+    folder = tmp_path_factory.mktemp("columns")  # type: ignore[attr-defined]
+    path = Path(folder) / "columns.csv"
+    header = ["id", "source", "observed_at", *names]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(header)
+        writer.writerows(row[: len(header)] for row in rows)
+    read_names = [name.strip().lower() for name in header]
+    named_once = [n for n in read_names if n and not _is_identifier_column(n)]
+    twice = sorted({n for n in named_once if named_once.count(n) > 1})
+
+    if twice:
+        with pytest.raises(UnreadableFile, match="twice") as refused:
+            open_record_file(path, "observation", REGISTRY.types)
+        assert any(f"the column {name} twice" in str(refused.value) for name in twice)
+        return
+    with open_record_file(path, "observation", REGISTRY.types) as records:
+        items = list(records)
+
+    sent = [row[: len(header)] for row in rows if any(cell.strip() for cell in row[: len(header)])]
+    assert len(items) == len(sent)
+    for item, row in zip(items, sent, strict=True):
+        assert isinstance(item, dict)
+        received = [
+            item["id"],
+            item["source"],
+            item["observed_at"],
+            *(i["value"] for i in item["identifiers"]),
+            *item["attributes"].values(),
+            *item.get("cells_without_a_column", ()),
+        ]
+        kept = row[:3] + [cell for cell in row[3:] if cell.strip()]
+        assert sorted(received) == sorted(kept)

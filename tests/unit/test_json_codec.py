@@ -87,6 +87,34 @@ def test_client_json_reads_what_json_reads() -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "where", "key"),
+    [
+        ('{"a": 1, "a": 1}', "body.a", '"a"'),
+        (b'{"o": [{"x": 1}, {"y": {"k": 1, "j": 2, "k": 3}}]}', "body.o[1].y.k", '"k"'),
+        ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}, "c": 1}]', "body[1].c", '"c"'),
+        ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}}]', "body[1].c.d", '"d"'),
+        ('{"": 1, "": 2}', "body.", '""'),
+        ('{"Zoë": 1, "Zo\u00eb": 2}', "body.Zoë", '"Zoë"'),
+    ],
+)
+def test_client_json_giving_a_key_twice_in_an_object_is_refused_naming_where(
+    data: str | bytes, where: str, key: str
+) -> None:
+    """`json` keeps the last value and drops the first unsaid; which was meant is unknown.
+    Of the objects that do, the one that opens first is named."""
+    with pytest.raises(ValueError, match="twice in one object") as refused:
+        read_client_json(data)
+
+    assert str(refused.value).startswith(f"gives the key {key} twice in one object, at {where}:")
+
+
+def test_the_same_key_in_different_objects_is_no_duplicate() -> None:
+    text = '{"a": {"k": 1}, "b": {"k": 2}, "k": [{"k": 3}, {"k": 4}]}'
+
+    assert read_client_json(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
     ("data", "where"),
     [
         (r'{"a": "\ud800"}', "body.a"),

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datora_graph.access_service import record_export
 from datora_graph.api.auth import Caller, Principal, for_caller
+from datora_graph.api.json_body import UniqueKeysRoute
 from datora_graph.api.query_params import refuse_stray_query
 from datora_graph.api.schemas import (
     ConsentBatchIn,
@@ -72,7 +73,7 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(dependencies=[Depends(refuse_stray_query)])
+router = APIRouter(dependencies=[Depends(refuse_stray_query)], route_class=UniqueKeysRoute)
 """The API's routes; a query parameter one does not declare is refused (`query_params.py`)."""
 probes = APIRouter()
 """The health probes, which take no input and ignore a query string: a monitor that appends
