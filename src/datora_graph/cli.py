@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from datora_graph.cli_common import db_hint, fail, open_service, out, progress_bar, settings_of
+from datora_graph.cli_help import one_line_summaries
 from datora_graph.cli_ingest import ingest_app, ingest_with_progress, print_ingest_report, rejected
 from datora_graph.cli_keys import register_access_commands
 from datora_graph.cli_migrate import migrate
@@ -196,3 +197,6 @@ def _example_profiles(service: IdentityService, count: int) -> list[GoldenProfil
         elif len(fallback) < count:
             fallback.append(profile)
     return (found + fallback)[:count]
+
+
+one_line_summaries(app)
