@@ -89,7 +89,7 @@ def _definition(raw: str) -> Any:
         except OSError as exc:
             fail(f"--definition: cannot read {raw[1:]}: {exc.strerror or exc}", 2)
     try:
-        return read_client_json(text)
+        return read_client_json(text, root="")
     except ValueError as exc:
         fail(f"--definition: {exc}", 2)
 
@@ -262,7 +262,7 @@ def record(
         if not line.strip():
             continue
         try:
-            items.append((f"line {number}", read_client_json(line)))
+            items.append((f"line {number}", read_client_json(line, root="")))
         except ValueError as exc:
             fail(f"{file} line {number}: {exc}", 2)
     with _segments(ctx, db, must_exist=False) as segments:

@@ -42,7 +42,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from datora_graph.domain.records import RecordKind, UnreadableLine
-from datora_graph.json_codec import read_client_json
+from datora_graph.json_codec import ClientJsonError, read_client_json
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader
@@ -158,10 +158,10 @@ class RecordFile:
                 yield UnreadableLine(raw.decode("utf-8", errors="backslashreplace"), reason)
                 continue
             try:
-                item = read_client_json(text.rstrip("\r\n"))
-            except ValueError as exc:
+                item = read_client_json(text.rstrip("\r\n"), root="")
+            except ClientJsonError as exc:
                 self._note(str(exc))
-                yield UnreadableLine(text, str(exc))
+                yield UnreadableLine(text, str(exc), exc.field)
                 continue
             if self.texts is not None:
                 self.texts[len(self._lines) - 1] = text

@@ -40,33 +40,50 @@ NESTED_TOO_DEEPLY = "is nested too deeply to read"
 
 
 class ClientJsonError(ValueError):
-    """A client's JSON refused, with the words to answer it with."""
+    """A client's JSON refused, with the words to answer it with, and the path in the
+    document of what is wrong when it is one value (`attributes.city`), else ''."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
-def read_client_json(data: str | bytes) -> Any:
+def read_client_json(data: str | bytes, root: str = "body") -> Any:
     """JSON a client sent (a request body, a line of a file), or a ClientJsonError whose
     message says why it is not, in words a client can act on: not UTF-8, not valid JSON and
     where, a key given twice in one object, or nested past what the reader can follow (`json`
-    raises RecursionError for that, which would otherwise fail the whole request or file)."""
+    raises RecursionError for that, which would otherwise fail the whole request or file).
+    A place in the document is named from `root` (`body.observations[0]`; a line of a file
+    names its fields from '')."""
     try:
-        document = read_unique_keys(data)
+        document = read_unique_keys(data, root)
+    except ClientJsonError:
+        raise
     except (RecursionError, ValueError) as exc:
         raise ClientJsonError(why_not_json(exc)) from None
     if _SURROGATE_ESCAPE.search(data if isinstance(data, str) else data.decode(errors="replace")):
-        where = _lone_surrogate(document)
-        if where is not None:
-            raise ClientJsonError(lone_surrogate(where))
+        found = _lone_surrogate(document)
+        if found is not None:
+            path, key = found
+            where = f"{_under(root, path)}{' (a key)' if key else ''}"
+            raise ClientJsonError(lone_surrogate(where), path)
     return document
 
 
-def read_unique_keys(data: str | bytes) -> Any:
+def read_unique_keys(data: str | bytes, root: str = "body") -> Any:
     """`json.loads(data)`, refusing an object that gives a key twice (`json` would keep the
     last value and drop the first unsaid: a batch's attribute, an erasure's profile) with a
     ClientJsonError naming where; a JSONDecodeError as `json` raises it."""
     try:
         return json.loads(data, object_pairs_hook=_unique)
     except _KeyGivenTwice:
-        raise ClientJsonError(_key_given_twice(data)) from None
+        path, key = _key_given_twice(data)
+        raise ClientJsonError(
+            f"gives the key {json.dumps(key, ensure_ascii=False)} twice in one object, at "
+            f"{_under(root, path)}: a JSON object names each key once, and which of the values "
+            "was meant cannot be told",
+            path,
+        ) from None
 
 
 class _KeyGivenTwice(Exception):
@@ -84,25 +101,35 @@ class _Pairs(list[tuple[str, Any]]):
     """An object read as its pairs, in order, duplicates kept."""
 
 
-def _key_given_twice(data: str | bytes) -> str:
-    """Where a key is given twice, in the object that opens first of those giving one."""
-    stack: list[tuple[str, object]] = [("body", json.loads(data, object_pairs_hook=_Pairs))]
+def _key_given_twice(data: str | bytes) -> tuple[str, str]:
+    """The path of a key given twice and the key, in the object that opens first of those
+    giving one."""
+    stack: list[tuple[str, object]] = [("", json.loads(data, object_pairs_hook=_Pairs))]
     while stack:
         path, value = stack.pop()
         if isinstance(value, _Pairs):
             seen: set[str] = set()
             for key, _ in value:
                 if key in seen:
-                    return (
-                        f"gives the key {json.dumps(key, ensure_ascii=False)} twice in one "
-                        f"object, at {path}.{key}: a JSON object names each key once, and "
-                        "which of the values was meant cannot be told"
-                    )
+                    return _field(path, key), key
                 seen.add(key)
-            stack.extend((f"{path}.{key}", item) for key, item in reversed(value))
+            stack.extend((_field(path, key), item) for key, item in reversed(value))
         elif isinstance(value, list):
             stack.extend((f"{path}[{n}]", item) for n, item in reversed(list(enumerate(value))))
-    return "gives a key twice in one object: a JSON object names each key once"
+    raise AssertionError("json's reader and its pairs disagree on a key given twice")
+
+
+def _field(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _under(root: str, path: str) -> str:
+    """`path` (`a.b`, `[1].c`) named from `root` (`body.a.b`, `body[1].c`)."""
+    if not root:
+        return path or "the top level"
+    if not path:
+        return root
+    return f"{root}{path}" if path.startswith("[") else f"{root}.{path}"
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -110,19 +137,20 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 which it keeps as a string no store or encoder can take."""
 
 
-def _lone_surrogate(document: object) -> str | None:
-    """The path of the first string (or key) holding a lone surrogate, else None."""
-    stack: list[tuple[str, object]] = [("body", document)]
+def _lone_surrogate(document: object) -> tuple[str, bool] | None:
+    """The path of the first string or key holding a lone surrogate, and whether it is the
+    key, else None."""
+    stack: list[tuple[str, object]] = [("", document)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
             if not encodable(value):
-                return path
+                return path, False
         elif isinstance(value, dict):
             for key, item in value.items():
                 if not encodable(key):
-                    return f"{path} (a key)"
-                stack.append((f"{path}.{key}", item))
+                    return path, True
+                stack.append((_field(path, key), item))
         elif isinstance(value, list):
             stack.extend((f"{path}[{n}]", item) for n, item in enumerate(value))
     return None

@@ -179,3 +179,22 @@ def test_every_cell_of_a_csv_row_reaches_its_item_or_the_header_is_refused(
         ]
         kept = row[:3] + [cell for cell in row[3:] if cell.strip()]
         assert sorted(received) == sorted(kept)
+
+
+def test_a_line_giving_a_key_twice_is_rejected_naming_the_key_as_its_field(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "twice.jsonl"
+    item = json.loads(GOOD)
+    line = json.dumps(item)[:-1] + ', "attributes": {"city": "Paris", "city": "Berlin"}}'
+    path.write_text(line + "\n" + GOOD.decode() + "\n", encoding="utf-8")
+
+    with open_record_file(path, "observation", REGISTRY.types) as records:
+        items = list(records)
+    parsed = parse_items(items, "observation", REGISTRY)
+
+    assert [index for index, _ in parsed.records] == [1]
+    [rejection] = parsed.rejections
+    assert rejection.field == "attributes.city"
+    assert rejection.reason.startswith('gives the key "city" twice in one object, at attributes')
+    assert json.loads(rejection.payload) == line, "kept as sent"

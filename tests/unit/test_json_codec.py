@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datora_graph.json_codec import dumps_compact, loads, read_client_json
+from datora_graph.json_codec import ClientJsonError, dumps_compact, loads, read_client_json
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -93,7 +93,7 @@ def test_client_json_reads_what_json_reads() -> None:
         (b'{"o": [{"x": 1}, {"y": {"k": 1, "j": 2, "k": 3}}]}', "body.o[1].y.k", '"k"'),
         ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}, "c": 1}]', "body[1].c", '"c"'),
         ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}}]', "body[1].c.d", '"d"'),
-        ('{"": 1, "": 2}', "body.", '""'),
+        ('{"": 1, "": 2}', "body", '""'),
         ('{"Zoë": 1, "Zo\u00eb": 2}', "body.Zoë", '"Zoë"'),
     ],
 )
@@ -102,10 +102,15 @@ def test_client_json_giving_a_key_twice_in_an_object_is_refused_naming_where(
 ) -> None:
     """`json` keeps the last value and drops the first unsaid; which was meant is unknown.
     Of the objects that do, the one that opens first is named."""
-    with pytest.raises(ValueError, match="twice in one object") as refused:
+    with pytest.raises(ClientJsonError, match="twice in one object") as refused:
         read_client_json(data)
+    with pytest.raises(ClientJsonError) as in_a_line:
+        read_client_json(data, root="")
 
     assert str(refused.value).startswith(f"gives the key {key} twice in one object, at {where}:")
+    field = where.removeprefix("body").removeprefix(".")
+    assert refused.value.field == in_a_line.value.field == field
+    assert f", at {field or 'the top level'}:" in str(in_a_line.value)
 
 
 def test_the_same_key_in_different_objects_is_no_duplicate() -> None:

@@ -425,16 +425,19 @@ class UnreadableLine(str):
     by `datora rejected --payloads`), with the reason the reader found."""
 
     reason: str
+    field: str
+    """Where in the line, when the reader could tell (a key given twice); else ''."""
 
-    def __new__(cls, text: str, reason: str) -> UnreadableLine:
+    def __new__(cls, text: str, reason: str, field: str = "") -> UnreadableLine:
         line = super().__new__(cls, text.rstrip("\r\n"))
         line.reason = reason
+        line.field = field
         return line
 
 
 def _validate(model: type[_Model], raw: object) -> _Model:
     if isinstance(raw, UnreadableLine):
-        raise InvalidInput("", raw.reason)
+        raise InvalidInput(raw.field, raw.reason)
     if isinstance(raw, str):
         raise InvalidInput(
             "", "is text, not a JSON object (a line that is not valid JSON arrives as text)"
