@@ -1,4 +1,5 @@
-"""The access log names the type of an identifier a client looked up, never its value: the
+"""The access log names no one: the type of an identifier a client looked up, never its
+value, and no value of a parameter or path segment not known to be free of personal data: the
 masking of request targets (api/access_log.py); `datora serve`'s log is read in
 tests/e2e/test_cli.py."""
 
@@ -7,8 +8,15 @@ from __future__ import annotations
 import logging
 
 import pytest
+from fastapi.routing import APIRoute
 
-from datora_graph.api.access_log import MaskIdentifiers, masked_target
+from datora_graph.api.access_log import (
+    IDENTIFYING_PARAMETERS,
+    LOGGED_PARAMETERS,
+    MaskIdentifiers,
+    masked_target,
+)
+from datora_graph.api.routes import probes, router
 
 
 @pytest.mark.parametrize(
@@ -21,7 +29,7 @@ from datora_graph.api.access_log import MaskIdentifiers, masked_target
         ("/v1/profiles?identifier=Email:ann@acme.io", "/v1/profiles?identifier=***"),
         (
             "/v1/profiles?x=1&identifier=crm_id:C-1&y=2",
-            "/v1/profiles?x=1&identifier=crm_id:***&y=2",
+            "/v1/profiles?x=***&identifier=crm_id:***&y=***",
         ),
         (
             "/v1/profiles?identifier=email:a&identifier=phone:b",
@@ -29,15 +37,32 @@ from datora_graph.api.access_log import MaskIdentifiers, masked_target
         ),
         ("/v1/profiles?identifie%72=email:ann@acme.io", "/v1/profiles?identifie%72=email:***"),
         (
-            "/v1/segments/seg_1/export?identifier=email&format=csv",
-            "/v1/segments/seg_1/export?identifier=email&format=csv",
+            "/v1/segments/seg_3f2a9c0d1e4b5a6c/export?identifier=email&format=csv",
+            "/v1/segments/seg_3f2a9c0d1e4b5a6c/export?identifier=email&format=csv",
         ),
-        ("/v1/profiles/prf_1/journey?first=5", "/v1/profiles/prf_1/journey?first=5"),
+        ("/v1/segments/vip-buyers/export", "/v1/segments/vip-buyers/export"),
+        (
+            "/v1/profiles/prf_2c8336893548cbcc1227/journey?first=5&after=djE6MTA&types=a,b"
+            "&since=2026-05-01T00:00:00Z&order=newest",
+            "/v1/profiles/prf_2c8336893548cbcc1227/journey?first=5&after=djE6MTA&types=a,b"
+            "&since=2026-05-01T00:00:00Z&order=newest",
+        ),
+        ("/v1/rejected?kind=event&after=10&limit=5", "/v1/rejected?kind=event&after=10&limit=5"),
+        # A client's mistakes: an identifier in a path, a GraphQL query sent with GET.
+        ("/v1/profiles/ann@acme.io", "/v1/profiles/***"),
+        ("/v1/profiles/email:ann%40acme.io/journey", "/v1/profiles/***/journey"),
+        ("/v1/profiles/+14155550101", "/v1/profiles/***"),
+        ("/v1/people/C-1001", "/v1/people/***"),
+        (
+            '/graphql?query={profileByIdentifier(type:"email",value:"ann@acme.io"){id}}',
+            "/graphql?query=***",
+        ),
+        ("/openapi.json", "/openapi.json"),
         ("/v1/profiles?identifier", "/v1/profiles?identifier"),
         ("/readyz", "/readyz"),
     ],
 )
-def test_an_identifier_looked_up_is_logged_by_its_type_alone(target: str, logged: str) -> None:
+def test_a_logged_target_names_no_one(target: str, logged: str) -> None:
     assert masked_target(target) == logged
 
 
@@ -57,3 +82,18 @@ def test_the_filter_rewrites_uvicorns_access_record() -> None:
     assert record.getMessage() == (
         '127.0.0.1:5 - "GET /v1/profiles?identifier=email:*** HTTP/1.1" 200'
     )
+
+
+def test_every_query_parameter_of_the_api_is_classified() -> None:
+    """A route's new parameter is logged as `***` until it is named here as one whose values
+    name no one, or one that carries an identifier."""
+    declared = set()
+    for route in [*router.routes, *probes.routes]:
+        if isinstance(route, APIRoute):
+            pending = [route.dependant]
+            while pending:
+                dependant = pending.pop()
+                declared |= {param.alias for param in dependant.query_params}
+                pending.extend(dependant.dependencies)
+
+    assert declared == LOGGED_PARAMETERS | IDENTIFYING_PARAMETERS

@@ -1,9 +1,14 @@
 """The access log without personal data.
 
-Uvicorn writes each request line with its query string, and `GET /v1/profiles?identifier=
-email:ann@acme.io` would put a person's e-mail address into the server's log, where no erasure
-reaches it. A filter on uvicorn's access logger masks the value of every query parameter that
-names an identifier, keeping its type: `identifier=email:***`.
+Uvicorn writes each request line with its path and query string, and `GET /v1/profiles?
+identifier=email:ann@acme.io` would put a person's e-mail address into the server's log, where
+no erasure reaches it. So would a client's mistakes: an identifier in a profile's path
+(`/v1/profiles/ann@acme.io`), a GraphQL query sent with GET (`/graphql?query=...`). A filter
+on uvicorn's access logger writes only what is known to name no one:
+- of the query, the values of the paging and filter parameters (`LOGGED_PARAMETERS`), and of
+  `identifier` its type (`identifier=email:***`); any other parameter's value is `***`;
+- of the path, the route's words and the service's own IDs (`prf_3f2a...`); any other
+  segment is `***`.
 """
 
 from __future__ import annotations
@@ -14,26 +19,43 @@ from urllib.parse import unquote_plus
 
 ACCESS_LOGGER = "uvicorn.access"
 IDENTIFYING_PARAMETERS = frozenset({"identifier"})
+LOGGED_PARAMETERS = frozenset(
+    {"first", "after", "types", "since", "until", "order", "kind", "limit", "format", "as_of"}
+)
+"""Query parameters whose values name no one: pages, cursors, event types, times, formats."""
 MASK = "***"
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 """A bare type name (`identifier=email` of a segment export) is no one's data: kept."""
+_PATH_WORD = re.compile(r"v1|[a-z][a-z._-]{0,63}|[a-z]{2,5}_[0-9a-f]{4,64}")
+"""A route's word (`profiles`, `openapi.json`, a segment's name in words) or an ID the
+service made (`prf_3f2a9c0d`); a segment with a digit, `@`, `:` or `+` otherwise may be a
+person's identifier."""
 
 
 def masked_target(target: str) -> str:
-    """The request target with the value of each identifying parameter masked."""
+    """The request target with what may name a person masked."""
     path, mark, query = target.partition("?")
+    path = "/".join(p if not p or _PATH_WORD.fullmatch(p) else MASK for p in path.split("/"))
     if not mark:
-        return target
+        return path
     pairs = []
     for pair in query.split("&"):
         name, equals, value = pair.partition("=")
-        if equals and unquote_plus(name) in IDENTIFYING_PARAMETERS:
-            value = _masked(unquote_plus(value))
+        if equals:
+            value = _masked_value(unquote_plus(name), value)
         pairs.append(f"{name}{equals}{value}")
     return f"{path}?{'&'.join(pairs)}"
 
 
-def _masked(value: str) -> str:
+def _masked_value(name: str, value: str) -> str:
+    if name in LOGGED_PARAMETERS:
+        return value
+    if name in IDENTIFYING_PARAMETERS:
+        return _masked_identifier(unquote_plus(value))
+    return MASK
+
+
+def _masked_identifier(value: str) -> str:
     if _TYPE_NAME.fullmatch(value):
         return value
     type_name, colon, _ = value.partition(":")
