@@ -192,6 +192,27 @@ def test_the_key_may_come_as_x_api_key(shared: httpx.Client, keyed_server: Keyed
     assert shared.get("/v1/stats", headers={"X-API-Key": token}).status_code == 200
 
 
+def test_two_different_keys_in_one_request_are_refused(
+    shared: httpx.Client, keyed_server: KeyedServer
+) -> None:
+    """Serving either would be a choice the caller did not make: a key with more scopes than
+    they meant to use, or the audit naming another key."""
+    read = keyed_server[1]["read"]["Authorization"].removeprefix("Bearer ")
+    admin = keyed_server[1]["admin"]["Authorization"].removeprefix("Bearer ")
+    both = [
+        [("Authorization", f"Bearer {read}"), ("X-API-Key", admin)],
+        [("X-API-Key", read), ("X-API-Key", admin)],
+        [("Authorization", f"Bearer {read}"), ("Authorization", f"Bearer {admin}")],
+    ]
+
+    for headers in both:
+        response = shared.get("/v1/stats", headers=headers)
+        assert response.status_code == 401, response.text
+        assert "2 different API keys" in response.json()["error"]["message"]
+    same = [("Authorization", f"Bearer {read}"), ("X-API-Key", read)]
+    assert shared.get("/v1/stats", headers=same).status_code == 200, "one key, said twice"
+
+
 @pytest.mark.parametrize(("method", "path", "scope"), REFUSALS)
 def test_each_scope_is_refused_where_it_should_be(
     shared: httpx.Client,

@@ -94,16 +94,26 @@ def scope_for(method: str, path: str) -> str | None:
 
 
 def presented_token(connection: HTTPConnection) -> str | None:
-    authorization = connection.headers.get("authorization")
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated(
-                f"the Authorization header must be `Bearer <API key>`; got the scheme {scheme!r}"
-            )
-        return token.strip()
-    key = connection.headers.get("x-api-key")
-    return key.strip() if key and key.strip() else None
+    """The one API key a request presents, or None. Two different keys (an Authorization
+    header and X-API-Key, or a header twice) are refused: serving one of them would be a
+    choice the caller did not make, and could act as a key they did not mean to use."""
+    tokens = [_bearer(value) for value in connection.headers.getlist("authorization") if value]
+    tokens += [k.strip() for k in connection.headers.getlist("x-api-key") if k.strip()]
+    if len(set(tokens)) > 1:
+        raise Unauthenticated(
+            f"the request presents {len(set(tokens))} different API keys (in Authorization "
+            "and X-API-Key headers); send one"
+        )
+    return tokens[0] if tokens else None
+
+
+def _bearer(authorization: str) -> str:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            f"the Authorization header must be `Bearer <API key>`; got the scheme {scheme!r}"
+        )
+    return token.strip()
 
 
 def authenticate(connection: HTTPConnection) -> Principal:
