@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from datora_graph.domain.json_text import compact_json
 from datora_graph.domain.reasons import lone_surrogate
 from datora_graph.domain.records import encodable
 
@@ -180,4 +181,4 @@ def dumps_compact(data: object) -> bytes:
     try:
         return orjson.dumps(data)
     except TypeError:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return compact_json(data).encode()

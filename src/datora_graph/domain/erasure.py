@@ -34,6 +34,7 @@ import phonenumbers
 
 from datora_graph.domain.audit import AuditEntry
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
+from datora_graph.domain.json_text import compact_json
 from datora_graph.domain.kept_holds import KEPT_HOLDS, links_without
 from datora_graph.domain.kept_links import KEPT_ANSWERS, KEPT_LINKS
 from datora_graph.domain.moments import iso
@@ -349,7 +350,7 @@ def redacted_text(
         pairs = links_without(redacted.pop(mark, ()), keys, registry)
         if pairs:
             redacted[mark] = pairs
-    return json.dumps(redacted, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(redacted)
 
 
 def raw_key(raw: Any, registry: IdentifierRegistry) -> tuple[str | None, bool]:
@@ -425,7 +426,7 @@ def mark_quarantined(
         return None
     mark = KEPT_LINK_QUARANTINES if at_link else KEPT_QUARANTINES
     item[mark] = [*item.get(mark, ()), carried[0]]
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(item)
 
 
 def mark_name_checked(
@@ -453,7 +454,7 @@ def mark_name_checked(
     if added:
         item[KEPT_QUARANTINES] = [*item.get(KEPT_QUARANTINES, ()), *added]
     item[KEPT_NAME_CHECK] = True
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(item)
 
 
 def _kept_keys(item: Mapping[str, Any], mark: str, registry: IdentifierRegistry) -> set[str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from datora_graph.domain.identifiers import IdentifierRegistry, logged_identifier
+from datora_graph.domain.json_text import compact_json
 
 if TYPE_CHECKING:  # changeset.py imports records.py, which imports this module
     from datora_graph.domain.changeset import GuardName
@@ -127,7 +128,7 @@ def mark_pair(
     if len(carried) != 2:
         return None
     item[mark] = [*kept, {"a": carried[pair[0]], "b": carried[pair[1]], **fields}]
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(item)
 
 
 def links_without(

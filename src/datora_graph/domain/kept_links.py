@@ -30,6 +30,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.json_text import compact_json
 from datora_graph.domain.kept_holds import links_without, mark_pair, pair_ends
 
 KEPT_LINKS = "_linked_here"
@@ -78,7 +79,7 @@ def mark_answered(payload: str, item: KeptLink, registry: IdentifierRegistry) ->
         return None
     a, b = (dict(zip(("type", "value"), k.split(":", 1), strict=True)) for k in (item.a, item.b))
     record[KEPT_ANSWERS] = [*kept, {"a": a, "b": b}]
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(record)
 
 
 def answers_without(
@@ -97,4 +98,4 @@ def answers_without(
         record[KEPT_ANSWERS] = left
     else:
         del record[KEPT_ANSWERS]
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(record)

@@ -21,6 +21,7 @@ from typing import Any
 
 from datora_graph.domain.audit import AuditEntry, new_audit_entry
 from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.json_text import compact_json
 from datora_graph.domain.mentions import mention_values
 from datora_graph.domain.pii import json_leaves
 from datora_graph.domain.records import ATTRIBUTES_REDACTED, RecordKind
@@ -101,7 +102,7 @@ def redacted_fields(
     if container is not None and not holder:
         del decoded[container]  # the wire format's default: no attributes
         decoded[ATTRIBUTES_REDACTED] = True  # they dated the profile's last update live
-    return json.dumps(decoded, ensure_ascii=False, separators=(",", ":")), removed
+    return compact_json(decoded), removed
 
 
 def refuse_resolved_with(fields: Sequence[str]) -> None:
