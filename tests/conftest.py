@@ -95,6 +95,22 @@ def auth_headers(
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+@contextmanager
+def served_as_admin(settings: Settings) -> Iterator[httpx.Client]:
+    """A server whose app opens the store at `settings.db`, and a client of it with a new
+    admin key: for the tests of a module that share one server."""
+    store = open_store(settings)
+    try:
+        headers = auth_headers(store)
+    finally:
+        store.close()
+    with (
+        _serve(create_app(settings)) as url,
+        httpx.Client(base_url=url, timeout=30, headers=headers) as client,
+    ):
+        yield client
+
+
 @pytest.fixture
 def admin_token(settings: Settings) -> str:
     """The token of an `admin` key in the store at `settings.db`."""

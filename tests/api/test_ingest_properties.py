@@ -20,16 +20,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from tests.conftest import TEST_MAX_BATCH_ITEMS, auth_headers
-from tests.conftest import _serve as serve
+from tests.conftest import TEST_MAX_BATCH_ITEMS, served_as_admin
 from tests.unit.domain.test_wire_properties import events, observations
 
-from datora_graph.api import create_app
 from datora_graph.config import Settings
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import IdentifierRegistry
 from datora_graph.domain.records import parse_event, parse_observation
-from datora_graph.store import open_store
 
 REGISTRY = IdentifierRegistry.default()
 KINDS = {
@@ -46,15 +43,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client
         db=Path(tmp_path_factory.mktemp("ingest")) / "datora.db",
         max_batch_items=TEST_MAX_BATCH_ITEMS,
     )
-    store = open_store(config)
-    try:
-        headers = auth_headers(store)
-    finally:
-        store.close()
-    with (
-        serve(create_app(config)) as url,
-        httpx.Client(base_url=url, timeout=30, headers=headers) as client,
-    ):
+    with served_as_admin(config) as client:
         yield client, config
 
 

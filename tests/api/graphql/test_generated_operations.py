@@ -21,13 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 from tests.api.graphql.shoppers import DEFINE, shoppers
-from tests.conftest import _serve as serve
-from tests.conftest import auth_headers
+from tests.conftest import served_as_admin
 
 import datora_graph.api.graphql
-from datora_graph.api import create_app
 from datora_graph.config import Settings
-from datora_graph.store import open_store
 
 SDL = (Path(datora_graph.api.graphql.__file__).parent / "schema.graphql").read_text()
 CODES = {"INVALID_INPUT", "NOT_FOUND", "FORBIDDEN", "LIMIT_EXCEEDED", "CONFLICT"}
@@ -38,16 +35,7 @@ WORDS = ["email", "phone", "cookie_id", "purchase", "page_view", "email_marketin
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, list[str]]]:
     """An admin client of a server holding eight shoppers and a segment, and the values worth
     sending: the store's IDs and identifiers."""
-    settings_ = Settings(db=tmp_path_factory.mktemp("generated") / "datora.db")
-    store = open_store(settings_)
-    try:
-        headers = auth_headers(store)
-    finally:
-        store.close()
-    with (
-        serve(create_app(settings_)) as url,
-        httpx.Client(base_url=url, headers=headers, timeout=60) as client,
-    ):
+    with served_as_admin(Settings(db=tmp_path_factory.mktemp("generated") / "datora.db")) as client:
         profile_ids = list(shoppers(client))
         segment = client.post(
             "/graphql",
