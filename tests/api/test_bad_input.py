@@ -501,3 +501,29 @@ def test_a_graphql_body_giving_a_key_twice_is_a_400_saying_where(client: httpx.C
     response = client.post("/graphql", content=body, headers=JSON)
 
     assert f'the key "v" {TWICE}.variables.v:' in graphql_refusal(response)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/graphql", "GET, HEAD, POST"),
+        ("OPTIONS", "/graphql", "GET, HEAD, POST"),
+        ("GET", "/v1/observations", "POST"),
+        ("DELETE", "/v1/profiles/prf_2c8336893548cbcc1227", "GET, HEAD"),
+        ("POST", "/v1/profiles/prf_2c8336893548cbcc1227/journey", "GET, HEAD"),
+    ],
+)
+def test_a_method_a_path_does_not_take_is_405_naming_those_it_does(
+    client: httpx.Client, method: str, path: str, allowed: str
+) -> None:
+    """Starlette named the methods of the first route with the path: `/graphql` said
+    `Allow: GET`, and a client would never learn it takes POST."""
+    response = client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    error = error_of(response)
+    assert error["code"] == "METHOD_NOT_ALLOWED"
+    assert error["message"] == (
+        f"{path} does not take {method}; it takes {allowed.replace(', ', ' or ')} (see /docs)"
+    )

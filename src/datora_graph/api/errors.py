@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from datora_graph.domain.errors import (
     ConfigurationError,
@@ -147,6 +148,21 @@ def unreadable_body_response(cause: BaseException | None) -> JSONResponse:
     return JSONResponse(error_body("INVALID_INPUT", f"body: {reason}", "body"), 422)
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the API document gives `path` (HEAD with GET, as Starlette serves it),
+    sorted; [] for a path it does not have."""
+    allowed: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].fullmatch(path):
+            allowed |= {method.upper() for method in operations if method in _METHODS}
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`; `create_app` calls this once."""
 
@@ -166,9 +182,18 @@ def install_error_handlers(app: FastAPI) -> None:
             return unreadable_body_response(exc.__cause__)
         code = http_error_code(exc.status_code)
         message = str(exc.detail)
+        headers = exc.headers
         if exc.status_code == 404 and message == "Not Found":
             message = f"there is no endpoint {request.url.path}; see /docs"
-        return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
+        elif exc.status_code == 405 and (allowed := allowed_methods(app, request.url.path)):
+            # Starlette names the methods of the first route with this path alone: `/graphql`
+            # answered `Allow: GET`, its POST left out.
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            message = (
+                f"{request.url.path} does not take {request.method}; it takes "
+                f"{' or '.join(allowed)} (see /docs)"
+            )
+        return JSONResponse(error_body(code, message), exc.status_code, headers=headers)
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # Starlette re-raises after this response is sent, so the server logs the traceback.
