@@ -62,7 +62,7 @@ Normaliser = Callable[[str], str]
 
 def normalise_email(raw: str) -> str:
     value = raw.strip().lower()
-    if value.startswith("mailto:"):
+    while value.startswith("mailto:"):  # each one: `mailto:mailto:a@b.io` is `a@b.io` too
         value = value[len("mailto:") :]
     if not _EMAIL.match(value):
         raise ValueError(f"{raw!r} is not an email address (expected local@domain.tld)")

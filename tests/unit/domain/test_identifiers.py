@@ -42,6 +42,7 @@ def rejection(registry: IdentifierRegistry, type_name: str, raw: object) -> Inva
         pytest.param("  ann@acme.io \u00a0", "ann@acme.io", id="surrounding-whitespace"),
         pytest.param("mailto:Ann@acme.io", "ann@acme.io", id="mailto"),
         pytest.param("MAILTO:ann@acme.io", "ann@acme.io", id="mailto-upper"),
+        pytest.param("mailto:mailto:ann@acme.io", "ann@acme.io", id="mailto-twice"),
         pytest.param("ann+news@acme.io", "ann+news@acme.io", id="plus-tag-kept"),
         pytest.param("ÄNNE@Bücher.de", "änne@bücher.de", id="unicode"),
         pytest.param("ann@mail.acme.co.uk", "ann@mail.acme.co.uk", id="subdomains"),
