@@ -34,6 +34,7 @@ AUDIT_ACTIONS = frozenset(
         "key_create",
         "key_revoke",
         "segment_export",
+        "backup",
     }
 )
 
