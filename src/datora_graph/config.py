@@ -31,6 +31,9 @@ from datora_graph.domain.pii import DEFAULT_EVENT_PROPERTIES_SHOWN
 from datora_graph.domain.survivorship import SurvivorshipRule, SurvivorshipRules
 from datora_graph.domain.traits import DEFAULT_EVENT_SCORES, TraitSettings
 
+_ORIGIN = re.compile(r"https?://(\[[0-9a-fA-F:.]+\]|[^/\s:\[\]]+)(:[0-9]{1,5})?")
+"""A web origin as a browser sends it: scheme, host, optional port; no path."""
+
 
 class IdentifierTypeSetting(BaseModel):
     """A deployment's own identifier type, or overrides for a built-in one. A key it does not
@@ -93,6 +96,9 @@ class Settings(BaseSettings):
     access_log: bool = True
     """uvicorn's line per request; off (`DATORA_ACCESS_LOG=0`) where a proxy in front logs
     requests already (1-3 % of a request's server time in profiles)."""
+    cors_origins: list[str] = Field(default_factory=list)
+    """The web origins whose pages may call the API from a browser (`["https://app.example.com"]`,
+    or `["*"]`); none by default, so a browser allows no other site's page to call it."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """What `datora serve` logs, its own lines (a warning at start, an erasure, a redaction)
     and uvicorn's alike; `warning` leaves out the line per request and the audit's info."""
@@ -136,6 +142,17 @@ class Settings(BaseSettings):
     def latest_accepted_time(self) -> datetime:
         """The latest time an item received now may carry (`future_tolerance_hours`)."""
         return datetime.now(UTC) + timedelta(hours=self.future_tolerance_hours)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not a web origin: write scheme://host[:port] without a "
+                    "path or a trailing /, such as https://app.example.com (or * for any)"
+                )
+        return origins
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -137,6 +137,7 @@ def test_a_bad_value_is_a_configuration_error_naming_the_variable(
         pytest.param("DATORA_DEFAULT_REGION", "XX", "default_region", id="unknown-region"),
         pytest.param("DATORA_STORE", "postgres", "store", id="unknown-store"),
         pytest.param("DATORA_LOG_LEVEL", "verbose", "log_level", id="unknown-log-level"),
+        pytest.param("DATORA_CORS_ORIGINS", '["app.example.com"]', "cors_origins", id="origin"),
         pytest.param("DATORA_MAX_BATCH_ITEMS", "0", "max_batch_items", id="zero-batch"),
         pytest.param("DATORA_MAX_BODY_BYTES", "100", "max_body_bytes", id="tiny-body"),
         pytest.param("DATORA_INGEST_BATCH_SIZE", "-1", "ingest_batch_size", id="negative"),

@@ -19,6 +19,7 @@ import datora_graph
 from datora_graph.answered_upgrade import upgrade_answered_items
 from datora_graph.api.access_log import mask_identifiers_in_access_log
 from datora_graph.api.auth import install_access_control
+from datora_graph.api.cors import allow_browser_origins
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     app.state.service = None
     install_error_handlers(app)
     install_access_control(app, chosen)
+    allow_browser_origins(app, chosen.cors_origins)
     app.include_router(router)
     app.include_router(probes)
     app.include_router(graphql_router(), prefix="/graphql")
