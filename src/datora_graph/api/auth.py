@@ -101,8 +101,8 @@ def presented_token(connection: HTTPConnection) -> str | None:
     tokens += [k.strip() for k in connection.headers.getlist("x-api-key") if k.strip()]
     if len(set(tokens)) > 1:
         raise Unauthenticated(
-            f"the request presents {len(set(tokens))} different API keys (in Authorization "
-            "and X-API-Key headers); send one"
+            f"the request presents {len(set(tokens))} different API keys (in its Authorization "
+            "or X-API-Key headers); send one"
         )
     return tokens[0] if tokens else None
 
