@@ -37,6 +37,8 @@ def back_up(
 ) -> Backup:
     """Copy the database at `source` to `destination`, which must not exist; `progress(done,
     total)` in bytes while it copies."""
+    if not source.is_file():
+        raise BackupError(f"there is no database at {source}")
     usable_destination(destination)
     partial = destination.with_name(destination.name + ".partial")
     started = time.monotonic()

@@ -100,6 +100,9 @@ def test_a_backup_never_overwrites_and_leaves_nothing_when_it_fails(
 
     with pytest.raises(BackupError, match="exists already"):
         back_up(tmp_path / "live.db", taken)
+    with pytest.raises(BackupError, match="there is no database at"):
+        back_up(tmp_path / "missing.db", tmp_path / "copy.db")
+    assert not (tmp_path / "missing.db").exists(), "not created by looking"
 
     def interrupted(done: int, total: int) -> None:
         raise KeyboardInterrupt  # Ctrl+C while it copies
