@@ -16,6 +16,7 @@ from datora_graph.api.access_log import (
     MaskIdentifiers,
     masked_target,
 )
+from datora_graph.api.query_params import declared_query_parameters
 from datora_graph.api.routes import probes, router
 
 
@@ -87,13 +88,11 @@ def test_the_filter_rewrites_uvicorns_access_record() -> None:
 def test_every_query_parameter_of_the_api_is_classified() -> None:
     """A route's new parameter is logged as `***` until it is named here as one whose values
     name no one, or one that carries an identifier."""
-    declared = set()
-    for route in [*router.routes, *probes.routes]:
-        if isinstance(route, APIRoute):
-            pending = [route.dependant]
-            while pending:
-                dependant = pending.pop()
-                declared |= {param.alias for param in dependant.query_params}
-                pending.extend(dependant.dependencies)
+    declared = {
+        name
+        for route in [*router.routes, *probes.routes]
+        if isinstance(route, APIRoute)
+        for name in declared_query_parameters(route)
+    }
 
     assert declared == LOGGED_PARAMETERS | IDENTIFYING_PARAMETERS

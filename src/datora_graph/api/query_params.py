@@ -44,7 +44,7 @@ async def refuse_stray_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    declared = _declared(route)
+    declared = declared_query_parameters(route)
     params = request.query_params
     stray = [name for name in params if name not in declared]
     if stray:
@@ -57,7 +57,8 @@ async def refuse_stray_query(request: Request) -> None:
             raise InvalidInput(name, f"was given {given} times, and takes one value{about}")
 
 
-def _declared(route: APIRoute) -> dict[str, Declared]:
+def declared_query_parameters(route: APIRoute) -> dict[str, Declared]:
+    """The query parameters `route` declares, its dependencies' included, by name."""
     key = (route.endpoint, route.path_format)
     known = _DECLARED.get(key)
     if known is None:
