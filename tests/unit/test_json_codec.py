@@ -94,7 +94,7 @@ def test_client_json_reads_what_json_reads() -> None:
         ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}, "c": 1}]', "body[1].c", '"c"'),
         ('[{"a": {"b": 1}}, {"c": {"d": 1, "d": 2}}]', "body[1].c.d", '"d"'),
         ('{"": 1, "": 2}', "body", '""'),
-        ('{"Zoë": 1, "Zo\u00eb": 2}', "body.Zoë", '"Zoë"'),
+        (r'{"Zoë": 1, "Zo\u00eb": 2}', "body.Zoë", '"Zoë"'),
     ],
 )
 def test_client_json_giving_a_key_twice_in_an_object_is_refused_naming_where(
