@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-
-from networkx.utils import UnionFind
+from typing import TYPE_CHECKING
 
 from datora_graph.domain.erasure import LogRedaction, raw_key
 from datora_graph.domain.identifiers import IdentifierRegistry
@@ -23,6 +22,9 @@ from datora_graph.domain.kept_links import KeptLink, mark_linked
 from datora_graph.domain.record_marks import UNLINKED
 from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
+
+if TYPE_CHECKING:
+    from networkx.utils import UnionFind
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
 from datora_graph.steward_placement import merged_back, merged_back_pairs, placements, woken_at
@@ -59,6 +61,8 @@ def reached_records(
     """The records of others (`own`: the log positions of the person's) among those carrying
     the person's `keys` or an identifier `linked` to them, that the records before them
     connect to the person, and the person's own (`ReachedRecord.own`), oldest first."""
+    from networkx.utils import UnionFind  # imported where used: resolution/explain.py says why
+
     met = UnionFind(keys)
     found: list[ReachedRecord] = []
     for seq, payload in index.observations_with({*keys, *linked}):

@@ -9,6 +9,10 @@ pairs, every stored evidence row of the pair (one per source) kept on the edge:
 
 Only `active` evidence joins identifiers into a profile, so only it is walked; `held` and
 `cut` rows are shown on an edge that also has active evidence, never walked on their own.
+
+networkx is imported inside the functions that walk a graph: loading it takes about a fifth of
+a second, which every command line run and worker start would otherwise pay, and only steward
+decisions and explanations walk a graph.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.steward import EvidenceEdge
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_PATHS = 5
 """`explain` answers at most this many paths: the shortest first, which a person can read."""
@@ -70,6 +76,8 @@ class SplitProposal:
 def evidence_graph(edges: Iterable[EvidenceEdge], members: Collection[str] = ()) -> nx.Graph:
     """The active evidence among `members` (every identifier when empty) as a graph; each edge
     keeps every row of its pair in `rows`. Members without evidence are isolated nodes."""
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(sorted(members))
     rows: dict[tuple[str, str], list[EvidenceEdge]] = {}
@@ -103,6 +111,8 @@ def explain(
 ) -> list[EvidencePath]:
     """The evidence paths joining `a` and `b`, shortest first (ties by key order), at most
     `limit`; empty when nothing active joins them."""
+    import networkx as nx
+
     graph = evidence_graph(edges, members)
     _require(graph, a, "a")
     _require(graph, b, "b")
@@ -125,6 +135,8 @@ def why_merged(edges: Iterable[EvidenceEdge], members: Collection[str]) -> list[
     """The evidence spanning tree of a profile: a maximum spanning forest over active evidence
     weighted by (sighting count, then last seen), so each identifier is shown joined by its
     strongest, then freshest, evidence. Kruskal on the order below keeps it deterministic."""
+    import networkx as nx
+
     graph = evidence_graph(edges, members)
     ranked = sorted(
         graph.edges(data=True),
@@ -145,6 +157,8 @@ def components(
 ) -> list[tuple[str, ...]]:
     """The connected parts of `members` over active evidence without the `cut` pairs, each
     sorted, in order of their smallest key."""
+    import networkx as nx
+
     graph = evidence_graph(edges, members)
     graph.remove_edges_from([tuple(sorted(pair)) for pair in cut])
     return sorted(tuple(sorted(part)) for part in nx.connected_components(graph))
@@ -160,6 +174,8 @@ def split_proposals(
     """Ways to separate `a` from `b`: each bridge on a path between them (one link whose
     removal splits the profile), then a minimum edge cut (fewest links, weighted by nothing:
     every link counts once). Each proposal lists the parts it would leave."""
+    import networkx as nx
+
     graph = evidence_graph(edges, members)
     _require(graph, a, "a")
     _require(graph, b, "b")
@@ -187,5 +203,7 @@ def split_proposals(
 def _proposal(
     kind: str, graph: nx.Graph, trial: nx.Graph, cut: Sequence[tuple[str, str]]
 ) -> SplitProposal:
+    import networkx as nx
+
     groups = sorted(tuple(sorted(part)) for part in nx.connected_components(trial))
     return SplitProposal(kind, tuple(_link(graph, x, y) for x, y in cut), tuple(groups))

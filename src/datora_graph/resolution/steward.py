@@ -18,8 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import networkx as nx
-
 from datora_graph.domain.errors import InvalidInput
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 from datora_graph.domain.records import Observation, iso
@@ -142,6 +140,8 @@ def _joined(
     """`pieces` with those holding identifiers of one group made one part (two groups that
     share a piece end in one part, which `split_groups` then refuses), each sorted, in order
     of their smallest key."""
+    import networkx as nx  # imported where used: resolution/explain.py says why
+
     piece_of = {key: p for p, piece in enumerate(pieces) for key in piece}
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(pieces)))
