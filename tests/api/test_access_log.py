@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from datora_graph.api.access_log import (
     IDENTIFYING_PARAMETERS,
     LOGGED_PARAMETERS,
-    MaskIdentifiers,
+    MaskPersonalData,
     masked_target,
 )
 from datora_graph.api.query_params import declared_query_parameters
@@ -78,7 +78,7 @@ def test_the_filter_rewrites_uvicorns_access_record() -> None:
         None,
     )
 
-    assert MaskIdentifiers().filter(record)
+    assert MaskPersonalData().filter(record)
 
     assert record.getMessage() == (
         '127.0.0.1:5 - "GET /v1/profiles?identifier=email:*** HTTP/1.1" 200'

@@ -93,6 +93,7 @@ def test_an_admin_key_redacts_an_observation_over_rest(
         ({"kind": "event", "record_id": "e1", "fields": ["colour"]}, 422, "fields[0]"),
         ({"kind": "observation", "record_id": "o1", "fields": ["city", "town"]}, 422, "fields[1]"),
         ({"kind": "observation", "record_id": "o1", "fields": []}, 422, "fields"),
+        ({"kind": "observation", "record_id": "o1", "fields": ["city", " "]}, 422, "fields[1]"),
         ({"kind": "note", "record_id": "o1", "fields": ["city"]}, 422, "kind"),
     ],
 )
@@ -111,6 +112,17 @@ def test_a_redaction_that_cannot_be_made_is_refused_naming_the_field(
     assert response.json()["error"].get("field") == field
     assert "referrer_email" in client.get(f"/v1/profiles/{bob}").json()["attributes"]
     assert redactions_of(settings) == []
+
+
+def test_the_api_document_refuses_what_the_server_refuses(client: httpx.Client) -> None:
+    """A client generated from /openapi.json sends at least one field, none of them blank."""
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/v1/redactions"]["post"]["requestBody"]["content"]["application/json"]
+    fields = spec["components"]["schemas"][body["schema"]["$ref"].rpartition("/")[2]]
+    fields = fields["properties"]["fields"]
+
+    assert fields["minItems"] == 1
+    assert fields["items"] == {"type": "string", "pattern": r"\S"}
 
 
 def test_redact_an_event_over_graphql(

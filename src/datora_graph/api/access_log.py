@@ -64,7 +64,7 @@ def _masked_identifier(value: str) -> str:
     return MASK
 
 
-class MaskIdentifiers(logging.Filter):
+class MaskPersonalData(logging.Filter):
     """Rewrites uvicorn's access record, whose arguments are (client, method, target, HTTP
     version, status)."""
 
@@ -75,9 +75,9 @@ class MaskIdentifiers(logging.Filter):
         return True
 
 
-def mask_identifiers_in_access_log() -> None:
+def mask_personal_data_in_access_log() -> None:
     """Install the filter (once) on uvicorn's access logger: after uvicorn configured logging,
     which replaces the logger's setup, so at the app's startup."""
     access = logging.getLogger(ACCESS_LOGGER)
-    if not any(isinstance(f, MaskIdentifiers) for f in access.filters):
-        access.addFilter(MaskIdentifiers())
+    if not any(isinstance(f, MaskPersonalData) for f in access.filters):
+        access.addFilter(MaskPersonalData())

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 import datora_graph
 from datora_graph.answered_upgrade import upgrade_answered_items
-from datora_graph.api.access_log import mask_identifiers_in_access_log
+from datora_graph.api.access_log import mask_personal_data_in_access_log
 from datora_graph.api.auth import install_access_control
 from datora_graph.api.cors import allow_browser_origins
 from datora_graph.api.errors import install_error_handlers
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        mask_identifiers_in_access_log()
+        mask_personal_data_in_access_log()
         if service is not None:
             app.state.service = service
             with long_lived_objects_set_aside():

@@ -132,6 +132,7 @@ class RedactionIn(BaseModel):
     fields: list[str] = Field(
         examples=[["referrer_email"]],
         description="Top-level attribute (observation) or property (event) names; at least one",
+        json_schema_extra={"minItems": 1, "items": {"type": "string", "pattern": r"\S"}},
     )
     reason: str = Field(
         min_length=1, examples=["GDPR request 2026-114"], json_schema_extra={"pattern": r"\S"}
