@@ -10,6 +10,7 @@ a store a test opens itself).
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -109,6 +110,14 @@ def served_as_admin(settings: Settings) -> Iterator[httpx.Client]:
         httpx.Client(base_url=url, timeout=30, headers=headers) as client,
     ):
         yield client
+
+
+def lose_the_profiles_table(db_path: Path) -> None:
+    """Damage the store at `db_path` as a bad restore or a hand edit would: its `profiles` table
+    is renamed away, so the next read of a profile fails in a way no request could cause."""
+    with sqlite3.connect(db_path) as damaged:
+        damaged.execute("ALTER TABLE profiles RENAME TO profiles_gone")
+    damaged.close()
 
 
 @pytest.fixture

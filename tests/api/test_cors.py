@@ -5,10 +5,11 @@ carry for the page to read it, a refusal included."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import ServeApp
+from tests.conftest import ServeApp, lose_the_profiles_table
 
 from datora_graph.api import create_app
 from datora_graph.config import Settings
@@ -85,3 +86,18 @@ def test_an_origin_that_is_not_one_is_a_configuration_error(origin: str) -> None
 @pytest.mark.parametrize("origin", ["*", "http://localhost:3000", "https://[::1]:8443"])
 def test_origins_as_browsers_send_them_are_accepted(origin: str) -> None:
     assert Settings(cors_origins=[origin]).cors_origins == [origin]
+
+
+def test_a_failure_nobody_expected_carries_the_header_too(
+    browser_server: tuple[httpx.Client, str], db_path: Path
+) -> None:
+    client, token = browser_server
+    lose_the_profiles_table(db_path)
+
+    failed = client.get(
+        "/v1/profiles/prf_0", headers={"Origin": APP, "Authorization": f"Bearer {token}"}
+    )
+
+    assert failed.status_code == 500, failed.text
+    assert failed.json()["error"]["code"] == "INTERNAL"
+    assert failed.headers["access-control-allow-origin"] == APP, "so the page can read the incident"

@@ -34,7 +34,8 @@ _DESCRIPTION = """\
 Identity resolution: post **observations** (identifiers seen together, with attributes) and
 **events**; read the golden **profiles** they resolve into, and their **journeys**.
 
-Every error has the body `{"error": {"code", "message", "field"}}`.
+Every error has the body `{"error": {"code", "message", "field"}}`; a failure the service did
+not expect (`INTERNAL`, 500) also names the `incident` its server log holds the details under.
 
 GraphQL (profiles, journeys, segments, traits, consent, insights) is served at `/graphql`,
 with GraphiQL in a browser.

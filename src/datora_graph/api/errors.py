@@ -5,6 +5,9 @@ validation, an unknown route), so a client needs one parser:
 
     {"error": {"code": "INVALID_INPUT", "message": "first: must be between 1 and 1000",
                "field": "first"}}
+
+A failure nobody expected is `INTERNAL`, with an `incident` ID the server's log names it by
+(api/incidents.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from datora_graph.api.access_log import masked_target
+from datora_graph.api.incidents import AnswerUnexpectedErrors, incident_response
 from datora_graph.domain.errors import (
     ConfigurationError,
     Conflict,
@@ -169,7 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DatoraError)
         if status_of(exc) >= 500:
-            logger.warning("%s %s failed: %s", request.method, request.url.path, exc)
+            logger.warning("%s %s failed: %s", request.method, masked_target(request.url.path), exc)
         return domain_error_response(exc)
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -196,12 +201,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, message), exc.status_code, headers=headers)
 
     async def on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-        # Starlette re-raises after this response is sent, so the server logs the traceback.
-        return JSONResponse(
-            error_body("INTERNAL", "the server failed to handle this request; see its log"), 500
-        )
+        # A middleware's failure, outside AnswerUnexpectedErrors: Starlette re-raises after
+        # this answer, and the server logs the traceback next.
+        return incident_response(request, exc, traceback_follows=True)
 
     app.add_exception_handler(DatoraError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
+    # Added first, so the innermost: its answer passes through the others (CORS headers).
+    app.add_middleware(AnswerUnexpectedErrors)

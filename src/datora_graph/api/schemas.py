@@ -25,6 +25,11 @@ class ErrorDetail(BaseModel):
     code: str = Field(examples=["INVALID_INPUT"])
     message: str = Field(examples=["first: must be between 1 and 1000"])
     field: str | None = Field(default=None, examples=["first"])
+    incident: str | None = Field(
+        default=None,
+        description="Only with INTERNAL (500): the ID the server's log names the failure by",
+        examples=["inc_3f2a9c0d1e4b5a6c"],
+    )
 
 
 class ErrorResponse(BaseModel):

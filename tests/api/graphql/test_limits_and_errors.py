@@ -100,8 +100,10 @@ def test_a_bug_is_internal_and_keeps_its_details_to_the_log() -> None:
 
     apply_codes([failure])
 
-    assert failure.extensions == {"code": INTERNAL}
-    assert failure.message == INTERNAL_MESSAGE
+    assert failure.extensions is not None
+    incident = failure.extensions["incident"]
+    assert failure.extensions == {"code": INTERNAL, "incident": incident}
+    assert failure.message == f"{INTERNAL_MESSAGE} {incident}"
     assert "secret" not in str(failure.formatted)
     assert failure.path == ["profile"]
 

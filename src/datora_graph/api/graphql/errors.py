@@ -12,7 +12,8 @@ switch:
 - a document or variables GraphQL itself refuses (syntax, unknown field, wrong type, a null
   for a non-null argument) is INVALID_INPUT: no resolver ran; one too large for
   graphql-core to parse (`limits.MAX_TOKENS`) or to validate is LIMIT_EXCEEDED;
-- anything else is a bug: INTERNAL, with the details in the server log, not in the answer.
+- anything else is a bug: INTERNAL, with the details in the server log, not in the answer,
+  which carries the incident ID (`extensions.incident`) the log names them by.
 
 A request that is not a GraphQL request (a body that is not JSON, or has no `query` string)
 never reaches GraphQL; the router answers it with a 400 of the same shape, INVALID_INPUT
@@ -30,13 +31,17 @@ from graphql.validation.validate import ValidationAbortedError
 
 from datora_graph.api.errors import http_error_code
 from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
+from datora_graph.api.incidents import INCIDENT_FIELD, new_incident
 from datora_graph.domain.errors import DatoraError, InvalidInput
 
 logger = logging.getLogger(__name__)
 
 INVALID_INPUT = "INVALID_INPUT"
 INTERNAL = "INTERNAL"
-INTERNAL_MESSAGE = "the server failed to resolve this field; see its log"
+INTERNAL_MESSAGE = (
+    "the server failed to resolve this field; its log holds the details under incident"
+)
+"""Followed by the incident ID (api/incidents.py)."""
 
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
@@ -92,14 +97,17 @@ def apply_codes(errors: Sequence[GraphQLError]) -> None:
             error.message = TOO_MANY_TOKENS
         if isinstance(original, InvalidInput) and original.field:
             extensions["field"] = original.field
-        if code == INTERNAL and error.message != INTERNAL_MESSAGE:
+        if code == INTERNAL and INCIDENT_FIELD not in extensions:
+            incident = new_incident()
             logger.error(
-                "GraphQL field %s failed: %s",
+                "incident %s: GraphQL field %s failed: %s",
+                incident,
                 ".".join(str(p) for p in error.path or ()),
                 original or error.message,
                 exc_info=original if isinstance(original, BaseException) else None,
             )
-            error.message = INTERNAL_MESSAGE
+            error.message = f"{INTERNAL_MESSAGE} {incident}"
+            extensions[INCIDENT_FIELD] = incident
         error.extensions = extensions
 
 

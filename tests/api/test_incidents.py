@@ -1,0 +1,89 @@
+"""A failure nobody expected, caused for real: the running server's database loses its
+`profiles` table (renamed away, as a damaged or hand-edited file would). Each answer names an
+incident and nothing of the failure; the server's log line for it names the same incident, and
+of the request's path only what the access log would show."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.api.graphql.conftest import GraphQLClient
+from tests.conftest import lose_the_profiles_table
+
+from .payloads import obs
+
+INCIDENT = re.compile(r"inc_[0-9a-f]{16}")
+
+
+def ann_then_damage(client: httpx.Client, db_path: Path) -> str:
+    """Ann's profile ID, read before the store loses the table it is kept in."""
+    items = [obs("o1", "email:ann@acme.io", city="Paris")]
+    assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 1
+    ann: str = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()["id"]
+    lose_the_profiles_table(db_path)
+    return ann
+
+
+def logged(caplog: pytest.LogCaptureFixture, incident: str) -> list[str]:
+    """The log lines naming `incident`, each with the name of the exception its record holds."""
+    return [
+        f"{r.getMessage()} [{r.exc_info[1].__class__.__name__ if r.exc_info else None}]"
+        for r in caplog.records
+        if incident in r.getMessage()
+    ]
+
+
+def test_rest_answers_an_incident_that_the_log_names(
+    client: httpx.Client, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = ann_then_damage(client, db_path)
+
+    with caplog.at_level(logging.ERROR, logger="datora_graph"):
+        by_id = client.get(f"/v1/profiles/{ann}")
+        # On the same pooled connection: the server used to close it after a 500, and this
+        # request failed with a connection reset.
+        by_mistake = client.get("/v1/profiles/ann@acme.io")
+
+    incidents = []
+    for response in (by_id, by_mistake):
+        assert response.status_code == 500, response.text
+        error = response.json()["error"]
+        assert error["code"] == "INTERNAL"
+        assert INCIDENT.fullmatch(error["incident"]), error
+        assert error["message"].endswith(f"under incident {error['incident']}")
+        assert "profiles_gone" not in response.text
+        assert "no such table" not in response.text
+        incidents.append(error["incident"])
+    assert incidents[0] != incidents[1]
+    assert logged(caplog, incidents[0]) == [
+        f"incident {incidents[0]}: GET /v1/profiles/{ann} failed with OperationalError "
+        "[OperationalError]"
+    ]
+    assert logged(caplog, incidents[1]) == [
+        f"incident {incidents[1]}: GET /v1/profiles/*** failed with OperationalError "
+        "[OperationalError]"
+    ]
+    assert "ann@acme.io" not in caplog.text
+
+
+def test_graphql_answers_an_incident_that_the_log_names(
+    client: httpx.Client, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = ann_then_damage(client, db_path)
+
+    with caplog.at_level(logging.ERROR, logger="datora_graph"):
+        error = GraphQLClient(client).error("query ($id: ID!) { profile(id: $id) { id } }", id=ann)
+
+    incident = error["extensions"]["incident"]
+    assert INCIDENT.fullmatch(incident), error
+    assert error["extensions"] == {"code": "INTERNAL", "incident": incident}
+    assert error["message"].endswith(f"under incident {incident}")
+    assert "no such table" not in str(error)
+    [line] = logged(caplog, incident)
+    assert line.startswith(f"incident {incident}: GraphQL field profile failed: ")
+    assert line.endswith("[OperationalError]")
+    assert "no such table" in line, "the log holds what the answer leaves out"
