@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
 from tests.api.graphql.conftest import GraphQLClient
-from tests.conftest import lose_the_profiles_table
+from tests.conftest import ServeApp, lose_the_profiles_table
+
+from datora_graph.api.incidents import AnswerUnexpectedErrors
 
 from .payloads import obs
 
@@ -87,3 +94,32 @@ def test_graphql_answers_an_incident_that_the_log_names(
     assert line.startswith(f"incident {incident}: GraphQL field profile failed: ")
     assert line.endswith("[OperationalError]")
     assert "no such table" in line, "the log holds what the answer leaves out"
+
+
+def test_a_failure_after_the_answer_began_cuts_it_short_for_the_client_and_is_logged(
+    serve_app: ServeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An export stream that fails half-way (a disk error, say): no second answer can be sent,
+    so the client must be able to tell that the first is incomplete. A plain Starlette app
+    stands in for the export route, since nothing a request does makes a real export fail."""
+
+    async def rows() -> AsyncIterator[bytes]:
+        yield b"email\nann@acme.io\n"
+        raise OSError("disk I/O error")
+
+    async def export(request: Request) -> StreamingResponse:
+        return StreamingResponse(rows(), media_type="text/csv")
+
+    app = Starlette(routes=[Route("/v1/segments/{segment}/export", export)])
+    app.add_middleware(AnswerUnexpectedErrors)
+
+    with (
+        caplog.at_level(logging.ERROR, logger="datora_graph"),
+        serve_app(app) as url,
+        pytest.raises(httpx.RemoteProtocolError, match="incomplete"),
+    ):
+        httpx.get(f"{url}/v1/segments/ann@acme.io/export")
+
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("incident ")]
+    assert INCIDENT.search(line)
+    assert " GET /v1/segments/***/export failed with OSError after its answer began" in line

@@ -77,6 +77,14 @@ class AnswerUnexpectedErrors:
             await self.app(scope, receive, watched)
         except Exception as error:
             if started:
+                logger.error(
+                    "incident %s: %s %s failed with %s after its answer began; the connection "
+                    "is closed, so the client sees the answer cut short; its traceback follows",
+                    new_incident(),
+                    scope["method"],
+                    masked_target(scope["path"]),
+                    type(error).__name__,
+                )
                 raise
             response = incident_response(Request(scope), error, traceback_follows=False)
             await response(scope, receive, send)
