@@ -112,11 +112,11 @@ def served_as_admin(settings: Settings) -> Iterator[httpx.Client]:
         yield client
 
 
-def lose_the_profiles_table(db_path: Path) -> None:
-    """Damage the store at `db_path` as a bad restore or a hand edit would: its `profiles` table
-    is renamed away, so the next read of a profile fails in a way no request could cause."""
+def lose_a_table(db_path: Path, table: str = "profiles") -> None:
+    """Damage the store at `db_path` as a bad restore or a hand edit would: `table` is renamed
+    away, so the next read of it fails in a way no request could cause."""
     with sqlite3.connect(db_path) as damaged:
-        damaged.execute("ALTER TABLE profiles RENAME TO profiles_gone")
+        damaged.execute(f"ALTER TABLE {table} RENAME TO {table}_gone")
     damaged.close()
 
 

@@ -20,7 +20,8 @@ import pytest
 from tests.conftest import ServeApp
 
 from datora_graph.api import create_app
-from datora_graph.api.auth import DEV_MODE_HEADER, GRAPHQL_PATH, REST_SCOPES, scope_for
+from datora_graph.api.auth import DEV_MODE_HEADER, REST_SCOPES, scope_for
+from datora_graph.api.paths import GRAPHQL_PATH
 from datora_graph.config import Settings
 from datora_graph.domain.access import SCOPES, grants
 from datora_graph.domain.audit import AuditFilter

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import ServeApp, lose_the_profiles_table
+from tests.conftest import ServeApp, lose_a_table
 
 from datora_graph.api import create_app
 from datora_graph.config import Settings
@@ -92,7 +92,7 @@ def test_a_failure_nobody_expected_carries_the_header_too(
     browser_server: tuple[httpx.Client, str], db_path: Path
 ) -> None:
     client, token = browser_server
-    lose_the_profiles_table(db_path)
+    lose_a_table(db_path)
 
     failed = client.get(
         "/v1/profiles/prf_0", headers={"Origin": APP, "Authorization": f"Bearer {token}"}

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 from tests.api.graphql.conftest import GraphQLClient
-from tests.conftest import ServeApp, lose_the_profiles_table
+from tests.conftest import ServeApp, lose_a_table
 
 from datora_graph.api.incidents import AnswerUnexpectedErrors
 
@@ -31,7 +31,7 @@ def ann_then_damage(client: httpx.Client, db_path: Path) -> str:
     items = [obs("o1", "email:ann@acme.io", city="Paris")]
     assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 1
     ann: str = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()["id"]
-    lose_the_profiles_table(db_path)
+    lose_a_table(db_path)
     return ann
 
 
@@ -94,6 +94,29 @@ def test_graphql_answers_an_incident_that_the_log_names(
     assert line.startswith(f"incident {incident}: GraphQL field profile failed: ")
     assert line.endswith("[OperationalError]")
     assert "no such table" in line, "the log holds what the answer leaves out"
+
+
+def test_a_failure_before_graphql_runs_is_answered_as_graphql_answers(
+    client: httpx.Client, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The key check fails (the store lost its table of keys): on `/graphql` the failure is
+    answered in GraphQL's shape, as a refusal there is."""
+    assert client.get("/v1/stats").status_code == 200  # the server has read its keys
+    lose_a_table(db_path, "api_keys")
+
+    with caplog.at_level(logging.ERROR, logger="datora_graph"):
+        answer = client.post("/graphql", json={"query": "{ insights { profiles } }"})
+
+    assert answer.status_code == 500, answer.text
+    body = answer.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    incident = error["extensions"]["incident"]
+    assert error["extensions"] == {"code": "INTERNAL", "incident": incident}
+    assert error["message"].endswith(f"under incident {incident}")
+    assert logged(caplog, incident) == [
+        f"incident {incident}: POST /graphql failed with OperationalError [OperationalError]"
+    ]
 
 
 def test_a_failure_after_the_answer_began_cuts_it_short_for_the_client_and_is_logged(

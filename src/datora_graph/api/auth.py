@@ -27,13 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datora_graph.access_service import key_for_token
 from datora_graph.api.errors import error_body, status_of
+from datora_graph.api.paths import is_graphql
 from datora_graph.config import Settings
 from datora_graph.domain.access import SCOPES, grants
 from datora_graph.domain.errors import DatoraError, Forbidden, StoreUnavailable, Unauthenticated
 
 logger = logging.getLogger(__name__)
 
-GRAPHQL_PATH = "/graphql"
 DEV_MODE_HEADER = "X-Datora-Dev-Mode"
 DEV_MODE_ACTOR = "dev-mode"
 CHALLENGE = 'Bearer realm="datora-graph"'
@@ -158,7 +158,7 @@ def require(principal: Principal, scope: str, what: str) -> None:
 async def authorize(connection: HTTPConnection) -> None:
     """The app-wide dependency: authenticate, then check the route's scope."""
     path: str = connection.scope["path"]
-    if path.rstrip("/") == GRAPHQL_PATH:
+    if is_graphql(path):
         if connection.scope["type"] == "http" and _is_graphiql_page(connection):
             return
         await _authenticated(connection)
@@ -203,7 +203,7 @@ def access_error_response(request: Request, error: DatoraError) -> JSONResponse:
     carries `WWW-Authenticate`."""
     status = status_of(error)
     headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
-    if request.url.path.rstrip("/") == GRAPHQL_PATH:
+    if is_graphql(request.url.path):
         body: dict[str, object] = {
             "data": None,
             "errors": [{"message": str(error), "extensions": {"code": error.code}}],

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datora_graph.api.access_log import masked_target
+from datora_graph.api.paths import is_graphql
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +36,9 @@ def new_incident() -> str:
 def incident_response(
     request: Request, error: Exception, *, traceback_follows: bool
 ) -> JSONResponse:
-    """The 500 answering `error`, after logging it under a new incident: with its traceback,
-    or (`traceback_follows`) saying that the server writes it next. Of the path, the log keeps
-    what the access log would (api/access_log.py)."""
+    """The 500 answering `error` (as a GraphQL answer on `/graphql`), after logging it under a
+    new incident: with its traceback, or (`traceback_follows`) saying that the server writes it
+    next. Of the path, the log keeps what the access log would (api/access_log.py)."""
     incident = new_incident()
     path = masked_target(request.url.path)
     failed = f"{request.method} {path} failed with {type(error).__name__}"
@@ -49,6 +50,10 @@ def incident_response(
         f"the server failed to handle this request; its log holds the details under incident "
         f"{incident}"
     )
+    if is_graphql(request.url.path):
+        extensions = {"code": "INTERNAL", INCIDENT_FIELD: incident}
+        errors = [{"message": message, "extensions": extensions}]
+        return JSONResponse({"data": None, "errors": errors}, 500)
     body = {"code": "INTERNAL", "message": message, "field": None, INCIDENT_FIELD: incident}
     return JSONResponse({"error": body}, 500)
 
