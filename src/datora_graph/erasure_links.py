@@ -22,13 +22,13 @@ from datora_graph.domain.kept_links import KeptLink, mark_linked
 from datora_graph.domain.record_marks import UNLINKED
 from datora_graph.domain.steward import Decision
 from datora_graph.log_index import LogIndex
-
-if TYPE_CHECKING:
-    from networkx.utils import UnionFind
 from datora_graph.services import GuardPositions, guard_positions
 from datora_graph.steward_changes import review_items_touching
 from datora_graph.steward_placement import merged_back, merged_back_pairs, placements, woken_at
 from datora_graph.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from networkx.utils import UnionFind
 
 
 @dataclass(frozen=True, slots=True)
