@@ -6,9 +6,12 @@ tests/e2e/test_cli.py."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote_plus
 
 import pytest
 from fastapi.routing import APIRoute
+from hypothesis import given
+from hypothesis import strategies as st
 
 from datora_graph.api.access_log import (
     IDENTIFYING_PARAMETERS,
@@ -58,6 +61,34 @@ from datora_graph.api.routes import probes, router
             '/graphql?query={profileByIdentifier(type:"email",value:"ann@acme.io"){id}}',
             "/graphql?query=***",
         ),
+        # A logged parameter keeps only a value of the shape it takes.
+        (
+            "/v1/profiles/prf_2c83/journey?since=2026-05-01T10:00:00%2B02:00&until=2026-05-02",
+            "/v1/profiles/prf_2c83/journey?since=2026-05-01T10:00:00%2B02:00&until=2026-05-02",
+        ),
+        (
+            "/v1/profiles/prf_2c83/journey?types=ann@acme.io",
+            "/v1/profiles/prf_2c83/journey?types=***",
+        ),
+        (
+            "/v1/profiles/prf_2c83/journey?since=ann%40acme.io",
+            "/v1/profiles/prf_2c83/journey?since=***",
+        ),
+        (
+            "/v1/profiles/prf_2c83/journey?first=%2B14155550101",
+            "/v1/profiles/prf_2c83/journey?first=***",
+        ),
+        (
+            "/v1/profiles/prf_2c83/journey?first=4155550101",
+            "/v1/profiles/prf_2c83/journey?first=***",
+        ),
+        (
+            "/v1/profiles/prf_2c83/journey?after=email:a@b.io",
+            "/v1/profiles/prf_2c83/journey?after=***",
+        ),
+        ("/v1/rejected?kind=Ann+Lee", "/v1/rejected?kind=***"),
+        ("/v1/profiles?ann@acme.io", "/v1/profiles?***"),
+        ("/v1/profiles?ann%40acme.io=1&first=2", "/v1/profiles?***=***&first=2"),
         ("/openapi.json", "/openapi.json"),
         ("/v1/profiles?identifier", "/v1/profiles?identifier"),
         ("/readyz", "/readyz"),
@@ -65,6 +96,24 @@ from datora_graph.api.routes import probes, router
 )
 def test_a_logged_target_names_no_one(target: str, logged: str) -> None:
     assert masked_target(target) == logged
+
+
+@given(
+    name=st.sampled_from(sorted(LOGGED_PARAMETERS)),
+    value=st.one_of(
+        st.emails(),
+        st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True),
+        st.from_regex(r"(email|phone|crm_id):[A-Za-z0-9.@+-]{1,20}", fullmatch=True),
+    ),
+)
+def test_no_logged_parameter_logs_an_identifier(name: str, value: str) -> None:
+    """An e-mail address, an E.164 number or a typed identifier, sent as the value of any
+    parameter whose values are logged, is masked whether it is written encoded or not."""
+    for written in (quote_plus(value), value):
+        logged = masked_target(f"/v1/profiles/prf_2c83/journey?{name}={written}")
+
+        assert logged.startswith(f"/v1/profiles/prf_2c83/journey?{name}=***")
+        assert set(logged.partition("=***")[2]) <= set("&=*"), "a `&` it held starts a pair"
 
 
 def test_the_filter_rewrites_uvicorns_access_record() -> None:
@@ -95,4 +144,4 @@ def test_every_query_parameter_of_the_api_is_classified() -> None:
         for name in declared_query_parameters(route)
     }
 
-    assert declared == LOGGED_PARAMETERS | IDENTIFYING_PARAMETERS
+    assert declared == set(LOGGED_PARAMETERS) | IDENTIFYING_PARAMETERS

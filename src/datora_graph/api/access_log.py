@@ -5,8 +5,10 @@ identifier=email:ann@acme.io` would put a person's e-mail address into the serve
 no erasure reaches it. So would a client's mistakes: an identifier in a profile's path
 (`/v1/profiles/ann@acme.io`), a GraphQL query sent with GET (`/graphql?query=...`). A filter
 on uvicorn's access logger writes only what is known to name no one:
-- of the query, the values of the paging and filter parameters (`LOGGED_PARAMETERS`), and of
-  `identifier` its type (`identifier=email:***`); any other parameter's value is `***`;
+- of the query, the values of the paging and filter parameters that have the shape the
+  parameter takes (`LOGGED_PARAMETERS`: a count, a cursor, a time, ...), and of
+  `identifier` its type (`identifier=email:***`); any other parameter's value is `***`, and
+  so is a name that is not written as a parameter's name is;
 - of the path, the route's words and the service's own IDs (`prf_3f2a...`); any other
   segment is `***`.
 """
@@ -19,13 +21,33 @@ from urllib.parse import unquote_plus
 
 ACCESS_LOGGER = "uvicorn.access"
 IDENTIFYING_PARAMETERS = frozenset({"identifier"})
-LOGGED_PARAMETERS = frozenset(
-    {"first", "after", "types", "since", "until", "order", "kind", "limit", "format", "as_of"}
+_COUNT = re.compile(r"\d{1,4}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,512}")
+_WORD = re.compile(r"[a-z_]{1,20}")
+_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[ +-]\d{2}:?\d{2})?"
 )
-"""Query parameters whose values name no one: pages, cursors, event types, times, formats."""
+LOGGED_PARAMETERS: dict[str, re.Pattern[str]] = {
+    "first": _COUNT,
+    "limit": _COUNT,
+    "after": _TOKEN,
+    "types": re.compile(r"[A-Za-z0-9_.-]{1,64}(?:,[A-Za-z0-9_.-]{1,64}){0,63}"),
+    "since": _TIME,
+    "until": _TIME,
+    "as_of": _TIME,
+    "order": _WORD,
+    "kind": _WORD,
+    "format": _WORD,
+}
+"""Query parameters whose values name no one (pages, cursors, event types, times, formats),
+each with the shape of the values it takes: a value of another shape is a client's mistake,
+which may be anything (an e-mail address sent as `types`), and is masked."""
 MASK = "***"
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 """A bare type name (`identifier=email` of a segment export) is no one's data: kept."""
+_PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+"""A parameter's name as the API's are written; anything else (`?ann@acme.io`, a name with
+no value) may be a person's data sent where a name goes, and is masked."""
 _PATH_WORD = re.compile(r"v1|[a-z][a-z._-]{0,63}|[a-z]{2,5}_[0-9a-f]{4,64}")
 """A route's word (`profiles`, `openapi.json`, a segment's name in words) or an ID the
 service made (`prf_3f2a9c0d`); a segment with a digit, `@`, `:` or `+` otherwise may be a
@@ -41,15 +63,17 @@ def masked_target(target: str) -> str:
     pairs = []
     for pair in query.split("&"):
         name, equals, value = pair.partition("=")
+        plain = unquote_plus(name)
         if equals:
-            value = _masked_value(unquote_plus(name), value)
-        pairs.append(f"{name}{equals}{value}")
+            value = _masked_value(plain, value)
+        pairs.append(f"{name if _PARAMETER_NAME.fullmatch(plain) else MASK}{equals}{value}")
     return f"{path}?{'&'.join(pairs)}"
 
 
 def _masked_value(name: str, value: str) -> str:
-    if name in LOGGED_PARAMETERS:
-        return value
+    shape = LOGGED_PARAMETERS.get(name)
+    if shape is not None:
+        return value if shape.fullmatch(unquote_plus(value)) else MASK
     if name in IDENTIFYING_PARAMETERS:
         return _masked_identifier(unquote_plus(value))
     return MASK
