@@ -8,7 +8,7 @@ on uvicorn's access logger writes only what is known to name no one:
 - of the query, the values of the paging and filter parameters that have the shape the
   parameter takes (`LOGGED_PARAMETERS`: a count, a cursor, a time, ...), and of
   `identifier` its type (`identifier=email:***`); any other parameter's value is `***`, and
-  so is a name that is not written as a parameter's name is;
+  so is a name not written as a parameter's name;
 - of the path, the route's words and the service's own IDs (`prf_3f2a...`); any other
   segment is `***`.
 """
@@ -46,8 +46,8 @@ MASK = "***"
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 """A bare type name (`identifier=email` of a segment export) is no one's data: kept."""
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
-"""A parameter's name as the API's are written; anything else (`?ann@acme.io`, a name with
-no value) may be a person's data sent where a name goes, and is masked."""
+"""A parameter's name as the API's are written; anything else (`?ann@acme.io`, with a value
+or without) may be a person's data sent where a name goes, and is masked."""
 _PATH_WORD = re.compile(r"v1|[a-z][a-z._-]{0,63}|[a-z]{2,5}_[0-9a-f]{4,64}")
 """A route's word (`profiles`, `openapi.json`, a segment's name in words) or an ID the
 service made (`prf_3f2a9c0d`); a segment with a digit, `@`, `:` or `+` otherwise may be a
