@@ -3,16 +3,35 @@ same 422 naming the field as on the batch routes, never a 400 without a field or
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from tests.conftest import TEST_MAX_BATCH_ITEMS, TEST_MAX_BODY_BYTES, served_as_admin
 
+from datora_graph.config import Settings
 from datora_graph.domain.profiles import MAX_POSITION
 from datora_graph.domain.reasons import lone_surrogate
 from datora_graph.domain.records import MAX_NESTING
 
 from .test_ingest import error_of
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """One server for the module, with the suite's limits: bad input leaves it as it was, so
+    starting one per test (most of this module's time) bought nothing."""
+    settings = Settings(
+        db=tmp_path_factory.mktemp("bad-input") / "datora.db",
+        max_batch_items=TEST_MAX_BATCH_ITEMS,
+        max_body_bytes=TEST_MAX_BODY_BYTES,
+        ingest_batch_size=1000,
+    )
+    with served_as_admin(settings) as shared:
+        yield shared
+
 
 JSON = {"content-type": "application/json"}
 
@@ -222,36 +241,38 @@ def test_a_number_json_has_not_got_rejects_its_item_alone(
     client: httpx.Client, number: str
 ) -> None:
     """Python's JSON reader takes NaN and Infinity (and reads 1e999 as Infinity); no store
-    could write them back, so an accepted one broke every segment and report after it."""
+    could write them back, so an accepted one broke every segment and report after it. Each
+    case's items have their own IDs: the module's tests share one store."""
+    n = f"-{uuid.uuid4().hex[:8]}"
     head = '"source": "crm", "observed_at": "2026-05-01T10:00:00Z"'
     observations = (
         '{"observations": ['
-        f'{{"id": "top", {head}, "identifiers": [{{"type": "email", "value": "a@acme.io"}}],'
+        f'{{"id": "top{n}", {head}, "identifiers": [{{"type": "email", "value": "a@acme.io"}}],'
         f' "attributes": {{"score": {number}}}}},'
-        f'{{"id": "deep", {head}, "identifiers": [{{"type": "email", "value": "b@acme.io"}}],'
+        f'{{"id": "deep{n}", {head}, "identifiers": [{{"type": "email", "value": "b@acme.io"}}],'
         f' "attributes": {{"scores": [1, {{"x": {number}}}]}}}},'
-        f'{{"id": "fine", {head}, "identifiers": [{{"type": "email", "value": "c@acme.io"}}],'
+        f'{{"id": "fine{n}", {head}, "identifiers": [{{"type": "email", "value": "c@acme.io"}}],'
         ' "attributes": {"score": 1.5}}]}'
     )
     head = '"type": "page_view", "occurred_at": "2026-05-01T10:00:00Z", "source": "web"'
     ids = '"identifiers": [{"type": "email", "value": "c@acme.io"}]'
     events = (
-        f'{{"events": [{{"id": "e-bad", {head}, {ids}, "properties": {{"q": {number}}}}},'
-        f'{{"id": "e-fine", {head}, {ids}, "properties": {{"q": 2}}}}]}}'
+        f'{{"events": [{{"id": "e-bad{n}", {head}, {ids}, "properties": {{"q": {number}}}}},'
+        f'{{"id": "e-fine{n}", {head}, {ids}, "properties": {{"q": 2}}}}]}}'
     )
 
     observed = client.post("/v1/observations", content=observations, headers=JSON)
     happened = client.post("/v1/events", content=events, headers=JSON)
 
     assert [(r["id"], r["status"], r["field"]) for r in observed.json()["results"]] == [
-        ("top", "rejected", "attributes.score"),
-        ("deep", "rejected", "attributes.scores"),
-        ("fine", "accepted", None),
+        (f"top{n}", "rejected", "attributes.score"),
+        (f"deep{n}", "rejected", "attributes.scores"),
+        (f"fine{n}", "accepted", None),
     ]
     assert "not a JSON number" in observed.json()["results"][0]["reason"]
     assert [(r["id"], r["status"], r["field"]) for r in happened.json()["results"]] == [
-        ("e-bad", "rejected", "properties.q"),
-        ("e-fine", "accepted", None),
+        (f"e-bad{n}", "rejected", "properties.q"),
+        (f"e-fine{n}", "accepted", None),
     ]
     assert client.get("/v1/stats").status_code == 200
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -62,8 +63,20 @@ def purchase(item_id: str, email: str, day: int, revenue: float) -> dict[str, An
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Three shoppers: Ann bought twice, Bob once, Cy never."""
+def db(shop: Path, tmp_path: Path) -> Path:
+    """Three shoppers: Ann bought twice, Bob once, Cy never; this test's own copy."""
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(shop) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shoppers' store, ingested once for the module (two `datora` runs), then copied."""
+    tmp_path = tmp_path_factory.mktemp("shop")
     path = tmp_path / "shop.db"
     people = jsonl(
         tmp_path / "people.jsonl",
