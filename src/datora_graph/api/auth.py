@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datora_graph.access_service import key_for_token
 from datora_graph.api.errors import error_body, status_of
-from datora_graph.api.paths import is_graphql
+from datora_graph.api.paths import graphql_error_answer, is_graphql
 from datora_graph.config import Settings
 from datora_graph.domain.access import SCOPES, grants
 from datora_graph.domain.errors import DatoraError, Forbidden, StoreUnavailable, Unauthenticated
@@ -204,10 +204,7 @@ def access_error_response(request: Request, error: DatoraError) -> JSONResponse:
     status = status_of(error)
     headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
     if is_graphql(request.url.path):
-        body: dict[str, object] = {
-            "data": None,
-            "errors": [{"message": str(error), "extensions": {"code": error.code}}],
-        }
+        body = graphql_error_answer(str(error), {"code": error.code})
         return JSONResponse(body, status, headers=headers)
     return JSONResponse(error_body(error.code, str(error)), status, headers=headers)
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datora_graph.api.access_log import masked_target
-from datora_graph.api.paths import is_graphql
+from datora_graph.api.paths import graphql_error_answer, is_graphql
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +51,8 @@ def incident_response(
         f"{incident}"
     )
     if is_graphql(request.url.path):
-        extensions = {"code": "INTERNAL", INCIDENT_FIELD: incident}
-        errors = [{"message": message, "extensions": extensions}]
-        return JSONResponse({"data": None, "errors": errors}, 500)
+        extensions: dict[str, object] = {"code": "INTERNAL", INCIDENT_FIELD: incident}
+        return JSONResponse(graphql_error_answer(message, extensions), 500)
     body = {"code": "INTERNAL", "message": message, "field": None, INCIDENT_FIELD: incident}
     return JSONResponse({"error": body}, 500)
 

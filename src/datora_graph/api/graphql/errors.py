@@ -32,6 +32,7 @@ from graphql.validation.validate import ValidationAbortedError
 from datora_graph.api.errors import http_error_code
 from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
 from datora_graph.api.incidents import INCIDENT_FIELD, new_incident
+from datora_graph.api.paths import graphql_error_answer
 from datora_graph.domain.errors import DatoraError, InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -145,4 +146,4 @@ def request_error(status: int, reason: str) -> dict[str, object]:
     HTTPException), as a GraphQL answer: one error, with a code like any other."""
     code = INVALID_INPUT if status == 400 else http_error_code(status)
     message = NOT_A_GRAPHQL_REQUEST.get(reason, reason)
-    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return graphql_error_answer(message, {"code": code})
