@@ -7,7 +7,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from datora_graph.store.sqlite import SqliteStore
+from datora_graph.store.sqlite_backup import back_up
 
 pytestmark = pytest.mark.slow  # each command is a fresh Python process
 
@@ -65,12 +65,7 @@ def purchase(item_id: str, email: str, day: int, revenue: float) -> dict[str, An
 @pytest.fixture
 def db(shop: Path, tmp_path: Path) -> Path:
     """Three shoppers: Ann bought twice, Bob once, Cy never; this test's own copy."""
-    path = tmp_path / "shop.db"
-    with sqlite3.connect(shop) as source, sqlite3.connect(path) as copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    return path
+    return back_up(shop, tmp_path / "shop.db").path
 
 
 @pytest.fixture(scope="module")
