@@ -13,6 +13,7 @@ import socket
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -49,14 +50,25 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "datora.db"
 
 
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
+def suite_settings(db_path: Path) -> Settings:
+    """The settings of the suite's servers: a store at `db_path`, small limits."""
     return Settings(
         db=db_path,
         max_batch_items=TEST_MAX_BATCH_ITEMS,
         max_body_bytes=TEST_MAX_BODY_BYTES,
         ingest_batch_size=1000,
     )
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return suite_settings(db_path)
+
+
+def unique(name: str) -> str:
+    """`name` with a suffix no other test writes: tests sharing a module's server keep
+    their records apart by it."""
+    return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
 @contextmanager
@@ -118,6 +130,20 @@ def lose_a_table(db_path: Path, table: str = "profiles") -> None:
     with sqlite3.connect(db_path) as damaged:
         damaged.execute(f"ALTER TABLE {table} RENAME TO {table}_gone")
     damaged.close()
+
+
+@pytest.fixture(scope="module")
+def module_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """One server for a whole module, with the suite's settings, and an admin client of it.
+
+    A server per test costs about half a second (most of it the server's own start and
+    stop), which the modules of many small API tests paid hundreds of times. Tests on the
+    shared server write records under IDs of their own (`unique`) and assert only on those;
+    a test that counts everything the store holds keeps a server of its own (`client`).
+    """
+    settings = suite_settings(tmp_path_factory.mktemp("module") / "datora.db")
+    with served_as_admin(settings) as client:
+        yield client
 
 
 @pytest.fixture

@@ -4,14 +4,11 @@ same 422 naming the field as on the batch routes, never a 400 without a field or
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from tests.conftest import TEST_MAX_BATCH_ITEMS, TEST_MAX_BODY_BYTES, served_as_admin
 
-from datora_graph.config import Settings
 from datora_graph.domain.profiles import MAX_POSITION
 from datora_graph.domain.reasons import lone_surrogate
 from datora_graph.domain.records import MAX_NESTING
@@ -20,17 +17,9 @@ from .test_ingest import error_of
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """One server for the module, with the suite's limits: bad input leaves it as it was, so
-    starting one per test (most of this module's time) bought nothing."""
-    settings = Settings(
-        db=tmp_path_factory.mktemp("bad-input") / "datora.db",
-        max_batch_items=TEST_MAX_BATCH_ITEMS,
-        max_body_bytes=TEST_MAX_BODY_BYTES,
-        ingest_batch_size=1000,
-    )
-    with served_as_admin(settings) as shared:
-        yield shared
+def client(module_client: httpx.Client) -> httpx.Client:
+    """Bad input leaves the server as it was: the module's tests share one."""
+    return module_client
 
 
 JSON = {"content-type": "application/json"}

@@ -45,3 +45,9 @@ def graphql(server: str, admin_token: str) -> Iterator[GraphQLClient]:
     headers = {"Authorization": f"Bearer {admin_token}"}
     with httpx.Client(base_url=server, timeout=30, headers=headers) as http:
         yield GraphQLClient(http)
+
+
+@pytest.fixture(scope="module")
+def module_graphql(module_client: httpx.Client) -> GraphQLClient:
+    """GraphQL over the module's shared server (`tests.conftest.module_client`)."""
+    return GraphQLClient(module_client)
