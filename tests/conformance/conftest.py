@@ -4,7 +4,8 @@
 - `neo4j`: the server named by `DATORA_TEST_NEO4J_URI` (with `DATORA_TEST_NEO4J_USER`,
   `DATORA_TEST_NEO4J_PASSWORD`, `DATORA_TEST_NEO4J_DATABASE`), else a Neo4j 5 container started
   by testcontainers when a Docker engine answers, else skipped with the reason. The database is
-  wiped before every test, so point `DATORA_TEST_NEO4J_URI` at a throwaway server only.
+  wiped before every test (before every module, for `module_store`), so point
+  `DATORA_TEST_NEO4J_URI` at a throwaway server only.
 """
 
 from __future__ import annotations
@@ -62,20 +63,37 @@ class StoreOpener:
             self.close(store)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+ADAPTERS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(params=ADAPTERS)
 def store_opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreOpener]:
     """Parametrises the suite over every adapter; tests normally ask for `store`."""
+    opener = _empty_store_opener(request, tmp_path)
+    yield opener
+    opener.close_all()
+
+
+@pytest.fixture(scope="module", params=ADAPTERS)
+def module_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GraphStore]:
+    """One store of each adapter for a whole module, for tests that only read what a module
+    fixture wrote into it once (ingesting the same data per test was most of their time)."""
+    opener = _empty_store_opener(request, tmp_path_factory.mktemp("module-store"))
+    yield opener.open()
+    opener.close_all()
+
+
+def _empty_store_opener(request: pytest.FixtureRequest, directory: Path) -> StoreOpener:
     if request.param == "sqlite":
         from datora_graph.store.sqlite import SqliteStore
 
-        path = tmp_path / "conformance.db"
-        opener = StoreOpener(lambda: SqliteStore(path))
-    else:
-        server: Neo4jServer = request.getfixturevalue("neo4j_server")
-        _wipe_neo4j(server)
-        opener = StoreOpener(lambda: _open_neo4j_store(server))
-    yield opener
-    opener.close_all()
+        path = directory / "conformance.db"
+        return StoreOpener(lambda: SqliteStore(path))
+    server: Neo4jServer = request.getfixturevalue("neo4j_server")
+    _wipe_neo4j(server)
+    return StoreOpener(lambda: _open_neo4j_store(server))
 
 
 @pytest.fixture

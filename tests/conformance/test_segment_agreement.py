@@ -98,8 +98,10 @@ def roll(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
 
-@pytest.fixture
-def graph(store: GraphStore, data: Any) -> tuple[GraphStore, dict[str, Person], list[Any]]:
+@pytest.fixture(scope="module")
+def graph(module_store: GraphStore, data: Any) -> tuple[GraphStore, dict[str, Person], list[Any]]:
+    """The generated people in a store, once per adapter: the tests only read it."""
+    store = module_store
     service = IdentityService(store, Settings())
     service.ingest_observations(data.observations)
     service.ingest_events(data.events)
