@@ -132,6 +132,20 @@ def lose_a_table(db_path: Path, table: str = "profiles") -> None:
     damaged.close()
 
 
+def damage_table(db_path: Path, table: str = "profiles") -> None:
+    """Damage the closed store at `db_path` as a disk fault would: the first page of `table`
+    is overwritten with noise, so SQLite reports the file malformed when a read reaches it."""
+    with sqlite3.connect(db_path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,))
+        page = root.fetchone()[0]
+    db.close()
+    with db_path.open("r+b") as file:
+        file.seek((page - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+
 @pytest.fixture(scope="module")
 def module_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     """One server for a whole module, with the suite's settings, and an admin client of it.

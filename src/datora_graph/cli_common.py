@@ -36,6 +36,7 @@ from datora_graph.domain.errors import ConfigurationError, DatoraError
 from datora_graph.ingest_files import UnreadableFile
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
+from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -81,6 +82,18 @@ def reporting() -> Iterator[None]:
 
 
 @contextmanager
+def damage_named(settings: Settings) -> Iterator[None]:
+    """A store file found damaged, whichever statement met the damage, ends the command naming
+    the file and what to do, not with a traceback (store/sqlite_damage.py)."""
+    try:
+        yield
+    except Exception as exc:
+        if (damage := damage_in(exc)) is None:
+            raise
+        fail(str(damaged_store(settings.db, damage)))
+
+
+@contextmanager
 def open_service(
     settings: Settings, must_exist: bool = False, upgrade: bool = True
 ) -> Iterator[IdentityService]:
@@ -94,7 +107,7 @@ def open_service(
             "or name the database with --db or DATORA_DB"
         )
     new = settings.store == "sqlite" and not settings.db.exists()
-    with reporting():
+    with reporting(), damage_named(settings):
         store = open_store(settings)
         if new:
             # Said, so a mistyped --db (a key created where the server never looks) shows.

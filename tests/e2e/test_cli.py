@@ -16,6 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import damage_table
+
+from datora_graph.store.sqlite_damage import WHAT_TO_DO
 
 pytestmark = pytest.mark.slow  # each command is a fresh Python process
 
@@ -542,3 +545,30 @@ def test_a_csv_revenue_that_is_not_a_number_is_named_whether_its_line_is_taken_o
         " (expected local@domain.tld) (also noted: revenue 'about 5' is not a number;"
     ) in shown, shown
     assert "line 4: revenue" not in shown
+
+
+def test_a_damaged_store_is_named_with_what_to_do_not_a_traceback(tmp_path: Path) -> None:
+    db, notes = tmp_path / "d.db", tmp_path / "notes.db"
+    datora(
+        "ingest",
+        "observations",
+        write_jsonl(tmp_path / "o.jsonl", obs("o1", "email:a@x.io")),
+        "--db",
+        db,
+    )
+    damage_table(db)
+    notes.write_text("these are notes, not a database\n" * 100, encoding="utf-8")
+
+    exported = datora("export", "profiles", "--db", db, ok=False)
+    shown = datora("profile", "show", "email:a@x.io", "--db", db, ok=False)
+    not_a_store = datora("stats", "--db", notes, ok=False)
+
+    for result, path, words in [
+        (exported, db, "database disk image is malformed"),
+        (shown, db, "database disk image is malformed"),
+        (not_a_store, notes, "file is not a database"),
+    ]:
+        assert result.returncode == 1, result.stderr
+        assert result.stderr == (
+            f"Error: the SQLite store at {path} is damaged ({words}): {WHAT_TO_DO}\n"
+        )

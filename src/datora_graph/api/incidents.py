@@ -21,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from datora_graph.api.access_log import masked_target
 from datora_graph.api.paths import graphql_error_answer, is_graphql
+from datora_graph.domain.errors import StoreDamaged
+from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
 logger = logging.getLogger(__name__)
 
@@ -42,19 +44,38 @@ def incident_response(
     incident = new_incident()
     path = masked_target(request.url.path)
     failed = f"{request.method} {path} failed with {type(error).__name__}"
+    damage = damage_in(error)
+    if damage is not None:
+        failed += f": {damaged_store(request.app.state.settings.db, damage)}"
     if traceback_follows:
         logger.error("incident %s: %s; its traceback follows", incident, failed)
     else:
         logger.error("incident %s: %s", incident, failed, exc_info=error)
-    message = (
+    if damage is not None:
+        code, status, message = StoreDamaged.code, 503, damaged_answer(incident)
+    else:
+        code, status, message = "INTERNAL", 500, internal_answer(incident)
+    if is_graphql(request.url.path):
+        extensions: dict[str, object] = {"code": code, INCIDENT_FIELD: incident}
+        return JSONResponse(graphql_error_answer(message, extensions), status)
+    body = {"code": code, "message": message, "field": None, INCIDENT_FIELD: incident}
+    return JSONResponse({"error": body}, status)
+
+
+def internal_answer(incident: str) -> str:
+    return (
         f"the server failed to handle this request; its log holds the details under incident "
         f"{incident}"
     )
-    if is_graphql(request.url.path):
-        extensions: dict[str, object] = {"code": "INTERNAL", INCIDENT_FIELD: incident}
-        return JSONResponse(graphql_error_answer(message, extensions), 500)
-    body = {"code": "INTERNAL", "message": message, "field": None, INCIDENT_FIELD: incident}
-    return JSONResponse({"error": body}, 500)
+
+
+def damaged_answer(incident: str) -> str:
+    """What a client is told of a damaged store file: not its path, which is the operator's;
+    the log line under `incident` names it and what to do."""
+    return (
+        "the store cannot serve this request: its database file is damaged, and the server's "
+        f"log says what to do under incident {incident}"
+    )
 
 
 class AnswerUnexpectedErrors:

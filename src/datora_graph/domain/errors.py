@@ -78,6 +78,11 @@ class StoreUnavailable(DatoraError):
     code = "UNAVAILABLE"
 
 
+class StoreDamaged(StoreUnavailable):
+    """The store's database file is damaged: no retry helps, only a backup or a recovery of
+    the file; the message names the file and what to do."""
+
+
 class ConfigurationError(DatoraError):
     """A setting is malformed; the message names the DATORA_* variable."""
 

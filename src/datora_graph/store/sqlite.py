@@ -36,6 +36,7 @@ from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess
 from datora_graph.store.sqlite_changeset import FrozenCandidates, frozen, write_changeset
+from datora_graph.store.sqlite_damage import damage_in, damaged_store
 from datora_graph.store.sqlite_erasure import SqliteErasedRecords, erase_in
 from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_ids import reserve_ids
@@ -102,6 +103,8 @@ class SqliteStore(
             self._checkpointer = WalCheckpointer(self._connect)
             self._checkpointer.start()
         except (sqlite3.Error, OSError) as exc:
+            if (damage := damage_in(exc)) is not None:
+                raise damaged_store(self.path, damage) from exc
             raise StoreUnavailable(f"cannot open the SQLite store at {self.path}: {exc}") from exc
 
     # -- connections ----------------------------------------------------------------------

@@ -13,7 +13,8 @@ switch:
   for a non-null argument) is INVALID_INPUT: no resolver ran; one too large for
   graphql-core to parse (`limits.MAX_TOKENS`) or to validate is LIMIT_EXCEEDED;
 - anything else is a bug: INTERNAL, with the details in the server log, not in the answer,
-  which carries the incident ID (`extensions.incident`) the log names them by.
+  which carries the incident ID (`extensions.incident`) the log names them by; but a store
+  file found damaged (store/sqlite_damage.py) is UNAVAILABLE, with an incident ID too.
 
 A request that is not a GraphQL request (a body that is not JSON, or has no `query` string)
 never reaches GraphQL; the router answers it with a 400 of the same shape, INVALID_INPUT
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
@@ -31,9 +33,10 @@ from graphql.validation.validate import ValidationAbortedError
 
 from datora_graph.api.errors import http_error_code
 from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
-from datora_graph.api.incidents import INCIDENT_FIELD, new_incident
+from datora_graph.api.incidents import INCIDENT_FIELD, damaged_answer, new_incident
 from datora_graph.api.paths import graphql_error_answer
-from datora_graph.domain.errors import DatoraError, InvalidInput
+from datora_graph.domain.errors import DatoraError, InvalidInput, StoreDamaged
+from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +83,10 @@ def code_of(error: GraphQLError) -> str:
     return INTERNAL
 
 
-def apply_codes(errors: Sequence[GraphQLError]) -> None:
+def apply_codes(errors: Sequence[GraphQLError], store_path: Path | None = None) -> None:
     """Give every error of an answer its code, in place, before the answer is written; log
     the bugs (with their traceback) and mask their messages. A client's mistake is not logged.
+    A store file found damaged is UNAVAILABLE, and the log names the file (`store_path`).
 
     Called by the schema's `process_errors`, which Strawberry runs once for every error of
     every stage (parsing, validation, execution), whichever stage or extension raised it."""
@@ -100,14 +104,22 @@ def apply_codes(errors: Sequence[GraphQLError]) -> None:
             extensions["field"] = original.field
         if code == INTERNAL and INCIDENT_FIELD not in extensions:
             incident = new_incident()
+            cause: object = original or error.message
+            damage = damage_in(original) if original is not None else None
+            if damage is not None and store_path is not None:
+                cause = damaged_store(store_path, damage)
             logger.error(
                 "incident %s: GraphQL field %s failed: %s",
                 incident,
                 ".".join(str(p) for p in error.path or ()),
-                original or error.message,
-                exc_info=original if isinstance(original, BaseException) else None,
+                cause,
+                exc_info=original,
             )
-            error.message = f"{INTERNAL_MESSAGE} {incident}"
+            if damage is None:
+                error.message = f"{INTERNAL_MESSAGE} {incident}"
+            else:
+                extensions["code"] = StoreDamaged.code
+                error.message = damaged_answer(incident)
             extensions[INCIDENT_FIELD] = incident
         error.extensions = extensions
 

@@ -59,7 +59,9 @@ class DatoraSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        apply_codes(errors)
+        context = getattr(execution_context, "context", None)
+        store_path = context.service.settings.db if isinstance(context, DatoraContext) else None
+        apply_codes(errors, store_path)
 
 
 def build_schema(

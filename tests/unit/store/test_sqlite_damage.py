@@ -1,0 +1,99 @@
+"""A damaged database file is told apart from every other SQLite failure, however deep in a
+chain of errors SQLite's report sits; the store opened on a file that is no database says it
+is damaged, naming the file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from tests.conftest import damage_table
+
+from datora_graph.domain.errors import StoreDamaged, StoreUnavailable
+from datora_graph.store.sqlite import SqliteStore
+from datora_graph.store.sqlite_damage import WHAT_TO_DO, damage_in
+
+SQLITE_CORRUPT_INDEX = sqlite3.SQLITE_CORRUPT | (3 << 8)
+"""An extended code of SQLITE_CORRUPT (779), as SQLite reports a damaged index."""
+
+
+def failure_reading(path: Path, statement: str) -> sqlite3.Error:
+    db = sqlite3.connect(path)
+    try:
+        db.execute(statement).fetchall()
+    except sqlite3.Error as error:
+        return error
+    finally:
+        db.close()
+    raise AssertionError(f"{statement} did not fail")
+
+
+@pytest.fixture
+def damaged(tmp_path: Path) -> Path:
+    path = tmp_path / "d.db"
+    SqliteStore(path).close()
+    damage_table(path, "observations")
+    return path
+
+
+def test_a_damaged_page_is_damage_in_whatever_chain_it_ends(damaged: Path) -> None:
+    error = failure_reading(damaged, "SELECT * FROM observations")
+
+    try:
+        try:
+            raise error
+        except sqlite3.Error as cause:
+            raise StoreUnavailable("read failed") from cause
+    except StoreUnavailable as chained:
+        raised_from = chained
+    try:
+        try:
+            raise error
+        except sqlite3.Error:
+            raise RuntimeError("closing failed too")  # noqa: B904
+    except RuntimeError as while_handling:
+        raised_while_handling = while_handling
+    try:
+        try:
+            raise error
+        except sqlite3.Error:
+            raise RuntimeError("unrelated") from None
+    except RuntimeError as hidden:
+        raised_hiding_it = hidden
+
+    assert damage_in(error) == "database disk image is malformed"
+    assert damage_in(raised_from) == "database disk image is malformed"
+    assert damage_in(raised_while_handling) == "database disk image is malformed"
+    assert damage_in(raised_hiding_it) is None  # `from None`: its traceback hides it
+
+
+def test_other_failures_are_not_damage(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "d.db").close()
+
+    missing_table = failure_reading(tmp_path / "d.db", "SELECT * FROM nothing_here")
+    constructed = sqlite3.DatabaseError("database disk image is malformed")
+
+    assert damage_in(missing_table) is None
+    assert damage_in(constructed) is None  # SQLite's words alone, without SQLite's code
+    assert damage_in(ValueError("x")) is None
+
+
+def test_an_extended_code_of_corruption_is_damage() -> None:
+    error = sqlite3.DatabaseError("database disk image is malformed")
+    error.sqlite_errorcode = SQLITE_CORRUPT_INDEX
+
+    assert damage_in(error) == "database disk image is malformed"
+
+
+def test_a_file_that_is_no_database_is_a_damaged_store_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are notes, not a database\n" * 100, encoding="utf-8")
+
+    with pytest.raises(StoreDamaged) as raised:
+        SqliteStore(path)
+
+    assert str(raised.value) == (
+        f"the SQLite store at {path} is damaged (file is not a database): {WHAT_TO_DO}"
+    )
+    assert isinstance(raised.value, StoreUnavailable)
