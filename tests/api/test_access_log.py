@@ -108,12 +108,20 @@ def test_a_logged_target_names_no_one(target: str, logged: str) -> None:
 )
 def test_no_logged_parameter_logs_an_identifier(name: str, value: str) -> None:
     """An e-mail address, an E.164 number or a typed identifier, sent as the value of any
-    parameter whose values are logged, is masked whether it is written encoded or not."""
-    for written in (quote_plus(value), value):
+    parameter whose values are logged, is masked whether it is written encoded or not.
+    Unencoded, a `&` in it ends the value: the client sent a parameter of what came before
+    (`first=0&@a.io` is `first=0` and a parameter named `@a.io`), each judged alone."""
+    for written in (quote_plus(value), *([value] if "&" not in value else [])):
         logged = masked_target(f"/v1/profiles/prf_2c83/journey?{name}={written}")
 
         assert logged.startswith(f"/v1/profiles/prf_2c83/journey?{name}=***")
-        assert set(logged.partition("=***")[2]) <= set("&=*"), "a `&` it held starts a pair"
+        assert set(logged.partition("=***")[2]) <= set("&=*"), "what follows is masked too"
+
+
+def test_an_unencoded_ampersand_ends_the_value_and_what_follows_is_masked() -> None:
+    logged = masked_target("/v1/profiles/prf_2c83/journey?first=0&@A.aE")
+
+    assert logged == "/v1/profiles/prf_2c83/journey?first=0&***"
 
 
 def test_the_filter_rewrites_uvicorns_access_record() -> None:
