@@ -9,6 +9,7 @@ a store a test opens itself).
 
 from __future__ import annotations
 
+import itertools
 import socket
 import sqlite3
 import threading
@@ -69,6 +70,16 @@ def unique(name: str) -> str:
     """`name` with a suffix no other test writes: tests sharing a module's server keep
     their records apart by it."""
     return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+_phone_lines = itertools.count()
+
+
+def unique_phone() -> str:
+    """A valid phone number no other test of this process writes: a phone is only digits, so
+    `unique` cannot mark it, and a module's server lives in its test process (each pytest-xdist
+    worker has its own). Good for 10,000 numbers a process."""
+    return f"+1415555{next(_phone_lines):04d}"
 
 
 @contextmanager

@@ -1,5 +1,9 @@
 """Erasure over REST and GraphQL, on a real server: the person goes, the neighbour stays, the
-audit log names the key, and only an `admin` key may erase."""
+audit log names the key, and only an `admin` key may erase.
+
+Tests that read only their own people, under a tag of their own (`people`), share the
+module's server (`module_client`); those that read the audit log, the README's fixed example
+or a second key keep one of their own."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.api.graphql.conftest import GraphQLClient
-from tests.conftest import auth_headers
+from tests.conftest import auth_headers, unique, unique_phone
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
@@ -34,13 +38,17 @@ mutation($a: ID!, $b: ID!, $reason: String!) {
 """
 
 
-def people(client: httpx.Client) -> None:
+def people(client: httpx.Client, tag: str = "") -> None:
+    """Ann, with a purchase, and Bob. `tag` ends each ID and identifier value they have
+    (`o1{tag}`, `email:ann{tag}@acme.io`): `unique("")` keeps a test's people apart from
+    other tests' on a shared server."""
+    ann, bob = f"email:ann{tag}@acme.io", f"email:bob{tag}@acme.io"
     items = [
-        obs("o1", "email:ann@acme.io", "cookie_id:c-ann", at=1, first_name="Ann"),
-        obs("o2", "email:bob@acme.io", "cookie_id:c-bob", at=2, first_name="Bob"),
+        obs(f"o1{tag}", ann, f"cookie_id:c-ann{tag}", at=1, first_name="Ann"),
+        obs(f"o2{tag}", bob, f"cookie_id:c-bob{tag}", at=2, first_name="Bob"),
     ]
     assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 2
-    events = [event("e1", "purchase", "email:ann@acme.io", at=3, revenue=12)]
+    events = [event(f"e1{tag}", "purchase", ann, at=3, revenue=12)]
     assert client.post("/v1/events", json={"events": events}).json()["accepted"] == 1
 
 
@@ -93,22 +101,27 @@ def test_an_admin_key_erases_a_person_over_rest(client: httpx.Client, settings: 
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"profile": "email:nobody@acme.io", "reason": "x"}, 404, None),
-        ({"profile": "email:ann@acme.io"}, 422, "reason"),
-        ({"profile": "email:ann@acme.io", "reason": "   "}, 422, "reason"),
+        ({"profile": "email:nobody{tag}@acme.io", "reason": "x"}, 404, None),
+        ({"profile": "email:ann{tag}@acme.io"}, 422, "reason"),
+        ({"profile": "email:ann{tag}@acme.io", "reason": "   "}, 422, "reason"),
         ({"reason": "x"}, 422, "profile"),
     ],
 )
 def test_a_bad_erasure_request_is_refused_and_names_the_field(
-    client: httpx.Client, body: dict[str, str], status: int, field: str | None
+    module_client: httpx.Client, body: dict[str, str], status: int, field: str | None
 ) -> None:
-    people(client)
+    """`{tag}` is this test's own tag (`people`)."""
+    tag = unique("")
+    people(module_client, tag)
 
-    response = client.post("/v1/erasures", json=body)
+    response = module_client.post(
+        "/v1/erasures", json={name: value.format(tag=tag) for name, value in body.items()}
+    )
 
     assert response.status_code == status, response.text
     assert response.json()["error"].get("field") == field
-    assert client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).is_success
+    ann = f"email:ann{tag}@acme.io"
+    assert module_client.get("/v1/profiles", params={"identifier": ann}).is_success
 
 
 def test_erase_profile_over_graphql(
@@ -187,38 +200,39 @@ mutation($profile: String!, $reason: String!) {
 """
 
 
-def mentioning_ann(client: httpx.Client) -> None:
+def mentioning_ann(client: httpx.Client, tag: str = "", phone: str = "+14155550101") -> None:
     """Ann and Bob, whose record names Ann as his referrer and whose event sent a gift to her
-    phone: records of Bob's that the erasure of Ann leaves, and reports."""
-    people(client)
+    `phone`: records of Bob's that the erasure of Ann leaves, and reports. `tag` as `people`."""
+    people(client, tag)
     items = [
-        obs("o3", "email:ann@acme.io", "phone:+14155550101", at=3),
-        obs("o4", "email:bob@acme.io", at=4, referrer_email="Ann@Acme.io"),
+        obs(f"o3{tag}", f"email:ann{tag}@acme.io", f"phone:{phone}", at=3),
+        obs(f"o4{tag}", f"email:bob{tag}@acme.io", at=4, referrer_email=f"Ann{tag}@Acme.io"),
     ]
     assert client.post("/v1/observations", json={"observations": items}).json()["accepted"] == 2
-    gift = [event("e2", "purchase", "email:bob@acme.io", at=5, gift_to="+14155550101")]
+    gift = [event(f"e2{tag}", "purchase", f"email:bob{tag}@acme.io", at=5, gift_to=phone)]
     assert client.post("/v1/events", json={"events": gift}).json()["accepted"] == 1
 
 
 def test_the_rest_report_names_others_records_mentioning_the_person(
-    client: httpx.Client, caplog: pytest.LogCaptureFixture
+    module_client: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    mentioning_ann(client)
+    tag, phone = unique(""), unique_phone()
+    mentioning_ann(module_client, tag, phone)
 
-    response = client.post(
-        "/v1/erasures", json={"profile": "email:ann@acme.io", "reason": "GDPR request 9"}
+    response = module_client.post(
+        "/v1/erasures", json={"profile": f"email:ann{tag}@acme.io", "reason": "GDPR request 9"}
     )
 
     assert response.status_code == 200, response.text
     assert response.json()["mentions"] == {
         "total": 2,
         "items": [
-            {"kind": "observation", "id": "o4", "fields": ["referrer_email"]},
-            {"kind": "event", "id": "e2", "fields": ["gift_to"]},
+            {"kind": "observation", "id": f"o4{tag}", "fields": ["referrer_email"]},
+            {"kind": "event", "id": f"e2{tag}", "fields": ["gift_to"]},
         ],
     }
     assert "acme.io" not in response.text.lower()
-    assert "4155550101" not in response.text
+    assert phone.removeprefix("+1") not in response.text
     # The server logs them once, without a value.
     [logged] = [r for r in caplog.records if "still mention an erased value" in r.getMessage()]
     assert logged.levelname == "WARNING"

@@ -1,4 +1,8 @@
-"""POST /v1/observations and /v1/events over real HTTP: per-item results, limits, bad bodies."""
+"""POST /v1/observations and /v1/events over real HTTP: per-item results, limits, bad bodies.
+
+Tests that read only the answers to their own items, under IDs of their own (`unique`), share
+the module's server (`module_client`); those that count or list everything the store holds,
+or read the server's settings, keep one of their own."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import unique, unique_phone
 
 from datora_graph.config import Settings
 
@@ -22,18 +27,20 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     return detail
 
 
-def test_each_observation_gets_its_own_result(client: httpx.Client) -> None:
-    first = client.post("/v1/observations", json={"observations": [obs("o1", "email:a@acme.io")]})
+def test_each_observation_gets_its_own_result(module_client: httpx.Client) -> None:
+    o1, o2, o3, o4 = (unique(name) for name in ("o1", "o2", "o3", "o4"))
+    a, b = f"email:{unique('a')}@acme.io", f"email:{unique('b')}@acme.io"
+    first = module_client.post("/v1/observations", json={"observations": [obs(o1, a)]})
     assert first.status_code == 200
 
-    response = client.post(
+    response = module_client.post(
         "/v1/observations",
         json={
             "observations": [
-                obs("o2", "phone:+14155550101", first_name="Ann"),
-                obs("o1", "email:a@acme.io"),
-                obs("o3", "email:not-an-email"),
-                {"id": "o4", "source": "crm", "identifiers": identifiers_of("email:b@acme.io")},
+                obs(o2, f"phone:{unique_phone()}", first_name="Ann"),
+                obs(o1, a),
+                obs(o3, "email:not-an-email"),
+                {"id": o4, "source": "crm", "identifiers": identifiers_of(b)},
                 "not an object",
             ]
         },
@@ -51,7 +58,7 @@ def test_each_observation_gets_its_own_result(client: httpx.Client) -> None:
         "rejected",
         "rejected",
     ]
-    assert [r["id"] for r in results] == ["o2", "o1", "o3", "o4", None]
+    assert [r["id"] for r in results] == [o2, o1, o3, o4, None]
     assert results[2]["field"] == "identifiers[0].value"
     assert "not an email address" in results[2]["reason"]
     assert results[3]["field"] == "observed_at"
@@ -63,14 +70,17 @@ def identifiers_of(*keys: str) -> list[dict[str, str]]:
     return obs("x", *keys)["identifiers"]  # type: ignore[no-any-return]
 
 
-def test_events_are_accepted_deduplicated_and_rejected_per_item(client: httpx.Client) -> None:
-    undated = event("e2", "purchase", "cookie_id:c-1") | {"occurred_at": "yesterday"}
-    response = client.post(
+def test_events_are_accepted_deduplicated_and_rejected_per_item(
+    module_client: httpx.Client,
+) -> None:
+    e1, cookie = unique("e1"), f"cookie_id:{unique('c-1')}"
+    undated = event(unique("e2"), "purchase", cookie) | {"occurred_at": "yesterday"}
+    response = module_client.post(
         "/v1/events",
         json={
             "events": [
-                event("e1", "page_view", "cookie_id:c-1"),
-                event("e1", "page_view", "cookie_id:c-1"),
+                event(e1, "page_view", cookie),
+                event(e1, "page_view", cookie),
                 undated,
             ]
         },
@@ -183,9 +193,9 @@ def test_a_streamed_body_is_counted_and_refused_past_the_limit(
     ],
 )
 def test_a_malformed_body_is_422_naming_the_field(
-    client: httpx.Client, body: bytes, field: str, words: str
+    module_client: httpx.Client, body: bytes, field: str, words: str
 ) -> None:
-    response = client.post(
+    response = module_client.post(
         "/v1/observations", content=body, headers={"content-type": "application/json"}
     )
 
@@ -196,8 +206,8 @@ def test_a_malformed_body_is_422_naming_the_field(
     assert words in error["message"]
 
 
-def test_an_empty_batch_is_fine(client: httpx.Client) -> None:
-    response = client.post("/v1/events", json={"events": []})
+def test_an_empty_batch_is_fine(module_client: httpx.Client) -> None:
+    response = module_client.post("/v1/events", json={"events": []})
 
     assert response.status_code == 200
     assert response.json() == {"accepted": 0, "duplicates": 0, "rejected": 0, "results": []}

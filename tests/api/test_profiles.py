@@ -1,4 +1,7 @@
-"""GET /v1/profiles: by ID (alias-aware after merges) and by identifier as a client writes it."""
+"""GET /v1/profiles: by ID (alias-aware after merges) and by identifier as a client writes it.
+
+The module's tests share one server: each writes identifiers of its own (`unique`,
+`unique_phone`) and reads only the profiles holding them."""
 
 from __future__ import annotations
 
@@ -6,8 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import unique, unique_phone
 
 from .payloads import obs
+
+
+@pytest.fixture(scope="module")
+def client(module_client: httpx.Client) -> httpx.Client:
+    """Each test looks up only profiles of its own: the module's tests share one server."""
+    return module_client
 
 
 def ingest(client: httpx.Client, *items: dict[str, Any]) -> None:
@@ -24,10 +34,11 @@ def profile_of(client: httpx.Client, identifier: str) -> dict[str, Any]:
 
 
 def test_a_profile_has_its_identifiers_and_golden_attributes(client: httpx.Client) -> None:
-    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-1", first_name="Ann", at=0))
-    ingest(client, obs("o2", "email:ann@acme.io", first_name="Anne", city="Oslo", at=10))
+    email, cookie = f"{unique('ann')}@acme.io", unique("c-1")
+    ingest(client, obs(unique("o1"), f"email:{email}", f"cookie_id:{cookie}", first_name="Ann"))
+    ingest(client, obs(unique("o2"), f"email:{email}", first_name="Anne", city="Oslo", at=10))
 
-    profile = profile_of(client, "email:ann@acme.io")
+    profile = profile_of(client, f"email:{email}")
     by_id = client.get(f"/v1/profiles/{profile['id']}").json()
 
     assert by_id == profile
@@ -45,8 +56,8 @@ def test_a_profile_has_its_identifiers_and_golden_attributes(client: httpx.Clien
     assert profile["size"] == 2
     assert profile["attributes"] == {"first_name": "Anne", "city": "Oslo"}
     assert sorted((i["type"], i["value"], i["junk"]) for i in profile["identifiers"]) == [
-        ("cookie_id", "c-1", False),
-        ("email", "ann@acme.io", False),
+        ("cookie_id", cookie, False),
+        ("email", email, False),
     ]
     assert all(i["first_seen"].startswith("2026-05-01T09:00") for i in profile["identifiers"])
     assert profile["created_at"].startswith("2026-05-01T09:00")
@@ -54,25 +65,25 @@ def test_a_profile_has_its_identifiers_and_golden_attributes(client: httpx.Clien
 
 
 @pytest.mark.parametrize(
-    ("phone_also", "surviving"),
-    [((), "email:ann@acme.io"), (("cookie_id:c-1",), "phone:+14155550101")],
+    ("with_a_cookie", "surviving"),
+    [(False, "email"), (True, "phone")],
     ids=["among-equals-the-older", "the-larger-though-newer"],
 )
 def test_an_absorbed_id_returns_the_surviving_profile(
-    client: httpx.Client, phone_also: tuple[str, ...], surviving: str
+    client: httpx.Client, with_a_cookie: bool, surviving: str
 ) -> None:
     """Union by size: the larger profile keeps its ID, the older (here the email's, seen
     first) among equals; the other ID becomes its alias."""
-    ingest(client, obs("o1", "email:ann@acme.io", at=0))
-    ingest(client, obs("o2", "phone:+14155550101", *phone_also, at=1))
-    by_email = profile_of(client, "email:ann@acme.io")["id"]
-    by_phone = profile_of(client, "phone:+14155550101")["id"]
+    email, phone = f"email:{unique('ann')}@acme.io", f"phone:{unique_phone()}"
+    phone_also = (f"cookie_id:{unique('c-1')}",) if with_a_cookie else ()
+    ingest(client, obs(unique("o1"), email, at=0))
+    ingest(client, obs(unique("o2"), phone, *phone_also, at=1))
+    by_email = profile_of(client, email)["id"]
+    by_phone = profile_of(client, phone)["id"]
     assert by_email != by_phone
-    survivor, absorbed = (
-        (by_email, by_phone) if surviving == "email:ann@acme.io" else (by_phone, by_email)
-    )
+    survivor, absorbed = (by_email, by_phone) if surviving == "email" else (by_phone, by_email)
 
-    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+    ingest(client, obs(unique("o3"), email, phone, at=2))
     via_email = client.get(f"/v1/profiles/{by_email}").json()
     via_phone = client.get(f"/v1/profiles/{by_phone}").json()
 
@@ -80,45 +91,51 @@ def test_an_absorbed_id_returns_the_surviving_profile(
     assert via_phone == via_email
     assert via_email["aliases"] == [absorbed]
     assert via_email["size"] == 2 + len(phone_also)
-    assert profile_of(client, "email:ann@acme.io")["id"] == survivor
-    assert profile_of(client, "phone:+14155550101")["id"] == survivor
+    assert profile_of(client, email)["id"] == survivor
+    assert profile_of(client, phone)["id"] == survivor
 
 
 @pytest.mark.parametrize(
     ("stored", "written"),
     [
-        ("email:ann.lee@acme-mail.org", "email: Ann.Lee@ACME-Mail.org "),
-        ("email:ann.lee@acme-mail.org", "email:mailto:ann.lee@acme-mail.org"),
-        ("phone:+14155550101", "phone:(415) 555-0101"),
-        ("phone:+14155550101", "phone:0014155550101"),
+        ("email:ann.lee{tag}@acme-mail.org", "email: Ann.Lee{tag}@ACME-Mail.org "),
+        ("email:ann.lee{tag}@acme-mail.org", "email:mailto:ann.lee{tag}@acme-mail.org"),
+        ("phone:+1415555{line}", "phone:(415) 555-{line}"),
+        ("phone:+1415555{line}", "phone:001415555{line}"),
     ],
 )
 def test_an_identifier_is_found_as_the_client_writes_it(
     client: httpx.Client, stored: str, written: str
 ) -> None:
-    ingest(client, obs("o1", stored))
+    """`{tag}` and `{line}` are this test's own: its email's suffix, its phone's last digits."""
+    mine = {"tag": unique(""), "line": unique_phone()[-4:]}
+    stored, written = stored.format(**mine), written.format(**mine)
+    ingest(client, obs(unique("o1"), stored))
 
     assert profile_of(client, written) == profile_of(client, stored)
 
 
 def test_a_percent_encoded_identifier_is_normalised(client: httpx.Client) -> None:
-    ingest(client, obs("o1", "email:ann@x-mail.org"))
+    name = unique("ann")
+    ingest(client, obs(unique("o1"), f"email:{name}@x-mail.org"))
 
-    response = client.get("/v1/profiles?identifier=email:%20Ann@X-Mail.org")
+    response = client.get(f"/v1/profiles?identifier=email:%20{name.capitalize()}@X-Mail.org")
 
     assert response.status_code == 200
-    assert {"type": "email", "value": "ann@x-mail.org"}.items() <= response.json()["identifiers"][
-        0
-    ].items()
+    expected = {"type": "email", "value": f"{name}@x-mail.org"}
+    assert expected.items() <= response.json()["identifiers"][0].items()
 
 
 def test_a_junk_identifier_is_flagged(client: httpx.Client) -> None:
-    ingest(client, obs("o1", "email:test@test.com", "cookie_id:c-1"))
+    """`test@test.com` cannot be made unique and is written by no other test of the module;
+    it would stay alone in its profile even if it were, as junk links nothing."""
+    cookie = f"cookie_id:{unique('c-1')}"
+    ingest(client, obs(unique("o1"), "email:test@test.com", cookie))
 
     junk = profile_of(client, "email:test@test.com")
 
     assert [(i["value"], i["junk"]) for i in junk["identifiers"]] == [("test@test.com", True)]
-    assert profile_of(client, "cookie_id:c-1")["id"] != junk["id"]
+    assert profile_of(client, cookie)["id"] != junk["id"]
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,13 @@
 """Query parameters a REST route does not declare are refused with a 422 naming them, not
-ignored: `?type=purchase` on the journey (which takes `types`) answered every event type."""
+ignored: `?type=purchase` on the journey (which takes `types`) answered every event type.
+
+Tests that read only their own records share the module's server (`module_client`); those
+that read the whole store, or need a client without a key, keep one of their own."""
 
 from __future__ import annotations
 
 import httpx
+from tests.conftest import unique
 
 from .payloads import event
 from .test_ingest import error_of
@@ -13,11 +17,13 @@ JOURNEY_TAKES = "it takes first, after, types, since, until, order"
 
 
 def test_a_misspelt_journey_filter_is_refused_naming_the_intended_one(
-    client: httpx.Client,
+    module_client: httpx.Client,
 ) -> None:
-    profile_id = ann(client)
+    person = ann(module_client)
 
-    response = client.get(f"/v1/profiles/{profile_id}/journey", params={"type": "purchase"})
+    response = module_client.get(
+        f"/v1/profiles/{person.profile_id}/journey", params={"type": "purchase"}
+    )
 
     assert response.status_code == 422
     error = error_of(response)
@@ -27,28 +33,34 @@ def test_a_misspelt_journey_filter_is_refused_naming_the_intended_one(
     )
 
 
-def test_the_journey_filters_it_declares_still_filter(client: httpx.Client) -> None:
-    profile_id = ann(client)
+def test_the_journey_filters_it_declares_still_filter(module_client: httpx.Client) -> None:
+    person = ann(module_client)
+    e1, e2, e3 = (unique(name) for name in ("e1", "e2", "e3"))
     post(
-        client,
+        module_client,
         "/v1/events",
         "events",
-        event("e1", "page_view", "email:ann@acme.io", at=10),
-        event("e2", "purchase", "email:ann@acme.io", at=20),
-        event("e3", "purchase", "email:ann@acme.io", at=30),
+        event(e1, "page_view", person.email, at=10),
+        event(e2, "purchase", person.email, at=20),
+        event(e3, "purchase", person.email, at=30),
     )
 
-    page = journey(client, profile_id, types="purchase", first=1, since="2026-05-01T09:15:00Z")
+    page = journey(
+        module_client, person.profile_id, types="purchase", first=1, since="2026-05-01T09:15:00Z"
+    )
 
-    assert ids(page) == ["e2"]
-    assert ids(journey(client, profile_id, after=page["page_info"]["end_cursor"])) == ["e3"]
+    assert ids(page) == [e2]
+    after = page["page_info"]["end_cursor"]
+    assert ids(journey(module_client, person.profile_id, after=after)) == [e3]
 
 
-def test_every_stray_parameter_is_named_and_case_slips_are_caught(client: httpx.Client) -> None:
-    profile_id = ann(client)
+def test_every_stray_parameter_is_named_and_case_slips_are_caught(
+    module_client: httpx.Client,
+) -> None:
+    person = ann(module_client)
 
-    response = client.get(
-        f"/v1/profiles/{profile_id}/journey", params={"Types": "purchase", "sort": "desc"}
+    response = module_client.get(
+        f"/v1/profiles/{person.profile_id}/journey", params={"Types": "purchase", "sort": "desc"}
     )
 
     assert response.status_code == 422
@@ -59,9 +71,9 @@ def test_every_stray_parameter_is_named_and_case_slips_are_caught(client: httpx.
 
 
 def test_a_rejections_parameter_far_from_any_is_refused_without_a_guess(
-    client: httpx.Client,
+    module_client: httpx.Client,
 ) -> None:
-    response = client.get("/v1/rejected", params={"status": "rejected", "limit": 5})
+    response = module_client.get("/v1/rejected", params={"status": "rejected", "limit": 5})
 
     assert response.status_code == 422
     error = error_of(response)
@@ -82,10 +94,10 @@ def test_the_rejections_parameters_it_declares_still_apply(client: httpx.Client)
     assert client.get("/v1/rejected", params={"kind": "observation"}).json()["items"] == []
 
 
-def test_a_route_taking_no_parameters_says_so(client: httpx.Client) -> None:
-    profile_id = ann(client)
+def test_a_route_taking_no_parameters_says_so(module_client: httpx.Client) -> None:
+    person = ann(module_client)
 
-    response = client.get(f"/v1/profiles/{profile_id}", params={"fields": "id"})
+    response = module_client.get(f"/v1/profiles/{person.profile_id}", params={"fields": "id"})
 
     assert response.status_code == 422
     assert error_of(response)["message"] == (
@@ -106,12 +118,12 @@ def test_a_stray_parameter_on_an_ingest_route_refuses_the_batch_unread(
     assert client.get("/v1/stats").json()["observations"] == 0
 
 
-def test_a_single_value_parameter_given_twice_is_refused(client: httpx.Client) -> None:
+def test_a_single_value_parameter_given_twice_is_refused(module_client: httpx.Client) -> None:
     """FastAPI would keep the last `types` and drop `purchase` without a word."""
-    profile_id = ann(client)
+    person = ann(module_client)
 
-    response = client.get(
-        f"/v1/profiles/{profile_id}/journey?types=purchase&types=page_view&first=5"
+    response = module_client.get(
+        f"/v1/profiles/{person.profile_id}/journey?types=purchase&types=page_view&first=5"
     )
 
     assert response.status_code == 422
@@ -122,8 +134,8 @@ def test_a_single_value_parameter_given_twice_is_refused(client: httpx.Client) -
     )
 
 
-def test_a_parameter_without_a_name_is_refused(client: httpx.Client) -> None:
-    response = client.get("/v1/rejected?=5")
+def test_a_parameter_without_a_name_is_refused(module_client: httpx.Client) -> None:
+    response = module_client.get("/v1/rejected?=5")
 
     assert response.status_code == 422
     assert error_of(response)["field"] == "query"

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
+from tests.conftest import unique
 
 from datora_graph.api.graphql.limits import MAX_PAGE_SIZE
 
 from ..payloads import event, moment, obs
 from .conftest import GraphQLClient
+
+
+@pytest.fixture(scope="module")
+def client(module_client: httpx.Client) -> httpx.Client:
+    """Each test reads only the journey of a person of its own: the module's tests share one
+    server."""
+    return module_client
+
+
+@pytest.fixture(scope="module")
+def graphql(module_graphql: GraphQLClient) -> GraphQLClient:
+    return module_graphql
+
 
 JOURNEY = """
 query Journey($id: ID!, $first: Int!, $after: String, $types: [String!], $since: DateTime,
@@ -29,12 +43,19 @@ def post(client: httpx.Client, path: str, key: str, *items: dict[str, Any]) -> N
     assert response.json()["accepted"] == len(items), response.json()
 
 
-def ann(client: httpx.Client) -> str:
-    post(
-        client, "/v1/observations", "observations", obs("o1", "email:ann@acme.io", "cookie_id:c-1")
-    )
-    profile_id: str = client.get("/v1/profiles?identifier=email:ann@acme.io").json()["id"]
-    return profile_id
+class Person(NamedTuple):
+    """A profile, and the identifiers of its own that events reach it by."""
+
+    id: str
+    email: str
+    cookie: str
+
+
+def ann(client: httpx.Client) -> Person:
+    email, cookie = f"email:{unique('ann')}@acme.io", f"cookie_id:{unique('c-1')}"
+    post(client, "/v1/observations", "observations", obs(unique("o1"), email, cookie))
+    profile_id: str = client.get("/v1/profiles", params={"identifier": email}).json()["id"]
+    return Person(profile_id, email, cookie)
 
 
 def journey(
@@ -71,17 +92,18 @@ def as_rest(page: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_page_agrees_with_rest(client: httpx.Client, graphql: GraphQLClient) -> None:
-    profile_id = ann(client)
+    person, e, paid = ann(client), unique("e"), unique("paid")
+    profile_id = person.id
     post(
         client,
         "/v1/events",
         "events",
         *[
-            event(f"e{n:02}", kind, "cookie_id:c-1" if n % 3 else "email:ann@acme.io", at=n // 2)
+            event(f"{e}-{n:02}", kind, person.cookie if n % 3 else person.email, at=n // 2)
             for n, kind in enumerate(["page_view", "purchase", "email_open"] * 8)
         ],
-        event("paid", "purchase", "email:ann@acme.io", at=30, revenue=42.5, items=[{"sku": "A"}]),
-        event("other", "page_view", "cookie_id:c-9", at=3),
+        event(paid, "purchase", person.email, at=30, revenue=42.5, items=[{"sku": "A"}]),
+        event(unique("other"), "page_view", f"cookie_id:{unique('c-9')}", at=3),
     )
     after: str | None = None
     pages = 0
@@ -96,18 +118,19 @@ def test_every_page_agrees_with_rest(client: httpx.Client, graphql: GraphQLClien
         after = page["pageInfo"]["endCursor"]
 
     assert pages == 4
-    assert ids(page)[-1] == "paid"
+    assert ids(page)[-1] == paid
     assert page["edges"][-1]["node"]["properties"] == {"revenue": 42.5, "items": [{"sku": "A"}]}
 
 
 def test_filters_agree_with_rest(client: httpx.Client, graphql: GraphQLClient) -> None:
-    profile_id = ann(client)
+    person, e = ann(client), unique("e")
+    profile_id = person.id
     post(
         client,
         "/v1/events",
         "events",
         *[
-            event(f"e{n}", kind, "cookie_id:c-1", at=n)
+            event(f"{e}-{n}", kind, person.cookie, at=n)
             for n, kind in enumerate(["page_view", "purchase", "email_open"] * 3)
         ],
     )
@@ -117,24 +140,25 @@ def test_filters_agree_with_rest(client: httpx.Client, graphql: GraphQLClient) -
     window = journey(graphql, profile_id, since=moment(2), until=moment(5))
     both = journey(graphql, profile_id, types=["purchase"], since=moment(2))
 
-    assert ids(by_type) == ["e1", "e2", "e4", "e5", "e7", "e8"]
+    assert ids(by_type) == [f"{e}-{n}" for n in (1, 2, 4, 5, 7, 8)]
     assert as_rest(by_type) == client.get(path, params={"types": "purchase,email_open"}).json()
-    assert ids(window) == ["e2", "e3", "e4"]
+    assert ids(window) == [f"{e}-{n}" for n in (2, 3, 4)]
     assert (
         as_rest(window) == client.get(path, params={"since": moment(2), "until": moment(5)}).json()
     )
-    assert ids(both) == ["e4", "e7"]
+    assert ids(both) == [f"{e}-{n}" for n in (4, 7)]
 
 
 def test_every_edge_cursor_resumes_right_after_its_event(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
-    profile_id = ann(client)
+    person, e = ann(client), unique("e")
+    profile_id = person.id
     post(
         client,
         "/v1/events",
         "events",
-        *[event(f"e{n:02}", "page_view", "cookie_id:c-1", at=n // 3) for n in range(12)],
+        *[event(f"{e}-{n:02}", "page_view", person.cookie, at=n // 3) for n in range(12)],
     )
     whole = journey(graphql, profile_id)
     everything = ids(whole)
@@ -152,7 +176,7 @@ def test_every_edge_cursor_resumes_right_after_its_event(
 def test_a_profile_without_events_has_an_empty_journey(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
-    profile_id = ann(client)
+    profile_id = ann(client).id
 
     page = journey(graphql, profile_id)
 
@@ -184,7 +208,7 @@ def test_a_bad_page_request_says_what_is_wrong(
     field: str | None,
     words: str,
 ) -> None:
-    profile_id = ann(client)
+    profile_id = ann(client).id
 
     error = graphql.error(JOURNEY, **{"id": profile_id, "first": 10, **args})
 
@@ -197,7 +221,7 @@ def test_a_bad_page_request_says_what_is_wrong(
 def test_a_date_time_that_is_not_one_is_refused_before_anything_runs(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
-    profile_id = ann(client)
+    profile_id = ann(client).id
 
     answer = graphql.post(JOURNEY, id=profile_id, first=10, since="yesterday")
 

@@ -7,9 +7,23 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import unique, unique_phone
 
 from ..payloads import obs
 from .conftest import GraphQLClient
+
+
+@pytest.fixture(scope="module")
+def client(module_client: httpx.Client) -> httpx.Client:
+    """Each test reads only the profiles of identifiers of its own: the module's tests share
+    one server."""
+    return module_client
+
+
+@pytest.fixture(scope="module")
+def graphql(module_graphql: GraphQLClient) -> GraphQLClient:
+    return module_graphql
+
 
 PROFILE_FIELDS = """
     id aliases attributes size createdAt updatedAt junk
@@ -57,16 +71,17 @@ def by_identifier(graphql: GraphQLClient, type_name: str, value: str) -> dict[st
 
 
 def test_a_profile_agrees_with_rest(client: httpx.Client, graphql: GraphQLClient) -> None:
-    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-1", first_name="Ann", at=0))
-    ingest(client, obs("o2", "email:ann@acme.io", first_name="Anne", city="Oslo", at=10.5))
+    email, cookie = f"{unique('ann')}@acme.io", f"cookie_id:{unique('c-1')}"
+    ingest(client, obs(unique("o1"), f"email:{email}", cookie, first_name="Ann", at=0))
+    ingest(client, obs(unique("o2"), f"email:{email}", first_name="Anne", city="Oslo", at=10.5))
 
-    profile = by_identifier(graphql, "email", "ann@acme.io")
-    rest = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"}).json()
+    profile = by_identifier(graphql, "email", email)
+    rest = client.get("/v1/profiles", params={"identifier": f"email:{email}"}).json()
 
     assert as_rest(profile) == rest
     assert profile["attributes"] == {"first_name": "Anne", "city": "Oslo"}
     assert profile["updatedAt"] == "2026-05-01T09:10:30Z"
-    assert [i["key"] for i in profile["identifiers"]] == ["cookie_id:c-1", "email:ann@acme.io"]
+    assert [i["key"] for i in profile["identifiers"]] == [cookie, f"email:{email}"]
     assert profile["junk"] is False
     assert graphql.data(BY_ID, id=profile["id"])["profile"] == profile
 
@@ -81,17 +96,18 @@ def test_an_absorbed_id_answers_with_the_survivor(
 ) -> None:
     """Union by size: the larger profile keeps its ID, the older (here the email's, seen
     first) among equals; the other ID becomes its alias."""
-    ingest(client, obs("o1", "email:ann@acme.io", at=0))
-    ingest(client, obs("o2", "phone:+14155550101", *phone_also, at=1))
+    email, phone = f"{unique('ann')}@acme.io", unique_phone()
+    ingest(client, obs(unique("o1"), f"email:{email}", at=0))
+    ingest(client, obs(unique("o2"), f"phone:{phone}", *map(unique, phone_also), at=1))
     before = {
-        "email": by_identifier(graphql, "email", "ann@acme.io")["id"],
-        "phone": by_identifier(graphql, "phone", "+14155550101")["id"],
+        "email": by_identifier(graphql, "email", email)["id"],
+        "phone": by_identifier(graphql, "phone", phone)["id"],
     }
     assert before["email"] != before["phone"]
     survivor = before[survivor_type]
     [absorbed] = set(before.values()) - {survivor}
 
-    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+    ingest(client, obs(unique("o3"), f"email:{email}", f"phone:{phone}", at=2))
     via_email = graphql.data(BY_ID, id=before["email"])["profile"]
     via_phone = graphql.data(BY_ID, id=before["phone"])["profile"]
 
@@ -99,22 +115,26 @@ def test_an_absorbed_id_answers_with_the_survivor(
     assert via_phone == via_email
     assert via_email["aliases"] == [absorbed]
     assert via_email["size"] == 2 + len(phone_also)
-    assert by_identifier(graphql, "phone", "+14155550101")["id"] == survivor
+    assert by_identifier(graphql, "phone", phone)["id"] == survivor
     assert as_rest(via_email) == client.get(f"/v1/profiles/{survivor}").json()
 
 
 @pytest.mark.parametrize(
     ("stored", "type_name", "written"),
     [
-        ("email:ann.lee@acme-mail.org", "email", " Ann.Lee@ACME-Mail.org "),
-        ("email:ann.lee@acme-mail.org", "email", "mailto:ann.lee@acme-mail.org"),
-        ("phone:+14155550101", "phone", "(415) 555-0101"),
+        ("email:ann.{tag}@acme-mail.org", "email", " Ann.{TAG}@ACME-Mail.org "),
+        ("email:ann.{tag}@acme-mail.org", "email", "mailto:ann.{tag}@acme-mail.org"),
+        ("phone:+1415555{line}", "phone", "(415) 555-{line}"),
     ],
 )
 def test_an_identifier_is_found_as_the_client_writes_it(
     client: httpx.Client, graphql: GraphQLClient, stored: str, type_name: str, written: str
 ) -> None:
-    ingest(client, obs("o1", stored))
+    """Each case fills in an email `tag` (`TAG` in capitals) or phone `line` of its own."""
+    tag, line = unique("lee"), unique_phone().removeprefix("+1415555")
+    fill = {"tag": tag, "TAG": tag.upper(), "line": line}
+    stored, written = stored.format(**fill), written.format(**fill)
+    ingest(client, obs(unique("o1"), stored))
 
     profile = by_identifier(graphql, type_name, written)
 
@@ -122,32 +142,36 @@ def test_an_identifier_is_found_as_the_client_writes_it(
 
 
 def test_identifiers_of_one_type(client: httpx.Client, graphql: GraphQLClient) -> None:
-    ingest(client, obs("o1", "email:ann@acme.io", "cookie_id:c-2", "cookie_id:c-1"))
+    email, first, second = f"{unique('ann')}@acme.io", unique("c-1"), unique("c-2")
+    ingest(client, obs(unique("o1"), f"email:{email}", f"cookie_id:{second}", f"cookie_id:{first}"))
 
     profile = graphql.data(
-        """{ profileByIdentifier(type: "email", value: "ann@acme.io") {
+        """query ($email: String!) { profileByIdentifier(type: "email", value: $email) {
                cookies: identifiers(type: "cookie_id") { value }
-               faxes: identifiers(type: "fax") { value } } }"""
+               faxes: identifiers(type: "fax") { value } } }""",
+        email=email,
     )["profileByIdentifier"]
 
-    assert profile == {"cookies": [{"value": "c-1"}, {"value": "c-2"}], "faxes": []}
+    assert profile == {"cookies": [{"value": first}, {"value": second}], "faxes": []}
 
 
 def test_merge_history_names_who_absorbed_whom(
     client: httpx.Client, graphql: GraphQLClient
 ) -> None:
-    ingest(client, obs("o1", "email:ann@acme.io", at=0))
-    ingest(client, obs("o2", "phone:+14155550101", at=1))
-    ingest(client, obs("o3", "email:ann@acme.io", "phone:+14155550101", at=2))
+    email, phone, joining = f"{unique('ann')}@acme.io", unique_phone(), unique("o3")
+    ingest(client, obs(unique("o1"), f"email:{email}", at=0))
+    ingest(client, obs(unique("o2"), f"phone:{phone}", at=1))
+    ingest(client, obs(joining, f"email:{email}", f"phone:{phone}", at=2))
 
     profile = graphql.data(
-        """{ profileByIdentifier(type: "email", value: "ann@acme.io") {
-               id aliases mergeHistory { absorbed survivor observationId at reason } } }"""
+        """query ($email: String!) { profileByIdentifier(type: "email", value: $email) {
+               id aliases mergeHistory { absorbed survivor observationId at reason } } }""",
+        email=email,
     )["profileByIdentifier"]
 
     [merge] = profile["mergeHistory"]
     assert (merge["survivor"], [merge["absorbed"]]) == (profile["id"], profile["aliases"])
-    assert merge["observationId"] == "o3"
+    assert merge["observationId"] == joining
     assert merge["at"] == "2026-05-01T09:02:00Z"
     assert merge["reason"]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
+from tests.conftest import unique, unique_phone
 
 from ..payloads import event, obs
 from .conftest import GraphQLClient
@@ -24,17 +26,34 @@ query ($first: Int!, $after: String) {
 }"""
 
 
-def held_pairs(client: httpx.Client, count: int) -> None:
+class HeldPair(NamedTuple):
+    """One person's two CRM records (their crm_id keys) and the record that would join them."""
+
+    a: str
+    b: str
+    joining: str
+
+
+def held_pairs(client: httpx.Client, count: int, apart: bool = False) -> list[HeldPair]:
     """`count` people whose two CRM records a shared email would join: each join is held,
-    because a profile holds one crm_id, and becomes a review item."""
+    because a profile holds one crm_id, and becomes a review item. Person n's IDs are numbered
+    (`crm_id:A-0`, `j0`) and, if `apart`, marked as the caller's own (`unique`), for a server
+    that tests share."""
+    own: Callable[[str], str] = unique if apart else str
+    people = []
     for n in range(count):
+        email = f"email:{own(f'p{n}')}@acme.io"
+        phone = "phone:" + (unique_phone() if apart else f"+1415555{n:04}")
+        person = HeldPair(f"crm_id:{own(f'A-{n}')}", f"crm_id:{own(f'B-{n}')}", own(f"j{n}"))
         items = [
-            obs(f"a{n}", f"crm_id:A-{n}", f"email:p{n}@acme.io", at=n),
-            obs(f"b{n}", f"crm_id:B-{n}", f"phone:+1415555{n:04}", at=n),
-            obs(f"j{n}", f"email:p{n}@acme.io", f"phone:+1415555{n:04}", at=n + 0.5),
+            obs(own(f"a{n}"), person.a, email, at=n),
+            obs(own(f"b{n}"), person.b, phone, at=n),
+            obs(person.joining, email, phone, at=n + 0.5),
         ]
         response = client.post("/v1/observations", json={"observations": items})
         assert response.json()["accepted"] == 3
+        people.append(person)
+    return people
 
 
 def page(graphql: GraphQLClient, first: int, after: str | None = None) -> dict[str, Any]:
@@ -86,38 +105,42 @@ def test_the_queue_pages_in_the_order_items_opened(
     assert seen == ["j0", "j1", "j2", "j3", "j4"]
 
 
-def test_a_cursor_of_another_list_is_refused(client: httpx.Client, graphql: GraphQLClient) -> None:
-    held_pairs(client, 1)
-    client.post("/v1/events", json={"events": [event("e1", "page_view", "crm_id:A-0")]})
-    profile_id = client.get("/v1/profiles", params={"identifier": "crm_id:A-0"}).json()["id"]
-    journey = graphql.data(
+def test_a_cursor_of_another_list_is_refused(
+    module_client: httpx.Client, module_graphql: GraphQLClient
+) -> None:
+    [person] = held_pairs(module_client, 1, apart=True)
+    module_client.post("/v1/events", json={"events": [event(unique("e1"), "page_view", person.a)]})
+    profile_id = module_client.get("/v1/profiles", params={"identifier": person.a}).json()["id"]
+    journey = module_graphql.data(
         "query ($id: ID!) { profile(id: $id) { journey { pageInfo { endCursor } } } }",
         id=profile_id,
     )
     journey_cursor = journey["profile"]["journey"]["pageInfo"]["endCursor"]
 
-    error = graphql.error(REVIEW_QUEUE, first=2, after=journey_cursor)
+    error = module_graphql.error(REVIEW_QUEUE, first=2, after=journey_cursor)
 
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
     assert "not a cursor of this list" in error["message"]
 
 
 def test_the_queue_narrows_to_one_profiles_items(
-    client: httpx.Client, graphql: GraphQLClient
+    module_client: httpx.Client, module_graphql: GraphQLClient
 ) -> None:
-    held_pairs(client, 3)
-    profile_id = client.get("/v1/profiles", params={"identifier": "crm_id:B-1"}).json()["id"]
+    people = held_pairs(module_client, 3, apart=True)
+    profile_id = module_client.get("/v1/profiles", params={"identifier": people[1].b}).json()["id"]
 
-    queue = graphql.data(
+    queue = module_graphql.data(
         """query ($profileId: ID!) { reviewQueue(profileId: $profileId) {
              edges { node { observationId profileA { id } profileB { id } } } } }""",
         profileId=profile_id,
     )["reviewQueue"]
 
     [edge] = queue["edges"]
-    assert edge["node"]["observationId"] == "j1"
+    assert edge["node"]["observationId"] == people[1].joining
     assert profile_id in (edge["node"]["profileA"]["id"], edge["node"]["profileB"]["id"])
-    missing = graphql.error('{ reviewQueue(profileId: "prf_nobody") { edges { node { id } } } }')
+    missing = module_graphql.error(
+        '{ reviewQueue(profileId: "prf_nobody") { edges { node { id } } } }'
+    )
     assert missing["extensions"]["code"] == "NOT_FOUND"
 
 
@@ -138,11 +161,11 @@ def test_the_queue_narrows_to_one_profiles_items(
     ],
 )
 def test_a_forged_cursor_is_invalid_input_naming_after(
-    graphql: GraphQLClient, field: str, parts: str
+    module_graphql: GraphQLClient, field: str, parts: str
 ) -> None:
     forged = base64.urlsafe_b64encode(parts.encode()).decode()
 
-    error = graphql.error(f"query ($after: String) {{ {field} }}", after=forged)
+    error = module_graphql.error(f"query ($after: String) {{ {field} }}", after=forged)
 
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}, error
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import unique
 
 from ..payloads import obs
 from .conftest import GraphQLClient
@@ -187,13 +188,14 @@ def test_an_invalid_definition_names_its_bad_part(
     assert graphql.data("{ segments { id } }") == {"segments": []}
 
 
-def test_a_taken_name_is_a_conflict(graphql: GraphQLClient) -> None:
-    define(graphql, "VIP", {"identifier": "email"})
+def test_a_taken_name_is_a_conflict(module_graphql: GraphQLClient) -> None:
+    name = unique("VIP")
+    define(module_graphql, name, {"identifier": "email"})
 
-    error = graphql.error(DEFINE, name="VIP", definition={"identifier": "phone"})
+    error = module_graphql.error(DEFINE, name=name, definition={"identifier": "phone"})
 
     assert error["extensions"]["code"] == "CONFLICT"
-    assert "VIP" in error["message"]
+    assert name in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -220,12 +222,14 @@ def test_a_name_or_description_a_report_could_not_show_is_refused(
     assert graphql.data("{ segments { id } }") == {"segments": []}
 
 
-def test_a_description_keeps_its_line_breaks_and_tabs(graphql: GraphQLClient) -> None:
-    query = """mutation ($description: String!) {
-        defineSegment(name: "VIP", description: $description, definition: {all: []})
+def test_a_description_keeps_its_line_breaks_and_tabs(module_graphql: GraphQLClient) -> None:
+    query = """mutation ($name: String!, $description: String!) {
+        defineSegment(name: $name, description: $description, definition: {all: []})
         { description } }"""
 
-    answer = graphql.data(query, description="Big spenders.\n\tCheck monthly.")
+    answer = module_graphql.data(
+        query, name=unique("VIP"), description="Big spenders.\n\tCheck monthly."
+    )
 
     assert answer["defineSegment"]["description"] == "Big spenders.\n\tCheck monthly."
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from tests.conftest import unique
 
 from ..payloads import obs
 from .conftest import GraphQLClient
@@ -224,30 +225,36 @@ def test_a_manual_merge_empties_the_queue_of_what_it_answers_and_its_undo_refill
 
 
 def test_a_manual_merge_and_the_errors_a_steward_gets(
-    client: httpx.Client, graphql: GraphQLClient
+    module_client: httpx.Client, module_graphql: GraphQLClient
 ) -> None:
-    items = [obs("a", ANN, at=1), obs("b", BOB, at=2)]
-    client.post("/v1/observations", json={"observations": items})
-    ann, bob = profile_of(graphql, ANN)["id"], profile_of(graphql, BOB)["id"]
+    ann_email, bob_email = f"email:{unique('ann')}@acme.io", f"email:{unique('bob')}@acme.io"
+    items = [obs(unique("a"), ann_email, at=1), obs(unique("b"), bob_email, at=2)]
+    module_client.post("/v1/observations", json={"observations": items})
+    ann, bob = (
+        profile_of(module_graphql, ann_email)["id"],
+        profile_of(module_graphql, bob_email)["id"],
+    )
 
-    merged = graphql.data(MERGE, a=ann, b=bob, reason="same customer")["mergeProfiles"]
+    merged = module_graphql.data(MERGE, a=ann, b=bob, reason="same customer")["mergeProfiles"]
 
     assert merged["kind"] == "manual_merge"
-    assert profile_of(graphql, ANN)["id"] == profile_of(graphql, BOB)["id"]
+    assert (
+        profile_of(module_graphql, ann_email)["id"] == profile_of(module_graphql, bob_email)["id"]
+    )
     survivor = merged["profilesAfter"][0]
     assert sorted(merged["profilesBefore"]) == sorted([ann, bob])
-    assert graphql.error(MERGE, a=ann, b=bob, reason="again")["extensions"]["code"] == (
+    assert module_graphql.error(MERGE, a=ann, b=bob, reason="again")["extensions"]["code"] == (
         "INVALID_INPUT"
     )
-    missing = graphql.error(MERGE, a="prf_nobody", b=survivor, reason="x")
+    missing = module_graphql.error(MERGE, a="prf_nobody", b=survivor, reason="x")
     assert missing["extensions"]["code"] == "NOT_FOUND"
-    bad = graphql.error(
-        SPLIT, id=survivor, groups=[[ref(ANN)], [ref("email:zed@acme.io")]], reason="x"
+    bad = module_graphql.error(
+        SPLIT, id=survivor, groups=[[ref(ann_email)], [ref("email:zed@acme.io")]], reason="x"
     )
     assert bad["extensions"] == {"code": "INVALID_INPUT", "field": "groups[1][0]"}
-    unknown = graphql.error(UNDO, id="dec_nothing", reason="x")
+    unknown = module_graphql.error(UNDO, id="dec_nothing", reason="x")
     assert unknown["extensions"]["code"] == "NOT_FOUND"
-    blank = graphql.error(UNDO, id=merged["id"], reason=" ")
+    blank = module_graphql.error(UNDO, id=merged["id"], reason=" ")
     assert blank["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}
 
 

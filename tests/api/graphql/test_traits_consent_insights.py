@@ -125,9 +125,9 @@ def test_an_export_for_a_purpose_agrees_with_consent(
     ],
 )
 def test_a_bad_consent_batch_is_refused_whole(
-    graphql: GraphQLClient, statements: list[Any], code: str, field: str | None
+    module_graphql: GraphQLClient, statements: list[Any], code: str, field: str | None
 ) -> None:
-    error = graphql.error(RECORD, s=statements)
+    error = module_graphql.error(RECORD, s=statements)
 
     assert error["extensions"]["code"] == code
     assert error["extensions"].get("field") == field
