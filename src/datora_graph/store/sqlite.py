@@ -89,6 +89,7 @@ class SqliteStore(
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_is_a_store()
             self._writer = self._connect()
             self._writer.execute("PRAGMA wal_autocheckpoint = 0")
             # A bulk batch dirties pages all over the identifier, evidence and profile
@@ -196,6 +197,33 @@ class SqliteStore(
         with self._write_lock:
             self._check_open()
             self._checkpointer.forget(self._writer)
+
+    def _check_is_a_store(self) -> None:
+        """Refuse another program's database (which the schema would be added to) and a store
+        that lost one of its first tables (which the schema would create again, empty)."""
+        if not self.path.exists():
+            return  # a new store
+        # A connection that changes nothing: the writer's would turn on WAL in the file.
+        plain = sqlite3.connect(self.path)
+        try:
+            tables = {row[0] for row in plain.execute(sql.LIST_TABLES)}
+        finally:
+            plain.close()
+        if not tables:
+            return  # an empty file: a new store
+        if "meta" not in tables:
+            raise StoreUnavailable(
+                f"{self.path} is a SQLite database of another program, not a Datora Graph "
+                f"store (it holds {_listed(tables)}): name the store's file with --db or "
+                "DATORA_DB"
+            )
+        if lost := sql.FIRST_TABLES - tables:
+            missing = (
+                f"the tables {_listed(lost)} are"
+                if len(lost) > 1
+                else f"the table {_listed(lost)} is"
+            )
+            raise damaged_store(self.path, f"{missing} missing")
 
     def _add_review_item_columns(self) -> None:
         """Store files written before review items carried guard, source, suggested action and
@@ -394,3 +422,9 @@ class ReadDeadline:
 
     def __call__(self) -> int:
         return int(time.monotonic() > self._local.deadline)
+
+
+def _listed(tables: set[str] | frozenset[str], most: int = 5) -> str:
+    names = sorted(tables)
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

@@ -273,6 +273,27 @@ WHERE a = ? AND b = ? AND status = 'open'
 ACTIVATE_HELD_EVIDENCE = (
     "UPDATE evidence SET status = 'active' WHERE a = ? AND b = ? AND status = 'held'"
 )
+FIRST_TABLES = frozenset(
+    {
+        "meta",
+        "observations",
+        "identifiers",
+        "profiles",
+        "aliases",
+        "evidence",
+        "review_items",
+        "merges",
+        "cannot_link",
+        "events",
+        "event_identifiers",
+        "rejections",
+    }
+)
+"""The tables of the first release's store: every store file has them, whatever release wrote
+it. A file holding tables without `meta` is some other program's database; a store missing
+one of them lost it (a damaged or hand-edited file), and creating it again, empty, would hide
+that."""
+LIST_TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table'"
 PROFILES_LAYOUT = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'profiles'"
 LIST_PROFILE_COLUMNS = "SELECT name FROM pragma_table_xinfo('profiles')"
 ADD_STANDARD_ATTRIBUTES = (

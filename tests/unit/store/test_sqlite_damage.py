@@ -1,6 +1,7 @@
 """A damaged database file is told apart from every other SQLite failure, however deep in a
 chain of errors SQLite's report sits; the store opened on a file that is no database says it
-is damaged, naming the file."""
+is damaged, naming the file; a store that lost a table, or another program's database, is
+refused before anything is written to it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.conftest import damage_table
+from tests.conftest import damage_table, lose_a_table
 
 from datora_graph.domain.errors import StoreDamaged, StoreUnavailable
 from datora_graph.store.sqlite import SqliteStore
@@ -97,3 +98,54 @@ def test_a_file_that_is_no_database_is_a_damaged_store_naming_it(tmp_path: Path)
         f"the SQLite store at {path} is damaged (file is not a database): {WHAT_TO_DO}"
     )
     assert isinstance(raised.value, StoreUnavailable)
+
+
+def test_a_store_that_lost_a_table_is_damaged_not_given_an_empty_one(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    store = SqliteStore(path)
+    store.close()
+    lose_a_table(path, "profiles")
+    lose_a_table(path, "aliases")
+
+    with pytest.raises(StoreDamaged) as raised:
+        SqliteStore(path)
+
+    assert str(raised.value) == (
+        f"the SQLite store at {path} is damaged (the tables aliases, profiles are missing): "
+        f"{WHAT_TO_DO}"
+    )
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+    db.close()
+    assert "profiles" not in tables  # not made again, empty
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+        db.execute("CREATE TABLE deals (amount REAL)")
+    db.close()
+    before = path.read_bytes()
+
+    with pytest.raises(StoreUnavailable) as raised:
+        SqliteStore(path)
+
+    assert str(raised.value) == (
+        f"{path} is a SQLite database of another program, not a Datora Graph store (it holds "
+        "contacts, deals): name the store's file with --db or DATORA_DB"
+    )
+    assert not isinstance(raised.value, StoreDamaged)
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_an_empty_file_opens_as_a_new_store(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    path.touch()
+
+    store = SqliteStore(path)
+    try:
+        assert store.stats().observations == 0
+    finally:
+        store.close()
