@@ -82,15 +82,17 @@ def reporting() -> Iterator[None]:
 
 
 @contextmanager
-def damage_named(settings: Settings) -> Iterator[None]:
+def damage_named(*stores: Settings) -> Iterator[None]:
     """A store file found damaged, whichever statement met the damage, ends the command naming
-    the file and what to do, not with a traceback (store/sqlite_damage.py)."""
+    the file and what to do, not with a traceback (store/sqlite_damage.py). Of two SQLite
+    stores (a migration), SQLite's report cannot say which: both are named."""
     try:
         yield
     except Exception as exc:
-        if (damage := damage_in(exc)) is None:
+        files = [settings.db for settings in stores if settings.store == "sqlite"]
+        if (damage := damage_in(exc)) is None or not files:
             raise
-        fail(str(damaged_store(settings.db, damage)))
+        fail(str(damaged_store(files, damage)))
 
 
 @contextmanager

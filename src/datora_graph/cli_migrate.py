@@ -28,7 +28,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from datora_graph.cli_common import err, fail, out, progress_bar, reporting, settings_of
+from datora_graph.cli_common import (
+    damage_named,
+    err,
+    fail,
+    out,
+    progress_bar,
+    reporting,
+    settings_of,
+)
 from datora_graph.cli_options import DbOption
 from datora_graph.config import Settings
 from datora_graph.domain.errors import MigrationWouldReject
@@ -83,7 +91,11 @@ def migrate(
         fail(f"No database at {source_settings.db} to migrate from: name it with --db or DATORA_DB")
     target_settings = _target_settings(source_settings, to, target_db)
     batch_size = source_settings.ingest_batch_size
-    with reporting(), _opened(source_settings) as source:
+    with (
+        reporting(),
+        damage_named(source_settings, target_settings),
+        _opened(source_settings) as source,
+    ):
         if not allow_rejections:
             _check_log(source, target_settings, batch_size)
         with _opened(target_settings) as target:

@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import damage_table
+
+from datora_graph.store.sqlite_backup import back_up
+from datora_graph.store.sqlite_damage import WHAT_TO_DO
 
 pytestmark = pytest.mark.slow  # each command is a fresh Python process
 
@@ -224,3 +228,20 @@ def test_an_allowed_migration_still_fails_on_a_difference_the_rejections_do_not_
         failed.stdout
     )
     assert "compare the settings the migration ran under (DATORA_*)" in failed.stderr
+
+
+def test_a_damaged_source_names_the_files_of_the_migration_not_a_traceback(
+    source: Path, tmp_path: Path
+) -> None:
+    damaged, target = tmp_path / "damaged.db", tmp_path / "target.db"
+    back_up(source, damaged)
+    damage_table(damaged, "observations")
+
+    refused = datora("migrate", "--db", damaged, "--to", "sqlite", "--target-db", target, ok=False)
+
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.endswith(
+        f"Error: the SQLite store at {damaged} or the one at {target} is damaged (database disk "
+        f"image is malformed): {WHAT_TO_DO}\n"
+    )
+    assert "Traceback" not in refused.stderr

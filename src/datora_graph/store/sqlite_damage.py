@@ -11,6 +11,7 @@ SQLITE_NOTADB ("file is not a database"), with any extended code.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from datora_graph.domain.errors import StoreDamaged
@@ -47,9 +48,12 @@ def _shown_before(error: BaseException) -> BaseException | None:
     return None if error.__suppress_context__ else error.__context__
 
 
-def damaged_store(path: Path, damage: str) -> StoreDamaged:
-    """The error naming the damaged file, SQLite's words and what to do."""
-    return StoreDamaged(f"the SQLite store at {path} is damaged ({damage}): {WHAT_TO_DO}")
+def damaged_store(path: Path | Sequence[Path], damage: str) -> StoreDamaged:
+    """The error naming the damaged file, SQLite's words and what to do; of several files
+    (one of which SQLite found damaged, not saying which), each is named."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    where = " or the one at ".join(str(p) for p in paths)
+    return StoreDamaged(f"the SQLite store at {where} is damaged ({damage}): {WHAT_TO_DO}")
 
 
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
