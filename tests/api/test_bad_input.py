@@ -3,11 +3,11 @@ same 422 naming the field as on the batch routes, never a 400 without a field or
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from tests.conftest import unique
 
 from datora_graph.domain.profiles import MAX_POSITION
 from datora_graph.domain.reasons import lone_surrogate
@@ -232,7 +232,7 @@ def test_a_number_json_has_not_got_rejects_its_item_alone(
     """Python's JSON reader takes NaN and Infinity (and reads 1e999 as Infinity); no store
     could write them back, so an accepted one broke every segment and report after it. Each
     case's items have their own IDs: the module's tests share one store."""
-    n = f"-{uuid.uuid4().hex[:8]}"
+    n = unique("")  # the suffix alone: "-" and 8 hex digits, put after each ID
     head = '"source": "crm", "observed_at": "2026-05-01T10:00:00Z"'
     observations = (
         '{"observations": ['
