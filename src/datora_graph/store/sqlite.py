@@ -45,6 +45,7 @@ from datora_graph.store.sqlite_reads import SqliteReads
 from datora_graph.store.sqlite_redaction import SqliteRedaction
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward
+from datora_graph.store.sqlite_tables import lost_tables, record_tables, tables_in
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
@@ -101,6 +102,7 @@ class SqliteStore(
             self._update_profiles_layout()
             self._check_schema_version()
             self._open_segments()
+            record_tables(self._writer)
             self._checkpointer = WalCheckpointer(self._connect)
             self._checkpointer.start()
         except (sqlite3.Error, OSError) as exc:
@@ -200,24 +202,25 @@ class SqliteStore(
 
     def _check_is_a_store(self) -> None:
         """Refuse another program's database (which the schema would be added to) and a store
-        that lost one of its first tables (which the schema would create again, empty)."""
+        that lost one of its tables (which the schema would create again, empty)."""
         if not self.path.exists():
             return  # a new store
         # A connection that changes nothing: the writer's would turn on WAL in the file.
         plain = sqlite3.connect(self.path)
         try:
-            tables = {row[0] for row in plain.execute(sql.LIST_TABLES)}
+            tables = tables_in(plain)
+            if not tables:
+                return  # an empty file: a new store
+            if "meta" not in tables:
+                raise StoreUnavailable(
+                    f"{self.path} is a SQLite database of another program, not a Datora "
+                    f"Graph store (it holds {_listed(tables)}): name the store's file with "
+                    "--db or DATORA_DB"
+                )
+            lost = lost_tables(plain, tables)
         finally:
             plain.close()
-        if not tables:
-            return  # an empty file: a new store
-        if "meta" not in tables:
-            raise StoreUnavailable(
-                f"{self.path} is a SQLite database of another program, not a Datora Graph "
-                f"store (it holds {_listed(tables)}): name the store's file with --db or "
-                "DATORA_DB"
-            )
-        if lost := sql.FIRST_TABLES - tables:
+        if lost:
             missing = (
                 f"the tables {_listed(lost)} are"
                 if len(lost) > 1

@@ -26,6 +26,7 @@ from datora_graph.store.access_rows import (
     key_from_row,
     key_row,
 )
+from datora_graph.store.sqlite_tables import record_tables
 
 
 class SqliteAccess:
@@ -45,6 +46,7 @@ class SqliteAccess:
         if not self._access_ready:
             with self._write_lock:
                 self._writer.executescript(q.SCHEMA)
+                record_tables(self._writer)
                 self._access_ready = True
 
     def create_api_key(self, key: ApiKey, audit: Sequence[AuditEntry] = ()) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 
 from datora_graph.store.sqlite_sql import GET_META, SET_META
+from datora_graph.store.sqlite_tables import record_tables
 
 POSITION = "log_keys_through"
 SCHEMA = """
@@ -50,6 +51,7 @@ class SqliteLogIndex:
         if not self._log_index_ready:
             with self._write_lock:
                 self._writer.executescript(SCHEMA)
+                record_tables(self._writer)
                 self._log_index_ready = True
 
     def log_index_position(self) -> int:

@@ -29,6 +29,7 @@ from datora_graph.domain.survivorship import candidates_from_json, candidates_to
 from datora_graph.store import sqlite_steward_sql as q
 from datora_graph.store.sqlite_access import write_audit
 from datora_graph.store.sqlite_ids import reserve_ids
+from datora_graph.store.sqlite_tables import record_tables
 from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 _encode_sorted = json.JSONEncoder(sort_keys=True).encode
@@ -56,6 +57,7 @@ class SqliteSteward:
         if not self._steward_ready:
             with self._write_lock:
                 self._writer.executescript(q.SCHEMA)
+                record_tables(self._writer)
                 self._steward_ready = True
 
     def profile_slice(self, profile_ids: Collection[str]) -> GraphSlice:

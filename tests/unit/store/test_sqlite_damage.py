@@ -1,10 +1,11 @@
 """A damaged database file is told apart from every other SQLite failure, however deep in a
 chain of errors SQLite's report sits; the store opened on a file that is no database says it
-is damaged, naming the file; a store that lost a table, or another program's database, is
-refused before anything is written to it."""
+is damaged, naming the file; a store that lost a table (one of every store's, or one it made on
+first use), or another program's database, is refused before anything is written to it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from datora_graph.domain.errors import StoreDamaged, StoreUnavailable
 from datora_graph.store.sqlite import SqliteStore
 from datora_graph.store.sqlite_damage import WHAT_TO_DO, damage_in
 
+TABLES = "SELECT value FROM meta WHERE key = 'tables'"
 SQLITE_CORRUPT_INDEX = sqlite3.SQLITE_CORRUPT | (3 << 8)
 """An extended code of SQLITE_CORRUPT (779), as SQLite reports a damaged index."""
 
@@ -118,6 +120,60 @@ def test_a_store_that_lost_a_table_is_damaged_not_given_an_empty_one(tmp_path: P
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
     db.close()
     assert "profiles" not in tables  # not made again, empty
+
+
+def test_a_store_that_lost_a_table_made_on_first_use_is_damaged(tmp_path: Path) -> None:
+    """API keys and the audit log are made on first use, so an older store lacks them for good
+    reason; one that had them and lost them is told apart by the tables listed in `meta`."""
+    path = tmp_path / "d.db"
+    store = SqliteStore(path)
+    assert store.list_api_keys() == []  # makes the keys' and the audit log's tables
+    store.close()
+    lose_a_table(path, "api_keys")
+
+    with pytest.raises(StoreDamaged) as raised:
+        SqliteStore(path)
+
+    assert str(raised.value) == (
+        f"the SQLite store at {path} is damaged (the table api_keys is missing): {WHAT_TO_DO}"
+    )
+
+
+def test_a_table_not_yet_made_is_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    SqliteStore(path).close()
+
+    store = SqliteStore(path)  # no key was ever made: no api_keys table, and none expected
+    assert store.list_api_keys() == []
+    store.close()
+
+    with sqlite3.connect(path) as db:
+        listed = json.loads(db.execute(TABLES).fetchone()[0])
+        tables = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        }
+    db.close()
+    assert {"api_keys", "audit_log", "profiles"} <= set(listed)
+    assert set(listed) == {name for name in tables if not name.startswith("sqlite_")}
+
+
+def test_a_store_written_before_tables_were_listed_opens_and_gets_the_list(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.db"
+    store = SqliteStore(path)
+    store.list_api_keys()
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM meta WHERE key = 'tables'")
+    db.close()
+    lose_a_table(path, "api_keys")  # before the list: lost where nothing can tell
+
+    SqliteStore(path).close()  # opens: its tables from now on are listed
+    lose_a_table(path, "audit_log")
+
+    with pytest.raises(StoreDamaged, match="the table audit_log is missing"):
+        SqliteStore(path)
 
 
 def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
