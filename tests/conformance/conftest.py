@@ -5,7 +5,10 @@
   `DATORA_TEST_NEO4J_PASSWORD`, `DATORA_TEST_NEO4J_DATABASE`), else a Neo4j 5 container started
   by testcontainers when a Docker engine answers, else skipped with the reason. The database is
   wiped before every test (before every module, for `module_store`), so point
-  `DATORA_TEST_NEO4J_URI` at a throwaway server only.
+  `DATORA_TEST_NEO4J_URI` at a throwaway server only. That one server is shared by every
+  pytest-xdist worker, so a worker holds a lock between them (`one_test_at_a_time`) from the
+  wipe until its test is done, and `module_store` is made for each test; a container is each
+  worker's own.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from datora_graph.store.base import GraphStore
+from datora_graph.store.process_lock import ProcessLock
 
 from .replay_world import World
 
@@ -69,20 +75,53 @@ ADAPTERS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 @pytest.fixture(params=ADAPTERS)
 def store_opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreOpener]:
     """Parametrises the suite over every adapter; tests normally ask for `store`."""
-    opener = _empty_store_opener(request, tmp_path)
-    yield opener
-    opener.close_all()
+    with _alone_on_a_shared_server(request):
+        opener = _empty_store_opener(request, tmp_path)
+        yield opener
+        opener.close_all()
 
 
-@pytest.fixture(scope="module", params=ADAPTERS)
+def module_or_test(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
+    """A module's scope, but a test's where the workers share one Neo4j server: a worker
+    holding the server between its tests would wait for its next test while another waits for
+    the server, a deadlock (pytest-xdist hands out the last tests only once no worker has
+    two waiting)."""
+    return "function" if _shared_by_workers() else "module"
+
+
+@pytest.fixture(scope=module_or_test, params=ADAPTERS)
 def module_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GraphStore]:
     """One store of each adapter for a whole module, for tests that only read what a module
     fixture wrote into it once (ingesting the same data per test was most of their time)."""
-    opener = _empty_store_opener(request, tmp_path_factory.mktemp("module-store"))
-    yield opener.open()
-    opener.close_all()
+    with _alone_on_a_shared_server(request):
+        opener = _empty_store_opener(request, tmp_path_factory.mktemp("module-store"))
+        yield opener.open()
+        opener.close_all()
+
+
+@pytest.fixture(scope="session")
+def one_test_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessLock]:
+    """A lock that the pytest-xdist workers of one run share: a file in the run's temporary
+    directory, above each worker's own."""
+    lock = ProcessLock(tmp_path_factory.getbasetemp().parent / "neo4j-server.lock")
+    yield lock
+    lock.close()
+
+
+def _alone_on_a_shared_server(request: pytest.FixtureRequest) -> AbstractContextManager[object]:
+    """Held from the wipe of a shared Neo4j server until the test using it is done, so no
+    other worker wipes or writes the database under it. A worker's own container, the SQLite
+    store and a run in one process need none."""
+    if request.param != "neo4j" or not _shared_by_workers():
+        return nullcontext()
+    lock: ProcessLock = request.getfixturevalue("one_test_at_a_time")
+    return lock
+
+
+def _shared_by_workers() -> bool:
+    return bool(os.environ.get("DATORA_TEST_NEO4J_URI")) and "PYTEST_XDIST_WORKER" in os.environ
 
 
 def _empty_store_opener(request: pytest.FixtureRequest, directory: Path) -> StoreOpener:

@@ -41,6 +41,7 @@ from datora_graph.services import IdentityService
 from datora_graph.store.base import GraphStore
 
 from .brute_force import Person, brute_force
+from .conftest import module_or_test
 from .segment_world import all_members
 
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
@@ -98,7 +99,7 @@ def roll(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=module_or_test)
 def graph(module_store: GraphStore, data: Any) -> tuple[GraphStore, dict[str, Person], list[Any]]:
     """The generated people in a store, once per adapter: the tests only read it."""
     store = module_store
