@@ -45,7 +45,12 @@ from datora_graph.store.sqlite_reads import SqliteReads
 from datora_graph.store.sqlite_redaction import SqliteRedaction
 from datora_graph.store.sqlite_segments import SqliteSegments
 from datora_graph.store.sqlite_steward import SqliteSteward
-from datora_graph.store.sqlite_tables import lost_tables, record_tables, tables_in
+from datora_graph.store.sqlite_tables import (
+    looks_like_a_store,
+    lost_tables,
+    record_tables,
+    tables_in,
+)
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
@@ -211,7 +216,7 @@ class SqliteStore(
             tables = tables_in(plain)
             if not tables:
                 return  # an empty file: a new store
-            if "meta" not in tables:
+            if not looks_like_a_store(tables):
                 raise StoreUnavailable(
                     f"{self.path} is a SQLite database of another program, not a Datora "
                     f"Graph store (it holds {_listed(tables)}): name the store's file with "

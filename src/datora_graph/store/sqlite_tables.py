@@ -54,6 +54,14 @@ def _add_present(db: sqlite3.Connection) -> None:
         db.execute(SET_META, (TABLES_KEY, json.dumps(sorted(recorded | present))))
 
 
+def looks_like_a_store(present: set[str]) -> bool:
+    """A file holding `meta`, or most of the first release's tables (a store that lost its
+    `meta`), is a store; another program's database holds neither."""
+    return "meta" in present or len(present & FIRST_TABLES) * 2 > len(FIRST_TABLES)
+
+
 def lost_tables(db: sqlite3.Connection, present: set[str]) -> set[str]:
-    """The tables a store (one with `meta`) should hold and does not."""
-    return (recorded_tables(db) | FIRST_TABLES) - present
+    """The tables a store should hold and does not (of those it listed, only while it has
+    the `meta` table listing them)."""
+    listed = recorded_tables(db) if "meta" in present else set()
+    return (listed | FIRST_TABLES) - present

@@ -122,6 +122,19 @@ def test_a_store_that_lost_a_table_is_damaged_not_given_an_empty_one(tmp_path: P
     assert "profiles" not in tables  # not made again, empty
 
 
+def test_a_store_that_lost_its_meta_table_is_damaged_not_another_programs(tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    SqliteStore(path).close()
+    lose_a_table(path, "meta")
+
+    with pytest.raises(StoreDamaged) as raised:
+        SqliteStore(path)
+
+    assert str(raised.value) == (
+        f"the SQLite store at {path} is damaged (the table meta is missing): {WHAT_TO_DO}"
+    )
+
+
 def test_a_store_that_lost_a_table_made_on_first_use_is_damaged(tmp_path: Path) -> None:
     """API keys and the audit log are made on first use, so an older store lacks them for good
     reason; one that had them and lost them is told apart by the tables listed in `meta`."""
