@@ -1,0 +1,186 @@
+"""An erasure, whatever the records before it, leaves none of the erased profile's identifier
+values in the store's files (as sent or as normalised, in any letter case), and every other
+profile as it was.
+
+The records are random: people seen through several identifiers each, in varied layouts, some
+records rejected, a household device shared between people, a junk e-mail, a second CRM ID
+that the per-type limit holds apart, events, consent. Each person's values are distinct, fixed-width
+strings no other value contains, so that one found in a file's bytes can only be theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from datora_graph.config import Settings
+from datora_graph.domain.identifiers import Identifier
+from datora_graph.erasure_service import ErasureService
+from datora_graph.services import IdentityService
+from datora_graph.store.sqlite import SqliteStore
+
+PEOPLE = 4
+SHARED_DEVICE = "dev-shared-hall-tablet-01"
+JUNK = "test@test.com"
+
+
+def email(person: int, layout: int) -> str:
+    value = f"erasure.person{person}.k7q@mail.test"
+    return [value, value.upper(), f"  {value} ", value.title()][layout]
+
+
+def phone(person: int, layout: int) -> str:
+    digits = f"41555501{person}7"
+    return [f"+1{digits}", f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", f"+1 {digits}"][layout]
+
+
+def crm_id(person: int, second: bool) -> str:
+    return f"CRM-ERASE-{person}{'B' if second else 'A'}9"
+
+
+def cookie(person: int) -> str:
+    return f"ck-erase-{person}-5c0ffee"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One record of a person: which of their identifiers, laid out how."""
+
+    person: int
+    kinds: frozenset[str]
+    layout: int
+    shared_device: bool
+    junk: bool
+    rejected: bool
+    event: bool
+    consent: bool
+
+
+records = st.lists(
+    st.builds(
+        Seen,
+        person=st.integers(0, PEOPLE - 1),
+        kinds=st.frozensets(
+            st.sampled_from(["email", "phone", "crm_id", "crm_id_2", "cookie_id"]), min_size=1
+        ),
+        layout=st.integers(0, 2),
+        shared_device=st.booleans(),
+        junk=st.booleans(),
+        rejected=st.booleans(),
+        event=st.booleans(),
+        consent=st.booleans(),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def identifiers(seen: Seen) -> list[dict[str, str]]:
+    p, layout = seen.person, seen.layout
+    values = {
+        "email": ("email", email(p, layout)),
+        "phone": ("phone", phone(p, layout)),
+        "crm_id": ("crm_id", crm_id(p, second=False)),
+        "crm_id_2": ("crm_id", crm_id(p, second=True)),
+        "cookie_id": ("cookie_id", cookie(p)),
+    }
+    found = [{"type": t, "value": v} for t, v in (values[k] for k in sorted(seen.kinds))]
+    if seen.shared_device:
+        found.append({"type": "device_id", "value": SHARED_DEVICE})
+    if seen.junk:
+        found.append({"type": "email", "value": JUNK})
+    return found
+
+
+def observation(n: int, seen: Seen) -> dict[str, Any]:
+    record = {
+        "id": f"o{n}",
+        "source": "crm",
+        "observed_at": f"2026-05-{1 + n % 28:02d}T10:00:00Z",
+        "identifiers": identifiers(seen),
+        "attributes": {"first_name": f"Name{seen.person}", "city": f"Town{n}"},
+    }
+    if seen.consent:  # for every identifier the record carries
+        record["consent"] = [{"purpose": "email_marketing", "status": "granted"}]
+    if seen.rejected:
+        record["observed_at"] = "the day before yesterday"
+    return record
+
+
+def event(n: int, seen: Seen) -> dict[str, Any]:
+    return {
+        "id": f"e{n}",
+        "type": "purchase",
+        "occurred_at": f"2026-06-{1 + n % 28:02d}T10:00:00Z",
+        "source": "shop",
+        "identifiers": identifiers(seen)[:1],
+        "properties": {"revenue": n},
+    }
+
+
+def files_mention(db: Path, needles: set[str]) -> dict[str, set[str]]:
+    """Which needles each of the store's files holds, letter case ignored."""
+    found: dict[str, set[str]] = {}
+    for path in db.parent.glob(f"{db.name}*"):
+        data = path.read_bytes().lower()
+        if hits := {n for n in needles if n.strip().lower().encode() in data}:
+            found[path.name] = hits
+    return found
+
+
+def profiles(service: IdentityService) -> dict[str, tuple[Any, ...]]:
+    return {
+        p.id: (sorted(i.identifier.key for i in p.identifiers), sorted(p.attributes.items()))
+        for p in service.export_profiles()
+    }
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seen=records, whom=st.integers(0, 10_000))
+def test_an_erasure_leaves_no_identifier_value_of_the_profile_and_the_others_as_they_were(
+    seen: list[Seen], whom: int
+) -> None:
+    with TemporaryDirectory() as folder:
+        config = Settings(db=Path(folder) / "s.db")
+        store = SqliteStore(config.db)
+        try:
+            service = IdentityService(store, config)
+            service.ingest_observations([observation(n, s) for n, s in enumerate(seen)])
+            service.ingest_events([event(n, s) for n, s in enumerate(seen) if s.event])
+            before = {p.id: p for p in service.export_profiles()}
+            erasable = sorted(
+                (pid, i.identifier.key)
+                for pid, p in before.items()
+                for i in p.identifiers
+                if not i.junk and not p.junk
+            )
+            if not erasable:
+                return  # every record was rejected
+            profile_id, reference = erasable[whom % len(erasable)]
+            erased = before[profile_id]
+            values = {i.identifier.value for i in erased.identifiers}
+            as_sent = {
+                i["value"]
+                for s in seen
+                for i in identifiers(s)
+                if _normalised(service, i) in {i.identifier for i in erased.identifiers}
+            }
+            others = profiles(service)
+            others.pop(profile_id)
+            assert files_mention(config.db, values).keys(), "the search finds them before"
+
+            ErasureService(service).erase_profile(reference, reason="request", actor="dpo")
+
+            assert files_mention(config.db, values | as_sent) == {}
+            assert profiles(service) == others
+        finally:
+            store.close()
+
+
+def _normalised(service: IdentityService, sent: dict[str, str]) -> Identifier:
+    return service.registry.parse_with_junk(sent["type"], sent["value"], field="v").identifier
