@@ -4,7 +4,8 @@ profile as it was.
 
 The records are random: people seen through several identifiers each, in varied layouts, some
 records rejected, a household device shared between people, a junk e-mail, a second CRM ID
-that the per-type limit holds apart, events, consent. Each person's values are distinct, fixed-width
+that the per-type limit holds apart, events, consent, then a steward's merges, splits and
+answered review items. Each person's values are distinct, fixed-width
 strings no other value contains, so that one found in a file's bytes can only be theirs.
 """
 
@@ -15,13 +16,16 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from datora_graph.config import Settings
+from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.identifiers import Identifier
+from datora_graph.domain.profiles import ReviewFilter
 from datora_graph.erasure_service import ErasureService
 from datora_graph.services import IdentityService
+from datora_graph.steward_service import StewardService
 from datora_graph.store.sqlite import SqliteStore
 
 PEOPLE = 4
@@ -80,6 +84,28 @@ records = st.lists(
 )
 
 
+@dataclass(frozen=True)
+class Step:
+    """A steward's decision before the erasure: which profiles or item, picked by position."""
+
+    kind: str
+    first: int
+    second: int
+    mask: int
+
+
+steps = st.lists(
+    st.builds(
+        Step,
+        kind=st.sampled_from(["merge", "split", "accept", "reject"]),
+        first=st.integers(0, 50),
+        second=st.integers(0, 50),
+        mask=st.integers(1, 2**8),
+    ),
+    max_size=3,
+)
+
+
 def identifiers(seen: Seen) -> list[dict[str, str]]:
     p, layout = seen.person, seen.layout
     values = {
@@ -112,7 +138,7 @@ def observation(n: int, seen: Seen) -> dict[str, Any]:
     return record
 
 
-def event(n: int, seen: Seen) -> dict[str, Any]:
+def purchase(n: int, seen: Seen) -> dict[str, Any]:
     return {
         "id": f"e{n}",
         "type": "purchase",
@@ -133,6 +159,35 @@ def files_mention(db: Path, needles: set[str]) -> dict[str, set[str]]:
     return found
 
 
+def decide(service: IdentityService, step: Step) -> None:
+    """Apply `step` where it applies; a decision the steward service refuses is skipped."""
+    steward = StewardService(service)
+    ids = sorted(p.id for p in service.export_profiles() if not p.junk)
+    items = service.store.list_review_items(ReviewFilter()).items
+    try:
+        if step.kind == "merge" and len(ids) > 1:
+            a, b = ids[step.first % len(ids)], ids[step.second % len(ids)]
+            if a != b:
+                steward.merge_profiles(a, b, reason="same person", actor="steward")
+                event("merged")
+        elif step.kind == "split" and ids:
+            profile = service.get_profile(ids[step.first % len(ids)])
+            keys = sorted(i.identifier.key for i in profile.identifiers)
+            part = [k for n, k in enumerate(keys) if step.mask >> (n % 8) & 1]
+            rest = [k for k in keys if k not in part]
+            if part and rest:
+                steward.split_profile(profile.id, [part, rest], reason="two people", actor="s")
+                event("split")
+        elif step.kind in ("accept", "reject") and items:
+            item = items[step.first % len(items)]
+            steward.resolve_review_item(
+                item.id, step.kind == "accept", reason="looked", actor="steward"
+            )
+            event(f"review item: {step.kind}ed")
+    except DatoraError as refused:
+        event(f"{step.kind} refused: {type(refused).__name__}")
+
+
 def profiles(service: IdentityService) -> dict[str, tuple[Any, ...]]:
     return {
         p.id: (sorted(i.identifier.key for i in p.identifiers), sorted(p.attributes.items()))
@@ -141,9 +196,9 @@ def profiles(service: IdentityService) -> dict[str, tuple[Any, ...]]:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seen=records, whom=st.integers(0, 10_000))
+@given(seen=records, decisions=steps, whom=st.integers(0, 10_000))
 def test_an_erasure_leaves_no_identifier_value_of_the_profile_and_the_others_as_they_were(
-    seen: list[Seen], whom: int
+    seen: list[Seen], decisions: list[Step], whom: int
 ) -> None:
     with TemporaryDirectory() as folder:
         config = Settings(db=Path(folder) / "s.db")
@@ -151,7 +206,9 @@ def test_an_erasure_leaves_no_identifier_value_of_the_profile_and_the_others_as_
         try:
             service = IdentityService(store, config)
             service.ingest_observations([observation(n, s) for n, s in enumerate(seen)])
-            service.ingest_events([event(n, s) for n, s in enumerate(seen) if s.event])
+            service.ingest_events([purchase(n, s) for n, s in enumerate(seen) if s.event])
+            for step in decisions:
+                decide(service, step)
             before = {p.id: p for p in service.export_profiles()}
             erasable = sorted(
                 (pid, i.identifier.key)
