@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -72,17 +75,38 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     from datora_graph.api.server_log import server_log_config
 
     os.environ.update(worker_environment(settings))
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=server_log_config(settings.log_level),
-        log_level=settings.log_level,
-        access_log=settings.access_log,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-    )
+    with metrics_shared_by_workers():
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=server_log_config(settings.log_level),
+            log_level=settings.log_level,
+            access_log=settings.access_log,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        )
+
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus_client's multiprocess mode: where each process writes its metrics."""
+
+
+@contextmanager
+def metrics_shared_by_workers() -> Iterator[None]:
+    """The workers write their metrics to files in a new directory, removed when they stop,
+    so that `/metrics` answers for all of them (api/metrics.py); one `PROMETHEUS_MULTIPROC_DIR`
+    set already is used as it is (emptying it between runs is then its owner's part)."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="datora-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 # -- serve ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ REST_POLICY: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/redactions"): "admin",
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
+    ("GET", "/metrics"): None,
 }
 """The scope each REST route needs (README, "Access control and audit"); None: open."""
 

@@ -21,6 +21,7 @@ from tests.conftest import ServeApp, lose_a_table
 
 from datora_graph.api.incidents import AnswerUnexpectedErrors
 
+from .metrics_scrape import grew, requests, scrape
 from .payloads import obs
 
 INCIDENT = re.compile(r"inc_[0-9a-f]{16}")
@@ -48,6 +49,7 @@ def test_rest_answers_an_incident_that_the_log_names(
     client: httpx.Client, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     ann = ann_then_damage(client, db_path)
+    before = scrape(client)
 
     with caplog.at_level(logging.ERROR, logger="datora_graph"):
         by_id = client.get(f"/v1/profiles/{ann}")
@@ -75,6 +77,8 @@ def test_rest_answers_an_incident_that_the_log_names(
         "[OperationalError]"
     ]
     assert "ann@acme.io" not in caplog.text
+    counted = grew(before, scrape(client))
+    assert counted[requests("GET", "/v1/profiles/{profile_id}", 500)] == 2
 
 
 def test_graphql_answers_an_incident_that_the_log_names(

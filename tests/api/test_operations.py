@@ -87,7 +87,9 @@ def test_openapi_documents_every_endpoint(client: httpx.Client) -> None:
         "/v1/stats",
         "/healthz",
         "/readyz",
+        "/metrics",
     } <= set(spec["paths"])
+    assert "text/plain" in spec["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     ingest = spec["paths"]["/v1/observations"]["post"]
     body = ingest["requestBody"]["content"]["application/json"]["schema"]
     item = body["properties"]["observations"]["items"]

@@ -1,7 +1,7 @@
 """`datora serve --workers 2`: two server processes over one embedded store. Batches posted
 from many connections at once reach both, are resolved as one writer would resolve them
-(nothing lost between the processes), every worker reads what any worker wrote, and Ctrl+C
-stops them all."""
+(nothing lost between the processes), every worker reads what any worker wrote and answers
+/metrics for both, and Ctrl+C stops them all."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import networkx as nx
 import pytest
+from tests.api.metrics_scrape import records, requests, samples
 from tests.conftest import auth_headers
 from tests.e2e.test_cli import cli_env, datora_executable, wait_until_ready
 
@@ -124,6 +125,14 @@ def test_batches_from_many_connections_lose_nothing_between_the_workers(
         assert answer.status_code == 200, answer.text
         held = {f"{i['type']}:{i['value']}" for i in answer.json()["identifiers"]}
         assert held == nx.node_connected_component(graph, some_key)
+
+    # Whichever worker answers /metrics counts what both did.
+    for _ in range(6):
+        scraped = httpx.get(f"{url}/metrics", timeout=30)
+        assert scraped.status_code == 200, scraped.text
+        counted = samples(scraped.text)
+        assert counted[records("observation", "accepted")] == BATCHES * PER_BATCH
+        assert counted[requests("POST", "/v1/observations", 200)] == BATCHES
 
 
 def test_graphql_is_served_by_the_workers(

@@ -23,6 +23,7 @@ from datora_graph.api.cors import allow_browser_origins
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
+from datora_graph.api.metrics import CountRequests
 from datora_graph.api.routes import probes, router
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
@@ -83,4 +84,5 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     app.include_router(router)
     app.include_router(probes)
     app.include_router(graphql_router(), prefix="/graphql")
+    app.add_middleware(CountRequests)  # the last added: outermost, it sees every answer
     return app

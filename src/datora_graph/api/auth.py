@@ -23,10 +23,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from datora_graph.access_service import key_for_token
 from datora_graph.api.errors import error_body, status_of
+from datora_graph.api.http_middleware import HttpMiddleware
 from datora_graph.api.paths import graphql_error_answer, is_graphql
 from datora_graph.config import Settings
 from datora_graph.domain.access import SCOPES, grants
@@ -52,6 +53,7 @@ REST_SCOPES: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/redactions"): "admin",
     ("GET", "/healthz"): None,
     ("GET", "/readyz"): None,
+    ("GET", "/metrics"): None,
 }
 """The scope each REST route needs, by method and path template; None: open to anyone.
 Routes not listed need `admin`. The OpenAPI document and its pages are open."""
@@ -209,16 +211,10 @@ def access_error_response(request: Request, error: DatoraError) -> JSONResponse:
     return JSONResponse(error_body(error.code, str(error)), status, headers=headers)
 
 
-class DevModeHeader:
+class DevModeHeader(HttpMiddleware):
     """Marks every response of a development-mode server, so nobody mistakes it for a real one."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def marked(message: Message) -> None:
             if message["type"] == "http.response.start":

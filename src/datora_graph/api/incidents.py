@@ -17,9 +17,10 @@ import secrets
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from datora_graph.api.access_log import masked_target
+from datora_graph.api.http_middleware import HttpMiddleware
 from datora_graph.api.paths import graphql_error_answer, is_graphql
 from datora_graph.domain.errors import StoreDamaged
 from datora_graph.store.sqlite_damage import damage_in, damaged_store
@@ -78,19 +79,13 @@ def damaged_answer(incident: str) -> str:
     )
 
 
-class AnswerUnexpectedErrors:
+class AnswerUnexpectedErrors(HttpMiddleware):
     """ASGI middleware answering a route's unexpected failure with `incident_response` and
     keeping the connection open. A failure after the answer began (an export stream cut short)
     goes on to the server, which closes the connection: the one way left to tell the client
     that what it received is incomplete."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watched(message: Message) -> None:

@@ -17,13 +17,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from datora_graph.access_service import record_export
 from datora_graph.api.auth import Caller, Principal, for_caller
 from datora_graph.api.json_body import UniqueKeysRoute
+from datora_graph.api.metrics import count_records, metrics_answer
 from datora_graph.api.query_params import refuse_stray_query
 from datora_graph.api.schemas import (
     ConsentBatchIn,
@@ -200,8 +201,11 @@ def _ingest(
     service: IdentityService, kind: RecordKind, items: list[Any], caller: Principal
 ) -> IngestResponse:
     if kind == "observation":
-        return IngestResponse.from_report(service.ingest_observations(items, caller.name))
-    return IngestResponse.from_report(service.ingest_events(items, caller.name))
+        report = service.ingest_observations(items, caller.name)
+    else:
+        report = service.ingest_events(items, caller.name)
+    count_records(kind, report)
+    return IngestResponse.from_report(report)
 
 
 @router.post(
@@ -501,6 +505,18 @@ def get_stats(service: Service) -> StatsOut:
 def healthz() -> StatusOut:
     """The process is up (it may still be unable to serve: see /readyz)."""
     return StatusOut()
+
+
+@probes.get(
+    "/metrics",
+    tags=["operations"],
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+def metrics() -> Response:
+    """Counts and timings of requests by route, and of records ingested by outcome, in
+    Prometheus's text format (every worker's, under `datora serve --workers N`)."""
+    return metrics_answer()
 
 
 @probes.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)

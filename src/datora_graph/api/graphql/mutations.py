@@ -12,6 +12,7 @@ from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import mutation
 from datora_graph.api.graphql.segment_types import ConsentReport, Segment
 from datora_graph.api.graphql.types import IngestReport
+from datora_graph.api.metrics import count_records
 from datora_graph.domain.errors import LimitExceeded
 
 
@@ -43,7 +44,9 @@ class Mutation:
         items = _batch(observations, "observations", info)
         service = info.context.service
         ingest = service.ingest_observations
-        return IngestReport.of(await info.context.read(ingest, items, info.context.actor))
+        report = await info.context.read(ingest, items, info.context.actor)
+        count_records("observation", report)
+        return IngestReport.of(report)
 
     @mutation(
         "Add a batch of events to the journeys of the profiles holding their "
@@ -53,7 +56,9 @@ class Mutation:
         items = _batch(events, "events", info)
         service = info.context.service
         ingest = service.ingest_events
-        return IngestReport.of(await info.context.read(ingest, items, info.context.actor))
+        report = await info.context.read(ingest, items, info.context.actor)
+        count_records("event", report)
+        return IngestReport.of(report)
 
     @mutation(
         "Save a segment. `definition` is a filter in the segment language; an invalid one is "
