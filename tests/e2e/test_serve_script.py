@@ -67,6 +67,9 @@ def test_the_printed_commands_answer(tmp_path: Path) -> None:
             "by its e-mail",
         }, printed
         answers = {name: _curl(command) for name, command in commands.items()}
+        metrics = re.search(r"^  metrics:\s+(http://\S+)", printed, re.M)
+        assert metrics is not None, printed
+        scraped = httpx.get(metrics.group(1), timeout=30)
         token = re.search(r"API key:\s+(dtr_\S+)", printed)
         assert token is not None, printed
         toured = _quick_tour(port, token.group(1))
@@ -75,6 +78,8 @@ def test_the_printed_commands_answer(tmp_path: Path) -> None:
         process.wait(timeout=30)
 
     assert answers["try"]["profiles"] > 0
+    assert scraped.status_code == 200
+    assert 'datora_http_requests_total{method="GET",route="/v1/stats",status="200"}' in scraped.text
     profile_id = answers["a profile"]["id"]
     assert answers["by its e-mail"]["id"] == profile_id
     assert answers["its journey"]["events"], "the example has events: a first call shows some"
