@@ -32,6 +32,13 @@ def failure_reading(path: Path, statement: str) -> sqlite3.Error:
     raise AssertionError(f"{statement} did not fail")
 
 
+def damage_reported(path: Path) -> str:
+    """What opening the store at `path` says, refused as damaged."""
+    with pytest.raises(StoreDamaged) as raised:
+        SqliteStore(path)
+    return str(raised.value)
+
+
 @pytest.fixture
 def damaged(tmp_path: Path) -> Path:
     path = tmp_path / "d.db"
@@ -109,10 +116,7 @@ def test_a_store_that_lost_a_table_is_damaged_not_given_an_empty_one(tmp_path: P
     lose_a_table(path, "profiles")
     lose_a_table(path, "aliases")
 
-    with pytest.raises(StoreDamaged) as raised:
-        SqliteStore(path)
-
-    assert str(raised.value) == (
+    assert damage_reported(path) == (
         f"the SQLite store at {path} is damaged (the tables aliases, profiles are missing): "
         f"{WHAT_TO_DO}"
     )
@@ -127,10 +131,7 @@ def test_a_store_that_lost_its_meta_table_is_damaged_not_another_programs(tmp_pa
     SqliteStore(path).close()
     lose_a_table(path, "meta")
 
-    with pytest.raises(StoreDamaged) as raised:
-        SqliteStore(path)
-
-    assert str(raised.value) == (
+    assert damage_reported(path) == (
         f"the SQLite store at {path} is damaged (the table meta is missing): {WHAT_TO_DO}"
     )
 
@@ -144,10 +145,7 @@ def test_a_store_that_lost_a_table_made_on_first_use_is_damaged(tmp_path: Path) 
     store.close()
     lose_a_table(path, "api_keys")
 
-    with pytest.raises(StoreDamaged) as raised:
-        SqliteStore(path)
-
-    assert str(raised.value) == (
+    assert damage_reported(path) == (
         f"the SQLite store at {path} is damaged (the table api_keys is missing): {WHAT_TO_DO}"
     )
 
