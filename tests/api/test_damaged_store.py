@@ -19,6 +19,7 @@ from datora_graph.config import Settings
 from datora_graph.services import IdentityService
 from datora_graph.store.sqlite import SqliteStore
 
+from .metrics_scrape import grew, scrape
 from .payloads import obs
 
 INCIDENT = re.compile(r"inc_[0-9a-f]{16}")
@@ -109,3 +110,32 @@ def test_what_the_damage_does_not_reach_is_still_served(
 
     assert response.status_code == 200, response.text
     assert response.json() == {"items": [], "next_after": None}
+
+
+def test_once_a_request_finds_the_damage_the_server_is_not_ready_and_metrics_count_it(
+    damaged: tuple[httpx.Client, str], db_path: Path
+) -> None:
+    client, ann = damaged
+    ready_before = client.get("/readyz")
+    before = scrape(client)
+
+    rest = client.get(f"/v1/profiles/{ann}").json()["error"]["incident"]
+    graphql = client.post("/graphql", json={"query": f'{{ profile(id: "{ann}") {{ id }} }}'})
+    ready = client.get("/readyz")
+    after = scrape(client)
+
+    assert ready_before.status_code == 200, ready_before.text
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert ready.status_code == 503, ready.text
+    error = ready.json()["error"]
+    assert error["code"] == "UNAVAILABLE"
+    assert re.fullmatch(
+        r"the store's database file was found damaged by a request at \S+Z \(incident "
+        + rest
+        + r"\): this server cannot serve what the damage reaches until the store is restored, "
+        r"and the server's log says what to do under that incident",
+        error["message"],
+    ), error["message"]
+    assert str(db_path) not in ready.text
+    assert client.get("/healthz").status_code == 200  # a restart would not mend the file
+    assert grew(before, after)[("datora_store_damage_total", ())] == 2

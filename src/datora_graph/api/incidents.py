@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from datora_graph.api.access_log import masked_target
+from datora_graph.api.damage_seen import note_damage
 from datora_graph.api.http_middleware import HttpMiddleware
 from datora_graph.api.paths import graphql_error_answer, is_graphql
 from datora_graph.domain.errors import StoreDamaged
@@ -47,7 +48,9 @@ def incident_response(
     failed = f"{request.method} {path} failed with {type(error).__name__}"
     damage = damage_in(error)
     if damage is not None:
-        failed += f": {damaged_store(request.app.state.settings.db, damage)}"
+        store = request.app.state.settings.db
+        failed += f": {damaged_store(store, damage)}"
+        note_damage(store, incident)
     if traceback_follows:
         logger.error("incident %s: %s; its traceback follows", incident, failed)
     else:

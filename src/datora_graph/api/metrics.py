@@ -54,6 +54,11 @@ RECORDS = Counter(
     "accepted, duplicate (an ID already logged) or rejected (listed at /v1/rejected).",
     ["kind", "outcome"],
 )
+STORE_DAMAGE = Counter(
+    "datora_store_damage",
+    "Requests that found the store's database file damaged (each answered 503 with an "
+    "incident ID): any at all means the store needs restoring (README, Backups).",
+)
 
 
 def count_records(kind: RecordKind, report: IngestReport) -> None:
@@ -61,6 +66,10 @@ def count_records(kind: RecordKind, report: IngestReport) -> None:
     counted(kind, "accepted").inc(report.accepted)
     counted(kind, "duplicate").inc(report.duplicates)
     counted(kind, "rejected").inc(report.rejected)
+
+
+def count_store_damage() -> None:
+    STORE_DAMAGE.inc()
 
 
 def metrics_answer() -> Response:

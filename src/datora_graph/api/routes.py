@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from datora_graph.access_service import record_export
 from datora_graph.api.auth import Caller, Principal, for_caller
+from datora_graph.api.damage_seen import damage_seen, not_ready
 from datora_graph.api.json_body import UniqueKeysRoute
 from datora_graph.api.metrics import count_records, metrics_answer
 from datora_graph.api.query_params import refuse_stray_query
@@ -521,7 +522,10 @@ def metrics() -> Response:
 
 @probes.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)
 def readyz(service: Service) -> StatusOut:
-    """The store answers and no rebuild is in progress; 503 with the reason otherwise."""
+    """The store answers, no request found its file damaged and no rebuild is in progress;
+    503 with the reason otherwise."""
+    if (seen := damage_seen(service.settings.db)) is not None:
+        raise not_ready(seen)
     service.store.ping()
     if service.store.rebuild_in_progress():
         raise StoreUnavailable(

@@ -31,6 +31,7 @@ from typing import Any
 from graphql import GraphQLError
 from graphql.validation.validate import ValidationAbortedError
 
+from datora_graph.api.damage_seen import note_damage
 from datora_graph.api.errors import http_error_code
 from datora_graph.api.graphql.limits import TOO_MANY_TOKENS, too_many_tokens
 from datora_graph.api.incidents import INCIDENT_FIELD, damaged_answer, new_incident
@@ -108,6 +109,7 @@ def apply_codes(errors: Sequence[GraphQLError], store_path: Path | None = None) 
             damage = damage_in(original) if original is not None else None
             if damage is not None and store_path is not None:
                 cause = damaged_store(store_path, damage)
+                note_damage(store_path, incident)
             logger.error(
                 "incident %s: GraphQL field %s failed: %s",
                 incident,
