@@ -27,14 +27,16 @@ def samples(text: str) -> dict[tuple[str, Labels], float]:
 def grew(
     before: dict[tuple[str, Labels], float], after: dict[tuple[str, Labels], float]
 ) -> dict[tuple[str, Labels], float]:
-    """Datora's samples that changed between two scrapes, by how much (the scrape's own
-    request left out; the process's CPU, memory and garbage collection change anyway)."""
+    """Datora's counts that changed between two scrapes, by how much (the scrape's own
+    request left out; the process's CPU, memory and garbage collection change anyway, and so
+    do the store's counts, gauges of what it holds)."""
     return {
         key: value - before.get(key, 0.0)
         for key, value in after.items()
         if value != before.get(key, 0.0)
         and key[0].startswith("datora_")
         and not key[0].endswith("_created")
+        and not (key[0].startswith("datora_store_") and not key[0].endswith("_total"))
         and ("route", "/metrics") not in key[1]
     }
 

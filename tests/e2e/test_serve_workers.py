@@ -126,13 +126,15 @@ def test_batches_from_many_connections_lose_nothing_between_the_workers(
         held = {f"{i['type']}:{i['value']}" for i in answer.json()["identifiers"]}
         assert held == nx.node_connected_component(graph, some_key)
 
-    # Whichever worker answers /metrics counts what both did.
+    # Whichever worker answers /metrics counts what both did, and the same store.
     for _ in range(6):
         scraped = httpx.get(f"{url}/metrics", timeout=30)
         assert scraped.status_code == 200, scraped.text
         counted = samples(scraped.text)
         assert counted[records("observation", "accepted")] == BATCHES * PER_BATCH
         assert counted[requests("POST", "/v1/observations", 200)] == BATCHES
+        assert counted[("datora_store_observations", ())] == BATCHES * PER_BATCH
+        assert counted[("datora_store_profiles", ())] == len(profiles)
 
 
 def test_graphql_is_served_by_the_workers(

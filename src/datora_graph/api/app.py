@@ -25,9 +25,11 @@ from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
 from datora_graph.api.metrics import CountRequests
 from datora_graph.api.routes import probes, router
+from datora_graph.api.store_metrics import StoreCounts
 from datora_graph.config import Settings
 from datora_graph.services import IdentityService
 from datora_graph.store import open_store
+from datora_graph.store.base import GraphStore
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,12 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
     )
     app.state.settings = chosen
     app.state.service = None
+
+    def running_store() -> GraphStore | None:
+        service: IdentityService | None = app.state.service
+        return service.store if service is not None else None
+
+    app.state.store_counts = StoreCounts(running_store, chosen.metrics_store_seconds, chosen.db)
     install_error_handlers(app)
     install_access_control(app, chosen)
     allow_browser_origins(app, chosen.cors_origins)

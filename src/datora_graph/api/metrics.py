@@ -24,6 +24,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
@@ -72,13 +73,18 @@ def count_store_damage() -> None:
     STORE_DAMAGE.inc()
 
 
-def metrics_answer() -> Response:
-    """The text Prometheus scrapes: this process's metrics, or every worker's."""
+def metrics_answer(*also: Collector) -> Response:
+    """The text Prometheus scrapes: this process's metrics, or every worker's, and those of
+    `also` (the store's counts, the same whichever worker answers)."""
     registry = REGISTRY
     if os.environ.get(MULTIPROCESS_DIR):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    others = CollectorRegistry()
+    for collector in also:
+        others.register(collector)
+    text = generate_latest(registry) + generate_latest(others)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)
 
 
 def route_template(scope: Scope) -> str:

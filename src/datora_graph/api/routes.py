@@ -514,10 +514,11 @@ def healthz() -> StatusOut:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
     """Counts and timings of requests by route, and of records ingested by outcome, in
-    Prometheus's text format (every worker's, under `datora serve --workers N`)."""
-    return metrics_answer()
+    Prometheus's text format (every worker's, under `datora serve --workers N`), and the
+    store's counts (profiles, identifiers by type, held links, open review items)."""
+    return metrics_answer(request.app.state.store_counts)
 
 
 @probes.get("/readyz", tags=["operations"], response_model=StatusOut, responses=_ERRORS)
