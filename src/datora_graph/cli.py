@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from datora_graph.cli_access import access
 from datora_graph.cli_backup import backup
 from datora_graph.cli_common import db_hint, fail, open_service, out, progress_bar, settings_of
 from datora_graph.cli_help import one_line_summaries
@@ -52,6 +53,7 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(consent_app, name="consent")
 app.add_typer(steward_app, name="steward")
 register_access_commands(app)
+app.command("access")(access)
 register_privacy_commands(app)
 app.command()(backup)
 app.command()(report)

@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 
-from datora_graph.domain.audit import AuditEntry, AuditFilter, new_audit_entry
+from datora_graph.domain.audit import AuditEntry, new_audit_entry
 from datora_graph.domain.erasure import (
     Erasure,
     ErasureCounts,
@@ -46,14 +46,13 @@ from datora_graph.domain.erasure import (
     unnamed_merge_entry,
 )
 from datora_graph.domain.erasure_decisions import REDACTED_REASON, redact_decision
-from datora_graph.domain.errors import InvalidInput, StoreUnavailable
+from datora_graph.domain.errors import StoreUnavailable
 from datora_graph.domain.mentions import (
     MentionPage,
     counted_mentions,
     failed_mentions,
     pending_mentions,
 )
-from datora_graph.domain.profiles import MAX_PAGE_SIZE, RejectionFilter
 from datora_graph.domain.steward import Decision
 from datora_graph.erasure_answers import with_kept_answers, without_erased_answers
 from datora_graph.erasure_holds import with_kept_holds
@@ -66,6 +65,12 @@ from datora_graph.erasure_quotes import (
     resolution_reasons,
 )
 from datora_graph.log_index import LogIndex, Progress
+from datora_graph.person_records import (
+    audit_about,
+    folded_reason,
+    person_profile,
+    rejections_mentioning,
+)
 from datora_graph.services import IdentityService, guard_positions
 from datora_graph.steward_placement import is_merge_back, merged_back
 from datora_graph.steward_service import StewardService
@@ -121,25 +126,11 @@ class ErasureService:
     ) -> ErasureReport:
         """Erase the profile `reference` names (ID, alias or `type:value`); NotFound when none
         does, InvalidInput naming `reason` when it is blank."""
-        reason = " ".join(reason.split())
-        if not reason:
-            raise InvalidInput("reason", "is required: say why, for the audit log")
+        reason = folded_reason(reason)
         LogIndex(self.store, self.registry).catch_up(progress)
         with self.identity._write_lock:
-            profile = self.identity.lookup(reference)
-            if profile.junk:
-                raise InvalidInput(
-                    "profile",
-                    f"{profile.id} holds only a junk value, which is nobody's data; there is "
-                    "no person to erase",
-                )
+            profile = person_profile(self.identity, reference, reason, "erase")
             keys = tuple(sorted(i.identifier.key for i in profile.identifiers))
-            if mentions_any(reason, keys):
-                raise InvalidInput(
-                    "reason",
-                    "quotes one of the person's identifiers, and the audit log keeps the "
-                    "reason after the person is gone: say why without it (a request number)",
-                )
             # The person's logged records, read once: rewritten, and their values looked for.
             entries = list(LogIndex(self.store, self.registry).observations_with(set(keys)))
             redactions, requarantined = self._redactions(set(keys), entries)
@@ -169,7 +160,7 @@ class ErasureService:
             # Their reasons may quote the person's first name too (a name conflict).
             requarantined = tuple(sorted({*requarantined, *pinned, *checked}))
             log = tuple(redactions)
-            rejections = tuple(self._rejections_mentioning(keys))
+            rejections = tuple(seq for seq, _ in rejections_mentioning(self.store, keys))
             # Pending from the erasure's own transaction on: an entry never counted says so.
             audit = new_audit_entry(
                 actor,
@@ -401,7 +392,7 @@ class ErasureService:
     def _merge_entries_of(self, log: Sequence[LogRedaction]) -> Iterator[AuditEntry]:
         """The `merge` entries naming an observation the erasure removes, unnamed."""
         for removed in (r.observation_id for r in log if r.payload is None):
-            for entry in self._audit_about(removed):
+            for entry in audit_about(self.store, subject=removed):
                 if entry.action == "merge":
                     yield unnamed_merge_entry(entry, removed)
 
@@ -409,29 +400,7 @@ class ErasureService:
         """The audit entries of the given decisions (a decision's entry has its ID as the
         subject)."""
         for decision_id in decision_ids:
-            yield from (entry.id for entry in self._audit_about(decision_id))
-
-    def _audit_about(self, subject: str) -> Iterator[AuditEntry]:
-        """Every audit entry whose subject is `subject`, a page at a time."""
-        after = None
-        while True:
-            page = self.store.list_audit(
-                AuditFilter(subject=subject, first=MAX_PAGE_SIZE, after=after)
-            )
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            after = page.next_cursor
-
-    def _rejections_mentioning(self, keys: Collection[str]) -> list[int]:
-        found: list[int] = []
-        after = 0
-        while True:
-            page = self.store.list_rejections(RejectionFilter(after=after, limit=MAX_PAGE_SIZE))
-            found.extend(seq for seq, item in page.items if mentions_any(item.payload, keys))
-            if page.next_after is None:
-                return found
-            after = page.next_after
+            yield from (entry.id for entry in audit_about(self.store, subject=decision_id))
 
 
 def _merges(decision: Decision) -> bool:

@@ -41,6 +41,7 @@ REST_POLICY: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/rejected"): "read",
     ("GET", "/v1/stats"): "read",
     ("GET", "/v1/segments/{segment_id}/export"): "read:pii",
+    ("POST", "/v1/access-requests"): "admin",
     ("POST", "/v1/erasures"): "admin",
     ("POST", "/v1/redactions"): "admin",
     ("GET", "/healthz"): None,
@@ -59,6 +60,7 @@ PROBES: dict[tuple[str, str], tuple[dict[str, Any], Any, int]] = {
     ("GET", "/v1/rejected"): ({}, None, 200),
     ("GET", "/v1/stats"): ({}, None, 200),
     ("GET", "/v1/segments/{segment_id}/export"): ({"identifier": "email"}, None, 404),
+    ("POST", "/v1/access-requests"): ({}, {"profile": "prf_nobody", "reason": "test"}, 404),
     ("POST", "/v1/erasures"): ({}, {"profile": "prf_nobody", "reason": "access test"}, 404),
     ("POST", "/v1/redactions"): (
         {},

@@ -11,7 +11,8 @@ strings no other value contains, so that one found in a file's bytes can only be
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -189,6 +190,24 @@ def decide(service: IdentityService, step: Step) -> None:
         event(f"{step.kind} refused: {type(refused).__name__}")
 
 
+@contextmanager
+def recorded(seen: list[Seen], decisions: list[Step]) -> Iterator[IdentityService]:
+    """A service over a new store holding the records `seen` describes, their events, and the
+    steward decisions applied after them; closed afterwards."""
+    with TemporaryDirectory() as folder:
+        config = Settings(db=Path(folder) / "s.db")
+        store = SqliteStore(config.db)
+        try:
+            service = IdentityService(store, config)
+            service.ingest_observations([observation(n, s) for n, s in enumerate(seen)])
+            service.ingest_events([purchase(n, s) for n, s in enumerate(seen) if s.event])
+            for step in decisions:
+                decide(service, step)
+            yield service
+        finally:
+            store.close()
+
+
 def profiles(exported: Iterable[GoldenProfile]) -> dict[str, tuple[Any, ...]]:
     """Each profile's identifiers and attributes, by its ID: what must stay as it was."""
     return {
@@ -202,44 +221,35 @@ def profiles(exported: Iterable[GoldenProfile]) -> dict[str, tuple[Any, ...]]:
 def test_an_erasure_leaves_no_identifier_value_of_the_profile_and_the_others_as_they_were(
     seen: list[Seen], decisions: list[Step], whom: int
 ) -> None:
-    with TemporaryDirectory() as folder:
-        config = Settings(db=Path(folder) / "s.db")
-        store = SqliteStore(config.db)
-        try:
-            service = IdentityService(store, config)
-            service.ingest_observations([observation(n, s) for n, s in enumerate(seen)])
-            service.ingest_events([purchase(n, s) for n, s in enumerate(seen) if s.event])
-            for step in decisions:
-                decide(service, step)
-            before = {p.id: p for p in service.export_profiles()}
-            erasable = sorted(
-                (pid, i.identifier.key)
-                for pid, p in before.items()
-                for i in p.identifiers
-                if not i.junk and not p.junk
-            )
-            if not erasable:
-                return  # no profile but junk's: every record rejected, or junk alone
-            profile_id, reference = erasable[whom % len(erasable)]
-            erased = {i.identifier for i in before[profile_id].identifiers}
-            values = {identifier.value for identifier in erased}
-            as_sent = {
-                sent["value"]
-                for s in seen
-                for sent in identifiers(s)
-                if _normalised(service, sent) in erased
-            }
-            others = profiles(p for p in before.values() if p.id != profile_id)
-            assert files_mention(config.db, values).keys(), "the search finds them before"
+    with recorded(seen, decisions) as service:
+        db = service.settings.db
+        before = {p.id: p for p in service.export_profiles()}
+        erasable = sorted(
+            (pid, i.identifier.key)
+            for pid, p in before.items()
+            for i in p.identifiers
+            if not i.junk and not p.junk
+        )
+        if not erasable:
+            return  # no profile but junk's: every record rejected, or junk alone
+        profile_id, reference = erasable[whom % len(erasable)]
+        erased = {i.identifier for i in before[profile_id].identifiers}
+        values = {identifier.value for identifier in erased}
+        as_sent = {
+            sent["value"]
+            for s in seen
+            for sent in identifiers(s)
+            if _normalised(service, sent) in erased
+        }
+        others = profiles(p for p in before.values() if p.id != profile_id)
+        assert files_mention(db, values).keys(), "the search finds them before"
 
-            ErasureService(service).erase_profile(reference, reason="request", actor="dpo")
+        ErasureService(service).erase_profile(reference, reason="request", actor="dpo")
 
-            assert files_mention(config.db, values | as_sent) == {}
-            assert profiles(service.export_profiles()) == others
-            service.rebuild()  # from the log and decisions as the erasure left them
-            assert profiles(service.export_profiles()) == others
-        finally:
-            store.close()
+        assert files_mention(db, values | as_sent) == {}
+        assert profiles(service.export_profiles()) == others
+        service.rebuild()  # from the log and decisions as the erasure left them
+        assert profiles(service.export_profiles()) == others
 
 
 def _normalised(service: IdentityService, sent: dict[str, str]) -> Identifier:

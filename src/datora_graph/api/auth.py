@@ -49,6 +49,7 @@ REST_SCOPES: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/rejected"): "read",
     ("GET", "/v1/stats"): "read",
     ("GET", "/v1/segments/{segment_id}/export"): "read:pii",
+    ("POST", "/v1/access-requests"): "admin",
     ("POST", "/v1/erasures"): "admin",
     ("POST", "/v1/redactions"): "admin",
     ("GET", "/healthz"): None,

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,7 @@ from datora_graph.api.json_body import UniqueKeysRoute
 from datora_graph.api.metrics import count_records, metrics_answer
 from datora_graph.api.query_params import refuse_stray_query
 from datora_graph.api.schemas import (
+    AccessRequestIn,
     ConsentBatchIn,
     ConsentResponse,
     ErasureIn,
@@ -54,7 +55,8 @@ from datora_graph.domain.reasons import got
 from datora_graph.domain.records import RecordKind
 from datora_graph.domain.segments import SegmentContact
 from datora_graph.erasure_service import ErasureService
-from datora_graph.json_codec import read_client_json
+from datora_graph.json_codec import dumps_compact, read_client_json
+from datora_graph.personal_data_service import PersonalDataService
 from datora_graph.redaction_service import RedactionService
 from datora_graph.segment_service import SegmentService
 from datora_graph.services import IdentityService
@@ -375,6 +377,33 @@ def post_consent(
     latest statement by its `at` decides (a withdrawal among statements of the same moment).
     The batch is recorded whole or, when a statement is invalid, not at all (422 naming it)."""
     return ConsentResponse(recorded=segments.record_consent(items))
+
+
+@router.post(
+    "/v1/access-requests",
+    tags=["privacy"],
+    summary="Answer a person's access request",
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "description": "Everything kept about the person, as one JSON document "
+            "(README: Answering an access request)",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **_ERRORS,
+    },
+)
+def post_access_request(body: AccessRequestIn, service: Service, caller: Caller) -> Response:
+    """Everything the store keeps about the person of the profile named by ID, alias or
+    identifier: the profile, its identifiers, traits, consent in force, merges, every
+    observation that carried one of its identifiers as logged, every event of its journey, and
+    the rejected records that mention one. Audited (`access_request`) with the key's name, the
+    reason and the counts handed over. Needs the `admin` scope; 404 when no profile matches,
+    422 naming `reason` when it is blank or quotes one of the person's identifiers."""
+    answer = PersonalDataService(service).access(
+        body.profile, reason=body.reason, actor=caller.name
+    )
+    return Response(dumps_compact(answer.document()), media_type="application/json")
 
 
 @router.post(

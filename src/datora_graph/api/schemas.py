@@ -77,8 +77,8 @@ class ConsentResponse(BaseModel):
     recorded: int
 
 
-class ErasureIn(BaseModel):
-    """Which person to erase (a profile ID, an alias, or one identifier `type:value`) and why."""
+class PersonRequestIn(BaseModel):
+    """Which person (a profile ID, an alias, or one identifier `type:value`) and why."""
 
     model_config = ConfigDict(extra="forbid")
     profile: str = Field(
@@ -87,6 +87,15 @@ class ErasureIn(BaseModel):
     reason: str = Field(
         min_length=1, examples=["GDPR request 2026-114"], json_schema_extra={"pattern": r"\S"}
     )
+
+
+class ErasureIn(PersonRequestIn):
+    """Which person to erase (a profile ID, an alias, or one identifier `type:value`) and why."""
+
+
+class AccessRequestIn(PersonRequestIn):
+    """Whose data to hand over (a profile ID, an alias, or one identifier `type:value`) and
+    why: the request's reference, kept in the audit log."""
 
 
 class MentionOut(BaseModel):

@@ -35,6 +35,7 @@ AUDIT_ACTIONS = frozenset(
         "key_revoke",
         "segment_export",
         "backup",
+        "access_request",
     }
 )
 
