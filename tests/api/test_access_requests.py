@@ -129,3 +129,21 @@ def test_a_bad_request_is_refused_naming_the_field_and_nothing_is_audited(
         assert store.list_audit(AuditFilter(action="access_request")).items == []
     finally:
         store.close()
+
+
+def test_graphql_answers_with_the_document_rest_gives(client: httpx.Client) -> None:
+    ann_and_bob(client)
+    body = {"profile": ANN, "reason": "DSAR 2026-7"}
+    mutation = """mutation($profile: String!, $reason: String!) {
+      answerAccessRequest(profile: $profile, reason: $reason) }"""
+
+    rest = client.post("/v1/access-requests", json=body).json()
+    graphql = client.post("/graphql", json={"query": mutation, "variables": body}).json()
+
+    answer = graphql["data"]["answerAccessRequest"]
+    per_request = ("generated_at", "request", "history", "traits")
+    assert {k: v for k, v in answer.items() if k not in per_request} == {
+        k: v for k, v in rest.items() if k not in per_request
+    }
+    assert answer["request"] != rest["request"]  # each is audited
+    assert [h["action"] for h in answer["history"]][-2:] == ["access_request"] * 2

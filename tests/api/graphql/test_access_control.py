@@ -52,6 +52,7 @@ FIELD_POLICY: dict[str, dict[str, str]] = {
         "mergeProfiles": "steward",
         "resolveReviewItem": "steward",
         "undoDecision": "steward",
+        "answerAccessRequest": "admin",
         "eraseProfile": "admin",
         "redactRecord": "admin",
     },

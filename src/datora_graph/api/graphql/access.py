@@ -69,6 +69,7 @@ FIELD_SCOPES: dict[str, dict[str, str]] = {
         "mergeProfiles": STEWARD,
         "resolveReviewItem": STEWARD,
         "undoDecision": STEWARD,
+        "answerAccessRequest": "admin",
         "eraseProfile": "admin",
         "redactRecord": "admin",
     },

@@ -1,5 +1,7 @@
-"""The privacy officer's GraphQL fields: `eraseProfile` and `redactRecord`
-(`PrivacyMutation`), scope `admin`.
+"""The privacy officer's GraphQL fields: `answerAccessRequest`, `eraseProfile` and
+`redactRecord` (`PrivacyMutation`), scope `admin`.
+
+    mutation { answerAccessRequest(profile: "email:ann@acme.io", reason: "GDPR request 114") }
 
     mutation { eraseProfile(profile: "email:ann@acme.io", reason: "GDPR request 114") {
                  profileId aliases auditId removed { identifiers observationsRemoved }
@@ -19,9 +21,11 @@ import strawberry
 
 from datora_graph.api.graphql.context import Info
 from datora_graph.api.graphql.fields import mutation
+from datora_graph.api.graphql.scalars import JSON
 from datora_graph.domain.erasure import ErasureCounts
 from datora_graph.domain.mentions import Mention, MentionPage
 from datora_graph.erasure_service import ErasureReport, ErasureService
+from datora_graph.personal_data_service import PersonalDataService
 from datora_graph.redaction_service import RedactionReport, RedactionService
 
 logger = logging.getLogger(__name__)
@@ -159,6 +163,20 @@ class Redaction:
 @strawberry.type
 class PrivacyMutation:
     """Results are nullable, as every mutation's (see `mutations.Mutation`)."""
+
+    @mutation(
+        "Answer a person's access request: everything kept about the person of the profile "
+        "named by `profile` (its ID, an alias or one identifier written `type:value`), as the "
+        "JSON document of `POST /v1/access-requests` (README: Answering an access request). A "
+        "mutation because it is audited (`access_request`, with the reason); needs the `admin` "
+        "scope."
+    )
+    async def answer_access_request(self, info: Info, profile: str, reason: str) -> JSON | None:
+        service = PersonalDataService(info.context.service)
+        answer = await info.context.read(
+            service.access, profile, reason=reason, actor=info.context.actor
+        )
+        return JSON(answer.document())
 
     @mutation(
         "Erase a person for good: the profile named by `profile` (its ID, an alias or one "
