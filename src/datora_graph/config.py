@@ -110,9 +110,10 @@ class Settings(BaseSettings):
     """How long `datora serve`, told to stop, waits for the requests it is serving before it
     drops them. Without a bound one client that never finishes sending its body kept the
     server from stopping at all."""
-    metrics_store_seconds: float = Field(default=15.0, ge=0)
-    """How often, at most, a scrape of `/metrics` counts the store (whole tables); a scrape in
-    between reports the last count and its age. 0: count at every scrape."""
+    metrics_store_seconds: float = Field(default=60.0, ge=0)
+    """How often, at most, a scrape of `/metrics` counts the store (whole tables: about 1 s of
+    a core at 1M observations); a scrape in between reports the last count and its age. 0:
+    count at every scrape."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes of `datora serve`: one per core serves reads on every core (README:
     Scaling out)."""
