@@ -61,7 +61,8 @@ def test_key_mistakes_are_named(tmp_path: Path) -> None:
 
     assert unknown_scope.returncode == 1
     assert "Error: --scope: unknown scope 'write'; known: ingest, read" in unknown_scope.stderr
-    assert "Error: --action: 'splt' is not one of backup, erasure," in unknown_action.stderr
+    listed = "Error: --action: 'splt' is not one of access_request, backup, erasure,"
+    assert listed in unknown_action.stderr
     assert "'web' exists" in taken.stderr
     assert "no API key is named 'nobody'" in no_such.stderr
 
