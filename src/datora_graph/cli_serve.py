@@ -82,7 +82,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
             host=host,
             port=port,
             workers=workers,
-            log_config=server_log_config(settings.log_level),
+            log_config=server_log_config(settings.log_level, settings.log_format),
             log_level=settings.log_level,
             access_log=settings.access_log,
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
@@ -160,7 +160,7 @@ def serve(
             soft_wrap=True,
         )
         if workers == 1:
-            log_config = configure_server_log(settings.log_level)
+            log_config = configure_server_log(settings.log_level, settings.log_format)
             uvicorn.run(
                 create_app(settings, service),
                 host=host,

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     """The web origins whose pages may call the API from a browser (`["https://app.example.com"]`,
     or `["*"]`); none by default, so a browser allows no other site's page to call it."""
+    log_format: Literal["text", "json"] = "text"
+    """`json`: `datora serve` writes each log line as one JSON object, for a log collector."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """What `datora serve` logs, its own lines (a warning at start, an erasure, a redaction)
     and uvicorn's alike; `warning` leaves out the line per request and the audit's info."""

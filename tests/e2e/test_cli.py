@@ -462,6 +462,18 @@ def test_serve_stops_within_its_grace_though_a_client_never_finishes_its_request
     assert "WARNING:  DEVELOPMENT MODE" in output, output
 
 
+def start_serve(port: int, *args: str | Path, **settings: str) -> subprocess.Popen[str]:
+    """`datora serve --port PORT ARGS…` with the given DATORA_* settings, its stderr and
+    stdout read together as text."""
+    return subprocess.Popen(
+        [datora_executable(), "serve", "--port", str(port), *map(str, args)],
+        env=cli_env(**settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def wait_until_ready(url: str, process: subprocess.Popen[str]) -> bool:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.conftest import ServeApp
-from tests.e2e.test_cli import cli_env, datora, datora_executable, wait_until_ready
+from tests.e2e.test_cli import cli_env, datora, datora_executable, start_serve, wait_until_ready
 
 from datora_graph.api import create_app
 from datora_graph.config import Settings
@@ -126,21 +126,7 @@ def test_serve_dev_mode_needs_no_key_and_says_so(tmp_path: Path, log_level: str)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            datora_executable(),
-            "serve",
-            "--dev",
-            "--port",
-            str(port),
-            "--db",
-            str(tmp_path / "d.db"),
-        ],
-        env=cli_env(log_level=log_level),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_serve(port, "--dev", "--db", tmp_path / "d.db", log_level=log_level)
     try:
         url = f"http://127.0.0.1:{port}"
         ready = wait_until_ready(url, process)
