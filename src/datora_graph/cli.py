@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from datora_graph.cli_access import access
-from datora_graph.cli_backup import backup
+from datora_graph.cli_backup import backup, check
 from datora_graph.cli_common import db_hint, fail, open_service, out, progress_bar, settings_of
 from datora_graph.cli_help import one_line_summaries
 from datora_graph.cli_ingest import ingest_app, ingest_with_progress, print_ingest_report, rejected
@@ -56,6 +56,7 @@ register_access_commands(app)
 app.command("access")(access)
 register_privacy_commands(app)
 app.command()(backup)
+app.command()(check)
 app.command()(report)
 app.command()(migrate)
 app.command()(serve)

@@ -1,4 +1,6 @@
-"""`datora backup`: a copy of the embedded store taken while it serves (`store/sqlite_backup.py`).
+"""The embedded store's file in an operator's care: `datora backup`, a copy taken while it
+serves (`store/sqlite_backup.py`), and `datora check`, whether the file is sound
+(`store/sqlite_check.py`).
 
 The copy holds every person the store holds, so it is audited (`backup`, with where it went),
 recorded before the first page is copied so the copy holds its own entry.
@@ -21,11 +23,17 @@ from rich.progress import (
 )
 
 from datora_graph.access_service import cli_actor
-from datora_graph.cli_common import err, fail, open_service, settings_of
+from datora_graph.cli_common import damage_named, err, fail, open_service, settings_of
 from datora_graph.cli_options import DbOption
 from datora_graph.domain.audit import new_audit_entry
 from datora_graph.store.sqlite_backup import BackupError, back_up, usable_destination
+from datora_graph.store.sqlite_check import Depth, check_file, summary
+from datora_graph.store.sqlite_damage import damaged_store
 
+NEO4J_CHECK = (
+    "datora check reads the embedded store's file; check Neo4j with its own tools "
+    "(neo4j-admin database check)"
+)
 NEO4J_BACKUP = (
     "datora backup copies the embedded store; back up Neo4j with its own tools "
     "(neo4j-admin database dump, or Neo4j's online backup)"
@@ -76,5 +84,37 @@ def backup(
     err.print(
         f"Backed up {escape(str(settings.db))} to {escape(str(made.path))} "
         f"({made.size / 1_048_576:,.1f} MiB in {made.seconds:.1f} s)",
+        soft_wrap=True,
+    )
+
+
+def check(
+    ctx: typer.Context,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Also match every index to its table (integrity_check: slower)"
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Read the whole store file and say whether it is sound (SQLite's own check), while the
+    service runs: after a disk fault, or from a monitor (exit code 1: damaged)."""
+    settings = settings_of(ctx, db)
+    if settings.store != "sqlite":
+        fail(NEO4J_CHECK, 2)
+    depth: Depth = "integrity_check" if full else "quick_check"
+    with (
+        open_service(settings, must_exist=True, upgrade=False),
+        damage_named(settings),
+        err.status(f"Reading {escape(str(settings.db))} ({depth})"),
+    ):
+        checked = check_file(settings.db, depth)
+    if checked.problems:
+        found = f"SQLite's {depth} found: {summary(checked.problems)}"
+        fail(str(damaged_store(settings.db, found)))
+    err.print(
+        f"The store at {escape(str(settings.db))} is sound: SQLite's {depth} read "
+        f"{checked.size / 1_048_576:,.1f} MiB in {checked.seconds:.1f} s and found no problem",
         soft_wrap=True,
     )

@@ -6,6 +6,7 @@ import getpass
 import json
 from pathlib import Path
 
+from tests.conftest import damage_table
 from tests.e2e.test_cli import datora
 
 
@@ -44,3 +45,24 @@ def test_a_backup_refuses_an_existing_file_and_a_neo4j_store(tmp_path: Path) -> 
     assert datora("audit", "--action", "backup", "--json", "--db", db).stdout == ""
     assert on_neo4j.returncode == 2
     assert "neo4j-admin database dump" in on_neo4j.stderr
+
+
+def test_check_says_a_sound_store_is_sound_and_names_a_damaged_one(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    datora("demo", "--people", "20", "--db", db)
+
+    sound = datora("check", "--db", db)
+    full = datora("check", "--full", "--db", db)
+    damage_table(db)
+    damaged = datora("check", "--db", db, ok=False)
+    on_neo4j = datora("check", ok=False, store="neo4j")
+
+    assert f"The store at {db} is sound: SQLite's quick_check read " in sound.stderr
+    assert "SQLite's integrity_check read" in full.stderr
+    assert damaged.returncode == 1
+    assert f"Error: the SQLite store at {db} is damaged (SQLite's quick_check found: " in (
+        damaged.stderr
+    )
+    assert "restore the latest backup" in damaged.stderr
+    assert on_neo4j.returncode == 2
+    assert "check Neo4j with its own tools (neo4j-admin database check)" in on_neo4j.stderr
