@@ -63,8 +63,8 @@ def rejections_mentioning(
 def audit_about(
     store: GraphStore, *, subject: str | None = None, profile_id: str | None = None
 ) -> Iterator[AuditEntry]:
-    """Every audit entry whose subject is `subject`, or that names `profile_id` before or
-    after its action, newest first, a page at a time."""
+    """Every audit entry that matches the filters given (its subject is `subject`; it names
+    `profile_id` before or after its action), newest first, a page at a time."""
     after = None
     while True:
         query = AuditFilter(
