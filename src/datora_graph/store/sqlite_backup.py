@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from datora_graph.store.sqlite_check import check_file
+
 PROGRESS_INTERVAL_SECONDS = 0.2
 
 
@@ -118,13 +120,9 @@ class _reporting:
 
 
 def _check(partial: Path) -> None:
-    checking = sqlite3.connect(partial)
-    try:
-        verdict = [str(row[0]) for row in checking.execute("PRAGMA quick_check")]
-    finally:
-        checking.close()
-    if verdict != ["ok"]:
-        raise BackupError(f"the copy failed SQLite's check: {'; '.join(verdict[:5])}")
+    problems = check_file(partial).problems
+    if problems:
+        raise BackupError(f"the copy failed SQLite's check: {'; '.join(problems[:5])}")
 
 
 def _flush(path: Path) -> None:

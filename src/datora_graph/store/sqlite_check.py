@@ -34,12 +34,15 @@ class FileCheck:
 
 
 def check_file(path: Path, depth: Depth = "quick_check") -> FileCheck:
-    """Run SQLite's `depth` check over the database at `path`, read-only."""
+    """Run SQLite's `depth` check over the existing database at `path`, writing nothing."""
     started = time.perf_counter()
     wal = path.with_name(path.name + "-wal")
     size = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-    checking = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    # Not `mode=ro`: a read-only connection cannot remove the write-ahead log and its index
+    # when it closes, and would leave them beside a file no one else has open.
+    checking = sqlite3.connect(path)
     try:
+        checking.execute("PRAGMA query_only = ON")
         verdict = [str(row[0]) for row in checking.execute(f"PRAGMA {depth}({MAX_PROBLEMS})")]
     except sqlite3.DatabaseError as error:
         if damage_in(error) is None:

@@ -49,6 +49,7 @@ def test_a_damaged_page_is_named(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     a_store(db).close()
     damage_table(db, "identifiers")
+    beside = sorted(p.name for p in tmp_path.iterdir())
 
     checked = check_file(db)
 
@@ -58,6 +59,7 @@ def test_a_damaged_page_is_named(tmp_path: Path) -> None:
         for p in checked.problems
     ), checked.problems
     assert not any(p.startswith("***") for p in checked.problems)
+    assert sorted(p.name for p in tmp_path.iterdir()) == beside, "no -wal or -shm left"
 
 
 def test_the_summary_names_the_first_problems_and_counts_the_rest() -> None:
