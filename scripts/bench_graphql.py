@@ -39,6 +39,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -105,6 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="datora-bench-graphql-"))
+    try:
+        return bench(args, work)
+    except BaseException:
+        print(f"the server's log and any data set are kept in {work}", file=sys.stderr)
+        raise
+
+
+def bench(args: argparse.Namespace, work: Path) -> int:
+    """Measure as `args` say, in the scratch folder `work`; removed afterwards unless kept."""
     db = args.db or work / "datora.db"
     dataset = build_dataset(db, args.profiles, args.events, args.seed)
     samples = pick_samples(db, args.sample_size, args.seed)
@@ -127,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nresults: {args.out}")
     if args.db is None and args.keep:
         print(f"data set kept in {db}")
+    else:
+        shutil.rmtree(work)
     return 0
 
 

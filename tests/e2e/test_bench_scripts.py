@@ -7,6 +7,7 @@ method that had changed shape, and nobody knew until the next time someone measu
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,14 +19,19 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def run(script: str, *args: str | Path, out: Path) -> dict[str, Any]:
+    scratch = out.parent / "scratch"  # the script's temporary files, TMPDIR of it and its server
+    scratch.mkdir()
     result = subprocess.run(
         [sys.executable, str(SCRIPTS / script), *map(str, args), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert str(out) in result.stdout, "the script says where its results are"
+    # A full-size run's data set is gigabytes: nothing is left behind unless asked to keep it.
+    assert not list(scratch.iterdir()), f"{script} left {sorted(scratch.iterdir())} behind"
     figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     assert figures["machine"]["cores"] >= 1
     return figures
