@@ -12,12 +12,17 @@ large ingest reads what was added since (once), the next ones read a few index r
 callers catch up before they take the write lock (ingest goes on meanwhile: the log only
 grows) and again under it, for the last few observations.
 Normalising keys takes the registry, which lives here, not in the store.
+
+The keys are those the identifier settings of the time give, as the graph's are: a phone taken
+off the junk list is `phone:+14155550101` after the rebuild that applies it, not `phone:4155550101`.
+So a rebuild forgets the index with the graph and indexes each page it replays
+(`index_page`), with the keys it has just parsed the page for, still in the registry's cache.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from datora_graph.domain.erasure import raw_key
 from datora_graph.domain.identifiers import IdentifierRegistry
@@ -49,14 +54,20 @@ class LogIndex:
             entries = self.store.read_log(after, PAGE)
             if not entries:
                 return done
-            # In key order, the rows land in few places of the index's B-tree: 1M observations
-            # index in 34 s instead of 44 s.
-            rows = sorted((key, seq) for seq, payload in entries for key in self.keys_of(payload))
+            self.index_page(entries)
             after = entries[-1][0]
-            self.store.index_log(rows, after)
             done += len(entries)
             if progress is not None:
                 progress(done)
+
+    def index_page(self, entries: Sequence[tuple[int, str]]) -> None:
+        """Index logged `entries` (seq, payload), the next page of the log, oldest first; what
+        an index already holds (another catch-up's page) it keeps."""
+        if entries:
+            # In key order, the rows land in few places of the index's B-tree: 1M observations
+            # index in 34 s instead of 44 s.
+            rows = sorted((key, seq) for seq, payload in entries for key in self.keys_of(payload))
+            self.store.index_log(rows, entries[-1][0])
 
     def observations_with(
         self, keys: Collection[str], progress: Progress | None = None

@@ -37,6 +37,7 @@ from datora_graph.domain.records import (
     parse_event,
     parse_observation,
 )
+from datora_graph.log_index import LogIndex
 from datora_graph.replay_check import check_replay, reparse
 from datora_graph.resolution.answered_items import answered_by_merges
 from datora_graph.resolution.engine import ResolutionEngine
@@ -373,7 +374,8 @@ class IdentityService:
                 check = check_replay(self.store, self.registry, batch, checked)
                 if check.rejected:
                     raise check.refusal()
-            self.store.reset_derived()
+            self.store.reset_derived()  # the log index too: its keys are made again, below
+            index = LogIndex(self.store, self.registry)
             stewards = StewardService(self)
             replay = DecisionReplay(stewards)
             decisions = RebuildDecisions(replay)
@@ -386,6 +388,7 @@ class IdentityService:
                     changeset.observations = []
                     changeset.rejections = rejections
                     self.store.commit(changeset)
+                    index.index_page(entries)
                     replayed += len(observations)
                     rejected += len(rejections)
                     if progress is not None:

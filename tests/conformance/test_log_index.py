@@ -1,5 +1,6 @@
 """The index from identifier to logged observation, on every store: filled behind the log,
-read by key, kept across a rebuild and a reopen, emptied of erased identifiers."""
+read by key, made again by a rebuild (under the settings of the rebuild), kept across a
+reopen, emptied of erased identifiers."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_the_index_follows_the_log_and_answers_by_key(store: GraphStore) -> None
     assert store.log_index_position() == 4
 
 
-def test_indexing_again_changes_nothing_and_a_rebuild_keeps_the_index(
+def test_indexing_again_changes_nothing_and_a_rebuild_under_the_same_settings_indexes_the_same(
     store_opener: StoreOpener,
 ) -> None:
     store = store_opener.open()
@@ -97,3 +98,35 @@ def test_a_page_read_before_an_erasure_does_not_put_the_erased_keys_back(
     assert store.log_index_position() == 2
     identity.ingest_observations([obs("o3", 3, cy, COOKIE)])
     assert [seq for seq, _ in index.observations_with([cy])] == [1, 2, 3]
+
+
+def test_a_rebuild_under_other_junk_values_indexes_the_log_by_the_new_keys(
+    store_opener: StoreOpener,
+) -> None:
+    """A phone taken off the junk list is keyed `phone:+1…` from the rebuild on, not by its
+    junk form `phone:415…`: the index must follow, or Ann's erasure would miss the record
+    that carried only that phone (her name and city, left in the log)."""
+    store = store_opener.open()
+    junk = Settings(junk={"phone": ["4155550101"]})
+    before = IdentityService(store, junk)
+    before.ingest_observations(
+        [
+            obs("o1", 1, ANN, "phone:415-555-0101"),
+            {**obs("o2", 2, "phone:(415) 555-0101"), "attributes": {"city": "Leeds"}},
+            obs("o3", 3, BOB),
+        ]
+    )
+    LogIndex(store, before.registry).catch_up()
+    assert [seq for seq, _ in store.logged_observations_with(["phone:4155550101"])] == [1, 2]
+
+    identity = IdentityService(store, Settings())
+    identity.rebuild()
+
+    assert store.log_index_position() == 3
+    assert store.logged_observations_with(["phone:4155550101"]) == []
+    phone = "phone:+14155550101"
+    assert [seq for seq, _ in store.logged_observations_with([phone])] == [1, 2]
+    assert [seq for seq, _ in store.logged_observations_with([ANN, BOB])] == [1, 3]
+    report = ErasureService(identity).erase_profile(ANN, reason="GDPR 7", actor="dpo")
+    assert report.profile_id
+    assert [seq for seq, payload in store.read_log(0, 10)] == [3]

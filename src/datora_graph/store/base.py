@@ -128,9 +128,10 @@ class GraphStore(Protocol):
     def reset_derived(self) -> None:
         """Forget everything derived from the observation log (identifiers, evidence, profiles,
         aliases, review items, merge history, and the rejections a replay of it made: those
-        whose reason begins `REPLAY_REJECTION_PREFIX`); keep the log, events, the rejections
-        made at ingest and cannot-link constraints. Marks a rebuild as in progress until
-        `finish_rebuild`."""
+        whose reason begins `REPLAY_REJECTION_PREFIX`), and the log index with its position
+        (its keys were made under the identifier settings of the time: the replay indexes the
+        log again under the current ones); keep the log, events, the rejections made at ingest
+        and cannot-link constraints. Marks a rebuild as in progress until `finish_rebuild`."""
         ...
 
     def finish_rebuild(self) -> None: ...
@@ -334,7 +335,8 @@ class GraphStore(Protocol):
 
     def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
         """Record that the observation at each `(key, seq)` carried the identifier `key`, and
-        that the log is indexed up to `through_seq`, in one transaction. Kept by a rebuild.
+        that the log is indexed up to `through_seq`, in one transaction. Forgotten by
+        `reset_derived`, which a rebuild follows by indexing each page it replays.
         Only rows past the position already indexed are written, and the position never goes
         back: a page read before another catch-up indexed it, and an erasure then pruned it,
         must not put the erased keys back."""

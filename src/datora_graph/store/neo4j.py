@@ -48,6 +48,7 @@ from datora_graph.store.neo4j_connection import Neo4jConnection, Neo4jTarget
 from datora_graph.store.neo4j_cypher import CYPHER
 from datora_graph.store.neo4j_erasure import Neo4jErasure
 from datora_graph.store.neo4j_export import Neo4jExport
+from datora_graph.store.neo4j_log_index import POSITION as LOG_INDEX_POSITION
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
 from datora_graph.store.neo4j_redaction import Neo4jRedaction
 from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
@@ -196,7 +197,8 @@ class Neo4jStore(
     def reset_derived(self) -> None:
         """The rebuild marker first, then the derived relationships and then the derived nodes,
         in bounded transactions: a crash part way leaves the marker set, and the next rebuild
-        forgets the rest."""
+        forgets the rest. The log index goes too, relationships first: the replay writes it
+        again under the current identifier settings (see `GraphStore.reset_derived`)."""
         now = iso(datetime.now(UTC))
         with self._neo4j.writing():
             self._neo4j.execute_write(_consume(CYPHER.meta_set, key=REBUILD_MARKER, value=now))
@@ -204,9 +206,15 @@ class Neo4jStore(
                 pass
             while self._neo4j.execute_write(_delete_batch(CYPHER.delete_derived_batch)):
                 pass
-            forget = _delete_batch(CYPHER.delete_replay_rejections_batch)
-            while self._neo4j.execute_write(forget):
-                pass
+            for statement in (
+                CYPHER.delete_replay_rejections_batch,
+                CYPHER.delete_log_index_links_batch,
+                CYPHER.delete_log_index_keys_batch,
+            ):
+                forget = _delete_batch(statement)
+                while self._neo4j.execute_write(forget):
+                    pass
+            self._neo4j.execute_write(_consume(CYPHER.meta_delete, key=LOG_INDEX_POSITION))
 
     def finish_rebuild(self) -> None:
         with self._neo4j.writing():

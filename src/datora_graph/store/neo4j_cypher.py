@@ -106,6 +106,8 @@ class Neo4jStatements:
     delete_derived_links_batch: LiteralString
     delete_derived_batch: LiteralString
     delete_replay_rejections_batch: LiteralString
+    delete_log_index_links_batch: LiteralString
+    delete_log_index_keys_batch: LiteralString
     mark_replay_rejections: LiteralString
     # -- reads -------------------------------------------------------------------------------
     resolve_profile_ids: LiteralString

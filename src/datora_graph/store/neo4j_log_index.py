@@ -4,10 +4,11 @@ log_index.py for why it exists and who fills it).
 Each identifier key a logged observation carried is a `(:LogKey {key})`, unique on key, and
 the observation points at it: `(:Observation)-[:CARRIED]->(:LogKey)`, so the observations of a
 profile's identifiers are one index seek per key. The log position the index is filled up to
-is a `:Meta` value (`log_keys_through`). It is about the log, not the graph: a rebuild's reset
-(`delete_derived_batch`) leaves both alone. An erasure deletes the erased keys' `:LogKey`
-nodes (`erase_log_keys`, in `neo4j_erasure.py`), and an observation it deletes takes its
-`CARRIED` relationships along.
+is a `:Meta` value (`log_keys_through`). A rebuild's reset deletes both (relationships first,
+`delete_log_index_links_batch`), since the keys are made under the identifier settings of the
+time, and the replay writes the index again as it goes. An erasure deletes the erased keys'
+`:LogKey` nodes (`erase_log_keys`, in `neo4j_erasure.py`), and an observation it deletes takes
+its `CARRIED` relationships along.
 
 A page is indexed only past the position already filled, read under a write lock on that
 `:Meta` node (`log_index_claim`): a page read before another catch-up indexed it, and before

@@ -40,7 +40,7 @@ from datora_graph.store.sqlite_damage import damage_in, damaged_store
 from datora_graph.store.sqlite_erasure import SqliteErasedRecords, erase_in
 from datora_graph.store.sqlite_export import SqliteExport
 from datora_graph.store.sqlite_ids import reserve_ids
-from datora_graph.store.sqlite_log_index import SqliteLogIndex
+from datora_graph.store.sqlite_log_index import SqliteLogIndex, forget_log_index
 from datora_graph.store.sqlite_reads import SqliteReads
 from datora_graph.store.sqlite_redaction import SqliteRedaction
 from datora_graph.store.sqlite_segments import SqliteSegments
@@ -373,9 +373,11 @@ class SqliteStore(
     def reset_derived(self) -> None:
         # The resolutions of the review items that go: a replay closes its own items again.
         self._steward_schema()
+        self._log_index_schema()
         with self._transaction() as db:
             for statement in (*sql.RESET_DERIVED, "DELETE FROM review_resolutions"):
                 db.execute(statement)
+            forget_log_index(db)
             db.execute(sql.RESET_REPLAY_REJECTIONS, {"prefix": REPLAY_REJECTION_PREFIX})
             db.execute(sql.SET_META, (REBUILD_MARKER, iso(datetime.now(UTC))))
 

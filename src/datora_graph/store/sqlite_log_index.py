@@ -3,7 +3,8 @@
 `log_keys` holds one row per (identifier key, log position), clustered by key, so the
 observations of a profile's identifiers are a few index ranges, not a read of the whole log.
 It is filled behind the log by the service (`index_log`), up to the position kept in `meta`
-(`log_keys_through`), and is about the log, not the graph: a rebuild keeps it.
+(`log_keys_through`). A rebuild's reset empties it (`forget_log_index`): keys are made under the
+identifier settings of the time, and the replay indexes the log again as it goes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 
-from datora_graph.store.sqlite_sql import GET_META, SET_META
+from datora_graph.store.sqlite_sql import DELETE_META, GET_META, SET_META
 from datora_graph.store.sqlite_tables import record_tables
 
 POSITION = "log_keys_through"
@@ -81,3 +82,9 @@ def forget_log_keys(db: sqlite3.Connection, keys: Collection[str]) -> None:
     """Inside an erasure's transaction (the table exists): the erased identifiers leave the
     index; the observations that carried only them left the log."""
     db.execute(DELETE_LOG_KEYS, (json.dumps(sorted(set(keys))),))
+
+
+def forget_log_index(db: sqlite3.Connection) -> None:
+    """Inside a rebuild's reset (the table exists): the whole index and its position go."""
+    db.execute("DELETE FROM log_keys")
+    db.execute(DELETE_META, (POSITION,))
