@@ -63,7 +63,7 @@ from datora_graph.services import IdentityService
 from datora_graph.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import machine  # a script beside this one, not a package
+from bench import index_the_log, machine  # a script beside this one, not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_PER_PERSON = 1.18
@@ -128,6 +128,7 @@ def bench(args: argparse.Namespace, work: Path) -> int:
         "samples": {name: len(ids) for name, ids in samples.items()},
         "load_average_before": os.getloadavg(),
     }
+    results["log_index_before"] = index_the_log(db)
     rates = tuple(float(r) for r in args.rates.split(",") if r.strip())
     load = Load(args.clients, args.requests, args.warmup, rates, args.workers)
     results["latency"] = graphql_latency(db, samples, load, work)

@@ -48,17 +48,19 @@ class LogIndex:
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Index the observations logged since the last catch-up; answers how many."""
-        after = self.store.log_index_position()
         done = 0
-        while True:
-            entries = self.store.read_log(after, PAGE)
-            if not entries:
-                return done
-            self.index_page(entries)
-            after = entries[-1][0]
-            done += len(entries)
+        while indexed := self.index_next():
+            done += indexed
             if progress is not None:
                 progress(done)
+        return done
+
+    def index_next(self, limit: int = PAGE) -> int:
+        """Index the next `limit` logged observations past the index's position, in one
+        transaction; answers how many (0: the index is up to date)."""
+        entries = self.store.read_log(self.store.log_index_position(), limit)
+        self.index_page(entries)
+        return len(entries)
 
     def index_page(self, entries: Sequence[tuple[int, str]]) -> None:
         """Index logged `entries` (seq, payload), the next page of the log, oldest first; what

@@ -46,6 +46,10 @@ def test_ingest_bench_measures_throughput_quality_and_rest_latency(tmp_path: Pat
     assert 0 < ingest_run["reachable_recall"] <= 1
     assert figures["rest"]["requests"] == 30
     assert 0 < figures["rest"]["p50_ms"] <= figures["rest"]["p99_ms"]
+    # Measured on a server whose log index is up to date, as it is once a server has run.
+    assert (
+        figures["rest"]["log_index_before"]["observations"] == ingest_run["observations_accepted"]
+    )
 
 
 def test_precision_bench_compares_the_engine_with_connected_components(tmp_path: Path) -> None:
@@ -65,6 +69,7 @@ def test_graphql_bench_measures_closed_loop_and_paced_latency(tmp_path: Path) ->
         out=tmp_path / "g.json",
     )
 
+    assert figures["log_index_before"]["observations"] == figures["dataset"]["observations"]
     for sample in ("full_pages", "random"):
         runs = figures["latency"][sample]
         assert set(runs) == {"closed_loop", "paced_20_per_s"}

@@ -20,12 +20,10 @@ from pathlib import Path
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from datora_graph.api.damage_seen import note_damage
-from datora_graph.api.incidents import new_incident
+from datora_graph.api.incidents import log_background_failure
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import StoreStats
 from datora_graph.store.base import GraphStore
-from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +38,8 @@ class StoreCount:
     """`time.monotonic()` when the count began."""
     seconds: float
     """How long the count took."""
+    unindexed: int = 0
+    """Observations logged past the log index's position."""
 
 
 class StoreCounts:
@@ -78,6 +78,12 @@ class StoreCounts:
         yield _gauge("count_duration_seconds", "How long the store took to count.", count.seconds)
         if count.stats is not None:
             yield from _counts(count.stats)
+            yield _gauge(
+                "unindexed_observations",
+                "Observations logged past the log index, which a split, an erasure or an access "
+                "request indexes first; the server indexes them every DATORA_LOG_INDEX_SECONDS.",
+                count.unindexed,
+            )
 
     def _current(self) -> StoreCount | None:
         store = self._store()
@@ -86,33 +92,26 @@ class StoreCounts:
         with self._lock:
             started = self._clock()
             if self._last is None or started - self._last.taken_at >= self._every:
-                stats = self._count(store)
-                self._last = StoreCount(stats, started, self._clock() - started)
+                counted = self._count(store)
+                stats, unindexed = counted if counted is not None else (None, 0)
+                self._last = StoreCount(stats, started, self._clock() - started, unindexed)
             return self._last
 
-    def _count(self, store: GraphStore) -> StoreStats | None:
+    def _count(self, store: GraphStore) -> tuple[StoreStats, int] | None:
+        """The store's counts and how many logged observations the log index has yet to
+        index; None when they could not be read (logged)."""
         try:
-            return store.stats()
+            return store.stats(), max(0, store.last_sequence() - store.log_index_position())
         except DatoraError as error:  # the store unreachable, or past its read time limit
             logger.warning(
                 "the store could not be counted for /metrics (datora_store_up is 0): %s", error
             )
         except Exception as error:
-            incident = new_incident()
-            damage = damage_in(error)
-            if damage is None:
-                logger.error(
-                    "incident %s: counting the store for /metrics failed (datora_store_up is 0)",
-                    incident,
-                    exc_info=error,
-                )
-            else:
-                note_damage(self._store_file, incident)
-                logger.error(
-                    "incident %s: counting the store for /metrics failed: %s",
-                    incident,
-                    damaged_store(self._store_file, damage),
-                )
+            log_background_failure(
+                "counting the store for /metrics failed (datora_store_up is 0)",
+                error,
+                self._store_file,
+            )
         return None
 
 
