@@ -72,10 +72,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> Non
     """Run uvicorn's `workers` processes over the app factory until stopped (Ctrl+C)."""
     import uvicorn
 
+    from datora_graph.api.log_indexer import indexing_beside
     from datora_graph.api.server_log import server_log_config
 
     os.environ.update(worker_environment(settings))
-    with metrics_shared_by_workers():
+    with metrics_shared_by_workers(), indexing_beside(settings, worker_environment(settings)):
         uvicorn.run(
             APP_FACTORY,
             factory=True,
@@ -142,6 +143,7 @@ def serve(
     import uvicorn
 
     from datora_graph.api import create_app
+    from datora_graph.api.log_indexer import indexing_beside
     from datora_graph.api.server_log import configure_server_log
 
     settings = settings_of(ctx, db)
@@ -161,15 +163,16 @@ def serve(
         )
         if workers == 1:
             log_config = configure_server_log(settings.log_level, settings.log_format)
-            uvicorn.run(
-                create_app(settings, service),
-                host=host,
-                port=port,
-                log_config=log_config,
-                log_level=settings.log_level,
-                access_log=settings.access_log,
-                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-            )
+            with indexing_beside(settings, worker_environment(settings)):
+                uvicorn.run(
+                    create_app(settings, service),
+                    host=host,
+                    port=port,
+                    log_config=log_config,
+                    log_level=settings.log_level,
+                    access_log=settings.access_log,
+                    timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+                )
             return
         prepare_for_workers(service)
     serve_workers(settings, host, port, workers)

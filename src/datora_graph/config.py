@@ -117,9 +117,10 @@ class Settings(BaseSettings):
     a core at 1M observations); a scrape in between reports the last count and its age. 0:
     count at every scrape."""
     log_index_seconds: float = Field(default=10.0, ge=0)
-    """How often `datora serve` brings the log index up to date behind ingest (api/log_indexer.py),
-    so a split, an erasure or an access request does not wait for a day of observations to be
-    indexed first. 0: never (the first such request does it)."""
+    """How often the process `datora serve` runs beside the server brings the log index up to
+    date behind ingest (api/log_indexer.py), so a split, an erasure or an access request does
+    not wait for a day of observations to be indexed first. 0: no such process (the first such
+    request does it)."""
     workers: int = Field(default=1, ge=1, le=64)
     """Server processes of `datora serve`: one per core serves reads on every core (README:
     Scaling out)."""

@@ -194,7 +194,6 @@ def test_a_count_that_finds_the_file_damaged_says_so_and_the_server_is_not_ready
     seen = damage_seen(settings.db)
     assert seen is not None
     assert [r.getMessage() for r in caplog.records] == [
-        f"incident {seen.incident}: counting the store for /metrics failed (datora_store_up is 0): "
-        "the SQLite store "
+        f"incident {seen.incident}: counting the store for /metrics failed: the SQLite store "
         f"at {settings.db} is damaged (database disk image is malformed): {WHAT_TO_DO}"
     ]

@@ -23,7 +23,6 @@ from datora_graph.api.cors import allow_browser_origins
 from datora_graph.api.errors import install_error_handlers
 from datora_graph.api.gc_tuning import long_lived_objects_set_aside
 from datora_graph.api.graphql import graphql_router
-from datora_graph.api.log_indexer import LogIndexer
 from datora_graph.api.metrics import CountRequests
 from datora_graph.api.routes import probes, router
 from datora_graph.api.store_metrics import StoreCounts
@@ -67,16 +66,8 @@ def create_app(settings: Settings | None = None, service: IdentityService | None
             if upgraded is not None and (message := upgraded.message()):
                 logger.warning("%s", message)
             app.state.service = IdentityService(store, chosen)
-            indexer = None
-            if chosen.log_index_seconds > 0:
-                indexer = LogIndexer(app.state.service, chosen.log_index_seconds, chosen.db)
-                indexer.start()
-            try:
-                with long_lived_objects_set_aside():
-                    yield
-            finally:
-                if indexer is not None:
-                    indexer.stop()
+            with long_lived_objects_set_aside():
+                yield
         finally:
             app.state.service = None
             store.close()

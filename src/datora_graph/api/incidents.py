@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -65,20 +64,6 @@ def incident_response(
         return JSONResponse(graphql_error_answer(message, extensions), status)
     body = {"code": code, "message": message, "field": None, INCIDENT_FIELD: incident}
     return JSONResponse({"error": body}, status)
-
-
-def log_background_failure(failed: str, error: Exception, store: Path) -> str:
-    """Log `error`, which ended `failed` (work no request waits on), under a new incident, with
-    its traceback; a damaged store file is named as a request's failure names it, and the
-    server stops being ready (damage_seen.py). Answers the incident."""
-    incident = new_incident()
-    damage = damage_in(error)
-    if damage is None:
-        logger.error("incident %s: %s", incident, failed, exc_info=error)
-    else:
-        note_damage(store, incident)
-        logger.error("incident %s: %s: %s", incident, failed, damaged_store(store, damage))
-    return incident
 
 
 def internal_answer(incident: str) -> str:

@@ -20,10 +20,12 @@ from pathlib import Path
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from datora_graph.api.incidents import log_background_failure
+from datora_graph.api.damage_seen import note_damage
+from datora_graph.api.incidents import new_incident
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import StoreStats
 from datora_graph.store.base import GraphStore
+from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ class StoreCounts:
             yield _gauge(
                 "unindexed_observations",
                 "Observations logged past the log index, which a split, an erasure or an access "
-                "request indexes first; the server indexes them every DATORA_LOG_INDEX_SECONDS.",
+                "request indexes first; datora serve indexes them every DATORA_LOG_INDEX_SECONDS.",
                 count.unindexed,
             )
 
@@ -107,11 +109,21 @@ class StoreCounts:
                 "the store could not be counted for /metrics (datora_store_up is 0): %s", error
             )
         except Exception as error:
-            log_background_failure(
-                "counting the store for /metrics failed (datora_store_up is 0)",
-                error,
-                self._store_file,
-            )
+            incident = new_incident()
+            damage = damage_in(error)
+            if damage is None:
+                logger.error(
+                    "incident %s: counting the store for /metrics failed (datora_store_up is 0)",
+                    incident,
+                    exc_info=error,
+                )
+            else:
+                note_damage(self._store_file, incident)
+                logger.error(
+                    "incident %s: counting the store for /metrics failed: %s",
+                    incident,
+                    damaged_store(self._store_file, damage),
+                )
         return None
 
 
