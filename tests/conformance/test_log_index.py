@@ -69,7 +69,7 @@ def test_indexing_again_changes_nothing_and_a_rebuild_under_the_same_settings_in
     LogIndex(store, identity.registry).catch_up()
     before = store.logged_observations_with([ANN, BOB])
 
-    store.index_log([(ANN, 1), (BOB, 2)], 2)
+    assert store.index_log([(ANN, 1), (BOB, 2)], 0, 2)
     identity.rebuild()
     store = store_opener.reopen(store)
 
@@ -92,12 +92,49 @@ def test_a_page_read_before_an_erasure_does_not_put_the_erased_keys_back(
     stale = sorted((key, seq) for seq, payload in log for key in index.keys_of(payload))
 
     ErasureService(identity).erase_profile(bob, reason="GDPR 121", actor="dpo")
-    store.index_log(stale, 2)
+    assert store.index_log(stale, 0, 2)
 
     assert store.logged_observations_with([bob]) == []
     assert store.log_index_position() == 2
     identity.ingest_observations([obs("o3", 3, cy, COOKIE)])
     assert [seq for seq, _ in index.observations_with([cy])] == [1, 2, 3]
+
+
+def test_a_page_read_before_a_rebuild_reset_the_index_is_not_indexed_over_the_gap(
+    store: GraphStore,
+) -> None:
+    """The server's indexing process read the page after position 2, then a rebuild forgot the
+    index: writing the page would mark positions 1 and 2 indexed though nothing indexes them,
+    and an erasure would miss them. The page is refused; the next catch-up starts over."""
+    identity = service(store)
+    index = LogIndex(store, identity.registry)
+    identity.ingest_observations([obs("o1", 1, ANN), obs("o2", 2, BOB), obs("o3", 3, ANN, COOKIE)])
+    index.catch_up()
+    late = [(key, seq) for seq, payload in store.read_log(2, 10) for key in index.keys_of(payload)]
+
+    store.reset_derived()
+    store.finish_rebuild()
+    written = store.index_log(sorted(late), 2, 3)
+
+    assert written is False
+    assert store.log_index_position() == 0
+    assert store.logged_observations_with([ANN, COOKIE]) == []
+    assert index.catch_up() == 3
+    assert [seq for seq, _ in store.logged_observations_with([ANN])] == [1, 3]
+
+
+def test_a_page_past_positions_no_observation_holds_is_indexed(store: GraphStore) -> None:
+    """Positions an erasure emptied, or a page read after the last one indexed: nothing lies
+    between, so nothing is left out."""
+    identity = service(store)
+    index = LogIndex(store, identity.registry)
+    identity.ingest_observations([obs("o1", 1, ANN), obs("o2", 2, BOB)])
+    assert store.index_log([(ANN, 1)], 0, 1)
+    rows = [(key, seq) for seq, payload in store.read_log(1, 10) for key in index.keys_of(payload)]
+
+    assert store.index_log(rows, 1, 2)
+    assert store.log_index_position() == 2
+    assert [seq for seq, _ in store.logged_observations_with([BOB])] == [2]
 
 
 def test_a_rebuild_under_other_junk_values_indexes_the_log_by_the_new_keys(

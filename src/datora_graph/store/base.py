@@ -333,13 +333,16 @@ class GraphStore(Protocol):
         """The log position up to which `index_log` has indexed the log (0: none)."""
         ...
 
-    def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
+    def index_log(self, rows: Sequence[tuple[str, int]], after_seq: int, through_seq: int) -> bool:
         """Record that the observation at each `(key, seq)` carried the identifier `key`, and
-        that the log is indexed up to `through_seq`, in one transaction. Forgotten by
-        `reset_derived`, which a rebuild follows by indexing each page it replays.
+        that the log is indexed up to `through_seq`, in one transaction, for a page of the log
+        read after position `after_seq`. Forgotten by `reset_derived`, which a rebuild follows
+        by indexing each page it replays.
         Only rows past the position already indexed are written, and the position never goes
         back: a page read before another catch-up indexed it, and an erasure then pruned it,
-        must not put the erased keys back."""
+        must not put the erased keys back. A page that would leave logged observations before
+        it unindexed (a rebuild reset the index since the page was read) is not written:
+        answers False, and the caller reads again from `log_index_position`."""
         ...
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:

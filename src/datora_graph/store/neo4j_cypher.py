@@ -126,6 +126,7 @@ class Neo4jStatements:
     # -- the log index (neo4j_log_index.py) ---------------------------------------------------
     index_log: LiteralString
     log_index_claim: LiteralString
+    log_entry_before_page: LiteralString
     logged_observations_with: LiteralString
     # -- bulk reads (neo4j_export.py) --------------------------------------------------------
     events_page: LiteralString

@@ -46,18 +46,23 @@ class Neo4jLogIndex:
         )
         return 0 if record is None else int(record["value"])
 
-    def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
-        def work(tx: ManagedTransaction) -> None:
+    def index_log(self, rows: Sequence[tuple[str, int]], after_seq: int, through_seq: int) -> bool:
+        def work(tx: ManagedTransaction) -> bool:
             claimed = tx.run(CYPHER.log_index_claim, {"key": POSITION}).single()
             filled = 0 if claimed is None else int(claimed["value"])
             if through_seq <= filled:
-                return
+                return True
+            if filled < after_seq:
+                between = {"filled": filled, "after": after_seq}
+                if tx.run(CYPHER.log_entry_before_page, between).single() is not None:
+                    return False
             carried = log_key_rows([(key, seq) for key, seq in rows if seq > filled])
             for chunk in chunked(carried, ROWS_PER_STATEMENT):
                 tx.run(CYPHER.index_log, {"rows": list(chunk)}).consume()
             tx.run(CYPHER.meta_set, {"key": POSITION, "value": int(through_seq)}).consume()
+            return True
 
-        self._neo4j.execute_bulk_write(work)  # a page of 25,000 observations, ~75,000 keys
+        return self._neo4j.execute_bulk_write(work)  # a page of 25,000 observations, ~75,000 keys
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
         wanted = sorted(set(keys))

@@ -32,6 +32,7 @@ SELECT o.seq, o.payload FROM observations o
 WHERE o.seq IN (SELECT seq FROM log_keys WHERE key IN (SELECT value FROM json_each(?)))
 ORDER BY o.seq
 """
+LOGGED_BETWEEN = "SELECT 1 FROM observations WHERE seq > ? AND seq <= ? LIMIT 1"
 DELETE_LOG_KEYS = "DELETE FROM log_keys WHERE key IN (SELECT value FROM json_each(?))"
 
 
@@ -61,15 +62,18 @@ class SqliteLogIndex:
             row = db.execute(GET_META, (POSITION,)).fetchone()
         return 0 if row is None else int(row[0])
 
-    def index_log(self, rows: Sequence[tuple[str, int]], through_seq: int) -> None:
+    def index_log(self, rows: Sequence[tuple[str, int]], after_seq: int, through_seq: int) -> bool:
         self._log_index_schema()
         with self._transaction() as db:
             row = db.execute(GET_META, (POSITION,)).fetchone()
             filled = 0 if row is None else int(row[0])
             if through_seq <= filled:
-                return
+                return True
+            if filled < after_seq and db.execute(LOGGED_BETWEEN, (filled, after_seq)).fetchone():
+                return False
             db.executemany(INSERT_LOG_KEY, [(key, seq) for key, seq in rows if seq > filled])
             db.execute(SET_META, (POSITION, str(through_seq)))
+            return True
 
     def logged_observations_with(self, keys: Collection[str]) -> list[tuple[int, str]]:
         self._log_index_schema()

@@ -100,7 +100,7 @@ def test_a_page_of_the_log_index_is_bounded_by_the_lock_timeout() -> None:
     store = object.__new__(Neo4jStore)
     store._neo4j = connection  # type: ignore[assignment]
 
-    store.index_log([("email:ann@acme.io", 1), ("cookie_id:c-1", 1)], 1)
+    store.index_log([("email:ann@acme.io", 1), ("cookie_id:c-1", 1)], 0, 1)
 
     assert connection.timeouts == [900]
     assert connection.server.run_statements == [
