@@ -9,7 +9,7 @@ as long as the page took.
 
 A process, not a thread: the work is parsing in Python, and a thread parsing in the server's
 process made every request wait for the interpreter at each store call it made (REST p99 from
-11 ms to 100 ms while a backlog of 100k observations was indexed; 21-23 ms from a process).
+11 ms to 100 ms while a backlog of 100k observations was indexed; 20-23 ms from a process).
 
 Each page is its own transaction, and the store indexes a page only past its position, so this
 process and a request's own catch-up may meet without harm: what one indexed the other skips.
