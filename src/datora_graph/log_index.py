@@ -44,7 +44,7 @@ class LogIndex:
 
     def pending(self) -> int:
         """How many logged observations (at most) the next catch-up reads."""
-        return max(0, self.store.last_sequence() - self.store.log_index_position())
+        return unindexed(self.store)
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Index the observations logged since the last catch-up; answers how many."""
@@ -86,3 +86,9 @@ class LogIndex:
             raw_key(raw, self.registry)[0] for raw in json.loads(payload).get("identifiers", ())
         )
         return {key for key in keys if key is not None}
+
+
+def unindexed(store: GraphStore) -> int:
+    """How many logged observations (at most) lie past the index's position: what the next
+    catch-up reads. Needs no registry, so a metrics scrape asks it of the store alone."""
+    return max(0, store.last_sequence() - store.log_index_position())

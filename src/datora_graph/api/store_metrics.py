@@ -24,6 +24,7 @@ from datora_graph.api.damage_seen import note_damage
 from datora_graph.api.incidents import new_incident
 from datora_graph.domain.errors import DatoraError
 from datora_graph.domain.profiles import StoreStats
+from datora_graph.log_index import unindexed
 from datora_graph.store.base import GraphStore
 from datora_graph.store.sqlite_damage import damage_in, damaged_store
 
@@ -103,7 +104,7 @@ class StoreCounts:
         """The store's counts and how many logged observations the log index has yet to
         index; None when they could not be read (logged)."""
         try:
-            return store.stats(), max(0, store.last_sequence() - store.log_index_position())
+            return store.stats(), unindexed(store)
         except DatoraError as error:  # the store unreachable, or past its read time limit
             logger.warning(
                 "the store could not be counted for /metrics (datora_store_up is 0): %s", error
