@@ -17,6 +17,9 @@ The keys are those the identifier settings of the time give, as the graph's are:
 off the junk list is `phone:+14155550101` after the rebuild that applies it, not `phone:4155550101`.
 So a rebuild forgets the index with the graph and indexes each page it replays
 (`index_page`), with the keys it has just parsed the page for, still in the registry's cache.
+Between a change of those settings and the rebuild, the index would hold new keys where the
+graph holds old ones: the store keeps the key rules its graph was built under, and the index
+is neither filled nor read under others (`require_graph_key_rules`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import json
 from collections.abc import Callable, Collection, Sequence
 
 from datora_graph.domain.erasure import raw_key
+from datora_graph.domain.errors import KeyRulesChanged
 from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.key_rules import key_rule_changes, key_rules
 from datora_graph.store.base import GraphStore
 
 PAGE = 25_000
@@ -57,7 +62,9 @@ class LogIndex:
 
     def index_next(self, limit: int = PAGE) -> int:
         """Index the next `limit` logged observations past the index's position, in one
-        transaction; answers how many (0: the index is up to date)."""
+        transaction; answers how many (0: the index is up to date). Raises KeyRulesChanged
+        when the registry's key rules are not the graph's."""
+        require_graph_key_rules(self.store, self.registry)
         entries = self.store.read_log(self.store.log_index_position(), limit)
         self.index_page(entries)
         return len(entries)
@@ -92,3 +99,15 @@ def unindexed(store: GraphStore) -> int:
     """How many logged observations (at most) lie past the index's position: what the next
     catch-up reads. Needs no registry, so a metrics scrape asks it of the store alone."""
     return max(0, store.last_sequence() - store.log_index_position())
+
+
+def require_graph_key_rules(store: GraphStore, registry: IdentifierRegistry) -> None:
+    """Raise KeyRulesChanged unless `registry` makes keys by the rules the store's graph was
+    built under. A store with none recorded (nothing ingested yet, or written by a release
+    before they were) takes the current ones: nothing says its graph was made under others."""
+    current = key_rules(registry)
+    recorded = store.key_rules()
+    if recorded is None:
+        store.record_key_rules(current)
+    elif recorded != current:
+        raise KeyRulesChanged(key_rule_changes(recorded, current))

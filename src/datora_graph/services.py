@@ -20,6 +20,7 @@ from datora_graph.domain.audit import SYSTEM_ACTOR, merge_audit_entries
 from datora_graph.domain.changeset import Changeset, Snapshot
 from datora_graph.domain.errors import InvalidInput, NotFound
 from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
+from datora_graph.domain.key_rules import key_rules
 from datora_graph.domain.profiles import (
     GoldenProfile,
     JourneyPage,
@@ -242,6 +243,7 @@ class IdentityService:
         self.dormant: set[int] = set()
         """Cannot-link constraints resolution ignores: during a rebuild, those whose decision
         the replay has not reached (shared with the steward changes re-applying them)."""
+        self._key_rules_recorded = False
 
     # -- ingest ---------------------------------------------------------------------------
     def ingest_observations(
@@ -263,6 +265,8 @@ class IdentityService:
         results = dict(batch.results)
         with self._write_lock:
             fresh = self._drop_duplicates("observation", batch.records, results)
+            if fresh and not self._key_rules_recorded:
+                self._record_key_rules()
             start = self.store.last_sequence()
             observations = [o.with_seq(start + n) for n, o in enumerate(fresh, start=1)]
             changeset = self._resolve(observations)
@@ -337,6 +341,14 @@ class IdentityService:
             results[index] = ItemResult(index, item.id, "accepted")
         return fresh
 
+    def _record_key_rules(self) -> None:
+        """Record the key rules the graph is made under, if none are yet (the first ingest
+        into a store): an erasure under other settings is then refused (log_index.py). Asked
+        once per service: once recorded, only a rebuild changes them."""
+        if self.store.key_rules() is None:
+            self.store.record_key_rules(key_rules(self.registry))
+        self._key_rules_recorded = True
+
     def _resolve(self, observations: Sequence[Observation]) -> Changeset:
         if not observations:
             return Changeset()
@@ -375,6 +387,7 @@ class IdentityService:
                 if check.rejected:
                     raise check.refusal()
             self.store.reset_derived()  # the log index too: its keys are made again, below
+            self.store.record_key_rules(key_rules(self.registry))
             index = LogIndex(self.store, self.registry)
             stewards = StewardService(self)
             replay = DecisionReplay(stewards)

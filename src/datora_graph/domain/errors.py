@@ -137,3 +137,21 @@ class MigrationWouldReject(ReplayWouldReject):
     graph = "the source's graph holds"
     loss = "leaving {them} out of {their_profiles} in the target"
     untouched = "nothing was written to the target"
+
+
+class KeyRulesChanged(Conflict):
+    """The identifier settings that make keys (types, normalisers, default region, junk values)
+    differ from those the graph was built under (`domain/key_rules.py`): an operation that finds
+    a person's records by the graph's keys would miss those logged before the change."""
+
+    def __init__(self, changes: Sequence[str]) -> None:
+        listed = "".join(f"\n  {change}" for change in changes)
+        super().__init__(
+            "the identifier settings differ from those the graph was built under, so records "
+            "logged before the change would be found by other keys than the graph holds: a "
+            "split, an erasure or an access request would miss some of a person's records and "
+            f"is refused until the graph is rebuilt. What changed:{listed}\n"
+            "Rebuild the graph under the current settings (`datora resolve --rebuild`), or "
+            "go back to the settings it was built under."
+        )
+        self.changes = tuple(changes)

@@ -105,6 +105,8 @@ def phone_normaliser(default_region: str) -> Normaliser:
             known[key] = value
         return value
 
+    # The name says the region: the key rules a store keeps (key_rules.py) tell regions apart.
+    normalise_phone.__name__ = f"normalise_phone_{default_region}"
     return normalise_phone
 
 

@@ -138,6 +138,16 @@ class GraphStore(Protocol):
 
     def rebuild_in_progress(self) -> bool: ...
 
+    def key_rules(self) -> str | None:
+        """The identifier key rules the graph and the log index were made under
+        (`domain/key_rules.py`), as recorded; None before any were."""
+        ...
+
+    def record_key_rules(self, rules: str) -> None:
+        """Record the key rules the graph is made under from now on (at the first ingest,
+        and by a rebuild, which makes the whole graph again under them)."""
+        ...
+
     # -- reads ----------------------------------------------------------------------------
     def resolve_profile_ids(self, ids: Collection[str]) -> dict[str, str]:
         """Current profile ID for each given ID that is a profile or an alias of one."""

@@ -58,6 +58,7 @@ from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
 SCHEMA_VERSION = "2"
 """2: filterable attributes and event properties, activity aggregates (neo4j_activity)."""
 REBUILD_MARKER = "rebuild_started_at"
+KEY_RULES = "key_rules"
 REPLAY_MARKED = "replay_rejections_marked_at"
 """Set once the rejections a replay made before they were marked `replay` have been marked."""
 REJECTION_SEQ = "next_rejection_seq"
@@ -225,6 +226,14 @@ class Neo4jStore(
             lambda tx: _single(tx, CYPHER.meta_get, key=REBUILD_MARKER)
         )
         return record is not None
+
+    def key_rules(self) -> str | None:
+        record = self._neo4j.execute_read(lambda tx: _single(tx, CYPHER.meta_get, key=KEY_RULES))
+        return None if record is None else str(record["value"])
+
+    def record_key_rules(self, rules: str) -> None:
+        with self._neo4j.writing():
+            self._neo4j.execute_write(_consume(CYPHER.meta_set, key=KEY_RULES, value=rules))
 
     # -- reads ----------------------------------------------------------------------------
     def resolve_profile_ids(self, ids: Collection[str]) -> dict[str, str]:

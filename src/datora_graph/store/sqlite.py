@@ -54,6 +54,7 @@ from datora_graph.store.sqlite_tables import (
 from datora_graph.store.wal_checkpointer import WalCheckpointer
 
 REBUILD_MARKER = "rebuild_started_at"
+KEY_RULES = "key_rules"
 READ_DEADLINE_CHECK_INSTRUCTIONS = 100_000
 """SQLite calls the read deadline's check every this many virtual machine steps (well under a
 millisecond of work apart)."""
@@ -388,6 +389,15 @@ class SqliteStore(
     def rebuild_in_progress(self) -> bool:
         with self._read() as db:
             return db.execute(sql.GET_META, (REBUILD_MARKER,)).fetchone() is not None
+
+    def key_rules(self) -> str | None:
+        with self._read() as db:
+            row = db.execute(sql.GET_META, (KEY_RULES,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_key_rules(self, rules: str) -> None:
+        with self._transaction() as db:
+            db.execute(sql.SET_META, (KEY_RULES, rules))
 
     def upgrade_done(self, name: str) -> bool:
         with self._read() as db:
