@@ -120,12 +120,12 @@ def auth_headers(
 
 
 @contextmanager
-def served_as_admin(settings: Settings) -> Iterator[httpx.Client]:
+def served_as_admin(settings: Settings, key: str = "test-admin") -> Iterator[httpx.Client]:
     """A server whose app opens the store at `settings.db`, and a client of it with a new
-    admin key: for the tests of a module that share one server."""
+    admin key named `key`: for the tests of a module that share one server."""
     store = open_store(settings)
     try:
-        headers = auth_headers(store)
+        headers = auth_headers(store, key)
     finally:
         store.close()
     with (

@@ -114,6 +114,8 @@ def resolve(
     table.add_row("profiles", f"{report.profiles:,}")
     table.add_row("rejected on replay", f"{report.rejected:,}")
     table.add_row("steward decisions applied again", f"{report.decisions_reapplied:,}")
+    if report.records_rekeyed:
+        table.add_row("keys of stored events and consent changed", f"{report.records_rekeyed:,}")
     out.print(table)
     for skipped in report.decisions_skipped:
         out.print(f"[yellow]steward decision not applied again:[/] {escape(skipped)}")

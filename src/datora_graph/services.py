@@ -39,6 +39,7 @@ from datora_graph.domain.records import (
     parse_observation,
 )
 from datora_graph.log_index import LogIndex
+from datora_graph.record_keys import rekey_stored_records
 from datora_graph.replay_check import check_replay, reparse
 from datora_graph.resolution.answered_items import answered_by_merges
 from datora_graph.resolution.engine import ResolutionEngine
@@ -163,6 +164,9 @@ class RebuildReport:
     decisions_reapplied: int = 0
     decisions_skipped: tuple[str, ...] = ()
     """Each steward decision that no longer applies, with why (`steward_replay`)."""
+    records_rekeyed: int = 0
+    """Identifier keys of stored events and consent statements that changed with the key
+    rules (`record_keys.py`): 0 unless the identifier settings changed since the last one."""
 
 
 def fold_reports(reports: Iterable[IngestReport], progress: Progress | None) -> IngestReport:
@@ -386,8 +390,12 @@ class IdentityService:
                 check = check_replay(self.store, self.registry, batch, checked)
                 if check.rejected:
                     raise check.refusal()
+            graph_rules, rules = self.store.key_rules(), key_rules(self.registry)
             self.store.reset_derived()  # the log index too: its keys are made again, below
-            self.store.record_key_rules(key_rules(self.registry))
+            # Recorded once the stored records are keyed by them: a rebuild cut short before
+            # keys them again when run again.
+            rekeyed = rekey_stored_records(self.store, self.registry) if graph_rules != rules else 0
+            self.store.record_key_rules(rules)
             index = LogIndex(self.store, self.registry)
             stewards = StewardService(self)
             replay = DecisionReplay(stewards)
@@ -417,6 +425,7 @@ class IdentityService:
             rejected,
             applied.reapplied,
             tuple(applied.skipped),
+            rekeyed,
         )
 
     # -- reads ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.api.graphql.conftest import GraphQLClient
-from tests.conftest import auth_headers, unique, unique_phone
+from tests.conftest import auth_headers, served_as_admin, suite_settings, unique, unique_phone
 
 from datora_graph.config import Settings
 from datora_graph.domain.audit import AuditFilter
@@ -267,3 +267,28 @@ def test_the_graphql_report_names_others_records_mentioning_the_person(
     [edge] = log["auditLog"]["edges"]
     assert edge["node"]["details"]["mentions_search"] == "done"
     assert edge["node"]["details"]["mentions_left"] == 3
+
+
+def test_an_erasure_under_changed_identifier_settings_is_refused_naming_the_change(
+    db_path: Path,
+) -> None:
+    """The graph was built with Ann's phone on the junk list; the server now runs without it.
+    Her erasure would find her records by keys the graph no longer agrees with: refused, with
+    what changed and what to do; reads go on."""
+    junk = suite_settings(db_path).model_copy(update={"junk": {"phone": ["4155550101"]}})
+    with served_as_admin(junk) as client:
+        items = [obs("o1", "email:ann@acme.io", "phone:415-555-0101", at=1, first_name="Ann")]
+        assert client.post("/v1/observations", json={"observations": items}).status_code == 200
+
+    with served_as_admin(suite_settings(db_path), key="dpo") as client:
+        refused = client.post(
+            "/v1/erasures", json={"profile": "email:ann@acme.io", "reason": "GDPR 17"}
+        )
+        found = client.get("/v1/profiles", params={"identifier": "email:ann@acme.io"})
+
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "CONFLICT"
+    assert "phone: junk values removed (+14155550101, 4155550101)" in error["message"]
+    assert "`datora resolve --rebuild`" in error["message"]
+    assert found.status_code == 200

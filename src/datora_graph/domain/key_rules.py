@@ -15,9 +15,12 @@ Limits, priorities and the guards change which identifiers link, not their keys:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from datora_graph.domain.identifiers import IdentifierRegistry
+from datora_graph.domain.errors import InvalidInput
+from datora_graph.domain.identifiers import Identifier, IdentifierRegistry
 
 KEY_RULES_VERSION = 1
 """Raise it in a release whose normalisers or junk forms give a value another key than before:
@@ -85,3 +88,51 @@ def _rules(text: str) -> dict[str, Any] | None:
 def _listed(values: list[str], shown: int = 3) -> str:
     more = len(values) - shown
     return ", ".join(values[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def rekeyed(keys: Iterable[str], registry: IdentifierRegistry) -> dict[str, str]:
+    """old key → new key for those of `keys` that `registry` makes otherwise: the keys events
+    and consent statements were stored under by rules changed since. They keep no raw value,
+    so their stored one is parsed again (a junk form `4155550101` becomes `+14155550101`, a
+    value becomes its lower-case form). A key of a type the registry no longer knows, or a
+    value it refuses now, stays as it is: nothing better can be made of it."""
+    changes: dict[str, str] = {}
+    for key in keys:
+        try:
+            identifier = Identifier.from_key(key)
+            new = registry.parse_with_junk(identifier.type, identifier.value).identifier.key
+            # A key whose new form would change again is left alone (the normalisers settle
+            # at once; this keeps a chain of renames out of one rebuild whatever they do).
+            again = Identifier.from_key(new)
+            settled = registry.parse_with_junk(again.type, again.value).identifier.key == new
+        except InvalidInput:
+            continue
+        if new != key and settled:
+            changes[key] = new
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class RekeyedEvent:
+    """An event's stored identifier list (`[[type, value], …]`) under new keys: `gone` and
+    `added` are the keys it no longer and newly names; `credited` its first key, the one its
+    activity is credited to (None: that key is unchanged)."""
+
+    identifiers: str
+    gone: tuple[str, ...]
+    added: tuple[str, ...]
+    credited: str | None
+
+
+def rekey_event(stored: str, changes: Mapping[str, str]) -> RekeyedEvent:
+    """The identifiers of an event stored as `stored`, each key in `changes` replaced by its
+    new key; two that now have one key are named once, where the first of them was."""
+    before = [f"{type_name}:{value}" for type_name, value in json.loads(stored)]
+    after = list(dict.fromkeys(changes.get(key, key) for key in before))
+    pairs = [[*key.split(":", 1)] for key in after]
+    return RekeyedEvent(
+        identifiers=json.dumps(pairs, ensure_ascii=False),
+        gone=tuple(key for key in dict.fromkeys(before) if key not in after),
+        added=tuple(key for key in after if key not in before),
+        credited=after[0] if after and before and after[0] != before[0] else None,
+    )

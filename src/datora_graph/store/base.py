@@ -148,6 +148,20 @@ class GraphStore(Protocol):
         and by a rebuild, which makes the whole graph again under them)."""
         ...
 
+    def stored_record_keys(self, after: str, limit: int) -> list[str]:
+        """The identifier keys events and consent statements are stored under, each once, in
+        key order: the first `limit` past `after` ('' for the first page)."""
+        ...
+
+    def rekey_records(self, changes: Mapping[str, str]) -> None:
+        """Store what is stored under each old key of `changes` under its new key instead, in
+        one transaction: events (their identifier lists, the keys they are found by, and the
+        activity credited to their first key) and consent statements (each once), with the
+        consent in force of every key involved decided again from its statements. For a
+        rebuild under changed key rules, after `reset_derived`: no identifier of the graph
+        holds activity or consent then, so no profile's sums need a recount."""
+        ...
+
     # -- reads ----------------------------------------------------------------------------
     def resolve_profile_ids(self, ids: Collection[str]) -> dict[str, str]:
         """Current profile ID for each given ID that is a profile or an alias of one."""

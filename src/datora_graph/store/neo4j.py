@@ -51,6 +51,7 @@ from datora_graph.store.neo4j_export import Neo4jExport
 from datora_graph.store.neo4j_log_index import POSITION as LOG_INDEX_POSITION
 from datora_graph.store.neo4j_log_index import Neo4jLogIndex
 from datora_graph.store.neo4j_redaction import Neo4jRedaction
+from datora_graph.store.neo4j_rekey import Neo4jRekey
 from datora_graph.store.neo4j_segments import Neo4jSegments, write_consent
 from datora_graph.store.neo4j_steward import STEWARD, Neo4jSteward
 from datora_graph.store.neo4j_writer_lock import Neo4jWriterLock
@@ -78,6 +79,7 @@ class Neo4jStore(
     Neo4jSteward,
     Neo4jErasure,
     Neo4jLogIndex,
+    Neo4jRekey,
     Neo4jAccess,
     Neo4jExport,
     Neo4jRedaction,

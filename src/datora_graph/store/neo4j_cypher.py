@@ -108,6 +108,13 @@ class Neo4jStatements:
     delete_replay_rejections_batch: LiteralString
     delete_log_index_links_batch: LiteralString
     delete_log_index_keys_batch: LiteralString
+    # -- a rebuild under changed key rules (neo4j_rekey.py) ------------------------------------
+    record_keys_of_events: LiteralString
+    record_keys_of_consent: LiteralString
+    rekey_events_of_keys: LiteralString
+    rekey_event_keys: LiteralString
+    rekey_consent_statements: LiteralString
+    consent_statements_of_keys: LiteralString
     mark_replay_rejections: LiteralString
     # -- reads -------------------------------------------------------------------------------
     resolve_profile_ids: LiteralString

@@ -12,10 +12,10 @@ so that every segment operator answers as it does on SQLite's JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, LiteralString, TypeVar
 
-from neo4j import Record
+from neo4j import ManagedTransaction, Record
 
 from datora_graph.domain.changeset import (
     AnsweredItem,
@@ -76,6 +76,14 @@ def chunked(items: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
     """`items` in slices of at most `size`: one UNWIND statement each."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def unwind(
+    tx: ManagedTransaction, statement: LiteralString, name: str, items: Sequence[Any]
+) -> None:
+    """Run an UNWIND statement over `items` (its parameter `name`), 10,000 rows at a time."""
+    for chunk in chunked(items, 10_000):
+        tx.run(statement, {name: list(chunk)}).consume()
 
 
 # -- a changeset as rows ------------------------------------------------------------------
@@ -244,16 +252,24 @@ def event_rows(events: Sequence[Event], now: str) -> list[Row]:
 def key_activity_rows(events: Sequence[Event]) -> list[Row]:
     """The batch's events summed per credited identifier key and type (see domain/traits.py:
     an event counts once, for the identifier it names first)."""
+    return activity_sums(
+        (e.identifiers[0].key, e.type, iso(e.occurred_at), to_cents(e.properties.get("revenue")))
+        for e in events
+    )
+
+
+def activity_sums(credits: Iterable[tuple[str, str, str, int | None]]) -> list[Row]:
+    """`upsert_key_activity` rows of credits (credited key, event type, time as `iso` writes
+    it, revenue in cents or None), one per key and type."""
     sums: dict[tuple[str, str], Row] = {}
-    for e in events:
-        at = iso(e.occurred_at)
-        cents = to_cents(e.properties.get("revenue")) or 0
-        key = (e.identifiers[0].key, e.type)
+    for credited, event_type, at, revenue in credits:
+        cents = revenue or 0
+        key = (credited, event_type)
         found = sums.get(key)
         if found is None:
             sums[key] = {
-                "key": key[0],
-                "type": e.type,
+                "key": credited,
+                "type": event_type,
                 "events": 1,
                 "revenue_cents": cents,
                 "first_at": at,

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from datora_graph.domain.erasure import Erasure, ErasureCounts
 from datora_graph.domain.errors import Conflict, StoreUnavailable
 from datora_graph.domain.records import REPLAY_REJECTION_PREFIX, iso
 from datora_graph.domain.survivorship import candidates_from_json
+from datora_graph.store import sqlite_rekey
 from datora_graph.store import sqlite_sql as sql
 from datora_graph.store.process_lock import ProcessLock
 from datora_graph.store.sqlite_access import SqliteAccess
@@ -398,6 +399,15 @@ class SqliteStore(
     def record_key_rules(self, rules: str) -> None:
         with self._transaction() as db:
             db.execute(sql.SET_META, (KEY_RULES, rules))
+
+    def stored_record_keys(self, after: str, limit: int) -> list[str]:
+        with self._read() as db:
+            return sqlite_rekey.stored_record_keys(db, after, limit)
+
+    def rekey_records(self, changes: Mapping[str, str]) -> None:
+        if changes:
+            with self._transaction() as db:
+                sqlite_rekey.rekey_records(db, changes)
 
     def upgrade_done(self, name: str) -> bool:
         with self._read() as db:

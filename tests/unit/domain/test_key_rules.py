@@ -7,7 +7,13 @@ import json
 import pytest
 
 from datora_graph.config import Settings
-from datora_graph.domain.key_rules import KEY_RULES_VERSION, key_rule_changes, key_rules
+from datora_graph.domain.key_rules import (
+    KEY_RULES_VERSION,
+    key_rule_changes,
+    key_rules,
+    rekey_event,
+    rekeyed,
+)
 
 
 def rules(**settings: object) -> str:
@@ -75,3 +81,35 @@ def test_another_release_or_a_damaged_record_is_said_to_differ() -> None:
     assert key_rule_changes("not json", current) == [
         "the key rules recorded in the store are unreadable"
     ]
+
+
+def test_stored_keys_are_parsed_again_under_the_current_rules() -> None:
+    registry = Settings().identifier_registry()
+    stored = [
+        "phone:4155550101",  # a junk form, no longer junk: E.164 now
+        "phone:+14155550101",  # as the rules make it
+        "email:ann@acme.io",
+        "loyalty_id:L-1",  # a type no longer known: kept as it is
+        "phone:12",  # a value refused now: kept as it is
+        "not a key",
+    ]
+    assert rekeyed(stored, registry) == {"phone:4155550101": "phone:+14155550101"}
+    assert rekeyed(rekeyed(stored, registry).values(), registry) == {}
+
+
+def test_an_event_names_each_new_key_once_where_the_first_of_its_forms_was() -> None:
+    changes = {"phone:4155550101": "phone:+14155550101", "crm_id:C-1": "crm_id:c-1"}
+    stored = json.dumps(
+        [["phone", "4155550101"], ["email", "ann@acme.io"], ["phone", "+14155550101"]]
+    )
+
+    event = rekey_event(stored, changes)
+
+    assert json.loads(event.identifiers) == [["phone", "+14155550101"], ["email", "ann@acme.io"]]
+    assert (event.gone, event.added, event.credited) == (
+        ("phone:4155550101",),
+        (),
+        "phone:+14155550101",
+    )
+    kept = rekey_event(json.dumps([["email", "ann@acme.io"], ["crm_id", "C-1"]]), changes)
+    assert (kept.gone, kept.added, kept.credited) == (("crm_id:C-1",), ("crm_id:c-1",), None)
