@@ -21,6 +21,7 @@ from datora_graph.store.sqlite_erasure import (
     DELETE_ACTIVITY,
     DELETE_CONSENT,
     DELETE_CONSENT_STATEMENTS,
+    DELETE_EVENT_CREDIT,
     DELETE_EVENT_IDENTIFIER,
     EVENTS_OF_KEYS,
     REWRITE_EVENT,
@@ -38,9 +39,6 @@ CREDIT = """
 SELECT revenue_cents, properties FROM event_credits
 WHERE event_type = ? AND occurred_at = ? AND event_id = ?
 """
-DELETE_CREDIT = (
-    "DELETE FROM event_credits WHERE event_type = ? AND occurred_at = ? AND event_id = ?"
-)
 INSERT_CREDIT = """
 INSERT INTO event_credits
     (event_type, occurred_at, event_id, identifier_key, revenue_cents, properties)
@@ -79,9 +77,11 @@ def rekey_records(db: sqlite3.Connection, changes: Mapping[str, str]) -> None:
             sql.INSERT_EVENT_IDENTIFIER,
             [(k, occurred_at, event_id, event_type) for k in event.added],
         )
+        if event.credited is None:
+            continue
         credit = db.execute(CREDIT, (event_type, occurred_at, event_id)).fetchone()
-        if event.credited is not None and credit is not None:
-            db.execute(DELETE_CREDIT, (event_type, occurred_at, event_id))
+        if credit is not None:
+            db.execute(DELETE_EVENT_CREDIT, (event_type, occurred_at, event_id))
             db.execute(INSERT_CREDIT, (event_type, occurred_at, event_id, event.credited, *credit))
     # Every event credited to an old key was credited to its new key above.
     db.execute(DELETE_ACTIVITY, old)
