@@ -1,5 +1,6 @@
 """Traits, journeys, consent, segments and reports follow the identifiers, whatever stewards,
-erasures, redactions, rebuilds and changed trait settings did: a property over random
+erasures, redactions, rebuilds, changed trait settings and lower-cased cookie IDs (keys that
+change, carried by a rebuild) did: a property over random
 sequences of them, through the real services on a real store.
 
 The issue asks that traits stay correct after merges and splits. A store keeps them as sums per
@@ -78,8 +79,8 @@ KEYS = [
     "crm_id:C2",
     "user_id:U1",
     "device_id:d1",
-    "cookie_id:k1",
-    "cookie_id:k2",
+    "cookie_id:K1",
+    "cookie_id:K2",
     "email:test@test.com",
 ]
 EVENT_KEYS = [*KEYS, "email:late@x.io"]
@@ -113,6 +114,9 @@ RETRAITED: dict[str, Any] = {
     "order_event_types": ["purchase", "add_to_cart"],
 }
 """Trait settings an operator may change: the store recounts every profile's activity."""
+LOWERED = {"cookie_id": {"normaliser": "lower"}}
+"""Cookie IDs compared without case from `relower` on: the keys of stored events and consent
+change (`cookie_id:K1` becomes `cookie_id:k1`), which the rebuild that applies it carries."""
 
 pick = st.integers(0, 1000)
 observe = st.tuples(
@@ -143,6 +147,7 @@ step = st.one_of(
     st.tuples(st.just("redact"), pick),
     st.tuples(st.just("rebuild")),
     st.tuples(st.just("retrait"), st.booleans()),
+    st.tuples(st.just("relower")),
 )
 operations = st.builds(
     list.__add__,
@@ -163,6 +168,20 @@ class Model:
     decisions: list[Decision] = field(default_factory=list)
     sent: int = 0
     traits: TraitSettings = TRAITS
+    overrides: dict[str, Any] = field(default_factory=dict)
+    """The settings the service runs under, beyond the defaults (`retrait`, `relower`)."""
+
+    def key(self, sent: str) -> str:
+        """The key an identifier sent as `sent` gets under the current settings."""
+        lowered = sent.startswith("cookie_id:") and "identifier_types" in self.overrides
+        return sent.lower() if lowered else sent
+
+    def rekey(self, old: str, new: str) -> None:
+        """As a rebuild keys stored events and consent again (record_keys.py)."""
+        for event_id, (type_, at, named, properties) in list(self.events.items()):
+            renamed = tuple(dict.fromkeys(new if k == old else k for k in named))
+            self.events[event_id] = (type_, at, renamed, properties)
+        self.consent = {(new if c[0] == old else c[0], *c[1:]) for c in self.consent}  # type: ignore[misc]
 
     def erase(self, keys: set[str]) -> None:
         for event_id, (type_, at, named, properties) in list(self.events.items()):
@@ -227,7 +246,7 @@ def run(identity: IdentityService, model: Model, op: Op) -> IdentityService:
             # by its source when it was observed.
             item["consent"] = [{"purpose": PURPOSE, "status": op[4]}]
             at = datetime(2026, 5, 1, 10, op[2], tzinfo=UTC)
-            model.consent.update((k, PURPOSE, op[4], at, "crm") for k in op[1])
+            model.consent.update((model.key(k), PURPOSE, op[4], at, "crm") for k in op[1])
         assert identity.ingest_observations([item]).accepted == 1
     elif kind == "event":
         model.sent += 1
@@ -242,13 +261,14 @@ def run(identity: IdentityService, model: Model, op: Op) -> IdentityService:
             "properties": properties,
         }
         assert identity.ingest_events([sent]).accepted == 1
-        model.events[event_id] = (op[2], at, tuple(op[1]), properties)
+        model.events[event_id] = (op[2], at, tuple(model.key(k) for k in op[1]), properties)
     elif kind == "consent":
         status, at = ("granted" if op[2] else "withdrawn"), datetime(2026, 5, op[3], tzinfo=UTC)
+        key = model.key(op[1])  # as the consent API parses it
         identity.store.record_consent(
-            [ConsentStatement(Identifier.from_key(op[1]), PURPOSE, status, at, "web")]
+            [ConsentStatement(Identifier.from_key(key), PURPOSE, status, at, "web")]
         )
-        model.consent.add((op[1], PURPOSE, status, at, "web"))
+        model.consent.add((key, PURPOSE, status, at, "web"))
     elif kind == "split" and (multi := [p for p in profiles if len(p) > 1]):
         members = multi[op[1] % len(multi)]
         pid = identity.lookup(members[0]).id
@@ -273,13 +293,27 @@ def run(identity: IdentityService, model: Model, op: Op) -> IdentityService:
         identity.rebuild()
         event("rebuilt")
     elif kind == "retrait":
-        # As a restart with other settings: the segment service configures the store's traits.
-        changed = RETRAITED if op[1] else {}
-        config = Settings(db=identity.settings.db, **changed)
-        identity = IdentityService(identity.store, config)
-        SegmentService(identity.store, config)
-        model.traits = config.trait_settings()
-        event("trait settings changed" if changed else "trait settings as by default")
+        kept = {k: v for k, v in model.overrides.items() if k == "identifier_types"}
+        model.overrides = {**kept, **(RETRAITED if op[1] else {})}
+        identity = restart(identity, model)
+        event("trait settings changed" if op[1] else "trait settings as by default")
+    elif kind == "relower" and "identifier_types" not in model.overrides:
+        # One way only: a lower-cased key cannot be given its case back.
+        model.overrides["identifier_types"] = LOWERED
+        identity = restart(identity, model)
+        identity.rebuild()  # person-wide operations are refused until it has run
+        for key in ("cookie_id:K1", "cookie_id:K2"):
+            model.rekey(key, key.lower())
+        event("cookie IDs lower-cased, rebuilt")
+    return identity
+
+
+def restart(identity: IdentityService, model: Model) -> IdentityService:
+    """As a restart with `model.overrides`: the segment service configures the store's traits."""
+    config = Settings(db=identity.settings.db, **model.overrides)
+    identity = IdentityService(identity.store, config)
+    SegmentService(identity.store, config)
+    model.traits = config.trait_settings()
     return identity
 
 
@@ -307,7 +341,12 @@ def erase(identity: IdentityService, model: Model, key: str) -> None:
     model.erase(keys)
     event("erased")
     # Nothing of them is left on disk either: not in free pages, not in the write-ahead log.
-    values = [key.partition(":")[2].encode() for key in keys]
+    # A junk value is configuration (the key rules in the store's meta list it), no one's.
+    values = [
+        key.partition(":")[2].encode()
+        for key in keys
+        if not identity.registry.is_junk(Identifier.from_key(key))
+    ]
     db = identity.settings.db
     for path in db.parent.glob(f"{db.name}*"):
         data = path.read_bytes()
