@@ -10,6 +10,8 @@ so under changed rules it would miss the records whose keys changed: the store k
 its graph was built under, and those operations are refused while they differ (log_index.py).
 
 Limits, priorities and the guards change which identifiers link, not their keys: not here.
+The junk values are written into the store with the rules: configuration, as in `DATORA_JUNK`,
+which an erasure leaves as it is (a value on the list identifies no one).
 """
 
 from __future__ import annotations
