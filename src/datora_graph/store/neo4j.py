@@ -413,19 +413,21 @@ class Neo4jStore(
 # -- units of work ------------------------------------------------------------------------
 def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> None:
     """The whole changeset in one transaction, in the order `Changeset` documents."""
-    _unwind(
+    rows.unwind(
         tx, CYPHER.insert_observations, "rows", rows.observation_rows(changeset.observations, now)
     )
-    _unwind(tx, CYPHER.insert_identifiers, "rows", rows.identifier_rows(changeset.new_identifiers))
+    rows.unwind(
+        tx, CYPHER.insert_identifiers, "rows", rows.identifier_rows(changeset.new_identifiers)
+    )
     if changeset.merges:
         moves = rows.merge_moves(changeset.merges)
-        _unwind(tx, CYPHER.move_identifiers, "moves", moves)
-        _unwind(tx, CYPHER.move_aliases, "moves", moves)
-        _unwind(tx, CYPHER.put_aliases, "moves", moves)
-        _unwind(tx, CYPHER.delete_profiles, "ids", [m["absorbed"] for m in moves])
+        rows.unwind(tx, CYPHER.move_identifiers, "moves", moves)
+        rows.unwind(tx, CYPHER.move_aliases, "moves", moves)
+        rows.unwind(tx, CYPHER.put_aliases, "moves", moves)
+        rows.unwind(tx, CYPHER.delete_profiles, "ids", [m["absorbed"] for m in moves])
         first = _reserve(tx, MERGE_ID, len(changeset.merges))
-        _unwind(tx, CYPHER.insert_merges, "rows", rows.merge_rows(changeset.merges, first))
-    _unwind(tx, CYPHER.upsert_profiles, "rows", rows.profile_rows(changeset.profiles))
+        rows.unwind(tx, CYPHER.insert_merges, "rows", rows.merge_rows(changeset.merges, first))
+    rows.unwind(tx, CYPHER.upsert_profiles, "rows", rows.profile_rows(changeset.profiles))
     evidence = rows.evidence_rows(changeset.evidence)
     for chunk in rows.chunked(evidence, ROWS_PER_STATEMENT):
         record = _single(tx, CYPHER.upsert_evidence, rows=chunk)
@@ -438,19 +440,19 @@ def write_changeset(tx: ManagedTransaction, changeset: Changeset, now: str) -> N
     if changeset.review_items:
         first = _reserve(tx, REVIEW_ITEM_ID, len(changeset.review_items))
         items = rows.review_item_rows(changeset.review_items, first)
-        _unwind(tx, CYPHER.insert_review_items, "rows", items)
-    _unwind(tx, CYPHER.answer_review_items, "rows", rows.answered_rows(changeset.answered))
+        rows.unwind(tx, CYPHER.insert_review_items, "rows", items)
+    rows.unwind(tx, CYPHER.answer_review_items, "rows", rows.answered_rows(changeset.answered))
     guards = rows.identifier_guard_rows(changeset.identifier_guards)
-    _unwind(tx, CYPHER.set_identifier_guards, "rows", guards)
-    _unwind(tx, CYPHER.insert_events, "rows", rows.event_rows(changeset.events, now))
-    _unwind(tx, CYPHER.upsert_key_activity, "rows", rows.key_activity_rows(changeset.events))
+    rows.unwind(tx, CYPHER.set_identifier_guards, "rows", guards)
+    rows.unwind(tx, CYPHER.insert_events, "rows", rows.event_rows(changeset.events, now))
+    rows.unwind(tx, CYPHER.upsert_key_activity, "rows", rows.key_activity_rows(changeset.events))
     touched = [w.state.id for w in changeset.profiles]
     touched += [m["survivor"] for m in rows.merge_moves(changeset.merges)]
     recount_activity(tx, touched, [e.identifiers[0].key for e in changeset.events])
     if changeset.rejections:
         first = _reserve(tx, REJECTION_SEQ, len(changeset.rejections))
         kept = rows.rejection_rows(changeset.rejections, first)
-        _unwind(tx, CYPHER.insert_rejections, "rows", kept)
+        rows.unwind(tx, CYPHER.insert_rejections, "rows", kept)
     write_audit(tx, changeset.audit)
     if changeset.consent:
         write_consent(tx, changeset.consent, now)
@@ -530,12 +532,6 @@ def _reserve(tx: ManagedTransaction, counter: str, count: int) -> int:
     record = _single(tx, CYPHER.reserve_ids, counter=counter, count=count)
     assert record is not None, "MERGE always answers with one row"
     return int(record["last"]) - count + 1
-
-
-def _unwind(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> None:
-    """Run an UNWIND statement over `items`, a bounded number of rows per statement."""
-    for chunk in rows.chunked(items, ROWS_PER_STATEMENT):
-        tx.run(statement, {name: chunk}).consume()
 
 
 def _single(tx: ManagedTransaction, statement: LiteralString, **params: Any) -> Record | None:

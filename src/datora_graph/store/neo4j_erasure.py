@@ -41,7 +41,7 @@ from datora_graph.store.access_rows import audit_row
 from datora_graph.store.neo4j_access import write_audit
 from datora_graph.store.neo4j_connection import Neo4jConnection
 from datora_graph.store.neo4j_cypher import CYPHER
-from datora_graph.store.neo4j_rows import Row, chunked
+from datora_graph.store.neo4j_rows import Row, chunked, unwind
 from datora_graph.store.steward_rows import decision_body, decision_from_row
 
 ROWS_PER_STATEMENT = 10_000
@@ -131,13 +131,13 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
     rewritten = [{"seq": r.seq, "payload": r.payload} for r in erasure.log if r.payload is not None]
     tx.run(CYPHER.erase_keep_log_end).consume()
     observations_removed = _count(tx, CYPHER.erase_delete_observations, "seqs", deleted)
-    _run(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
-    _run(tx, CYPHER.erase_log_keys, "keys", keys)
+    unwind(tx, CYPHER.erase_rewrite_observations, "rows", rewritten)
+    unwind(tx, CYPHER.erase_log_keys, "keys", keys)
     events_removed, events_rewritten = _erase_events(tx, keys)
     _write_erased(tx, erased_records(erasure, events_removed))
-    _run(tx, CYPHER.erase_key_activity, "keys", keys)
+    unwind(tx, CYPHER.erase_key_activity, "keys", keys)
     consent = _count(tx, CYPHER.erase_consent_statements, "keys", keys)
-    _run(tx, CYPHER.erase_consent, "keys", keys)
+    unwind(tx, CYPHER.erase_consent, "keys", keys)
     evidence = _count(tx, CYPHER.erase_evidence, "keys", keys)
     review_items = _count(tx, CYPHER.erase_review_items, "keys", keys)
     requarantined = {"keys": list(erasure.requarantined), "reason": KEPT_QUARANTINE_REASON}
@@ -151,12 +151,12 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         }
         for r in erasure.review_rewrites
     ]
-    _run(tx, CYPHER.erase_requote_review_items, "rows", requoted)
+    unwind(tx, CYPHER.erase_requote_review_items, "rows", requoted)
     # The items of others the person's constraints held name none, as after a replay.
     unhold = {"keys": keys, "reason": ERASED_CONSTRAINT_REASON}
     tx.run(CYPHER.erase_unhold_review_items, unhold).consume()
-    _run(tx, CYPHER.erase_cannot_links, "keys", keys)
-    _run(tx, CYPHER.erase_must_links, "keys", keys)
+    unwind(tx, CYPHER.erase_cannot_links, "keys", keys)
+    unwind(tx, CYPHER.erase_must_links, "keys", keys)
     quotes = _replace_quotes(tx, erasure)
     decision_ids = list(dict.fromkeys(erasure.decisions))
     decisions = _count(tx, CYPHER.erase_decisions, "ids", decision_ids)
@@ -177,9 +177,9 @@ def erase_in(tx: ManagedTransaction, erasure: Erasure) -> ErasureCounts:
         {k: v for k, v in audit_row(e).items() if k in ("id", "subject", "details")}
         for e in erasure.merge_entries
     ]
-    _run(tx, CYPHER.erase_unname_audit_entries, "rows", unnamed)
+    unwind(tx, CYPHER.erase_unname_audit_entries, "rows", unnamed)
     answers: list[Row] = [{"id": i, "named": n} for i, n in erasure.unnamed_answers]
-    _run(tx, CYPHER.erase_unname_answering_records, "rows", answers)
+    unwind(tx, CYPHER.erase_unname_answering_records, "rows", answers)
     counts = ErasureCounts(
         identifiers=identifiers,
         observations_removed=observations_removed,
@@ -228,9 +228,9 @@ def _erase_events(tx: ManagedTransaction, keys: list[str]) -> tuple[list[str], i
     rows: list[Row] = [
         {"id": r.event_id, "identifiers": r.identifiers, "gone": list(r.gone)} for r in rewrites
     ]
-    _run(tx, CYPHER.erase_delete_events, "ids", removed)
-    _run(tx, CYPHER.erase_rewrite_events, "rows", rows)
-    _run(tx, CYPHER.erase_event_keys, "keys", keys)
+    unwind(tx, CYPHER.erase_delete_events, "ids", removed)
+    unwind(tx, CYPHER.erase_rewrite_events, "rows", rows)
+    unwind(tx, CYPHER.erase_event_keys, "keys", keys)
     return removed, len(rows)
 
 
@@ -252,13 +252,7 @@ def _write_erased(tx: ManagedTransaction, records: Sequence[ErasedRecord]) -> No
         }
         for r in records
     ]
-    _run(tx, CYPHER.insert_erased_records, "rows", rows)
-
-
-def _run(tx: ManagedTransaction, statement: LiteralString, name: str, items: list[Any]) -> None:
-    """Run an UNWIND statement over `items`, a bounded number of rows per statement."""
-    for chunk in chunked(items, ROWS_PER_STATEMENT):
-        tx.run(statement, {name: list(chunk)}).consume()
+    unwind(tx, CYPHER.insert_erased_records, "rows", rows)
 
 
 def _count(
@@ -269,7 +263,7 @@ def _count(
     column: str = "removed",
     params: Row | None = None,
 ) -> int:
-    """Like `_run`, for a statement answering how many it changed in `column`: the sum over
+    """Like `unwind`, for a statement answering how many it changed in `column`: the sum over
     the chunks. `params`: the statement's other parameters, the same for every chunk."""
     total = 0
     for chunk in chunked(items, ROWS_PER_STATEMENT):

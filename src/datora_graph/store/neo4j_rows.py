@@ -78,11 +78,16 @@ def chunked(items: Sequence[_Item], size: int) -> Iterator[Sequence[_Item]]:
         yield items[start : start + size]
 
 
+UNWIND_ROWS = 10_000
+"""Rows one UNWIND statement of `unwind` carries."""
+
+
 def unwind(
     tx: ManagedTransaction, statement: LiteralString, name: str, items: Sequence[Any]
 ) -> None:
-    """Run an UNWIND statement over `items` (its parameter `name`), 10,000 rows at a time."""
-    for chunk in chunked(items, 10_000):
+    """Run an UNWIND statement over `items` (its parameter `name`), a bounded number of rows
+    per statement."""
+    for chunk in chunked(items, UNWIND_ROWS):
         tx.run(statement, {name: list(chunk)}).consume()
 
 

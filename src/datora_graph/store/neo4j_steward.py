@@ -339,5 +339,4 @@ def _reserve(tx: ManagedTransaction, counter: str, count: int) -> int:
 def _unwind(
     tx: ManagedTransaction, statement: LiteralString, items: list[Any], name: str = "rows"
 ) -> None:
-    for chunk in rows.chunked(items, ROWS_PER_STATEMENT):
-        tx.run(statement, {name: list(chunk)}).consume()
+    rows.unwind(tx, statement, name, items)
