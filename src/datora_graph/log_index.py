@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Sequence
+from functools import cached_property
 
 from datora_graph.domain.erasure import raw_key
 from datora_graph.domain.errors import KeyRulesChanged
@@ -47,6 +48,12 @@ class LogIndex:
         self.store = store
         self.registry = registry
 
+    @cached_property
+    def rules(self) -> str:
+        """The registry's key rules, made once: the indexing process of `datora serve` checks
+        them before every page."""
+        return key_rules(self.registry)
+
     def pending(self) -> int:
         """How many logged observations (at most) the next catch-up reads."""
         return unindexed(self.store)
@@ -64,7 +71,7 @@ class LogIndex:
         """Index the next `limit` logged observations past the index's position, in one
         transaction; answers how many (0: the index is up to date). Raises KeyRulesChanged
         when the registry's key rules are not the graph's."""
-        require_graph_key_rules(self.store, self.registry)
+        require_graph_key_rules(self.store, self.rules)
         entries = self.store.read_log(self.store.log_index_position(), limit)
         self.index_page(entries)
         return len(entries)
@@ -101,13 +108,20 @@ def unindexed(store: GraphStore) -> int:
     return max(0, store.last_sequence() - store.log_index_position())
 
 
-def require_graph_key_rules(store: GraphStore, registry: IdentifierRegistry) -> None:
-    """Raise KeyRulesChanged unless `registry` makes keys by the rules the store's graph was
-    built under. A store with none recorded (nothing ingested yet, or written by a release
-    before they were) takes the current ones: nothing says its graph was made under others."""
-    current = key_rules(registry)
+def require_graph_key_rules(store: GraphStore, rules: str) -> None:
+    """Raise KeyRulesChanged unless `rules` (`key_rules` of a registry) are those the store's
+    graph was built under."""
+    recorded = graph_key_rules(store, rules)
+    if recorded != rules:
+        raise KeyRulesChanged(key_rule_changes(recorded, rules))
+
+
+def graph_key_rules(store: GraphStore, rules: str) -> str:
+    """The key rules the store's graph was built under. A store with none recorded (nothing
+    ingested yet, or written by a release before they were) takes `rules`, the current ones:
+    nothing says its graph was made under others."""
     recorded = store.key_rules()
     if recorded is None:
-        store.record_key_rules(current)
-    elif recorded != current:
-        raise KeyRulesChanged(key_rule_changes(recorded, current))
+        store.record_key_rules(rules)
+        return rules
+    return recorded

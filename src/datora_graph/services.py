@@ -38,7 +38,7 @@ from datora_graph.domain.records import (
     parse_event,
     parse_observation,
 )
-from datora_graph.log_index import LogIndex
+from datora_graph.log_index import LogIndex, graph_key_rules
 from datora_graph.record_keys import rekey_stored_records
 from datora_graph.replay_check import check_replay, reparse
 from datora_graph.resolution.answered_items import answered_by_merges
@@ -349,8 +349,7 @@ class IdentityService:
         """Record the key rules the graph is made under, if none are yet (the first ingest
         into a store): an erasure under other settings is then refused (log_index.py). Asked
         once per service: once recorded, only a rebuild changes them."""
-        if self.store.key_rules() is None:
-            self.store.record_key_rules(key_rules(self.registry))
+        graph_key_rules(self.store, key_rules(self.registry))
         self._key_rules_recorded = True
 
     def _resolve(self, observations: Sequence[Observation]) -> Changeset:
